@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// Dev-only differential oracle: composes every case under ../corpus with
+// Apollo's @apollo/composition and writes expected.graphql (success) or
+// expected-errors.json (failure). The Go tests read those committed files,
+// so `go test` never needs node. Usage: node compose-oracle.js [case...]
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { composeServices } = require('@apollo/composition');
+const { parse } = require('graphql');
+
+const corpus = path.join(__dirname, '..', 'corpus');
+const only = process.argv.slice(2);
+const cases = fs.readdirSync(corpus).filter((c) => fs.statSync(path.join(corpus, c)).isDirectory());
+for (const c of cases.sort()) {
+  if (only.length && !only.includes(c)) continue;
+  const dir = path.join(corpus, c);
+  let result;
+  try {
+    // A subgraph that does not parse is reported as INVALID_GRAPHQL, as rover does.
+    const services = fs.readdirSync(dir)
+      .filter((f) => f.endsWith('.graphqls'))
+      .sort()
+      .map((f) => {
+        const name = f.replace(/\.graphqls$/, '');
+        let typeDefs;
+        try {
+          typeDefs = parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+        } catch (e) {
+          throw Object.assign(new Error(`[${name}] ${e.message}`), { code: 'INVALID_GRAPHQL' });
+        }
+        return { name, url: `http://${name}.local/graphql`, typeDefs };
+      });
+    result = composeServices(services);
+  } catch (e) {
+    result = { errors: [{ extensions: { code: e.code || 'ORACLE_EXCEPTION' }, message: String(e && e.message) }] };
+  }
+  for (const f of ['expected.graphql', 'expected-errors.json']) {
+    fs.rmSync(path.join(dir, f), { force: true });
+  }
+  if (result.errors && result.errors.length) {
+    const errs = result.errors.map((e) => ({ code: (e.extensions && e.extensions.code) || 'UNKNOWN', message: e.message }));
+    fs.writeFileSync(path.join(dir, 'expected-errors.json'), JSON.stringify(errs, null, 2) + '\n');
+    console.log(`${c}: ${errs.length} error(s): ${[...new Set(errs.map((e) => e.code))].join(', ')}`);
+  } else {
+    fs.writeFileSync(path.join(dir, 'expected.graphql'), result.supergraphSdl + '\n');
+    console.log(`${c}: ok`);
+  }
+}
