@@ -1,0 +1,18 @@
+package fedtest
+
+// Cases returns the federation feature corpus in a stable order.
+func Cases() []Case {
+	return []Case{
+		caseSimpleEntity(),
+	}
+}
+
+// CaseByName returns the case with the given name.
+func CaseByName(name string) (Case, bool) {
+	for _, c := range Cases() {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return Case{}, false
+}
