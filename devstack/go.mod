@@ -1,0 +1,3 @@
+module github.com/shopsupergraph/shop/devstack
+
+go 1.26.0

@@ -1,0 +1,103 @@
+package auth
+
+import (
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+const secret = "0123456789abcdef0123456789abcdef"
+
+func TestIssueVerifyRoundTrip(t *testing.T) {
+	t.Parallel()
+	tk := NewTokens(secret, time.Hour)
+	tok, err := tk.Issue("u1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := tk.Verify(tok)
+	if err != nil || id != "u1" {
+		t.Fatalf("Verify = %q, %v", id, err)
+	}
+	var c Claims
+	if _, _, err := jwt.NewParser().ParseUnverified(tok, &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.UserID != "u1" || c.Subject != "u1" || c.IssuedAt == nil || c.ExpiresAt == nil {
+		t.Fatalf("claims = %+v", c)
+	}
+}
+
+func TestVerifyRejects(t *testing.T) {
+	t.Parallel()
+	tk := NewTokens(secret, time.Hour)
+	expired := NewTokens(secret, time.Hour)
+	expired.now = func() time.Time { return time.Now().Add(-2 * time.Hour) }
+	expTok, _ := expired.Issue("u1")
+	otherTok, _ := NewTokens("another-secret-another-secret-xx", time.Hour).Issue("u1")
+	noneTok, _ := jwt.NewWithClaims(jwt.SigningMethodNone, Claims{UserID: "u1", RegisteredClaims: jwt.RegisteredClaims{ExpiresAt: jwt.NewNumericDate(time.Now().Add(time.Hour))}}).SignedString(jwt.UnsafeAllowNoneSignatureType)
+	hs512, _ := jwt.NewWithClaims(jwt.SigningMethodHS512, Claims{UserID: "u1", RegisteredClaims: jwt.RegisteredClaims{ExpiresAt: jwt.NewNumericDate(time.Now().Add(time.Hour))}}).SignedString([]byte(secret))
+	noExp, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, Claims{UserID: "u1"}).SignedString([]byte(secret))
+	noUser, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, Claims{RegisteredClaims: jwt.RegisteredClaims{ExpiresAt: jwt.NewNumericDate(time.Now().Add(time.Hour))}}).SignedString([]byte(secret))
+	good, _ := tk.Issue("u1")
+	tampered := good[:len(good)-2] + "xx"
+
+	cases := map[string]struct {
+		tok  string
+		want error
+	}{
+		"empty":        {"", ErrNoToken},
+		"expired":      {expTok, ErrExpiredToken},
+		"other secret": {otherTok, ErrInvalidToken},
+		"alg none":     {noneTok, ErrInvalidToken},
+		"hs512":        {hs512, ErrInvalidToken},
+		"no exp":       {noExp, ErrInvalidToken},
+		"no user":      {noUser, ErrInvalidToken},
+		"tampered":     {tampered, ErrInvalidToken},
+		"garbage":      {"not.a.jwt", ErrInvalidToken},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			if _, err := tk.Verify(c.tok); !errors.Is(err, c.want) {
+				t.Fatalf("Verify err = %v, want %v", err, c.want)
+			}
+		})
+	}
+}
+
+func TestPrincipal(t *testing.T) {
+	t.Parallel()
+	a := &Authenticator{Tokens: NewTokens(secret, time.Hour), AdminKey: "admin-key"}
+	tok, _ := a.Tokens.Issue("u9")
+	h := http.Header{}
+	h.Set("Authorization", "Bearer "+tok)
+	h.Set("x-api-token", "admin-key")
+	p := a.Principal(h)
+	if p.UserID != "u9" || !p.Admin || p.TokenErr != nil {
+		t.Fatalf("principal = %+v", p)
+	}
+	h = http.Header{}
+	h.Set("Authorization", "Basic abc")
+	h.Set("x-api-key", "wrong")
+	p = a.Principal(h)
+	if p.UserID != "" || p.Admin || !p.KeyPresented || !errors.Is(p.TokenErr, ErrInvalidToken) {
+		t.Fatalf("principal = %+v", p)
+	}
+	if (&Authenticator{}).KeyMatches("") {
+		t.Fatal("empty admin key must never match")
+	}
+}
+
+func TestValidateSecret(t *testing.T) {
+	t.Parallel()
+	if ValidateSecret("short") == nil {
+		t.Fatal("short secret accepted")
+	}
+	if err := ValidateSecret(secret); err != nil {
+		t.Fatal(err)
+	}
+}

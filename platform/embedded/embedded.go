@@ -1,0 +1,194 @@
+// Package embedded runs in-process stand-ins for the shop's infrastructure:
+// FerretDB (the MongoDB wire protocol over SQLite files), kfake (the Kafka
+// protocol) and miniredis (RESP). The services talk to them over TCP exactly
+// as they talk to MongoDB, Kafka and Redis in production: only the addresses
+// differ. `make run` and the test suites use them when no real servers are
+// configured.
+package embedded
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+	"github.com/alicebob/miniredis/v2"
+	"github.com/twmb/franz-go/pkg/kfake"
+)
+
+// Options say where the stand-ins keep data and listen. Empty addresses
+// (or port 0) pick free ports.
+type Options struct {
+	// Dir holds FerretDB's SQLite files and Kafka's log segments, so data
+	// survives a restart. Required.
+	Dir       string
+	MongoAddr string
+	KafkaAddr string
+	RedisAddr string
+	// KafkaPartitions is the partition count of topics the broker creates.
+	KafkaPartitions int
+	Logger          *slog.Logger
+}
+
+// Stack is a running set of stand-ins.
+type Stack struct {
+	MongoURI     string
+	KafkaBrokers []string
+	RedisAddr    string
+
+	kafka  *kfake.Cluster
+	redis  *miniredis.Miniredis
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// Start starts the three stand-ins and waits until each accepts connections.
+func Start(ctx context.Context, o Options) (*Stack, error) {
+	if o.Dir == "" {
+		return nil, errors.New("embedded: Dir is required")
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.KafkaPartitions <= 0 {
+		o.KafkaPartitions = 3
+	}
+	mongoDir := filepath.Join(o.Dir, "mongo")
+	kafkaDir := filepath.Join(o.Dir, "kafka")
+	for _, d := range []string{mongoDir, kafkaDir} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, fmt.Errorf("embedded: %w", err)
+		}
+	}
+	s := &Stack{done: make(chan error, 1)}
+
+	mongoAddr, err := resolveAddr(o.MongoAddr)
+	if err != nil {
+		return nil, err
+	}
+	fdb, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: mongoAddr},
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + mongoDir + "/",
+		Logger:    o.Logger.With("component", "ferretdb"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("embedded: start ferretdb: %w", err)
+	}
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s.cancel = cancel
+	go func() { s.done <- fdb.Run(runCtx) }()
+	s.MongoURI = fdb.MongoDBURI()
+
+	kln, err := net.Listen("tcp", orLoopback(o.KafkaAddr))
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("embedded: listen kafka: %w", err)
+	}
+	kport := kln.Addr().(*net.TCPAddr).Port
+	s.kafka, err = kfake.NewCluster(
+		kfake.NumBrokers(1),
+		kfake.Ports(kport),
+		kfake.ListenFn(func(string, string) (net.Listener, error) { return kln, nil }),
+		kfake.AllowAutoTopicCreation(),
+		kfake.DefaultNumPartitions(o.KafkaPartitions),
+		kfake.DataDir(kafkaDir),
+		kfake.GroupMinSessionTimeout(time.Second),
+	)
+	if err != nil {
+		_ = kln.Close() //nolint:errcheck // already failing
+		s.Close()
+		return nil, fmt.Errorf("embedded: start kafka: %w", err)
+	}
+	s.KafkaBrokers = s.kafka.ListenAddrs()
+
+	s.redis = miniredis.NewMiniRedis()
+	if err := s.redis.StartAddr(orLoopback(o.RedisAddr)); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("embedded: start redis: %w", err)
+	}
+	s.RedisAddr = s.redis.Addr()
+
+	if err := waitTCP(ctx, mongoAddr, 15*time.Second); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("embedded: ferretdb not reachable: %w", err)
+	}
+	return s, nil
+}
+
+// StopRedis stops the Redis stand-in (fault tests); RestartRedis brings it back on the same address.
+func (s *Stack) StopRedis() { s.redis.Close() }
+
+// RestartRedis restarts the Redis stand-in on its previous address.
+func (s *Stack) RestartRedis() error {
+	if err := s.redis.Restart(); err != nil {
+		return fmt.Errorf("restart redis: %w", err)
+	}
+	return nil
+}
+
+// Close stops every stand-in.
+func (s *Stack) Close() {
+	if s.redis != nil {
+		s.redis.Close()
+	}
+	if s.kafka != nil {
+		s.kafka.Close()
+	}
+	if s.cancel != nil {
+		s.cancel()
+		select {
+		case <-s.done:
+		case <-time.After(10 * time.Second):
+		}
+	}
+}
+
+func orLoopback(addr string) string {
+	if addr == "" {
+		return "127.0.0.1:0"
+	}
+	return addr
+}
+
+// resolveAddr turns an address with port 0 into one with a free port, for
+// servers that take an address string rather than a listener.
+func resolveAddr(addr string) (string, error) {
+	addr = orLoopback(addr)
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", fmt.Errorf("embedded: bad address %q: %w", addr, err)
+	}
+	if port != "0" {
+		return addr, nil
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	if err != nil {
+		return "", fmt.Errorf("embedded: find free port: %w", err)
+	}
+	p := ln.Addr().(*net.TCPAddr).Port
+	if err := ln.Close(); err != nil {
+		return "", fmt.Errorf("embedded: find free port: %w", err)
+	}
+	return net.JoinHostPort(host, strconv.Itoa(p)), nil
+}
+
+func waitTCP(ctx context.Context, addr string, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		c, err := net.DialTimeout("tcp", addr, 500*time.Millisecond)
+		if err == nil {
+			return c.Close()
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return err
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

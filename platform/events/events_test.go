@@ -1,0 +1,33 @@
+package events
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+)
+
+func TestEnvelopeRoundTrip(t *testing.T) {
+	t.Parallel()
+	e, err := New(StockChanged, time.Unix(10, 0), StockChangedData{ProductID: "p", Quantity: 3, Delta: -1, Version: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := json.Marshal(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Envelope
+	if err := json.Unmarshal(raw, &back); err != nil {
+		t.Fatal(err)
+	}
+	var d StockChangedData
+	if err := back.Decode(&d); err != nil {
+		t.Fatal(err)
+	}
+	if back.ID != e.ID || len(e.ID) != 32 || d.Version != 4 || d.Delta != -1 || back.Type != StockChanged {
+		t.Fatalf("round trip: %+v %+v", back, d)
+	}
+	if New2, _ := New(StockChanged, time.Now(), nil); New2.ID == e.ID {
+		t.Fatal("ids repeat")
+	}
+}

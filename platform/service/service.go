@@ -1,0 +1,98 @@
+// Package service holds the configuration every shop service shares and
+// the variables that set it, so the three subgraphs read their environment
+// the same way and report every problem at once.
+package service
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/shopsupergraph/shop/platform/auth"
+	"github.com/shopsupergraph/shop/platform/config"
+)
+
+// Common is the configuration shared by every service.
+//
+//	LISTEN_ADDR         address to serve on (default per service, e.g. :4001)
+//	SHOP_ENV            "development" (default) or "production"
+//	API_SECRET          HS256 signing secret (required; >= 32 chars in production)
+//	ADMIN_API_KEY       admin key for x-api-key (default: API_SECRET, as the seeds describe)
+//	SERVICE_TOKEN       internal service credential (default: derived from API_SECRET)
+//	MONGO_URI           MongoDB URI (default mongodb://localhost:27017)
+//	MONGO_DB            database name (default shop_<service>)
+//	KAFKA_BROKERS       comma-separated brokers (default localhost:9092)
+//	KAFKA_TOPIC_PREFIX  prefix for every topic name (default empty)
+//	LOG_LEVEL, LOG_FORMAT  debug|info|warn|error, text|json
+type Common struct {
+	Service      string
+	ListenAddr   string
+	Env          string
+	APISecret    string
+	AdminAPIKey  string
+	ServiceToken string
+	MongoURI     string
+	MongoDB      string
+	KafkaBrokers []string
+	TopicPrefix  string
+	LogLevel     string
+	LogFormat    string
+}
+
+// LoadCommon reads the shared variables for service (e.g. "users") with the
+// given default listen address. Problems are recorded on env.
+func LoadCommon(env *config.Env, service, defaultListen string) Common {
+	c := Common{
+		Service:      service,
+		ListenAddr:   env.String("LISTEN_ADDR", defaultListen),
+		Env:          strings.ToLower(env.String("SHOP_ENV", "development")),
+		APISecret:    env.Required("API_SECRET"),
+		MongoURI:     env.String("MONGO_URI", "mongodb://localhost:27017"),
+		MongoDB:      env.String("MONGO_DB", "shop_"+service),
+		KafkaBrokers: env.List("KAFKA_BROKERS", []string{"localhost:9092"}),
+		TopicPrefix:  env.String("KAFKA_TOPIC_PREFIX", ""),
+		LogLevel:     env.String("LOG_LEVEL", "info"),
+		LogFormat:    env.String("LOG_FORMAT", "text"),
+	}
+	c.AdminAPIKey = env.String("ADMIN_API_KEY", c.APISecret)
+	c.ServiceToken = env.String("SERVICE_TOKEN", auth.DeriveServiceToken(c.APISecret))
+	switch c.Env {
+	case "development", "production":
+	default:
+		env.Problem("SHOP_ENV must be development or production, got %q", c.Env)
+	}
+	if c.Production() && c.APISecret != "" {
+		if err := auth.ValidateSecret(c.APISecret); err != nil {
+			env.Problem("%v", err)
+		}
+		if len(c.AdminAPIKey) < 16 {
+			env.Problem("ADMIN_API_KEY must be at least 16 characters in production")
+		}
+	}
+	if c.ListenAddr == "" {
+		env.Problem("LISTEN_ADDR must not be empty")
+	}
+	return c
+}
+
+// Production reports whether the service runs with production rules.
+func (c Common) Production() bool { return c.Env == "production" }
+
+// Topic returns the full name of a topic, with the configured prefix.
+func (c Common) Topic(name string) string { return c.TopicPrefix + name }
+
+// String describes the configuration with secrets masked, for logs.
+func (c Common) String() string {
+	return fmt.Sprintf("service=%s listen=%s env=%s mongo=%s/%s kafka=%v topicPrefix=%q apiSecret=%s adminKey=%s",
+		c.Service, c.ListenAddr, c.Env, maskURI(c.MongoURI), c.MongoDB, c.KafkaBrokers, c.TopicPrefix,
+		config.Mask(c.APISecret), config.Mask(c.AdminAPIKey))
+}
+
+// maskURI hides a password in a connection URI.
+func maskURI(uri string) string {
+	at := strings.LastIndex(uri, "@")
+	scheme := strings.Index(uri, "://")
+	if at < 0 || scheme < 0 || at < scheme {
+		return uri
+	}
+	return uri[:scheme+3] + "****" + uri[at:]
+}
