@@ -4,6 +4,10 @@ package fedtest
 func Cases() []Case {
 	return []Case{
 		caseSimpleEntity(),
+		caseCompoundKey(),
+		caseNestedKey(),
+		caseMultipleKeys(),
+		caseKeyChain(),
 	}
 }
 

@@ -13,7 +13,8 @@ type Obj = map[string]any
 type Table []Obj
 
 // Lookup returns an EntityFunc that finds the row whose key fields equal the
-// representation's (compared as JSON values, so nested keys work), or nil.
+// representation's (compared as JSON values; for a nested key only the
+// selected subfields are compared), or nil.
 func (t Table) Lookup(keys ...string) EntityFunc {
 	return func(rep map[string]any) (map[string]any, error) {
 		for _, row := range t {
@@ -49,7 +50,27 @@ func matches(row, rep Obj, keys []string) bool {
 		if _, ok := rep[k]; !ok {
 			return false
 		}
-		if !sameJSON(row[k], rep[k]) {
+		if !covers(canon(row[k]), canon(rep[k])) {
+			return false
+		}
+	}
+	return true
+}
+
+// covers reports whether a row value matches a key value. Objects match when
+// every key field the representation carries is equal (a nested key selects
+// only some of the row's fields); everything else compares as JSON.
+func covers(row, key any) bool {
+	km, ok := key.(map[string]any)
+	if !ok {
+		return reflect.DeepEqual(row, key)
+	}
+	rm, ok := row.(map[string]any)
+	if !ok {
+		return false
+	}
+	for k, v := range km {
+		if !covers(rm[k], v) {
 			return false
 		}
 	}
