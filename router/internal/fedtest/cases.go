@@ -8,6 +8,11 @@ func Cases() []Case {
 		caseNestedKey(),
 		caseMultipleKeys(),
 		caseKeyChain(),
+		caseRequiresBasic(),
+		caseRequiresChain(),
+		caseRequiresCycle(),
+		caseRequiresArgs(),
+		caseRequiresAbstract(),
 	}
 }
 

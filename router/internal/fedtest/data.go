@@ -138,3 +138,15 @@ func Merge(base, over Obj) Obj {
 	}
 	return out
 }
+
+// Need returns an error unless the representation carries every named field:
+// entity resolvers for @requires fields use it so that a router that forgets
+// to send required data gets a visible error rather than a silent default.
+func Need(rep map[string]any, fields ...string) error {
+	for _, f := range fields {
+		if _, ok := rep[f]; !ok {
+			return fmt.Errorf("representation of %v lacks required field %q", rep["__typename"], f)
+		}
+	}
+	return nil
+}

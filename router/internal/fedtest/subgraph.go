@@ -58,6 +58,15 @@ type Subgraph struct {
 
 	mu       sync.Mutex
 	requests []Request
+	logf     func(format string, args ...any)
+}
+
+// SetLogger makes the subgraph log every request and response through logf
+// (nil disables logging); fedserve uses it to debug plans by hand.
+func (s *Subgraph) SetLogger(logf func(format string, args ...any)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.logf = logf
 }
 
 // NewSubgraph builds a subgraph from its SDL and resolvers. It fails when the
@@ -122,7 +131,12 @@ func (s *Subgraph) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Query: req.Query, OperationName: req.OperationName, Variables: req.Variables,
 		Header: r.Header.Clone(), RootFields: roots,
 	})
+	logf := s.logf
 	s.mu.Unlock()
+	if logf != nil {
+		out, _ := json.Marshal(resp) //nolint:errcheck // logging only
+		logf("[%s] %s %s\n  -> %s", s.name, req.Query, mustJSON(req.Variables), out)
+	}
 	writeJSON(w, http.StatusOK, resp)
 }
 
@@ -166,4 +180,12 @@ func (s *Subgraph) Execute(query, operationName string, variables map[string]any
 	}
 	data := ex.execute(op)
 	return wireResponse{Data: data, Errors: ex.errs}, roots
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
 }

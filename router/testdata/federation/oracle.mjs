@@ -29,7 +29,7 @@ const cases = (wanted.length ? wanted : readdirSync(root)).filter(
 
 function startSubgraphs(name) {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, ['-case', name], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(bin, ['-case', name, ...(process.env.FEDSERVE_VERBOSE ? ['-v'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
     const lines = createInterface({ input: child.stdout });
     lines.once('line', (line) => resolve({ child, urls: JSON.parse(line) }));
     child.once('exit', (code) => reject(new Error(`fedserve exited with ${code}`)));

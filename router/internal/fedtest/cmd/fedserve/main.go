@@ -10,6 +10,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log"
 	"net"
 	"os"
 	"os/signal"
@@ -31,6 +32,7 @@ func run(ctx context.Context, args []string) error {
 	caseName := fs.String("case", "", "case name (directory under testdata/federation)")
 	ports := fs.String("ports", "", "optional fixed ports, e.g. a=4101,b=4102 (others get free ports)")
 	list := fs.Bool("list", false, "print the case names and exit")
+	verbose := fs.Bool("v", false, "log every subgraph request and response to stderr")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -61,6 +63,12 @@ func run(ctx context.Context, args []string) error {
 	d, err := fedtest.Launch(c, listeners)
 	if err != nil {
 		return fmt.Errorf("launch: %w", err)
+	}
+	if *verbose {
+		logger := log.New(os.Stderr, "", 0)
+		for _, sg := range d.Subgraphs {
+			sg.SetLogger(logger.Printf)
+		}
 	}
 	out, err := json.Marshal(d.URLs)
 	if err != nil {
