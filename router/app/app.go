@@ -1,0 +1,176 @@
+// Package app is the router's public entry point: it loads the supergraph,
+// builds the engine and serves it over HTTP. cmd/router, the embedded dev
+// stack and tests use it in-process.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/shopsupergraph/shop/router/internal/config"
+	"github.com/shopsupergraph/shop/router/internal/engine"
+	"github.com/shopsupergraph/shop/router/internal/server"
+	"github.com/shopsupergraph/shop/router/internal/supergraph"
+)
+
+// Config is the router configuration (see router.yaml).
+type Config = config.Config
+
+// DefaultConfig returns the defaults: listen 127.0.0.1:4000, forward
+// Authorization, x-api-key and x-api-token, deduplication on.
+func DefaultConfig() Config { return config.Default() }
+
+// LoadConfig reads router.yaml at path (optional when "") and applies the
+// ROUTER_* environment variables.
+func LoadConfig(path string) (Config, error) { return config.Load(path, nil) }
+
+// Option adjusts how New builds the router.
+type Option func(*options)
+
+type options struct {
+	sdl     string
+	urls    map[string]string
+	logger  *slog.Logger
+	baseCtx context.Context
+}
+
+// WithSupergraphSDL uses this supergraph text instead of reading cfg.Supergraph.
+func WithSupergraphSDL(sdl string) Option { return func(o *options) { o.sdl = sdl } }
+
+// WithSubgraphURLs overrides routing URLs by subgraph name; it wins over
+// the configuration and the environment.
+func WithSubgraphURLs(urls map[string]string) Option {
+	return func(o *options) {
+		if o.urls == nil {
+			o.urls = map[string]string{}
+		}
+		for k, v := range urls {
+			o.urls[k] = v
+		}
+	}
+}
+
+// WithLogger sets the logger (default: slog.Default()).
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// Router is a loaded supergraph served over HTTP.
+type Router struct {
+	cfg     Config
+	engine  *engine.Engine
+	handler *server.Handler
+	logger  *slog.Logger
+	cancel  context.CancelFunc
+}
+
+// New loads the supergraph and builds the router. Call Close (or let Run
+// return) to release its resources.
+func New(cfg Config, opts ...Option) (*Router, error) {
+	o := options{}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.logger == nil {
+		o.logger = slog.Default()
+	}
+	if o.sdl != "" && cfg.Supergraph == "" {
+		cfg.Supergraph = "(in memory)"
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("router config: %w", err)
+	}
+	sdl := o.sdl
+	if sdl == "" {
+		data, err := os.ReadFile(cfg.Supergraph)
+		if err != nil {
+			return nil, fmt.Errorf("read supergraph: %w", err)
+		}
+		sdl = string(data)
+	}
+	sg, err := supergraph.Parse(sdl)
+	if err != nil {
+		return nil, fmt.Errorf("load supergraph: %w", err)
+	}
+	urls := map[string]string{}
+	for _, g := range sg.Graphs() {
+		if u := cfg.SubgraphURL(g.Name); u != "" {
+			urls[g.Name] = u
+		}
+		if u, ok := o.urls[g.Name]; ok {
+			urls[g.Name] = u
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	eng, err := engine.New(ctx, engine.Options{
+		SupergraphSDL:  sdl,
+		SubgraphURLs:   urls,
+		ForwardHeaders: cfg.ForwardHeaders(),
+		HTTP: engine.HTTPOptions{
+			RequestTimeout:   cfg.Timeouts.SubgraphRequest,
+			DialTimeout:      cfg.Timeouts.SubgraphDial,
+			MaxResponseBytes: cfg.Limits.MaxSubgraphResponseBytes,
+		},
+		DisableDeduplication: !cfg.DeduplicationEnabled(),
+		MaxConcurrency:       cfg.Limits.MaxConcurrency,
+		OperationCacheSize:   cfg.Cache.Operations,
+		PlanCacheSize:        cfg.Cache.Plans,
+	})
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("build engine: %w", err)
+	}
+	h := server.New(eng, server.Options{MaxRequestBytes: cfg.Limits.MaxRequestBytes, Logger: o.logger})
+	return &Router{cfg: cfg, engine: eng, handler: h, logger: o.logger, cancel: cancel}, nil
+}
+
+// Handler serves /graphql, /health and /ready.
+func (r *Router) Handler() http.Handler { return r.handler }
+
+// SubgraphURLs returns the URL used for each subgraph, by subgraph name.
+func (r *Router) SubgraphURLs() map[string]string { return r.engine.SubgraphURLs() }
+
+// Close releases the engine's resources; in-flight requests fail.
+func (r *Router) Close() { r.cancel() }
+
+// Run listens on cfg.Listen and serves until ctx is cancelled, then drains
+// in-flight requests for up to cfg.Timeouts.Shutdown.
+func (r *Router) Run(ctx context.Context) error {
+	ln, err := net.Listen("tcp", r.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	return r.Serve(ctx, ln)
+}
+
+// Serve is Run on an existing listener (e.g. 127.0.0.1:0 in tests).
+func (r *Router) Serve(ctx context.Context, ln net.Listener) error {
+	defer r.Close()
+	srv := &http.Server{
+		Handler:           r.handler,
+		ReadHeaderTimeout: r.cfg.Timeouts.ReadHeader,
+		IdleTimeout:       2 * time.Minute,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	r.logger.Info("router listening", "addr", ln.Addr().String(), "supergraph", r.cfg.Supergraph)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	r.handler.SetReady(false)
+	sctx, cancel := context.WithTimeout(context.Background(), r.cfg.Timeouts.Shutdown)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}

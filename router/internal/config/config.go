@@ -1,0 +1,261 @@
+// Package config loads the router configuration from router.yaml and the
+// environment (ROUTER_*), with defaults and validation.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// DefaultForwardHeaders are the client headers sent on to subgraphs unless
+// configured otherwise: the shop's credentials (x-api-token is an alias of
+// x-api-key used by the seed operations).
+var DefaultForwardHeaders = []string{"Authorization", "X-Api-Key", "X-Api-Token"}
+
+// Config is the router configuration.
+type Config struct {
+	// Listen is the HTTP listen address, e.g. "127.0.0.1:4000".
+	Listen string `yaml:"listen"`
+	// Supergraph is the path of the join-spec supergraph file.
+	Supergraph string `yaml:"supergraph"`
+	// Subgraphs overrides per subgraph, keyed by subgraph name.
+	Subgraphs map[string]Subgraph `yaml:"subgraphs"`
+	// Headers controls header propagation to subgraphs.
+	Headers Headers `yaml:"headers"`
+	// Timeouts for client and subgraph traffic.
+	Timeouts Timeouts `yaml:"timeouts"`
+	// Limits protect the router from oversized traffic.
+	Limits Limits `yaml:"limits"`
+	// Deduplication merges identical in-flight requests (default true).
+	Deduplication *bool `yaml:"deduplication"`
+	// Cache sizes for operations and plans.
+	Cache Cache `yaml:"cache"`
+
+	// envSubgraphURLs holds ROUTER_SUBGRAPH_URL_<NAME> values keyed by the
+	// normalized NAME; they are matched to subgraph names once the
+	// supergraph is known.
+	envSubgraphURLs map[string]string
+}
+
+// Subgraph overrides one subgraph's settings.
+type Subgraph struct {
+	// URL replaces the routing URL from the supergraph.
+	URL string `yaml:"url"`
+}
+
+// Headers lists the client headers forwarded to every subgraph.
+type Headers struct {
+	// Propagate replaces the default list when set (an empty list forwards nothing).
+	Propagate *[]string `yaml:"propagate"`
+}
+
+// Timeouts bound the time spent on each step.
+type Timeouts struct {
+	SubgraphRequest time.Duration `yaml:"subgraph_request"`
+	SubgraphDial    time.Duration `yaml:"subgraph_dial"`
+	ReadHeader      time.Duration `yaml:"read_header"`
+	Shutdown        time.Duration `yaml:"shutdown"`
+}
+
+// Limits cap sizes and concurrency.
+type Limits struct {
+	MaxRequestBytes          int64 `yaml:"max_request_bytes"`
+	MaxSubgraphResponseBytes int64 `yaml:"max_subgraph_response_bytes"`
+	MaxConcurrency           int   `yaml:"max_concurrency"`
+}
+
+// Cache sizes count entries.
+type Cache struct {
+	Operations int `yaml:"operations"`
+	Plans      int `yaml:"plans"`
+}
+
+// Default returns the configuration used when nothing is set.
+func Default() Config {
+	return Config{
+		Listen:    "127.0.0.1:4000",
+		Subgraphs: map[string]Subgraph{},
+		Timeouts: Timeouts{
+			SubgraphRequest: 30 * time.Second,
+			SubgraphDial:    5 * time.Second,
+			ReadHeader:      10 * time.Second,
+			Shutdown:        10 * time.Second,
+		},
+		Limits: Limits{
+			MaxRequestBytes:          1 << 20,
+			MaxSubgraphResponseBytes: 64 << 20,
+			MaxConcurrency:           1024,
+		},
+		Cache: Cache{Operations: 1024, Plans: 1024},
+	}
+}
+
+// Load reads the YAML file at path (skipped when empty) over the defaults,
+// then applies ROUTER_* overrides from environ (os.Environ() when nil).
+func Load(path string, environ []string) (Config, error) {
+	cfg := Default()
+	if path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return cfg, fmt.Errorf("load config: %w", err)
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+			return cfg, fmt.Errorf("load config %s: %w", path, err)
+		}
+		if cfg.Subgraphs == nil {
+			cfg.Subgraphs = map[string]Subgraph{}
+		}
+	}
+	if environ == nil {
+		environ = os.Environ()
+	}
+	if err := cfg.applyEnv(environ); err != nil {
+		return cfg, fmt.Errorf("load config: %w", err)
+	}
+	return cfg, nil
+}
+
+func (c *Config) applyEnv(environ []string) error {
+	var errs []error
+	for _, kv := range environ {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || !strings.HasPrefix(k, "ROUTER_") {
+			continue
+		}
+		var err error
+		switch k {
+		case "ROUTER_LISTEN":
+			c.Listen = v
+		case "ROUTER_SUPERGRAPH":
+			c.Supergraph = v
+		case "ROUTER_PROPAGATE_HEADERS":
+			list := splitList(v)
+			c.Headers.Propagate = &list
+		case "ROUTER_DEDUPLICATION":
+			var b bool
+			if b, err = strconv.ParseBool(v); err == nil {
+				c.Deduplication = &b
+			}
+		case "ROUTER_SUBGRAPH_TIMEOUT":
+			c.Timeouts.SubgraphRequest, err = time.ParseDuration(v)
+		case "ROUTER_MAX_REQUEST_BYTES":
+			c.Limits.MaxRequestBytes, err = strconv.ParseInt(v, 10, 64)
+		case "ROUTER_MAX_SUBGRAPH_RESPONSE_BYTES":
+			c.Limits.MaxSubgraphResponseBytes, err = strconv.ParseInt(v, 10, 64)
+		default:
+			if name, ok := strings.CutPrefix(k, "ROUTER_SUBGRAPH_URL_"); ok && name != "" {
+				if c.envSubgraphURLs == nil {
+					c.envSubgraphURLs = map[string]string{}
+				}
+				c.envSubgraphURLs[EnvName(name)] = v
+			}
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", k, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func splitList(v string) []string {
+	out := []string{}
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// EnvName normalizes a subgraph name the way ROUTER_SUBGRAPH_URL_<NAME>
+// spells it: upper case, every other character than A-Z and 0-9 as "_".
+func EnvName(name string) string {
+	b := []byte(strings.ToUpper(name))
+	for i, c := range b {
+		if (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
+			b[i] = '_'
+		}
+	}
+	return string(b)
+}
+
+// SubgraphURL returns the configured URL for a subgraph name: the
+// environment wins over router.yaml; "" means keep the supergraph's URL.
+func (c Config) SubgraphURL(name string) string {
+	if u, ok := c.envSubgraphURLs[EnvName(name)]; ok {
+		return u
+	}
+	return c.Subgraphs[name].URL
+}
+
+// ForwardHeaders returns the header names to propagate.
+func (c Config) ForwardHeaders() []string {
+	if c.Headers.Propagate != nil {
+		return *c.Headers.Propagate
+	}
+	return DefaultForwardHeaders
+}
+
+// DeduplicationEnabled reports whether request deduplication is on.
+func (c Config) DeduplicationEnabled() bool {
+	return c.Deduplication == nil || *c.Deduplication
+}
+
+// Validate reports every problem at once.
+func (c Config) Validate() error {
+	var errs []error
+	if c.Supergraph == "" {
+		errs = append(errs, errors.New("supergraph: path is required"))
+	}
+	if c.Listen == "" {
+		errs = append(errs, errors.New("listen: address is required"))
+	} else if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		errs = append(errs, fmt.Errorf("listen: %w", err))
+	}
+	for name, s := range c.Subgraphs {
+		if s.URL != "" && !strings.HasPrefix(s.URL, "http://") && !strings.HasPrefix(s.URL, "https://") {
+			errs = append(errs, fmt.Errorf("subgraphs.%s.url: must be an http(s) URL, got %q", name, s.URL))
+		}
+	}
+	for name, u := range c.envSubgraphURLs {
+		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+			errs = append(errs, fmt.Errorf("ROUTER_SUBGRAPH_URL_%s: must be an http(s) URL, got %q", name, u))
+		}
+	}
+	for _, h := range c.ForwardHeaders() {
+		if strings.TrimSpace(h) == "" || strings.ContainsAny(h, " :\t\r\n") {
+			errs = append(errs, fmt.Errorf("headers.propagate: invalid header name %q", h))
+		}
+	}
+	positive := []struct {
+		name string
+		v    int64
+	}{
+		{"timeouts.subgraph_request", int64(c.Timeouts.SubgraphRequest)},
+		{"timeouts.subgraph_dial", int64(c.Timeouts.SubgraphDial)},
+		{"timeouts.read_header", int64(c.Timeouts.ReadHeader)},
+		{"timeouts.shutdown", int64(c.Timeouts.Shutdown)},
+		{"limits.max_request_bytes", c.Limits.MaxRequestBytes},
+		{"limits.max_subgraph_response_bytes", c.Limits.MaxSubgraphResponseBytes},
+		{"limits.max_concurrency", int64(c.Limits.MaxConcurrency)},
+		{"cache.operations", int64(c.Cache.Operations)},
+		{"cache.plans", int64(c.Cache.Plans)},
+	}
+	for _, p := range positive {
+		if p.v <= 0 {
+			errs = append(errs, fmt.Errorf("%s: must be positive", p.name))
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,176 @@
+// Package engine executes GraphQL operations against a federated
+// supergraph with graphql-go-tools v2: it builds one data source per
+// subgraph, then parses, normalizes, validates, plans (once per operation,
+// cached) and resolves each request.
+package engine
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+
+	"github.com/wundergraph/graphql-go-tools/v2/pkg/ast"
+	"github.com/wundergraph/graphql-go-tools/v2/pkg/astparser"
+	"github.com/wundergraph/graphql-go-tools/v2/pkg/asttransform"
+	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/datasource/graphql_datasource"
+	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/datasource/introspection_datasource"
+	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/plan"
+	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/resolve"
+	"golang.org/x/sync/singleflight"
+
+	"github.com/shopsupergraph/shop/router/internal/supergraph"
+)
+
+// Options configure an Engine.
+type Options struct {
+	// SupergraphSDL is the Apollo join-spec supergraph.
+	SupergraphSDL string
+	// SubgraphURLs overrides routing URLs by subgraph name.
+	SubgraphURLs map[string]string
+	// ForwardHeaders names the client headers sent on to every subgraph.
+	ForwardHeaders []string
+	// HTTP tunes the subgraph client.
+	HTTP HTTPOptions
+	// DisableDeduplication turns off inbound and subgraph request deduplication.
+	DisableDeduplication bool
+	// MaxConcurrency bounds concurrently resolving operations (default 1024).
+	MaxConcurrency int
+	// OperationCacheSize bounds cached normalized operations (default 1024).
+	OperationCacheSize int
+	// PlanCacheSize bounds cached query plans (default 1024).
+	PlanCacheSize int
+	// MaxCachedVariablesBytes skips the operation cache for requests with
+	// larger variables, which are unlikely to repeat (default 4096).
+	MaxCachedVariablesBytes int
+}
+
+// Engine executes operations; it is safe for concurrent use.
+type Engine struct {
+	opts         Options
+	client       *ast.Document
+	router       *ast.Document
+	planConfig   plan.Configuration
+	resolver     *resolve.Resolver
+	headers      headerForwarder
+	kits         sync.Pool
+	ops          *lru[*prepared]
+	plans        *lru[*cachedPlan]
+	planFlight   singleflight.Group
+	subgraphURLs map[string]string
+}
+
+// New parses the supergraph and builds the engine. ctx bounds the lifetime
+// of the resolver and of subgraph connections.
+func New(ctx context.Context, o Options) (*Engine, error) {
+	if o.MaxConcurrency <= 0 {
+		o.MaxConcurrency = 1024
+	}
+	if o.OperationCacheSize <= 0 {
+		o.OperationCacheSize = 1024
+	}
+	if o.PlanCacheSize <= 0 {
+		o.PlanCacheSize = 1024
+	}
+	if o.MaxCachedVariablesBytes <= 0 {
+		o.MaxCachedVariablesBytes = 4096
+	}
+	sg, err := supergraph.Parse(o.SupergraphSDL)
+	if err != nil {
+		return nil, fmt.Errorf("new engine: %w", err)
+	}
+	e := &Engine{
+		opts:         o,
+		headers:      newHeaderForwarder(o.ForwardHeaders),
+		ops:          newLRU[*prepared](o.OperationCacheSize),
+		plans:        newLRU[*cachedPlan](o.PlanCacheSize),
+		subgraphURLs: map[string]string{},
+	}
+	if e.client, err = parseSchema(sg.ClientSchema()); err != nil {
+		return nil, fmt.Errorf("new engine: client schema: %w", err)
+	}
+	if e.router, err = parseSchema(sg.RouterSchema()); err != nil {
+		return nil, fmt.Errorf("new engine: router schema: %w", err)
+	}
+	if err := e.buildPlanConfig(ctx, sg); err != nil {
+		return nil, fmt.Errorf("new engine: %w", err)
+	}
+	e.resolver = resolve.New(ctx, resolve.ResolverOptions{
+		MaxConcurrency:                         o.MaxConcurrency,
+		PropagateSubgraphErrors:                true,
+		SubgraphErrorPropagationMode:           resolve.SubgraphErrorPropagationModePassThrough,
+		RewriteSubgraphErrorPaths:              true,
+		AllowAllErrorExtensionFields:           true,
+		AllowCustomExtensionProperties:         true,
+		MaxRecyclableParserSize:                32 * 1024,
+		SetDeduplicationShardCountToGOMAXPROCS: true,
+	})
+	return e, nil
+}
+
+func parseSchema(sdl string) (*ast.Document, error) {
+	doc, report := astparser.ParseGraphqlDocumentString(sdl)
+	if report.HasErrors() {
+		return nil, fmt.Errorf("parse: %w", report)
+	}
+	if err := asttransform.MergeDefinitionWithBaseSchema(&doc); err != nil {
+		return nil, fmt.Errorf("merge base schema: %w", err)
+	}
+	return &doc, nil
+}
+
+func (e *Engine) buildPlanConfig(ctx context.Context, sg *supergraph.Supergraph) error {
+	subgraphs, err := sg.Subgraphs()
+	if err != nil {
+		return err
+	}
+	httpClient := newHTTPClient(e.opts.HTTP)
+	factory, err := graphql_datasource.NewFactory(ctx, httpClient, graphql_datasource.NewGraphQLSubscriptionClient(ctx))
+	if err != nil {
+		return fmt.Errorf("datasource factory: %w", err)
+	}
+	cfg := plan.Configuration{Fields: sg.FieldConfigurations()}
+	for i, s := range subgraphs {
+		url := s.URL
+		if u, ok := e.opts.SubgraphURLs[s.Name]; ok && u != "" {
+			url = u
+		}
+		e.subgraphURLs[s.Name] = url
+		schemaCfg, err := graphql_datasource.NewSchemaConfiguration(s.SDL, &graphql_datasource.FederationConfiguration{Enabled: true, ServiceSDL: s.SDL})
+		if err != nil {
+			return fmt.Errorf("subgraph %s: schema: %w", s.Name, err)
+		}
+		dsCfg, err := graphql_datasource.NewConfiguration(graphql_datasource.ConfigurationInput{
+			Fetch:               &graphql_datasource.FetchConfiguration{URL: url, Method: http.MethodPost},
+			SchemaConfiguration: schemaCfg,
+		})
+		if err != nil {
+			return fmt.Errorf("subgraph %s: configuration: %w", s.Name, err)
+		}
+		ds, err := plan.NewDataSourceConfigurationWithName(fmt.Sprintf("%d-%s", i, s.Name), s.Name, factory, s.Metadata, dsCfg)
+		if err != nil {
+			return fmt.Errorf("subgraph %s: data source: %w", s.Name, err)
+		}
+		cfg.DataSources = append(cfg.DataSources, ds)
+	}
+	intro, err := introspection_datasource.NewIntrospectionConfigFactory(e.client)
+	if err != nil {
+		return fmt.Errorf("introspection: %w", err)
+	}
+	cfg.Fields = append(cfg.Fields, intro.BuildFieldConfigurations()...)
+	cfg.DataSources = append(cfg.DataSources, intro.BuildDataSourceConfigurations()...)
+	e.planConfig = cfg
+	return nil
+}
+
+// SubgraphURLs returns the URL each subgraph is called at, by subgraph name.
+func (e *Engine) SubgraphURLs() map[string]string {
+	out := make(map[string]string, len(e.subgraphURLs))
+	for k, v := range e.subgraphURLs {
+		out[k] = v
+	}
+	return out
+}
+
+// ClientSchema returns the parsed API schema (for tests and tooling).
+func (e *Engine) ClientSchema() *ast.Document { return e.client }

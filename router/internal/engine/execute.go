@@ -1,0 +1,51 @@
+package engine
+
+import (
+	"context"
+	"io"
+	"net/http"
+
+	"github.com/wundergraph/astjson"
+	"github.com/wundergraph/graphql-go-tools/v2/pkg/ast"
+	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/resolve"
+)
+
+// ExecOptions vary execution per request.
+type ExecOptions struct {
+	// QueriesOnly rejects mutations (GET requests) with KindMethodNotAllowed.
+	QueriesOnly bool
+}
+
+// Execute runs one request and writes the GraphQL response JSON to w. A
+// *RequestError means nothing was written and the operation was rejected;
+// any other error means execution failed midway.
+func (e *Engine) Execute(ctx context.Context, req *Request, header http.Header, w io.Writer, o ExecOptions) error {
+	p := e.prepare(req)
+	if p.err != nil {
+		return p.err
+	}
+	if o.QueriesOnly && p.opType != ast.OperationTypeQuery {
+		return newRequestError(KindMethodNotAllowed, codeBadRequest, "only queries can be sent with GET; use POST for %ss", opTypeName(p.opType))
+	}
+	if p.opType == ast.OperationTypeSubscription {
+		return newRequestError(KindBadRequest, codeBadRequest, "subscriptions are not supported on this endpoint")
+	}
+	cp := e.planFor(p)
+	if cp.err != nil {
+		return cp.err
+	}
+	vars, err := astjson.ParseBytes(p.variables)
+	if err != nil {
+		return newRequestError(KindVariables, codeBadUserInput, "variables: %s", err)
+	}
+	rctx := resolve.NewContext(ctx)
+	rctx.Variables = vars
+	rctx.VariablesHash = p.varsHash
+	hb := e.headers.build(header)
+	rctx.Request = resolve.Request{ID: p.id, Header: hb.header}
+	rctx.SubgraphHeadersBuilder = hb
+	rctx.ExecutionOptions.DisableInboundRequestDeduplication = e.opts.DisableDeduplication
+	rctx.ExecutionOptions.DisableSubgraphRequestDeduplication = e.opts.DisableDeduplication
+	_, err = e.resolver.ArenaResolveGraphQLResponse(rctx, cp.response, w)
+	return err
+}

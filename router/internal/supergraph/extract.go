@@ -1,0 +1,472 @@
+package supergraph
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/parser"
+)
+
+// extract rebuilds every subgraph's schema from the join directives,
+// following Apollo's extractSubgraphsFromSupergraph.
+func (s *Supergraph) extract() error {
+	if err := s.collectGraphs(); err != nil {
+		return err
+	}
+	types := s.userTypes()
+	for _, d := range types {
+		if err := s.extractTypePresence(d); err != nil {
+			return err
+		}
+	}
+	for _, d := range types {
+		var err error
+		switch d.Kind {
+		case ast.Object, ast.Interface:
+			s.extractImplements(d)
+			err = s.extractFields(d)
+		case ast.InputObject:
+			err = s.extractInputFields(d)
+		case ast.Enum:
+			s.extractEnumValues(d)
+		case ast.Union:
+			s.extractUnionMembers(d)
+		}
+		if err != nil {
+			return fmt.Errorf("type %s: %w", d.Name, err)
+		}
+	}
+	for _, g := range s.graphs {
+		if s.fed1 {
+			if err := s.addExternalFields(g); err != nil {
+				return fmt.Errorf("subgraph %s: %w", g.graph.Name, err)
+			}
+		}
+		s.removeEmptyTypes(g)
+		if s.fed1 {
+			s.pruneFed1Interfaces(g)
+		}
+		s.closeTypeReferences(g)
+	}
+	return nil
+}
+
+func (s *Supergraph) extractTypePresence(d *ast.Definition) error {
+	apps := d.Directives.ForNames(s.specs.dir("type"))
+	if len(apps) == 0 {
+		for _, g := range s.graphs {
+			g.addType(d.Kind, d.Name)
+		}
+		return nil
+	}
+	for _, app := range apps {
+		g, err := s.graphByEnum(argString(app, "graph"))
+		if err != nil {
+			return fmt.Errorf("type %s: %w", d.Name, err)
+		}
+		t := g.addType(d.Kind, d.Name)
+		if argBool(app, "isInterfaceObject", false) {
+			t.interfaceObject = true
+		}
+		if hasArg(app, "key") {
+			fs := argString(app, "key")
+			if !t.hasKey(fs) {
+				t.keys = append(t.keys, key{
+					fields:     fs,
+					resolvable: argBool(app, "resolvable", true),
+					extension:  argBool(app, "extension", false),
+				})
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Supergraph) extractImplements(d *ast.Definition) {
+	var added []string
+	for _, app := range d.Directives.ForNames(s.specs.dir("implements")) {
+		g, err := s.graphByEnum(argString(app, "graph"))
+		if err != nil {
+			continue
+		}
+		itf := argString(app, "interface")
+		if t := g.typ(d.Name); t != nil && !slices.Contains(t.implements, itf) {
+			t.implements = append(t.implements, itf)
+		}
+		added = append(added, itf)
+	}
+	for _, itf := range d.Interfaces {
+		if slices.Contains(added, itf) {
+			continue
+		}
+		for _, g := range s.graphs {
+			t, i := g.typ(d.Name), g.typ(itf)
+			if t != nil && i != nil && !slices.Contains(t.implements, itf) {
+				t.implements = append(t.implements, itf)
+			}
+		}
+	}
+}
+
+func (s *Supergraph) extractFields(d *ast.Definition) error {
+	var owner *subgraph
+	if app := d.Directives.ForName(s.specs.dir("owner")); app != nil {
+		g, err := s.graphByEnum(argString(app, "graph"))
+		if err != nil {
+			return err
+		}
+		owner = g
+	}
+	for _, fd := range d.Fields {
+		if strings.HasPrefix(fd.Name, "__") {
+			continue
+		}
+		apps := fd.Directives.ForNames(s.specs.dir("field"))
+		if len(apps) == 0 {
+			if owner != nil {
+				if t := owner.typ(d.Name); t != nil {
+					t.addField(&field{name: fd.Name, typ: fd.Type, def: fd})
+				}
+				continue
+			}
+			for _, g := range s.graphs {
+				t := g.typ(d.Name)
+				if t == nil || (s.fed1 && !builtinScalars[fd.Type.Name()] && g.typ(fd.Type.Name()) == nil) {
+					continue
+				}
+				t.addField(&field{name: fd.Name, typ: fd.Type, def: fd})
+			}
+			continue
+		}
+		for _, app := range apps {
+			if !hasArg(app, "graph") {
+				// A graph-less @join__field marks a field that no subgraph
+				// defines directly (e.g. contributed via @interfaceObject).
+				continue
+			}
+			g, err := s.graphByEnum(argString(app, "graph"))
+			if err != nil {
+				return err
+			}
+			t := g.typ(d.Name)
+			if t == nil {
+				continue
+			}
+			label := argString(app, "overrideLabel")
+			overridden := argBool(app, "usedOverridden", false)
+			if label != "" {
+				active := overrideLabelActive(label)
+				if hasArg(app, "override") && !active {
+					continue
+				}
+				if !hasArg(app, "override") && active {
+					overridden = true
+				}
+			}
+			ft := fd.Type
+			if hasArg(app, "type") {
+				parsed, err := parseType(argString(app, "type"))
+				if err != nil {
+					return fmt.Errorf("field %s: %w", fd.Name, err)
+				}
+				ft = parsed
+			}
+			f := t.addField(&field{name: fd.Name, typ: ft, def: fd})
+			f.external = f.external || argBool(app, "external", false)
+			f.overridden = f.overridden || overridden
+			if r := argString(app, "requires"); r != "" {
+				f.requires = r
+			}
+			if p := argString(app, "provides"); p != "" {
+				f.provides = p
+			}
+		}
+	}
+	return nil
+}
+
+// overrideLabelActive decides a progressive @override label once for the
+// whole router: "percent(N)" is active from 50 up, any other label is off.
+func overrideLabelActive(label string) bool {
+	if rest, ok := strings.CutPrefix(label, "percent("); ok {
+		n, err := strconv.ParseFloat(strings.TrimSuffix(rest, ")"), 64)
+		return err == nil && n >= 50
+	}
+	return false
+}
+
+func (s *Supergraph) extractInputFields(d *ast.Definition) error {
+	for _, fd := range d.Fields {
+		apps := fd.Directives.ForNames(s.specs.dir("field"))
+		if len(apps) == 0 {
+			for _, g := range s.graphs {
+				if t := g.typ(d.Name); t != nil {
+					t.addField(&field{name: fd.Name, typ: fd.Type, def: fd})
+				}
+			}
+			continue
+		}
+		for _, app := range apps {
+			if !hasArg(app, "graph") {
+				continue
+			}
+			g, err := s.graphByEnum(argString(app, "graph"))
+			if err != nil {
+				return err
+			}
+			t := g.typ(d.Name)
+			if t == nil {
+				continue
+			}
+			ft := fd.Type
+			if hasArg(app, "type") {
+				if ft, err = parseType(argString(app, "type")); err != nil {
+					return fmt.Errorf("input field %s: %w", fd.Name, err)
+				}
+			}
+			t.addField(&field{name: fd.Name, typ: ft, def: fd})
+		}
+	}
+	return nil
+}
+
+func (s *Supergraph) extractEnumValues(d *ast.Definition) {
+	for _, v := range d.EnumValues {
+		apps := v.Directives.ForNames(s.specs.dir("enumValue"))
+		if len(apps) == 0 {
+			for _, g := range s.graphs {
+				if t := g.typ(d.Name); t != nil {
+					t.values = append(t.values, v.Name)
+				}
+			}
+			continue
+		}
+		for _, app := range apps {
+			if g, err := s.graphByEnum(argString(app, "graph")); err == nil {
+				if t := g.typ(d.Name); t != nil && !slices.Contains(t.values, v.Name) {
+					t.values = append(t.values, v.Name)
+				}
+			}
+		}
+	}
+}
+
+func (s *Supergraph) extractUnionMembers(d *ast.Definition) {
+	apps := d.Directives.ForNames(s.specs.dir("unionMember"))
+	if len(apps) == 0 {
+		for _, g := range s.graphs {
+			t := g.typ(d.Name)
+			if t == nil {
+				continue
+			}
+			for _, m := range d.Types {
+				if g.typ(m) != nil {
+					t.members = append(t.members, m)
+				}
+			}
+		}
+		return
+	}
+	for _, app := range apps {
+		g, err := s.graphByEnum(argString(app, "graph"))
+		if err != nil {
+			continue
+		}
+		m := argString(app, "member")
+		if t := g.typ(d.Name); t != nil && g.typ(m) != nil && !slices.Contains(t.members, m) {
+			t.members = append(t.members, m)
+		}
+	}
+}
+
+func (s *Supergraph) removeEmptyTypes(g *subgraph) {
+	for _, name := range slices.Clone(g.order) {
+		t := g.types[name]
+		switch t.kind {
+		case ast.Object, ast.Interface, ast.InputObject:
+			if len(t.fields) == 0 {
+				g.removeType(name)
+			}
+		case ast.Union:
+			if len(t.members) == 0 {
+				g.removeType(name)
+			}
+		case ast.Enum:
+			if len(t.values) == 0 {
+				g.removeType(name)
+			}
+		}
+	}
+	for _, t := range g.types {
+		t.implements = slices.DeleteFunc(t.implements, func(i string) bool { return g.typ(i) == nil })
+		t.members = slices.DeleteFunc(t.members, func(m string) bool { return g.typ(m) == nil })
+	}
+}
+
+// pruneFed1Interfaces drops interface fields that some implementation in the
+// subgraph lacks: join v0.1 does not say where interface fields live.
+func (s *Supergraph) pruneFed1Interfaces(g *subgraph) {
+	for _, name := range slices.Clone(g.order) {
+		t := g.types[name]
+		if t.kind != ast.Interface || t.interfaceObject {
+			continue
+		}
+		t.fields = slices.DeleteFunc(t.fields, func(f *field) bool {
+			for _, other := range g.types {
+				if slices.Contains(other.implements, name) && other.field(f.name) == nil {
+					return true
+				}
+			}
+			return false
+		})
+		if len(t.fields) == 0 {
+			g.removeType(name)
+			for _, other := range g.types {
+				other.implements = slices.DeleteFunc(other.implements, func(i string) bool { return i == name })
+			}
+		}
+	}
+}
+
+// closeTypeReferences adds the scalars, enums and input types that the
+// subgraph's fields and arguments use but that carry no join__type for it,
+// and drops fields whose output type the subgraph does not have.
+func (s *Supergraph) closeTypeReferences(g *subgraph) {
+	for i := 0; i < len(g.order); i++ {
+		t := g.types[g.order[i]]
+		t.fields = slices.DeleteFunc(t.fields, func(f *field) bool {
+			if !s.ensureType(g, f.typ.Name()) {
+				return true
+			}
+			if f.def != nil {
+				for _, a := range f.def.Arguments {
+					s.ensureType(g, a.Type.Name())
+				}
+			}
+			return false
+		})
+	}
+}
+
+func (s *Supergraph) ensureType(g *subgraph, name string) bool {
+	if builtinScalars[name] || g.typ(name) != nil {
+		return true
+	}
+	d := s.defs[name]
+	if d == nil {
+		return false
+	}
+	switch d.Kind {
+	case ast.Scalar:
+		g.addType(ast.Scalar, name)
+	case ast.Enum:
+		t := g.addType(ast.Enum, name)
+		for _, v := range d.EnumValues {
+			t.values = append(t.values, v.Name)
+		}
+	case ast.InputObject:
+		t := g.addType(ast.InputObject, name)
+		for _, fd := range d.Fields {
+			t.addField(&field{name: fd.Name, typ: fd.Type, def: fd})
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// addExternalFields re-adds the fields that join v0.1 leaves out: those named
+// in @key, @requires and @provides field sets but owned elsewhere.
+func (s *Supergraph) addExternalFields(g *subgraph) error {
+	for _, name := range slices.Clone(g.order) {
+		t := g.types[name]
+		for _, k := range t.keys {
+			if err := s.addFieldSet(g, name, k.fields, true); err != nil {
+				return err
+			}
+		}
+		for _, f := range slices.Clone(t.fields) {
+			if f.requires != "" {
+				if err := s.addFieldSet(g, name, f.requires, false); err != nil {
+					return err
+				}
+			}
+			if f.provides != "" {
+				if err := s.addFieldSet(g, f.typ.Name(), f.provides, false); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Supergraph) addFieldSet(g *subgraph, typeName, fs string, isKey bool) error {
+	sel, err := parseFieldSet(fs)
+	if err != nil {
+		return err
+	}
+	var walk func(ast.SelectionSet, string)
+	walk = func(set ast.SelectionSet, typeName string) {
+		d := s.defs[typeName]
+		if d == nil {
+			return
+		}
+		for _, sel := range set {
+			switch x := sel.(type) {
+			case *ast.Field:
+				fd := d.Fields.ForName(x.Name)
+				if fd == nil {
+					continue
+				}
+				t := g.addType(d.Kind, typeName)
+				f := t.field(x.Name)
+				if f == nil {
+					f = t.addField(&field{name: x.Name, typ: fd.Type, def: fd, external: !isKey})
+				} else if isKey {
+					f.external = false
+				}
+				if len(x.SelectionSet) > 0 {
+					walk(x.SelectionSet, fd.Type.Name())
+				}
+			case *ast.InlineFragment:
+				tc := x.TypeCondition
+				if tc == "" {
+					tc = typeName
+				}
+				walk(x.SelectionSet, tc)
+			}
+		}
+	}
+	walk(sel, typeName)
+	return nil
+}
+
+// parseFieldSet parses a join__FieldSet ("id organization { id }").
+func parseFieldSet(fs string) (ast.SelectionSet, error) {
+	doc, err := parser.ParseQuery(&ast.Source{Input: "{" + fs + "}"})
+	if err != nil {
+		return nil, fmt.Errorf("parse field set %q: %w", fs, err)
+	}
+	if len(doc.Operations) != 1 {
+		return nil, fmt.Errorf("parse field set %q: not a selection set", fs)
+	}
+	return doc.Operations[0].SelectionSet, nil
+}
+
+// parseType parses a type reference such as "[String!]!".
+func parseType(s string) (*ast.Type, error) {
+	doc, err := parser.ParseSchema(&ast.Source{Input: "type T { f: " + s + " }"})
+	if err != nil {
+		return nil, fmt.Errorf("parse type %q: %w", s, err)
+	}
+	return doc.Definitions[0].Fields[0].Type, nil
+}
+
+// normalizeFieldSet collapses whitespace so that equal field sets compare equal.
+func normalizeFieldSet(fs string) string {
+	return strings.Join(strings.Fields(strings.NewReplacer("{", " { ", "}", " } ", ",", " ").Replace(fs)), " ")
+}

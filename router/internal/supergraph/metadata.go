@@ -1,0 +1,372 @@
+package supergraph
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/plan"
+)
+
+// Subgraph is everything the engine needs to build one data source.
+type Subgraph struct {
+	Graph
+	// SDL is the subgraph schema rebuilt from the supergraph; it serves as
+	// both the upstream schema and the federation service SDL.
+	SDL string
+	// Metadata is the planner's view of what the subgraph can resolve.
+	Metadata *plan.DataSourceMetadata
+}
+
+// Subgraphs builds the SDL and planner metadata of every subgraph.
+func (s *Supergraph) Subgraphs() ([]Subgraph, error) {
+	allKeys := s.allKeys()
+	out := make([]Subgraph, 0, len(s.graphs))
+	for _, g := range s.graphs {
+		md, err := s.metadata(g, allKeys)
+		if err != nil {
+			return nil, fmt.Errorf("subgraph %s: %w", g.graph.Name, err)
+		}
+		out = append(out, Subgraph{Graph: g.graph, SDL: s.printSubgraphSDL(g), Metadata: md})
+	}
+	return out, nil
+}
+
+// allKeys lists, per type, every distinct key field set declared by any
+// subgraph: candidates for implicit keys elsewhere.
+func (s *Supergraph) allKeys() map[string][]string {
+	out := map[string][]string{}
+	for _, g := range s.graphs {
+		for _, name := range g.order {
+			for _, k := range g.types[name].keys {
+				if !containsFieldSet(out[name], k.fields) {
+					out[name] = append(out[name], k.fields)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func containsFieldSet(list []string, fs string) bool {
+	n := normalizeFieldSet(fs)
+	for _, x := range list {
+		if normalizeFieldSet(x) == n {
+			return true
+		}
+	}
+	return false
+}
+
+type metadataBuilder struct {
+	s       *Supergraph
+	g       *subgraph
+	md      *plan.DataSourceMetadata
+	allKeys map[string][]string
+	isRoot  map[string]bool
+}
+
+func (s *Supergraph) metadata(g *subgraph, allKeys map[string][]string) (*plan.DataSourceMetadata, error) {
+	b := &metadataBuilder{s: s, g: g, md: &plan.DataSourceMetadata{}, allKeys: allKeys, isRoot: map[string]bool{}}
+	for _, name := range g.order {
+		t := g.types[name]
+		if t.kind != ast.Object && t.kind != ast.Interface {
+			continue
+		}
+		if err := b.addType(t); err != nil {
+			return nil, fmt.Errorf("type %s: %w", name, err)
+		}
+	}
+	if err := b.addProvidedKeys(); err != nil {
+		return nil, err
+	}
+	b.flushNodes()
+	return b.md, nil
+}
+
+// resolvableKeyFields are the fields that count as resolvable although
+// marked external: key fields of type extensions (Federation 1 style).
+func resolvableKeyFields(t *typ) map[string]bool {
+	out := map[string]bool{}
+	for _, k := range t.keys {
+		if !k.extension {
+			continue
+		}
+		if sel, err := parseFieldSet(k.fields); err == nil {
+			for _, x := range sel {
+				if f, ok := x.(*ast.Field); ok {
+					out[f.Name] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+func (b *metadataBuilder) fieldNames(t *typ) (names, external []string) {
+	keyFields := resolvableKeyFields(t)
+	for _, f := range t.fields {
+		switch {
+		case f.overridden:
+			external = append(external, f.name)
+		case f.external && !keyFields[f.name]:
+			external = append(external, f.name)
+		default:
+			names = append(names, f.name)
+		}
+	}
+	return names, external
+}
+
+func (b *metadataBuilder) addType(t *typ) error {
+	md := b.md
+	if b.s.roots.has(t.name) {
+		b.isRoot[t.name] = true
+	}
+	for _, k := range t.keys {
+		md.Keys = append(md.Keys, plan.FederationFieldConfiguration{
+			TypeName: t.name, SelectionSet: k.fields, DisableEntityResolver: !k.resolvable,
+		})
+		b.isRoot[t.name] = true
+	}
+	for _, fs := range b.allKeys[t.name] {
+		if t.hasKey(fs) || !b.fieldSetResolvable(t.name, fs) {
+			continue
+		}
+		md.Keys = append(md.Keys, plan.FederationFieldConfiguration{
+			TypeName: t.name, SelectionSet: fs, DisableEntityResolver: true,
+		})
+		b.isRoot[t.name] = true
+	}
+	for _, f := range t.fields {
+		if f.requires != "" && !f.overridden {
+			md.Requires = append(md.Requires, plan.FederationFieldConfiguration{
+				TypeName: t.name, FieldName: f.name, SelectionSet: f.requires,
+			})
+		}
+		if f.provides != "" && !f.overridden {
+			md.Provides = append(md.Provides, plan.FederationFieldConfiguration{
+				TypeName: t.name, FieldName: f.name, SelectionSet: f.provides,
+			})
+		}
+	}
+	if t.kind != ast.Interface {
+		return nil
+	}
+	concrete := b.s.concreteTypes(t.name)
+	switch {
+	case t.interfaceObject:
+		md.InterfaceObjects = append(md.InterfaceObjects, plan.EntityInterfaceConfiguration{
+			InterfaceTypeName: t.name, ConcreteTypeNames: concrete,
+		})
+		names, external := b.fieldNames(t)
+		for _, c := range concrete {
+			md.RootNodes = append(md.RootNodes, plan.TypeField{TypeName: c, FieldNames: names, ExternalFieldNames: external})
+			for _, k := range t.keys {
+				md.Keys = append(md.Keys, plan.FederationFieldConfiguration{
+					TypeName: c, SelectionSet: k.fields, DisableEntityResolver: !k.resolvable,
+				})
+			}
+		}
+	case len(t.keys) > 0:
+		md.EntityInterfaces = append(md.EntityInterfaces, plan.EntityInterfaceConfiguration{
+			InterfaceTypeName: t.name, ConcreteTypeNames: concrete,
+		})
+	}
+	return nil
+}
+
+// flushNodes emits root and child nodes once every key (explicit, implicit
+// and conditional) is known.
+func (b *metadataBuilder) flushNodes() {
+	var roots, children []plan.TypeField
+	for _, name := range b.g.order {
+		t := b.g.types[name]
+		if t.kind != ast.Object && t.kind != ast.Interface {
+			continue
+		}
+		names, external := b.fieldNames(t)
+		tf := plan.TypeField{TypeName: name, FieldNames: names, ExternalFieldNames: external}
+		if b.isRoot[name] {
+			roots = append(roots, tf)
+		} else {
+			children = append(children, tf)
+		}
+	}
+	b.md.RootNodes = append(roots, b.md.RootNodes...)
+	b.md.ChildNodes = children
+}
+
+// fieldSetResolvable reports whether the subgraph can resolve every field of
+// a field set on its own (no external fields), which makes the set usable
+// as an implicit key for leaving this subgraph.
+func (b *metadataBuilder) fieldSetResolvable(typeName, fs string) bool {
+	sel, err := parseFieldSet(fs)
+	if err != nil {
+		return false
+	}
+	return b.selectionResolvable(typeName, sel)
+}
+
+func (b *metadataBuilder) selectionResolvable(typeName string, set ast.SelectionSet) bool {
+	t := b.g.typ(typeName)
+	if t == nil {
+		return false
+	}
+	keyFields := resolvableKeyFields(t)
+	for _, sel := range set {
+		switch x := sel.(type) {
+		case *ast.Field:
+			if x.Name == "__typename" {
+				continue
+			}
+			f := t.field(x.Name)
+			if f == nil || f.overridden || (f.external && !keyFields[x.Name]) {
+				return false
+			}
+			if len(x.SelectionSet) > 0 && !b.selectionResolvable(f.typ.Name(), x.SelectionSet) {
+				return false
+			}
+		case *ast.InlineFragment:
+			tc := x.TypeCondition
+			if tc == "" {
+				tc = typeName
+			}
+			if !b.selectionResolvable(tc, x.SelectionSet) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// addProvidedKeys adds conditional implicit keys: key fields that are
+// external in this subgraph but provided along a @provides path.
+func (b *metadataBuilder) addProvidedKeys() error {
+	for _, name := range b.g.order {
+		t := b.g.types[name]
+		for _, f := range t.fields {
+			if f.provides == "" || f.overridden {
+				continue
+			}
+			sel, err := parseFieldSet(f.provides)
+			if err != nil {
+				return err
+			}
+			b.walkProvides(sel, f.typ.Name(), []string{f.name}, []plan.FieldCoordinate{{TypeName: name, FieldName: f.name}})
+		}
+	}
+	return nil
+}
+
+func (b *metadataBuilder) walkProvides(set ast.SelectionSet, typeName string, path []string, coords []plan.FieldCoordinate) {
+	selected := map[string]bool{}
+	for _, sel := range set {
+		if f, ok := sel.(*ast.Field); ok {
+			selected[f.Name] = true
+		}
+	}
+	for _, entity := range b.s.concreteTypes(typeName) {
+		et := b.g.typ(entity)
+		if et == nil {
+			continue
+		}
+		for _, fs := range b.allKeys[entity] {
+			if b.hasUnconditionalKey(entity, fs) {
+				continue
+			}
+			keySel, err := parseFieldSet(fs)
+			if err != nil || len(keySel) == 0 {
+				continue
+			}
+			first := ""
+			all := true
+			for _, ks := range keySel {
+				kf, ok := ks.(*ast.Field)
+				if !ok || !selected[kf.Name] {
+					all = false
+					break
+				}
+				if first == "" {
+					first = kf.Name
+				}
+			}
+			if !all {
+				continue
+			}
+			b.addCondition(entity, fs, plan.KeyCondition{
+				FieldPath:   append(slices.Clone(path), first),
+				Coordinates: append(slices.Clone(coords), plan.FieldCoordinate{TypeName: typeName, FieldName: first}),
+			})
+		}
+	}
+	d := b.s.defs[typeName]
+	for _, sel := range set {
+		switch x := sel.(type) {
+		case *ast.Field:
+			if d == nil || len(x.SelectionSet) == 0 {
+				continue
+			}
+			fd := d.Fields.ForName(x.Name)
+			if fd == nil {
+				continue
+			}
+			b.walkProvides(x.SelectionSet, fd.Type.Name(), append(slices.Clone(path), x.Name),
+				append(slices.Clone(coords), plan.FieldCoordinate{TypeName: typeName, FieldName: x.Name}))
+		case *ast.InlineFragment:
+			tc := x.TypeCondition
+			if tc == "" {
+				tc = typeName
+			}
+			b.walkProvides(x.SelectionSet, tc, path, coords)
+		}
+	}
+}
+
+func (b *metadataBuilder) hasUnconditionalKey(typeName, fs string) bool {
+	n := normalizeFieldSet(fs)
+	for _, k := range b.md.Keys {
+		if k.TypeName == typeName && normalizeFieldSet(k.SelectionSet) == n && len(k.Conditions) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *metadataBuilder) addCondition(typeName, fs string, c plan.KeyCondition) {
+	n := normalizeFieldSet(fs)
+	for i := range b.md.Keys {
+		k := &b.md.Keys[i]
+		if k.TypeName == typeName && normalizeFieldSet(k.SelectionSet) == n && len(k.Conditions) > 0 {
+			k.Conditions = append(k.Conditions, c)
+			return
+		}
+	}
+	b.md.Keys = append(b.md.Keys, plan.FederationFieldConfiguration{
+		TypeName: typeName, SelectionSet: fs, DisableEntityResolver: true, Conditions: []plan.KeyCondition{c},
+	})
+}
+
+// FieldConfigurations lists an argument configuration for every field that
+// takes arguments: graphql-go-tools forwards arguments only for those.
+func (s *Supergraph) FieldConfigurations() plan.FieldConfigurations {
+	var out plan.FieldConfigurations
+	for _, d := range s.userTypes() {
+		if d.Kind != ast.Object && d.Kind != ast.Interface {
+			continue
+		}
+		for _, f := range d.Fields {
+			if len(f.Arguments) == 0 {
+				continue
+			}
+			fc := plan.FieldConfiguration{TypeName: d.Name, FieldName: f.Name}
+			for _, a := range f.Arguments {
+				fc.Arguments = append(fc.Arguments, plan.ArgumentConfiguration{Name: a.Name, SourceType: plan.FieldArgumentSource})
+			}
+			out = append(out, fc)
+		}
+	}
+	return out
+}
