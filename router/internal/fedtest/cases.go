@@ -13,6 +13,12 @@ func Cases() []Case {
 		caseRequiresCycle(),
 		caseRequiresArgs(),
 		caseRequiresAbstract(),
+		caseProvidesNested(),
+		caseProvidesAbstract(),
+		caseShareable(),
+		caseOverride(),
+		caseSkipInclude(),
+		caseMutations(),
 	}
 }
 

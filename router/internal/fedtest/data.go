@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+
+	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
 // Obj is shorthand for the maps resolvers return.
@@ -149,4 +151,10 @@ func Need(rep map[string]any, fields ...string) error {
 		}
 	}
 	return nil
+}
+
+// errorWithCode builds a resolver error carrying extensions.code, the way
+// real subgraphs report domain errors.
+func errorWithCode(msg, code string) error {
+	return &gqlerror.Error{Message: msg, Extensions: map[string]any{"code": code}}
 }
