@@ -79,7 +79,6 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-
 func (m *merger) validateOverride(dest *supergraph.Type, srcs []*subgraph.Type, fsrc []*subgraph.Field) *overrides {
 	ov := newOverrides()
 	coord := ""

@@ -168,6 +168,10 @@ func (b *builder) addDefinition(d *ast.Definition, ext bool) {
 			continue
 		}
 		f := b.field(fd, ext)
+		if f.Shareable && d.Kind == ast.Interface {
+			coord := name + "." + fd.Name
+			b.errs.Add("INVALID_SHAREABLE_USAGE", b.s.Name, coord, fmt.Sprintf("[%s] Invalid use of @shareable on field %q: only object type fields can be marked with @shareable", b.s.Name, coord))
+		}
 		f.Shareable = f.Shareable || typeShareable
 		if t.Field(fd.Name) != nil {
 			b.errs.Add("INVALID_GRAPHQL", b.s.Name, name+"."+fd.Name, fmt.Sprintf("[%s] Field %q can only be defined once.", b.s.Name, name+"."+fd.Name))
