@@ -1,0 +1,136 @@
+// Package app assembles the users service: MongoDB store, accounts service,
+// outbox relay to Kafka, and the HTTP surface (/graphql, playground,
+// /health, /ready, /internal/users/{id}). cmd/users and the embedded stack
+// both build it through LoadConfig, New and Run.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/segmentio/kafka-go"
+	"go.mongodb.org/mongo-driver/mongo"
+
+	"github.com/shopsupergraph/shop/platform/auth"
+	"github.com/shopsupergraph/shop/platform/events"
+	"github.com/shopsupergraph/shop/platform/httpx"
+	"github.com/shopsupergraph/shop/platform/kafkax"
+	"github.com/shopsupergraph/shop/platform/mongox"
+	"github.com/shopsupergraph/shop/platform/outbox"
+	"github.com/shopsupergraph/shop/subgraphs/users/graph"
+	"github.com/shopsupergraph/shop/subgraphs/users/internal/accounts"
+	"github.com/shopsupergraph/shop/subgraphs/users/internal/accounts/mongostore"
+	"github.com/shopsupergraph/shop/subgraphs/users/internal/internalapi"
+)
+
+// ShutdownGrace is how long in-flight requests get to finish on shutdown.
+const ShutdownGrace = 10 * time.Second
+
+// App is a running-ready users service.
+type App struct {
+	cfg     Config
+	log     *slog.Logger
+	client  *mongo.Client
+	db      *mongo.Database
+	writer  *kafka.Writer
+	relay   *outbox.Relay
+	handler http.Handler
+}
+
+// New connects to MongoDB, prepares indexes and builds the handlers. Kafka
+// is not contacted here: the outbox relay delivers events once the broker
+// answers, so a broker outage never blocks the start or registrations.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	client, db, err := mongox.Connect(ctx, cfg.MongoURI, cfg.MongoDB)
+	if err != nil {
+		return nil, fmt.Errorf("users: %w", err)
+	}
+	a := &App{cfg: cfg, log: log, client: client, db: db}
+	store, err := mongostore.New(ctx, db, cfg.Topic(events.TopicUsers))
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("users: %w", err)
+	}
+	a.writer = kafkax.NewWriter(cfg.KafkaBrokers)
+	a.relay = outbox.NewRelay(store.Coll(), a.writer, log)
+	tokens := auth.NewTokens(cfg.APISecret, cfg.TokenTTL)
+	svc, err := accounts.NewService(store, tokens, accounts.Options{BcryptCost: cfg.BcryptCost, Notify: a.relay.Notify})
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("users: %w", err)
+	}
+	authn := &auth.Authenticator{Tokens: tokens, AdminKey: cfg.AdminAPIKey}
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", authn.Middleware(graph.NewHandler(svc, log)))
+	mux.Handle("GET /{$}", playground.Handler("Shop users", "/graphql"))
+	mux.Handle(internalapi.Pattern, internalapi.Handler(svc, cfg.ServiceToken, log))
+	a.handler = httpx.WithHealth(mux, httpx.Check{Name: "mongo", Run: func(ctx context.Context) error { return mongox.Ping(ctx, db) }})
+	return a, nil
+}
+
+// Handler returns the service's HTTP handler.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Run listens on the configured address and serves until ctx ends.
+func (a *App) Run(ctx context.Context) error {
+	ln, err := httpx.Listen(a.cfg.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("users: %w", err)
+	}
+	return a.Serve(ctx, ln)
+}
+
+// Serve serves on ln and relays outbox events until ctx ends, then shuts
+// down gracefully. Tests pass a listener on a free port.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Go(func() { a.ensureTopic(ctx) })
+	wg.Go(func() {
+		if err := a.relay.Run(ctx); err != nil {
+			a.log.Error("outbox relay stopped", "err", err)
+		}
+	})
+	err := httpx.Serve(ctx, ln, a.handler, a.log, ShutdownGrace)
+	cancel()
+	wg.Wait()
+	if err != nil {
+		return fmt.Errorf("users: %w", err)
+	}
+	return nil
+}
+
+// ensureTopic creates the users topic when the broker answers; failure only
+// logs, because the writer also creates topics on first publish where the
+// broker allows it.
+func (a *App) ensureTopic(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := kafkax.EnsureTopics(ctx, a.cfg.KafkaBrokers, 3, a.cfg.Topic(events.TopicUsers)); err != nil && ctx.Err() == nil {
+		a.log.Warn("could not ensure users topic; relying on auto-creation", "err", err)
+	}
+}
+
+// Close releases the broker writer and the database connection.
+func (a *App) Close() {
+	var errs []error
+	if a.writer != nil {
+		errs = append(errs, a.writer.Close())
+	}
+	if a.client != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		errs = append(errs, a.client.Disconnect(ctx))
+		cancel()
+	}
+	if err := errors.Join(errs...); err != nil {
+		a.log.Warn("users: close", "err", err)
+	}
+}

@@ -1,0 +1,41 @@
+// Command users runs the users subgraph alone: GraphQL at /graphql, a
+// playground at /, /health and /ready. Configuration comes from the
+// environment and an optional .env file (see app.Config).
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/shopsupergraph/shop/platform/config"
+	"github.com/shopsupergraph/shop/platform/logging"
+	"github.com/shopsupergraph/shop/subgraphs/users/app"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "users:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context) error {
+	cfg, err := app.LoadConfig(config.FromOS(".env"))
+	if err != nil {
+		return err
+	}
+	log := logging.New(os.Stderr, cfg.LogLevel, cfg.LogFormat)
+	log.Info("starting", "config", cfg.String())
+	a, err := app.New(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return a.Run(ctx)
+}

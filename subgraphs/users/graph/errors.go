@@ -1,0 +1,51 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/shopsupergraph/shop/platform/gqlerr"
+	"github.com/shopsupergraph/shop/subgraphs/users/graph/model"
+	"github.com/shopsupergraph/shop/subgraphs/users/internal/accounts"
+)
+
+// toGraphQL maps a domain error to a GraphQL error with extensions.code.
+// Unexpected errors are logged and reported without detail, so driver
+// messages never reach clients.
+func (r *Resolver) toGraphQL(ctx context.Context, err error) *gqlerror.Error {
+	var ve *accounts.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		return gqlerr.New(ctx, gqlerr.BadUserInput, ve.Error(), map[string]any{"field": ve.Field})
+	case errors.Is(err, accounts.ErrUsernameTaken):
+		return gqlerr.New(ctx, gqlerr.BadUserInput, "username: is already taken", map[string]any{"field": "username"})
+	case errors.Is(err, accounts.ErrInvalidID):
+		return gqlerr.New(ctx, gqlerr.BadUserInput, "id: is not a valid user id", map[string]any{"field": "id"})
+	case errors.Is(err, accounts.ErrInvalidCredentials):
+		return gqlerr.New(ctx, gqlerr.Unauthenticated, accounts.ErrInvalidCredentials.Error(), nil)
+	case errors.Is(err, accounts.ErrUnauthenticated):
+		return gqlerr.New(ctx, gqlerr.Unauthenticated, "a valid bearer token of an existing user is required", nil)
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return gqlerr.New(ctx, gqlerr.Unavailable, "request cancelled or timed out", nil)
+	default:
+		r.Log.ErrorContext(ctx, "resolver failed", "err", err)
+		return gqlerr.New(ctx, gqlerr.Internal, "internal error", nil)
+	}
+}
+
+// toModel converts a domain user; the email is kept on the model and
+// released only by the email field resolver.
+func toModel(u *accounts.User) *model.User {
+	if u == nil {
+		return nil
+	}
+	m := &model.User{ID: u.ID, Username: u.Username, CreatedAt: u.CreatedAt.UTC().Format(time.RFC3339)}
+	if u.Email != "" {
+		e := u.Email
+		m.Email = &e
+	}
+	return m
+}

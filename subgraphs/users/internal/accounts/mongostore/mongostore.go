@@ -1,0 +1,167 @@
+// Package mongostore stores users in MongoDB (or FerretDB). Username
+// uniqueness rests on a unique index over the normalized name, the one
+// guarantee both servers enforce atomically, and each user document carries
+// its UserRegistered event in the outbox field.
+package mongostore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/bson/primitive"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"github.com/shopsupergraph/shop/platform/events"
+	"github.com/shopsupergraph/shop/platform/mongox"
+	"github.com/shopsupergraph/shop/platform/outbox"
+	"github.com/shopsupergraph/shop/subgraphs/users/internal/accounts"
+)
+
+// Collection is the name of the users collection.
+const Collection = "users"
+
+// Store implements accounts.Storer.
+type Store struct {
+	coll  *mongo.Collection
+	topic string
+}
+
+var _ accounts.Storer = (*Store)(nil)
+
+type userDoc struct {
+	ID           primitive.ObjectID `bson:"_id"`
+	Username     string             `bson:"username"`
+	UsernameKey  string             `bson:"usernameKey"`
+	Email        string             `bson:"email,omitempty"`
+	PasswordHash string             `bson:"passwordHash"`
+	CreatedAt    time.Time          `bson:"createdAt"`
+	Outbox       *outbox.Entry      `bson:"outbox,omitempty"`
+}
+
+func (d userDoc) user() accounts.User {
+	return accounts.User{
+		ID:           d.ID.Hex(),
+		Username:     d.Username,
+		Email:        d.Email,
+		PasswordHash: []byte(d.PasswordHash),
+		CreatedAt:    d.CreatedAt.UTC(),
+	}
+}
+
+// New returns a store over db's users collection, publishing events to
+// topic, and creates the indexes it relies on.
+func New(ctx context.Context, db *mongo.Database, topic string) (*Store, error) {
+	coll := db.Collection(Collection)
+	err := mongox.EnsureIndexes(ctx, coll,
+		mongo.IndexModel{
+			Keys:    bson.D{{Key: "usernameKey", Value: 1}},
+			Options: options.Index().SetUnique(true).SetName("usernameKey_unique"),
+		},
+		outbox.Index(),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("new user store: %w", err)
+	}
+	return &Store{coll: coll, topic: topic}, nil
+}
+
+// Coll returns the collection, for the outbox relay.
+func (s *Store) Coll() *mongo.Collection { return s.coll }
+
+// NewID returns a new ObjectID in hex.
+func (s *Store) NewID() string { return primitive.NewObjectID().Hex() }
+
+// Create inserts the user with its event in one document.
+func (s *Store) Create(ctx context.Context, u accounts.User, usernameKey string, ev events.Envelope) error {
+	oid, err := primitive.ObjectIDFromHex(u.ID)
+	if err != nil {
+		return fmt.Errorf("create user: %w", accounts.ErrInvalidID)
+	}
+	entry := outbox.NewEntry(s.topic, u.ID, 0, ev)
+	doc := userDoc{
+		ID:           oid,
+		Username:     u.Username,
+		UsernameKey:  usernameKey,
+		Email:        u.Email,
+		PasswordHash: string(u.PasswordHash),
+		CreatedAt:    u.CreatedAt,
+		Outbox:       &entry,
+	}
+	if _, err := s.coll.InsertOne(ctx, doc); err != nil {
+		if mongox.IsDuplicateKey(err) {
+			return accounts.ErrUsernameTaken
+		}
+		return fmt.Errorf("create user: %w", err)
+	}
+	return nil
+}
+
+// ByID finds one user.
+func (s *Store) ByID(ctx context.Context, id string) (accounts.User, error) {
+	oid, err := primitive.ObjectIDFromHex(id)
+	if err != nil {
+		return accounts.User{}, accounts.ErrInvalidID
+	}
+	return s.findOne(ctx, bson.D{{Key: "_id", Value: oid}})
+}
+
+// ByUsernameKey finds one user by normalized username.
+func (s *Store) ByUsernameKey(ctx context.Context, key string) (accounts.User, error) {
+	return s.findOne(ctx, bson.D{{Key: "usernameKey", Value: key}})
+}
+
+func (s *Store) findOne(ctx context.Context, filter bson.D) (accounts.User, error) {
+	var d userDoc
+	err := s.coll.FindOne(ctx, filter).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return accounts.User{}, accounts.ErrNotFound
+	}
+	if err != nil {
+		return accounts.User{}, fmt.Errorf("find user: %w", err)
+	}
+	return d.user(), nil
+}
+
+// ByIDs finds every existing user among ids with a single $in query.
+func (s *Store) ByIDs(ctx context.Context, ids []string) ([]accounts.User, error) {
+	oids := make([]primitive.ObjectID, 0, len(ids))
+	seen := make(map[primitive.ObjectID]bool, len(ids))
+	for _, id := range ids {
+		oid, err := primitive.ObjectIDFromHex(id)
+		if err != nil || seen[oid] {
+			continue
+		}
+		seen[oid] = true
+		oids = append(oids, oid)
+	}
+	if len(oids) == 0 {
+		return nil, nil
+	}
+	return s.find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: oids}}}}, options.Find())
+}
+
+// List returns users in id order.
+func (s *Store) List(ctx context.Context, skip, take int) ([]accounts.User, error) {
+	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetSkip(int64(skip)).SetLimit(int64(take))
+	return s.find(ctx, bson.D{}, opts)
+}
+
+func (s *Store) find(ctx context.Context, filter bson.D, opts *options.FindOptions) ([]accounts.User, error) {
+	cur, err := s.coll.Find(ctx, filter, opts)
+	if err != nil {
+		return nil, fmt.Errorf("find users: %w", err)
+	}
+	var docs []userDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("read users: %w", err)
+	}
+	out := make([]accounts.User, len(docs))
+	for i, d := range docs {
+		out[i] = d.user()
+	}
+	return out, nil
+}

@@ -1,0 +1,202 @@
+package accounts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/shopsupergraph/shop/platform/auth"
+	"github.com/shopsupergraph/shop/platform/events"
+)
+
+// Options tune a Service.
+type Options struct {
+	// BcryptCost is the password hashing cost (bcrypt.DefaultCost when 0).
+	BcryptCost int
+	// Notify is called after a user (and so an event) was stored, to wake
+	// the outbox relay; nil is fine.
+	Notify func()
+}
+
+// Service implements the users use cases.
+type Service struct {
+	store  Storer
+	tokens *auth.Tokens
+	cost   int
+	notify func()
+	now    func() time.Time
+	// dummyHash is compared against on logins of unknown users, so they take
+	// as long as a wrong password and timing does not reveal which names exist.
+	dummyHash []byte
+}
+
+// RegisterInput is what a new user supplies. Email is optional.
+type RegisterInput struct {
+	Username string
+	Password string
+	Email    *string
+}
+
+// Session is a user with a freshly issued bearer token.
+type Session struct {
+	Token string
+	User  User
+}
+
+// NewService returns a Service over store issuing tokens with tokens.
+func NewService(store Storer, tokens *auth.Tokens, o Options) (*Service, error) {
+	cost := o.BcryptCost
+	if cost == 0 {
+		cost = bcrypt.DefaultCost
+	}
+	if cost < bcrypt.MinCost || cost > bcrypt.MaxCost {
+		return nil, fmt.Errorf("new accounts service: bcrypt cost %d outside %d..%d", cost, bcrypt.MinCost, bcrypt.MaxCost)
+	}
+	dummy, err := bcrypt.GenerateFromPassword([]byte("timing-equalizer-not-a-password"), cost)
+	if err != nil {
+		return nil, fmt.Errorf("new accounts service: %w", err)
+	}
+	notify := o.Notify
+	if notify == nil {
+		notify = func() {}
+	}
+	return &Service{store: store, tokens: tokens, cost: cost, notify: notify, now: time.Now, dummyHash: dummy}, nil
+}
+
+// Register validates the input, stores the user with a salted bcrypt hash
+// of the password and its UserRegistered event, and returns a token. Of
+// concurrent registrations of one name (in any letter case) exactly one
+// succeeds: the store's unique index decides.
+func (s *Service) Register(ctx context.Context, in RegisterInput) (Session, error) {
+	if err := ValidateUsername(in.Username); err != nil {
+		return Session{}, err
+	}
+	if err := ValidatePassword(in.Password); err != nil {
+		return Session{}, err
+	}
+	email := ""
+	if in.Email != nil {
+		if err := ValidateEmail(*in.Email); err != nil {
+			return Session{}, err
+		}
+		email = *in.Email
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), s.cost)
+	if err != nil {
+		return Session{}, fmt.Errorf("register: hash password: %w", err)
+	}
+	u := User{
+		ID:           s.store.NewID(),
+		Username:     in.Username,
+		Email:        email,
+		PasswordHash: hash,
+		// Millisecond precision is what the database keeps; truncating here
+		// makes the returned createdAt equal to later reads.
+		CreatedAt: s.now().UTC().Truncate(time.Millisecond),
+	}
+	ev, err := events.New(events.UserRegistered, u.CreatedAt, events.UserRegisteredData{UserID: u.ID, Username: u.Username})
+	if err != nil {
+		return Session{}, fmt.Errorf("register: %w", err)
+	}
+	if err := s.store.Create(ctx, u, NormalizeUsername(u.Username), ev); err != nil {
+		return Session{}, fmt.Errorf("register: %w", err)
+	}
+	s.notify()
+	tok, err := s.tokens.Issue(u.ID)
+	if err != nil {
+		return Session{}, fmt.Errorf("register: %w", err)
+	}
+	return Session{Token: tok, User: u}, nil
+}
+
+// Login checks a username (any letter case) and password and returns a
+// token. Every failure is ErrInvalidCredentials.
+func (s *Service) Login(ctx context.Context, username, password string) (Session, error) {
+	u, err := s.store.ByUsernameKey(ctx, NormalizeUsername(username))
+	switch {
+	case errors.Is(err, ErrNotFound):
+		_ = bcrypt.CompareHashAndPassword(s.dummyHash, []byte(password)) //nolint:errcheck // only spends the time a real check takes
+		return Session{}, ErrInvalidCredentials
+	case err != nil:
+		return Session{}, fmt.Errorf("login: %w", err)
+	}
+	if err := bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(password)); err != nil {
+		return Session{}, ErrInvalidCredentials
+	}
+	tok, err := s.tokens.Issue(u.ID)
+	if err != nil {
+		return Session{}, fmt.Errorf("login: %w", err)
+	}
+	return Session{Token: tok, User: u}, nil
+}
+
+// ByID returns one user.
+func (s *Service) ByID(ctx context.Context, id string) (User, error) {
+	u, err := s.store.ByID(ctx, id)
+	if err != nil {
+		return User{}, fmt.Errorf("get user: %w", err)
+	}
+	return u, nil
+}
+
+// ByIDs returns, for each id, its user or nil, in the order of ids, with
+// one store query whatever the number of ids.
+func (s *Service) ByIDs(ctx context.Context, ids []string) ([]*User, error) {
+	found, err := s.store.ByIDs(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("get users: %w", err)
+	}
+	byID := make(map[string]*User, len(found))
+	for i := range found {
+		byID[found[i].ID] = &found[i]
+	}
+	out := make([]*User, len(ids))
+	for i, id := range ids {
+		out[i] = byID[id]
+	}
+	return out, nil
+}
+
+// List returns one page of users (see Page for skip and take).
+func (s *Service) List(ctx context.Context, skip, take *int) ([]User, error) {
+	sk, tk, err := Page(skip, take)
+	if err != nil {
+		return nil, err
+	}
+	if tk == 0 {
+		return []User{}, nil
+	}
+	us, err := s.store.List(ctx, sk, tk)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	return us, nil
+}
+
+// Me returns the user of the request's token. A missing or invalid token,
+// or a valid token whose user does not exist (deleted, or a forged id
+// signed with a leaked secret), is ErrUnauthenticated.
+func (s *Service) Me(ctx context.Context, p auth.Principal) (User, error) {
+	if p.TokenErr != nil {
+		return User{}, fmt.Errorf("%w: %w", ErrUnauthenticated, p.TokenErr)
+	}
+	if p.UserID == "" {
+		return User{}, ErrUnauthenticated
+	}
+	u, err := s.store.ByID(ctx, p.UserID)
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrInvalidID) {
+		return User{}, fmt.Errorf("%w: token user %w", ErrUnauthenticated, err)
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("me: %w", err)
+	}
+	return u, nil
+}
+
+// CanSeeEmail reports whether p may read u's email: only u and admins may.
+func CanSeeEmail(p auth.Principal, userID string) bool {
+	return p.Admin || (p.UserID != "" && p.UserID == userID)
+}
