@@ -3,6 +3,7 @@ package supergraph
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/plan"
@@ -130,13 +131,25 @@ func (b *metadataBuilder) addType(t *typ) error {
 		b.isRoot[t.name] = true
 	}
 	for _, fs := range b.allKeys[t.name] {
-		if t.hasKey(fs) || !b.fieldSetResolvable(t.name, fs) {
+		if t.hasKey(fs) {
 			continue
 		}
-		md.Keys = append(md.Keys, plan.FederationFieldConfiguration{
-			TypeName: t.name, SelectionSet: fs, DisableEntityResolver: true,
-		})
-		b.isRoot[t.name] = true
+		if b.fieldSetResolvable(t.name, fs) {
+			md.Keys = append(md.Keys, plan.FederationFieldConfiguration{
+				TypeName: t.name, SelectionSet: fs, DisableEntityResolver: true,
+			})
+			b.isRoot[t.name] = true
+			continue
+		}
+		// A subgraph holding only part of a compound key can still start a
+		// chain towards it: the planner gathers the missing members from
+		// other subgraphs when it may use such a subset as a fallback jump.
+		if sub := b.resolvableSubset(t.name, fs); sub != "" && !containsFieldSet(b.keySets(t.name), sub) {
+			md.Keys = append(md.Keys, plan.FederationFieldConfiguration{
+				TypeName: t.name, SelectionSet: sub, DisableEntityResolver: true,
+			})
+			b.isRoot[t.name] = true
+		}
 	}
 	for _, f := range t.fields {
 		if f.requires != "" && !f.overridden {
@@ -369,4 +382,61 @@ func (s *Supergraph) FieldConfigurations() plan.FieldConfigurations {
 		}
 	}
 	return out
+}
+
+// keySets lists the field sets of the keys recorded so far for a type.
+func (b *metadataBuilder) keySets(typeName string) []string {
+	var out []string
+	for _, k := range b.md.Keys {
+		if k.TypeName == typeName {
+			out = append(out, k.SelectionSet)
+		}
+	}
+	return out
+}
+
+// resolvableSubset returns the top-level members of a compound key that
+// the subgraph resolves itself, printed as a field set, or "" when none or
+// all of them are.
+func (b *metadataBuilder) resolvableSubset(typeName, fs string) string {
+	sel, err := parseFieldSet(fs)
+	if err != nil || len(sel) < 2 {
+		return ""
+	}
+	var parts []string
+	for _, x := range sel {
+		if b.selectionResolvable(typeName, ast.SelectionSet{x}) {
+			parts = append(parts, printSelection(x))
+		}
+	}
+	if len(parts) == 0 || len(parts) == len(sel) {
+		return ""
+	}
+	return strings.Join(parts, " ")
+}
+
+// printSelection renders a field-set selection back to text.
+func printSelection(sel ast.Selection) string {
+	switch x := sel.(type) {
+	case *ast.Field:
+		out := x.Name
+		if x.Alias != "" && x.Alias != x.Name {
+			out = x.Alias + ": " + x.Name
+		}
+		if len(x.SelectionSet) > 0 {
+			out += " { " + printSelectionSet(x.SelectionSet) + " }"
+		}
+		return out
+	case *ast.InlineFragment:
+		return "... on " + x.TypeCondition + " { " + printSelectionSet(x.SelectionSet) + " }"
+	}
+	return ""
+}
+
+func printSelectionSet(set ast.SelectionSet) string {
+	parts := make([]string, len(set))
+	for i, s := range set {
+		parts[i] = printSelection(s)
+	}
+	return strings.Join(parts, " ")
 }
