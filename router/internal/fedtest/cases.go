@@ -19,6 +19,13 @@ func Cases() []Case {
 		caseOverride(),
 		caseSkipInclude(),
 		caseMutations(),
+		caseInterfaceObject(),
+		caseInterfaceObjectRequires(),
+		caseInterfaceObjectNonResolvable(),
+		caseInterfaceObjectIndirect(),
+		caseUnionIntersection(),
+		caseInterfaceMembersDiffer(),
+		caseChildTypeMismatch(),
 	}
 }
 
