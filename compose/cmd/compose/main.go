@@ -1,0 +1,24 @@
+// Command compose builds and checks the federated supergraph; see package cli.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+
+	"github.com/shopsupergraph/shop/compose/cli"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	err := cli.Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		if !errors.Is(err, cli.ErrCheckFailed) {
+			fmt.Fprintln(os.Stderr, "compose:", err)
+		}
+		os.Exit(1)
+	}
+}
