@@ -22,7 +22,7 @@ import (
 
 // Config is a parsed supergraph.yaml.
 type Config struct {
-	FederationVersion string               `yaml:"federation_version"`
+	FederationVersion string              `yaml:"federation_version"`
 	Subgraphs         map[string]Subgraph `yaml:"subgraphs"`
 	// Dir is the config file's directory: relative schema paths start there.
 	Dir string `yaml:"-"`
