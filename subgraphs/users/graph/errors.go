@@ -49,3 +49,10 @@ func toModel(u *accounts.User) *model.User {
 	}
 	return m
 }
+
+// sessionResult is the answer of registerUser and login.
+func sessionResult(s accounts.Session) *model.RegisterUserResult {
+	u := toModel(&s.User)
+	u.IssuedTo = true
+	return &model.RegisterUserResult{AccessToken: s.Token, User: u}
+}

@@ -24,7 +24,7 @@ func (r *mutationResolver) RegisterUser(ctx context.Context, input *model.Regist
 	if err != nil {
 		return nil, r.toGraphQL(ctx, err)
 	}
-	return &model.RegisterUserResult{AccessToken: s.Token, User: toModel(&s.User)}, nil
+	return sessionResult(s), nil
 }
 
 // Login is the resolver for the login field.
@@ -36,7 +36,7 @@ func (r *mutationResolver) Login(ctx context.Context, input *model.LoginInput) (
 	if err != nil {
 		return nil, r.toGraphQL(ctx, err)
 	}
-	return &model.RegisterUserResult{AccessToken: s.Token, User: toModel(&s.User)}, nil
+	return sessionResult(s), nil
 }
 
 // Users is the resolver for the users field.
@@ -75,7 +75,7 @@ func (r *queryResolver) Me(ctx context.Context) (*model.User, error) {
 
 // Email is the resolver for the email field.
 func (r *userResolver) Email(ctx context.Context, obj *model.User) (*string, error) {
-	if !accounts.CanSeeEmail(auth.FromContext(ctx), obj.ID) {
+	if !obj.IssuedTo && !accounts.CanSeeEmail(auth.FromContext(ctx), obj.ID) {
 		return nil, nil
 	}
 	return obj.Email, nil

@@ -8,6 +8,10 @@ type User struct {
 	Username  string `json:"username"`
 	Email     *string
 	CreatedAt string `json:"createdAt"`
+	// IssuedTo is true when this user was just authenticated by the request
+	// itself (registerUser, login): the caller proved to be the user, though
+	// the request carried no token yet, so it may see the email.
+	IssuedTo bool
 }
 
 // IsEntity marks User as a federation entity for the generated _entities code.
