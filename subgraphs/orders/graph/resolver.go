@@ -1,0 +1,4 @@
+package graph
+
+// Resolver holds the resolvers' dependencies.
+type Resolver struct{}

@@ -1,0 +1,234 @@
+// Package inventorydouble is an in-memory reference implementation of the
+// products service's internal reservation API (platform/inventoryapi), for
+// the orders service's tests: orders may not import the products module,
+// and mocking our own client would prove nothing. It keeps the contract
+// honestly (service token, validation, stock limits, all-or-nothing,
+// idempotency by order id) and has its own tests; the real products
+// service is exercised against orders in devstack's end-to-end tests.
+package inventorydouble
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+
+	"go.mongodb.org/mongo-driver/bson/primitive"
+
+	"github.com/shopsupergraph/shop/platform/inventoryapi"
+)
+
+// Server is the reservation API over an in-memory catalogue.
+type Server struct {
+	token string
+	mux   *http.ServeMux
+
+	mu           sync.Mutex
+	products     map[string]*product
+	reservations map[string]answer
+	releaseCalls map[string]int
+}
+
+type product struct {
+	price, stock, initial int
+}
+
+// answer is the first answer given for an order, replayed on retries.
+type answer struct {
+	status int
+	res    inventoryapi.Reservation
+}
+
+// New returns a server that accepts only requests carrying token.
+func New(token string) *Server {
+	s := &Server{token: token, products: map[string]*product{}, reservations: map[string]answer{}, releaseCalls: map[string]int{}}
+	s.mux = http.NewServeMux()
+	s.mux.HandleFunc("POST "+inventoryapi.PathReservations, s.reserve)
+	s.mux.HandleFunc("POST "+inventoryapi.PathReservations+"/{orderId}/release", s.release)
+	s.mux.HandleFunc("GET "+inventoryapi.PathReservations+"/{orderId}", s.get)
+	return s
+}
+
+// AddProduct creates a product with a price and stock and returns its id.
+func (s *Server) AddProduct(price, stock int) string {
+	id := primitive.NewObjectID().Hex()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.products[id] = &product{price: price, stock: stock, initial: stock}
+	return id
+}
+
+// Stock returns a product's available quantity.
+func (s *Server) Stock(id string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p, ok := s.products[id]; ok {
+		return p.stock
+	}
+	return 0
+}
+
+// Held returns the units of a product held by RESERVED reservations.
+func (s *Server) Held(id string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, a := range s.reservations {
+		if a.res.Status != inventoryapi.StatusReserved {
+			continue
+		}
+		for _, l := range a.res.Lines {
+			if l.ProductID == id {
+				n += l.Quantity
+			}
+		}
+	}
+	return n
+}
+
+// Status returns the status of an order's reservation ("" if none).
+func (s *Server) Status(orderID string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.reservations[orderID].res.Status
+}
+
+// ReleaseCalls returns how many release requests arrived for an order.
+func (s *Server) ReleaseCalls(orderID string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.releaseCalls[orderID]
+}
+
+// CheckInvariant verifies, for every product, initial stock == available +
+// units held by live reservations.
+func (s *Server) CheckInvariant() error {
+	s.mu.Lock()
+	held := map[string]int{}
+	for _, a := range s.reservations {
+		if a.res.Status == inventoryapi.StatusReserved {
+			for _, l := range a.res.Lines {
+				held[l.ProductID] += l.Quantity
+			}
+		}
+	}
+	defer s.mu.Unlock()
+	for id, p := range s.products {
+		if p.initial != p.stock+held[id] || p.stock < 0 {
+			return fmt.Errorf("product %s: initial %d != available %d + held %d", id, p.initial, p.stock, held[id])
+		}
+	}
+	return nil
+}
+
+// ServeHTTP checks the service token and routes the request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get(inventoryapi.HeaderServiceToken) != s.token || s.token == "" {
+		writeJSON(w, http.StatusUnauthorized, inventoryapi.Problem{Code: inventoryapi.CodeUnauthorized, Message: "missing or wrong service token"})
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+func (s *Server) reserve(w http.ResponseWriter, r *http.Request) {
+	var req inventoryapi.ReserveRequest
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&req); err != nil {
+		writeJSON(w, http.StatusBadRequest, inventoryapi.Problem{Code: inventoryapi.CodeBadInput, Message: "malformed body"})
+		return
+	}
+	if p := validate(req); p != nil {
+		writeJSON(w, http.StatusBadRequest, p)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a, ok := s.reservations[req.OrderID]; ok {
+		s.replay(w, a)
+		return
+	}
+	for _, l := range req.Lines {
+		if _, ok := s.products[l.ProductID]; !ok {
+			writeJSON(w, http.StatusNotFound, inventoryapi.Problem{Code: inventoryapi.CodeNotFound, Message: "unknown product", ProductID: l.ProductID})
+			return
+		}
+	}
+	for _, l := range req.Lines {
+		if p := s.products[l.ProductID]; p.stock < l.Quantity {
+			avail := p.stock
+			prob := &inventoryapi.Problem{Code: inventoryapi.CodeInsufficientStock, Message: "insufficient stock", ProductID: l.ProductID, Requested: l.Quantity, Available: &avail}
+			a := answer{status: http.StatusConflict, res: inventoryapi.Reservation{OrderID: req.OrderID, Status: inventoryapi.StatusRejected, Problem: prob}}
+			s.reservations[req.OrderID] = a
+			s.replay(w, a)
+			return
+		}
+	}
+	res := inventoryapi.Reservation{OrderID: req.OrderID, Status: inventoryapi.StatusReserved}
+	for _, l := range req.Lines {
+		p := s.products[l.ProductID]
+		p.stock -= l.Quantity
+		res.Lines = append(res.Lines, inventoryapi.ReservedLine{ProductID: l.ProductID, Quantity: l.Quantity, UnitPrice: p.price})
+	}
+	a := answer{status: http.StatusOK, res: res}
+	s.reservations[req.OrderID] = a
+	s.replay(w, a)
+}
+
+// replay writes the first answer: the reservation, or its problem on 409.
+func (s *Server) replay(w http.ResponseWriter, a answer) {
+	if a.status == http.StatusConflict {
+		writeJSON(w, a.status, a.res.Problem)
+		return
+	}
+	writeJSON(w, a.status, a.res)
+}
+
+func validate(req inventoryapi.ReserveRequest) *inventoryapi.Problem {
+	if req.OrderID == "" || len(req.Lines) == 0 {
+		return &inventoryapi.Problem{Code: inventoryapi.CodeBadInput, Message: "orderId and lines are required"}
+	}
+	seen := map[string]bool{}
+	for _, l := range req.Lines {
+		if l.Quantity <= 0 || l.ProductID == "" || seen[l.ProductID] {
+			return &inventoryapi.Problem{Code: inventoryapi.CodeBadInput, Message: "each line needs a distinct productId and a positive quantity", ProductID: l.ProductID}
+		}
+		seen[l.ProductID] = true
+	}
+	return nil
+}
+
+func (s *Server) release(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("orderId")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.releaseCalls[id]++
+	a, ok := s.reservations[id]
+	if !ok {
+		writeJSON(w, http.StatusNotFound, inventoryapi.Problem{Code: inventoryapi.CodeNotFound, Message: "no reservation for order"})
+		return
+	}
+	if a.res.Status == inventoryapi.StatusReserved {
+		for _, l := range a.res.Lines {
+			s.products[l.ProductID].stock += l.Quantity
+		}
+	}
+	a.res.Status = inventoryapi.StatusReleased
+	s.reservations[id] = a
+	writeJSON(w, http.StatusOK, a.res)
+}
+
+func (s *Server) get(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	a, ok := s.reservations[r.PathValue("orderId")]
+	s.mu.Unlock()
+	if !ok {
+		writeJSON(w, http.StatusNotFound, inventoryapi.Problem{Code: inventoryapi.CodeNotFound, Message: "no reservation for order"})
+		return
+	}
+	writeJSON(w, http.StatusOK, a.res)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v) //nolint:errcheck // the client went away
+}

@@ -1,0 +1,145 @@
+package ordering
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/bson/primitive"
+
+	"github.com/shopsupergraph/shop/platform/events"
+	"github.com/shopsupergraph/shop/platform/inventoryapi"
+)
+
+// Place runs the reservation saga for a new order:
+//
+//  1. insert the order as PENDING (so a crash from here on leaves a record
+//     that recovery finds),
+//  2. reserve every line at products under the order's id (idempotent, all
+//     or nothing),
+//  3. take step 1: CONFIRMED with the quoted prices, or REJECTED.
+//
+// When products cannot be reached the order is REJECTED at once with a
+// release owed, so nothing stays reserved even if the reservation landed
+// after all; the caller gets ErrUnavailable without waiting for recovery.
+func (s *Service) Place(ctx context.Context, c Caller, in []*LineInput) (Order, error) {
+	if c.UserID == "" {
+		return Order{}, ErrUnauthenticated
+	}
+	lines, err := ValidateLines(in)
+	if err != nil {
+		return Order{}, err
+	}
+	o := Order{
+		ID:        primitive.NewObjectID().Hex(),
+		UserID:    c.UserID,
+		Lines:     lines,
+		Status:    StatusPending,
+		CreatedAt: s.now().UTC(),
+	}
+	if err := s.store.Create(ctx, o); err != nil {
+		return Order{}, fmt.Errorf("place order: %w", err)
+	}
+	// The saga must finish even if the client goes away mid-request; the
+	// products client bounds every call with its own timeouts.
+	ctx = context.WithoutCancel(ctx)
+	res, err := s.inv.Reserve(ctx, o.ID, lines)
+	if err != nil {
+		return s.failPlace(ctx, o, err, !refused(err))
+	}
+	return s.confirm(ctx, o, res)
+}
+
+// confirm takes step 1 as CONFIRMED from a RESERVED reservation. If the
+// reservation does not fit the order it is rejected and released instead.
+func (s *Service) confirm(ctx context.Context, o Order, res Reservation) (Order, error) {
+	if res.Status != inventoryapi.StatusReserved {
+		if res.Err != nil && refused(res.Err) {
+			return s.failPlace(ctx, o, res.Err, false)
+		}
+		return s.failPlace(ctx, o, fmt.Errorf("confirm order: reservation is %s: %w", res.Status, ErrUnavailable), true)
+	}
+	lines, total, err := priceLines(o.Lines, res.Lines)
+	if err != nil {
+		return s.failPlace(ctx, o, err, true)
+	}
+	t := Transition{Step: StepResolve, From: StatusPending, To: StatusConfirmed, Lines: lines, Total: total}
+	next, err := s.take(ctx, o, t, events.OrderPlaced)
+	if errors.Is(err, ErrStepTaken) {
+		// Recovery resolved the order while products was slow. If it
+		// rejected it, the stock we now hold belongs to no live order.
+		if next.Status == StatusConfirmed {
+			return next, nil
+		}
+		s.release(ctx, o.ID, StepResolve)
+		return Order{}, fmt.Errorf("confirm order: order %s was already %s: %w", o.ID, next.Status, ErrUnavailable)
+	}
+	if err != nil {
+		return Order{}, fmt.Errorf("confirm order: %w", err)
+	}
+	return next, nil
+}
+
+// failPlace rejects the order and returns cause to the caller, unless
+// recovery meanwhile confirmed the order from a reservation products did
+// make (then that order is the answer).
+func (s *Service) failPlace(ctx context.Context, o Order, cause error, mayHold bool) (Order, error) {
+	next, err := s.reject(ctx, o, cause.Error(), mayHold)
+	switch {
+	case errors.Is(err, ErrStepTaken) && next.Status == StatusConfirmed:
+		return next, nil
+	case err != nil && !errors.Is(err, ErrStepTaken):
+		// The order stays PENDING; recovery resolves it after the grace period.
+		s.log.Error("order rejection not recorded; recovery will resolve it", "order", o.ID, "err", err)
+	}
+	return Order{}, cause
+}
+
+// reject takes step 1 as REJECTED. mayHold says whether products may hold
+// stock for the order (then a release is owed and attempted): false only
+// when products refused the reservation outright, since reservations are
+// all or nothing. It returns take's answer (the winner on ErrStepTaken).
+func (s *Service) reject(ctx context.Context, o Order, reason string, mayHold bool) (Order, error) {
+	t := Transition{Step: StepResolve, From: StatusPending, To: StatusRejected, Reason: reason, NeedsRelease: mayHold}
+	next, err := s.take(ctx, o, t, events.OrderRejected)
+	if err == nil && mayHold {
+		s.release(ctx, o.ID, StepResolve)
+	}
+	return next, err
+}
+
+// refused reports whether err is products refusing a reservation, which
+// means it reserved nothing.
+func refused(err error) bool {
+	var stock *StockError
+	var input *InputError
+	return errors.As(err, &stock) || errors.As(err, &input)
+}
+
+// Cancel cancels a CONFIRMED order for its owner or an admin and gives its
+// stock back. Cancelling is idempotent: a second cancel (concurrent or not)
+// returns the cancelled order, and only the one that took the step releases.
+func (s *Service) Cancel(ctx context.Context, c Caller, id string) (Order, error) {
+	o, err := s.Get(ctx, c, id)
+	if err != nil {
+		return Order{}, fmt.Errorf("cancel order: %w", err)
+	}
+	switch o.Status {
+	case StatusCancelled:
+		return o, nil
+	case StatusConfirmed:
+	default:
+		return Order{}, &StateError{OrderID: o.ID, Status: o.Status, Action: "cancel"}
+	}
+	ctx = context.WithoutCancel(ctx)
+	t := Transition{Step: StepCancel, From: StatusConfirmed, To: StatusCancelled, Lines: o.Lines, Total: o.Total, NeedsRelease: true}
+	next, err := s.take(ctx, o, t, events.OrderCancelled)
+	if errors.Is(err, ErrStepTaken) {
+		return next, nil
+	}
+	if err != nil {
+		return Order{}, fmt.Errorf("cancel order: %w", err)
+	}
+	s.release(ctx, o.ID, StepCancel)
+	return next, nil
+}

@@ -1,0 +1,91 @@
+package ordering
+
+import (
+	"fmt"
+	"math"
+
+	"go.mongodb.org/mongo-driver/bson/primitive"
+)
+
+// Input limits. They bound the work one request can cause and keep every
+// total inside GraphQL's 32-bit Int.
+const (
+	// MaxLines is the most product lines one order may have.
+	MaxLines = 50
+	// MaxQuantity is the most units of one product one order may ask for.
+	MaxQuantity = 1000
+	// MaxTotal is the largest order total GraphQL's Int can carry.
+	MaxTotal = math.MaxInt32
+)
+
+// LineInput is one requested line as the caller sent it; nil entries of
+// the GraphQL list arrive as nil pointers.
+type LineInput struct {
+	ProductID string
+	Quantity  int
+}
+
+// ValidateLines checks a requested order and returns its lines with
+// canonical (lowercase hex) product ids. A product may appear only once:
+// a repeated product is rejected rather than merged, because two lines for
+// one product are more often a client bug than an intent, and merging would
+// hide it (and could overflow the per-line limit silently).
+func ValidateLines(in []*LineInput) ([]Line, error) {
+	if len(in) == 0 {
+		return nil, &InputError{Msg: "an order needs at least one product"}
+	}
+	if len(in) > MaxLines {
+		return nil, &InputError{Msg: fmt.Sprintf("an order may have at most %d products, got %d", MaxLines, len(in))}
+	}
+	seen := make(map[string]int, len(in))
+	out := make([]Line, 0, len(in))
+	for i, l := range in {
+		if l == nil {
+			return nil, &InputError{Msg: fmt.Sprintf("products[%d] must not be null", i)}
+		}
+		oid, err := primitive.ObjectIDFromHex(l.ProductID)
+		if err != nil {
+			return nil, &InputError{Msg: fmt.Sprintf("products[%d]._id %q is not a valid product id", i, l.ProductID), ProductID: l.ProductID}
+		}
+		id := oid.Hex()
+		if first, dup := seen[id]; dup {
+			return nil, &InputError{Msg: fmt.Sprintf("product %s appears twice (products[%d] and products[%d]); list each product once with its total quantity", id, first, i), ProductID: id}
+		}
+		seen[id] = i
+		if l.Quantity <= 0 {
+			return nil, &InputError{Msg: fmt.Sprintf("products[%d].quantity must be at least 1, got %d", i, l.Quantity), ProductID: id}
+		}
+		if l.Quantity > MaxQuantity {
+			return nil, &InputError{Msg: fmt.Sprintf("products[%d].quantity must be at most %d, got %d", i, MaxQuantity, l.Quantity), ProductID: id}
+		}
+		out = append(out, Line{ProductID: id, Quantity: l.Quantity})
+	}
+	return out, nil
+}
+
+// priceLines matches products' reserved lines to the requested ones and
+// returns the priced lines and their total. A reservation that does not
+// cover exactly the requested lines, or a total beyond MaxTotal, is refused.
+func priceLines(want []Line, got []Line) ([]Line, int, error) {
+	if len(got) != len(want) {
+		return nil, 0, fmt.Errorf("price lines: reservation has %d lines, order has %d", len(got), len(want))
+	}
+	byID := make(map[string]Line, len(got))
+	for _, l := range got {
+		byID[l.ProductID] = l
+	}
+	out := make([]Line, len(want))
+	total := 0
+	for i, w := range want {
+		g, ok := byID[w.ProductID]
+		if !ok || g.Quantity != w.Quantity || g.UnitPrice < 0 {
+			return nil, 0, fmt.Errorf("price lines: reservation does not match line %s x%d", w.ProductID, w.Quantity)
+		}
+		if g.UnitPrice > 0 && w.Quantity > (MaxTotal-total)/g.UnitPrice {
+			return nil, 0, &InputError{Msg: fmt.Sprintf("order total exceeds %d", MaxTotal)}
+		}
+		total += w.Quantity * g.UnitPrice
+		out[i] = Line{ProductID: w.ProductID, Quantity: w.Quantity, UnitPrice: g.UnitPrice}
+	}
+	return out, total, nil
+}

@@ -1,0 +1,207 @@
+package ordering
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson/primitive"
+
+	"github.com/shopsupergraph/shop/platform/events"
+	"github.com/shopsupergraph/shop/platform/outbox"
+)
+
+// MaxList is the most orders one list query returns.
+const MaxList = 500
+
+// Service runs the order use cases.
+type Service struct {
+	store Storer
+	inv   Inventory
+	topic string
+	log   *slog.Logger
+	// Notify wakes the outbox relay after a transition carrying an event.
+	notify func()
+	now    func() time.Time
+	// grace is how old unfinished work must be before recovery takes it
+	// over from the request that started it.
+	grace time.Duration
+}
+
+// Options configures a Service.
+type Options struct {
+	Store     Storer
+	Inventory Inventory
+	// Topic is the full (prefixed) orders topic name.
+	Topic string
+	Log   *slog.Logger
+	// Notify is called after an event was stored; nil means no relay to wake.
+	Notify func()
+	// Grace is how long recovery leaves unfinished work to its request.
+	Grace time.Duration
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// NewService returns a Service.
+func NewService(o Options) *Service {
+	s := &Service{store: o.Store, inv: o.Inventory, topic: o.Topic, log: o.Log, notify: o.Notify, now: o.Now, grace: o.Grace}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.notify == nil {
+		s.notify = func() {}
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	return s
+}
+
+// Get returns one order to its owner or an admin; anyone else gets
+// ErrNotFound, so order ids cannot be probed.
+func (s *Service) Get(ctx context.Context, c Caller, id string) (Order, error) {
+	if c.UserID == "" && !c.Admin {
+		return Order{}, ErrUnauthenticated
+	}
+	if _, err := primitive.ObjectIDFromHex(id); err != nil {
+		return Order{}, &InputError{Msg: fmt.Sprintf("%q is not a valid order id", id)}
+	}
+	o, err := s.store.Get(ctx, id)
+	if err != nil {
+		return Order{}, fmt.Errorf("get order: %w", err)
+	}
+	if !c.canSee(o) {
+		return Order{}, fmt.Errorf("get order: %w", ErrNotFound)
+	}
+	return o, nil
+}
+
+// List returns the caller's orders, or every order for an admin, newest first.
+func (s *Service) List(ctx context.Context, c Caller) ([]Order, error) {
+	var users []string
+	switch {
+	case c.Admin:
+	case c.UserID != "":
+		users = []string{c.UserID}
+	default:
+		return nil, ErrUnauthenticated
+	}
+	out, err := s.store.ListByUsers(ctx, users, MaxList)
+	if err != nil {
+		return nil, fmt.Errorf("list orders: %w", err)
+	}
+	return out, nil
+}
+
+// OrdersOfUsers returns the order history of each requested user in one
+// store query. Order history is private: users other than the caller get
+// an empty history unless the caller is an admin.
+func (s *Service) OrdersOfUsers(ctx context.Context, c Caller, userIDs []string) (map[string][]Order, error) {
+	var visible []string
+	for _, id := range userIDs {
+		if c.Admin || (c.UserID != "" && id == c.UserID) {
+			visible = append(visible, id)
+		}
+	}
+	out := make(map[string][]Order, len(visible))
+	if len(visible) == 0 {
+		return out, nil
+	}
+	orders, err := s.store.ListByUsers(ctx, visible, MaxList*len(visible))
+	if err != nil {
+		return nil, fmt.Errorf("orders of users: %w", err)
+	}
+	for _, o := range orders {
+		out[o.UserID] = append(out[o.UserID], o)
+	}
+	return out, nil
+}
+
+// OrdersByID resolves order references in one store query; orders the
+// caller may not see (or that do not exist) come back missing from the map.
+func (s *Service) OrdersByID(ctx context.Context, c Caller, ids []string) (map[string]Order, error) {
+	valid := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if _, err := primitive.ObjectIDFromHex(id); err == nil {
+			valid = append(valid, id)
+		}
+	}
+	out := make(map[string]Order, len(valid))
+	if len(valid) == 0 {
+		return out, nil
+	}
+	orders, err := s.store.GetMany(ctx, valid)
+	if err != nil {
+		return nil, fmt.Errorf("orders by id: %w", err)
+	}
+	for _, o := range orders {
+		if c.canSee(o) {
+			out[o.ID] = o
+		}
+	}
+	return out, nil
+}
+
+// event builds the outbox entry of an order event.
+func (s *Service) event(typ string, o Order, at time.Time) (*outbox.Entry, error) {
+	data := events.OrderData{OrderID: o.ID, UserID: o.UserID, Status: string(o.Status), Total: o.Total}
+	for _, l := range o.Lines {
+		data.Lines = append(data.Lines, events.OrderLine{ProductID: l.ProductID, Quantity: l.Quantity, UnitPrice: l.UnitPrice})
+	}
+	env, err := events.New(typ, at, data)
+	if err != nil {
+		return nil, err
+	}
+	e := outbox.NewEntry(s.topic, o.ID, at.UnixNano(), env)
+	return &e, nil
+}
+
+// take appends t (with its event) and refreshes the snapshot. When another
+// writer took the step first it returns the winner and ErrStepTaken.
+func (s *Service) take(ctx context.Context, o Order, t Transition, eventType string) (Order, error) {
+	t.OrderID, t.At = o.ID, s.now().UTC()
+	next := o.Apply(t)
+	if eventType != "" {
+		e, err := s.event(eventType, next, t.At)
+		if err != nil {
+			return Order{}, fmt.Errorf("take %s: %w", t.To, err)
+		}
+		t.Outbox = e
+	}
+	if err := s.store.AppendTransition(ctx, t); err != nil {
+		if !errors.Is(err, ErrStepTaken) {
+			return Order{}, fmt.Errorf("take %s: %w", t.To, err)
+		}
+		cur, gerr := s.store.Get(ctx, o.ID)
+		if gerr != nil {
+			return Order{}, fmt.Errorf("take %s: read winner: %w", t.To, gerr)
+		}
+		return cur, ErrStepTaken
+	}
+	if t.Outbox != nil {
+		s.notify()
+	}
+	if err := s.store.ApplySnapshot(ctx, t); err != nil {
+		// Reads merge transitions and recovery re-applies unapplied ones,
+		// so a failed snapshot only delays the denormalised copy.
+		s.log.Warn("order snapshot not refreshed; recovery will retry", "order", o.ID, "step", t.Step, "err", err)
+	}
+	return next, nil
+}
+
+// release gives an order's stock back and records the acknowledgement.
+// Failures are logged: recovery (and products' OrderCancelled consumer)
+// retries, so the caller's operation still succeeds.
+func (s *Service) release(ctx context.Context, orderID string, step int) bool {
+	if err := s.inv.Release(ctx, orderID); err != nil {
+		s.log.Warn("stock release failed; recovery will retry", "order", orderID, "err", err)
+		return false
+	}
+	if err := s.store.MarkReleased(ctx, orderID, step); err != nil {
+		s.log.Warn("release acknowledgement not recorded; recovery will release again", "order", orderID, "err", err)
+	}
+	return true
+}
