@@ -1,0 +1,136 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const link = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable"])
+`
+
+const users = link + `type Query { user(id: ID!): User }
+type User @key(fields: "id") { id: ID! name: String! email: String }
+`
+
+const orders = link + `type Query { orders(first: Int): [Order!]! }
+type Order @key(fields: "id") { id: ID! user: User total: Int! }
+type User @key(fields: "id") { id: ID! orders: [Order!]! }
+`
+
+// project writes a config with two subgraph schema files.
+func project(t *testing.T) (dir string) {
+	t.Helper()
+	dir = t.TempDir()
+	for name, sdl := range map[string]string{"users": users, "orders": orders} {
+		if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name, "schema.graphqls"), []byte(sdl), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := `federation_version: =2.3.2
+subgraphs:
+  users:
+    routing_url: http://localhost:4001/graphql
+    schema: {file: users/schema.graphqls}
+  orders:
+    routing_url: http://localhost:4003/graphql
+    schema: {file: orders/schema.graphqls}
+`
+	if err := os.WriteFile(filepath.Join(dir, "supergraph.yaml"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func run(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := Run(context.Background(), args, &out, &errOut)
+	return out.String(), errOut.String(), err
+}
+
+func TestSupergraphThenCheck(t *testing.T) {
+	t.Parallel()
+	dir := project(t)
+	cfg := filepath.Join(dir, "supergraph.yaml")
+	sg := filepath.Join(dir, "supergraph.graphql")
+	if _, stderr, err := run(t, "supergraph", "--config", cfg, "-o", sg); err != nil {
+		t.Fatalf("supergraph: %v\n%s", err, stderr)
+	}
+	b, err := os.ReadFile(sg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`@join__graph(name: "users", url: "http://localhost:4001/graphql")`, "orders: [Order!]! @join__field(graph: ORDERS)"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("supergraph lacks %q:\n%s", want, b)
+		}
+	}
+	stdout, stderr, err := run(t, "check", "--config", cfg, "--supergraph", sg)
+	if err != nil || !strings.Contains(stdout, "up to date") {
+		t.Fatalf("check on a fresh supergraph: %v\n%s%s", err, stdout, stderr)
+	}
+
+	// An additive change is stale but not breaking.
+	if err := os.WriteFile(filepath.Join(dir, "users", "schema.graphqls"), []byte(strings.Replace(users, "email: String", "email: String age: Int", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, err = run(t, "check", "--config", cfg, "--supergraph", sg)
+	if !errors.Is(err, ErrCheckFailed) || !strings.Contains(stderr, "stale") || strings.Contains(stderr, "BREAKING") {
+		t.Fatalf("additive change: err %v\n%s", err, stderr)
+	}
+
+	// A breaking change names each break.
+	broken := strings.Replace(strings.Replace(users, "name: String!", "name: String", 1), "email: String", "", 1)
+	if err := os.WriteFile(filepath.Join(dir, "users", "schema.graphqls"), []byte(broken), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, err = run(t, "check", "--config", cfg, "--supergraph", sg)
+	if !errors.Is(err, ErrCheckFailed) {
+		t.Fatalf("breaking change: err %v", err)
+	}
+	for _, want := range []string{"BREAKING FIELD_MADE_NULLABLE User.name", "BREAKING FIELD_REMOVED User.email", "stale"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+}
+
+func TestCompositionErrorsAreAllPrinted(t *testing.T) {
+	t.Parallel()
+	dir := project(t)
+	bad := strings.Replace(orders, "type User @key(fields: \"id\") { id: ID! orders: [Order!]! }",
+		"type User @key(fields: \"id\") { id: ID! name: Int orders: [Order!]! email: String }", 1)
+	if err := os.WriteFile(filepath.Join(dir, "orders", "schema.graphqls"), []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, err := run(t, "supergraph", "--config", filepath.Join(dir, "supergraph.yaml"))
+	if err == nil {
+		t.Fatal("want a composition error")
+	}
+	for _, want := range []string{"FIELD_TYPE_MISMATCH", `"User.name"`, `INVALID_FIELD_SHARING: Non-shareable field "User.email"`, `subgraphs "orders" and "users"`} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+}
+
+func TestUsage(t *testing.T) {
+	t.Parallel()
+	if _, _, err := run(t); err == nil {
+		t.Fatal("want an error without a command")
+	}
+	if _, stderr, err := run(t, "frobnicate"); err == nil || !strings.Contains(stderr, "usage") {
+		t.Fatalf("unknown command: %v %s", err, stderr)
+	}
+	if _, _, err := run(t, "check", "--config", filepath.Join(t.TempDir(), "missing.yaml")); err == nil {
+		t.Fatal("want an error for a missing config")
+	}
+}

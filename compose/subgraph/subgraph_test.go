@@ -1,0 +1,111 @@
+package subgraph
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseFederationNames(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		sdl       string
+		fed2      bool
+		minor     int
+		keys      int
+		shareable bool
+	}{
+		{"fed1", `type Query { u: User } type User @key(fields: "id") { id: ID! name: String }`, false, 0, 1, true},
+		{"fed2 imports", `extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"])
+			type Query { u: User } type User @key(fields: "id") { id: ID! name: String }`, true, 5, 1, false},
+		{"fed2 renamed", `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: [{name: "@key", as: "@pk"}, {name: "@shareable", as: "@share"}])
+			type Query { u: User } type User @pk(fields: "id") { id: ID! name: String @share }`, true, 3, 1, true},
+		{"fed2 namespaced", `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", as: "fed")
+			type Query { u: User } type User @fed__key(fields: "id") { id: ID! name: String @fed__shareable }`, true, 3, 1, true},
+		{"fed2 not imported is custom", `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@shareable"])
+			directive @key(fields: String) on OBJECT
+			type Query { u: User } type User @key(fields: "id") { id: ID! name: String }`, true, 3, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, errs := Parse("a", "http://a", tt.sdl)
+			if len(errs) > 0 {
+				t.Fatal(errs)
+			}
+			u := s.Type("User")
+			if s.Fed2 != tt.fed2 || s.Minor != tt.minor || len(u.Keys) != tt.keys {
+				t.Fatalf("fed2=%v minor=%d keys=%d", s.Fed2, s.Minor, len(u.Keys))
+			}
+			if got := s.IsShareable(u, u.Field("name")); got != tt.shareable {
+				t.Fatalf("name shareable = %v, want %v", got, tt.shareable)
+			}
+		})
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	t.Parallel()
+	const link = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@external", "@requires", "@provides"])` + "\n"
+	tests := []struct {
+		name string
+		sdl  string
+		want []string
+	}{
+		{"syntax", "type Query {", []string{"INVALID_GRAPHQL"}},
+		{"unknown type", "type Query { a: Nope }", []string{"INVALID_GRAPHQL"}},
+		{"key syntax", link + `type Query { t: T } type T @key(fields: "id {") { id: ID! }`, []string{"KEY_INVALID_FIELDS"}},
+		{"key unknown field", link + `type Query { t: T } type T @key(fields: "nope") { id: ID! }`, []string{"KEY_INVALID_FIELDS"}},
+		{"key union", link + `type Query { t: T } union U = T type T @key(fields: "u") { u: U }`, []string{"KEY_FIELDS_SELECT_INVALID_TYPE"}},
+		{"requires not external", link + `type Query { t: T } type T @key(fields: "id") { id: ID! w: Int s: Int @requires(fields: "w") }`, []string{"REQUIRES_FIELDS_MISSING_EXTERNAL"}},
+		{"external unused", link + `type Query { t: T } type T @key(fields: "id") { id: ID! w: Int @external }`, []string{"EXTERNAL_UNUSED"}},
+		{"provides on scalar", link + `type Query { t: String @provides(fields: "x") }`, []string{"PROVIDES_ON_NON_OBJECT_FIELD"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, errs := Parse("sub", "http://sub", tt.sdl)
+			if got := strings.Join(errs.Codes(), ","); got != strings.Join(tt.want, ",") {
+				t.Fatalf("codes %s, want %v: %v", got, tt.want, errs)
+			}
+			for _, e := range errs {
+				if e.Subgraph != "sub" || !strings.Contains(e.Error(), "[sub]") {
+					t.Errorf("error does not name the subgraph: %v", e)
+				}
+			}
+		})
+	}
+}
+
+func TestParseFieldSet(t *testing.T) {
+	t.Parallel()
+	sels, err := ParseFieldSet("id sku variation { id ... on V { code } }")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sels) != 3 || sels[2].Name != "variation" || len(sels[2].Sub) != 2 || sels[2].Sub[1].TypeCondition != "V" {
+		t.Fatalf("selections %+v", sels)
+	}
+	if _, err := ParseFieldSet("id {"); err == nil {
+		t.Fatal("want a syntax error")
+	}
+}
+
+func TestFed1UpgradeDropsUnusedExternalsAndFakeExternals(t *testing.T) {
+	t.Parallel()
+	s, errs := Parse("r", "http://r", `extend type User @key(fields: "id") { id: ID! @external name: String @external reviews: [String] }
+	type Query { x: Int }`)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	u := s.Type("User")
+	if u.Field("name") != nil {
+		t.Fatal("unused Federation 1 external should be dropped")
+	}
+	if u.Field("id").IsExternal() {
+		t.Fatal("key field of a Federation 1 extension is not external")
+	}
+	if !u.HasBase {
+		t.Fatal("Federation 1 extensions are upgraded to definitions")
+	}
+}
