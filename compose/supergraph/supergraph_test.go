@@ -47,7 +47,7 @@ func TestPrintParsesForEveryJoinVersion(t *testing.T) {
 			Types: []*Type{{
 				Kind: ast.Object, Name: "Query", Description: "Root.",
 				Directives: []Directive{{Name: "join__type", Args: []DirArg{{Name: "graph", Value: "A"}}}},
-				Fields: []*Field{{Name: "hello", Type: "String", Args: []*Arg{{Name: "name", Type: "String", Description: "Who."}}}},
+				Fields:     []*Field{{Name: "hello", Type: "String", Args: []*Arg{{Name: "name", Type: "String", Description: "Who."}}}},
 			}},
 		}
 		out := Print(s)
