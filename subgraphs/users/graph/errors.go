@@ -18,6 +18,8 @@ import (
 func (r *Resolver) toGraphQL(ctx context.Context, err error) *gqlerror.Error {
 	var ve *accounts.ValidationError
 	switch {
+	case errors.Is(err, accounts.ErrUnauthenticated):
+		return gqlerr.New(ctx, gqlerr.Unauthenticated, "a valid bearer token of an existing user is required", nil)
 	case errors.As(err, &ve):
 		return gqlerr.New(ctx, gqlerr.BadUserInput, ve.Error(), map[string]any{"field": ve.Field})
 	case errors.Is(err, accounts.ErrUsernameTaken):
@@ -26,8 +28,6 @@ func (r *Resolver) toGraphQL(ctx context.Context, err error) *gqlerror.Error {
 		return gqlerr.New(ctx, gqlerr.BadUserInput, "id: is not a valid user id", map[string]any{"field": "id"})
 	case errors.Is(err, accounts.ErrInvalidCredentials):
 		return gqlerr.New(ctx, gqlerr.Unauthenticated, accounts.ErrInvalidCredentials.Error(), nil)
-	case errors.Is(err, accounts.ErrUnauthenticated):
-		return gqlerr.New(ctx, gqlerr.Unauthenticated, "a valid bearer token of an existing user is required", nil)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return gqlerr.New(ctx, gqlerr.Unavailable, "request cancelled or timed out", nil)
 	default:

@@ -188,7 +188,7 @@ func (s *Service) Me(ctx context.Context, p auth.Principal) (User, error) {
 	}
 	u, err := s.store.ByID(ctx, p.UserID)
 	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrInvalidID) {
-		return User{}, fmt.Errorf("%w: token user %w", ErrUnauthenticated, err)
+		return User{}, fmt.Errorf("%w: token user: %v", ErrUnauthenticated, err) //nolint:errorlint // the cause is detail; callers branch on ErrUnauthenticated only
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("me: %w", err)
