@@ -70,7 +70,21 @@ func (m *merger) mergeEnum(dest *supergraph.Type, srcs []*subgraph.Type) {
 			v.Directives = append(v.Directives, supergraph.Directive{Name: "join__enumValue", Args: []supergraph.DirArg{{Name: "graph", Value: m.graphs[i]}}})
 		}
 		v.Description = mergeDescriptions(descs)
-		v.Directives = append(v.Directives, m.mergeApplied(applied)...)
+		// Apollo prints @inaccessible ahead of the join directives here.
+		joins := v.Directives
+		v.Directives = nil
+		rest := m.mergeApplied(applied)
+		for _, d := range rest {
+			if d.Name == "inaccessible" {
+				v.Directives = append(v.Directives, d)
+			}
+		}
+		v.Directives = append(v.Directives, joins...)
+		for _, d := range rest {
+			if d.Name != "inaccessible" {
+				v.Directives = append(v.Directives, d)
+			}
+		}
 		inaccessible := false
 		for _, d := range v.Directives {
 			if d.Name == "inaccessible" {

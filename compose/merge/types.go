@@ -241,7 +241,8 @@ func mergeDescriptions(descs []string) string {
 // Identical applications collapse; a non-repeatable directive keeps its first
 // application.
 func (m *merger) mergeApplied(lists []ast.DirectiveList) []supergraph.Directive {
-	var out []supergraph.Directive
+	var names []string
+	byName := map[string][]supergraph.Directive{}
 	seen := map[string]bool{}
 	seenName := map[string]bool{}
 	for _, list := range lists {
@@ -261,9 +262,18 @@ func (m *merger) mergeApplied(lists []ast.DirectiveList) []supergraph.Directive 
 			if seen[key] || (!repeatable && seenName[d.Name]) {
 				continue
 			}
+			if !seenName[d.Name] {
+				names = append(names, d.Name)
+			}
 			seen[key], seenName[d.Name] = true, true
-			out = append(out, sd)
+			byName[d.Name] = append(byName[d.Name], sd)
 		}
+	}
+	// Applications are grouped by directive, in order of first appearance,
+	// as Apollo prints them.
+	var out []supergraph.Directive
+	for _, n := range names {
+		out = append(out, byName[n]...)
 	}
 	return out
 }

@@ -46,6 +46,9 @@ func analyze(s *Subgraph) diag.List {
 			}
 		}
 	}
+	if !s.Fed2 {
+		dropInactiveProvides(s)
+	}
 	for _, name := range s.Order {
 		t := s.Types[name]
 		for _, f := range t.Fields {
@@ -154,4 +157,44 @@ func (s *Subgraph) IsShareable(t *Type, f *Field) bool {
 		return true
 	}
 	return !s.Fed2 && t.Name != "Subscription"
+}
+
+// dropInactiveProvides removes, in Federation 1 subgraphs, the @provides
+// selections of fields that are not external (they had no effect), as
+// Apollo's upgrader does; a @provides left empty is removed.
+func dropInactiveProvides(s *Subgraph) {
+	for _, name := range s.Order {
+		for _, f := range s.Types[name].Fields {
+			if !f.HasProvides {
+				continue
+			}
+			target := s.Types[f.Def.Type.Name()]
+			sels, err := ParseFieldSet(f.Provides)
+			if target == nil || err != nil {
+				continue
+			}
+			kept := keepExternal(s, target, sels)
+			switch {
+			case len(kept) == 0:
+				f.HasProvides, f.Provides = false, ""
+			case len(kept) != len(sels):
+				f.Provides = PrintFieldSet(kept)
+			}
+		}
+	}
+}
+
+func keepExternal(s *Subgraph, t *Type, sels []Selection) []Selection {
+	var out []Selection
+	for _, sel := range sels {
+		if sel.TypeCondition != "" {
+			out = append(out, sel)
+			continue
+		}
+		f := t.Field(sel.Name)
+		if f == nil || f.External {
+			out = append(out, sel)
+		}
+	}
+	return out
 }

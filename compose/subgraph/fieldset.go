@@ -111,3 +111,19 @@ func walkFieldSet(s *Subgraph, t *Type, sels []Selection, isKey bool) ([]target,
 	}
 	return out, errs
 }
+
+// PrintFieldSet renders selections back to field set syntax.
+func PrintFieldSet(sels []Selection) string {
+	parts := make([]string, len(sels))
+	for i, sel := range sels {
+		s := sel.Name
+		if sel.TypeCondition != "" {
+			s = "... on " + sel.TypeCondition
+		}
+		if len(sel.Sub) > 0 {
+			s += " { " + PrintFieldSet(sel.Sub) + " }"
+		}
+		parts[i] = s
+	}
+	return strings.Join(parts, " ")
+}
