@@ -26,6 +26,13 @@ func Cases() []Case {
 		caseUnionIntersection(),
 		caseInterfaceMembersDiffer(),
 		caseChildTypeMismatch(),
+		caseEnumIntersection(),
+		caseInputIntersection(),
+		caseNullEntityChain(),
+		caseNodeSharedRoot(),
+		caseFed2Extends(),
+		caseFed1Extends(),
+		caseFed1Supergraph(),
 	}
 }
 
