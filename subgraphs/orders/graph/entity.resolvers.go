@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/shopsupergraph/shop/subgraphs/orders/graph/generated"
 	"github.com/shopsupergraph/shop/subgraphs/orders/graph/model"
@@ -15,12 +14,46 @@ import (
 
 // FindManyOrderByIDs is the resolver for the findManyOrderByIDs field.
 func (r *entityResolver) FindManyOrderByIDs(ctx context.Context, reps []*model.OrderByIDsInput) ([]*model.Order, error) {
-	panic(fmt.Errorf("not implemented: FindManyOrderByIDs - findManyOrderByIDs"))
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(reps))
+	for i, rep := range reps {
+		ids[i] = rep.ID
+	}
+	found, err := r.Service.OrdersByID(ctx, c, ids)
+	if err != nil {
+		return nil, toGraphQL(ctx, err)
+	}
+	out := make([]*model.Order, len(reps))
+	for i, id := range ids {
+		if o, ok := found[id]; ok {
+			out[i] = toModel(o)
+		}
+	}
+	return out, nil
 }
 
 // FindManyUserByIDs is the resolver for the findManyUserByIDs field.
 func (r *entityResolver) FindManyUserByIDs(ctx context.Context, reps []*model.UserByIDsInput) ([]*model.User, error) {
-	panic(fmt.Errorf("not implemented: FindManyUserByIDs - findManyUserByIDs"))
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(reps))
+	for i, rep := range reps {
+		ids[i] = rep.ID
+	}
+	byUser, err := r.Service.OrdersOfUsers(ctx, c, ids)
+	if err != nil {
+		return nil, toGraphQL(ctx, err)
+	}
+	out := make([]*model.User, len(reps))
+	for i, id := range ids {
+		out[i] = &model.User{ID: id, Orders: toModels(byUser[id])}
+	}
+	return out, nil
 }
 
 // Entity returns generated.EntityResolver implementation.

@@ -1,4 +1,13 @@
+// Package graph holds the orders subgraph's resolvers. They translate
+// between GraphQL and the ordering domain only: authentication comes from
+// the request's principal, every rule lives in internal/ordering.
 package graph
 
+import (
+	"github.com/shopsupergraph/shop/subgraphs/orders/internal/ordering"
+)
+
 // Resolver holds the resolvers' dependencies.
-type Resolver struct{}
+type Resolver struct {
+	Service *ordering.Service
+}

@@ -7,57 +7,77 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/shopsupergraph/shop/subgraphs/orders/graph/generated"
 	"github.com/shopsupergraph/shop/subgraphs/orders/graph/model"
+	"github.com/shopsupergraph/shop/subgraphs/orders/internal/ordering"
 )
 
 // PlaceOrder is the resolver for the placeOrder field.
 func (r *mutationResolver) PlaceOrder(ctx context.Context, products []*model.OrderProductInput) (*model.Order, error) {
-	panic(fmt.Errorf("not implemented: PlaceOrder - placeOrder"))
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in := make([]*ordering.LineInput, len(products))
+	for i, p := range products {
+		if p != nil {
+			in[i] = &ordering.LineInput{ProductID: p.ID, Quantity: p.Quantity}
+		}
+	}
+	o, err := r.Service.Place(ctx, c, in)
+	if err != nil {
+		return nil, toGraphQL(ctx, err)
+	}
+	return toModel(o), nil
 }
 
 // CancelOrder is the resolver for the cancelOrder field.
 func (r *mutationResolver) CancelOrder(ctx context.Context, id string) (*model.Order, error) {
-	panic(fmt.Errorf("not implemented: CancelOrder - cancelOrder"))
-}
-
-// User is the resolver for the user field.
-func (r *orderResolver) User(ctx context.Context, obj *model.Order) (*model.User, error) {
-	panic(fmt.Errorf("not implemented: User - user"))
-}
-
-// Product is the resolver for the product field.
-func (r *orderProductResolver) Product(ctx context.Context, obj *model.OrderProduct) (*model.Product, error) {
-	panic(fmt.Errorf("not implemented: Product - product"))
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	o, err := r.Service.Cancel(ctx, c, id)
+	if err != nil {
+		return nil, toGraphQL(ctx, err)
+	}
+	return toModel(o), nil
 }
 
 // Orders is the resolver for the orders field.
 func (r *queryResolver) Orders(ctx context.Context) ([]*model.Order, error) {
-	panic(fmt.Errorf("not implemented: Orders - orders"))
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	os, err := r.Service.List(ctx, c)
+	if err != nil {
+		return nil, toGraphQL(ctx, err)
+	}
+	return toModels(os), nil
 }
 
 // Order is the resolver for the order field.
 func (r *queryResolver) Order(ctx context.Context, id string) (*model.Order, error) {
-	panic(fmt.Errorf("not implemented: Order - order"))
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	o, err := r.Service.Get(ctx, c, id)
+	if err != nil {
+		return nil, toGraphQL(ctx, err)
+	}
+	return toModel(o), nil
 }
 
 // Mutation returns generated.MutationResolver implementation.
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 
-// Order returns generated.OrderResolver implementation.
-func (r *Resolver) Order() generated.OrderResolver { return &orderResolver{r} }
-
-// OrderProduct returns generated.OrderProductResolver implementation.
-func (r *Resolver) OrderProduct() generated.OrderProductResolver { return &orderProductResolver{r} }
-
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
 type (
-	mutationResolver     struct{ *Resolver }
-	orderResolver        struct{ *Resolver }
-	orderProductResolver struct{ *Resolver }
-	queryResolver        struct{ *Resolver }
+	mutationResolver struct{ *Resolver }
+	queryResolver    struct{ *Resolver }
 )

@@ -238,4 +238,3 @@ func snippet(b []byte) string {
 	}
 	return s
 }
-

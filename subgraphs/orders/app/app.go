@@ -1,0 +1,159 @@
+// Package app wires the orders service: MongoDB store, products client,
+// outbox relay to Kafka, the recovery loop and the GraphQL handler. The
+// binary in cmd/orders and the embedded stack in devstack/ both build it
+// with LoadConfig + New + Run.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+	"go.mongodb.org/mongo-driver/mongo"
+
+	"github.com/shopsupergraph/shop/platform/auth"
+	"github.com/shopsupergraph/shop/platform/events"
+	"github.com/shopsupergraph/shop/platform/httpx"
+	"github.com/shopsupergraph/shop/platform/kafkax"
+	"github.com/shopsupergraph/shop/platform/mongox"
+	"github.com/shopsupergraph/shop/platform/outbox"
+	"github.com/shopsupergraph/shop/subgraphs/orders/internal/ordering"
+	"github.com/shopsupergraph/shop/subgraphs/orders/internal/ordering/mongostore"
+	"github.com/shopsupergraph/shop/subgraphs/orders/internal/productsclient"
+)
+
+// App is a running orders service.
+type App struct {
+	cfg     Config
+	log     *slog.Logger
+	client  *mongo.Client
+	db      *mongo.Database
+	writer  *kafka.Writer
+	relay   *outbox.Relay
+	svc     *ordering.Service
+	handler http.Handler
+}
+
+// New connects to MongoDB, prepares indexes and topics and builds the
+// handler. Kafka being down at start-up is not fatal: events wait in the
+// outbox until the relay can publish them.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	client, db, err := mongox.Connect(ctx, cfg.MongoURI, cfg.MongoDB)
+	if err != nil {
+		return nil, fmt.Errorf("new orders app: %w", err)
+	}
+	store := mongostore.New(db)
+	if err := store.EnsureIndexes(ctx); err != nil {
+		_ = client.Disconnect(context.Background()) //nolint:errcheck // failing start-up anyway
+		return nil, fmt.Errorf("new orders app: %w", err)
+	}
+	topic := cfg.Topic(events.TopicOrders)
+	tctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	if err := kafkax.EnsureTopics(tctx, cfg.KafkaBrokers, 3, topic); err != nil {
+		log.Warn("kafka topic not ensured; the relay will retry publishing", "topic", topic, "err", err)
+	}
+	cancel()
+	writer := kafkax.NewWriter(cfg.KafkaBrokers)
+	relay := outbox.NewRelay(store.Transitions(), writer, log)
+	inv := productsclient.New(productsclient.Config{
+		BaseURL:  cfg.ProductsURL,
+		Token:    cfg.ServiceToken,
+		Timeout:  cfg.ProductsTimeout,
+		Attempts: cfg.ProductsAttempts,
+	})
+	svc := ordering.NewService(ordering.Options{
+		Store: store, Inventory: inv, Topic: topic, Log: log,
+		Notify: relay.Notify, Grace: cfg.RecoveryGrace,
+	})
+	a := &App{cfg: cfg, log: log, client: client, db: db, writer: writer, relay: relay, svc: svc}
+	a.handler = a.buildHandler()
+	return a, nil
+}
+
+// Handler serves /graphql, the playground at /, /health and /ready.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Service exposes the domain service, e.g. for end-to-end tests that run
+// a recovery pass on demand.
+func (a *App) Service() *ordering.Service { return a.svc }
+
+// Run listens on the configured address and serves until ctx ends.
+func (a *App) Run(ctx context.Context) error {
+	ln, err := httpx.Listen(a.cfg.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("run orders: %w", err)
+	}
+	return a.Serve(ctx, ln)
+}
+
+// Serve serves on ln until ctx ends, with the outbox relay and the
+// recovery loop running beside the HTTP server; it returns once all three
+// have stopped.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		if err := a.relay.Run(ctx); err != nil {
+			a.log.Error("outbox relay stopped", "err", err)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		a.recoverLoop(ctx)
+	}()
+	err := httpx.Serve(ctx, ln, a.handler, a.log, 10*time.Second)
+	cancel()
+	wg.Wait()
+	if err != nil {
+		return fmt.Errorf("serve orders: %w", err)
+	}
+	return nil
+}
+
+// recoverLoop runs a recovery pass at start-up and then periodically, so
+// sagas cut short by a crash or an outage are finished.
+func (a *App) recoverLoop(ctx context.Context) {
+	t := time.NewTicker(a.cfg.RecoveryInterval)
+	defer t.Stop()
+	for {
+		rep, err := a.svc.Recover(ctx)
+		if err != nil && ctx.Err() == nil {
+			a.log.Warn("order recovery incomplete; will retry", "err", err, "failed", rep.Failed)
+		}
+		if rep != (ordering.RecoveryReport{}) {
+			a.log.Info("order recovery", "snapshots", rep.Snapshots, "confirmed", rep.Confirmed,
+				"rejected", rep.Rejected, "released", rep.Released, "failed", rep.Failed)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Close releases the connections. Call it after Run returned.
+func (a *App) Close() error {
+	var errs []error
+	if err := a.writer.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("close kafka writer: %w", err))
+	}
+	if err := a.client.Disconnect(context.Background()); err != nil {
+		errs = append(errs, fmt.Errorf("disconnect mongo: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// authenticator builds the request authenticator from the shared secrets.
+func (a *App) authenticator() *auth.Authenticator {
+	return &auth.Authenticator{Tokens: auth.NewTokens(a.cfg.APISecret, 0), AdminKey: a.cfg.AdminAPIKey}
+}

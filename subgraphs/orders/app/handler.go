@@ -1,0 +1,62 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/shopsupergraph/shop/platform/gqlerr"
+	"github.com/shopsupergraph/shop/platform/httpx"
+	"github.com/shopsupergraph/shop/platform/mongox"
+	"github.com/shopsupergraph/shop/subgraphs/orders/graph"
+	"github.com/shopsupergraph/shop/subgraphs/orders/graph/generated"
+)
+
+// buildHandler assembles the HTTP routes.
+func (a *App) buildHandler() http.Handler {
+	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{Service: a.svc}}))
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.Use(extension.Introspection{})
+	srv.SetErrorPresenter(a.presentError)
+	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
+		a.log.Error("resolver panic", "panic", v)
+		return gqlerr.New(ctx, gqlerr.Internal, "internal error", nil)
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", a.authenticator().Middleware(srv))
+	mux.Handle("GET /{$}", playground.Handler("Orders", "/graphql"))
+	return httpx.WithHealth(mux, httpx.Check{Name: "mongo", Run: func(ctx context.Context) error { return mongox.Ping(ctx, a.db) }})
+}
+
+// presentError passes errors that carry extensions.code through and hides
+// the text of every other error (driver errors, bugs) behind a generic
+// internal error, logging the original.
+func (a *App) presentError(ctx context.Context, err error) *gqlerror.Error {
+	var ge *gqlerror.Error
+	if errors.As(err, &ge) && (ge.Extensions["code"] != nil || ge.Rule != "") {
+		return graphql.DefaultErrorPresenter(ctx, err)
+	}
+	if errors.As(err, &ge) && ge.Err == nil {
+		// Parse and validation errors carry no wrapped cause; they are the client's.
+		return graphql.DefaultErrorPresenter(ctx, err)
+	}
+	a.log.Error("graphql resolver failed", "err", err)
+	return gqlerr.New(ctx, gqlerr.Internal, fmt.Sprintf("internal error in %s", pathOf(ctx)), nil)
+}
+
+func pathOf(ctx context.Context) string {
+	if fc := graphql.GetFieldContext(ctx); fc != nil {
+		return fc.Path().String()
+	}
+	return "request"
+}

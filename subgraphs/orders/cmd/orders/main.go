@@ -1,0 +1,41 @@
+// Command orders runs the orders subgraph on its own.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/shopsupergraph/shop/platform/config"
+	"github.com/shopsupergraph/shop/platform/logging"
+	"github.com/shopsupergraph/shop/subgraphs/orders/app"
+)
+
+func main() {
+	if err := run(context.Background()); err != nil {
+		fmt.Fprintln(os.Stderr, "orders:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cfg, err := app.LoadConfig(config.FromOS(".env"))
+	if err != nil {
+		return err
+	}
+	log := logging.New(os.Stderr, cfg.LogLevel, cfg.LogFormat)
+	log.Info("starting", "config", cfg.Common.String(), "products", cfg.ProductsURL)
+	a, err := app.New(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	runErr := a.Run(ctx)
+	if err := a.Close(); err != nil && runErr == nil {
+		runErr = err
+	}
+	return runErr
+}

@@ -1,0 +1,83 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/shopsupergraph/shop/platform/auth"
+	"github.com/shopsupergraph/shop/platform/gqlerr"
+	"github.com/shopsupergraph/shop/subgraphs/orders/graph/model"
+	"github.com/shopsupergraph/shop/subgraphs/orders/internal/ordering"
+)
+
+// caller reads the request's principal. A presented but invalid token or
+// admin key is refused outright rather than treated as anonymous, so a
+// client with an expired token learns why instead of seeing empty results.
+func caller(ctx context.Context) (ordering.Caller, error) {
+	p := auth.FromContext(ctx)
+	if p.TokenErr != nil {
+		return ordering.Caller{}, gqlerr.New(ctx, gqlerr.Unauthenticated, "invalid or expired token", nil)
+	}
+	if p.KeyPresented && !p.Admin {
+		return ordering.Caller{}, gqlerr.New(ctx, gqlerr.Unauthenticated, "invalid admin key", nil)
+	}
+	return ordering.Caller{UserID: p.UserID, Admin: p.Admin}, nil
+}
+
+// toGraphQL maps a domain error to a GraphQL error with extensions.code.
+// Unknown errors keep their message out of the response: they are logged by
+// the server's error presenter and shown as an internal error.
+func toGraphQL(ctx context.Context, err error) error {
+	var input *ordering.InputError
+	var stock *ordering.StockError
+	var state *ordering.StateError
+	switch {
+	case errors.As(err, &input):
+		var extra map[string]any
+		if input.ProductID != "" {
+			extra = map[string]any{"productId": input.ProductID}
+		}
+		return gqlerr.New(ctx, gqlerr.BadUserInput, input.Msg, extra)
+	case errors.As(err, &stock):
+		extra := map[string]any{"productId": stock.ProductID, "requested": stock.Requested}
+		if stock.Available != nil {
+			extra["available"] = *stock.Available
+		}
+		return gqlerr.New(ctx, gqlerr.InsufficientStock, stock.Error(), extra)
+	case errors.As(err, &state):
+		return gqlerr.New(ctx, gqlerr.Conflict, state.Error(), map[string]any{"status": string(state.Status)})
+	case errors.Is(err, ordering.ErrUnauthenticated):
+		return gqlerr.New(ctx, gqlerr.Unauthenticated, "a valid Bearer token is required", nil)
+	case errors.Is(err, ordering.ErrNotFound):
+		return gqlerr.New(ctx, gqlerr.NotFound, "order not found", nil)
+	case errors.Is(err, ordering.ErrUnavailable):
+		return gqlerr.New(ctx, gqlerr.Unavailable, "the products service is unavailable; nothing was reserved, please retry", nil)
+	default:
+		return err
+	}
+}
+
+func toModel(o ordering.Order) *model.Order {
+	m := &model.Order{
+		ID:        o.ID,
+		UserID:    o.UserID,
+		Status:    model.OrderStatus(o.Status),
+		Total:     o.Total,
+		CreatedAt: o.CreatedAt.UTC().Format(time.RFC3339),
+		User:      &model.User{ID: o.UserID},
+		Products:  make([]*model.OrderProduct, len(o.Lines)),
+	}
+	for i, l := range o.Lines {
+		m.Products[i] = &model.OrderProduct{ID: l.ProductID, Quantity: l.Quantity, UnitPrice: l.UnitPrice, Product: &model.Product{ID: l.ProductID}}
+	}
+	return m
+}
+
+func toModels(os []ordering.Order) []*model.Order {
+	out := make([]*model.Order, len(os))
+	for i, o := range os {
+		out[i] = toModel(o)
+	}
+	return out
+}
