@@ -21,7 +21,7 @@ import (
 
 const usage = `usage:
   compose supergraph --config supergraph.yaml [-o supergraph.graphql]
-  compose check --config supergraph.yaml --supergraph supergraph.graphql
+  compose check --config supergraph.yaml --supergraph supergraph.graphql [--base main-supergraph.graphql]
 `
 
 // ErrCheckFailed is returned when `compose check` found problems it already
@@ -107,8 +107,12 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlags("check", stderr)
 	cfgPath := fs.String("config", "supergraph.yaml", "composition config (rover format)")
 	sgPath := fs.String("supergraph", "supergraph.graphql", "the committed supergraph to check")
+	basePath := fs.String("base", "", "supergraph clients rely on today, for breaking changes (default: --supergraph); CI can pass the main branch's copy")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *basePath == "" {
+		*basePath = *sgPath
 	}
 	fresh, err := composeFromConfig(ctx, *cfgPath, stderr)
 	if err != nil {
@@ -118,14 +122,18 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("check: %w", err)
 	}
-	breaks, err := check.Breaking(string(committed), fresh)
+	base, err := os.ReadFile(*basePath)
+	if err != nil {
+		return fmt.Errorf("check: %w", err)
+	}
+	breaks, err := check.Breaking(string(base), fresh)
 	if err != nil {
 		return fmt.Errorf("check: %w", err)
 	}
 	failed := false
 	if len(breaks) > 0 {
 		failed = true
-		fmt.Fprintf(stderr, "%d breaking change(s) against %s:\n", len(breaks), *sgPath)
+		fmt.Fprintf(stderr, "%d breaking change(s) against %s:\n", len(breaks), *basePath)
 		for _, b := range breaks {
 			fmt.Fprintf(stderr, "  BREAKING %s\n", b)
 		}

@@ -101,6 +101,19 @@ func TestSupergraphThenCheck(t *testing.T) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
 	}
+
+	// Regenerating hides nothing when CI compares with the base branch's copy.
+	base := filepath.Join(dir, "base.graphql")
+	if err := os.Rename(sg, base); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, err := run(t, "supergraph", "--config", cfg, "-o", sg); err != nil {
+		t.Fatalf("supergraph: %v\n%s", err, stderr)
+	}
+	_, stderr, err = run(t, "check", "--config", cfg, "--supergraph", sg, "--base", base)
+	if !errors.Is(err, ErrCheckFailed) || !strings.Contains(stderr, "BREAKING FIELD_REMOVED User.email") || strings.Contains(stderr, "stale") {
+		t.Fatalf("check against base: err %v\n%s", err, stderr)
+	}
 }
 
 func TestCompositionErrorsAreAllPrinted(t *testing.T) {
