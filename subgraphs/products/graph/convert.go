@@ -1,0 +1,87 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/shopsupergraph/shop/platform/auth"
+	"github.com/shopsupergraph/shop/platform/gqlerr"
+	"github.com/shopsupergraph/shop/subgraphs/products/graph/model"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
+)
+
+func toProduct(p catalog.Product) *model.Product {
+	out := &model.Product{
+		ID: p.ID, Name: p.Name, Price: p.Price, Quantity: p.Quantity,
+		CreatedAt: p.CreatedAt.Format(time.RFC3339Nano), UpdatedAt: p.UpdatedAt.Format(time.RFC3339Nano),
+	}
+	if p.Description != "" {
+		d := p.Description
+		out.Description = &d
+	}
+	if p.DeletedAt != nil {
+		d := p.DeletedAt.Format(time.RFC3339Nano)
+		out.DeletedAt = &d
+	}
+	return out
+}
+
+func toMovements(ms []catalog.Movement) []*model.StockMovement {
+	out := make([]*model.StockMovement, len(ms))
+	for i, m := range ms {
+		sm := &model.StockMovement{
+			ProductID: m.ProductID, Version: int(m.Version), Kind: model.MovementKind(strings.ToUpper(string(m.Kind))),
+			Delta: m.Delta, Balance: m.Balance, CreatedAt: m.CreatedAt.Format(time.RFC3339Nano),
+		}
+		if m.OrderID != "" {
+			o := m.OrderID
+			sm.OrderID = &o
+		}
+		out[i] = sm
+	}
+	return out
+}
+
+// requireAdmin enforces the admin key: UNAUTHENTICATED when no credential
+// was presented at all, FORBIDDEN for a wrong key or a user token alone.
+func requireAdmin(ctx context.Context) error {
+	p := auth.FromContext(ctx)
+	switch {
+	case p.Admin:
+		return nil
+	case !p.KeyPresented && !p.Authenticated() && p.TokenErr == nil:
+		return gqlerr.New(ctx, gqlerr.Unauthenticated, "this operation needs the admin key in the x-api-key header", nil)
+	default:
+		return gqlerr.New(ctx, gqlerr.Forbidden, "this operation needs a valid admin key", nil)
+	}
+}
+
+// toGQL maps domain errors to GraphQL errors with extensions.code; other
+// errors are internal and are not detailed to the client.
+func (r *Resolver) toGQL(ctx context.Context, err error) error {
+	var inv *catalog.InvalidError
+	var short *catalog.InsufficientStockError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &inv):
+		return gqlerr.New(ctx, gqlerr.BadUserInput, inv.Error(), map[string]any{"field": inv.Field})
+	case catalog.IsNotFound(err):
+		return gqlerr.New(ctx, gqlerr.NotFound, "product not found", nil)
+	case errors.As(err, &short):
+		return gqlerr.New(ctx, gqlerr.InsufficientStock, short.Error(), map[string]any{"productId": short.ProductID, "available": short.Available})
+	case errors.Is(err, catalog.ErrContention):
+		return gqlerr.New(ctx, gqlerr.Unavailable, "the product is busy; try again", nil)
+	default:
+		var ge *gqlerror.Error
+		if errors.As(err, &ge) {
+			return ge
+		}
+		r.Log.ErrorContext(ctx, "resolver failed", "err", err)
+		return gqlerr.New(ctx, gqlerr.Internal, "internal error", nil)
+	}
+}

@@ -1,0 +1,24 @@
+package graph
+
+import (
+	"context"
+	"strings"
+
+	"github.com/shopsupergraph/shop/subgraphs/products/graph/model"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
+)
+
+// ledger serves Product.movements and Query.inventoryLedger.
+func (r *Resolver) ledger(ctx context.Context, productID string, skip, take *int) ([]*model.StockMovement, error) {
+	s, t, err := catalog.Page(skip, take)
+	if err != nil {
+		return nil, r.toGQL(ctx, err)
+	}
+	ms, err := r.Catalog.Movements(ctx, productID, s, t)
+	if err != nil {
+		return nil, r.toGQL(ctx, err)
+	}
+	return toMovements(ms), nil
+}
+
+func normalizeID(id string) string { return strings.ToLower(id) }

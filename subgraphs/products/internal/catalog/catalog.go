@@ -1,0 +1,181 @@
+// Package catalog is the products domain: the catalog of products and the
+// inventory ledger that keeps their stock. Every stock movement is an append
+// to the ledger guarded by unique indexes, because that is the one write both
+// MongoDB and FerretDB (whose updates are read-then-write) perform atomically;
+// a product's quantity is a snapshot of its ledger's newest balance.
+package catalog
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Sentinel errors. Stores translate driver errors into these; resolvers and
+// HTTP handlers map them to codes.
+var (
+	// ErrNotFound means no such product (or reservation).
+	ErrNotFound = errors.New("not found")
+	// ErrDeleted means the product exists but was deleted.
+	ErrDeleted = errors.New("product deleted")
+	// ErrDuplicate is a unique-index violation reported by a store.
+	ErrDuplicate = errors.New("duplicate key")
+	// ErrInvalid wraps every validation failure (see InvalidError).
+	ErrInvalid = errors.New("invalid input")
+	// ErrContention means a ledger append kept losing to other writers.
+	ErrContention = errors.New("too much contention on the ledger")
+)
+
+// InvalidError is a validation failure on one field.
+type InvalidError struct {
+	Field  string
+	Reason string
+}
+
+func (e *InvalidError) Error() string { return e.Field + ": " + e.Reason }
+
+// Unwrap lets errors.Is(err, ErrInvalid) match.
+func (e *InvalidError) Unwrap() error { return ErrInvalid }
+
+func invalid(field, format string, args ...any) error {
+	return &InvalidError{Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+// InsufficientStockError says a product cannot cover a requested quantity.
+type InsufficientStockError struct {
+	ProductID string
+	Requested int
+	Available int
+}
+
+func (e *InsufficientStockError) Error() string {
+	return fmt.Sprintf("insufficient stock for product %s: requested %d, available %d", e.ProductID, e.Requested, e.Available)
+}
+
+// Product is a catalog product. Quantity and StockVersion are the snapshot
+// of the newest ledger entry the product document has seen.
+type Product struct {
+	ID           string
+	Name         string
+	Description  string
+	Price        int
+	Quantity     int
+	StockVersion int64
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	DeletedAt    *time.Time
+}
+
+// Deleted reports whether the product was deleted.
+func (p Product) Deleted() bool { return p.DeletedAt != nil }
+
+// Kind says why stock moved.
+type Kind string
+
+// Movement kinds.
+const (
+	KindCreate  Kind = "create"
+	KindRestock Kind = "restock"
+	KindReserve Kind = "reserve"
+	KindRelease Kind = "release"
+)
+
+// Movement is one entry of a product's inventory ledger. (ProductID,
+// Version) is unique: two writers appending the same next version cannot
+// both win. (OpKey, ProductID, Kind) is unique too: OpKey is the order id of
+// reserve and release entries, so an order reserves or releases a product at
+// most once; other kinds get a fresh random OpKey.
+type Movement struct {
+	ProductID string
+	Version   int64
+	Kind      Kind
+	Delta     int
+	Balance   int
+	OrderID   string
+	OpKey     string
+	// UnitPrice is the product's price when a reserve entry was written.
+	UnitPrice int
+	CreatedAt time.Time
+}
+
+// ChangeType names a change of product data, published as an event.
+type ChangeType string
+
+// Product change types (the event types of the same name).
+const (
+	ChangeCreated ChangeType = "ProductCreated"
+	ChangeUpdated ChangeType = "ProductUpdated"
+	ChangeDeleted ChangeType = "ProductDeleted"
+)
+
+// Change records a change of product data; stores keep it with its event
+// in an insert-only collection.
+type Change struct {
+	Type    ChangeType
+	Product Product
+	At      time.Time
+}
+
+// ListQuery selects a page of products on sale.
+type ListQuery struct {
+	Skip   int
+	Take   int
+	Search string
+}
+
+// Reservation statuses as decided; Released is tracked separately because
+// a reservation is decided once and may be released later.
+const (
+	StatusReserved = "RESERVED"
+	StatusRejected = "REJECTED"
+	StatusReleased = "RELEASED"
+)
+
+// Line is one requested product line of an order.
+type Line struct {
+	ProductID string
+	Quantity  int
+}
+
+// ReservedLine is a reserved line with its unit price at reservation time.
+type ReservedLine struct {
+	ProductID string
+	Quantity  int
+	UnitPrice int
+}
+
+// Problem explains why a reservation was rejected.
+type Problem struct {
+	// Code is "INSUFFICIENT_STOCK" or "NOT_FOUND".
+	Code      string
+	Message   string
+	ProductID string
+	Requested int
+	Available int
+}
+
+// Problem codes.
+const (
+	ProblemInsufficientStock = "INSUFFICIENT_STOCK"
+	ProblemNotFound          = "NOT_FOUND"
+)
+
+// Reservation is the decision for one order, stored once under the order
+// id (unique): the first decision stands and every retry returns it.
+type Reservation struct {
+	OrderID    string
+	Status     string
+	Lines      []ReservedLine
+	Problem    *Problem
+	CreatedAt  time.Time
+	Released   bool
+	ReleasedAt *time.Time
+}
+
+// EffectiveStatus is the status callers see: RELEASED once released.
+func (r Reservation) EffectiveStatus() string {
+	if r.Released {
+		return StatusReleased
+	}
+	return r.Status
+}

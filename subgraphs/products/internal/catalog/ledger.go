@@ -1,0 +1,118 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+)
+
+// maxAppendAttempts bounds the duplicate-key retries of one append. Inside
+// a process appends are serialized per product, so only other replicas make
+// an append lose; a few hundred lost races in a row mean something is wrong.
+const maxAppendAttempts = 500
+
+// moveSpec describes one stock movement to append.
+type moveSpec struct {
+	productID string
+	kind      Kind
+	// opKey makes the movement idempotent: the order id for reserve and
+	// release, a random key otherwise.
+	opKey   string
+	orderID string
+	// delta is the signed change; a reserve fails with
+	// InsufficientStockError when the balance cannot cover it.
+	delta     int
+	unitPrice int
+}
+
+// move appends one movement to a product's ledger: it reads the newest
+// entry and inserts the next version; when the insert hits a unique index
+// it either finds that the operation already happened (the idempotency
+// index) or re-reads the head and tries again (the version index). It
+// returns the entry and whether it already existed.
+func (s *Service) move(ctx context.Context, ms moveSpec) (Movement, bool, error) {
+	unlock := s.locks.lock(ms.productID)
+	defer unlock()
+	idempotent := ms.kind == KindReserve || ms.kind == KindRelease
+	for attempt := 0; attempt < maxAppendAttempts; attempt++ {
+		if idempotent {
+			if m, ok, err := s.store.FindMovement(ctx, ms.productID, ms.kind, ms.opKey); err != nil {
+				return Movement{}, false, fmt.Errorf("append movement: %w", err)
+			} else if ok {
+				return m, true, nil
+			}
+		}
+		head, _, err := s.store.Head(ctx, ms.productID)
+		if err != nil {
+			return Movement{}, false, fmt.Errorf("append movement: %w", err)
+		}
+		balance := head.Balance + ms.delta
+		if balance < 0 {
+			return Movement{}, false, &InsufficientStockError{ProductID: ms.productID, Requested: -ms.delta, Available: head.Balance}
+		}
+		if balance > MaxInt {
+			return Movement{}, false, invalid("quantity", "stock of product %s would exceed %d", ms.productID, MaxInt)
+		}
+		m := Movement{
+			ProductID: ms.productID, Version: head.Version + 1, Kind: ms.kind, Delta: ms.delta, Balance: balance,
+			OrderID: ms.orderID, OpKey: ms.opKey, UnitPrice: ms.unitPrice, CreatedAt: s.now(),
+		}
+		err = s.store.AppendMovement(ctx, m)
+		if err == nil {
+			s.syncSnapshot(ctx, m)
+			return m, false, nil
+		}
+		if !errors.Is(err, ErrDuplicate) {
+			return Movement{}, false, fmt.Errorf("append movement: %w", err)
+		}
+		// Another replica took this version (or did this very operation):
+		// back off a little so the replicas do not keep colliding.
+		if attempt > 2 {
+			if err := sleep(ctx, time.Duration(rand.IntN(1+min(attempt, 20)))*time.Millisecond); err != nil {
+				return Movement{}, false, err
+			}
+		}
+	}
+	return Movement{}, false, fmt.Errorf("append movement to %s: %w", ms.productID, ErrContention)
+}
+
+// syncSnapshot copies a new ledger head into the product document. It runs
+// even if the caller's context ends: the movement has happened.
+func (s *Service) syncSnapshot(ctx context.Context, m Movement) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if _, err := s.store.SetStock(ctx, m.ProductID, m.Balance, m.Version, m.CreatedAt); err != nil {
+		s.log.Warn("stock snapshot not updated; the next movement repairs it", "product", m.ProductID, "version", m.Version, "err", err)
+		return
+	}
+	s.repairSnapshot(ctx, m.ProductID)
+}
+
+// repairSnapshot re-reads the ledger head after a product document write
+// and writes it again (a no-op unless it is newer than the stored
+// snapshot). On a store whose conditional updates are read-then-write, a
+// replica's older snapshot (or a whole-document rewrite) can land after a
+// newer one; every writer repairs after writing, so the last writer leaves
+// the head in place and the snapshot converges.
+func (s *Service) repairSnapshot(ctx context.Context, productID string) {
+	head, ok, err := s.store.Head(ctx, productID)
+	if err != nil || !ok {
+		return
+	}
+	if _, err := s.store.SetStock(ctx, productID, head.Balance, head.Version, head.CreatedAt); err != nil {
+		s.log.Warn("stock snapshot repair failed", "product", productID, "err", err)
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return fmt.Errorf("append movement: %w", ctx.Err())
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,92 @@
+// Package mongostore implements catalog.Storer on MongoDB (or FerretDB).
+// Decisions rest only on inserts guarded by unique indexes, which FerretDB
+// enforces atomically; updates refresh snapshots and monotonic flags only.
+package mongostore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"github.com/shopsupergraph/shop/platform/mongox"
+	"github.com/shopsupergraph/shop/platform/outbox"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
+)
+
+// Collection names.
+const (
+	ProductsColl     = "products"
+	LedgerColl       = "inventory_ledger"
+	ChangesColl      = "product_changes"
+	ReservationsColl = "reservations"
+)
+
+// Store is the MongoDB catalog store.
+type Store struct {
+	products     *mongo.Collection
+	ledger       *mongo.Collection
+	changes      *mongo.Collection
+	reservations *mongo.Collection
+	// topic is the Kafka topic of the events stored with each write.
+	topic string
+}
+
+// New returns a store over db whose events go to topic.
+func New(db *mongo.Database, topic string) *Store {
+	return &Store{
+		products:     db.Collection(ProductsColl),
+		ledger:       db.Collection(LedgerColl),
+		changes:      db.Collection(ChangesColl),
+		reservations: db.Collection(ReservationsColl),
+		topic:        topic,
+	}
+}
+
+// Ledger returns the ledger collection, for its outbox relay.
+func (s *Store) Ledger() *mongo.Collection { return s.ledger }
+
+// Changes returns the product change collection, for its outbox relay.
+func (s *Store) Changes() *mongo.Collection { return s.changes }
+
+// EnsureIndexes creates the indexes correctness rests on: (productId,
+// version) unique for optimistic concurrency, (opKey, productId, kind)
+// unique for idempotency (opKey is the order id of reserve and release
+// entries), plus the lookup and outbox indexes.
+func (s *Store) EnsureIndexes(ctx context.Context) error {
+	unique := options.Index().SetUnique(true)
+	if err := mongox.EnsureIndexes(ctx, s.ledger,
+		mongo.IndexModel{Keys: bson.D{{Key: "productId", Value: 1}, {Key: "version", Value: 1}}, Options: unique},
+		mongo.IndexModel{Keys: bson.D{{Key: "opKey", Value: 1}, {Key: "productId", Value: 1}, {Key: "kind", Value: 1}}, Options: options.Index().SetUnique(true)},
+		mongo.IndexModel{Keys: bson.D{{Key: "orderId", Value: 1}}},
+		outbox.Index(),
+	); err != nil {
+		return fmt.Errorf("ensure indexes: %w", err)
+	}
+	if err := mongox.EnsureIndexes(ctx, s.changes, outbox.Index()); err != nil {
+		return fmt.Errorf("ensure indexes: %w", err)
+	}
+	if err := mongox.EnsureIndexes(ctx, s.products, mongo.IndexModel{Keys: bson.D{{Key: "deletedAt", Value: 1}, {Key: "_id", Value: 1}}}); err != nil {
+		return fmt.Errorf("ensure indexes: %w", err)
+	}
+	return nil
+}
+
+// translate maps driver errors to catalog sentinels.
+func translate(op string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return fmt.Errorf("%s: %w", op, catalog.ErrNotFound)
+	case mongox.IsDuplicateKey(err):
+		return fmt.Errorf("%s: %w", op, catalog.ErrDuplicate)
+	default:
+		return fmt.Errorf("%s: %w", op, err)
+	}
+}
+
+var _ catalog.Storer = (*Store)(nil)

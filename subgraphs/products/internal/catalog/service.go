@@ -1,0 +1,254 @@
+package catalog
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson/primitive"
+)
+
+// Service implements the catalog's use cases on top of a Storer.
+type Service struct {
+	store Storer
+	locks *stripes
+	log   *slog.Logger
+	now   func() time.Time
+}
+
+// NewService returns a Service over store.
+func NewService(store Storer, log *slog.Logger) *Service {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{store: store, locks: newStripes(256), log: log, now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
+}
+
+// CreateInput is a new product.
+type CreateInput struct {
+	Name        string
+	Description string
+	Price       int
+	Quantity    int
+}
+
+// UpdateInput changes product data; nil fields stay unchanged.
+type UpdateInput struct {
+	Name        *string
+	Description *string
+	Price       *int
+}
+
+// Create validates and stores a new product with its initial stock as the
+// ledger's first entry. The ledger entry is written first: a crash before
+// the product document leaves only an orphan entry no one reads.
+func (s *Service) Create(ctx context.Context, in CreateInput) (Product, error) {
+	name, err := validName(in.Name)
+	if err != nil {
+		return Product{}, err
+	}
+	desc, err := validDescription(in.Description)
+	if err != nil {
+		return Product{}, err
+	}
+	if err := validCount("price", in.Price, 0); err != nil {
+		return Product{}, err
+	}
+	if err := validCount("quantity", in.Quantity, 0); err != nil {
+		return Product{}, err
+	}
+	now := s.now()
+	p := Product{
+		ID: primitive.NewObjectIDFromTimestamp(now).Hex(), Name: name, Description: desc, Price: in.Price,
+		Quantity: in.Quantity, StockVersion: 1, CreatedAt: now, UpdatedAt: now,
+	}
+	m := Movement{ProductID: p.ID, Version: 1, Kind: KindCreate, Delta: in.Quantity, Balance: in.Quantity, OpKey: randomKey(), CreatedAt: now}
+	if err := s.store.AppendMovement(ctx, m); err != nil {
+		return Product{}, fmt.Errorf("create product: %w", err)
+	}
+	if err := s.store.InsertProduct(ctx, p); err != nil {
+		return Product{}, fmt.Errorf("create product: %w", err)
+	}
+	if err := s.store.RecordChange(ctx, Change{Type: ChangeCreated, Product: p, At: now}); err != nil {
+		return Product{}, fmt.Errorf("create product: %w", err)
+	}
+	return p, nil
+}
+
+// Update changes a product's name, description or price.
+func (s *Service) Update(ctx context.Context, id string, in UpdateInput) (Product, error) {
+	id, err := ValidID("id", id)
+	if err != nil {
+		return Product{}, err
+	}
+	var name, desc string
+	if in.Name != nil {
+		if name, err = validName(*in.Name); err != nil {
+			return Product{}, err
+		}
+	}
+	if in.Description != nil {
+		if desc, err = validDescription(*in.Description); err != nil {
+			return Product{}, err
+		}
+	}
+	if in.Price != nil {
+		if err := validCount("price", *in.Price, 0); err != nil {
+			return Product{}, err
+		}
+	}
+	// The product lock keeps this read-modify-write from interleaving with
+	// the stock snapshot updates of this process.
+	unlock := s.locks.lock(id)
+	defer unlock()
+	p, err := s.live(ctx, id)
+	if err != nil {
+		return Product{}, fmt.Errorf("update product: %w", err)
+	}
+	if in.Name != nil {
+		p.Name = name
+	}
+	if in.Description != nil {
+		p.Description = desc
+	}
+	if in.Price != nil {
+		p.Price = *in.Price
+	}
+	p.UpdatedAt = s.now()
+	if err := s.store.UpdateProductData(ctx, p); err != nil {
+		return Product{}, fmt.Errorf("update product: %w", err)
+	}
+	if err := s.store.RecordChange(ctx, Change{Type: ChangeUpdated, Product: p, At: p.UpdatedAt}); err != nil {
+		return Product{}, fmt.Errorf("update product: %w", err)
+	}
+	s.repairSnapshot(ctx, id)
+	return s.Get(ctx, id)
+}
+
+// Delete soft-deletes a product: it leaves lists and cannot be reserved,
+// but still resolves by id for order history.
+func (s *Service) Delete(ctx context.Context, id string) (Product, error) {
+	id, err := ValidID("id", id)
+	if err != nil {
+		return Product{}, err
+	}
+	unlock := s.locks.lock(id)
+	defer unlock()
+	p, err := s.live(ctx, id)
+	if err != nil {
+		return Product{}, fmt.Errorf("delete product: %w", err)
+	}
+	now := s.now()
+	if err := s.store.MarkDeleted(ctx, id, now); err != nil {
+		return Product{}, fmt.Errorf("delete product: %w", err)
+	}
+	p.DeletedAt, p.UpdatedAt = &now, now
+	if err := s.store.RecordChange(ctx, Change{Type: ChangeDeleted, Product: p, At: now}); err != nil {
+		return Product{}, fmt.Errorf("delete product: %w", err)
+	}
+	s.repairSnapshot(ctx, id)
+	return p, nil
+}
+
+// Restock adds quantity units to a product's stock.
+func (s *Service) Restock(ctx context.Context, id string, quantity int) (Product, error) {
+	id, err := ValidID("id", id)
+	if err != nil {
+		return Product{}, err
+	}
+	if err := validCount("quantity", quantity, 1); err != nil {
+		return Product{}, err
+	}
+	if _, err := s.live(ctx, id); err != nil {
+		return Product{}, fmt.Errorf("restock product: %w", err)
+	}
+	if _, _, err := s.move(ctx, moveSpec{productID: id, kind: KindRestock, opKey: randomKey(), delta: quantity}); err != nil {
+		return Product{}, fmt.Errorf("restock product: %w", err)
+	}
+	return s.Get(ctx, id)
+}
+
+// Get returns a product, deleted or not.
+func (s *Service) Get(ctx context.Context, id string) (Product, error) {
+	id, err := ValidID("id", id)
+	if err != nil {
+		return Product{}, err
+	}
+	p, err := s.store.Product(ctx, id)
+	if err != nil {
+		return Product{}, fmt.Errorf("get product: %w", err)
+	}
+	return p, nil
+}
+
+// ByIDs returns the products among ids (deleted ones included) in one store
+// query, in the order of ids; unknown ids are missing from the map.
+func (s *Service) ByIDs(ctx context.Context, ids []string) (map[string]Product, error) {
+	valid := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if v, err := ValidID("id", id); err == nil {
+			valid = append(valid, v)
+		}
+	}
+	out := map[string]Product{}
+	if len(valid) == 0 {
+		return out, nil
+	}
+	ps, err := s.store.ProductsByIDs(ctx, valid)
+	if err != nil {
+		return nil, fmt.Errorf("products by ids: %w", err)
+	}
+	for _, p := range ps {
+		out[p.ID] = p
+	}
+	return out, nil
+}
+
+// List returns a page of products on sale.
+func (s *Service) List(ctx context.Context, q ListQuery) ([]Product, error) {
+	ps, err := s.store.ListProducts(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("list products: %w", err)
+	}
+	return ps, nil
+}
+
+// Movements returns a page of a product's ledger, newest first.
+func (s *Service) Movements(ctx context.Context, productID string, skip, take int) ([]Movement, error) {
+	id, err := ValidID("productId", productID)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := s.store.Movements(ctx, id, skip, take)
+	if err != nil {
+		return nil, fmt.Errorf("list movements: %w", err)
+	}
+	return ms, nil
+}
+
+// live returns a product that exists and is not deleted.
+func (s *Service) live(ctx context.Context, id string) (Product, error) {
+	p, err := s.store.Product(ctx, id)
+	if err != nil {
+		return Product{}, err
+	}
+	if p.Deleted() {
+		return Product{}, ErrDeleted
+	}
+	return p, nil
+}
+
+// IsNotFound reports whether err means the product is unknown or deleted.
+func IsNotFound(err error) bool {
+	return errors.Is(err, ErrNotFound) || errors.Is(err, ErrDeleted)
+}
+
+func randomKey() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:]) //nolint:errcheck // crypto/rand does not fail
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,52 @@
+package catalog
+
+import (
+	"context"
+	"time"
+)
+
+// Storer is the persistence the catalog needs. Implementations translate
+// driver errors into ErrNotFound and ErrDuplicate. Every write that decides
+// something (ledger entries, reservation decisions) is an insert guarded by
+// a unique index; updates only refresh snapshots or set monotonic flags.
+type Storer interface {
+	// InsertProduct stores a new product.
+	InsertProduct(ctx context.Context, p Product) error
+	// UpdateProductData sets name, description, price and updatedAt.
+	UpdateProductData(ctx context.Context, p Product) error
+	// MarkDeleted sets deletedAt (a soft delete).
+	MarkDeleted(ctx context.Context, id string, at time.Time) error
+	// SetStock sets quantity and stockVersion when version is newer than
+	// the stored stockVersion; it reports whether it changed the document.
+	SetStock(ctx context.Context, id string, quantity int, version int64, at time.Time) (bool, error)
+	// Product returns one product, deleted or not, or ErrNotFound.
+	Product(ctx context.Context, id string) (Product, error)
+	// ProductsByIDs returns the products that exist among ids, deleted or
+	// not, in one query.
+	ProductsByIDs(ctx context.Context, ids []string) ([]Product, error)
+	// ListProducts returns a page of products that are not deleted, oldest first.
+	ListProducts(ctx context.Context, q ListQuery) ([]Product, error)
+
+	// RecordChange stores a product change with its event.
+	RecordChange(ctx context.Context, c Change) error
+
+	// AppendMovement inserts a ledger entry with its StockChanged event, or
+	// returns ErrDuplicate when its version or its operation key is taken.
+	AppendMovement(ctx context.Context, m Movement) error
+	// Head returns the newest ledger entry of a product (false when none).
+	Head(ctx context.Context, productID string) (Movement, bool, error)
+	// FindMovement returns the entry of one operation (false when none).
+	FindMovement(ctx context.Context, productID string, kind Kind, opKey string) (Movement, bool, error)
+	// OrderMovements returns every reserve and release entry of an order.
+	OrderMovements(ctx context.Context, orderID string) ([]Movement, error)
+	// Movements returns a page of a product's ledger, newest first.
+	Movements(ctx context.Context, productID string, skip, take int) ([]Movement, error)
+
+	// InsertReservation stores a decision or returns ErrDuplicate.
+	InsertReservation(ctx context.Context, r Reservation) error
+	// Reservation returns the decision for an order or ErrNotFound.
+	Reservation(ctx context.Context, orderID string) (Reservation, error)
+	// MarkReleased sets the released flag (monotonic, so safe on stores
+	// whose updates are read-then-write).
+	MarkReleased(ctx context.Context, orderID string, at time.Time) error
+}

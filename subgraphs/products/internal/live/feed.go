@@ -1,0 +1,130 @@
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/shopsupergraph/shop/platform/events"
+)
+
+// Feed reads every partition of a topic from the offsets current when it
+// was opened. Every replica must see every product event, so a feed joins
+// no consumer group: per-replica groups would pay a group join before the
+// first event (events written meanwhile would be missed by a group starting
+// at the newest offset) and leave one abandoned group per replica start.
+// Reading explicit partitions from offsets fixed at Open means anything
+// written after Open is delivered.
+type Feed struct {
+	topic   string
+	log     *slog.Logger
+	readers []*kafka.Reader
+}
+
+// OpenFeed resolves the topic's partitions and their newest offsets.
+func OpenFeed(ctx context.Context, brokers []string, topic string, log *slog.Logger) (*Feed, error) {
+	if len(brokers) == 0 {
+		return nil, errors.New("open feed: no brokers")
+	}
+	d := &kafka.Dialer{Timeout: 5 * time.Second}
+	conn, err := d.DialContext(ctx, "tcp", brokers[0])
+	if err != nil {
+		return nil, fmt.Errorf("open feed: %w", err)
+	}
+	defer conn.Close()
+	parts, err := conn.ReadPartitions(topic)
+	if err != nil {
+		return nil, fmt.Errorf("open feed: partitions of %s: %w", topic, err)
+	}
+	f := &Feed{topic: topic, log: log}
+	for _, p := range parts {
+		last, err := lastOffset(ctx, d, p)
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		r := kafka.NewReader(kafka.ReaderConfig{
+			Brokers: brokers, Topic: topic, Partition: p.ID,
+			MinBytes: 1, MaxBytes: 10 << 20, MaxWait: 100 * time.Millisecond, ReadBatchTimeout: 100 * time.Millisecond,
+		})
+		if err := r.SetOffset(last); err != nil {
+			_ = r.Close() //nolint:errcheck // already failing
+			f.Close()
+			return nil, fmt.Errorf("open feed: set offset: %w", err)
+		}
+		f.readers = append(f.readers, r)
+	}
+	return f, nil
+}
+
+func lastOffset(ctx context.Context, d *kafka.Dialer, p kafka.Partition) (int64, error) {
+	addr := net.JoinHostPort(p.Leader.Host, strconv.Itoa(p.Leader.Port))
+	c, err := d.DialLeader(ctx, "tcp", addr, p.Topic, p.ID)
+	if err != nil {
+		return 0, fmt.Errorf("open feed: dial leader of %s/%d: %w", p.Topic, p.ID, err)
+	}
+	defer c.Close()
+	off, err := c.ReadLastOffset()
+	if err != nil {
+		return 0, fmt.Errorf("open feed: last offset of %s/%d: %w", p.Topic, p.ID, err)
+	}
+	return off, nil
+}
+
+// Handler processes one event of the feed. Its errors are logged: a feed
+// serves best-effort fan-out, and the cache has a TTL behind it.
+type Handler func(ctx context.Context, e events.Envelope) error
+
+// Run reads every partition until ctx ends.
+func (f *Feed) Run(ctx context.Context, h Handler) {
+	var wg sync.WaitGroup
+	for _, r := range f.readers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f.read(ctx, r, h)
+		}()
+	}
+	wg.Wait()
+}
+
+func (f *Feed) read(ctx context.Context, r *kafka.Reader, h Handler) {
+	for {
+		m, err := r.ReadMessage(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			f.log.Warn("product feed read failed", "topic", f.topic, "err", err)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Second):
+			}
+			continue
+		}
+		var e events.Envelope
+		if err := json.Unmarshal(m.Value, &e); err != nil || e.ID == "" {
+			f.log.Error("skipping undecodable product event", "offset", m.Offset, "err", err)
+			continue
+		}
+		if err := h(ctx, e); err != nil && ctx.Err() == nil {
+			f.log.Warn("product event not handled", "type", e.Type, "id", e.ID, "err", err)
+		}
+	}
+}
+
+// Close closes the partition readers.
+func (f *Feed) Close() {
+	for _, r := range f.readers {
+		_ = r.Close() //nolint:errcheck // closing on shutdown
+	}
+}

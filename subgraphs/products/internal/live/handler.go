@@ -1,0 +1,72 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/shopsupergraph/shop/platform/events"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
+)
+
+// Invalidator retires cached entries of a product (the Redis cache).
+type Invalidator interface {
+	Invalidate(ctx context.Context, productID string) error
+}
+
+// Loader reads a product (the catalog service).
+type Loader interface {
+	Get(ctx context.Context, id string) (catalog.Product, error)
+}
+
+// Processor reacts to product events on every replica: it invalidates the
+// cache and feeds the inventoryUpdated subscribers.
+type Processor struct {
+	Hub    *Hub
+	Loader Loader
+	// Cache may be nil (no Redis configured).
+	Cache Invalidator
+}
+
+// Handle processes one product event. Repeating it is harmless: the
+// invalidation and the delivered product are the same.
+func (p *Processor) Handle(ctx context.Context, e events.Envelope) error {
+	var id string
+	var stock *events.StockChangedData
+	switch e.Type {
+	case events.StockChanged:
+		var d events.StockChangedData
+		if err := e.Decode(&d); err != nil {
+			return err
+		}
+		id, stock = d.ProductID, &d
+	case events.ProductCreated, events.ProductUpdated, events.ProductDeleted:
+		var d events.ProductData
+		if err := e.Decode(&d); err != nil {
+			return err
+		}
+		id = d.ProductID
+	default:
+		return nil
+	}
+	var errs []error
+	if p.Cache != nil {
+		if err := p.Cache.Invalidate(ctx, id); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if p.Hub.Wants(id) {
+		prod, err := p.Loader.Get(ctx, id)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("load product %s: %w", id, err))
+		} else {
+			// The event can outrun the snapshot update of the product
+			// document; the event's balance is then the newer truth.
+			if stock != nil && stock.Version > prod.StockVersion {
+				prod.Quantity, prod.StockVersion = stock.Quantity, stock.Version
+			}
+			p.Hub.Publish(prod)
+		}
+	}
+	return errors.Join(errs...)
+}

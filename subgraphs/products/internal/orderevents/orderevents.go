@@ -1,0 +1,45 @@
+// Package orderevents gives stock back when the orders service cancels or
+// rejects an order, so stock returns even if its synchronous release call
+// failed. It runs in a stable consumer group: one replica handles each event.
+package orderevents
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/shopsupergraph/shop/platform/events"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
+)
+
+// GroupID is the consumer group shared by every products replica.
+const GroupID = "products-order-releases"
+
+// Releaser releases an order's reservation (the catalog service).
+type Releaser interface {
+	Release(ctx context.Context, orderID string) (catalog.Reservation, error)
+}
+
+// Handler returns the kafkax handler for the orders topic. Release is
+// idempotent, so redelivered events change nothing.
+func Handler(r Releaser, log *slog.Logger) func(ctx context.Context, e events.Envelope) error {
+	return func(ctx context.Context, e events.Envelope) error {
+		if e.Type != events.OrderCancelled && e.Type != events.OrderRejected {
+			return nil
+		}
+		var d events.OrderData
+		if err := e.Decode(&d); err != nil {
+			log.Error("skipping undecodable order event", "id", e.ID, "err", err)
+			return nil
+		}
+		if _, err := r.Release(ctx, d.OrderID); err != nil {
+			if errors.Is(err, catalog.ErrInvalid) {
+				log.Error("skipping order event with a bad order id", "id", e.ID, "orderId", d.OrderID, "err", err)
+				return nil
+			}
+			return err
+		}
+		log.Info("released stock of order", "orderId", d.OrderID, "event", e.Type)
+		return nil
+	}
+}
