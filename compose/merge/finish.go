@@ -172,20 +172,26 @@ func (m *merger) finish(order []string) {
 	}
 	m.out.Mutation = m.merged["Mutation"] != nil
 	m.out.Subscription = m.merged["Subscription"] != nil
-	inaccessible, tag := false, false
+	inaccessible, tag, auth := false, false, false
 	for _, s := range m.subs {
 		inaccessible = inaccessible || s.UsesInaccessible
 		tag = tag || s.UsesTag
+		auth = auth || s.UsesAuthenticated
 	}
+	// Feature links follow Apollo's order: tag, inaccessible, authenticated.
 	var extra []supergraph.Link
+	if tag {
+		extra = append(extra, supergraph.Link{URL: "https://specs.apollo.dev/tag/v0.3"})
+		m.addDirectiveDef(supergraph.TagDirective)
+	}
 	if inaccessible {
 		extra = append(extra, supergraph.Link{URL: "https://specs.apollo.dev/inaccessible/v0.2", For: "SECURITY"})
 		m.addDirectiveDef(supergraph.InaccessibleDirective)
 		m.checkInaccessible()
 	}
-	if tag {
-		extra = append(extra, supergraph.Link{URL: "https://specs.apollo.dev/tag/v0.3"})
-		m.addDirectiveDef(supergraph.TagDirective)
+	if auth {
+		extra = append(extra, supergraph.Link{URL: "https://specs.apollo.dev/authenticated/v0.1", For: "SECURITY"})
+		m.addDirectiveDef(supergraph.AuthenticatedDirective)
 	}
 	m.out.Links = append(extra, m.out.Links...)
 }

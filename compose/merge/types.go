@@ -249,7 +249,7 @@ func (m *merger) mergeApplied(lists []ast.DirectiveList) []supergraph.Directive 
 		for _, d := range list {
 			repeatable := d.Name == "tag"
 			switch d.Name {
-			case "inaccessible", "tag", "deprecated", "specifiedBy":
+			case "inaccessible", "tag", "deprecated", "specifiedBy", "authenticated":
 			default:
 				def := m.composed[d.Name]
 				if def == nil {

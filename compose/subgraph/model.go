@@ -28,6 +28,8 @@ type Subgraph struct {
 	// UsesInaccessible and UsesTag tell composition which features to link.
 	UsesInaccessible bool
 	UsesTag          bool
+	// UsesAuthenticated tells composition to link the authenticated spec.
+	UsesAuthenticated bool
 }
 
 // Link is a non-federation @link of the subgraph.

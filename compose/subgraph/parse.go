@@ -2,6 +2,7 @@ package subgraph
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/shopsupergraph/shop/compose/diag"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -208,8 +209,15 @@ func (b *builder) keepApplied(list *ast.DirectiveList, dir *ast.Directive) {
 	case "tag":
 		b.s.UsesTag = true
 		*list = append(*list, &ast.Directive{Name: "tag", Arguments: dir.Arguments})
+	case "authenticated":
+		b.s.UsesAuthenticated = true
+		*list = append(*list, &ast.Directive{Name: "authenticated"})
 	case "":
 		*list = append(*list, dir)
+	case "requiresScopes", "policy", "context", "fromContext", "cost", "listSize":
+		// Silently dropping access control or cost data would produce a
+		// supergraph that is less strict than the subgraph asked for.
+		b.errs.Add("UNSUPPORTED_FEATURE", b.s.Name, "@"+canon, fmt.Sprintf("[%s] @%s is not supported by this composer yet", b.s.Name, canon))
 	}
 }
 
@@ -307,6 +315,15 @@ func checkReferences(s *Subgraph) diag.List {
 		}
 		for _, i := range t.Interfaces {
 			check(i)
+			it := s.Types[i]
+			if it == nil || it.Kind != ast.Interface {
+				continue
+			}
+			for _, f := range it.Fields {
+				if t.Field(f.Def.Name) == nil {
+					errs.Add("INVALID_GRAPHQL", s.Name, i+"."+f.Def.Name, fmt.Sprintf("[%s] Interface field %s.%s expected but %s %s does not provide it.", s.Name, i, f.Def.Name, strings.ToLower(string(t.Kind)), name))
+				}
+			}
 		}
 	}
 	return errs

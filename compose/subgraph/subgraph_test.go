@@ -59,6 +59,9 @@ func TestParseErrors(t *testing.T) {
 		{"key union", link + `type Query { t: T } union U = T type T @key(fields: "u") { u: U }`, []string{"KEY_FIELDS_SELECT_INVALID_TYPE"}},
 		{"requires not external", link + `type Query { t: T } type T @key(fields: "id") { id: ID! w: Int s: Int @requires(fields: "w") }`, []string{"REQUIRES_FIELDS_MISSING_EXTERNAL"}},
 		{"external unused", link + `type Query { t: T } type T @key(fields: "id") { id: ID! w: Int @external }`, []string{"EXTERNAL_UNUSED"}},
+		{"requiresScopes unsupported", `extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@requiresScopes"])
+			type Query { a: String @requiresScopes(scopes: [["x"]]) }`, []string{"UNSUPPORTED_FEATURE"}},
+		{"interface field missing", link + `interface I { a: Int b: Int } type T implements I { a: Int } type Query { i: I }`, []string{"INVALID_GRAPHQL"}},
 		{"provides on scalar", link + `type Query { t: String @provides(fields: "x") }`, []string{"PROVIDES_ON_NON_OBJECT_FIELD"}},
 	}
 	for _, tt := range tests {

@@ -59,6 +59,9 @@ const InaccessibleDirective = `directive @inaccessible on FIELD_DEFINITION | OBJ
 // TagDirective is the definition of @tag v0.3.
 const TagDirective = `directive @tag(name: String!) repeatable on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION | SCHEMA`
 
+// AuthenticatedDirective is the definition of @authenticated v0.1.
+const AuthenticatedDirective = `directive @authenticated on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM`
+
 // ParseDirectiveDef parses one directive definition written in SDL.
 func ParseDirectiveDef(sdl string) (*ast.DirectiveDefinition, error) {
 	doc, err := parser.ParseSchema(&ast.Source{Input: sdl})
