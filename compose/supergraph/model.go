@@ -128,7 +128,7 @@ func Str(s string) string {
 	return b.String()
 }
 
-// Value prints an AST value in GraphQL syntax (Apollo's spacing).
+// ValueString prints an AST value in GraphQL syntax, with Apollo's spacing.
 func ValueString(v *ast.Value) string {
 	if v == nil {
 		return "null"
