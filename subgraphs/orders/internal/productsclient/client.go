@@ -99,8 +99,8 @@ func (c *Client) Release(ctx context.Context, orderID string) error {
 	if err != nil {
 		return fmt.Errorf("release stock: %w", err)
 	}
-	switch status {
-	case http.StatusOK, http.StatusNotFound:
+	switch {
+	case status == http.StatusOK, isNotFound(status, resp):
 		return nil
 	default:
 		return unexpected("release stock", status, resp)
@@ -121,9 +121,10 @@ func (c *Client) Lookup(ctx context.Context, orderID string) (ordering.Reservati
 			return ordering.Reservation{}, false, fmt.Errorf("lookup reservation: %w", err)
 		}
 		return r, true, nil
-	case http.StatusNotFound:
-		return ordering.Reservation{}, false, nil
 	default:
+		if isNotFound(status, resp) {
+			return ordering.Reservation{}, false, nil
+		}
 		return ordering.Reservation{}, false, unexpected("lookup reservation", status, resp)
 	}
 }
@@ -200,6 +201,13 @@ func decodeReservation(data []byte) (ordering.Reservation, error) {
 		out.Err = fromProblem(*r.Problem)
 	}
 	return out, nil
+}
+
+// isNotFound reports a contract 404 (a NOT_FOUND problem), as opposed to a
+// 404 from something that is not the products API (wrong URL, proxy).
+func isNotFound(status int, data []byte) bool {
+	var p inventoryapi.Problem
+	return status == http.StatusNotFound && json.Unmarshal(data, &p) == nil && p.Code == inventoryapi.CodeNotFound
 }
 
 // problemError turns a refusal into the domain error it stands for.
