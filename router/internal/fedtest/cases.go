@@ -33,6 +33,12 @@ func Cases() []Case {
 		caseFed2Extends(),
 		caseFed1Extends(),
 		caseFed1Supergraph(),
+		caseErrorsPropagation(),
+		caseInaccessible(),
+		caseHeaders(),
+		caseBatchingLevels(),
+		caseAbstractEntities(),
+		caseCircularInterface(),
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"reflect"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -13,6 +14,10 @@ import (
 // FieldFunc computes a field value from the field's coerced arguments. It can
 // stand anywhere a value can: as a root field or as a field of returned data.
 type FieldFunc func(args map[string]any) (any, error)
+
+// HeaderFunc is a FieldFunc that also sees the HTTP headers of the request
+// the subgraph received, for testing header propagation.
+type HeaderFunc func(args map[string]any, header http.Header) (any, error)
 
 // EntityFunc resolves one _entities representation. Returning a nil map means
 // the entity does not exist here and yields null in the _entities list. The
@@ -35,6 +40,7 @@ type executor struct {
 	resolvers Resolvers
 	sdl       string
 	vars      map[string]any
+	header    http.Header
 	fragments ast.FragmentDefinitionList
 	errs      gqlerror.List
 }
@@ -156,6 +162,8 @@ func (e *executor) fieldValue(raw any, f *ast.Field) (any, error) {
 		fn = v
 	case func(map[string]any) (any, error):
 		fn = v
+	case HeaderFunc:
+		return v(normalizeArgs(f.ArgumentMap(e.vars)), e.header)
 	default:
 		return raw, nil
 	}

@@ -125,7 +125,7 @@ func (s *Subgraph) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": gqlerror.List{codedError("invalid JSON body: "+err.Error(), "BAD_REQUEST")}})
 		return
 	}
-	resp, roots := s.Execute(req.Query, req.OperationName, req.Variables)
+	resp, roots := s.execute(req.Query, req.OperationName, req.Variables, r.Header)
 	s.mu.Lock()
 	s.requests = append(s.requests, Request{
 		Query: req.Query, OperationName: req.OperationName, Variables: req.Variables,
@@ -154,6 +154,10 @@ func codedError(msg, code string) *gqlerror.Error {
 // (serialisable to JSON with "data" and "errors") and the selected root field
 // names.
 func (s *Subgraph) Execute(query, operationName string, variables map[string]any) (any, []string) {
+	return s.execute(query, operationName, variables, http.Header{})
+}
+
+func (s *Subgraph) execute(query, operationName string, variables map[string]any, header http.Header) (any, []string) {
 	doc, errs := gqlparser.LoadQuery(s.schema, query)
 	if len(errs) > 0 {
 		for _, e := range errs {
@@ -171,7 +175,7 @@ func (s *Subgraph) Execute(query, operationName string, variables map[string]any
 	if err != nil {
 		return map[string]any{"errors": gqlerror.List{codedError(err.Error(), "BAD_USER_INPUT")}}, nil
 	}
-	ex := &executor{schema: s.schema, resolvers: s.resolvers, sdl: s.sdl, vars: vars, fragments: doc.Fragments}
+	ex := &executor{schema: s.schema, resolvers: s.resolvers, sdl: s.sdl, vars: vars, header: header, fragments: doc.Fragments}
 	var roots []string
 	for _, sel := range op.SelectionSet {
 		if f, ok := sel.(*ast.Field); ok {
