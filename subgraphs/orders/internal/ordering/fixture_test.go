@@ -1,0 +1,106 @@
+package ordering_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/shopsupergraph/shop/platform/mongox"
+	"github.com/shopsupergraph/shop/platform/testenv"
+	"github.com/shopsupergraph/shop/subgraphs/orders/internal/inventorydouble"
+	"github.com/shopsupergraph/shop/subgraphs/orders/internal/ordering"
+	"github.com/shopsupergraph/shop/subgraphs/orders/internal/ordering/mongostore"
+	"github.com/shopsupergraph/shop/subgraphs/orders/internal/productsclient"
+)
+
+// fixture is the orders domain on a private FerretDB/MongoDB database,
+// talking over HTTP to the contract double of the products service.
+type fixture struct {
+	svc   *ordering.Service
+	store *mongostore.Store
+	inv   *inventorydouble.Server
+	// client is the same products client the service uses, for tests that
+	// play a crashed request's steps by hand.
+	client *productsclient.Client
+	// down makes the products endpoint answer 503 to everything.
+	down atomic.Bool
+	// loseReserve makes products reserve but the answer get lost (503).
+	loseReserve atomic.Bool
+}
+
+var (
+	alice = ordering.Caller{UserID: "aaaaaaaaaaaaaaaaaaaaaaaa"}
+	bob   = ordering.Caller{UserID: "bbbbbbbbbbbbbbbbbbbbbbbb"}
+	admin = ordering.Caller{Admin: true}
+)
+
+func newFixture(t *testing.T, grace time.Duration) *fixture {
+	t.Helper()
+	env := testenv.Get(t)
+	ctx := context.Background()
+	client, db, err := mongox.Connect(ctx, env.MongoURI, testenv.Name("orders_svc"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = db.Drop(context.Background())
+		_ = client.Disconnect(context.Background())
+	})
+	f := &fixture{store: mongostore.New(db), inv: inventorydouble.New("svc-token")}
+	if err := f.store.EnsureIndexes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case f.down.Load():
+			http.Error(w, "down", http.StatusServiceUnavailable)
+		case f.loseReserve.Load() && r.URL.Path == "/internal/reservations":
+			f.inv.ServeHTTP(httptest.NewRecorder(), r)
+			http.Error(w, "answer lost", http.StatusGatewayTimeout)
+		default:
+			f.inv.ServeHTTP(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	f.client = productsclient.New(productsclient.Config{BaseURL: srv.URL, Token: "svc-token", Timeout: 5 * time.Second, Attempts: 3, Backoff: 5 * time.Millisecond})
+	f.svc = ordering.NewService(ordering.Options{Store: f.store, Inventory: f.client, Topic: "shop.orders", Grace: grace})
+	return f
+}
+
+func lines(ls ...ordering.LineInput) []*ordering.LineInput {
+	out := make([]*ordering.LineInput, len(ls))
+	for i := range ls {
+		out[i] = &ls[i]
+	}
+	return out
+}
+
+// checkInvariant verifies, for every product, that the stock products
+// holds equals the units of live (CONFIRMED) orders, and products' own
+// initial == available + held.
+func (f *fixture) checkInvariant(t *testing.T, products ...string) {
+	t.Helper()
+	if err := f.inv.CheckInvariant(); err != nil {
+		t.Fatal(err)
+	}
+	all, err := f.svc.List(context.Background(), admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := map[string]int{}
+	for _, o := range all {
+		if o.Status == ordering.StatusConfirmed {
+			for _, l := range o.Lines {
+				live[l.ProductID] += l.Quantity
+			}
+		}
+	}
+	for _, p := range products {
+		if held := f.inv.Held(p); held != live[p] {
+			t.Fatalf("product %s: products holds %d units, live orders have %d", p, held, live[p])
+		}
+	}
+}
