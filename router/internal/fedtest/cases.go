@@ -39,6 +39,10 @@ func Cases() []Case {
 		caseBatchingLevels(),
 		caseAbstractEntities(),
 		caseCircularInterface(),
+		caseSharedRootThree(),
+		caseOverrideWithRequires(),
+		caseTypenameEverywhere(),
+		caseKeysMashup(),
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 )
@@ -125,4 +126,44 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestCorpusQueriesValidateAgainstSupergraph checks every query whose golden
+// carries data is a valid operation on the composed supergraph, so a typo in
+// a query cannot hide behind a golden that happens to hold an error.
+func TestCorpusQueriesValidateAgainstSupergraph(t *testing.T) {
+	t.Parallel()
+	for _, c := range Cases() {
+		t.Run(c.Name, func(t *testing.T) {
+			t.Parallel()
+			sg, err := os.ReadFile(c.SupergraphPath())
+			if err != nil {
+				t.Fatal(err)
+			}
+			schema, err := gqlparser.LoadSchema(&ast.Source{Name: "supergraph", Input: string(sg)})
+			if err != nil {
+				t.Fatalf("load supergraph: %v", err)
+			}
+			queries, err := c.Queries()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, q := range queries {
+				golden, err := LoadGolden(c, q.Name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var resp map[string]any
+				if err := json.Unmarshal(golden, &resp); err != nil {
+					t.Fatal(err)
+				}
+				if _, hasData := resp["data"]; !hasData {
+					continue
+				}
+				if _, errs := gqlparser.LoadQuery(schema, q.Query); len(errs) > 0 {
+					t.Errorf("%s: %v", q.Name, errs)
+				}
+			}
+		})
+	}
 }

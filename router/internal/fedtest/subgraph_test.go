@@ -272,3 +272,57 @@ extend type User @key(fields: "id") {
 		t.Errorf("got %s, want %s", b, want)
 	}
 }
+
+func TestLaunchAndCheckFetches(t *testing.T) {
+	t.Parallel()
+	c, ok := CaseByName("skip-include")
+	if !ok {
+		t.Fatal("skip-include missing")
+	}
+	d, err := Launch(c, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := d.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	if err := CheckFetches(c, "skip-literal", d.Subgraphs); err != nil {
+		t.Errorf("no requests yet, got %v", err)
+	}
+	post(t, d.URLs["b"], `{ _service { sdl } }`, nil)
+	if err := CheckFetches(c, "skip-literal", d.Subgraphs); err == nil {
+		t.Error("a request to b must violate the skip-literal bound")
+	}
+	d.Subgraphs["b"].Reset()
+	if err := CheckFetches(c, "skip-literal", d.Subgraphs); err != nil {
+		t.Errorf("after Reset: %v", err)
+	}
+}
+
+func TestHeaderFuncSeesRequestHeaders(t *testing.T) {
+	t.Parallel()
+	c, ok := CaseByName("headers")
+	if !ok {
+		t.Fatal("headers missing")
+	}
+	urls, _ := Start(t, c)
+	req, err := http.NewRequest(http.MethodPost, urls["a"], strings.NewReader(`{"query":"{ whoami }"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer x")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(resp.Body); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.TrimSpace(buf.String()), `{"data":{"whoami":"Bearer x"}}`; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}
