@@ -1,0 +1,202 @@
+package ordering_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson/primitive"
+
+	"github.com/shopsupergraph/shop/platform/inventoryapi"
+	"github.com/shopsupergraph/shop/subgraphs/orders/internal/ordering"
+)
+
+// pending inserts a PENDING order the way Place does before calling products.
+func (f *fixture) pending(t *testing.T, productID string, qty int) ordering.Order {
+	t.Helper()
+	o := ordering.Order{ID: primitive.NewObjectID().Hex(), UserID: alice.UserID, Lines: []ordering.Line{{ProductID: productID, Quantity: qty}}, Status: ordering.StatusPending, CreatedAt: time.Now().UTC()}
+	if err := f.store.Create(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+func TestPlaceWhenProductsDown(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 0)
+	ctx := context.Background()
+	choc := f.inv.AddProduct(20, 10)
+
+	f.down.Store(true)
+	if _, err := f.svc.Place(ctx, alice, lines(ordering.LineInput{ProductID: choc, Quantity: 2})); !errors.Is(err, ordering.ErrUnavailable) {
+		t.Fatalf("place while down: %v", err)
+	}
+	list, _ := f.svc.List(ctx, alice)
+	if len(list) != 1 || list[0].Status != ordering.StatusRejected {
+		t.Fatalf("orders %+v, want one REJECTED", list)
+	}
+	tr, err := f.store.Transition(ctx, list[0].ID, ordering.StepResolve)
+	if err != nil || !tr.NeedsRelease || tr.Released {
+		t.Fatalf("release should be owed: %+v %v", tr, err)
+	}
+	// Recovery cannot release while products is down, and says so.
+	if rep, err := f.svc.Recover(ctx); err == nil || rep.Failed != 1 {
+		t.Fatalf("recover while down: %+v %v", rep, err)
+	}
+	f.down.Store(false)
+	if rep, err := f.svc.Recover(ctx); err != nil || rep.Released != 1 {
+		t.Fatalf("recover: %+v %v", rep, err)
+	}
+	if f.inv.Stock(choc) != 10 {
+		t.Fatalf("stock %d", f.inv.Stock(choc))
+	}
+
+	// The reservation lands but its answer is lost every time: the order is
+	// rejected and the stock released at once, nothing stays held.
+	f.loseReserve.Store(true)
+	if _, err := f.svc.Place(ctx, alice, lines(ordering.LineInput{ProductID: choc, Quantity: 3})); !errors.Is(err, ordering.ErrUnavailable) {
+		t.Fatalf("place with lost answers: %v", err)
+	}
+	f.loseReserve.Store(false)
+	if f.inv.Stock(choc) != 10 {
+		t.Fatalf("stock %d after lost answer, want 10", f.inv.Stock(choc))
+	}
+	f.checkInvariant(t, choc)
+}
+
+func TestRecoveryAfterCrash(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		// crash plays the steps a request took before the process died.
+		crash      func(t *testing.T, f *fixture, product string) string
+		wantStatus ordering.Status
+		wantStock  int
+	}{
+		{
+			name: "after PENDING insert, before reserve",
+			crash: func(t *testing.T, f *fixture, p string) string {
+				return f.pending(t, p, 4).ID
+			},
+			wantStatus: ordering.StatusRejected, wantStock: 10,
+		},
+		{
+			name: "after reserve, before confirm",
+			crash: func(t *testing.T, f *fixture, p string) string {
+				o := f.pending(t, p, 4)
+				if _, err := f.client.Reserve(ctx, o.ID, o.Lines); err != nil {
+					t.Fatal(err)
+				}
+				return o.ID
+			},
+			wantStatus: ordering.StatusConfirmed, wantStock: 6,
+		},
+		{
+			name: "after refused reserve, before reject",
+			crash: func(t *testing.T, f *fixture, p string) string {
+				o := f.pending(t, p, 11)
+				if _, err := f.client.Reserve(ctx, o.ID, o.Lines); err == nil {
+					t.Fatal("reserve of 11 succeeded")
+				}
+				return o.ID
+			},
+			wantStatus: ordering.StatusRejected, wantStock: 10,
+		},
+		{
+			name: "after confirm insert, before snapshot",
+			crash: func(t *testing.T, f *fixture, p string) string {
+				o := f.pending(t, p, 4)
+				res, err := f.client.Reserve(ctx, o.ID, o.Lines)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return o.ID + confirmByHand(t, f, o, res)
+			},
+			wantStatus: ordering.StatusConfirmed, wantStock: 6,
+		},
+		{
+			name: "after cancel insert, before release",
+			crash: func(t *testing.T, f *fixture, p string) string {
+				o, err := f.svc.Place(ctx, alice, lines(ordering.LineInput{ProductID: p, Quantity: 4}))
+				if err != nil {
+					t.Fatal(err)
+				}
+				c := ordering.Transition{OrderID: o.ID, Step: ordering.StepCancel, From: ordering.StatusConfirmed, To: ordering.StatusCancelled, Lines: o.Lines, Total: o.Total, NeedsRelease: true, At: time.Now().UTC()}
+				if err := f.store.AppendTransition(ctx, c); err != nil {
+					t.Fatal(err)
+				}
+				return o.ID
+			},
+			wantStatus: ordering.StatusCancelled, wantStock: 10,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, 0)
+			choc := f.inv.AddProduct(20, 10)
+			id := tc.crash(t, f, choc)[:24]
+			// A restarted process: a new service over the same store and products.
+			rep, err := f.svc.Recover(ctx)
+			if err != nil {
+				t.Fatalf("recover: %+v %v", rep, err)
+			}
+			o, err := f.svc.Get(ctx, admin, id)
+			if err != nil || o.Status != tc.wantStatus {
+				t.Fatalf("order %+v %v, want %s", o, err, tc.wantStatus)
+			}
+			if f.inv.Stock(choc) != tc.wantStock {
+				t.Fatalf("stock %d, want %d", f.inv.Stock(choc), tc.wantStock)
+			}
+			// Snapshots are repaired, releases acknowledged: a second pass has nothing to do.
+			if rep, err := f.svc.Recover(ctx); err != nil || rep != (ordering.RecoveryReport{}) {
+				t.Fatalf("second pass: %+v %v", rep, err)
+			}
+			if tc.wantStatus == ordering.StatusConfirmed && (o.Total != 80 || o.Lines[0].UnitPrice != 20) {
+				t.Fatalf("confirmed without prices: %+v", o)
+			}
+			f.checkInvariant(t, choc)
+		})
+	}
+}
+
+// confirmByHand inserts the CONFIRMED transition without the snapshot, as a
+// process dying between the two writes leaves it.
+func confirmByHand(t *testing.T, f *fixture, o ordering.Order, res ordering.Reservation) string {
+	t.Helper()
+	if res.Status != inventoryapi.StatusReserved {
+		t.Fatalf("reservation %+v", res)
+	}
+	tr := ordering.Transition{OrderID: o.ID, Step: ordering.StepResolve, From: ordering.StatusPending, To: ordering.StatusConfirmed, Lines: res.Lines, Total: 80, At: time.Now().UTC()}
+	if err := f.store.AppendTransition(context.Background(), tr); err != nil {
+		t.Fatal(err)
+	}
+	return ""
+}
+
+func TestRecoveryLeavesYoungWorkAlone(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, time.Hour)
+	ctx := context.Background()
+	choc := f.inv.AddProduct(20, 10)
+	o := f.pending(t, choc, 1)
+	if rep, err := f.svc.Recover(ctx); err != nil || rep != (ordering.RecoveryReport{}) {
+		t.Fatalf("recover: %+v %v", rep, err)
+	}
+	if got, _ := f.svc.Get(ctx, admin, o.ID); got.Status != ordering.StatusPending {
+		t.Fatalf("young order resolved to %s", got.Status)
+	}
+	// products being down leaves stale work for the next pass.
+	g := newFixture(t, 0)
+	p := g.inv.AddProduct(1, 1)
+	o = g.pending(t, p, 1)
+	g.down.Store(true)
+	if rep, err := g.svc.Recover(ctx); err == nil || rep.Failed != 1 {
+		t.Fatalf("recover while down: %+v %v", rep, err)
+	}
+	if got, _ := g.svc.Get(ctx, admin, o.ID); got.Status != ordering.StatusPending {
+		t.Fatalf("order resolved to %s without asking products", got.Status)
+	}
+}
