@@ -1,0 +1,327 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopsupergraph/shop/platform/auth"
+	"github.com/shopsupergraph/shop/platform/config"
+	"github.com/shopsupergraph/shop/platform/events"
+	"github.com/shopsupergraph/shop/platform/httpx"
+	"github.com/shopsupergraph/shop/platform/kafkax"
+	"github.com/shopsupergraph/shop/platform/testenv"
+	"github.com/shopsupergraph/shop/subgraphs/orders/app"
+	"github.com/shopsupergraph/shop/subgraphs/orders/internal/inventorydouble"
+)
+
+const secret = "test-secret-test-secret-test-secret"
+
+type harness struct {
+	url    string
+	inv    *inventorydouble.Server
+	topic  string
+	env    *testenv.Env
+	tokens *auth.Tokens
+}
+
+func start(t *testing.T) *harness {
+	t.Helper()
+	env := testenv.Get(t)
+	prefix := testenv.Name("orders") + "."
+	m := map[string]string{
+		"API_SECRET":              secret,
+		"LISTEN_ADDR":             "127.0.0.1:0",
+		"MONGO_URI":               env.MongoURI,
+		"MONGO_DB":                testenv.Name("orders_app"),
+		"KAFKA_BROKERS":           strings.Join(env.KafkaBrokers, ","),
+		"KAFKA_TOPIC_PREFIX":      prefix,
+		"ORDER_RECOVERY_INTERVAL": "1h",
+	}
+	inv := inventorydouble.New(auth.DeriveServiceToken(secret))
+	psrv := httptest.NewServer(inv)
+	t.Cleanup(psrv.Close)
+	m["PRODUCTS_INTERNAL_URL"] = psrv.URL
+	cfg, err := app.LoadConfig(config.FromMap(m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := app.New(ctx, cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := httpx.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+		if err := a.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	return &harness{url: "http://" + ln.Addr().String(), inv: inv, topic: cfg.Topic(events.TopicOrders), env: env, tokens: auth.NewTokens(secret, time.Hour)}
+}
+
+type gqlResp struct {
+	Data   json.RawMessage `json:"data"`
+	Errors []struct {
+		Message    string         `json:"message"`
+		Extensions map[string]any `json:"extensions"`
+	} `json:"errors"`
+}
+
+func (h *harness) do(t *testing.T, headers map[string]string, query string, vars map[string]any, out any) gqlResp {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest(http.MethodPost, h.url+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var r gqlResp
+	if err := json.Unmarshal(raw, &r); err != nil {
+		t.Fatalf("decode %s: %v", raw, err)
+	}
+	if out != nil && len(r.Data) > 0 {
+		if err := json.Unmarshal(r.Data, out); err != nil {
+			t.Fatalf("decode data %s: %v", r.Data, err)
+		}
+	}
+	return r
+}
+
+func (h *harness) bearer(t *testing.T, userID string) map[string]string {
+	tok, err := h.tokens.Issue(userID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return map[string]string{"Authorization": "Bearer " + tok}
+}
+
+func code(r gqlResp) string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	c, _ := r.Errors[0].Extensions["code"].(string)
+	return c
+}
+
+// The seed's placeOrder selection, verbatim.
+const seedPlaceOrder = `mutation PlaceOrder($id: String!, $q: Int!) {
+placeOrder(products: [{ _id: $id, quantity: $q }]) {
+_id
+products {
+_id
+quantity
+}
+userId
+}
+}`
+
+func TestSeedFlowAndAPI(t *testing.T) {
+	t.Parallel()
+	h := start(t)
+	const alice, bob = "65a000000000000000000001", "65a000000000000000000002"
+	choc := h.inv.AddProduct(20, 10)
+
+	var placed struct {
+		PlaceOrder struct {
+			ID       string `json:"_id"`
+			UserID   string `json:"userId"`
+			Products []struct {
+				ID       string `json:"_id"`
+				Quantity int    `json:"quantity"`
+			} `json:"products"`
+		} `json:"placeOrder"`
+	}
+	r := h.do(t, h.bearer(t, alice), seedPlaceOrder, map[string]any{"id": choc, "q": 10}, &placed)
+	if len(r.Errors) > 0 || placed.PlaceOrder.UserID != alice || placed.PlaceOrder.Products[0].ID != choc || placed.PlaceOrder.Products[0].Quantity != 10 {
+		t.Fatalf("seed placeOrder: %+v %+v", placed, r.Errors)
+	}
+	orderID := placed.PlaceOrder.ID
+
+	// The router's query for orders with products resolved by the products subgraph.
+	var list struct {
+		Orders []struct {
+			ID      string `json:"_id"`
+			Status  string `json:"status"`
+			Total   int    `json:"total"`
+			Created string `json:"createdAt"`
+			User    struct {
+				ID string `json:"_id"`
+			} `json:"user"`
+			Products []struct {
+				UnitPrice int `json:"unitPrice"`
+				Product   struct {
+					ID string `json:"_id"`
+				} `json:"product"`
+			} `json:"products"`
+		} `json:"orders"`
+	}
+	r = h.do(t, h.bearer(t, alice), `{ orders { _id status total createdAt user { _id } products { unitPrice product { _id } } } }`, nil, &list)
+	if len(r.Errors) > 0 || len(list.Orders) != 1 || list.Orders[0].Status != "CONFIRMED" || list.Orders[0].Total != 200 ||
+		list.Orders[0].User.ID != alice || list.Orders[0].Products[0].Product.ID != choc || list.Orders[0].Products[0].UnitPrice != 20 {
+		t.Fatalf("orders: %+v %+v", list, r.Errors)
+	}
+	if _, err := time.Parse(time.RFC3339, list.Orders[0].Created); err != nil {
+		t.Fatalf("createdAt %q: %v", list.Orders[0].Created, err)
+	}
+
+	// User.orders through _entities, batched: alice sees hers, bob's is empty.
+	var ents struct {
+		Entities []struct {
+			ID     string `json:"_id"`
+			Orders []struct {
+				ID string `json:"_id"`
+			} `json:"orders"`
+		} `json:"_entities"`
+	}
+	r = h.do(t, h.bearer(t, alice), `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { _id orders { _id } } } }`,
+		map[string]any{"r": []any{map[string]any{"__typename": "User", "_id": alice}, map[string]any{"__typename": "User", "_id": bob}}}, &ents)
+	if len(r.Errors) > 0 || len(ents.Entities) != 2 || len(ents.Entities[0].Orders) != 1 || ents.Entities[0].Orders[0].ID != orderID || len(ents.Entities[1].Orders) != 0 {
+		t.Fatalf("entities: %+v %+v", ents, r.Errors)
+	}
+
+	var sdl struct {
+		Service struct {
+			SDL string `json:"sdl"`
+		} `json:"_service"`
+	}
+	h.do(t, nil, `{ _service { sdl } }`, nil, &sdl)
+	for _, want := range []string{`type Order @key(fields: "_id")`, `type Product @key(fields: "_id", resolvable: false)`, `orders: [Order!]!`} {
+		if !strings.Contains(sdl.Service.SDL, want) {
+			t.Fatalf("sdl lacks %q:\n%s", want, sdl.Service.SDL)
+		}
+	}
+
+	errorCases := []struct {
+		name    string
+		headers map[string]string
+		query   string
+		vars    map[string]any
+		want    string
+	}{
+		{"no token", nil, seedPlaceOrder, map[string]any{"id": choc, "q": 1}, "UNAUTHENTICATED"},
+		{"bad token", map[string]string{"Authorization": "Bearer nope"}, seedPlaceOrder, map[string]any{"id": choc, "q": 1}, "UNAUTHENTICATED"},
+		{"zero quantity", h.bearer(t, alice), seedPlaceOrder, map[string]any{"id": choc, "q": 0}, "BAD_USER_INPUT"},
+		{"negative quantity", h.bearer(t, alice), seedPlaceOrder, map[string]any{"id": choc, "q": -1}, "BAD_USER_INPUT"},
+		{"huge quantity", h.bearer(t, alice), seedPlaceOrder, map[string]any{"id": choc, "q": 2147483647}, "BAD_USER_INPUT"},
+		{"malformed id", h.bearer(t, alice), seedPlaceOrder, map[string]any{"id": "Add a valid id received from createProduct or products query", "q": 1}, "BAD_USER_INPUT"},
+		{"unknown product", h.bearer(t, alice), seedPlaceOrder, map[string]any{"id": "65a0000000000000000000ff", "q": 1}, "BAD_USER_INPUT"},
+		{"empty order", h.bearer(t, alice), `mutation { placeOrder(products: []) { _id } }`, nil, "BAD_USER_INPUT"},
+		{"missing products", h.bearer(t, alice), `mutation { placeOrder { _id } }`, nil, "BAD_USER_INPUT"},
+		{"duplicate product", h.bearer(t, alice), `mutation($id: String!) { placeOrder(products: [{_id: $id, quantity: 1}, {_id: $id, quantity: 1}]) { _id } }`, map[string]any{"id": choc}, "BAD_USER_INPUT"},
+		{"sold out", h.bearer(t, alice), seedPlaceOrder, map[string]any{"id": choc, "q": 1}, "INSUFFICIENT_STOCK"},
+		{"someone else's order", h.bearer(t, bob), `query($id: ID!) { order(id: $id) { _id } }`, map[string]any{"id": orderID}, "NOT_FOUND"},
+		{"cancel someone else's order", h.bearer(t, bob), `mutation($id: ID!) { cancelOrder(id: $id) { _id } }`, map[string]any{"id": orderID}, "NOT_FOUND"},
+		{"orders anonymously", nil, `{ orders { _id } }`, nil, "UNAUTHENTICATED"},
+		{"wrong admin key", map[string]string{"x-api-key": "wrong"}, `{ orders { _id } }`, nil, "UNAUTHENTICATED"},
+	}
+	for _, tc := range errorCases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := h.do(t, tc.headers, tc.query, tc.vars, nil)
+			if code(r) != tc.want {
+				t.Fatalf("code %q (%+v), want %s", code(r), r.Errors, tc.want)
+			}
+		})
+	}
+	if h.inv.Stock(choc) != 0 || h.inv.Held(choc) != 10 {
+		t.Fatalf("stock %d held %d", h.inv.Stock(choc), h.inv.Held(choc))
+	}
+
+	// The admin sees every order and may cancel; the stock comes back.
+	admin := map[string]string{"x-api-key": secret}
+	var cancelled struct {
+		CancelOrder struct {
+			Status string `json:"status"`
+		} `json:"cancelOrder"`
+	}
+	for range 2 {
+		r = h.do(t, admin, `mutation($id: ID!) { cancelOrder(id: $id) { status } }`, map[string]any{"id": orderID}, &cancelled)
+		if len(r.Errors) > 0 || cancelled.CancelOrder.Status != "CANCELLED" {
+			t.Fatalf("cancel: %+v %+v", cancelled, r.Errors)
+		}
+	}
+	if h.inv.Stock(choc) != 10 || h.inv.ReleaseCalls(orderID) != 1 {
+		t.Fatalf("after cancel: stock %d, release calls %d", h.inv.Stock(choc), h.inv.ReleaseCalls(orderID))
+	}
+	checkEvents(t, h, orderID)
+}
+
+// checkEvents reads the orders topic and expects OrderPlaced and
+// OrderCancelled for the order, keyed by its id.
+func checkEvents(t *testing.T, h *harness, orderID string) {
+	t.Helper()
+	rd := kafkax.NewReader(kafkax.ReaderConfig{Brokers: h.env.KafkaBrokers, Topic: h.topic, GroupID: testenv.Name("orders-test")})
+	defer rd.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	seen := map[string]bool{}
+	for !seen[events.OrderPlaced] || !seen[events.OrderCancelled] {
+		m, err := rd.FetchMessage(ctx)
+		if err != nil {
+			t.Fatalf("events seen %v: %v", seen, err)
+		}
+		var e events.Envelope
+		if err := json.Unmarshal(m.Value, &e); err != nil {
+			t.Fatal(err)
+		}
+		var d events.OrderData
+		if err := e.Decode(&d); err != nil {
+			t.Fatal(err)
+		}
+		if string(m.Key) == orderID && d.OrderID == orderID {
+			seen[e.Type] = true
+		}
+	}
+}
+
+func TestLoadConfig(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		env     map[string]string
+		wantErr []string
+	}{
+		{"defaults", map[string]string{"API_SECRET": "s"}, nil},
+		{"everything wrong", map[string]string{"PRODUCTS_INTERNAL_URL": "localhost:4002", "PRODUCTS_TIMEOUT": "0s", "PRODUCTS_ATTEMPTS": "0", "ORDER_RECOVERY_INTERVAL": "x"},
+			[]string{"API_SECRET", "PRODUCTS_INTERNAL_URL", "PRODUCTS_TIMEOUT", "PRODUCTS_ATTEMPTS", "ORDER_RECOVERY_INTERVAL"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			cfg, err := app.LoadConfig(config.FromMap(tc.env))
+			if len(tc.wantErr) == 0 {
+				if err != nil || cfg.ListenAddr != ":4003" || cfg.ProductsURL != "http://localhost:4002" || cfg.MongoDB != "shop_orders" {
+					t.Fatalf("%+v %v", cfg, err)
+				}
+				return
+			}
+			for _, w := range tc.wantErr {
+				if err == nil || !strings.Contains(err.Error(), w) {
+					t.Fatalf("err %v lacks %s", err, w)
+				}
+			}
+		})
+	}
+}
