@@ -76,7 +76,9 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		Listener:  ferretdb.ListenerConfig{TCP: mongoAddr},
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + mongoDir + "/",
-		Logger:    o.Logger.With("component", "ferretdb"),
+		// FerretDB logs every failed command (including the driver's
+		// routine probes) as a warning; only its errors are worth showing.
+		Logger: slog.New(errorsOnly{o.Logger.Handler()}).With("component", "ferretdb"),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("embedded: start ferretdb: %w", err)
@@ -192,3 +194,14 @@ func waitTCP(ctx context.Context, addr string, timeout time.Duration) error {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// errorsOnly passes only error records to the wrapped handler.
+type errorsOnly struct{ slog.Handler }
+
+func (h errorsOnly) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelError && h.Handler.Enabled(ctx, l)
+}
+
+func (h errorsOnly) WithAttrs(a []slog.Attr) slog.Handler { return errorsOnly{h.Handler.WithAttrs(a)} }
+
+func (h errorsOnly) WithGroup(n string) slog.Handler { return errorsOnly{h.Handler.WithGroup(n)} }

@@ -6,8 +6,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
+	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 	"go.mongodb.org/mongo-driver/mongo/readpref"
@@ -42,15 +44,36 @@ func Ping(ctx context.Context, db *mongo.Database) error {
 	return nil
 }
 
-// EnsureIndexes creates the given indexes on coll (idempotent).
+// EnsureIndexes creates the given indexes on coll (idempotent). Indexes
+// are created one per command and always named explicitly: FerretDB v1
+// derives clashing default names when several are created together.
 func EnsureIndexes(ctx context.Context, coll *mongo.Collection, models ...mongo.IndexModel) error {
-	if len(models) == 0 {
-		return nil
-	}
-	if _, err := coll.Indexes().CreateMany(ctx, models); err != nil {
-		return fmt.Errorf("create indexes on %s: %w", coll.Name(), err)
+	for _, m := range models {
+		if m.Options == nil {
+			m.Options = options.Index()
+		}
+		if m.Options.Name == nil {
+			m.Options.SetName(indexName(m.Keys))
+		}
+		if _, err := coll.Indexes().CreateOne(ctx, m); err != nil {
+			return fmt.Errorf("create index %s on %s: %w", *m.Options.Name, coll.Name(), err)
+		}
 	}
 	return nil
+}
+
+// indexName builds MongoDB's conventional name ("a_1_b_-1") for keys.
+func indexName(keys any) string {
+	var parts []string
+	if d, ok := keys.(bson.D); ok {
+		for _, e := range d {
+			parts = append(parts, fmt.Sprintf("%s_%v", e.Key, e.Value))
+		}
+	}
+	if len(parts) == 0 {
+		return fmt.Sprintf("idx_%v", keys)
+	}
+	return strings.Join(parts, "_")
 }
 
 // IsDuplicateKey reports whether err is a unique-index violation (E11000).
