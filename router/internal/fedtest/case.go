@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Case is one federation feature situation: a few subgraphs with data, the
@@ -185,8 +186,9 @@ func NewSubgraphs(c Case) (map[string]*Subgraph, error) {
 }
 
 // Launch serves the case's subgraphs on the given listeners (one per
-// subgraph name; missing ones get 127.0.0.1:0). The caller closes the
-// deployment.
+// subgraph name; missing ones get 127.0.0.1:0). Besides /graphql each server
+// answers GET /requests (recorded requests as JSON) and POST /reset. The
+// caller closes the deployment.
 func Launch(c Case, listeners map[string]net.Listener) (*Deployment, error) {
 	sgs, err := NewSubgraphs(c)
 	if err != nil {
@@ -203,12 +205,36 @@ func Launch(c Case, listeners map[string]net.Listener) (*Deployment, error) {
 		}
 		mux := http.NewServeMux()
 		mux.Handle("/graphql", sgs[name])
-		srv := &http.Server{Handler: mux}
+		mux.HandleFunc("GET /requests", requestsHandler(sgs[name]))
+		mux.HandleFunc("POST /reset", func(w http.ResponseWriter, _ *http.Request) {
+			sgs[name].Reset()
+			w.WriteHeader(http.StatusNoContent)
+		})
+		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 		d.servers = append(d.servers, srv)
 		go srv.Serve(ln) //nolint:errcheck // Serve returns ErrServerClosed on Close
 		d.URLs[name] = "http://" + ln.Addr().String() + "/graphql"
 	}
 	return d, nil
+}
+
+// requestsHandler lists a subgraph's recorded requests (query, variables,
+// root fields) as JSON, so out-of-process tools such as oracle.mjs can check
+// fetch bounds against another gateway.
+func requestsHandler(sg *Subgraph) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		type entry struct {
+			Query      string         `json:"query"`
+			Variables  map[string]any `json:"variables,omitempty"`
+			RootFields []string       `json:"rootFields"`
+		}
+		reqs := sg.Requests()
+		out := make([]entry, len(reqs))
+		for i, r := range reqs {
+			out[i] = entry{Query: r.Query, Variables: r.Variables, RootFields: r.RootFields}
+		}
+		writeJSON(w, http.StatusOK, out)
+	}
 }
 
 // Start serves the case's subgraphs on httptest servers for the duration of

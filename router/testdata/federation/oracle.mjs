@@ -31,7 +31,7 @@ function startSubgraphs(name) {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, ['-case', name, ...(process.env.FEDSERVE_VERBOSE ? ['-v'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
     const lines = createInterface({ input: child.stdout });
-    lines.once('line', (line) => resolve({ child, urls: JSON.parse(line) }));
+    lines.once('line', (line) => resolve({ child, ...JSON.parse(line) }));
     child.once('exit', (code) => reject(new Error(`fedserve exited with ${code}`)));
   });
 }
@@ -43,7 +43,8 @@ function readOptional(path) {
 let failures = 0;
 for (const name of cases.sort()) {
   const dir = join(root, name);
-  const { child, urls } = await startSubgraphs(name);
+  const { child, urls, fetches } = await startSubgraphs(name);
+  const base = (u) => u.replace(/\/graphql$/, '');
   try {
     let supergraphSdl = readFileSync(join(dir, 'supergraph.graphql'), 'utf8');
     for (const [sub, url] of Object.entries(urls)) {
@@ -71,6 +72,7 @@ for (const name of cases.sort()) {
         console.log(`${name}/${q}: manual golden kept`);
         continue;
       }
+      await Promise.all(Object.values(urls).map((u) => fetch(`${base(u)}/reset`, { method: 'POST' })));
       const opPath = join(qdir, `${q}.operation.txt`);
       const res = await server.executeOperation(
         {
@@ -84,6 +86,10 @@ for (const name of cases.sort()) {
       writeFileSync(join(qdir, `${q}.json`), JSON.stringify(body, null, 2) + '\n');
       const marker = body.errors ? ` errors: ${body.errors.map((e) => e.message).join(' | ')}` : '';
       console.log(`${name}/${q}: written${marker}`);
+      for (const [sub, limit] of Object.entries((fetches || {})[q] || {})) {
+        const seen = await (await fetch(`${base(urls[sub])}/requests`)).json();
+        if (seen.length > limit) console.log(`  fetch bound exceeded: ${sub} got ${seen.length} requests, bound ${limit}`);
+      }
     }
     await server.stop();
   } catch (e) {

@@ -1,5 +1,7 @@
-// Command fedserve starts the subgraphs of one fedtest case and prints a JSON
-// object mapping subgraph name to URL on its first output line. It serves
+// Command fedserve starts the subgraphs of one fedtest case and prints, on its
+// first output line, a JSON object {"urls": {subgraph: URL}, "fetches": the
+// case's fetch bounds}. Each server also answers GET /requests and POST /reset
+// next to /graphql. It serves
 // until interrupted. It is a dev tool for recording goldens with Apollo
 // Gateway (testdata/federation/oracle.mjs) and for poking at a case by hand.
 package main
@@ -70,7 +72,7 @@ func run(ctx context.Context, args []string) error {
 			sg.SetLogger(logger.Printf)
 		}
 	}
-	out, err := json.Marshal(d.URLs)
+	out, err := json.Marshal(map[string]any{"urls": d.URLs, "fetches": c.Fetches})
 	if err != nil {
 		return errors.Join(err, d.Close())
 	}
