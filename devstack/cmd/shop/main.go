@@ -1,0 +1,112 @@
+// Command shop runs the whole shop supergraph in one process on embedded
+// infrastructure: `make run`. Nothing but Go is needed.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/shopsupergraph/shop/devstack/stack"
+	"github.com/shopsupergraph/shop/platform/logging"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "shop:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	env, err := stack.EnvFromOS(".env")
+	if err != nil {
+		return err
+	}
+	get := func(k, def string) string {
+		if v := env[k]; v != "" {
+			return v
+		}
+		return def
+	}
+	fs := flag.NewFlagSet("shop", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", get("SHOP_DATA_DIR", ".data"), "data folder (FerretDB SQLite files, Kafka log, dev secret)")
+	routerAddr := fs.String("router-addr", get("ROUTER_ADDR", ":8080"), "router listen address")
+	usersAddr := fs.String("users-addr", get("USERS_ADDR", ":4001"), "users subgraph listen address")
+	productsAddr := fs.String("products-addr", get("PRODUCTS_ADDR", ":4002"), "products subgraph listen address")
+	ordersAddr := fs.String("orders-addr", get("ORDERS_ADDR", ":4003"), "orders subgraph listen address")
+	supergraph := fs.String("supergraph", get("SUPERGRAPH", "supergraph.graphql"), "composed supergraph served by the router")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := logging.New(stderr, get("LOG_LEVEL", "warn"), get("LOG_FORMAT", "text"))
+
+	generated := false
+	if env["API_SECRET"] == "" {
+		s, created, err := stack.LoadOrCreateSecret(*data)
+		if err != nil {
+			return err
+		}
+		env["API_SECRET"], generated = s, created
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	sgPath, err := filepath.Abs(*supergraph)
+	if err != nil {
+		return fmt.Errorf("supergraph path: %w", err)
+	}
+	st, err := stack.Start(ctx, stack.Options{
+		DataDir: *data, RouterAddr: *routerAddr, UsersAddr: *usersAddr, ProductsAddr: *productsAddr,
+		OrdersAddr: *ordersAddr, Supergraph: sgPath, Env: env, Log: log,
+	})
+	if err != nil {
+		return err
+	}
+	printBanner(stdout, st, generated, *data)
+	<-ctx.Done()
+	fmt.Fprintln(stdout, "shutting down...")
+	return st.Stop()
+}
+
+func printBanner(w io.Writer, st *stack.Stack, generated bool, data string) {
+	secretNote := "from API_SECRET"
+	if generated {
+		secretNote = "generated and saved in " + filepath.Join(data, "api-secret")
+	} else if os.Getenv("API_SECRET") == "" {
+		secretNote = "from .env or " + filepath.Join(data, "api-secret")
+	}
+	fmt.Fprintf(w, `
+Shop supergraph is up.
+
+  router (federated endpoint)  %s   playground: %s
+  users subgraph               %s
+  products subgraph            %s
+  orders subgraph              %s
+  embedded MongoDB (FerretDB)  %s
+  embedded Kafka               %v
+  embedded Redis               %s
+
+  admin key (x-api-key)        %s   (%s)
+
+Try:
+  curl -s %s -H 'content-type: application/json' \
+    -d '{"query":"{ products { _id name price quantity } }"}'
+
+Ctrl-C stops everything.
+`, st.RouterURL, trimGraphQL(st.RouterURL), st.UsersURL, st.ProductsURL, st.OrdersURL,
+		st.Infra.MongoURI, st.Infra.KafkaBrokers, st.Infra.RedisAddr, st.AdminKey, secretNote, st.RouterURL)
+}
+
+func trimGraphQL(u string) string {
+	const suffix = "/graphql"
+	if len(u) > len(suffix) && u[len(u)-len(suffix):] == suffix {
+		return u[:len(u)-len(suffix)] + "/"
+	}
+	return u
+}

@@ -1,0 +1,231 @@
+// Package stack runs the whole shop in one process: the embedded
+// infrastructure (FerretDB, a Kafka-protocol broker, Redis), the three
+// subgraphs and the router, each on its own TCP port and talking to the
+// others over the network exactly as separate deployments do.
+package stack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/shopsupergraph/shop/platform/config"
+	"github.com/shopsupergraph/shop/platform/embedded"
+	"github.com/shopsupergraph/shop/platform/httpx"
+	routerapp "github.com/shopsupergraph/shop/router/app"
+	ordersapp "github.com/shopsupergraph/shop/subgraphs/orders/app"
+	productsapp "github.com/shopsupergraph/shop/subgraphs/products/app"
+	usersapp "github.com/shopsupergraph/shop/subgraphs/users/app"
+)
+
+// Options configure the stack. Addresses with port 0 pick free ports.
+type Options struct {
+	DataDir      string
+	RouterAddr   string
+	UsersAddr    string
+	ProductsAddr string
+	OrdersAddr   string
+	// Supergraph is the path of the composed supergraph the router serves.
+	Supergraph string
+	// Env supplies every other variable (API_SECRET, TOKEN_TTL, ...); the
+	// stack sets the infrastructure addresses itself.
+	Env map[string]string
+	Log *slog.Logger
+}
+
+// Stack is a running shop.
+type Stack struct {
+	// URLs of the running parts, set once Start returns.
+	RouterURL, UsersURL, ProductsURL, OrdersURL string
+	// APISecret and AdminKey in use.
+	APISecret, AdminKey string
+	Infra               *embedded.Stack
+
+	group  *errgroup.Group
+	cancel context.CancelFunc
+}
+
+// Start brings everything up and returns once every part accepts requests.
+// Cancel ctx or call Stop to shut down.
+func Start(ctx context.Context, o Options) (*Stack, error) {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	env := map[string]string{}
+	for k, v := range o.Env {
+		env[k] = v
+	}
+	if env["API_SECRET"] == "" {
+		return nil, errors.New("stack: API_SECRET is required")
+	}
+	infra, err := embedded.Start(ctx, embedded.Options{Dir: filepath.Join(o.DataDir, "infra"), Logger: o.Log.With("part", "infra")})
+	if err != nil {
+		return nil, fmt.Errorf("stack: %w", err)
+	}
+	env["MONGO_URI"] = infra.MongoURI
+	env["KAFKA_BROKERS"] = strings.Join(infra.KafkaBrokers, ",")
+	env["REDIS_ADDR"] = infra.RedisAddr
+
+	lns := map[string]net.Listener{}
+	for name, addr := range map[string]string{"router": o.RouterAddr, "users": o.UsersAddr, "products": o.ProductsAddr, "orders": o.OrdersAddr} {
+		ln, err := httpx.Listen(addr)
+		if err != nil {
+			closeAll(lns)
+			infra.Close()
+			return nil, fmt.Errorf("stack: %s: %w", name, err)
+		}
+		lns[name] = ln
+	}
+	url := func(name string) string { return "http://" + lns[name].Addr().String() }
+	env["PRODUCTS_INTERNAL_URL"] = url("products")
+	env["USERS_INTERNAL_URL"] = url("users")
+
+	s := &Stack{
+		RouterURL: url("router") + "/graphql", UsersURL: url("users") + "/graphql",
+		ProductsURL: url("products") + "/graphql", OrdersURL: url("orders") + "/graphql",
+		APISecret: env["API_SECRET"], Infra: infra,
+	}
+	s.AdminKey = env["ADMIN_API_KEY"]
+	if s.AdminKey == "" {
+		s.AdminKey = s.APISecret
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	s.cancel = cancel
+	g, gctx := errgroup.WithContext(runCtx)
+	s.group = g
+
+	fail := func(err error) (*Stack, error) {
+		cancel()
+		_ = g.Wait() //nolint:errcheck // already failing with err
+		closeAll(lns)
+		infra.Close()
+		return nil, err
+	}
+
+	svcEnv := func(name string) *config.Env {
+		m := map[string]string{}
+		for k, v := range env {
+			m[k] = v
+		}
+		m["LISTEN_ADDR"] = lns[name].Addr().String()
+		return config.FromMap(m)
+	}
+	uc, err := usersapp.LoadConfig(svcEnv("users"))
+	if err != nil {
+		return fail(err)
+	}
+	users, err := usersapp.New(ctx, uc, o.Log.With("service", "users"))
+	if err != nil {
+		return fail(fmt.Errorf("stack: users: %w", err))
+	}
+	g.Go(func() error { return users.Serve(gctx, lns["users"]) })
+
+	pc, err := productsapp.LoadConfig(svcEnv("products"))
+	if err != nil {
+		return fail(err)
+	}
+	products, err := productsapp.New(ctx, pc, o.Log.With("service", "products"))
+	if err != nil {
+		return fail(fmt.Errorf("stack: products: %w", err))
+	}
+	g.Go(func() error { return products.Serve(gctx, lns["products"]) })
+
+	oc, err := ordersapp.LoadConfig(svcEnv("orders"))
+	if err != nil {
+		return fail(err)
+	}
+	orders, err := ordersapp.New(ctx, oc, o.Log.With("service", "orders"))
+	if err != nil {
+		return fail(fmt.Errorf("stack: orders: %w", err))
+	}
+	g.Go(func() error { return orders.Serve(gctx, lns["orders"]) })
+
+	for _, u := range []string{url("users"), url("products"), url("orders")} {
+		if err := waitReady(ctx, u+"/ready", 60*time.Second); err != nil {
+			return fail(err)
+		}
+	}
+	rc := routerapp.DefaultConfig()
+	rc.Supergraph = o.Supergraph
+	rc.Listen = lns["router"].Addr().String()
+	r, err := routerapp.New(rc, routerapp.WithLogger(o.Log.With("service", "router")), routerapp.WithSubgraphURLs(map[string]string{
+		"users": s.UsersURL, "products": s.ProductsURL, "orders": s.OrdersURL,
+	}))
+	if err != nil {
+		return fail(fmt.Errorf("stack: router: %w", err))
+	}
+	g.Go(func() error { return r.Serve(gctx, lns["router"]) })
+	if err := waitReady(ctx, url("router")+"/health", 30*time.Second); err != nil {
+		return fail(err)
+	}
+	return s, nil
+}
+
+// Wait blocks until the stack stops and returns the first error of any part.
+func (s *Stack) Wait() error {
+	err := s.group.Wait()
+	s.Infra.Close()
+	return err
+}
+
+// Stop shuts everything down and waits for it.
+func (s *Stack) Stop() error {
+	s.cancel()
+	return s.Wait()
+}
+
+func waitReady(ctx context.Context, url string, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	var last error
+	for time.Now().Before(deadline) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return fmt.Errorf("wait for %s: %w", url, err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close() //nolint:errcheck,gosec // status is all we need
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+			last = fmt.Errorf("status %d", resp.StatusCode)
+		} else {
+			last = err
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("wait for %s: %w", url, last)
+}
+
+func closeAll(lns map[string]net.Listener) {
+	for _, ln := range lns {
+		_ = ln.Close() //nolint:errcheck // shutting down
+	}
+}
+
+// EnvFromOS returns the process environment plus the .env file at path
+// (the environment wins), as a map.
+func EnvFromOS(dotenv string) (map[string]string, error) {
+	m, err := config.ReadDotEnv(dotenv)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[k] = v
+		}
+	}
+	return m, nil
+}
