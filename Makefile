@@ -3,12 +3,12 @@
 
 SHELL := /bin/bash
 GO ?= go
-MODULES := platform subgraphs/users subgraphs/products subgraphs/orders router compose devstack
+MODULES := platform subgraphs/users subgraphs/products subgraphs/orders router compose devstack e2e
 DATA_DIR ?= .data
 GOLANGCI_VERSION ?= v2.6.2
 TEST_FLAGS ?= -count=1 -timeout 15m
 
-.PHONY: run test test-real generate compose check lint vet fmt bench build
+.PHONY: run test test-real generate compose check lint vet fmt bench build e2e fuzz soak
 
 ## run: the whole system on embedded FerretDB, Kafka and Redis (router on :8080)
 run:
@@ -63,3 +63,7 @@ lint: fmt vet
 ## bench: router microbenchmarks (the gateway benchmark harness: see README)
 bench:
 	cd router && $(GO) test -run '^$$' -bench . -benchmem ./...
+
+## e2e: the end-to-end suite: real binaries as separate processes, driven through the router
+e2e:
+	cd e2e && SHOP_E2E=1 $(GO) test -count=1 -timeout 20m ./...
