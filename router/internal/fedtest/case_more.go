@@ -100,3 +100,64 @@ func caseKeysMashup() Case {
 		},
 	}
 }
+
+func caseProvidesInterface() Case {
+	return Case{
+		Name:        "provides-interface",
+		Description: "@provides with type conditions on an interface-typed list, queried through the interface field name: names come from zoo alone, Dog.vaccinated from a third subgraph, Dog.breed from the owner.",
+		Subgraphs:   []string{"animals", "zoo", "vets"},
+		Fetches: map[string]map[string]int{
+			"provided-interface-field":     {"zoo": 1, "animals": 0, "vets": 0},
+			"provided-plus-third-subgraph": {"zoo": 1, "animals": 0, "vets": 1},
+		},
+		Resolvers: func() map[string]Resolvers {
+			animals := Table{
+				{"__typename": "Dog", "id": "d1", "name": "Rex", "breed": "Collie"},
+				{"__typename": "Cat", "id": "c1", "name": "Tom"},
+				{"__typename": "Dog", "id": "d2", "name": "Fido", "breed": nil},
+			}
+			return map[string]Resolvers{
+				"animals": {Entities: map[string]EntityFunc{"Dog": typed(animals, "Dog"), "Cat": typed(animals, "Cat")}},
+				"zoo": {Root: map[string]map[string]any{"Query": {"zoo": Obj{"city": "Lyon", "animals": []any{
+					Obj{"__typename": "Dog", "id": "d1", "name": "Rex"},
+					Obj{"__typename": "Cat", "id": "c1", "name": "Tom"},
+					Obj{"__typename": "Dog", "id": "d2", "name": "Fido"},
+				}}}}},
+				"vets": {Entities: map[string]EntityFunc{"Dog": Table{
+					{"id": "d1", "vaccinated": true}, {"id": "d2", "vaccinated": false},
+				}.Lookup("id")}},
+			}
+		},
+	}
+}
+
+func caseRequiresNestedEntity() Case {
+	return Case{
+		Name:        "requires-nested-entity",
+		Description: "@requires(fields: \"owner { name }\") where owner is an entity whose name lives in a third subgraph: products -> users -> labels.",
+		Subgraphs:   []string{"products", "users", "labels"},
+		Resolvers: func() map[string]Resolvers {
+			return map[string]Resolvers{
+				"products": {Root: map[string]map[string]any{"Query": {"products": []any{
+					Obj{"id": "p1", "owner": Obj{"id": "u1"}},
+					Obj{"id": "p2", "owner": nil},
+					Obj{"id": "p3", "owner": Obj{"id": "u2"}},
+				}}}},
+				"users": {Entities: map[string]EntityFunc{"User": Table{{"id": "u1", "name": "Ines"}, {"id": "u2", "name": "Jon"}}.Lookup("id")}},
+				"labels": {Entities: map[string]EntityFunc{"Product": func(rep map[string]any) (map[string]any, error) {
+					if err := Need(rep, "owner"); err != nil {
+						return nil, err
+					}
+					owner, _ := rep["owner"].(map[string]any)
+					if owner == nil {
+						return Obj{"id": rep["id"], "label": "unowned"}, nil
+					}
+					if err := Need(owner, "name"); err != nil {
+						return nil, err
+					}
+					return Obj{"id": rep["id"], "label": "owned by " + Arg(owner, "name")}, nil
+				}}},
+			}
+		},
+	}
+}

@@ -43,6 +43,8 @@ func Cases() []Case {
 		caseOverrideWithRequires(),
 		caseTypenameEverywhere(),
 		caseKeysMashup(),
+		caseProvidesInterface(),
+		caseRequiresNestedEntity(),
 	}
 }
 
