@@ -1,0 +1,6 @@
+// Package stackcheck validates the production stack description
+// (docker-compose.yml, .env.example and the Dockerfiles) against the
+// binaries it runs: their flags, the environment their LoadConfig reads and
+// the endpoints they serve. No Docker engine runs on the machines that
+// build this project, so this test is what proves the compose file right.
+package stackcheck
