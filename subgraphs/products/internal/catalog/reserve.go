@@ -36,6 +36,7 @@ func (s *Service) Reserve(ctx context.Context, orderID string, lines []Line) (Re
 	}
 
 	decision := Reservation{OrderID: orderID, Status: StatusReserved, CreatedAt: s.now()}
+	reservedAny := false
 	for _, l := range norm {
 		rl, problem, err := s.reserveLine(ctx, orderID, l)
 		if err != nil {
@@ -46,6 +47,7 @@ func (s *Service) Reserve(ctx context.Context, orderID string, lines []Line) (Re
 			break
 		}
 		decision.Lines = append(decision.Lines, rl)
+		reservedAny = true
 	}
 	if err := s.store.InsertReservation(ctx, decision); err != nil {
 		if !errors.Is(err, ErrDuplicate) {
@@ -55,6 +57,11 @@ func (s *Service) Reserve(ctx context.Context, orderID string, lines []Line) (Re
 		if decision, err = s.store.Reservation(ctx, orderID); err != nil {
 			return Reservation{}, fmt.Errorf("reserve: read decision: %w", err)
 		}
+	} else if !reservedAny {
+		// Our own rejection with nothing reserved: nothing to give back
+		// here. A concurrent runner that did reserve lines reads this
+		// decision and settles them itself.
+		return decision, nil
 	}
 	return s.settle(ctx, decision)
 }

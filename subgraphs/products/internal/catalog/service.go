@@ -103,8 +103,8 @@ func (s *Service) Update(ctx context.Context, id string, in UpdateInput) (Produc
 	}
 	// The product lock keeps this read-modify-write from interleaving with
 	// the stock snapshot updates of this process.
-	unlock := s.locks.lock(id)
-	defer unlock()
+	st := s.locks.lock(id)
+	defer st.unlock()
 	p, err := s.live(ctx, id)
 	if err != nil {
 		return Product{}, fmt.Errorf("update product: %w", err)
@@ -136,8 +136,8 @@ func (s *Service) Delete(ctx context.Context, id string) (Product, error) {
 	if err != nil {
 		return Product{}, err
 	}
-	unlock := s.locks.lock(id)
-	defer unlock()
+	st := s.locks.lock(id)
+	defer st.unlock()
 	p, err := s.live(ctx, id)
 	if err != nil {
 		return Product{}, fmt.Errorf("delete product: %w", err)

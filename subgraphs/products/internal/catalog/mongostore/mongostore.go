@@ -57,20 +57,23 @@ func (s *Store) Changes() *mongo.Collection { return s.changes }
 // unique for idempotency (opKey is the order id of reserve and release
 // entries), plus the lookup and outbox indexes.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
-	unique := options.Index().SetUnique(true)
-	if err := mongox.EnsureIndexes(ctx, s.ledger,
-		mongo.IndexModel{Keys: bson.D{{Key: "productId", Value: 1}, {Key: "version", Value: 1}}, Options: unique},
-		mongo.IndexModel{Keys: bson.D{{Key: "opKey", Value: 1}, {Key: "productId", Value: 1}, {Key: "kind", Value: 1}}, Options: options.Index().SetUnique(true)},
-		mongo.IndexModel{Keys: bson.D{{Key: "orderId", Value: 1}}},
-		outbox.Index(),
-	); err != nil {
-		return fmt.Errorf("ensure indexes: %w", err)
+	plan := []struct {
+		coll  *mongo.Collection
+		model mongo.IndexModel
+	}{
+		{s.ledger, mongo.IndexModel{Keys: bson.D{{Key: "productId", Value: 1}, {Key: "version", Value: 1}}, Options: options.Index().SetUnique(true).SetName("ledger_version")}},
+		{s.ledger, mongo.IndexModel{Keys: bson.D{{Key: "opKey", Value: 1}, {Key: "productId", Value: 1}, {Key: "kind", Value: 1}}, Options: options.Index().SetUnique(true).SetName("ledger_operation")}},
+		{s.ledger, mongo.IndexModel{Keys: bson.D{{Key: "orderId", Value: 1}}}},
+		{s.ledger, outbox.Index()},
+		{s.changes, outbox.Index()},
+		{s.products, mongo.IndexModel{Keys: bson.D{{Key: "deletedAt", Value: 1}, {Key: "_id", Value: 1}}}},
 	}
-	if err := mongox.EnsureIndexes(ctx, s.changes, outbox.Index()); err != nil {
-		return fmt.Errorf("ensure indexes: %w", err)
-	}
-	if err := mongox.EnsureIndexes(ctx, s.products, mongo.IndexModel{Keys: bson.D{{Key: "deletedAt", Value: 1}, {Key: "_id", Value: 1}}}); err != nil {
-		return fmt.Errorf("ensure indexes: %w", err)
+	// One index per call: FerretDB v1 drops the connection when one
+	// createIndexes command carries several.
+	for _, p := range plan {
+		if err := mongox.EnsureIndexes(ctx, p.coll, p.model); err != nil {
+			return fmt.Errorf("ensure indexes: %w", err)
+		}
 	}
 	return nil
 }

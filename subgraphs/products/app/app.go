@@ -1,0 +1,242 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/redis/go-redis/v9"
+	"github.com/segmentio/kafka-go"
+	"github.com/vektah/gqlparser/v2/ast"
+	"go.mongodb.org/mongo-driver/mongo"
+
+	"github.com/shopsupergraph/shop/platform/auth"
+	"github.com/shopsupergraph/shop/platform/events"
+	"github.com/shopsupergraph/shop/platform/httpx"
+	"github.com/shopsupergraph/shop/platform/kafkax"
+	"github.com/shopsupergraph/shop/platform/mongox"
+	"github.com/shopsupergraph/shop/platform/outbox"
+	"github.com/shopsupergraph/shop/platform/redisx"
+	"github.com/shopsupergraph/shop/subgraphs/products/graph"
+	"github.com/shopsupergraph/shop/subgraphs/products/graph/generated"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog/mongostore"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog/rediscache"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/live"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/orderevents"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/reservehttp"
+)
+
+// App is a running products service.
+type App struct {
+	cfg     Config
+	log     *slog.Logger
+	mongo   *mongo.Client
+	rdb     *redis.Client
+	writer  *kafka.Writer
+	relays  []*outbox.Relay
+	orders  *kafka.Reader
+	hub     *live.Hub
+	proc    *live.Processor
+	handler http.Handler
+	db      *mongo.Database
+
+	// Catalog is the domain service (tests drive it directly).
+	Catalog *catalog.Service
+
+	mu   sync.Mutex
+	feed *live.Feed
+}
+
+// New connects to MongoDB, Redis and Kafka and builds the service. It
+// fails when MongoDB is unreachable; Redis and Kafka outages only degrade.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	client, db, err := mongox.Connect(ctx, cfg.MongoURI, cfg.MongoDB)
+	if err != nil {
+		return nil, fmt.Errorf("products: %w", err)
+	}
+	a := &App{cfg: cfg, log: log, mongo: client, db: db, hub: live.NewHub()}
+	productsTopic, ordersTopic := cfg.Topic(events.TopicProducts), cfg.Topic(events.TopicOrders)
+	store := mongostore.New(db, productsTopic)
+	if err := store.EnsureIndexes(ctx); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("products: %w", err)
+	}
+	a.writer = kafkax.NewWriter(cfg.KafkaBrokers)
+	a.relays = []*outbox.Relay{outbox.NewRelay(store.Ledger(), a.writer, log), outbox.NewRelay(store.Changes(), a.writer, log)}
+
+	var storer catalog.Storer = notifying{Storer: store, relays: a.relays}
+	var cache *rediscache.Cache
+	if a.rdb = redisx.New(cfg.RedisAddr, cfg.RedisPassword); a.rdb != nil {
+		cache = rediscache.New(storer, a.rdb, cfg.RedisKeyPrefix, cfg.CacheTTL, log)
+		storer = cache
+	}
+	a.Catalog = catalog.NewService(storer, log)
+	a.proc = &live.Processor{Hub: a.hub, Loader: a.Catalog}
+	if cache != nil {
+		a.proc.Cache = cache
+	}
+
+	if err := kafkax.EnsureTopics(ctx, cfg.KafkaBrokers, cfg.KafkaPartitions, productsTopic, ordersTopic); err != nil {
+		log.Warn("cannot create topics now; relays and consumers retry", "err", err)
+	}
+	// Opened now, so every event written after New is delivered.
+	if feed, err := live.OpenFeed(ctx, cfg.KafkaBrokers, productsTopic, log); err != nil {
+		log.Warn("product feed not open yet; retrying in the background", "err", err)
+	} else {
+		a.feed = feed
+	}
+	a.orders = kafkax.NewReader(kafkax.ReaderConfig{Brokers: cfg.KafkaBrokers, Topic: ordersTopic, GroupID: orderevents.GroupID})
+	a.handler = a.buildHandler()
+	return a, nil
+}
+
+func (a *App) buildHandler() http.Handler {
+	res := &graph.Resolver{Catalog: a.Catalog, Live: a.hub, Log: a.log}
+	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: res}))
+	srv.AddTransport(transport.Websocket{KeepAlivePingInterval: 10 * time.Second})
+	srv.AddTransport(transport.SSE{})
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.Introspection{})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+
+	authn := &auth.Authenticator{Tokens: auth.NewTokens(a.cfg.APISecret, 0), AdminKey: a.cfg.AdminAPIKey}
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", authn.Middleware(srv))
+	mux.Handle("/internal/", reservehttp.New(a.Catalog, a.cfg.ServiceToken, a.log))
+	mux.Handle("GET /{$}", playground.Handler("Shop products", "/graphql"))
+	return httpx.WithHealth(mux, httpx.Check{Name: "mongo", Run: func(ctx context.Context) error { return mongox.Ping(ctx, a.db) }})
+}
+
+// Handler returns the HTTP handler: /graphql, the playground at /, the
+// internal reservation API under /internal/, /health and /ready.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Run listens on the configured address and serves until ctx ends.
+func (a *App) Run(ctx context.Context) error {
+	ln, err := httpx.Listen(a.cfg.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("products: %w", err)
+	}
+	return a.Serve(ctx, ln)
+}
+
+// Serve serves on ln and runs the background workers (outbox relays, the
+// product feed, the order release consumer) until ctx ends.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	for _, r := range a.relays {
+		wg.Go(func() { _ = r.Run(ctx) }) //nolint:errcheck // Run returns nil when ctx ends
+	}
+	wg.Go(func() { a.runFeed(ctx) })
+	wg.Go(func() {
+		_ = kafkax.Consume(ctx, a.orders, a.log, orderevents.Handler(a.Catalog, a.log)) //nolint:errcheck // nil when ctx ends
+	})
+	err := httpx.Serve(ctx, ln, a.handler, a.log, 10*time.Second)
+	cancel()
+	wg.Wait()
+	if err != nil {
+		return fmt.Errorf("products: %w", err)
+	}
+	return nil
+}
+
+// runFeed runs the product feed, opening it first if New could not.
+func (a *App) runFeed(ctx context.Context) {
+	for {
+		a.mu.Lock()
+		feed := a.feed
+		a.mu.Unlock()
+		if feed != nil {
+			feed.Run(ctx, a.proc.Handle)
+			return
+		}
+		f, err := live.OpenFeed(ctx, a.cfg.KafkaBrokers, a.cfg.Topic(events.TopicProducts), a.log)
+		if err == nil {
+			a.mu.Lock()
+			a.feed = f
+			a.mu.Unlock()
+			continue
+		}
+		a.log.Warn("product feed not open yet", "err", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(2 * time.Second):
+		}
+	}
+}
+
+// Close releases every connection. Call it after Serve/Run returned.
+func (a *App) Close() {
+	a.mu.Lock()
+	if a.feed != nil {
+		a.feed.Close()
+	}
+	a.mu.Unlock()
+	var errs []error
+	if a.orders != nil {
+		errs = append(errs, a.orders.Close())
+	}
+	if a.writer != nil {
+		errs = append(errs, a.writer.Close())
+	}
+	if a.rdb != nil {
+		errs = append(errs, a.rdb.Close())
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	errs = append(errs, a.mongo.Disconnect(ctx))
+	if err := errors.Join(errs...); err != nil {
+		a.log.Warn("close products", "err", err)
+	}
+}
+
+// notifying wakes the outbox relays after every write that stores an
+// event, so events leave within milliseconds instead of at the next poll.
+type notifying struct {
+	catalog.Storer
+	relays []*outbox.Relay
+}
+
+func (n notifying) wake() {
+	for _, r := range n.relays {
+		r.Notify()
+	}
+}
+
+// AppendMovement stores the entry and wakes the relays.
+func (n notifying) AppendMovement(ctx context.Context, m catalog.Movement) error {
+	err := n.Storer.AppendMovement(ctx, m)
+	if err == nil {
+		n.wake()
+	}
+	return err
+}
+
+// RecordChange stores the change and wakes the relays.
+func (n notifying) RecordChange(ctx context.Context, c catalog.Change) error {
+	err := n.Storer.RecordChange(ctx, c)
+	if err == nil {
+		n.wake()
+	}
+	return err
+}

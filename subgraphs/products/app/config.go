@@ -1,0 +1,59 @@
+// Package app wires the products subgraph together: configuration, stores,
+// cache, Kafka, the GraphQL and internal HTTP handlers and the background
+// workers. cmd/products and the embedded dev stack both use it.
+package app
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/shopsupergraph/shop/platform/config"
+	"github.com/shopsupergraph/shop/platform/service"
+)
+
+// Config is the products service configuration.
+//
+//	(shared)           see service.Common; LISTEN_ADDR defaults to :4002, MONGO_DB to shop_products
+//	REDIS_ADDR         Redis host:port; empty disables the cache
+//	REDIS_PASSWORD     Redis password (optional)
+//	REDIS_KEY_PREFIX   prefix of every cache key (default "shop:")
+//	CACHE_TTL          lifetime of a cached product or page (default 5m)
+//	KAFKA_PARTITIONS   partitions of the topics this service creates (default 3)
+type Config struct {
+	service.Common
+	RedisAddr       string
+	RedisPassword   string
+	RedisKeyPrefix  string
+	CacheTTL        time.Duration
+	KafkaPartitions int
+}
+
+// LoadConfig reads the configuration and reports every problem at once.
+func LoadConfig(env *config.Env) (Config, error) {
+	c := Config{
+		Common:          service.LoadCommon(env, "products", ":4002"),
+		RedisAddr:       env.String("REDIS_ADDR", ""),
+		RedisPassword:   env.String("REDIS_PASSWORD", ""),
+		RedisKeyPrefix:  env.String("REDIS_KEY_PREFIX", "shop:"),
+		CacheTTL:        env.Duration("CACHE_TTL", 5*time.Minute),
+		KafkaPartitions: env.Int("KAFKA_PARTITIONS", 3),
+	}
+	if c.CacheTTL <= 0 {
+		env.Problem("CACHE_TTL must be positive, got %s", c.CacheTTL)
+	}
+	if c.KafkaPartitions < 1 {
+		env.Problem("KAFKA_PARTITIONS must be at least 1, got %d", c.KafkaPartitions)
+	}
+	if len(c.KafkaBrokers) == 0 {
+		env.Problem("KAFKA_BROKERS must not be empty")
+	}
+	if err := env.Err(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+// String describes the configuration with secrets masked, for logs.
+func (c Config) String() string {
+	return fmt.Sprintf("%s redis=%q redisPrefix=%q cacheTTL=%s", c.Common.String(), c.RedisAddr, c.RedisKeyPrefix, c.CacheTTL)
+}

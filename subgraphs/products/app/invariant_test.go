@@ -1,0 +1,88 @@
+package app_test
+
+import (
+	"context"
+	"testing"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/bson/primitive"
+
+	"github.com/shopsupergraph/shop/platform/mongox"
+	"github.com/shopsupergraph/shop/platform/testenv"
+)
+
+// checkInvariant asserts, for every product of the database, that initial
+// stock + restocks == current quantity + units in live reservations
+// (reserved and not released), counting reservations from their own
+// records rather than from the ledger, and that the snapshot quantity is
+// the ledger head's balance.
+func checkInvariant(t *testing.T, env *testenv.Env, sh shared) {
+	t.Helper()
+	ctx := context.Background()
+	client, db, err := mongox.Connect(ctx, env.MongoURI, sh.db)
+	if err != nil {
+		t.Fatalf("invariant: %v", err)
+	}
+	defer client.Disconnect(ctx)
+
+	var products []struct {
+		ID       primitive.ObjectID `bson:"_id"`
+		Quantity int                `bson:"quantity"`
+	}
+	cur, err := db.Collection("products").Find(ctx, bson.D{})
+	if err != nil || cur.All(ctx, &products) != nil {
+		t.Fatalf("invariant: read products: %v", err)
+	}
+	var ledger []struct {
+		ProductID string `bson:"productId"`
+		Version   int64  `bson:"version"`
+		Kind      string `bson:"kind"`
+		Delta     int    `bson:"delta"`
+		Balance   int    `bson:"balance"`
+	}
+	cur, err = db.Collection("inventory_ledger").Find(ctx, bson.D{})
+	if err != nil || cur.All(ctx, &ledger) != nil {
+		t.Fatalf("invariant: read ledger: %v", err)
+	}
+	var reservations []struct {
+		Status   string `bson:"status"`
+		Released bool   `bson:"released"`
+		Lines    []struct {
+			ProductID string `bson:"productId"`
+			Quantity  int    `bson:"quantity"`
+		} `bson:"lines"`
+	}
+	cur, err = db.Collection("reservations").Find(ctx, bson.D{})
+	if err != nil || cur.All(ctx, &reservations) != nil {
+		t.Fatalf("invariant: read reservations: %v", err)
+	}
+
+	supplied := map[string]int{}
+	head := map[string]int64{}
+	headBalance := map[string]int{}
+	for _, m := range ledger {
+		if m.Kind == "create" || m.Kind == "restock" {
+			supplied[m.ProductID] += m.Delta
+		}
+		if m.Version > head[m.ProductID] {
+			head[m.ProductID], headBalance[m.ProductID] = m.Version, m.Balance
+		}
+	}
+	held := map[string]int{}
+	for _, r := range reservations {
+		if r.Status == "RESERVED" && !r.Released {
+			for _, l := range r.Lines {
+				held[l.ProductID] += l.Quantity
+			}
+		}
+	}
+	for _, p := range products {
+		id := p.ID.Hex()
+		if supplied[id] != p.Quantity+held[id] {
+			t.Errorf("invariant broken for %s: initial+restocks=%d, quantity=%d, held=%d", id, supplied[id], p.Quantity, held[id])
+		}
+		if headBalance[id] != p.Quantity {
+			t.Errorf("snapshot of %s is %d, ledger head (v%d) says %d", id, p.Quantity, head[id], headBalance[id])
+		}
+	}
+}

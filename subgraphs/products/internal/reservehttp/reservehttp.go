@@ -1,0 +1,137 @@
+// Package reservehttp serves the internal reservation API of
+// platform/inventoryapi for the orders service. It is mounted on the
+// products listener under /internal/, which the router never proxies, and
+// every call must carry the service token.
+package reservehttp
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/shopsupergraph/shop/platform/inventoryapi"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
+)
+
+// maxBody bounds a reservation request (100 lines fit easily).
+const maxBody = 64 << 10
+
+// codeInternal is the problem code of unexpected failures.
+const codeInternal = "INTERNAL_SERVER_ERROR"
+
+// Handler serves the reservation endpoints.
+type Handler struct {
+	svc   *catalog.Service
+	token string
+	log   *slog.Logger
+	mux   *http.ServeMux
+}
+
+// New returns the handler; token is the shared service credential.
+func New(svc *catalog.Service, token string, log *slog.Logger) *Handler {
+	h := &Handler{svc: svc, token: token, log: log, mux: http.NewServeMux()}
+	h.mux.HandleFunc("POST "+inventoryapi.PathReservations, h.reserve)
+	h.mux.HandleFunc("POST "+inventoryapi.PathReservations+"/{orderId}/release", h.release)
+	h.mux.HandleFunc("GET "+inventoryapi.PathReservations+"/{orderId}", h.get)
+	return h
+}
+
+// ServeHTTP checks the service token in constant time, then routes.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	got := r.Header.Get(inventoryapi.HeaderServiceToken)
+	if h.token == "" || got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(h.token)) != 1 {
+		writeProblem(w, http.StatusUnauthorized, inventoryapi.Problem{Code: inventoryapi.CodeUnauthorized, Message: "missing or wrong " + inventoryapi.HeaderServiceToken})
+		return
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+func (h *Handler) reserve(w http.ResponseWriter, r *http.Request) {
+	var req inventoryapi.ReserveRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	if err := dec.Decode(&req); err != nil {
+		writeProblem(w, http.StatusBadRequest, inventoryapi.Problem{Code: inventoryapi.CodeBadInput, Message: "malformed JSON body: " + err.Error()})
+		return
+	}
+	lines := make([]catalog.Line, len(req.Lines))
+	for i, l := range req.Lines {
+		lines[i] = catalog.Line{ProductID: l.ProductID, Quantity: l.Quantity}
+	}
+	res, err := h.svc.Reserve(r.Context(), req.OrderID, lines)
+	if err != nil {
+		h.fail(w, "reserve", err)
+		return
+	}
+	h.writeReservation(w, res)
+}
+
+func (h *Handler) release(w http.ResponseWriter, r *http.Request) {
+	res, err := h.svc.Release(r.Context(), r.PathValue("orderId"))
+	if err != nil {
+		h.fail(w, "release", err)
+		return
+	}
+	h.writeReservation(w, res)
+}
+
+func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
+	res, err := h.svc.GetReservation(r.Context(), r.PathValue("orderId"))
+	if err != nil {
+		h.fail(w, "get reservation", err)
+		return
+	}
+	h.writeReservation(w, res)
+}
+
+// rejection is the body of a rejected reservation: the Reservation (status
+// REJECTED with its problem) and the Problem's fields at the top level, so
+// a client may decode it as either.
+type rejection struct {
+	inventoryapi.Reservation
+	inventoryapi.Problem
+}
+
+func (h *Handler) writeReservation(w http.ResponseWriter, res catalog.Reservation) {
+	out := inventoryapi.Reservation{OrderID: res.OrderID, Status: res.EffectiveStatus()}
+	for _, l := range res.Lines {
+		out.Lines = append(out.Lines, inventoryapi.ReservedLine{ProductID: l.ProductID, Quantity: l.Quantity, UnitPrice: l.UnitPrice})
+	}
+	if res.Problem == nil {
+		writeJSON(w, http.StatusOK, out)
+		return
+	}
+	available := res.Problem.Available
+	p := inventoryapi.Problem{Code: res.Problem.Code, Message: res.Problem.Message, ProductID: res.Problem.ProductID, Requested: res.Problem.Requested}
+	status := http.StatusNotFound
+	if res.Problem.Code == catalog.ProblemInsufficientStock {
+		status = http.StatusConflict
+		p.Available = &available
+	}
+	out.Problem = &p
+	writeJSON(w, status, rejection{Reservation: out, Problem: p})
+}
+
+func (h *Handler) fail(w http.ResponseWriter, op string, err error) {
+	var inv *catalog.InvalidError
+	switch {
+	case errors.As(err, &inv):
+		writeProblem(w, http.StatusBadRequest, inventoryapi.Problem{Code: inventoryapi.CodeBadInput, Message: inv.Error()})
+	case errors.Is(err, catalog.ErrNotFound):
+		writeProblem(w, http.StatusNotFound, inventoryapi.Problem{Code: inventoryapi.CodeNotFound, Message: "no reservation for this order"})
+	case errors.Is(err, catalog.ErrContention):
+		writeProblem(w, http.StatusServiceUnavailable, inventoryapi.Problem{Code: codeInternal, Message: "inventory busy; retry"})
+	default:
+		h.log.Error("internal reservation call failed", "op", op, "err", err)
+		writeProblem(w, http.StatusServiceUnavailable, inventoryapi.Problem{Code: codeInternal, Message: op + " failed; retry (the call is idempotent)"})
+	}
+}
+
+func writeProblem(w http.ResponseWriter, status int, p inventoryapi.Problem) { writeJSON(w, status, p) }
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v) //nolint:errcheck // the client went away; nothing to do
+}
