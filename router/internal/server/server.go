@@ -34,7 +34,16 @@ type Options struct {
 	MaxRequestBytes int64
 	// Logger receives execution failures; nil discards them.
 	Logger *slog.Logger
+	// Hook, when set, sees every request after it is read and before it is
+	// executed: persisted queries, operation limits and other optional
+	// features plug in here. nil costs nothing.
+	Hook RequestHook
 }
+
+// RequestHook inspects or completes a request, e.g. fills Query from a
+// persisted-query hash. A *engine.RequestError rejects the request with its
+// errors; any other error is sent as BAD_REQUEST.
+type RequestHook func(r *http.Request, req *engine.Request, extensions json.RawMessage) error
 
 // Handler serves the GraphQL endpoint and the probes.
 type Handler struct {
@@ -95,19 +104,31 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	media := negotiate(r.Header.Get("Accept"))
 	var (
 		req  *engine.Request
+		ext  json.RawMessage
 		err  error
 		opts engine.ExecOptions
 	)
 	switch r.Method {
 	case http.MethodPost:
-		req, err = h.readPost(r)
+		req, ext, err = h.readPost(r)
 	case http.MethodGet:
-		req, err = readGet(r)
+		req, ext, err = readGet(r)
 		opts.QueriesOnly = true
 	default:
 		w.Header().Set("Allow", "GET, POST")
 		writeErrors(w, media, http.StatusMethodNotAllowed, "method not allowed", "BAD_REQUEST")
 		return
+	}
+	if err == nil && h.opts.Hook != nil {
+		if err = h.opts.Hook(r, req, ext); err != nil {
+			if re, ok := engine.AsRequestError(err); ok {
+				h.writeRequestError(w, media, re)
+				return
+			}
+		}
+	}
+	if err == nil && strings.TrimSpace(req.Query) == "" {
+		err = errNoQuery
 	}
 	if err != nil {
 		writeErrors(w, media, http.StatusBadRequest, err.Error(), "BAD_REQUEST")
@@ -122,6 +143,10 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if errors.Is(err, context.Canceled) {
+			return
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			writeErrors(w, media, http.StatusGatewayTimeout, "request timed out", "GATEWAY_TIMEOUT")
 			return
 		}
 		h.logger.Error("execute operation", "err", err)
@@ -140,28 +165,29 @@ func (h *Handler) getBuf() *bytes.Buffer {
 	return bytes.NewBuffer(make([]byte, 0, 64*1024))
 }
 
-func (h *Handler) readPost(r *http.Request) (*engine.Request, error) {
+func (h *Handler) readPost(r *http.Request) (*engine.Request, json.RawMessage, error) {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != mediaJSON && !strings.HasSuffix(mt, "+json")) {
-			return nil, errors.New("content type must be application/json")
+			return nil, nil, errors.New("content type must be application/json")
 		}
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, h.opts.MaxRequestBytes+1))
 	if err != nil {
-		return nil, errors.New("cannot read request body")
+		return nil, nil, errors.New("cannot read request body")
 	}
 	if int64(len(body)) > h.opts.MaxRequestBytes {
-		return nil, errors.New("request body too large")
+		return nil, nil, errors.New("request body too large")
 	}
 	var raw rawRequest
 	if err := json.Unmarshal(body, &raw); err != nil {
-		return nil, errors.New("request body is not a valid JSON GraphQL request")
+		return nil, nil, errors.New("request body is not a valid JSON GraphQL request")
 	}
-	return toRequest(raw)
+	req, err := toRequest(raw)
+	return req, raw.Extensions, err
 }
 
-func readGet(r *http.Request) (*engine.Request, error) {
+func readGet(r *http.Request) (*engine.Request, json.RawMessage, error) {
 	q := r.URL.Query()
 	raw := rawRequest{}
 	if q.Has("query") {
@@ -175,14 +201,22 @@ func readGet(r *http.Request) (*engine.Request, error) {
 	if v := q.Get("variables"); v != "" {
 		raw.Variables = json.RawMessage(v)
 	}
-	return toRequest(raw)
+	if v := q.Get("extensions"); v != "" {
+		raw.Extensions = json.RawMessage(v)
+	}
+	req, err := toRequest(raw)
+	return req, raw.Extensions, err
 }
 
+// errNoQuery rejects requests whose query is still empty after the hook
+// (a persisted-query hook may have filled it in from a hash).
+var errNoQuery = errors.New("the request has no query")
+
 func toRequest(raw rawRequest) (*engine.Request, error) {
-	if raw.Query == nil || strings.TrimSpace(*raw.Query) == "" {
-		return nil, errors.New("the request has no query")
+	req := &engine.Request{}
+	if raw.Query != nil {
+		req.Query = *raw.Query
 	}
-	req := &engine.Request{Query: *raw.Query}
 	if raw.OperationName != nil {
 		req.OperationName = *raw.OperationName
 	}
