@@ -1,0 +1,189 @@
+package e2e
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/shopsupergraph/shop/e2e/harness"
+)
+
+// objectID matches a MongoDB ObjectID in hex, the shape of every id.
+var objectID = regexp.MustCompile(`^[0-9a-f]{24}$`)
+
+// shop wraps a client with the operations the tests share.
+type shop struct {
+	t     testing.TB
+	c     *harness.Client
+	admin map[string]string
+}
+
+func newShop(t testing.TB, sys *harness.System, router int) *shop {
+	return &shop{t: t, c: harness.NewClient(sys.Routers[router].GraphQL()), admin: map[string]string{"x-api-key": sys.AdminKey}}
+}
+
+// must sends an operation and fails the test on a transport error, a
+// non-200 status or any GraphQL error; it decodes data into out.
+func (s *shop) must(ctx context.Context, query string, vars map[string]any, headers map[string]string, out any) *harness.Response {
+	s.t.Helper()
+	r, err := s.c.Do(ctx, query, vars, headers)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if r.Status != 200 || len(r.Errors) > 0 {
+		s.t.Fatalf("%s\nvars %v: status %d: %s", oneLine(query), vars, r.Status, r.Body)
+	}
+	if out != nil {
+		if err := r.Decode(out); err != nil {
+			s.t.Fatal(err)
+		}
+	}
+	return r
+}
+
+// do sends an operation and fails only on a transport error.
+func (s *shop) do(ctx context.Context, query string, vars map[string]any, headers map[string]string) *harness.Response {
+	s.t.Helper()
+	r, err := s.c.Do(ctx, query, vars, headers)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return r
+}
+
+type account struct {
+	ID, Username, Token string
+}
+
+func (a account) auth() map[string]string { return harness.Bearer(a.Token) }
+
+// register creates a user with a unique name and returns its id and token.
+func (s *shop) register(ctx context.Context, prefix string) account {
+	s.t.Helper()
+	name := prefix + "_" + randHex(4)
+	var out struct {
+		RegisterUser struct {
+			AccessToken string `json:"access_token"`
+			User        struct{ ID string `json:"_id"` }
+		} `json:"registerUser"`
+	}
+	s.must(ctx, `mutation($in: RegisterUserInput) { registerUser(input: $in) { access_token user { _id } } }`,
+		map[string]any{"in": map[string]any{"username": name, "password": "correct horse battery", "email": name + "@example.com"}}, nil, &out)
+	return account{ID: out.RegisterUser.User.ID, Username: name, Token: out.RegisterUser.AccessToken}
+}
+
+type product struct {
+	ID          string  `json:"_id"`
+	Name        string  `json:"name"`
+	Description *string `json:"description"`
+	Price       int     `json:"price"`
+	Quantity    int     `json:"quantity"`
+}
+
+func (s *shop) createProduct(ctx context.Context, name string, price, quantity int) product {
+	s.t.Helper()
+	var out struct{ CreateProduct product }
+	s.must(ctx, `mutation($in: CreateProductInput) { createProduct(input: $in) { _id name description price quantity } }`,
+		map[string]any{"in": map[string]any{"name": name, "price": price, "quantity": quantity, "description": "about " + name}}, s.admin, &out)
+	return out.CreateProduct
+}
+
+func (s *shop) product(ctx context.Context, id string) product {
+	s.t.Helper()
+	var out struct{ Product *product }
+	s.must(ctx, `query($id: ID!) { product(id: $id) { _id name description price quantity } }`, map[string]any{"id": id}, nil, &out)
+	if out.Product == nil {
+		s.t.Fatalf("product %s not found", id)
+	}
+	return *out.Product
+}
+
+type orderLine struct {
+	ID        string `json:"_id"`
+	Quantity  int    `json:"quantity"`
+	UnitPrice int    `json:"unitPrice"`
+}
+
+type order struct {
+	ID       string      `json:"_id"`
+	UserID   string      `json:"userId"`
+	Status   string      `json:"status"`
+	Total    int         `json:"total"`
+	Products []orderLine `json:"products"`
+}
+
+const orderFields = `_id userId status total products { _id quantity unitPrice }`
+
+// placeOrder places a one-line order and returns the raw response.
+func (s *shop) placeOrder(ctx context.Context, a account, productID string, qty int) *harness.Response {
+	s.t.Helper()
+	return s.do(ctx, `mutation($p: [OrderProductInput]) { placeOrder(products: $p) { `+orderFields+` } }`,
+		map[string]any{"p": []any{map[string]any{"_id": productID, "quantity": qty}}}, a.auth())
+}
+
+// allOrders lists every order with the admin key.
+func (s *shop) allOrders(ctx context.Context) []order {
+	s.t.Helper()
+	var out struct{ Orders []order }
+	s.must(ctx, `{ orders { `+orderFields+` } }`, nil, s.admin, &out)
+	return out.Orders
+}
+
+// invariant checks, from outside, that for each product initial stock plus
+// restocks equals current quantity plus the units in live (CONFIRMED)
+// orders, and returns the units sold per product.
+func (s *shop) invariant(ctx context.Context, supplied map[string]int) map[string]int {
+	s.t.Helper()
+	sold := map[string]int{}
+	for _, o := range s.allOrders(ctx) {
+		if o.Status != "CONFIRMED" {
+			continue
+		}
+		for _, l := range o.Products {
+			sold[l.ID] += l.Quantity
+		}
+	}
+	for id, in := range supplied {
+		p := s.product(ctx, id)
+		if p.Quantity < 0 || in != p.Quantity+sold[id] {
+			s.t.Errorf("invariant broken for %s: supplied %d, quantity %d + sold in live orders %d = %d", id, in, p.Quantity, sold[id], p.Quantity+sold[id])
+		}
+	}
+	return sold
+}
+
+func randHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// jwtClaims decodes a token's payload without verifying it.
+func jwtClaims(t testing.TB, token string) map[string]any {
+	t.Helper()
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		t.Fatalf("token %q is not a JWT", token)
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatalf("token payload: %v", err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatalf("token payload: %v", err)
+	}
+	return m
+}
+
+func codesOf(r *harness.Response) string { return fmt.Sprint(r.Codes()) }
