@@ -19,6 +19,9 @@ type HTTPOptions struct {
 	MaxResponseBytes int64
 	// MaxIdleConnsPerHost keeps connections alive between requests.
 	MaxIdleConnsPerHost int
+	// WrapTransport, when set, wraps the subgraph transport so optional
+	// features (metrics, tracing, per-subgraph timeouts) see every fetch.
+	WrapTransport func(http.RoundTripper) http.RoundTripper
 }
 
 func newHTTPClient(o HTTPOptions) *http.Client {
@@ -38,6 +41,9 @@ func newHTTPClient(o HTTPOptions) *http.Client {
 	var rt http.RoundTripper = tr
 	if o.MaxResponseBytes > 0 {
 		rt = &limitTransport{next: tr, max: o.MaxResponseBytes}
+	}
+	if o.WrapTransport != nil {
+		rt = o.WrapTransport(rt)
 	}
 	return &http.Client{Transport: rt, Timeout: o.RequestTimeout}
 }
