@@ -56,19 +56,15 @@ func (d userDoc) user() accounts.User {
 // topic, and creates the indexes it relies on.
 func New(ctx context.Context, db *mongo.Database, topic string) (*Store, error) {
 	coll := db.Collection(Collection)
-	// One index per createIndexes call: FerretDB v1 drops the connection
-	// when one call names several indexes that all exist already (every
-	// restart), while single existing indexes are accepted as no-ops.
-	for _, m := range []mongo.IndexModel{
-		{
+	err := mongox.EnsureIndexes(ctx, coll,
+		mongo.IndexModel{
 			Keys:    bson.D{{Key: "usernameKey", Value: 1}},
 			Options: options.Index().SetUnique(true).SetName("usernameKey_unique"),
 		},
 		outbox.Index(),
-	} {
-		if err := mongox.EnsureIndexes(ctx, coll, m); err != nil {
-			return nil, fmt.Errorf("new user store: %w", err)
-		}
+	)
+	if err != nil {
+		return nil, fmt.Errorf("new user store: %w", err)
 	}
 	return &Store{coll: coll, topic: topic}, nil
 }
