@@ -133,7 +133,7 @@ func TestConcurrentBuyersNeverOversell(t *testing.T) {
 	f := newFixture(t, 0)
 	ctx := context.Background()
 	choc := f.inv.AddProduct(20, 10)
-	const buyers = 40
+	const buyers = 30
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	sold, refused := 0, 0
