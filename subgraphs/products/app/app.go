@@ -240,3 +240,7 @@ func (n notifying) RecordChange(ctx context.Context, c catalog.Change) error {
 	}
 	return err
 }
+
+// Subscribers reports how many inventoryUpdated subscriptions this replica
+// serves (for metrics and tests).
+func (a *App) Subscribers() int { return a.hub.Len() }

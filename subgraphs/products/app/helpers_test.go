@@ -196,3 +196,16 @@ func eventually(t *testing.T, what string, cond func() bool) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+func httpPost(url, token string, body io.Reader) (int, error) {
+	req, _ := http.NewRequest(http.MethodPost, url, body)
+	if token != "" {
+		req.Header.Set(inventoryapi.HeaderServiceToken, token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}

@@ -82,3 +82,10 @@ func (h *Hub) Publish(p catalog.Product) {
 		}
 	}
 }
+
+// Len reports the number of subscribers.
+func (h *Hub) Len() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.subs)
+}

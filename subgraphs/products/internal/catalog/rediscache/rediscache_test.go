@@ -1,0 +1,147 @@
+package rediscache_test
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+
+	"go.mongodb.org/mongo-driver/event"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"github.com/shopsupergraph/shop/platform/redisx"
+	"github.com/shopsupergraph/shop/platform/testenv"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog/mongostore"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog/rediscache"
+)
+
+// setup returns a catalog service over a cached store whose MongoDB
+// commands are counted, and the counter.
+func setup(t *testing.T, env *testenv.Env) (*catalog.Service, *rediscache.Cache, *atomic.Int64) {
+	t.Helper()
+	var finds atomic.Int64
+	mon := &event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
+		finds.Add(1)
+	}}
+	ctx := context.Background()
+	client, err := mongo.Connect(ctx, options.Client().ApplyURI(env.MongoURI).SetMonitor(mon))
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
+	name := testenv.Name("cache")
+	store := mongostore.New(client.Database(name), "t")
+	if err := store.EnsureIndexes(ctx); err != nil {
+		t.Fatalf("indexes: %v", err)
+	}
+	rdb := redisx.New(env.RedisAddr, "")
+	t.Cleanup(func() { _ = rdb.Close() })
+	cache := rediscache.New(store, rdb, name+":", 0, nil)
+	return catalog.NewService(cache, nil), cache, &finds
+}
+
+func TestCachedReadsDoNotTouchMongo(t *testing.T) {
+	t.Parallel()
+	env := testenv.Get(t)
+	svc, _, commands := setup(t, env)
+	ctx := context.Background()
+	p, err := svc.Create(ctx, catalog.CreateInput{Name: "cached", Price: 10, Quantity: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := catalog.ListQuery{Take: 20}
+	if _, err := svc.Get(ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.List(ctx, q); err != nil {
+		t.Fatal(err)
+	}
+	before := commands.Load()
+	for range 5 {
+		got, err := svc.Get(ctx, p.ID)
+		if err != nil || got.Quantity != 5 {
+			t.Fatalf("cached get = %+v, %v", got, err)
+		}
+		list, err := svc.List(ctx, q)
+		if err != nil || len(list) != 1 || list[0].Name != "cached" {
+			t.Fatalf("cached list = %+v, %v", list, err)
+		}
+	}
+	if n := commands.Load() - before; n != 0 {
+		t.Fatalf("cached reads sent %d MongoDB commands, want 0", n)
+	}
+
+	// A write invalidates at once: the next reads see the new stock.
+	if _, err := svc.Restock(ctx, p.ID, 3); err != nil {
+		t.Fatal(err)
+	}
+	got, err := svc.Get(ctx, p.ID)
+	if err != nil || got.Quantity != 8 {
+		t.Fatalf("get after restock = %+v, %v; want quantity 8", got, err)
+	}
+	list, err := svc.List(ctx, q)
+	if err != nil || len(list) != 1 || list[0].Quantity != 8 {
+		t.Fatalf("list after restock = %+v, %v; want quantity 8", list, err)
+	}
+}
+
+func TestInvalidateRetiresEntries(t *testing.T) {
+	t.Parallel()
+	env := testenv.Get(t)
+	svc, cache, commands := setup(t, env)
+	ctx := context.Background()
+	p, err := svc.Create(ctx, catalog.CreateInput{Name: "evented", Price: 10, Quantity: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Get(ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := cache.Invalidate(ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	before := commands.Load()
+	if _, err := svc.Get(ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if commands.Load() == before {
+		t.Fatal("read after Invalidate was served from the cache")
+	}
+}
+
+func TestReadsWorkWithRedisStopped(t *testing.T) {
+	t.Parallel()
+	env := testenv.Fresh(t)
+	svc, _, _ := setup(t, env)
+	ctx := context.Background()
+	p, err := svc.Create(ctx, catalog.CreateInput{Name: "resilient", Price: 10, Quantity: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.List(ctx, catalog.ListQuery{Take: 20}); err != nil {
+		t.Fatal(err)
+	}
+	env.Stack.StopRedis()
+	for range 3 {
+		got, err := svc.Get(ctx, p.ID)
+		if err != nil || got.Name != "resilient" {
+			t.Fatalf("get with redis down = %+v, %v", got, err)
+		}
+		list, err := svc.List(ctx, catalog.ListQuery{Take: 20})
+		if err != nil || len(list) != 1 {
+			t.Fatalf("list with redis down = %+v, %v", list, err)
+		}
+	}
+	// Writes succeed too, and the cache comes back consistent.
+	if _, err := svc.Restock(ctx, p.ID, 2); err != nil {
+		t.Fatalf("restock with redis down: %v", err)
+	}
+	if err := env.Stack.RestartRedis(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := svc.Get(ctx, p.ID)
+	if err != nil || got.Quantity != 7 {
+		t.Fatalf("get after redis restart = %+v, %v; want quantity 7", got, err)
+	}
+}
