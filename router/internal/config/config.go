@@ -40,6 +40,18 @@ type Config struct {
 	// Cache sizes for operations and plans.
 	Cache Cache `yaml:"cache"`
 
+	// Production features (features.go).
+	Introspection    *bool            `yaml:"introspection"`
+	CSRF             CSRF             `yaml:"csrf"`
+	CORS             CORS             `yaml:"cors"`
+	PersistedQueries PersistedQueries `yaml:"persisted_queries"`
+	Metrics          Metrics          `yaml:"metrics"`
+	Tracing          Tracing          `yaml:"tracing"`
+	AccessLog        AccessLog        `yaml:"access_log"`
+	QueryPlan        QueryPlan        `yaml:"query_plan"`
+	Playground       Playground       `yaml:"playground"`
+	HotReload        HotReload        `yaml:"hot_reload"`
+
 	// envSubgraphURLs holds ROUTER_SUBGRAPH_URL_<NAME> values keyed by the
 	// normalized NAME; they are matched to subgraph names once the
 	// supergraph is known.
@@ -50,6 +62,8 @@ type Config struct {
 type Subgraph struct {
 	// URL replaces the routing URL from the supergraph.
 	URL string `yaml:"url"`
+	// Timeout bounds each request to this subgraph (0: timeouts.subgraph_request).
+	Timeout time.Duration `yaml:"timeout"`
 }
 
 // Headers lists the client headers forwarded to every subgraph.
@@ -64,6 +78,8 @@ type Timeouts struct {
 	SubgraphDial    time.Duration `yaml:"subgraph_dial"`
 	ReadHeader      time.Duration `yaml:"read_header"`
 	Shutdown        time.Duration `yaml:"shutdown"`
+	// Request bounds a whole client request (0: no bound).
+	Request time.Duration `yaml:"request"`
 }
 
 // Limits cap sizes and concurrency.
@@ -71,6 +87,11 @@ type Limits struct {
 	MaxRequestBytes          int64 `yaml:"max_request_bytes"`
 	MaxSubgraphResponseBytes int64 `yaml:"max_subgraph_response_bytes"`
 	MaxConcurrency           int   `yaml:"max_concurrency"`
+	// Operation limits checked before planning (0: unlimited).
+	MaxDepth      int `yaml:"max_depth"`
+	MaxAliases    int `yaml:"max_aliases"`
+	MaxRootFields int `yaml:"max_root_fields"`
+	MaxTokens     int `yaml:"max_tokens"`
 }
 
 // Cache sizes count entries.
@@ -81,7 +102,7 @@ type Cache struct {
 
 // Default returns the configuration used when nothing is set.
 func Default() Config {
-	return Config{
+	c := Config{
 		Listen:    "127.0.0.1:4000",
 		Subgraphs: map[string]Subgraph{},
 		Timeouts: Timeouts{
@@ -97,6 +118,8 @@ func Default() Config {
 		},
 		Cache: Cache{Operations: 1024, Plans: 1024},
 	}
+	c.setFeatureDefaults()
+	return c
 }
 
 // Load reads the YAML file at path (skipped when empty) over the defaults,
@@ -154,6 +177,10 @@ func (c *Config) applyEnv(environ []string) error {
 		case "ROUTER_MAX_SUBGRAPH_RESPONSE_BYTES":
 			c.Limits.MaxSubgraphResponseBytes, err = strconv.ParseInt(v, 10, 64)
 		default:
+			var handled bool
+			if handled, err = c.applyFeatureEnv(k, v); handled {
+				break
+			}
 			if name, ok := strings.CutPrefix(k, "ROUTER_SUBGRAPH_URL_"); ok && name != "" {
 				if c.envSubgraphURLs == nil {
 					c.envSubgraphURLs = map[string]string{}
@@ -257,5 +284,6 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%s: must be positive", p.name))
 		}
 	}
+	errs = append(errs, c.validateFeatures()...)
 	return errors.Join(errs...)
 }
