@@ -70,7 +70,9 @@ func (s *shop) register(ctx context.Context, prefix string) account {
 	var out struct {
 		RegisterUser struct {
 			AccessToken string `json:"access_token"`
-			User        struct{ ID string `json:"_id"` }
+			User        struct {
+				ID string `json:"_id"`
+			}
 		} `json:"registerUser"`
 	}
 	s.must(ctx, `mutation($in: RegisterUserInput) { registerUser(input: $in) { access_token user { _id } } }`,

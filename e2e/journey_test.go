@@ -54,7 +54,9 @@ func TestCustomerJourney(t *testing.T) {
 	var login struct {
 		Login struct {
 			AccessToken string `json:"access_token"`
-			User        struct{ ID string `json:"_id"` }
+			User        struct {
+				ID string `json:"_id"`
+			}
 		}
 	}
 	s.must(ctx, `mutation($in: LoginInput) { login(input: $in) { access_token user { _id } } }`,
