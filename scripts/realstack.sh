@@ -136,10 +136,10 @@ start_redis() {
 	wait_tcp "$(state redis.port)" 20 redis
 }
 
-kafka_java() {
-	java -Xms256m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true \
-		-Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$KAFKA_LIBS/*" "$@"
-}
+# KAFKA_JAVA is the JVM command line of the Kafka tools and broker. It is an
+# array, not a function, so that `cmd &` starts java itself and $! is its pid.
+KAFKA_JAVA=(java -Xms256m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true
+	-Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$KAFKA_LIBS/*")
 
 start_kafka() {
 	[[ -f "$KAFKA_LIBS/.complete" ]] || die "Kafka jars missing (run: realstack.sh install)"
@@ -170,11 +170,11 @@ group.initial.rebalance.delay.ms=0
 group.consumer.min.session.timeout.ms=1000
 group.min.session.timeout.ms=1000
 EOF
-		kafka_java kafka.tools.StorageTool format -t "$(kafka_java kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)" \
+		"${KAFKA_JAVA[@]}" kafka.tools.StorageTool format -t "$("${KAFKA_JAVA[@]}" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)" \
 			-c "$STATE/kafka/server.properties" >"$STATE/kafka-format.log" 2>&1 ||
 			die "Kafka storage format failed: $(tail -5 "$STATE/kafka-format.log")"
 	fi
-	kafka_java kafka.Kafka "$STATE/kafka/server.properties" >>"$STATE/kafka.log" 2>&1 &
+	"${KAFKA_JAVA[@]}" kafka.Kafka "$STATE/kafka/server.properties" >>"$STATE/kafka.log" 2>&1 &
 	echo $! >"$STATE/kafka.pid"
 	wait_tcp "$port" 90 kafka
 	"$BIN/kafka-ready" --brokers "127.0.0.1:$port" --timeout 90s >&2

@@ -2,8 +2,9 @@
 # `make test-real`: the integration suites against real servers instead of
 # the embedded stand-ins. It installs (cached) and starts PostgreSQL with
 # FerretDB, Apache Kafka (KRaft) and Redis on free loopback ports
-# (scripts/realstack.sh), runs every module's tests with SHOP_TEST_* set so
-# platform/testenv hands out those addresses, then runs the fault tests
+# (scripts/realstack.sh), runs every module's integration packages (those
+# using platform/testenv) with SHOP_TEST_* set so testenv hands out those
+# addresses, then runs the fault tests
 # (stackcheck/realfault), which stop and restart the servers. The servers are
 # stopped on exit, whatever happens.
 #
@@ -54,12 +55,26 @@ echo "SHOP_TEST_MONGO_URI=$SHOP_TEST_MONGO_URI (FerretDB on PostgreSQL)"
 echo "SHOP_TEST_KAFKA_BROKERS=$SHOP_TEST_KAFKA_BROKERS (Apache Kafka, KRaft)"
 echo "SHOP_TEST_REDIS_ADDR=$SHOP_TEST_REDIS_ADDR (redis-server)"
 
-# The suites share the servers, so nothing may stop them while they run:
-# the fault tests only run in the second pass, when SHOP_TEST_REAL_CONTROL is set.
+# The integration packages are those whose tests reach the infrastructure
+# through platform/testenv; the rest (router planning, composition, pure
+# units) do not touch a server and already ran in `make test`. The suites
+# share the servers, so nothing may stop them while they run: the fault
+# tests only run in the second pass, when SHOP_TEST_REAL_CONTROL is set.
+integration_packages() {
+	go list -test -f '{{.ImportPath}} {{join .Deps " "}}' ./... |
+		awk '/ github.com\/shopsupergraph\/shop\/platform\/testenv( |$)/ {print $1}' |
+		{ grep -v '\.test$' || true; } | sed 's/_test$//' | sort -u
+}
 failed=()
 for m in $MODULES; do
-	say "go test $m (real servers)"
-	if ! (cd "$m" && go test "${FLAGS[@]}" ./...); then
+	pkgs="$(cd "$m" && integration_packages)" || { failed+=("$m (go list)"); continue; }
+	if [[ -z "$pkgs" ]]; then
+		echo "-- $m: no package uses platform/testenv; nothing to run against real servers"
+		continue
+	fi
+	say "go test $m: $(wc -l <<<"$pkgs") integration package(s) against real servers"
+	# shellcheck disable=SC2086
+	if ! (cd "$m" && go test "${FLAGS[@]}" $pkgs); then
 		failed+=("$m")
 	fi
 done

@@ -56,7 +56,8 @@ func TestRealDatabaseRestartUnderLoad(t *testing.T) {
 				if strings.TrimSpace(msg) == "" {
 					broken.CompareAndSwap(nil, "an error without a message")
 				}
-				downErrors.Store(msg, true)
+				code, _ := r.Errors[0].Extensions["code"].(string)
+				downErrors.Store(fmt.Sprintf("%s (code %s)", msg, code), true)
 			case write:
 				acked.Add(1)
 			}

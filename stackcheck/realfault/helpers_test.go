@@ -40,16 +40,34 @@ func setup(t *testing.T) (*testenv.Env, Control) {
 	return env, ctl
 }
 
-// testLog writes the app's warnings to the test output when -v is on, so a
-// failing run shows what the service saw.
+// testLog keeps the app's warnings and errors and prints the last of them
+// only when the test fails: the faults make the services log every failed
+// call, which would bury the results of a passing run.
 func testLog(t *testing.T) *slog.Logger {
-	return slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	w := &tailWriter{}
+	t.Cleanup(func() {
+		if t.Failed() {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			t.Logf("last %d service log lines:\n%s", len(w.lines), strings.Join(w.lines, "\n"))
+		}
+	})
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
-type tWriter struct{ t *testing.T }
+// tailWriter keeps the last 40 lines written to it.
+type tailWriter struct {
+	mu    sync.Mutex
+	lines []string
+}
 
-func (w tWriter) Write(p []byte) (int, error) {
-	w.t.Log(strings.TrimRight(string(p), "\n"))
+func (w *tailWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.lines = append(w.lines, strings.TrimRight(string(p), "\n"))
+	if len(w.lines) > 40 {
+		w.lines = w.lines[len(w.lines)-40:]
+	}
 	return len(p), nil
 }
 
