@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -15,8 +16,10 @@ import (
 
 	"github.com/shopsupergraph/shop/router/internal/config"
 	"github.com/shopsupergraph/shop/router/internal/engine"
+	"github.com/shopsupergraph/shop/router/internal/metrics"
 	"github.com/shopsupergraph/shop/router/internal/server"
 	"github.com/shopsupergraph/shop/router/internal/supergraph"
+	"github.com/shopsupergraph/shop/router/internal/tracing"
 )
 
 // Config is the router configuration (see router.yaml).
@@ -38,6 +41,11 @@ type options struct {
 	urls    map[string]string
 	logger  *slog.Logger
 	baseCtx context.Context
+
+	// Production features (features.go).
+	metrics         *metrics.Metrics
+	traceExporter   tracing.Exporter
+	accessLogWriter io.Writer
 }
 
 // WithSupergraphSDL uses this supergraph text instead of reading cfg.Supergraph.
@@ -61,11 +69,13 @@ func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l 
 
 // Router is a loaded supergraph served over HTTP.
 type Router struct {
-	cfg     Config
-	engine  *engine.Engine
-	handler *server.Handler
-	logger  *slog.Logger
-	cancel  context.CancelFunc
+	cfg      Config
+	engine   *engine.Engine
+	handler  *server.Handler
+	logger   *slog.Logger
+	cancel   context.CancelFunc
+	http     http.Handler
+	features *features
 }
 
 // New loads the supergraph and builds the router. Call Close (or let Run
@@ -92,50 +102,75 @@ func New(cfg Config, opts ...Option) (*Router, error) {
 		}
 		sdl = string(data)
 	}
-	sg, err := supergraph.Parse(sdl)
-	if err != nil {
-		return nil, fmt.Errorf("load supergraph: %w", err)
-	}
-	urls := map[string]string{}
-	for _, g := range sg.Graphs() {
-		if u := cfg.SubgraphURL(g.Name); u != "" {
-			urls[g.Name] = u
-		}
-		if u, ok := o.urls[g.Name]; ok {
-			urls[g.Name] = u
-		}
-	}
 	ctx, cancel := context.WithCancel(context.Background())
-	eng, err := engine.New(ctx, engine.Options{
-		SupergraphSDL:  sdl,
-		SubgraphURLs:   urls,
-		ForwardHeaders: cfg.ForwardHeaders(),
-		HTTP: engine.HTTPOptions{
-			RequestTimeout:   cfg.Timeouts.SubgraphRequest,
-			DialTimeout:      cfg.Timeouts.SubgraphDial,
-			MaxResponseBytes: cfg.Limits.MaxSubgraphResponseBytes,
-		},
-		DisableDeduplication: !cfg.DeduplicationEnabled(),
-		MaxConcurrency:       cfg.Limits.MaxConcurrency,
-		OperationCacheSize:   cfg.Cache.Operations,
-		PlanCacheSize:        cfg.Cache.Plans,
-	})
+	f, err := newFeatures(ctx, cfg, o)
 	if err != nil {
 		cancel()
-		return nil, fmt.Errorf("build engine: %w", err)
+		return nil, fmt.Errorf("router features: %w", err)
 	}
-	h := server.New(eng, server.Options{MaxRequestBytes: cfg.Limits.MaxRequestBytes, Logger: o.logger})
-	return &Router{cfg: cfg, engine: eng, handler: h, logger: o.logger, cancel: cancel}, nil
+	build := func(ctx context.Context, sdl string) (*engine.Engine, error) {
+		sg, err := supergraph.Parse(sdl)
+		if err != nil {
+			return nil, fmt.Errorf("load supergraph: %w", err)
+		}
+		urls, called := map[string]string{}, map[string]string{}
+		for _, g := range sg.Graphs() {
+			called[g.Name] = g.URL
+			if u := cfg.SubgraphURL(g.Name); u != "" {
+				urls[g.Name] = u
+			}
+			if u, ok := o.urls[g.Name]; ok {
+				urls[g.Name] = u
+			}
+			if u := urls[g.Name]; u != "" {
+				called[g.Name] = u
+			}
+		}
+		eng, err := engine.New(ctx, engine.Options{
+			SupergraphSDL:  sdl,
+			SubgraphURLs:   urls,
+			ForwardHeaders: cfg.ForwardHeaders(),
+			HTTP: engine.HTTPOptions{
+				RequestTimeout:   cfg.Timeouts.SubgraphRequest,
+				DialTimeout:      cfg.Timeouts.SubgraphDial,
+				MaxResponseBytes: cfg.Limits.MaxSubgraphResponseBytes,
+				WrapTransport:    f.wrapTransport(called),
+			},
+			DisableDeduplication: !cfg.DeduplicationEnabled(),
+			MaxConcurrency:       cfg.Limits.MaxConcurrency,
+			OperationCacheSize:   cfg.Cache.Operations,
+			PlanCacheSize:        cfg.Cache.Plans,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("build engine: %w", err)
+		}
+		return eng, nil
+	}
+	eng, exec, err := f.engine(ctx, sdl, o.sdl == "", build, o.logger)
+	if err != nil {
+		cancel()
+		return nil, errors.Join(err, f.close())
+	}
+	h := server.New(exec, server.Options{MaxRequestBytes: cfg.Limits.MaxRequestBytes, Logger: o.logger, Hook: f.hook(f.current(eng))})
+	return &Router{cfg: cfg, engine: eng, handler: h, logger: o.logger, cancel: cancel, http: f.wrap(h), features: f}, nil
 }
 
-// Handler serves /graphql, /health and /ready.
-func (r *Router) Handler() http.Handler { return r.handler }
+// Handler serves /graphql, /health, /ready and the enabled features
+// (playground at /, /metrics).
+func (r *Router) Handler() http.Handler { return r.http }
 
 // SubgraphURLs returns the URL used for each subgraph, by subgraph name.
-func (r *Router) SubgraphURLs() map[string]string { return r.engine.SubgraphURLs() }
+func (r *Router) SubgraphURLs() map[string]string {
+	return r.features.current(r.engine)().SubgraphURLs()
+}
 
 // Close releases the engine's resources; in-flight requests fail.
-func (r *Router) Close() { r.cancel() }
+func (r *Router) Close() {
+	r.cancel()
+	if err := r.features.close(); err != nil {
+		r.logger.Warn("close router features", "err", err)
+	}
+}
 
 // Run listens on cfg.Listen and serves until ctx is cancelled, then drains
 // in-flight requests for up to cfg.Timeouts.Shutdown.
@@ -151,7 +186,7 @@ func (r *Router) Run(ctx context.Context) error {
 func (r *Router) Serve(ctx context.Context, ln net.Listener) error {
 	defer r.Close()
 	srv := &http.Server{
-		Handler:           r.handler,
+		Handler:           r.http,
 		ReadHeaderTimeout: r.cfg.Timeouts.ReadHeader,
 		IdleTimeout:       2 * time.Minute,
 	}

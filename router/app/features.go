@@ -1,0 +1,303 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/lexer"
+
+	"github.com/shopsupergraph/shop/router/internal/accesslog"
+	"github.com/shopsupergraph/shop/router/internal/apq"
+	"github.com/shopsupergraph/shop/router/internal/cors"
+	"github.com/shopsupergraph/shop/router/internal/csrf"
+	"github.com/shopsupergraph/shop/router/internal/engine"
+	"github.com/shopsupergraph/shop/router/internal/limits"
+	"github.com/shopsupergraph/shop/router/internal/metrics"
+	"github.com/shopsupergraph/shop/router/internal/playground"
+	"github.com/shopsupergraph/shop/router/internal/queryplan"
+	"github.com/shopsupergraph/shop/router/internal/reload"
+	"github.com/shopsupergraph/shop/router/internal/reqinfo"
+	"github.com/shopsupergraph/shop/router/internal/server"
+	"github.com/shopsupergraph/shop/router/internal/tracing"
+)
+
+// features holds the optional production features built from the config.
+// Every one that is off is nil and costs nothing per request.
+type features struct {
+	cfg        Config
+	metrics    *metrics.Metrics
+	tracer     *tracing.Tracer
+	limits     *limits.Checker
+	persisted  *apq.Store
+	accessLog  *slog.Logger
+	logFile    io.Closer
+	playground http.Handler
+	swapper    *reload.Swapper
+}
+
+// WithMetrics registers the router's collectors with an existing metrics
+// instance instead of a new one (tests, embedders exposing one registry).
+func WithMetrics(m *metrics.Metrics) Option { return func(o *options) { o.metrics = m } }
+
+// WithTraceExporter sends spans to exp when tracing is enabled (tests,
+// embedders); it replaces tracing.exporter.
+func WithTraceExporter(exp tracing.Exporter) Option {
+	return func(o *options) { o.traceExporter = exp }
+}
+
+func newFeatures(ctx context.Context, cfg Config, o options) (*features, error) {
+	f := &features{cfg: cfg}
+	lc := limits.Config{
+		MaxDepth:             cfg.Limits.MaxDepth,
+		MaxAliases:           cfg.Limits.MaxAliases,
+		MaxRootFields:        cfg.Limits.MaxRootFields,
+		MaxTokens:            cfg.Limits.MaxTokens,
+		DisableIntrospection: !cfg.IntrospectionEnabled(),
+	}
+	if lc.Enabled() {
+		f.limits = limits.New(lc)
+	}
+	pc := apq.Config{
+		APQ:       cfg.PersistedQueries.APQ,
+		CacheSize: cfg.PersistedQueries.APQCacheSize,
+		Manifest:  cfg.PersistedQueries.Manifest,
+		Safelist:  cfg.PersistedQueries.Safelist,
+	}
+	if pc.Enabled() {
+		store, err := apq.New(pc)
+		if err != nil {
+			return nil, err
+		}
+		f.persisted = store
+	}
+	if cfg.Metrics.Enabled {
+		f.metrics = o.metrics
+		if f.metrics == nil {
+			f.metrics = metrics.New()
+		}
+	}
+	if cfg.Tracing.Enabled {
+		t, err := tracing.New(ctx, tracing.Config{
+			Exporter:     cfg.Tracing.Exporter,
+			Endpoint:     cfg.Tracing.Endpoint,
+			Insecure:     cfg.Tracing.Insecure,
+			ServiceName:  cfg.Tracing.ServiceName,
+			SampleRatio:  cfg.Tracing.SampleRatio,
+			SpanExporter: o.traceExporter,
+		})
+		if err != nil {
+			return nil, err
+		}
+		f.tracer = t
+	}
+	if cfg.AccessLog.Enabled {
+		var w io.Writer = os.Stdout
+		if o.accessLogWriter != nil {
+			w = o.accessLogWriter
+		} else if cfg.AccessLog.Path != "" {
+			file, err := os.OpenFile(cfg.AccessLog.Path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+			if err != nil {
+				return nil, fmt.Errorf("access log: %w", err)
+			}
+			f.logFile, w = file, file
+		}
+		f.accessLog = slog.New(slog.NewJSONHandler(w, nil))
+	}
+	if cfg.PlaygroundEnabled() {
+		h, err := playground.Handler("/graphql")
+		if err != nil {
+			return nil, err
+		}
+		f.playground = h
+	}
+	return f, nil
+}
+
+// wrapTransport returns the subgraph transport wrapper for an engine whose
+// subgraphs are called at urls (name -> URL), or nil when no feature needs
+// to see subgraph fetches.
+func (f *features) wrapTransport(urls map[string]string) func(http.RoundTripper) http.RoundTripper {
+	byURL := map[string]string{}
+	timeouts := map[string]time.Duration{}
+	for name, u := range urls {
+		byURL[u] = name
+		if d := f.cfg.Subgraphs[name].Timeout; d > 0 {
+			timeouts[u] = d
+		}
+	}
+	if f.metrics == nil && f.tracer == nil && len(timeouts) == 0 {
+		return nil
+	}
+	return func(rt http.RoundTripper) http.RoundTripper {
+		if len(timeouts) > 0 {
+			rt = limits.SubgraphTimeouts(timeouts, rt)
+		}
+		if f.metrics != nil {
+			rt = f.metrics.Transport(byURL, rt)
+		}
+		if f.tracer != nil {
+			rt = f.tracer.Transport(byURL, rt)
+		}
+		return rt
+	}
+}
+
+// hook returns the server request hook, or nil when no feature needs one.
+func (f *features) hook(current func() *engine.Engine) server.RequestHook {
+	wantName := f.metrics != nil || f.tracer != nil || f.accessLog != nil
+	plans := f.cfg.QueryPlan.Enabled
+	if f.persisted == nil && f.limits == nil && !wantName && !plans {
+		return nil
+	}
+	return func(r *http.Request, req *engine.Request, ext json.RawMessage) error {
+		if f.persisted != nil {
+			if err := f.persisted.Resolve(req, ext); err != nil {
+				return err
+			}
+		}
+		info := reqinfo.From(r.Context())
+		if info != nil {
+			info.OperationName = req.OperationName
+			if info.OperationName == "" {
+				info.OperationName = firstOperationName(req.Query)
+			}
+		}
+		if f.limits != nil && req.Query != "" {
+			if re := f.limits.Check(req.Query, req.OperationName); re != nil {
+				return re
+			}
+		}
+		if plans && info != nil && req.Query != "" && queryplan.Requested(r, f.cfg.QueryPlan.Header) {
+			cp := *req
+			qp, err := current().QueryPlan(&cp)
+			if err != nil {
+				return err
+			}
+			info.QueryPlan = qp
+		}
+		return nil
+	}
+}
+
+// firstOperationName reads the name of the document's first operation
+// with the lexer (no parse), for labels when the client sent none.
+func firstOperationName(query string) string {
+	lx := lexer.New(&ast.Source{Input: query})
+	tok, err := lx.ReadToken()
+	if err != nil || tok.Kind != lexer.Name || (tok.Value != "query" && tok.Value != "mutation" && tok.Value != "subscription") {
+		return ""
+	}
+	tok, err = lx.ReadToken()
+	if err != nil || tok.Kind != lexer.Name {
+		return ""
+	}
+	return tok.Value
+}
+
+// wrap puts the enabled features around the server handler. With all of
+// them off it returns a handler that only adds the playground routes.
+func (f *features) wrap(h *server.Handler) http.Handler {
+	var gql http.Handler = h
+	if f.cfg.QueryPlan.Enabled {
+		gql = queryplan.Middleware(f.cfg.QueryPlan.Header, gql)
+	}
+	if d := f.cfg.Timeouts.Request; d > 0 {
+		gql = limits.Timeout(d, gql)
+	}
+	if f.cfg.CSRF.Enabled {
+		gql = csrf.Protect(f.cfg.CSRF.RequiredHeaders, gql)
+	}
+	if f.metrics != nil {
+		gql = f.metrics.Middleware(gql)
+	}
+	if f.tracer != nil {
+		gql = f.tracer.Middleware(gql)
+	}
+	if len(f.cfg.CORS.AllowOrigins) > 0 {
+		gql = cors.Handler(cors.Config{
+			AllowOrigins:     f.cfg.CORS.AllowOrigins,
+			AllowCredentials: f.cfg.CORS.AllowCredentials,
+			AllowHeaders:     f.cfg.CORS.AllowHeaders,
+			AllowMethods:     f.cfg.CORS.AllowMethods,
+			ExposeHeaders:    f.cfg.CORS.ExposeHeaders,
+			MaxAgeSeconds:    int(f.cfg.CORS.MaxAge / time.Second),
+		}, gql)
+	}
+	var metricsHandler http.Handler
+	if f.metrics != nil {
+		metricsHandler = f.metrics.Handler()
+	}
+	metricsPath, pg := f.cfg.Metrics.Path, f.playground
+	var out http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		switch {
+		case p == "/graphql":
+			gql.ServeHTTP(w, r)
+		case pg != nil && (p == "/" || len(p) > 12 && p[:12] == "/playground/"):
+			pg.ServeHTTP(w, r)
+		case metricsHandler != nil && p == metricsPath:
+			metricsHandler.ServeHTTP(w, r)
+		default:
+			h.ServeHTTP(w, r)
+		}
+	})
+	if f.accessLog != nil {
+		out = accesslog.Middleware(f.accessLog, out)
+	}
+	return out
+}
+
+// close flushes traces and closes the access log file.
+func (f *features) close() error {
+	var errs []error
+	if f.tracer != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		errs = append(errs, f.tracer.Shutdown(ctx))
+	}
+	if f.logFile != nil {
+		errs = append(errs, f.logFile.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// WithAccessLogWriter writes the access log to w instead of stdout or
+// access_log.path (tests, embedders).
+func WithAccessLogWriter(w io.Writer) Option { return func(o *options) { o.accessLogWriter = w } }
+
+// engine builds the first engine. With hot reload on it is wrapped in a
+// swapper that watches the supergraph file (when the graph came from one).
+func (f *features) engine(ctx context.Context, sdl string, fromFile bool, build reload.Builder, logger *slog.Logger) (*engine.Engine, server.Executor, error) {
+	if !f.cfg.HotReload.Enabled {
+		eng, err := build(ctx, sdl)
+		if err != nil {
+			return nil, nil, err
+		}
+		return eng, eng, nil
+	}
+	sw, err := reload.New(ctx, sdl, build, f.cfg.Timeouts.Shutdown, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	f.swapper = sw
+	if fromFile {
+		go sw.Watch(ctx, f.cfg.Supergraph, f.cfg.HotReload.Interval)
+	}
+	return sw.Current(), sw, nil
+}
+
+// current returns a function yielding the engine new requests run on.
+func (f *features) current(initial *engine.Engine) func() *engine.Engine {
+	if sw := f.swapper; sw != nil {
+		return sw.Current
+	}
+	return func() *engine.Engine { return initial }
+}

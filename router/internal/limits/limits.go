@@ -1,0 +1,208 @@
+// Package limits rejects operations that are too expensive to plan or run
+// (too deep, too many aliases, root fields or tokens) and, when
+// introspection is switched off, operations that introspect the schema. The
+// checks run on the client's document before the engine normalizes and
+// plans it, and their verdicts are cached per document.
+package limits
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/cespare/xxhash/v2"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/lexer"
+	"github.com/vektah/gqlparser/v2/parser"
+
+	"github.com/shopsupergraph/shop/router/internal/engine"
+)
+
+// Extension codes of refused operations, one per rule so that clients and
+// dashboards can tell them apart.
+const (
+	CodeMaxDepth              = "MAX_DEPTH_LIMIT"
+	CodeMaxAliases            = "MAX_ALIASES_LIMIT"
+	CodeMaxRootFields         = "MAX_ROOT_FIELDS_LIMIT"
+	CodeMaxTokens             = "MAX_TOKENS_LIMIT"
+	CodeIntrospectionDisabled = "INTROSPECTION_DISABLED"
+)
+
+// Config sets the limits; zero means unlimited.
+type Config struct {
+	// MaxDepth bounds field nesting; a root field has depth 1.
+	MaxDepth int
+	// MaxAliases bounds the aliased fields in the operation.
+	MaxAliases int
+	// MaxRootFields bounds the fields selected on the root type.
+	MaxRootFields int
+	// MaxTokens bounds the lexical tokens of the whole document.
+	MaxTokens int
+	// DisableIntrospection refuses __schema and __type selections.
+	DisableIntrospection bool
+}
+
+// Enabled reports whether any rule is active; when none is, the router
+// does not install the checker at all.
+func (c Config) Enabled() bool {
+	return c.MaxDepth > 0 || c.MaxAliases > 0 || c.MaxRootFields > 0 || c.MaxTokens > 0 || c.DisableIntrospection
+}
+
+// maxCached bounds the verdict cache; it is cleared when full, which is
+// cheap and keeps hostile traffic from growing it without bound.
+const maxCached = 4096
+
+// Checker applies a Config; it is safe for concurrent use.
+type Checker struct {
+	cfg   Config
+	mu    sync.RWMutex
+	cache map[uint64]verdict
+}
+
+type verdict struct {
+	query, opName string
+	err           *engine.RequestError
+}
+
+// New returns a checker for cfg.
+func New(cfg Config) *Checker {
+	return &Checker{cfg: cfg, cache: make(map[uint64]verdict)}
+}
+
+// Check returns a *engine.RequestError when the operation breaks a limit,
+// nil otherwise. Documents that do not parse pass: the engine reports
+// their syntax errors with locations.
+func (c *Checker) Check(query, opName string) *engine.RequestError {
+	h := xxhash.Sum64String(opName + "\x00" + query)
+	c.mu.RLock()
+	v, ok := c.cache[h]
+	c.mu.RUnlock()
+	if ok && v.query == query && v.opName == opName {
+		return v.err
+	}
+	err := c.check(query, opName)
+	c.mu.Lock()
+	if len(c.cache) >= maxCached {
+		clear(c.cache)
+	}
+	c.cache[h] = verdict{query: query, opName: opName, err: err}
+	c.mu.Unlock()
+	return err
+}
+
+func (c *Checker) check(query, opName string) *engine.RequestError {
+	src := &ast.Source{Input: query}
+	if c.cfg.MaxTokens > 0 {
+		if n := countTokens(src, c.cfg.MaxTokens); n > c.cfg.MaxTokens {
+			return refuse(CodeMaxTokens, "the operation has more than %d tokens", c.cfg.MaxTokens)
+		}
+	}
+	doc, err := parser.ParseQuery(src)
+	if err != nil {
+		return nil
+	}
+	fragments := map[string]*ast.FragmentDefinition{}
+	for _, f := range doc.Fragments {
+		fragments[f.Name] = f
+	}
+	for _, op := range doc.Operations {
+		if opName != "" && op.Name != opName {
+			continue
+		}
+		w := walker{fragments: fragments, visiting: map[string]bool{}}
+		w.walk(op.SelectionSet, 1)
+		roots := countRoots(op.SelectionSet, fragments, map[string]bool{})
+		switch {
+		case c.cfg.MaxDepth > 0 && w.depth > c.cfg.MaxDepth:
+			return refuse(CodeMaxDepth, "the operation is %d levels deep; the limit is %d", w.depth, c.cfg.MaxDepth)
+		case c.cfg.MaxAliases > 0 && w.aliases > c.cfg.MaxAliases:
+			return refuse(CodeMaxAliases, "the operation uses %d aliases; the limit is %d", w.aliases, c.cfg.MaxAliases)
+		case c.cfg.MaxRootFields > 0 && roots > c.cfg.MaxRootFields:
+			return refuse(CodeMaxRootFields, "the operation selects %d root fields; the limit is %d", roots, c.cfg.MaxRootFields)
+		case c.cfg.DisableIntrospection && w.introspects:
+			return refuse(CodeIntrospectionDisabled, "introspection is disabled on this router")
+		}
+	}
+	return nil
+}
+
+func refuse(code, format string, args ...any) *engine.RequestError {
+	return &engine.RequestError{Kind: engine.KindValidation, Errors: []engine.GraphQLError{{
+		Message:    fmt.Sprintf(format, args...),
+		Extensions: map[string]any{"code": code},
+	}}}
+}
+
+// countTokens lexes src and stops one token past limit, so a huge document
+// costs no more than the limit to refuse.
+func countTokens(src *ast.Source, limit int) int {
+	lx := lexer.New(src)
+	n := 0
+	for n <= limit {
+		tok, err := lx.ReadToken()
+		if err != nil || tok.Kind == lexer.EOF {
+			return n
+		}
+		n++
+	}
+	return n
+}
+
+// walker measures a selection set, following fragment spreads; a fragment
+// already on the current path (a cycle, which validation rejects later)
+// is not followed again.
+type walker struct {
+	fragments   map[string]*ast.FragmentDefinition
+	visiting    map[string]bool
+	depth       int
+	aliases     int
+	introspects bool
+}
+
+func (w *walker) walk(set ast.SelectionSet, depth int) {
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if depth > w.depth {
+				w.depth = depth
+			}
+			if s.Alias != "" && s.Alias != s.Name {
+				w.aliases++
+			}
+			if s.Name == "__schema" || s.Name == "__type" {
+				w.introspects = true
+			}
+			w.walk(s.SelectionSet, depth+1)
+		case *ast.InlineFragment:
+			w.walk(s.SelectionSet, depth)
+		case *ast.FragmentSpread:
+			f := w.fragments[s.Name]
+			if f == nil || w.visiting[s.Name] {
+				continue
+			}
+			w.visiting[s.Name] = true
+			w.walk(f.SelectionSet, depth)
+			w.visiting[s.Name] = false
+		}
+	}
+}
+
+// countRoots counts the fields selected directly on the root type,
+// including through fragments.
+func countRoots(set ast.SelectionSet, fragments map[string]*ast.FragmentDefinition, visiting map[string]bool) int {
+	n := 0
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			n++
+		case *ast.InlineFragment:
+			n += countRoots(s.SelectionSet, fragments, visiting)
+		case *ast.FragmentSpread:
+			if f := fragments[s.Name]; f != nil && !visiting[s.Name] {
+				visiting[s.Name] = true
+				n += countRoots(f.SelectionSet, fragments, visiting)
+				visiting[s.Name] = false
+			}
+		}
+	}
+	return n
+}
