@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -142,22 +143,54 @@ func (s *shop) allOrders(ctx context.Context) []order {
 // orders, and returns the units sold per product.
 func (s *shop) invariant(ctx context.Context, supplied map[string]int) map[string]int {
 	s.t.Helper()
-	sold := map[string]int{}
-	for _, o := range s.allOrders(ctx) {
-		if o.Status != "CONFIRMED" {
-			continue
-		}
-		for _, l := range o.Products {
-			sold[l.ID] += l.Quantity
-		}
-	}
-	for id, in := range supplied {
-		p := s.product(ctx, id)
-		if p.Quantity < 0 || in != p.Quantity+sold[id] {
-			s.t.Errorf("invariant broken for %s: supplied %d, quantity %d + sold in live orders %d = %d", id, in, p.Quantity, sold[id], p.Quantity+sold[id])
-		}
+	sold, err := s.invariantErr(ctx, supplied)
+	if err != nil {
+		s.t.Error(err)
 	}
 	return sold
+}
+
+// invariantErr is invariant without failing the test, for polling while
+// the system settles; it also reports orders still PENDING.
+func (s *shop) invariantErr(ctx context.Context, supplied map[string]int) (map[string]int, error) {
+	var out struct{ Orders []order }
+	r, err := s.c.Do(ctx, `{ orders { `+orderFields+` } }`, nil, s.admin)
+	if err != nil {
+		return nil, err
+	}
+	if len(r.Errors) > 0 || r.Decode(&out) != nil {
+		return nil, fmt.Errorf("orders: %s", r.Body)
+	}
+	sold := map[string]int{}
+	pending := 0
+	for _, o := range out.Orders {
+		switch o.Status {
+		case "PENDING":
+			pending++
+		case "CONFIRMED":
+			for _, l := range o.Products {
+				sold[l.ID] += l.Quantity
+			}
+		}
+	}
+	var errs []error
+	if pending > 0 {
+		errs = append(errs, fmt.Errorf("%d orders still PENDING", pending))
+	}
+	for id, in := range supplied {
+		var p struct{ Product *product }
+		r, err := s.c.Do(ctx, `query($id: ID!) { product(id: $id) { _id quantity } }`, map[string]any{"id": id}, nil)
+		if err != nil {
+			return nil, err
+		}
+		if len(r.Errors) > 0 || r.Decode(&p) != nil || p.Product == nil {
+			return nil, fmt.Errorf("product %s: %s", id, r.Body)
+		}
+		if q := p.Product.Quantity; q < 0 || in != q+sold[id] {
+			errs = append(errs, fmt.Errorf("invariant broken for %s: supplied %d, quantity %d + sold in live orders %d = %d", id, in, q, sold[id], q+sold[id]))
+		}
+	}
+	return sold, errors.Join(errs...)
 }
 
 func randHex(n int) string {
@@ -189,3 +222,8 @@ func jwtClaims(t testing.TB, token string) map[string]any {
 }
 
 func codesOf(r *harness.Response) string { return fmt.Sprint(r.Codes()) }
+
+func fmtStats(requests, orders, confirmed, errored, s5xx, transport int, codes map[string]int) string {
+	return fmt.Sprintf("requests %d (orders %d, confirmed %d), with GraphQL errors %d %v, 5xx %d, transport errors %d",
+		requests, orders, confirmed, errored, codes, s5xx, transport)
+}
