@@ -16,6 +16,7 @@ import (
 
 	"github.com/shopsupergraph/shop/router/internal/accesslog"
 	"github.com/shopsupergraph/shop/router/internal/apq"
+	"github.com/shopsupergraph/shop/router/internal/config"
 	"github.com/shopsupergraph/shop/router/internal/cors"
 	"github.com/shopsupergraph/shop/router/internal/csrf"
 	"github.com/shopsupergraph/shop/router/internal/engine"
@@ -301,3 +302,6 @@ func (f *features) current(initial *engine.Engine) func() *engine.Engine {
 	}
 	return func() *engine.Engine { return initial }
 }
+
+// SubgraphConfig is one subgraph's overrides (router.yaml subgraphs.<name>).
+type SubgraphConfig = config.Subgraph

@@ -1,0 +1,181 @@
+package app_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopsupergraph/shop/router/app"
+)
+
+func TestLimitsRefuseBeforePlanning(t *testing.T) {
+	t.Parallel()
+	sdl, sgs := startGraph(t, nil)
+	srv := startRouter(t, sdl, func(c *app.Config) {
+		c.Limits.MaxDepth = 3
+		c.Limits.MaxAliases = 1
+		c.Limits.MaxRootFields = 2
+		c.Limits.MaxTokens = 20
+		f := false
+		c.Introspection = &f
+	})
+	cases := []struct {
+		name, query, code string
+	}{
+		{"allowed", productsQuery, ""},
+		{"depth", `{ products { reviews { product { name } } } }`, "MAX_DEPTH_LIMIT"},
+		{"aliases", `{ a: products { id } b: products { id } }`, "MAX_ALIASES_LIMIT"},
+		{"root fields", `{ products { id } latestReview { id } product(id: "p1") { id } }`, "MAX_ROOT_FIELDS_LIMIT"},
+		{"tokens", `{ products { id name price inStock quantity id name price inStock quantity id name price inStock quantity id name } }`, "MAX_TOKENS_LIMIT"},
+		{"introspection", `{ __schema { queryType { name } } }`, "INTROSPECTION_DISABLED"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, sg := range sgs {
+				sg.Reset()
+			}
+			status, res, _ := post(t, srv.URL, map[string]any{"query": tc.query}, map[string]string{"Accept": "application/graphql-response+json"})
+			if tc.code == "" {
+				if status != http.StatusOK || len(res.Errors) > 0 || productCount(t, res) != 3 {
+					t.Fatalf("HTTP %d %+v", status, res)
+				}
+				return
+			}
+			if status != http.StatusBadRequest || res.code() != tc.code || res.Data != nil {
+				t.Fatalf("want 400 %s, got HTTP %d %+v", tc.code, status, res)
+			}
+			for name, sg := range sgs {
+				if n := len(sg.Requests()); n > 0 {
+					t.Fatalf("refused operation reached subgraph %s (%d requests)", name, n)
+				}
+			}
+		})
+	}
+}
+
+func TestRequestBodyLimit(t *testing.T) {
+	t.Parallel()
+	sdl, _ := startGraph(t, nil)
+	srv := startRouter(t, sdl, func(c *app.Config) { c.Limits.MaxRequestBytes = 100 })
+	status, res, _ := post(t, srv.URL, map[string]any{"query": productsQuery + strings.Repeat(" ", 100)}, nil)
+	if status != http.StatusBadRequest || res.code() != "BAD_REQUEST" {
+		t.Fatalf("HTTP %d %+v", status, res)
+	}
+}
+
+func TestCSRFThroughRouter(t *testing.T) {
+	t.Parallel()
+	sdl, _ := startGraph(t, nil)
+	srv := startRouter(t, sdl, func(c *app.Config) { c.CSRF.Enabled = true })
+	get := func(headers map[string]string) (int, response) {
+		req, err := http.NewRequest(http.MethodGet, srv.URL+"/graphql?query="+url.QueryEscape(productsQuery), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range headers {
+			req.Header.Set(k, v)
+		}
+		status, res, _ := do(t, req)
+		return status, res
+	}
+	if status, res := get(nil); status != http.StatusBadRequest || res.code() != "CSRF_ERROR" {
+		t.Fatalf("simple GET: HTTP %d %+v", status, res)
+	}
+	if status, res := get(map[string]string{"Apollo-Require-Preflight": "true"}); status != http.StatusOK || productCount(t, res) != 3 {
+		t.Fatalf("preflighted GET: HTTP %d %+v", status, res)
+	}
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/graphql", strings.NewReader(`{"query":"{ products { id } }"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, res, _ := do(t, req); status != http.StatusBadRequest || res.code() != "CSRF_ERROR" {
+		t.Fatalf("POST without content type: HTTP %d %+v", status, res)
+	}
+	if status, res, _ := post(t, srv.URL, map[string]any{"query": productsQuery}, nil); status != http.StatusOK || productCount(t, res) != 3 {
+		t.Fatalf("JSON POST: HTTP %d %+v", status, res)
+	}
+	health, err := client.Get(srv.URL + "/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	health.Body.Close()
+	if health.StatusCode != http.StatusOK {
+		t.Fatalf("CSRF must not guard /health: %d", health.StatusCode)
+	}
+}
+
+func TestCORSThroughRouter(t *testing.T) {
+	t.Parallel()
+	sdl, _ := startGraph(t, nil)
+	srv := startRouter(t, sdl, func(c *app.Config) {
+		c.CORS.AllowOrigins = []string{"https://shop.example"}
+		c.CSRF.Enabled = true
+	})
+	req, err := http.NewRequest(http.MethodOptions, srv.URL+"/graphql", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Origin", "https://shop.example")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	req.Header.Set("Access-Control-Request-Headers", "content-type, authorization")
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusNoContent || res.Header.Get("Access-Control-Allow-Origin") != "https://shop.example" ||
+		!strings.Contains(strings.ToLower(res.Header.Get("Access-Control-Allow-Headers")), "authorization") {
+		t.Fatalf("preflight: %d %v", res.StatusCode, res.Header)
+	}
+	_, _, h := post(t, srv.URL, map[string]any{"query": productsQuery}, map[string]string{"Origin": "https://evil.example"})
+	if h.Get("Access-Control-Allow-Origin") != "" {
+		t.Fatalf("unlisted origin allowed: %v", h)
+	}
+}
+
+func TestTimeouts(t *testing.T) {
+	t.Parallel()
+	slow := func(name string, h http.Handler) http.Handler {
+		if name != "inventory" {
+			return h
+		}
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			select {
+			case <-time.After(3 * time.Second):
+			case <-r.Context().Done():
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	sdl, _ := startGraph(t, slow)
+	t.Run("request", func(t *testing.T) {
+		t.Parallel()
+		srv := startRouter(t, sdl, func(c *app.Config) { c.Timeouts.Request = 200 * time.Millisecond })
+		status, res, _ := post(t, srv.URL, map[string]any{"query": productsQuery}, nil)
+		if status != http.StatusGatewayTimeout && !(status == http.StatusOK && len(res.Errors) > 0) {
+			t.Fatalf("want a timeout, got HTTP %d %+v", status, res)
+		}
+		// A query that avoids the slow subgraph is unaffected.
+		status, res, _ = post(t, srv.URL, map[string]any{"query": `{ products { id name } }`}, nil)
+		if status != http.StatusOK || len(res.Errors) > 0 {
+			t.Fatalf("fast query: HTTP %d %+v", status, res)
+		}
+	})
+	t.Run("subgraph", func(t *testing.T) {
+		t.Parallel()
+		srv := startRouter(t, sdl, func(c *app.Config) {
+			c.Subgraphs["inventory"] = app.SubgraphConfig{Timeout: 200 * time.Millisecond}
+		})
+		start := time.Now()
+		status, res, _ := post(t, srv.URL, map[string]any{"query": `{ products { id name quantity } }`}, nil)
+		if status != http.StatusOK || len(res.Errors) == 0 || !strings.Contains(res.Errors[0].Message, "inventory") || productCount(t, res) != 3 {
+			t.Fatalf("want partial data with a fetch error, got HTTP %d %+v", status, res)
+		}
+		if time.Since(start) >= 3*time.Second {
+			t.Fatal("the subgraph timeout did not cut the slow fetch")
+		}
+	})
+}
