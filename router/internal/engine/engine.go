@@ -58,6 +58,7 @@ type Engine struct {
 	plans        *lru[*cachedPlan]
 	planFlight   singleflight.Group
 	subgraphURLs map[string]string
+	keys         entityKeys
 }
 
 // New parses the supergraph and builds the engine. ctx bounds the lifetime
@@ -85,6 +86,7 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 		ops:          newLRU[*prepared](o.OperationCacheSize),
 		plans:        newLRU[*cachedPlan](o.PlanCacheSize),
 		subgraphURLs: map[string]string{},
+		keys:         entityKeys{},
 	}
 	if e.client, err = parseSchema(sg.ClientSchema()); err != nil {
 		return nil, fmt.Errorf("new engine: client schema: %w", err)
@@ -136,6 +138,7 @@ func (e *Engine) buildPlanConfig(ctx context.Context, sg *supergraph.Supergraph)
 			url = u
 		}
 		e.subgraphURLs[s.Name] = url
+		e.keys.add(s.Name, s.Metadata)
 		schemaCfg, err := graphql_datasource.NewSchemaConfiguration(s.SDL, &graphql_datasource.FederationConfiguration{Enabled: true, ServiceSDL: s.SDL})
 		if err != nil {
 			return fmt.Errorf("subgraph %s: schema: %w", s.Name, err)

@@ -83,6 +83,7 @@ func (e *Engine) buildPlan(p *prepared) (cp *cachedPlan) {
 			"cannot satisfy the selection at %s: no subgraph can resolve it", fmt.Sprint(path))
 		return cp
 	}
+	e.keys.requireKeyFields(sync.Response.Fetches)
 	serializeMutation(sync.Response)
 	cp.response = sync.Response
 	return cp
