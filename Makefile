@@ -26,9 +26,10 @@ build:
 
 ## test: unit and integration tests of every module (embedded stand-ins; needs only Go)
 test:
-	@set -e; for m in $(MODULES); do \
-		echo "== go test $$m"; (cd $$m && $(GO) test $(TEST_FLAGS) ./...); \
-	done
+	@failed=""; for m in $(MODULES); do \
+		echo "== go test $$m"; (cd $$m && $(GO) test $(TEST_FLAGS) ./...) || failed="$$failed $$m"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "FAILED modules:$$failed"; exit 1; fi
 
 ## test-real: the integration suites against real servers (see scripts/test-real.sh)
 test-real:
