@@ -54,7 +54,7 @@ func (s *Store) ListByUsers(ctx context.Context, userIDs []string, limit int) ([
 // StalePending returns orders whose snapshot is still PENDING and that were
 // created before before.
 func (s *Store) StalePending(ctx context.Context, before time.Time, limit int) ([]ordering.Order, error) {
-	filter := bson.D{{Key: "status", Value: string(ordering.StatusPending)}, {Key: "createdAt", Value: bson.D{{Key: "$lt", Value: before}}}}
+	filter := bson.D{{Key: "status", Value: string(ordering.StatusPending)}, {Key: "createdAt", Value: bson.D{{Key: "$lte", Value: before}}}}
 	opts := options.Find().SetSort(bson.D{{Key: "createdAt", Value: 1}}).SetLimit(int64(limit))
 	var docs []orderDoc
 	cur, err := s.orders.Find(ctx, filter, opts)
@@ -73,14 +73,14 @@ func (s *Store) StalePending(ctx context.Context, before time.Time, limit int) (
 
 // Unapplied returns transitions whose snapshot was not written, older than before.
 func (s *Store) Unapplied(ctx context.Context, before time.Time, limit int) ([]ordering.Transition, error) {
-	return s.findTransitions(ctx, bson.D{{Key: "applied", Value: false}, {Key: "at", Value: bson.D{{Key: "$lt", Value: before}}}}, limit)
+	return s.findTransitions(ctx, bson.D{{Key: "applied", Value: false}, {Key: "at", Value: bson.D{{Key: "$lte", Value: before}}}}, limit)
 }
 
 // Unreleased returns transitions that owe products a release, older than before.
 func (s *Store) Unreleased(ctx context.Context, before time.Time, limit int) ([]ordering.Transition, error) {
 	return s.findTransitions(ctx, bson.D{
 		{Key: "needsRelease", Value: true}, {Key: "released", Value: false},
-		{Key: "at", Value: bson.D{{Key: "$lt", Value: before}}},
+		{Key: "at", Value: bson.D{{Key: "$lte", Value: before}}},
 	}, limit)
 }
 
