@@ -15,12 +15,18 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 	"github.com/alicebob/miniredis/v2"
 	"github.com/twmb/franz-go/pkg/kfake"
 )
+
+// newFerretMu serializes ferretdb.New, which writes a package-level
+// variable of FerretDB's (its build info); two stacks starting at once
+// (a shared test stack and a private one) would otherwise race.
+var newFerretMu sync.Mutex
 
 // Options say where the stand-ins keep data and listen. Empty addresses
 // (or port 0) pick free ports.
@@ -72,6 +78,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
+	newFerretMu.Lock()
 	fdb, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: mongoAddr},
 		Handler:   "sqlite",
@@ -80,6 +87,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		// routine probes) as a warning; only its errors are worth showing.
 		Logger: slog.New(errorsOnly{o.Logger.Handler()}).With("component", "ferretdb"),
 	})
+	newFerretMu.Unlock()
 	if err != nil {
 		return nil, fmt.Errorf("embedded: start ferretdb: %w", err)
 	}
