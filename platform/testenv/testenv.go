@@ -9,9 +9,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/shopsupergraph/shop/platform/embedded"
@@ -51,7 +54,8 @@ func Get(t testing.TB) *Env {
 		}
 	}
 	shared.once.Do(func() {
-		dir, err := os.MkdirTemp("", "shop-testenv-")
+		removeStale()
+		dir, err := os.MkdirTemp("", fmt.Sprintf("shop-testenv-%d-", os.Getpid()))
 		if err != nil {
 			shared.err = err
 			return
@@ -68,6 +72,26 @@ func Get(t testing.TB) *Env {
 		t.Fatalf("start embedded stack: %v", shared.err)
 	}
 	return shared.env
+}
+
+// removeStale deletes the data folders of earlier test binaries that have
+// exited: the shared stack lives as long as its process, so nothing else
+// can clean up after it.
+func removeStale() {
+	dirs, err := filepath.Glob(filepath.Join(os.TempDir(), "shop-testenv-*"))
+	if err != nil {
+		return
+	}
+	for _, d := range dirs {
+		var pid int
+		if _, err := fmt.Sscanf(filepath.Base(d), "shop-testenv-%d-", &pid); err != nil || pid <= 0 {
+			continue
+		}
+		if syscall.Kill(pid, 0) == nil {
+			continue
+		}
+		_ = os.RemoveAll(d) //nolint:errcheck // best effort
+	}
 }
 
 // Fresh starts a private embedded stack for a test that stops or restarts
