@@ -106,6 +106,8 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 		AllowCustomExtensionProperties:         true,
 		MaxRecyclableParserSize:                32 * 1024,
 		SetDeduplicationShardCountToGOMAXPROCS: true,
+		AttachServiceNameToErrorExtensions:     true,
+		DefaultErrorExtensionCode:              "DOWNSTREAM_SERVICE_ERROR",
 	})
 	return e, nil
 }

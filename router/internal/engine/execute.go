@@ -1,8 +1,9 @@
 package engine
 
 import (
-	"context"
+	"bytes"
 	"io"
+	"context"
 	"net/http"
 
 	"github.com/wundergraph/astjson"
@@ -46,6 +47,16 @@ func (e *Engine) Execute(ctx context.Context, req *Request, header http.Header, 
 	rctx.SubgraphHeadersBuilder = hb
 	rctx.ExecutionOptions.DisableInboundRequestDeduplication = e.opts.DisableDeduplication
 	rctx.ExecutionOptions.DisableSubgraphRequestDeduplication = e.opts.DisableDeduplication
-	_, err = e.resolver.ArenaResolveGraphQLResponse(rctx, cp.response, w)
-	return err
+	buf, isBuf := w.(*bytes.Buffer)
+	if !isBuf || buf.Len() != 0 {
+		_, err = e.resolver.ArenaResolveGraphQLResponse(rctx, cp.response, w)
+		return err
+	}
+	if _, err = e.resolver.ArenaResolveGraphQLResponse(rctx, cp.response, buf); err != nil {
+		return err
+	}
+	if bytes.HasPrefix(buf.Bytes(), []byte(`{"errors":`)) {
+		fixErrorPaths(buf)
+	}
+	return nil
 }
