@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"sort"
 	"sync"
 
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/ast"
@@ -134,6 +135,13 @@ func (e *Engine) buildPlanConfig(ctx context.Context, sg *supergraph.Supergraph)
 		return fmt.Errorf("datasource factory: %w", err)
 	}
 	cfg := plan.Configuration{Fields: sg.FieldConfigurations()}
+	// The planner picks the first candidate subgraph for some fields (e.g.
+	// __typename under a fragment); subgraphs that know an interface's
+	// concrete types (entity interfaces) go first so that such choices land
+	// where the runtime type is known.
+	sort.SliceStable(subgraphs, func(i, j int) bool {
+		return len(subgraphs[i].Metadata.EntityInterfaces) > 0 && len(subgraphs[j].Metadata.EntityInterfaces) == 0
+	})
 	for i, s := range subgraphs {
 		url := s.URL
 		if u, ok := e.opts.SubgraphURLs[s.Name]; ok && u != "" {
