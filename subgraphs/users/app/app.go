@@ -15,19 +15,24 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/redis/go-redis/v9"
 	"github.com/segmentio/kafka-go"
 	"go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/shopsupergraph/shop/platform/auth"
+	"github.com/shopsupergraph/shop/platform/clientip"
 	"github.com/shopsupergraph/shop/platform/events"
 	"github.com/shopsupergraph/shop/platform/httpx"
 	"github.com/shopsupergraph/shop/platform/kafkax"
 	"github.com/shopsupergraph/shop/platform/mongox"
 	"github.com/shopsupergraph/shop/platform/outbox"
+	"github.com/shopsupergraph/shop/platform/ratelimit"
+	"github.com/shopsupergraph/shop/platform/redisx"
 	"github.com/shopsupergraph/shop/subgraphs/users/graph"
 	"github.com/shopsupergraph/shop/subgraphs/users/internal/accounts"
 	"github.com/shopsupergraph/shop/subgraphs/users/internal/accounts/mongostore"
 	"github.com/shopsupergraph/shop/subgraphs/users/internal/internalapi"
+	"github.com/shopsupergraph/shop/subgraphs/users/internal/throttle"
 )
 
 // ShutdownGrace is how long in-flight requests get to finish on shutdown.
@@ -41,6 +46,7 @@ type App struct {
 	db      *mongo.Database
 	writer  *kafka.Writer
 	relay   *outbox.Relay
+	redis   *redis.Client
 	handler http.Handler
 }
 
@@ -61,18 +67,50 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.writer = kafkax.NewWriter(cfg.KafkaBrokers)
 	a.relay = outbox.NewRelay(store.Coll(), a.writer, log)
 	tokens := auth.NewTokens(cfg.APISecret, cfg.TokenTTL)
-	svc, err := accounts.NewService(store, tokens, accounts.Options{BcryptCost: cfg.BcryptCost, Notify: a.relay.Notify})
+	guard, err := a.newGuard()
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("users: %w", err)
+	}
+	svc, err := accounts.NewService(store, tokens, accounts.Options{BcryptCost: cfg.BcryptCost, Notify: a.relay.Notify, Guard: guard})
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("users: %w", err)
+	}
+	clients, err := clientip.NewResolver(cfg.ClientIPHeader, cfg.TrustedProxies)
 	if err != nil {
 		a.Close()
 		return nil, fmt.Errorf("users: %w", err)
 	}
 	authn := &auth.Authenticator{Tokens: tokens, AdminKey: cfg.AdminAPIKey}
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", authn.Middleware(graph.NewHandler(svc, log)))
+	mux.Handle("/graphql", clients.Middleware(authn.Middleware(graph.NewHandler(svc, log))))
 	mux.Handle("GET /{$}", playground.Handler("Shop users", "/graphql"))
 	mux.Handle(internalapi.Pattern, internalapi.Handler(svc, cfg.ServiceToken, log))
 	a.handler = httpx.WithHealth(mux, httpx.Check{Name: "mongo", Run: func(ctx context.Context) error { return mongox.Ping(ctx, db) }})
 	return a, nil
+}
+
+// newGuard builds the login and registration limits over Redis. Without
+// REDIS_ADDR there is nowhere to share counters between replicas, so the
+// service runs without limits and says so; Redis is deliberately not a
+// readiness check, because the guard lets attempts through while Redis is
+// down rather than refusing every login.
+func (a *App) newGuard() (accounts.Guard, error) {
+	a.redis = redisx.New(a.cfg.RedisAddr, a.cfg.RedisPassword)
+	if a.redis == nil {
+		a.log.Warn("REDIS_ADDR is not set: login and registration attempts are not rate limited")
+		return nil, nil
+	}
+	limiter, err := ratelimit.New(a.redis, a.cfg.RedisKeyPrefix)
+	if err != nil {
+		return nil, err
+	}
+	g, err := throttle.New(limiter, a.cfg.Limits, a.log)
+	if err != nil {
+		return nil, err
+	}
+	return g, nil
 }
 
 // Handler returns the service's HTTP handler.
@@ -124,6 +162,9 @@ func (a *App) Close() {
 	var errs []error
 	if a.writer != nil {
 		errs = append(errs, a.writer.Close())
+	}
+	if a.redis != nil {
+		errs = append(errs, a.redis.Close())
 	}
 	if a.client != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

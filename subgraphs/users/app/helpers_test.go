@@ -28,6 +28,13 @@ type options struct {
 	db      string
 	prefix  string
 	brokers []string
+	// redisPrefix isolates the attempt counters; instances sharing one
+	// share the counters.
+	redisPrefix string
+	// infra replaces testenv.Get (testenv.Fresh for fault tests).
+	infra *testenv.Env
+	// vars override or add configuration variables.
+	vars map[string]string
 }
 
 // start runs the app like cmd/users does (LoadConfig over a variable map,
@@ -35,7 +42,13 @@ type options struct {
 // prefix of its own unless o says otherwise.
 func start(t *testing.T, o options) instance {
 	t.Helper()
-	env := testenv.Get(t)
+	env := o.infra
+	if env == nil {
+		env = testenv.Get(t)
+	}
+	if o.redisPrefix == "" {
+		o.redisPrefix = testenv.Name("r") + ":"
+	}
 	if o.db == "" {
 		o.db = testenv.Name("users")
 	}
@@ -45,7 +58,7 @@ func start(t *testing.T, o options) instance {
 	if o.brokers == nil {
 		o.brokers = env.KafkaBrokers
 	}
-	cfg, err := LoadConfig(config.FromMap(map[string]string{
+	vars := map[string]string{
 		"API_SECRET":         testSecret,
 		"MONGO_URI":          env.MongoURI,
 		"MONGO_DB":           o.db,
@@ -53,7 +66,13 @@ func start(t *testing.T, o options) instance {
 		"KAFKA_TOPIC_PREFIX": o.prefix,
 		"BCRYPT_COST":        "4",
 		"LISTEN_ADDR":        "127.0.0.1:0",
-	}))
+		"REDIS_ADDR":         env.RedisAddr,
+		"REDIS_KEY_PREFIX":   o.redisPrefix,
+	}
+	for k, v := range o.vars {
+		vars[k] = v
+	}
+	cfg, err := LoadConfig(config.FromMap(vars))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -129,6 +129,11 @@ func TestLoadConfig(t *testing.T) {
 	if cfg.ListenAddr != ":4001" || cfg.MongoDB != "shop_users" || cfg.TokenTTL != 24*time.Hour || cfg.BcryptCost != 10 {
 		t.Fatalf("defaults = %+v", cfg)
 	}
+	l := cfg.Limits
+	if l.MaxFailuresPerUser != 5 || l.MaxAttemptsPerAddr != 20 || l.Window != 15*time.Minute || l.MaxRegistrationsPerAddr != 0 ||
+		cfg.ClientIPHeader != "X-Forwarded-For" || len(cfg.TrustedProxies) == 0 || cfg.RedisKeyPrefix != "shop:" {
+		t.Fatalf("rate limit defaults = %+v", cfg)
+	}
 	if strings.Contains(cfg.String(), testSecret) {
 		t.Fatalf("config string leaks the secret: %s", cfg)
 	}
@@ -140,6 +145,12 @@ func TestLoadConfig(t *testing.T) {
 		"cost too high":         {"API_SECRET": testSecret, "BCRYPT_COST": "32"},
 		"low cost in prod":      {"API_SECRET": testSecret, "BCRYPT_COST": "4", "SHOP_ENV": "production"},
 		"short secret for prod": {"API_SECRET": "short", "SHOP_ENV": "production"},
+		"negative user limit":   {"API_SECRET": testSecret, "LOGIN_MAX_FAILURES_PER_USER": "-1"},
+		"negative addr limit":   {"API_SECRET": testSecret, "LOGIN_MAX_ATTEMPTS_PER_ADDR": "-1"},
+		"zero login window":     {"API_SECRET": testSecret, "LOGIN_WINDOW": "0s"},
+		"negative register":     {"API_SECRET": testSecret, "REGISTER_MAX_PER_ADDR": "-5"},
+		"zero register window":  {"API_SECRET": testSecret, "REGISTER_WINDOW": "0s"},
+		"bad trusted proxy":     {"API_SECRET": testSecret, "TRUSTED_PROXIES": "10.0.0.0/8, 300.1.1.1/8"},
 	}
 	for name, m := range bad {
 		if _, err := LoadConfig(config.FromMap(m)); err == nil {

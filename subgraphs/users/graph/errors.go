@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -17,7 +18,11 @@ import (
 // messages never reach clients.
 func (r *Resolver) toGraphQL(ctx context.Context, err error) *gqlerror.Error {
 	var ve *accounts.ValidationError
+	var rl *accounts.RateLimitedError
 	switch {
+	case errors.As(err, &rl):
+		secs := retryAfterSeconds(rl.RetryAfter)
+		return gqlerr.New(ctx, gqlerr.TooManyRequests, fmt.Sprintf("too many attempts; try again in %d seconds", secs), map[string]any{"retryAfter": secs})
 	case errors.Is(err, accounts.ErrUnauthenticated):
 		return gqlerr.New(ctx, gqlerr.Unauthenticated, "a valid bearer token of an existing user is required", nil)
 	case errors.As(err, &ve):
@@ -34,6 +39,13 @@ func (r *Resolver) toGraphQL(ctx context.Context, err error) *gqlerror.Error {
 		r.Log.ErrorContext(ctx, "resolver failed", "err", err)
 		return gqlerr.New(ctx, gqlerr.Internal, "internal error", nil)
 	}
+}
+
+// retryAfterSeconds rounds up to whole seconds, at least one, so a client
+// waiting that long is never early.
+func retryAfterSeconds(d time.Duration) int {
+	s := int((d + time.Second - 1) / time.Second)
+	return max(s, 1)
 }
 
 // toModel converts a domain user; the email is kept on the model and

@@ -10,6 +10,7 @@ import (
 	"errors"
 
 	"github.com/shopsupergraph/shop/platform/auth"
+	"github.com/shopsupergraph/shop/platform/clientip"
 	"github.com/shopsupergraph/shop/subgraphs/users/graph/generated"
 	"github.com/shopsupergraph/shop/subgraphs/users/graph/model"
 	"github.com/shopsupergraph/shop/subgraphs/users/internal/accounts"
@@ -20,7 +21,9 @@ func (r *mutationResolver) RegisterUser(ctx context.Context, input *model.Regist
 	if input == nil {
 		return nil, r.toGraphQL(ctx, &accounts.ValidationError{Field: "input", Message: "is required"})
 	}
-	s, err := r.Accounts.Register(ctx, accounts.RegisterInput{Username: input.Username, Password: input.Password, Email: input.Email})
+	s, err := r.Accounts.Register(ctx, accounts.RegisterInput{
+		Username: input.Username, Password: input.Password, Email: input.Email, ClientAddr: clientip.FromContext(ctx),
+	})
 	if err != nil {
 		return nil, r.toGraphQL(ctx, err)
 	}
@@ -32,7 +35,9 @@ func (r *mutationResolver) Login(ctx context.Context, input *model.LoginInput) (
 	if input == nil {
 		return nil, r.toGraphQL(ctx, &accounts.ValidationError{Field: "input", Message: "is required"})
 	}
-	s, err := r.Accounts.Login(ctx, input.Username, input.Password)
+	s, err := r.Accounts.Login(ctx, accounts.LoginInput{
+		Username: input.Username, Password: input.Password, ClientAddr: clientip.FromContext(ctx),
+	})
 	if err != nil {
 		return nil, r.toGraphQL(ctx, err)
 	}

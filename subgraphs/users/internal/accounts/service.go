@@ -19,6 +19,8 @@ type Options struct {
 	// Notify is called after a user (and so an event) was stored, to wake
 	// the outbox relay; nil is fine.
 	Notify func()
+	// Guard limits login and registration attempts; nil means no limits.
+	Guard Guard
 }
 
 // Service implements the users use cases.
@@ -27,6 +29,7 @@ type Service struct {
 	tokens *auth.Tokens
 	cost   int
 	notify func()
+	guard  Guard
 	now    func() time.Time
 	// dummyHash is compared against on logins of unknown users, so they take
 	// as long as a wrong password and timing does not reveal which names exist.
@@ -38,6 +41,18 @@ type RegisterInput struct {
 	Username string
 	Password string
 	Email    *string
+	// ClientAddr is the address the request came from, for the Guard;
+	// empty when unknown.
+	ClientAddr string
+}
+
+// LoginInput is a login attempt.
+type LoginInput struct {
+	Username string
+	Password string
+	// ClientAddr is the address the request came from, for the Guard;
+	// empty when unknown.
+	ClientAddr string
 }
 
 // Session is a user with a freshly issued bearer token.
@@ -63,13 +78,18 @@ func NewService(store Storer, tokens *auth.Tokens, o Options) (*Service, error) 
 	if notify == nil {
 		notify = func() {}
 	}
-	return &Service{store: store, tokens: tokens, cost: cost, notify: notify, now: time.Now, dummyHash: dummy}, nil
+	guard := o.Guard
+	if guard == nil {
+		guard = openGuard{}
+	}
+	return &Service{store: store, tokens: tokens, cost: cost, notify: notify, guard: guard, now: time.Now, dummyHash: dummy}, nil
 }
 
 // Register validates the input, stores the user with a salted bcrypt hash
 // of the password and its UserRegistered event, and returns a token. Of
 // concurrent registrations of one name (in any letter case) exactly one
-// succeeds: the store's unique index decides.
+// succeeds: the store's unique index decides. Valid registrations count
+// against the Guard's per-address limit before the password is hashed.
 func (s *Service) Register(ctx context.Context, in RegisterInput) (Session, error) {
 	if err := ValidateUsername(in.Username); err != nil {
 		return Session{}, err
@@ -83,6 +103,9 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Session, erro
 			return Session{}, err
 		}
 		email = *in.Email
+	}
+	if err := s.guard.BeginRegister(ctx, in.ClientAddr); err != nil {
+		return Session{}, fmt.Errorf("register: %w", err)
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), s.cost)
 	if err != nil {
@@ -113,19 +136,28 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Session, erro
 }
 
 // Login checks a username (any letter case) and password and returns a
-// token. Every failure is ErrInvalidCredentials.
-func (s *Service) Login(ctx context.Context, username, password string) (Session, error) {
-	u, err := s.store.ByUsernameKey(ctx, NormalizeUsername(username))
+// token. Every failure is ErrInvalidCredentials, unless the Guard refuses
+// the attempt first (a *RateLimitedError): it is asked before the lookup
+// and the bcrypt comparison, whether or not the name exists, so a refusal
+// is as fast for every name and saves the hashing work. A success is
+// reported to the Guard, which forgets the user's failures.
+func (s *Service) Login(ctx context.Context, in LoginInput) (Session, error) {
+	key := NormalizeUsername(in.Username)
+	if err := s.guard.BeginLogin(ctx, key, in.ClientAddr); err != nil {
+		return Session{}, fmt.Errorf("login: %w", err)
+	}
+	u, err := s.store.ByUsernameKey(ctx, key)
 	switch {
 	case errors.Is(err, ErrNotFound):
-		_ = bcrypt.CompareHashAndPassword(s.dummyHash, []byte(password)) //nolint:errcheck // only spends the time a real check takes
+		_ = bcrypt.CompareHashAndPassword(s.dummyHash, []byte(in.Password)) //nolint:errcheck // only spends the time a real check takes
 		return Session{}, ErrInvalidCredentials
 	case err != nil:
 		return Session{}, fmt.Errorf("login: %w", err)
 	}
-	if err := bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(password)); err != nil {
+	if err := bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(in.Password)); err != nil {
 		return Session{}, ErrInvalidCredentials
 	}
+	s.guard.LoginSucceeded(ctx, key, in.ClientAddr)
 	tok, err := s.tokens.Issue(u.ID)
 	if err != nil {
 		return Session{}, fmt.Errorf("login: %w", err)

@@ -1,0 +1,191 @@
+package app
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/shopsupergraph/shop/platform/testenv"
+)
+
+// login posts a login as if from client address addr (the router forwards
+// it in X-Forwarded-For; tests reach the service from loopback, a trusted
+// proxy by default).
+func login(t *testing.T, url, username, password, addr string) gqlResponse {
+	t.Helper()
+	var h map[string]string
+	if addr != "" {
+		h = map[string]string{"X-Forwarded-For": addr}
+	}
+	return gql(t, url, loginMutation, map[string]any{"input": map[string]any{"username": username, "password": password}}, h)
+}
+
+// expectLimited checks a TOO_MANY_REQUESTS refusal with a sane retryAfter:
+// within the default login window of 15 minutes.
+func expectLimited(t *testing.T, r gqlResponse, what string) {
+	t.Helper()
+	expectLimitedWithin(t, r, 15*time.Minute, what)
+}
+
+func expectLimitedWithin(t *testing.T, r gqlResponse, window time.Duration, what string) {
+	t.Helper()
+	if r.code() != "TOO_MANY_REQUESTS" || string(r.Data) != `{"login":null}` && string(r.Data) != `{"registerUser":null}` {
+		t.Fatalf("%s: %s %+v, want TOO_MANY_REQUESTS", what, r.Data, r.Errors)
+	}
+	ra, ok := r.Errors[0].Extensions["retryAfter"].(float64)
+	if !ok || ra < 1 || ra > window.Seconds() || ra != float64(int(ra)) {
+		t.Fatalf("%s: retryAfter = %v, want whole seconds in 1..%v", what, r.Errors[0].Extensions["retryAfter"], window.Seconds())
+	}
+}
+
+func expectCode(t *testing.T, r gqlResponse, code, what string) {
+	t.Helper()
+	if r.code() != code {
+		t.Fatalf("%s: %s %+v, want %s", what, r.Data, r.Errors, code)
+	}
+}
+
+func TestLoginLimitPerUsername(t *testing.T) {
+	t.Parallel()
+	in := start(t, options{})
+	register(t, in.URL, "Erin", "right-password", nil)
+	register(t, in.URL, "frank", "right-password", nil)
+
+	// Failures count per username whatever its letter case, from any address.
+	for i, name := range []string{"Erin", "erin", "ERIN", "eRIN", "erin"} {
+		expectCode(t, login(t, in.URL, name, "wrong-password", fmt.Sprintf("198.51.100.%d", i+1)), "UNAUTHENTICATED", fmt.Sprintf("failure %d", i+1))
+	}
+	expectLimited(t, login(t, in.URL, "erin", "right-password", "198.51.100.99"), "6th attempt with the right password")
+	// Another user from the same addresses is not affected.
+	expectCode(t, login(t, in.URL, "frank", "right-password", "198.51.100.1"), "", "other user")
+
+	// An unknown name is limited the same way, so refusals do not tell
+	// which names exist.
+	for i := range 5 {
+		expectCode(t, login(t, in.URL, "nobody-here", "wrong-password", "203.0.113.1"), "UNAUTHENTICATED", fmt.Sprintf("unknown name failure %d", i+1))
+	}
+	expectLimited(t, login(t, in.URL, "nobody-here", "wrong-password", "203.0.113.1"), "6th attempt for an unknown name")
+}
+
+func TestLoginSuccessResetsUserFailures(t *testing.T) {
+	t.Parallel()
+	in := start(t, options{})
+	register(t, in.URL, "grace", "right-password", nil)
+	for round := range 3 {
+		for i := range 4 {
+			expectCode(t, login(t, in.URL, "grace", "wrong-password", "198.51.100.1"), "UNAUTHENTICATED", fmt.Sprintf("round %d failure %d", round, i+1))
+		}
+		expectCode(t, login(t, in.URL, "Grace", "right-password", "198.51.100.1"), "", fmt.Sprintf("round %d success", round))
+	}
+	// 12 failures in all, none of them refused: each success started over.
+}
+
+func TestLoginLimitPerAddress(t *testing.T) {
+	t.Parallel()
+	in := start(t, options{vars: map[string]string{"LOGIN_MAX_ATTEMPTS_PER_ADDR": "8"}})
+	register(t, in.URL, "heidi", "right-password", nil)
+	const attacker = "198.51.100.66"
+	// Successful logins from the address do not use up its allowance.
+	for range 3 {
+		expectCode(t, login(t, in.URL, "heidi", "right-password", attacker), "", "success from the address")
+	}
+	for i := range 8 {
+		expectCode(t, login(t, in.URL, fmt.Sprintf("victim%d", i), "password1", attacker), "UNAUTHENTICATED", fmt.Sprintf("spray %d", i+1))
+	}
+	expectLimited(t, login(t, in.URL, "victim99", "password1", attacker), "9th name from one address")
+	expectLimited(t, login(t, in.URL, "heidi", "right-password", attacker), "right password from the limited address")
+	// The same user from elsewhere, and IPv6 neighbours of nobody, are fine.
+	expectCode(t, login(t, in.URL, "heidi", "right-password", "198.51.100.67"), "", "another address")
+	expectCode(t, login(t, in.URL, "heidi", "right-password", "2001:db8::1"), "", "an IPv6 address")
+}
+
+func TestForwardedAddressNeedsATrustedProxy(t *testing.T) {
+	t.Parallel()
+	in := start(t, options{vars: map[string]string{"LOGIN_MAX_ATTEMPTS_PER_ADDR": "3", "TRUSTED_PROXIES": "none"}})
+	// Loopback is not trusted here, so rotating X-Forwarded-For values does
+	// not escape the peer address's limit.
+	for i := range 3 {
+		expectCode(t, login(t, in.URL, fmt.Sprintf("spray%d", i), "password1", fmt.Sprintf("203.0.113.%d", i)), "UNAUTHENTICATED", fmt.Sprintf("spray %d", i+1))
+	}
+	expectLimited(t, login(t, in.URL, "spray9", "password1", "203.0.113.200"), "spoofed address")
+}
+
+func TestLoginLimitSharedAcrossInstances(t *testing.T) {
+	t.Parallel()
+	db, redisPrefix := testenv.Name("users"), testenv.Name("r")+":"
+	a := start(t, options{db: db, redisPrefix: redisPrefix})
+	b := start(t, options{db: db, redisPrefix: redisPrefix})
+	register(t, a.URL, "ivan", "right-password", nil)
+	for i := range 5 {
+		url := []string{a.URL, b.URL}[i%2]
+		expectCode(t, login(t, url, "ivan", "wrong-password", "198.51.100.1"), "UNAUTHENTICATED", fmt.Sprintf("failure %d", i+1))
+	}
+	expectLimited(t, login(t, a.URL, "ivan", "right-password", "198.51.100.2"), "instance a")
+	expectLimited(t, login(t, b.URL, "ivan", "right-password", "198.51.100.3"), "instance b")
+}
+
+// TestConcurrentGuessesStopAtTheLimit: attempts are counted before the
+// password is checked, so parallel guesses cannot all pass the check.
+func TestConcurrentGuessesStopAtTheLimit(t *testing.T) {
+	t.Parallel()
+	in := start(t, options{})
+	register(t, in.URL, "judy", "right-password", nil)
+	codes := make([]string, 30)
+	var wg sync.WaitGroup
+	for i := range codes {
+		wg.Go(func() {
+			codes[i] = login(t, in.URL, "judy", fmt.Sprintf("guess-%d", i), fmt.Sprintf("198.51.100.%d", i+1)).code()
+		})
+	}
+	wg.Wait()
+	count := map[string]int{}
+	for _, c := range codes {
+		count[c]++
+	}
+	if count["UNAUTHENTICATED"] != 5 || count["TOO_MANY_REQUESTS"] != 25 {
+		t.Fatalf("30 parallel guesses answered %v, want 5 UNAUTHENTICATED and 25 TOO_MANY_REQUESTS", count)
+	}
+}
+
+func TestRegisterLimitPerAddress(t *testing.T) {
+	t.Parallel()
+	in := start(t, options{vars: map[string]string{"REGISTER_MAX_PER_ADDR": "2"}})
+	reg := func(name, addr string) gqlResponse {
+		return gql(t, in.URL, registerMutation, map[string]any{"input": map[string]any{"username": name, "password": "password"}},
+			map[string]string{"X-Forwarded-For": addr})
+	}
+	expectCode(t, reg("mass1", "198.51.100.1"), "", "first")
+	expectCode(t, reg("mass2", "198.51.100.1"), "", "second")
+	expectLimitedWithin(t, reg("mass3", "198.51.100.1"), time.Hour, "third from one address")
+	expectCode(t, reg("mass3", "198.51.100.2"), "", "from another address")
+}
+
+// TestLoginWithRedisDown: the limits fail open, so customers can still log
+// in (and wrong passwords are still refused) while Redis is away.
+func TestLoginWithRedisDown(t *testing.T) {
+	t.Parallel()
+	infra := testenv.Fresh(t)
+	in := start(t, options{infra: infra})
+	register(t, in.URL, "kim", "right-password", nil)
+	expectCode(t, login(t, in.URL, "kim", "wrong-password", "198.51.100.1"), "UNAUTHENTICATED", "before the outage")
+	infra.Stack.StopRedis()
+	for i := range 7 {
+		expectCode(t, login(t, in.URL, "kim", "wrong-password", "198.51.100.1"), "UNAUTHENTICATED", fmt.Sprintf("wrong password %d during the outage", i+1))
+	}
+	expectCode(t, login(t, in.URL, "kim", "right-password", "198.51.100.1"), "", "right password during the outage")
+	expectCode(t, gql(t, in.URL, registerMutation, map[string]any{"input": map[string]any{"username": "lee", "password": "password"}}, nil), "", "register during the outage")
+	// Once Redis is back (the guard retries it a few seconds after a
+	// failure), failures count again and the limit returns.
+	if err := infra.Stack.RestartRedis(); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, "the limit to apply again", func() (bool, error) {
+		r := login(t, in.URL, "lee", "wrong-password", "198.51.100.1")
+		if c := r.code(); c != "UNAUTHENTICATED" && c != "TOO_MANY_REQUESTS" {
+			return false, fmt.Errorf("unexpected answer %s %+v", r.Data, r.Errors)
+		}
+		return r.code() == "TOO_MANY_REQUESTS", nil
+	})
+	expectLimited(t, login(t, in.URL, "lee", "password", "198.51.100.1"), "right password after the outage")
+}
