@@ -2,8 +2,8 @@ package engine
 
 import (
 	"bytes"
-	"io"
 	"context"
+	"io"
 	"net/http"
 
 	"github.com/wundergraph/astjson"
