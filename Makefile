@@ -66,3 +66,9 @@ bench:
 ## e2e: the end-to-end suite: real binaries as separate processes, driven through the router
 e2e:
 	cd e2e && SHOP_E2E=1 $(GO) test -count=1 -timeout 20m ./...
+
+## fuzz: each fuzz target for 10s (router request handling, supergraph reader, compose SDL); corpora stay in testdata/fuzz
+fuzz:
+	cd router && $(GO) test -run '^$$' -fuzz '^FuzzRouterRequest$$' -fuzztime 10s ./app
+	cd router && $(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 10s ./internal/supergraph
+	cd compose && $(GO) test -run '^$$' -fuzz '^FuzzComposeSDL$$' -fuzztime 10s .
