@@ -1,0 +1,100 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestFeatureDefaults(t *testing.T) {
+	t.Parallel()
+	c := Default()
+	c.Supergraph = "s.graphql"
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if !c.IntrospectionEnabled() || !c.PlaygroundEnabled() {
+		t.Fatal("introspection and playground are on by default")
+	}
+	if c.CSRF.Enabled || c.Metrics.Enabled || c.Tracing.Enabled || c.AccessLog.Enabled || c.QueryPlan.Enabled ||
+		c.HotReload.Enabled || c.PersistedQueries.APQ || c.Timeouts.Request != 0 || c.Limits.MaxDepth != 0 {
+		t.Fatalf("a production feature is on by default: %+v", c)
+	}
+	if c.Metrics.Path != "/metrics" || c.QueryPlan.Header != "X-Query-Plan" || c.Tracing.SampleRatio != 1 || c.HotReload.Interval != time.Second {
+		t.Fatalf("feature defaults: %+v", c)
+	}
+}
+
+func TestFeatureYAMLAndEnv(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "router.yaml")
+	yaml := `
+supergraph: s.graphql
+introspection: false
+csrf: {enabled: true, required_headers: [x-shop]}
+cors: {allow_origins: ["https://a.example"], max_age: 10m}
+limits: {max_depth: 5, max_aliases: 6}
+timeouts: {request: 2s}
+subgraphs:
+  products: {timeout: 1s}
+persisted_queries: {apq: true, apq_cache_size: 10}
+metrics: {enabled: true}
+tracing: {enabled: true, exporter: stdout, sample_ratio: 0.5}
+access_log: {enabled: true, path: /tmp/access.log}
+query_plan: {enabled: true, header: X-Plan}
+playground: {enabled: false}
+hot_reload: {enabled: true, interval: 250ms}
+`
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(path, []string{"ROUTER_MAX_DEPTH=9", "ROUTER_MAX_TOKENS=100", "ROUTER_INTROSPECTION=true", "ROUTER_CORS_ALLOW_ORIGINS=https://b.example, https://c.example", "ROUTER_TRACING_EXPORTER=none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	switch {
+	case !c.IntrospectionEnabled(), c.PlaygroundEnabled(), !c.CSRF.Enabled, c.CSRF.RequiredHeaders[0] != "x-shop":
+		t.Fatalf("switches: %+v", c)
+	case c.Limits.MaxDepth != 9, c.Limits.MaxAliases != 6, c.Limits.MaxTokens != 100, c.Timeouts.Request != 2*time.Second:
+		t.Fatalf("limits: %+v %+v", c.Limits, c.Timeouts)
+	case c.Subgraphs["products"].Timeout != time.Second, c.CORS.MaxAge != 10*time.Minute, len(c.CORS.AllowOrigins) != 2:
+		t.Fatalf("subgraphs/cors: %+v %+v", c.Subgraphs, c.CORS)
+	case !c.PersistedQueries.APQ, c.PersistedQueries.APQCacheSize != 10, !c.Metrics.Enabled, c.Tracing.Exporter != "none", c.Tracing.SampleRatio != 0.5:
+		t.Fatalf("pq/metrics/tracing: %+v %+v %+v", c.PersistedQueries, c.Metrics, c.Tracing)
+	case !c.AccessLog.Enabled, c.QueryPlan.Header != "X-Plan", !c.HotReload.Enabled, c.HotReload.Interval != 250*time.Millisecond:
+		t.Fatalf("log/plan/reload: %+v %+v %+v", c.AccessLog, c.QueryPlan, c.HotReload)
+	}
+}
+
+func TestFeatureValidation(t *testing.T) {
+	t.Parallel()
+	c := Default()
+	c.Supergraph = "s.graphql"
+	c.Limits.MaxDepth = -1
+	c.Timeouts.Request = -time.Second
+	c.PersistedQueries.Safelist = true
+	c.Metrics = Metrics{Enabled: true, Path: "metrics"}
+	c.Tracing = Tracing{Enabled: true, Exporter: "zipkin", SampleRatio: 2}
+	c.CORS = CORS{AllowOrigins: []string{"*"}, AllowCredentials: true}
+	c.Subgraphs["products"] = Subgraph{Timeout: -1}
+	c.QueryPlan = QueryPlan{Enabled: true, Header: " "}
+	err := c.Validate()
+	if err == nil {
+		t.Fatal("invalid feature config accepted")
+	}
+	for _, want := range []string{"limits.max_depth", "timeouts.request", "persisted_queries.safelist", "metrics.path",
+		"tracing.exporter", "tracing.sample_ratio", "cors:", "subgraphs.products.timeout", "query_plan.header"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %s: %v", want, err)
+		}
+	}
+	if _, err := Load("", []string{"ROUTER_METRICS=maybe", "ROUTER_MAX_DEPTH=deep"}); err == nil ||
+		!strings.Contains(err.Error(), "ROUTER_METRICS") || !strings.Contains(err.Error(), "ROUTER_MAX_DEPTH") {
+		t.Fatalf("bad env values: %v", err)
+	}
+}
