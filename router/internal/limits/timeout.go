@@ -2,19 +2,67 @@ package limits
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"time"
 )
 
+// CodeTimeout is the extensions.code of a request that ran out of time.
+const CodeTimeout = "GATEWAY_TIMEOUT"
+
 // Timeout bounds the handling of each request by d: the engine sees the
-// deadline in its context, stops fetching and the handler answers 504.
+// deadline in its context and stops fetching, and a response that is only
+// ready after the deadline is replaced by 504 GATEWAY_TIMEOUT (the engine
+// would otherwise answer 200 with "failed to fetch" errors, which hides
+// that the router gave up).
 func Timeout(d time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), d)
 		defer cancel()
-		next.ServeHTTP(w, r.WithContext(ctx))
+		tw := &timeoutWriter{ResponseWriter: w, ctx: ctx}
+		next.ServeHTTP(tw, r.WithContext(ctx))
 	})
+}
+
+var timeoutBody = []byte(`{"errors":[{"message":"request timed out","extensions":{"code":"` + CodeTimeout + `"}}]}`)
+
+// timeoutWriter decides at the first write whether the deadline passed.
+type timeoutWriter struct {
+	http.ResponseWriter
+	ctx      context.Context
+	started  bool
+	timedOut bool
+}
+
+func (w *timeoutWriter) start() {
+	if w.started {
+		return
+	}
+	w.started = true
+	if errors.Is(w.ctx.Err(), context.DeadlineExceeded) {
+		w.timedOut = true
+		h := w.ResponseWriter.Header()
+		h.Set("Content-Type", "application/json; charset=utf-8")
+		h.Del("Content-Length")
+		w.ResponseWriter.WriteHeader(http.StatusGatewayTimeout)
+		_, _ = w.ResponseWriter.Write(timeoutBody)
+	}
+}
+
+func (w *timeoutWriter) WriteHeader(status int) {
+	w.start()
+	if !w.timedOut {
+		w.ResponseWriter.WriteHeader(status)
+	}
+}
+
+func (w *timeoutWriter) Write(p []byte) (int, error) {
+	w.start()
+	if w.timedOut {
+		return len(p), nil
+	}
+	return w.ResponseWriter.Write(p)
 }
 
 // SubgraphTimeouts bounds requests to some subgraphs more tightly than the
