@@ -28,6 +28,70 @@ const benchDir = "/work/shared/bench"
 // by value against load/expected.json.
 func TestBenchmarkSupergraph(t *testing.T) {
 	t.Parallel()
+	srvURL := startBenchRouter(t, true)
+	query, err := os.ReadFile(filepath.Join(benchDir, "load", "query.graphql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	expected, err := os.ReadFile(filepath.Join(benchDir, "load", "expected.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want any
+	if err := json.Unmarshal(expected, &want); err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]string{"query": string(query)})
+	// Twice: the second run is served from the operation and plan caches.
+	for i := 0; i < 2; i++ {
+		resp, err := http.Post(srvURL+"/graphql", "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != http.StatusOK || bytes.Contains(got, []byte(`"errors"`)) {
+			t.Fatalf("run %d: HTTP %d: %s", i, resp.StatusCode, truncate(got))
+		}
+		var g any
+		if err := json.Unmarshal(got, &g); err != nil {
+			t.Fatalf("run %d: response is not JSON: %v", i, err)
+		}
+		if !reflect.DeepEqual(g, want) {
+			t.Fatalf("run %d: response differs from expected.json\ngot:  %s\nwant: %s", i, truncate(got), truncate(expected))
+		}
+	}
+}
+
+// BenchmarkBenchmarkQuery measures the benchmark query end to end through
+// the HTTP handler with deduplication off, so every iteration does the full
+// fan-out (13 subgraph requests).
+func BenchmarkBenchmarkQuery(b *testing.B) {
+	srvURL := startBenchRouter(b, false)
+	query, err := os.ReadFile(filepath.Join(benchDir, "load", "query.graphql"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]string{"query": string(query)})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		resp, err := http.Post(srvURL+"/graphql", "application/json", bytes.NewReader(body))
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+}
+
+// startBenchRouter builds and starts the benchmark subgraphs and a router
+// over the benchmark supergraph; it returns the router's base URL.
+func startBenchRouter(t testing.TB, dedup bool) string {
+	t.Helper()
 	if _, err := os.Stat(filepath.Join(benchDir, "subgraphs", "main.go")); err != nil {
 		t.Skipf("benchmark harness not present at %s: %v", benchDir, err)
 	}
@@ -61,52 +125,19 @@ func TestBenchmarkSupergraph(t *testing.T) {
 	for _, name := range []string{"accounts", "inventory", "products", "reviews"} {
 		urls[name] = base + "/" + name
 	}
-	r, err := app.New(app.DefaultConfig(), app.WithSupergraphSDL(string(sdl)), app.WithSubgraphURLs(urls))
+	cfg := app.DefaultConfig()
+	cfg.Deduplication = &dedup
+	r, err := app.New(cfg, app.WithSupergraphSDL(string(sdl)), app.WithSubgraphURLs(urls))
 	if err != nil {
 		t.Fatalf("new router: %v", err)
 	}
 	t.Cleanup(r.Close)
 	srv := httptest.NewServer(r.Handler())
 	t.Cleanup(srv.Close)
-
-	query, err := os.ReadFile(filepath.Join(benchDir, "load", "query.graphql"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	expected, err := os.ReadFile(filepath.Join(benchDir, "load", "expected.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var want any
-	if err := json.Unmarshal(expected, &want); err != nil {
-		t.Fatal(err)
-	}
-	body, _ := json.Marshal(map[string]string{"query": string(query)})
-	// Twice: the second run is served from the operation and plan caches.
-	for i := 0; i < 2; i++ {
-		resp, err := http.Post(srv.URL+"/graphql", "application/json", bytes.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if resp.StatusCode != http.StatusOK || bytes.Contains(got, []byte(`"errors"`)) {
-			t.Fatalf("run %d: HTTP %d: %s", i, resp.StatusCode, truncate(got))
-		}
-		var g any
-		if err := json.Unmarshal(got, &g); err != nil {
-			t.Fatalf("run %d: response is not JSON: %v", i, err)
-		}
-		if !reflect.DeepEqual(g, want) {
-			t.Fatalf("run %d: response differs from expected.json\ngot:  %s\nwant: %s", i, truncate(got), truncate(expected))
-		}
-	}
+	return srv.URL
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -116,7 +147,7 @@ func freePort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-func waitHealthy(t *testing.T, url string) {
+func waitHealthy(t testing.TB, url string) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
