@@ -154,10 +154,10 @@ func (e *Engine) buildPlanConfig(ctx context.Context, sg *supergraph.Supergraph)
 			return fmt.Errorf("subgraph %s: schema: %w", s.Name, err)
 		}
 		dsCfg, err := graphql_datasource.NewConfiguration(graphql_datasource.ConfigurationInput{
-			Fetch:               &graphql_datasource.FetchConfiguration{URL: url, Method: http.MethodPost},
+			Fetch: &graphql_datasource.FetchConfiguration{URL: url, Method: http.MethodPost},
 			// Subscriptions reach the subgraph over WebSocket at the same URL
 			// (graphql-transport-ws or graphql-ws, negotiated); see subscribe.go.
-			Subscription: &graphql_datasource.SubscriptionConfiguration{URL: url},
+			Subscription:        &graphql_datasource.SubscriptionConfiguration{URL: url},
 			SchemaConfiguration: schemaCfg,
 		})
 		if err != nil {
