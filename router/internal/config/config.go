@@ -51,6 +51,7 @@ type Config struct {
 	QueryPlan        QueryPlan        `yaml:"query_plan"`
 	Playground       Playground       `yaml:"playground"`
 	HotReload        HotReload        `yaml:"hot_reload"`
+	Subscriptions    Subscriptions    `yaml:"subscriptions"`
 
 	// envSubgraphURLs holds ROUTER_SUBGRAPH_URL_<NAME> values keyed by the
 	// normalized NAME; they are matched to subgraph names once the

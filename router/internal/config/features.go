@@ -89,6 +89,18 @@ type HotReload struct {
 	Interval time.Duration `yaml:"interval"`
 }
 
+// Subscriptions configures subscriptions over WebSocket and SSE.
+type Subscriptions struct {
+	// Enabled serves subscriptions on /graphql (default true).
+	Enabled *bool `yaml:"enabled"`
+}
+
+// SubscriptionsEnabled reports whether /graphql accepts WebSocket and SSE
+// subscriptions.
+func (c Config) SubscriptionsEnabled() bool {
+	return c.Subscriptions.Enabled == nil || *c.Subscriptions.Enabled
+}
+
 func (c *Config) setFeatureDefaults() {
 	c.PersistedQueries.APQCacheSize = 1000
 	c.Metrics.Path = "/metrics"
@@ -152,6 +164,10 @@ func (c *Config) applyFeatureEnv(k, v string) (bool, error) {
 		var on bool
 		b(&on)
 		c.Playground.Enabled = &on
+	case "ROUTER_SUBSCRIPTIONS":
+		var on bool
+		b(&on)
+		c.Subscriptions.Enabled = &on
 	case "ROUTER_HOT_RELOAD":
 		b(&c.HotReload.Enabled)
 	default:
