@@ -9,6 +9,8 @@
 //	POST /internal/reservations/{orderId}/release (no body)       -> 200 Reservation (Status RELEASED); idempotent
 //	GET  /internal/reservations/{orderId}                          -> 200 Reservation | 404 Problem
 //
+// The stock hold endpoints (carts) are described in holds.go.
+//
 // A reservation is idempotent by order id: repeating a reserve returns the
 // first answer and never reserves twice; all lines are reserved or none.
 package inventoryapi
@@ -46,6 +48,10 @@ type Line struct {
 type ReserveRequest struct {
 	OrderID string `json:"orderId"`
 	Lines   []Line `json:"lines"`
+	// HoldID, when set, converts the units that hold keeps for each line
+	// into the reservation (a checkout); units a line still lacks are
+	// reserved from free stock. Optional: plain orders leave it empty.
+	HoldID string `json:"holdId,omitempty"`
 }
 
 // ReservedLine is a reserved line with its unit price at reservation time.

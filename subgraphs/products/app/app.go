@@ -85,6 +85,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		storer = cache
 	}
 	a.Catalog = catalog.NewService(storer, log)
+	a.Catalog.SetHoldTTL(cfg.HoldTTL)
 	a.proc = &live.Processor{Hub: a.hub, Loader: a.Catalog}
 	if cache != nil {
 		a.proc.Cache = cache
@@ -147,6 +148,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		wg.Go(func() { _ = r.Run(ctx) }) //nolint:errcheck // Run returns nil when ctx ends
 	}
 	wg.Go(func() { a.runFeed(ctx) })
+	wg.Go(func() { a.sweepHolds(ctx) })
 	wg.Go(func() {
 		_ = kafkax.Consume(ctx, a.orders, a.log, orderevents.Handler(a.Catalog, a.log)) //nolint:errcheck // nil when ctx ends
 	})
@@ -158,6 +160,28 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	return nil
 }
+
+// sweepHolds gives back the units of expired stock holds until ctx ends,
+// so expiry needs no request to arrive. Every replica sweeps; the ledger's
+// unique indexes let only one release of a hold in.
+func (a *App) sweepHolds(ctx context.Context) {
+	t := time.NewTicker(a.cfg.SweepInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if _, err := a.Catalog.SweepHolds(ctx, sweepBatch); err != nil && ctx.Err() == nil {
+			a.log.Warn("hold sweep incomplete; the next pass retries", "err", err)
+		}
+	}
+}
+
+// sweepBatch bounds the leases one sweep pass reads (older ones first,
+// so a backlog drains over a few passes).
+const sweepBatch = 200
 
 // runFeed runs the product feed, opening it first if New could not.
 func (a *App) runFeed(ctx context.Context) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/shopsupergraph/shop/platform/config"
 	"github.com/shopsupergraph/shop/platform/service"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
 )
 
 // Config is the products service configuration.
@@ -19,6 +20,8 @@ import (
 //	REDIS_KEY_PREFIX   prefix of every cache key (default "shop:")
 //	CACHE_TTL          lifetime of a cached product or page (default 5m)
 //	KAFKA_PARTITIONS   partitions of the topics this service creates (default 3)
+//	HOLD_TTL           how long a cart's stock hold lasts after its last change (default 15m)
+//	HOLD_SWEEP_INTERVAL  pause between passes of the expired-hold sweeper (default 2s)
 type Config struct {
 	service.Common
 	RedisAddr       string
@@ -26,6 +29,8 @@ type Config struct {
 	RedisKeyPrefix  string
 	CacheTTL        time.Duration
 	KafkaPartitions int
+	HoldTTL         time.Duration
+	SweepInterval   time.Duration
 }
 
 // LoadConfig reads the configuration and reports every problem at once.
@@ -37,6 +42,14 @@ func LoadConfig(env *config.Env) (Config, error) {
 		RedisKeyPrefix:  env.String("REDIS_KEY_PREFIX", "shop:"),
 		CacheTTL:        env.Duration("CACHE_TTL", 5*time.Minute),
 		KafkaPartitions: env.Int("KAFKA_PARTITIONS", 3),
+		HoldTTL:         env.Duration("HOLD_TTL", catalog.DefaultHoldTTL),
+		SweepInterval:   env.Duration("HOLD_SWEEP_INTERVAL", 2*time.Second),
+	}
+	if c.HoldTTL <= 0 {
+		env.Problem("HOLD_TTL must be positive, got %s", c.HoldTTL)
+	}
+	if c.SweepInterval <= 0 {
+		env.Problem("HOLD_SWEEP_INTERVAL must be positive, got %s", c.SweepInterval)
 	}
 	if c.CacheTTL <= 0 {
 		env.Problem("CACHE_TTL must be positive, got %s", c.CacheTTL)
@@ -55,5 +68,5 @@ func LoadConfig(env *config.Env) (Config, error) {
 
 // String describes the configuration with secrets masked, for logs.
 func (c Config) String() string {
-	return fmt.Sprintf("%s redis=%q redisPrefix=%q cacheTTL=%s", c.Common.String(), c.RedisAddr, c.RedisKeyPrefix, c.CacheTTL)
+	return fmt.Sprintf("%s redis=%q redisPrefix=%q cacheTTL=%s holdTTL=%s", c.Common.String(), c.RedisAddr, c.RedisKeyPrefix, c.CacheTTL, c.HoldTTL)
 }

@@ -42,6 +42,12 @@ func newShared() shared { n := testenv.Name("products"); return shared{db: n, pr
 // start runs an app against env with the names of sh.
 func start(t *testing.T, env *testenv.Env, sh shared) *instance {
 	t.Helper()
+	return startWith(t, env, sh, nil)
+}
+
+// startWith is start with extra (or overriding) environment variables.
+func startWith(t *testing.T, env *testenv.Env, sh shared, extra map[string]string) *instance {
+	t.Helper()
 	m := map[string]string{
 		"API_SECRET":         testSecret,
 		"ADMIN_API_KEY":      testAdminKey,
@@ -53,6 +59,9 @@ func start(t *testing.T, env *testenv.Env, sh shared) *instance {
 		"REDIS_ADDR":         env.RedisAddr,
 		"REDIS_KEY_PREFIX":   sh.prefix + ":",
 		"LISTEN_ADDR":        "127.0.0.1:0",
+	}
+	for k, v := range extra {
+		m[k] = v
 	}
 	cfg, err := app.LoadConfig(config.FromMap(m))
 	if err != nil {

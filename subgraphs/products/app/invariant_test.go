@@ -12,10 +12,11 @@ import (
 )
 
 // checkInvariant asserts, for every product of the database, that initial
-// stock + restocks == current quantity + units in live reservations
-// (reserved and not released), counting reservations from their own
-// records rather than from the ledger, and that the snapshot quantity is
-// the ledger head's balance.
+// stock + restocks == current quantity + units held by carts + units in
+// live reservations (reserved and not released), counting reservations
+// from their own records rather than from the ledger, that no hold keeps
+// a negative number of units, and that the snapshot quantity is the ledger
+// head's balance.
 func checkInvariant(t *testing.T, env *testenv.Env, sh shared) {
 	t.Helper()
 	ctx := context.Background()
@@ -39,6 +40,8 @@ func checkInvariant(t *testing.T, env *testenv.Env, sh shared) {
 		Kind      string `bson:"kind"`
 		Delta     int    `bson:"delta"`
 		Balance   int    `bson:"balance"`
+		HoldID    string `bson:"holdId"`
+		Converted int    `bson:"converted"`
 	}
 	cur, err = db.Collection("inventory_ledger").Find(ctx, bson.D{})
 	if err != nil || cur.All(ctx, &ledger) != nil {
@@ -68,6 +71,26 @@ func checkInvariant(t *testing.T, env *testenv.Env, sh shared) {
 			head[m.ProductID], headBalance[m.ProductID] = m.Version, m.Balance
 		}
 	}
+	carts := map[string]int{}
+	perHold := map[[2]string]int{}
+	for _, m := range ledger {
+		units := 0
+		switch m.Kind {
+		case "hold", "hold_release":
+			units = -m.Delta
+		case "reserve":
+			units = -m.Converted
+		}
+		if m.HoldID != "" {
+			carts[m.ProductID] += units
+			perHold[[2]string{m.HoldID, m.ProductID}] += units
+		}
+	}
+	for k, n := range perHold {
+		if n < 0 {
+			t.Errorf("hold %s keeps %d units of %s", k[0], n, k[1])
+		}
+	}
 	held := map[string]int{}
 	for _, r := range reservations {
 		if r.Status == "RESERVED" && !r.Released {
@@ -78,8 +101,8 @@ func checkInvariant(t *testing.T, env *testenv.Env, sh shared) {
 	}
 	for _, p := range products {
 		id := p.ID.Hex()
-		if supplied[id] != p.Quantity+held[id] {
-			t.Errorf("invariant broken for %s: initial+restocks=%d, quantity=%d, held=%d", id, supplied[id], p.Quantity, held[id])
+		if supplied[id] != p.Quantity+carts[id]+held[id] {
+			t.Errorf("invariant broken for %s: initial+restocks=%d, quantity=%d, in carts=%d, in orders=%d", id, supplied[id], p.Quantity, carts[id], held[id])
 		}
 		if headBalance[id] != p.Quantity {
 			t.Errorf("snapshot of %s is %d, ledger head (v%d) says %d", id, p.Quantity, head[id], headBalance[id])

@@ -483,7 +483,10 @@ type Product @key(fields: "_id") {
   description: String
   "The unit price in integer cents (0 to 2147483647)."
   price: Int!
-  "Units available now: the running balance of the inventory ledger."
+  """
+  Units available to buy now: the running balance of the inventory ledger,
+  that is the stock minus units held in shoppers' carts and units of orders.
+  """
   quantity: Int!
   "When the product was created, as an RFC 3339 timestamp."
   createdAt: String!
@@ -508,6 +511,10 @@ enum MovementKind {
   RESERVE
   "Units of a reservation given back (order rejected or cancelled)."
   RELEASE
+  "Units held for a shopper's cart until the hold expires or checks out."
+  HOLD
+  "Held units given back: the cart shrank, or its hold expired or was released."
+  HOLD_RELEASE
 }
 
 """

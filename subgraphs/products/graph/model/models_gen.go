@@ -77,6 +77,10 @@ const (
 	MovementKindReserve MovementKind = "RESERVE"
 	// Units of a reservation given back (order rejected or cancelled).
 	MovementKindRelease MovementKind = "RELEASE"
+	// Units held for a shopper's cart until the hold expires or checks out.
+	MovementKindHold MovementKind = "HOLD"
+	// Held units given back: the cart shrank, or its hold expired or was released.
+	MovementKindHoldRelease MovementKind = "HOLD_RELEASE"
 )
 
 var AllMovementKind = []MovementKind{
@@ -84,11 +88,13 @@ var AllMovementKind = []MovementKind{
 	MovementKindRestock,
 	MovementKindReserve,
 	MovementKindRelease,
+	MovementKindHold,
+	MovementKindHoldRelease,
 }
 
 func (e MovementKind) IsValid() bool {
 	switch e {
-	case MovementKindCreate, MovementKindRestock, MovementKindReserve, MovementKindRelease:
+	case MovementKindCreate, MovementKindRestock, MovementKindReserve, MovementKindRelease, MovementKindHold, MovementKindHoldRelease:
 		return true
 	}
 	return false

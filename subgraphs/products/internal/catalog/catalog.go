@@ -78,6 +78,11 @@ const (
 	KindRestock Kind = "restock"
 	KindReserve Kind = "reserve"
 	KindRelease Kind = "release"
+	// KindHold keeps units for a shopper's cart (a stock hold).
+	KindHold Kind = "hold"
+	// KindHoldRelease gives held units back: the cart shrank, the hold
+	// expired or was released.
+	KindHoldRelease Kind = "hold_release"
 )
 
 // Movement is one entry of a product's inventory ledger. (ProductID,
@@ -95,8 +100,18 @@ type Movement struct {
 	OpKey     string
 	// UnitPrice is the product's price when a reserve entry was written.
 	UnitPrice int
+	// HoldID names the hold of hold and hold_release entries, and the hold
+	// a reserve entry converted (a checkout).
+	HoldID string
+	// Converted is the number of held units a reserve entry took over from
+	// its hold: the entry's Delta covers only the units it took from free
+	// stock, so the order's quantity is Converted - Delta.
+	Converted int
 	CreatedAt time.Time
 }
+
+// Reserved is the number of units a reserve entry reserved for its order.
+func (m Movement) Reserved() int { return m.Converted - m.Delta }
 
 // ChangeType names a change of product data, published as an event.
 type ChangeType string

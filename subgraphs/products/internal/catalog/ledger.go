@@ -25,6 +25,9 @@ type moveSpec struct {
 	// InsufficientStockError when the balance cannot cover it.
 	delta     int
 	unitPrice int
+	// holdID and converted describe hold movements and checkouts (see Movement).
+	holdID    string
+	converted int
 }
 
 // move appends one movement to a product's ledger: it takes the newest
@@ -76,7 +79,7 @@ func (s *Service) appendLocked(ctx context.Context, ms moveSpec) (Movement, bool
 		}
 		m := Movement{
 			ProductID: ms.productID, Version: head.Version + 1, Kind: ms.kind, Delta: ms.delta, Balance: balance,
-			OrderID: ms.orderID, OpKey: ms.opKey, UnitPrice: ms.unitPrice, CreatedAt: s.now(),
+			OrderID: ms.orderID, OpKey: ms.opKey, UnitPrice: ms.unitPrice, HoldID: ms.holdID, Converted: ms.converted, CreatedAt: s.now(),
 		}
 		err := s.store.AppendMovement(ctx, m)
 		if err == nil {

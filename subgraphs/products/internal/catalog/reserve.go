@@ -22,8 +22,21 @@ import (
 // reserved so far stay reserved until a retry completes the order or a
 // release (or the OrderCancelled consumer) gives them back.
 func (s *Service) Reserve(ctx context.Context, orderID string, lines []Line) (Reservation, error) {
+	return s.ReserveHeld(ctx, orderID, "", lines)
+}
+
+// ReserveHeld is Reserve for a checkout: each line first takes over the
+// units that hold holdID keeps for its product (in the same ledger entry,
+// so the units never become free in between), and only the units the hold
+// lacks come from free stock. An empty holdID is a plain Reserve.
+func (s *Service) ReserveHeld(ctx context.Context, orderID, holdID string, lines []Line) (Reservation, error) {
 	if err := validOrderID(orderID); err != nil {
 		return Reservation{}, err
+	}
+	if holdID != "" {
+		if err := validHoldID(holdID); err != nil {
+			return Reservation{}, err
+		}
 	}
 	norm, err := normalizeLines(lines)
 	if err != nil {
@@ -38,7 +51,7 @@ func (s *Service) Reserve(ctx context.Context, orderID string, lines []Line) (Re
 	decision := Reservation{OrderID: orderID, Status: StatusReserved, CreatedAt: s.now()}
 	reservedAny := false
 	for _, l := range norm {
-		rl, problem, err := s.reserveLine(ctx, orderID, l)
+		rl, problem, err := s.reserveLine(ctx, orderID, holdID, l)
 		if err != nil {
 			return Reservation{}, fmt.Errorf("reserve: %w", err)
 		}
@@ -67,7 +80,7 @@ func (s *Service) Reserve(ctx context.Context, orderID string, lines []Line) (Re
 }
 
 // reserveLine appends the reserve entry of one line, or explains why not.
-func (s *Service) reserveLine(ctx context.Context, orderID string, l Line) (ReservedLine, *Problem, error) {
+func (s *Service) reserveLine(ctx context.Context, orderID, holdID string, l Line) (ReservedLine, *Problem, error) {
 	p, err := s.store.Product(ctx, l.ProductID)
 	if errors.Is(err, ErrNotFound) || (err == nil && p.Deleted()) {
 		return ReservedLine{}, &Problem{
@@ -78,7 +91,12 @@ func (s *Service) reserveLine(ctx context.Context, orderID string, l Line) (Rese
 	if err != nil {
 		return ReservedLine{}, nil, err
 	}
-	m, _, err := s.move(ctx, moveSpec{productID: l.ProductID, kind: KindReserve, opKey: orderID, orderID: orderID, delta: -l.Quantity, unitPrice: p.Price})
+	var m Movement
+	if holdID == "" {
+		m, _, err = s.move(ctx, moveSpec{productID: l.ProductID, kind: KindReserve, opKey: orderID, orderID: orderID, delta: -l.Quantity, unitPrice: p.Price})
+	} else {
+		m, err = s.convertLine(ctx, orderID, holdID, l, p.Price)
+	}
 	var short *InsufficientStockError
 	if errors.As(err, &short) {
 		return ReservedLine{}, &Problem{
@@ -89,7 +107,7 @@ func (s *Service) reserveLine(ctx context.Context, orderID string, l Line) (Rese
 	if err != nil {
 		return ReservedLine{}, nil, err
 	}
-	return ReservedLine{ProductID: l.ProductID, Quantity: -m.Delta, UnitPrice: m.UnitPrice}, nil, nil
+	return ReservedLine{ProductID: l.ProductID, Quantity: m.Reserved(), UnitPrice: m.UnitPrice}, nil, nil
 }
 
 // Release gives back the stock of an order's reservation, idempotently. An
@@ -162,7 +180,9 @@ func (s *Service) settle(ctx context.Context, r Reservation) (Reservation, error
 		if m.Kind != KindReserve || released[m.ProductID] {
 			continue
 		}
-		spec := moveSpec{productID: m.ProductID, kind: KindRelease, opKey: r.OrderID, orderID: r.OrderID, delta: -m.Delta}
+		// A reserve entry that converted a hold gives back every unit
+		// of the order, the converted ones included.
+		spec := moveSpec{productID: m.ProductID, kind: KindRelease, opKey: r.OrderID, orderID: r.OrderID, delta: m.Reserved()}
 		if _, _, err := s.move(ctx, spec); err != nil {
 			return Reservation{}, fmt.Errorf("settle %s: release %s: %w", r.OrderID, m.ProductID, err)
 		}

@@ -18,6 +18,8 @@ type Service struct {
 	locks *stripes
 	log   *slog.Logger
 	now   func() time.Time
+	// holdTTL is how long a stock hold lasts after its last change.
+	holdTTL time.Duration
 }
 
 // NewService returns a Service over store.
@@ -25,7 +27,8 @@ func NewService(store Storer, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: store, locks: newStripes(256), log: log, now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
+	return &Service{store: store, locks: newStripes(256), log: log, holdTTL: DefaultHoldTTL,
+		now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
 }
 
 // CreateInput is a new product.

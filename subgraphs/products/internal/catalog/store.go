@@ -49,4 +49,17 @@ type Storer interface {
 	// MarkReleased sets the released flag (monotonic, so safe on stores
 	// whose updates are read-then-write).
 	MarkReleased(ctx context.Context, orderID string, at time.Time) error
+
+	// HoldMovements returns every ledger entry naming a hold (hold,
+	// hold_release and converting reserve entries).
+	HoldMovements(ctx context.Context, holdID string) ([]Movement, error)
+	// InsertLease stores a lease: a promise to release a hold's units once
+	// ExpiresAt passes unless a newer lease exists.
+	InsertLease(ctx context.Context, l Lease) error
+	// NewestLease returns the lease of a hold that expires last (false when none).
+	NewestLease(ctx context.Context, holdID string) (Lease, bool, error)
+	// ExpiredLeases returns up to limit leases that expired before now, oldest first.
+	ExpiredLeases(ctx context.Context, now time.Time, limit int) ([]Lease, error)
+	// DeleteLease removes a lease the sweeper has dealt with.
+	DeleteLease(ctx context.Context, id string) error
 }

@@ -35,6 +35,9 @@ func New(svc *catalog.Service, token string, log *slog.Logger) *Handler {
 	h.mux.HandleFunc("POST "+inventoryapi.PathReservations, h.reserve)
 	h.mux.HandleFunc("POST "+inventoryapi.PathReservations+"/{orderId}/release", h.release)
 	h.mux.HandleFunc("GET "+inventoryapi.PathReservations+"/{orderId}", h.get)
+	h.mux.HandleFunc("PUT "+inventoryapi.PathHolds+"/{holdId}", h.setHold)
+	h.mux.HandleFunc("GET "+inventoryapi.PathHolds+"/{holdId}", h.getHold)
+	h.mux.HandleFunc("POST "+inventoryapi.PathHolds+"/{holdId}/release", h.releaseHold)
 	return h
 }
 
@@ -59,7 +62,7 @@ func (h *Handler) reserve(w http.ResponseWriter, r *http.Request) {
 	for i, l := range req.Lines {
 		lines[i] = catalog.Line{ProductID: l.ProductID, Quantity: l.Quantity}
 	}
-	res, err := h.svc.Reserve(r.Context(), req.OrderID, lines)
+	res, err := h.svc.ReserveHeld(r.Context(), req.OrderID, req.HoldID, lines)
 	if err != nil {
 		h.fail(w, "reserve", err)
 		return

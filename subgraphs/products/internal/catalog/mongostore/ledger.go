@@ -26,6 +26,8 @@ type movementDoc struct {
 	OrderID   string             `bson:"orderId,omitempty"`
 	OpKey     string             `bson:"opKey"`
 	UnitPrice int                `bson:"unitPrice,omitempty"`
+	HoldID    string             `bson:"holdId,omitempty"`
+	Converted int                `bson:"converted,omitempty"`
 	CreatedAt time.Time          `bson:"createdAt"`
 	Outbox    *outbox.Entry      `bson:"outbox,omitempty"`
 }
@@ -33,7 +35,7 @@ type movementDoc struct {
 func (d movementDoc) movement() catalog.Movement {
 	return catalog.Movement{
 		ProductID: d.ProductID, Version: d.Version, Kind: catalog.Kind(d.Kind), Delta: d.Delta, Balance: d.Balance,
-		OrderID: d.OrderID, OpKey: d.OpKey, UnitPrice: d.UnitPrice, CreatedAt: d.CreatedAt.UTC(),
+		OrderID: d.OrderID, OpKey: d.OpKey, UnitPrice: d.UnitPrice, HoldID: d.HoldID, Converted: d.Converted, CreatedAt: d.CreatedAt.UTC(),
 	}
 }
 
@@ -52,7 +54,8 @@ func (s *Store) AppendMovement(ctx context.Context, m catalog.Movement) error {
 	entry := outbox.NewEntry(s.topic, m.ProductID, m.Version, env)
 	d := movementDoc{
 		ID: primitive.NewObjectID(), ProductID: m.ProductID, Version: m.Version, Kind: string(m.Kind), Delta: m.Delta,
-		Balance: m.Balance, OrderID: m.OrderID, OpKey: m.OpKey, UnitPrice: m.UnitPrice, CreatedAt: m.CreatedAt, Outbox: &entry,
+		Balance: m.Balance, OrderID: m.OrderID, OpKey: m.OpKey, UnitPrice: m.UnitPrice, HoldID: m.HoldID, Converted: m.Converted,
+		CreatedAt: m.CreatedAt, Outbox: &entry,
 	}
 	_, err = s.ledger.InsertOne(ctx, d)
 	return translate("append movement", err)

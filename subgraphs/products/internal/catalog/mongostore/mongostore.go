@@ -23,6 +23,7 @@ const (
 	LedgerColl       = "inventory_ledger"
 	ChangesColl      = "product_changes"
 	ReservationsColl = "reservations"
+	LeasesColl       = "hold_leases"
 )
 
 // Store is the MongoDB catalog store.
@@ -31,6 +32,7 @@ type Store struct {
 	ledger       *mongo.Collection
 	changes      *mongo.Collection
 	reservations *mongo.Collection
+	leases       *mongo.Collection
 	// topic is the Kafka topic of the events stored with each write.
 	topic string
 }
@@ -42,6 +44,7 @@ func New(db *mongo.Database, topic string) *Store {
 		ledger:       db.Collection(LedgerColl),
 		changes:      db.Collection(ChangesColl),
 		reservations: db.Collection(ReservationsColl),
+		leases:       db.Collection(LeasesColl),
 		topic:        topic,
 	}
 }
@@ -64,6 +67,9 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 		{s.ledger, mongo.IndexModel{Keys: bson.D{{Key: "productId", Value: 1}, {Key: "version", Value: 1}}, Options: options.Index().SetUnique(true).SetName("ledger_version")}},
 		{s.ledger, mongo.IndexModel{Keys: bson.D{{Key: "opKey", Value: 1}, {Key: "productId", Value: 1}, {Key: "kind", Value: 1}}, Options: options.Index().SetUnique(true).SetName("ledger_operation")}},
 		{s.ledger, mongo.IndexModel{Keys: bson.D{{Key: "orderId", Value: 1}}}},
+		{s.ledger, mongo.IndexModel{Keys: bson.D{{Key: "holdId", Value: 1}}}},
+		{s.leases, mongo.IndexModel{Keys: bson.D{{Key: "expiresAt", Value: 1}}}},
+		{s.leases, mongo.IndexModel{Keys: bson.D{{Key: "holdId", Value: 1}, {Key: "expiresAt", Value: -1}}}},
 		{s.ledger, outbox.Index()},
 		{s.changes, outbox.Index()},
 		{s.products, mongo.IndexModel{Keys: bson.D{{Key: "deletedAt", Value: 1}, {Key: "_id", Value: 1}}}},

@@ -1,0 +1,344 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+)
+
+// DefaultHoldTTL is how long a hold keeps its units after its last change.
+const DefaultHoldTTL = 15 * time.Minute
+
+// Hold is the state of a stock hold: the units it keeps per product now
+// and when they go back to stock unless the hold is set again.
+type Hold struct {
+	ID string
+	// ExpiresAt is nil for a hold that was never set.
+	ExpiresAt *time.Time
+	Lines     []HeldLine
+	// Problems names the lines of a SetHold that could not be held as asked.
+	Problems []Problem
+}
+
+// HeldLine is the units a hold keeps of one product, with its price now.
+type HeldLine struct {
+	ProductID string
+	Quantity  int
+	UnitPrice int
+}
+
+// Lease promises to release a hold's units once ExpiresAt passes, unless a
+// newer lease of the same hold expires later. Every SetHold inserts one
+// before it moves stock, so every held unit is covered by a lease; leases
+// are insert-only (the sweeper deletes those it has dealt with), because
+// on FerretDB an update of a shared expiry field could be lost.
+type Lease struct {
+	ID        string
+	HoldID    string
+	ExpiresAt time.Time
+}
+
+// SetHoldTTL sets how long holds last after their last change; call it
+// while wiring the service, before it serves.
+func (s *Service) SetHoldTTL(d time.Duration) {
+	if d > 0 {
+		s.holdTTL = d
+	}
+}
+
+// SetHold sets the number of units hold holdID keeps of each listed
+// product (0 releases them) and extends the hold. Quantities are targets,
+// so a retried call changes nothing twice. A line that cannot be held as
+// asked keeps its previous units and is reported in Hold.Problems.
+func (s *Service) SetHold(ctx context.Context, holdID string, lines []Line) (Hold, error) {
+	if err := validHoldID(holdID); err != nil {
+		return Hold{}, err
+	}
+	norm, err := normalizeHoldLines(lines)
+	if err != nil {
+		return Hold{}, err
+	}
+	lease := Lease{ID: randomKey(), HoldID: holdID, ExpiresAt: s.now().Add(s.holdTTL)}
+	if err := s.store.InsertLease(ctx, lease); err != nil {
+		return Hold{}, fmt.Errorf("set hold: %w", err)
+	}
+	var problems []Problem
+	for _, l := range norm {
+		p, err := s.setHoldLine(ctx, holdID, l)
+		if err != nil {
+			return Hold{}, fmt.Errorf("set hold: %w", err)
+		}
+		if p != nil {
+			problems = append(problems, *p)
+		}
+	}
+	h, err := s.GetHold(ctx, holdID)
+	if err != nil {
+		return Hold{}, err
+	}
+	h.Problems = problems
+	return h, nil
+}
+
+// setHoldLine moves one product's held units to l.Quantity.
+func (s *Service) setHoldLine(ctx context.Context, holdID string, l Line) (*Problem, error) {
+	if l.Quantity > 0 {
+		p, err := s.store.Product(ctx, l.ProductID)
+		if errors.Is(err, ErrNotFound) || (err == nil && p.Deleted()) {
+			return &Problem{Code: ProblemNotFound, ProductID: l.ProductID, Requested: l.Quantity,
+				Message: fmt.Sprintf("product %s does not exist", l.ProductID)}, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	held := 0
+	_, _, err := s.movePlanned(ctx, l.ProductID, func(ctx context.Context, head Movement) (moveSpec, bool, error) {
+		ms, err := s.store.HoldMovements(ctx, holdID)
+		if err != nil {
+			return moveSpec{}, false, err
+		}
+		held, _ = heldUnits(ms, l.ProductID, head.Version)
+		if held == l.Quantity {
+			return moveSpec{}, false, nil
+		}
+		spec := moveSpec{productID: l.ProductID, kind: KindHold, opKey: randomKey(), holdID: holdID, delta: held - l.Quantity}
+		if l.Quantity < held {
+			spec.kind = KindHoldRelease
+		}
+		return spec, true, nil
+	})
+	var short *InsufficientStockError
+	if errors.As(err, &short) {
+		available := held + short.Available
+		return &Problem{Code: ProblemInsufficientStock, ProductID: l.ProductID, Requested: l.Quantity, Available: available,
+			Message: fmt.Sprintf("insufficient stock for product %s: requested %d, available %d", l.ProductID, l.Quantity, available)}, nil
+	}
+	return nil, err
+}
+
+// GetHold returns what a hold keeps now. Units of an expired hold count
+// until the sweeper gives them back (within one sweep interval).
+func (s *Service) GetHold(ctx context.Context, holdID string) (Hold, error) {
+	if err := validHoldID(holdID); err != nil {
+		return Hold{}, err
+	}
+	ms, err := s.store.HoldMovements(ctx, holdID)
+	if err != nil {
+		return Hold{}, fmt.Errorf("get hold: %w", err)
+	}
+	h := Hold{ID: holdID}
+	if l, ok, err := s.store.NewestLease(ctx, holdID); err != nil {
+		return Hold{}, fmt.Errorf("get hold: %w", err)
+	} else if ok {
+		at := l.ExpiresAt
+		h.ExpiresAt = &at
+	}
+	var ids []string
+	for _, id := range holdProducts(ms) {
+		if held, _ := heldUnits(ms, id, maxVersion); held > 0 {
+			h.Lines = append(h.Lines, HeldLine{ProductID: id, Quantity: held})
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return h, nil
+	}
+	ps, err := s.store.ProductsByIDs(ctx, ids)
+	if err != nil {
+		return Hold{}, fmt.Errorf("get hold: %w", err)
+	}
+	price := make(map[string]int, len(ps))
+	for _, p := range ps {
+		price[p.ID] = p.Price
+	}
+	for i := range h.Lines {
+		h.Lines[i].UnitPrice = price[h.Lines[i].ProductID]
+	}
+	return h, nil
+}
+
+// ReleaseHold gives back every unit a hold keeps. It is idempotent.
+func (s *Service) ReleaseHold(ctx context.Context, holdID string) (Hold, error) {
+	if err := validHoldID(holdID); err != nil {
+		return Hold{}, err
+	}
+	ms, err := s.store.HoldMovements(ctx, holdID)
+	if err != nil {
+		return Hold{}, fmt.Errorf("release hold: %w", err)
+	}
+	for _, id := range holdProducts(ms) {
+		if _, err := s.setHoldLine(ctx, holdID, Line{ProductID: id}); err != nil {
+			return Hold{}, fmt.Errorf("release hold: %w", err)
+		}
+	}
+	return s.GetHold(ctx, holdID)
+}
+
+// convertLine appends the reserve entry of a checkout line: it takes over
+// the units the hold keeps of the product (at most the line's quantity)
+// and takes the rest from free stock, in one entry. Idempotent by
+// (order, product, reserve) like every reserve.
+func (s *Service) convertLine(ctx context.Context, orderID, holdID string, l Line, price int) (Movement, error) {
+	if m, ok, err := s.store.FindMovement(ctx, l.ProductID, KindReserve, orderID); err != nil || ok {
+		return m, err
+	}
+	held := 0
+	m, _, err := s.movePlanned(ctx, l.ProductID, func(ctx context.Context, head Movement) (moveSpec, bool, error) {
+		ms, err := s.store.HoldMovements(ctx, holdID)
+		if err != nil {
+			return moveSpec{}, false, err
+		}
+		held, _ = heldUnits(ms, l.ProductID, head.Version)
+		conv := min(held, l.Quantity)
+		return moveSpec{productID: l.ProductID, kind: KindReserve, opKey: orderID, orderID: orderID, holdID: holdID,
+			delta: conv - l.Quantity, converted: conv, unitPrice: price}, true, nil
+	})
+	var short *InsufficientStockError
+	if errors.As(err, &short) {
+		return Movement{}, &InsufficientStockError{ProductID: l.ProductID, Requested: l.Quantity, Available: short.Available + min(held, l.Quantity)}
+	}
+	return m, err
+}
+
+// SweepHolds gives back the units of every hold whose newest lease has
+// expired, and returns how many units it released. Every replica runs it:
+// two sweepers releasing the same hold compute the same operation key
+// (the hold and the version of its newest entry), so the ledger's unique
+// (opKey, productId, kind) index lets exactly one release in, and the
+// version index makes the loser re-plan and find nothing left to release.
+func (s *Service) SweepHolds(ctx context.Context, limit int) (int, error) {
+	now := s.now()
+	leases, err := s.store.ExpiredLeases(ctx, now, limit)
+	if err != nil {
+		return 0, fmt.Errorf("sweep holds: %w", err)
+	}
+	byHold := map[string][]Lease{}
+	var order []string
+	for _, l := range leases {
+		if _, ok := byHold[l.HoldID]; !ok {
+			order = append(order, l.HoldID)
+		}
+		byHold[l.HoldID] = append(byHold[l.HoldID], l)
+	}
+	released := 0
+	var errs []error
+	for _, holdID := range order {
+		n, err := s.expireHold(ctx, holdID, now)
+		released += n
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		for _, l := range byHold[holdID] {
+			if err := s.store.DeleteLease(ctx, l.ID); err != nil {
+				errs = append(errs, fmt.Errorf("sweep holds: %w", err))
+			}
+		}
+	}
+	return released, errors.Join(errs...)
+}
+
+// expireHold releases a hold's units unless a newer lease extends it.
+func (s *Service) expireHold(ctx context.Context, holdID string, now time.Time) (int, error) {
+	if extended, err := s.extended(ctx, holdID, now); err != nil || extended {
+		return 0, err
+	}
+	ms, err := s.store.HoldMovements(ctx, holdID)
+	if err != nil {
+		return 0, fmt.Errorf("expire hold %s: %w", holdID, err)
+	}
+	released := 0
+	for _, id := range holdProducts(ms) {
+		m, appended, err := s.movePlanned(ctx, id, func(ctx context.Context, head Movement) (moveSpec, bool, error) {
+			if extended, err := s.extended(ctx, holdID, now); err != nil || extended {
+				return moveSpec{}, false, err
+			}
+			ms, err := s.store.HoldMovements(ctx, holdID)
+			if err != nil {
+				return moveSpec{}, false, err
+			}
+			held, last := heldUnits(ms, id, head.Version)
+			if held <= 0 {
+				return moveSpec{}, false, nil
+			}
+			key := holdID + "@" + strconv.FormatInt(last, 10)
+			return moveSpec{productID: id, kind: KindHoldRelease, opKey: key, holdID: holdID, delta: held}, true, nil
+		})
+		if err != nil {
+			return released, fmt.Errorf("expire hold %s: %w", holdID, err)
+		}
+		if appended {
+			released += m.Delta
+			s.log.Info("hold expired", "hold", holdID, "product", id, "units", m.Delta)
+		}
+	}
+	return released, nil
+}
+
+// extended reports whether a hold has a lease that has not expired.
+func (s *Service) extended(ctx context.Context, holdID string, now time.Time) (bool, error) {
+	l, ok, err := s.store.NewestLease(ctx, holdID)
+	if err != nil {
+		return false, fmt.Errorf("expire hold %s: %w", holdID, err)
+	}
+	return ok && l.ExpiresAt.After(now), nil
+}
+
+// maxVersion counts every ledger entry.
+const maxVersion = int64(^uint64(0) >> 1)
+
+// holdProducts lists the products of hold entries, sorted.
+func holdProducts(ms []Movement) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, m := range ms {
+		if !seen[m.ProductID] {
+			seen[m.ProductID] = true
+			out = append(out, m.ProductID)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func validHoldID(id string) error {
+	if id == "" || len(id) > MaxOrderIDLen || !orderIDRe.MatchString(id) {
+		return invalid("holdId", "must be 1 to %d characters of letters, digits, '_', '.', ':' or '-'", MaxOrderIDLen)
+	}
+	return nil
+}
+
+// normalizeHoldLines validates the lines of a SetHold: distinct products,
+// quantities from 0 (release) up, sorted by product id so concurrent sets
+// touch products in the same order.
+func normalizeHoldLines(lines []Line) ([]Line, error) {
+	if len(lines) == 0 {
+		return nil, invalid("lines", "must not be empty")
+	}
+	if len(lines) > MaxLines {
+		return nil, invalid("lines", "must have at most %d lines (got %d)", MaxLines, len(lines))
+	}
+	seen := map[string]bool{}
+	out := make([]Line, 0, len(lines))
+	for i, l := range lines {
+		field := "lines[" + strconv.Itoa(i) + "]"
+		id, err := ValidID(field+".productId", l.ProductID)
+		if err != nil {
+			return nil, err
+		}
+		if err := validCount(field+".quantity", l.Quantity, 0); err != nil {
+			return nil, err
+		}
+		if seen[id] {
+			return nil, invalid(field+".productId", "product %s appears twice", id)
+		}
+		seen[id] = true
+		out = append(out, Line{ProductID: id, Quantity: l.Quantity})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ProductID < out[j].ProductID })
+	return out, nil
+}

@@ -1,0 +1,110 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+)
+
+// planFunc decides the movement an operation needs, given the ledger head
+// it will append after. It returns ok=false when nothing needs to move.
+// It may read the ledger: entries up to head.Version are exactly the state
+// the appended entry follows, because the (productId, version) index lets
+// the entry in only if no one appended after head meanwhile.
+type planFunc func(ctx context.Context, head Movement) (spec moveSpec, ok bool, err error)
+
+// movePlanned appends the movement plan decides, re-planning whenever
+// another writer appended first. Stock holds need it: whether a hold
+// still keeps units (and how many) depends on the ledger, so the decision
+// and the append must rest on the same version. It returns the appended
+// (or, for an operation found already done, the existing) entry, and
+// whether an entry was appended.
+func (s *Service) movePlanned(ctx context.Context, productID string, plan planFunc) (Movement, bool, error) {
+	m, appended, err := s.planLocked(ctx, productID, plan)
+	if err == nil && appended {
+		s.repairSnapshot(ctx, productID)
+	}
+	return m, appended, err
+}
+
+func (s *Service) planLocked(ctx context.Context, productID string, plan planFunc) (Movement, bool, error) {
+	st := s.locks.lock(productID)
+	defer st.unlock()
+	// Always the true head: a plan that finds nothing to do must not
+	// rest on a remembered head another replica has moved past.
+	head, err := s.readHead(ctx, st, productID)
+	if err != nil {
+		return Movement{}, false, err
+	}
+	for attempt := 0; attempt < maxAppendAttempts; attempt++ {
+		ms, ok, err := plan(ctx, head)
+		if err != nil || !ok {
+			return Movement{}, false, err
+		}
+		balance := head.Balance + ms.delta
+		if balance < 0 {
+			// A concurrent runner of the same operation may have
+			// appended it already (then the plan sees its effect).
+			if done, found, err := s.store.FindMovement(ctx, productID, ms.kind, ms.opKey); err != nil || found {
+				return done, false, err
+			}
+			return Movement{}, false, &InsufficientStockError{ProductID: productID, Requested: -ms.delta, Available: head.Balance}
+		}
+		if balance > MaxInt {
+			return Movement{}, false, invalid("quantity", "stock of product %s would exceed %d", productID, MaxInt)
+		}
+		m := Movement{
+			ProductID: productID, Version: head.Version + 1, Kind: ms.kind, Delta: ms.delta, Balance: balance,
+			OrderID: ms.orderID, OpKey: ms.opKey, UnitPrice: ms.unitPrice, HoldID: ms.holdID, Converted: ms.converted, CreatedAt: s.now(),
+		}
+		err = s.store.AppendMovement(ctx, m)
+		if err == nil {
+			st.remember(m)
+			s.syncSnapshot(ctx, m)
+			return m, true, nil
+		}
+		if !errors.Is(err, ErrDuplicate) {
+			return Movement{}, false, fmt.Errorf("append movement: %w", err)
+		}
+		// The operation key may be what collided: then it already happened.
+		done, found, ferr := s.store.FindMovement(ctx, productID, ms.kind, ms.opKey)
+		if ferr != nil {
+			return Movement{}, false, fmt.Errorf("append movement: %w", ferr)
+		}
+		if found {
+			return done, false, nil
+		}
+		if attempt > 2 {
+			if err := sleep(ctx, time.Duration(rand.IntN(1+min(attempt, 20)))*time.Millisecond); err != nil {
+				return Movement{}, false, err
+			}
+		}
+		if head, err = s.readHead(ctx, st, productID); err != nil {
+			return Movement{}, false, err
+		}
+	}
+	return Movement{}, false, fmt.Errorf("append movement to %s: %w", productID, ErrContention)
+}
+
+// heldUnits returns how many units hold entries among ms keep for a
+// product, counting entries up to version upTo, and the newest such
+// entry's version.
+func heldUnits(ms []Movement, productID string, upTo int64) (held int, last int64) {
+	for _, m := range ms {
+		if m.ProductID != productID || m.Version > upTo {
+			continue
+		}
+		switch m.Kind {
+		case KindHold, KindHoldRelease:
+			held -= m.Delta
+		case KindReserve:
+			held -= m.Converted
+		default:
+			continue
+		}
+		last = max(last, m.Version)
+	}
+	return held, last
+}
