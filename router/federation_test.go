@@ -21,6 +21,19 @@ import (
 // the golden recorded from Apollo Gateway.
 func TestFederationCases(t *testing.T) {
 	t.Parallel()
+	runCorpus(t, app.DefaultConfig())
+}
+
+// TestFederationCasesMultiFetch runs the corpus with same-wave entity
+// fetches merged into one subgraph request.
+func TestFederationCasesMultiFetch(t *testing.T) {
+	t.Parallel()
+	cfg := app.DefaultConfig()
+	cfg.MultiFetch = true
+	runCorpus(t, cfg)
+}
+
+func runCorpus(t *testing.T, cfg app.Config) {
 	for _, c := range fedtest.Cases() {
 		t.Run(c.Name, func(t *testing.T) {
 			t.Parallel()
@@ -32,7 +45,7 @@ func TestFederationCases(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r, err := app.New(app.DefaultConfig(), app.WithSupergraphSDL(sdl))
+			r, err := app.New(cfg, app.WithSupergraphSDL(sdl))
 			if err != nil {
 				t.Fatalf("new router: %v", err)
 			}

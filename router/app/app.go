@@ -137,6 +137,7 @@ func New(cfg Config, opts ...Option) (*Router, error) {
 				WrapTransport:    f.wrapTransport(called),
 			},
 			DisableDeduplication: !cfg.DeduplicationEnabled(),
+			MultiFetch:           cfg.MultiFetch,
 			MaxConcurrency:       cfg.Limits.MaxConcurrency,
 			OperationCacheSize:   cfg.Cache.Operations,
 			PlanCacheSize:        cfg.Cache.Plans,

@@ -39,6 +39,9 @@ type Config struct {
 	Deduplication *bool `yaml:"deduplication"`
 	// Cache sizes for operations and plans.
 	Cache Cache `yaml:"cache"`
+	// MultiFetch merges same-subgraph entity fetches of one wave into one
+	// subgraph request (default false).
+	MultiFetch bool `yaml:"multi_fetch"`
 
 	// Production features (features.go).
 	Introspection    *bool            `yaml:"introspection"`
@@ -171,6 +174,8 @@ func (c *Config) applyEnv(environ []string) error {
 			if b, err = strconv.ParseBool(v); err == nil {
 				c.Deduplication = &b
 			}
+		case "ROUTER_MULTI_FETCH":
+			c.MultiFetch, err = strconv.ParseBool(v)
 		case "ROUTER_SUBGRAPH_TIMEOUT":
 			c.Timeouts.SubgraphRequest, err = time.ParseDuration(v)
 		case "ROUTER_MAX_REQUEST_BYTES":

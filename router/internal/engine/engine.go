@@ -41,6 +41,10 @@ type Options struct {
 	OperationCacheSize int
 	// PlanCacheSize bounds cached query plans (default 1024).
 	PlanCacheSize int
+	// MultiFetch merges the entity fetches of one subgraph that run in the
+	// same wave into one request with aliased _entities fields: fewer
+	// subgraph round trips, at the price of a newer graphql-go-tools stage.
+	MultiFetch bool
 	// MaxCachedVariablesBytes skips the operation cache for requests with
 	// larger variables, which are unlikely to repeat (default 4096).
 	MaxCachedVariablesBytes int
@@ -134,7 +138,7 @@ func (e *Engine) buildPlanConfig(ctx context.Context, sg *supergraph.Supergraph)
 	if err != nil {
 		return fmt.Errorf("datasource factory: %w", err)
 	}
-	cfg := plan.Configuration{Fields: sg.FieldConfigurations()}
+	cfg := plan.Configuration{Fields: sg.FieldConfigurations(), EnableMultiFetch: e.opts.MultiFetch}
 	// The planner picks the first candidate subgraph for some fields (e.g.
 	// __typename under a fragment); subgraphs that know an interface's
 	// concrete types (entity interfaces) go first so that such choices land

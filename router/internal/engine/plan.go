@@ -72,7 +72,11 @@ func (e *Engine) buildPlan(p *prepared) (cp *cachedPlan) {
 		cp.err = reportError(KindPlan, codeQueryPlanFailed, rep)
 		return cp
 	}
-	postprocess.NewProcessor().Process(pl)
+	var ppOpts []postprocess.ProcessorOption
+	if e.opts.MultiFetch {
+		ppOpts = append(ppOpts, postprocess.EnableMultiFetch())
+	}
+	postprocess.NewProcessor(ppOpts...).Process(pl)
 	sync, ok := pl.(*plan.SynchronousResponsePlan)
 	if !ok {
 		cp.err = newRequestError(KindBadRequest, codeBadRequest, "operation type %s is not supported over HTTP POST/GET", opTypeName(p.opType))
