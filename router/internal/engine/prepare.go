@@ -22,6 +22,11 @@ type Request struct {
 	Variables []byte
 }
 
+var (
+	nullJSON        = []byte("null")
+	emptyObjectJSON = []byte("{}")
+)
+
 // prepared is a normalized, validated operation with its variables; it is
 // shared read-only between requests with the same query, name and variables.
 type prepared struct {
@@ -75,7 +80,8 @@ func (e *Engine) getKit() *kit {
 }
 
 func opCacheHash(r *Request) uint64 {
-	d := xxhash.New()
+	var d xxhash.Digest
+	d.Reset()
 	_, _ = d.WriteString(r.OperationName)
 	_, _ = d.WriteString("\x00")
 	_, _ = d.WriteString(r.Query)
@@ -87,8 +93,8 @@ func opCacheHash(r *Request) uint64 {
 // prepare returns the normalized operation for a request, from cache when
 // the same query, operation name and variables were seen before.
 func (e *Engine) prepare(r *Request) *prepared {
-	if len(r.Variables) == 0 || bytes.Equal(r.Variables, []byte("null")) {
-		r.Variables = []byte("{}")
+	if len(r.Variables) == 0 || bytes.Equal(r.Variables, nullJSON) {
+		r.Variables = emptyObjectJSON
 	}
 	cacheable := len(r.Variables) <= e.opts.MaxCachedVariablesBytes
 	var h uint64
@@ -127,7 +133,8 @@ func (e *Engine) normalize(k *kit, r *Request) *prepared {
 		return p
 	}
 	p.opName = name
-	doc.Input.Variables = r.Variables
+	// The normalizers rewrite the variables; never let them touch the caller's bytes.
+	doc.Input.Variables = bytes.Clone(r.Variables)
 	k.normalizer.NormalizeNamedOperation(doc, e.client, []byte(name), report)
 	if report.HasErrors() {
 		p.err = reportError(KindValidation, codeValidationFailed, report)
