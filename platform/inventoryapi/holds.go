@@ -5,7 +5,7 @@ package inventoryapi
 // by itself. Endpoints (JSON bodies):
 //
 //	PUT  /internal/holds/{holdId}          SetHoldRequest -> 200 Hold (Problems lists lines not held as asked) | 400 Problem
-//	GET  /internal/holds/{holdId}                         -> 200 Hold (no lines when nothing is held)
+//	GET  /internal/holds/{holdId}                         -> 200 Hold (no lines for an unknown hold)
 //	POST /internal/holds/{holdId}/release  (no body)      -> 200 Hold; idempotent
 //
 // Setting a hold is idempotent: each line's quantity is the target number of
@@ -30,7 +30,9 @@ type HeldLine struct {
 	UnitPrice int    `json:"unitPrice"`
 }
 
-// Hold is the state of one hold.
+// Hold is the state of one hold. Lines lists every product the hold ever
+// kept, with Quantity 0 once its units went back (expired, released or
+// checked out), so a cart can still price such a line.
 type Hold struct {
 	HoldID string `json:"holdId"`
 	// ExpiresAt is when the held units go back to stock (RFC 3339), empty

@@ -23,6 +23,8 @@ import (
 	"github.com/shopsupergraph/shop/platform/kafkax"
 	"github.com/shopsupergraph/shop/platform/mongox"
 	"github.com/shopsupergraph/shop/platform/outbox"
+	"github.com/shopsupergraph/shop/subgraphs/orders/internal/cart"
+	cartstore "github.com/shopsupergraph/shop/subgraphs/orders/internal/cart/mongostore"
 	"github.com/shopsupergraph/shop/subgraphs/orders/internal/ordering"
 	"github.com/shopsupergraph/shop/subgraphs/orders/internal/ordering/mongostore"
 	"github.com/shopsupergraph/shop/subgraphs/orders/internal/productsclient"
@@ -37,6 +39,7 @@ type App struct {
 	writer  *kafka.Writer
 	relay   *outbox.Relay
 	svc     *ordering.Service
+	cart    *cart.Service
 	handler http.Handler
 }
 
@@ -71,7 +74,13 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Store: store, Inventory: inv, Topic: topic, Log: log,
 		Notify: relay.Notify, Grace: cfg.RecoveryGrace,
 	})
-	a := &App{cfg: cfg, log: log, client: client, db: db, writer: writer, relay: relay, svc: svc}
+	carts := cartstore.New(db)
+	if err := carts.EnsureIndexes(ctx); err != nil {
+		_ = client.Disconnect(context.Background()) //nolint:errcheck // failing start-up anyway
+		return nil, fmt.Errorf("new orders app: %w", err)
+	}
+	a := &App{cfg: cfg, log: log, client: client, db: db, writer: writer, relay: relay, svc: svc,
+		cart: cart.NewService(carts, inv, svc, log)}
 	a.handler = a.buildHandler()
 	return a, nil
 }

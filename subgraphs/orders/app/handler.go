@@ -22,7 +22,7 @@ import (
 
 // buildHandler assembles the HTTP routes.
 func (a *App) buildHandler() http.Handler {
-	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{Service: a.svc}}))
+	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{Service: a.svc, Carts: a.cart}}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})

@@ -8,6 +8,7 @@ import (
 	"github.com/shopsupergraph/shop/platform/auth"
 	"github.com/shopsupergraph/shop/platform/gqlerr"
 	"github.com/shopsupergraph/shop/subgraphs/orders/graph/model"
+	"github.com/shopsupergraph/shop/subgraphs/orders/internal/cart"
 	"github.com/shopsupergraph/shop/subgraphs/orders/internal/ordering"
 )
 
@@ -32,7 +33,21 @@ func toGraphQL(ctx context.Context, err error) error {
 	var input *ordering.InputError
 	var stock *ordering.StockError
 	var state *ordering.StateError
+	var cartInput *cart.InputError
+	var cartStock *cart.StockError
 	switch {
+	case errors.As(err, &cartInput):
+		var extra map[string]any
+		if cartInput.ProductID != "" {
+			extra = map[string]any{"productId": cartInput.ProductID}
+		}
+		return gqlerr.New(ctx, gqlerr.BadUserInput, cartInput.Msg, extra)
+	case errors.As(err, &cartStock):
+		return cartStockError(ctx, cartStock)
+	case errors.Is(err, cart.ErrEmpty):
+		return gqlerr.New(ctx, gqlerr.BadUserInput, "the cart is empty", nil)
+	case errors.Is(err, cart.ErrUnauthenticated):
+		return gqlerr.New(ctx, gqlerr.Unauthenticated, "a valid Bearer token is required", nil)
 	case errors.As(err, &input):
 		var extra map[string]any
 		if input.ProductID != "" {
@@ -80,4 +95,41 @@ func toModels(os []ordering.Order) []*model.Order {
 		out[i] = toModel(o)
 	}
 	return out
+}
+
+// cartStockError names every line that cannot be held: NOT_FOUND when the
+// only problem is a product that does not exist, INSUFFICIENT_STOCK
+// otherwise, with extensions.lines [{productId, requested, available}].
+func cartStockError(ctx context.Context, e *cart.StockError) error {
+	code := gqlerr.NotFound
+	lines := make([]map[string]any, len(e.Lines))
+	for i, l := range e.Lines {
+		m := map[string]any{"productId": l.ProductID, "requested": l.Requested}
+		if l.Available != nil {
+			m["available"] = *l.Available
+		}
+		if l.Code != gqlerr.NotFound {
+			code = gqlerr.InsufficientStock
+		}
+		lines[i] = m
+	}
+	extra := map[string]any{"lines": lines}
+	if len(lines) == 1 {
+		for k, v := range lines[0] {
+			extra[k] = v
+		}
+	}
+	return gqlerr.New(ctx, code, e.Error(), extra)
+}
+
+func toCart(c cart.Cart) *model.Cart {
+	m := &model.Cart{ID: c.ID, Total: c.Total, Lines: make([]*model.CartLine, len(c.Lines))}
+	if c.ExpiresAt != nil {
+		at := c.ExpiresAt.UTC().Format(time.RFC3339Nano)
+		m.ExpiresAt = &at
+	}
+	for i, l := range c.Lines {
+		m.Lines[i] = &model.CartLine{ID: l.ProductID, Quantity: l.Quantity, Held: l.Held, UnitPrice: l.UnitPrice, Product: &model.Product{ID: l.ProductID}}
+	}
+	return m
 }

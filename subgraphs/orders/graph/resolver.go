@@ -4,10 +4,12 @@
 package graph
 
 import (
+	"github.com/shopsupergraph/shop/subgraphs/orders/internal/cart"
 	"github.com/shopsupergraph/shop/subgraphs/orders/internal/ordering"
 )
 
 // Resolver holds the resolvers' dependencies.
 type Resolver struct {
 	Service *ordering.Service
+	Carts   *cart.Service
 }

@@ -45,6 +45,58 @@ func (r *mutationResolver) CancelOrder(ctx context.Context, id string) (*model.O
 	return toModel(o), nil
 }
 
+// AddToCart is the resolver for the addToCart field.
+func (r *mutationResolver) AddToCart(ctx context.Context, productID string, quantity int) (*model.Cart, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ct, err := r.Carts.Add(ctx, c, productID, quantity)
+	if err != nil {
+		return nil, toGraphQL(ctx, err)
+	}
+	return toCart(ct), nil
+}
+
+// UpdateCartLine is the resolver for the updateCartLine field.
+func (r *mutationResolver) UpdateCartLine(ctx context.Context, productID string, quantity int) (*model.Cart, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ct, err := r.Carts.Update(ctx, c, productID, quantity)
+	if err != nil {
+		return nil, toGraphQL(ctx, err)
+	}
+	return toCart(ct), nil
+}
+
+// RemoveFromCart is the resolver for the removeFromCart field.
+func (r *mutationResolver) RemoveFromCart(ctx context.Context, productID string) (*model.Cart, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ct, err := r.Carts.Remove(ctx, c, productID)
+	if err != nil {
+		return nil, toGraphQL(ctx, err)
+	}
+	return toCart(ct), nil
+}
+
+// Checkout is the resolver for the checkout field.
+func (r *mutationResolver) Checkout(ctx context.Context) (*model.Order, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	o, err := r.Carts.Checkout(ctx, c)
+	if err != nil {
+		return nil, toGraphQL(ctx, err)
+	}
+	return toModel(o), nil
+}
+
 // Orders is the resolver for the orders field.
 func (r *queryResolver) Orders(ctx context.Context) ([]*model.Order, error) {
 	c, err := caller(ctx)
@@ -69,6 +121,19 @@ func (r *queryResolver) Order(ctx context.Context, id string) (*model.Order, err
 		return nil, toGraphQL(ctx, err)
 	}
 	return toModel(o), nil
+}
+
+// Cart is the resolver for the cart field.
+func (r *queryResolver) Cart(ctx context.Context) (*model.Cart, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ct, err := r.Carts.Get(ctx, c)
+	if err != nil {
+		return nil, toGraphQL(ctx, err)
+	}
+	return toCart(ct), nil
 }
 
 // Mutation returns generated.MutationResolver implementation.

@@ -183,7 +183,7 @@ func TestHoldExpiresAndUnitsReturn(t *testing.T) {
 	if !strings.Contains(string(r.Data["products"]), `"quantity":10`) {
 		t.Fatalf("products = %s, want quantity 10", r.Data["products"])
 	}
-	if got := a.getHold(t, "cart-expiring"); len(got.Lines) != 0 {
+	if got := a.getHold(t, "cart-expiring"); heldOf(got, p.ID) != 0 || len(got.Lines) != 1 || got.Lines[0].UnitPrice != 250 {
 		t.Fatalf("expired hold still keeps %+v", got.Lines)
 	}
 	// Let both sweepers run a few more passes: still one release.
@@ -267,7 +267,7 @@ func TestDoubleCheckoutConvertsOnce(t *testing.T) {
 	if qp, qq := a.quantity(t, p.ID), a.quantity(t, q.ID); qp != 2 || qq != 3 {
 		t.Fatalf("quantities = %d, %d; want 2, 3", qp, qq)
 	}
-	if h := b.getHold(t, "cart-double"); len(h.Lines) != 0 {
+	if h := b.getHold(t, "cart-double"); heldOf(h, p.ID) != 0 || heldOf(h, q.ID) != 0 {
 		t.Fatalf("hold after checkout keeps %+v", h.Lines)
 	}
 	if k := a.kinds(t, p.ID); k["RESERVE"] != 1 {

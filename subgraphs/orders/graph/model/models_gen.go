@@ -9,6 +9,33 @@ import (
 	"strconv"
 )
 
+// The caller's cart. Units in a cart are held for the shopper: others see
+// them gone from `Product.quantity` at once. The hold expires (15 minutes by
+// default) after the cart's last change, and its units go back to stock;
+// any change to the cart extends it. `checkout` turns the cart into an order.
+type Cart struct {
+	// The cart's id; its checkout makes the order with this id.
+	ID string `json:"_id"`
+	// The products in the cart, by product id.
+	Lines []*CartLine `json:"lines"`
+	// When the held units go back to stock unless the cart changes (RFC 3339); null for an empty cart.
+	ExpiresAt *string `json:"expiresAt,omitempty"`
+	// Sum of quantity * unitPrice over the lines, in integer cents, at current prices.
+	Total int `json:"total"`
+}
+
+// One product in a cart. _id is the product's id.
+type CartLine struct {
+	ID string `json:"_id"`
+	// Units the shopper wants.
+	Quantity int `json:"quantity"`
+	// Units held for the shopper now: less than quantity once the hold expired (checkout holds them again if stock allows).
+	Held int `json:"held"`
+	// The product's current price in integer cents.
+	UnitPrice int      `json:"unitPrice"`
+	Product   *Product `json:"product,omitempty"`
+}
+
 type Mutation struct {
 }
 

@@ -11,6 +11,8 @@ var (
 	ErrNotFound = errors.New("order not found")
 	// ErrUnauthenticated means the operation needs a signed-in user.
 	ErrUnauthenticated = errors.New("authentication required")
+	// ErrExists means an order with the same id was created first.
+	ErrExists = errors.New("order already exists")
 	// ErrStepTaken means another writer already took this transition step.
 	ErrStepTaken = errors.New("order transition already taken")
 	// ErrUnavailable means the products service could not be reached or

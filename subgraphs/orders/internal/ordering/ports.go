@@ -10,6 +10,7 @@ import (
 // atomically (a unique key), and must merge transitions into every order
 // they return.
 type Storer interface {
+	// Create inserts a new order; ErrExists when its id is taken.
 	Create(ctx context.Context, o Order) error
 	Get(ctx context.Context, id string) (Order, error)
 	GetMany(ctx context.Context, ids []string) ([]Order, error)
@@ -44,6 +45,9 @@ type Reservation struct {
 // never heard of the order.
 type Inventory interface {
 	Reserve(ctx context.Context, orderID string, lines []Line) (Reservation, error)
+	// ReserveHeld is Reserve for a checkout: products first converts the
+	// units that hold holdID keeps for each line.
+	ReserveHeld(ctx context.Context, orderID, holdID string, lines []Line) (Reservation, error)
 	Release(ctx context.Context, orderID string) error
 	Lookup(ctx context.Context, orderID string) (r Reservation, found bool, err error)
 }

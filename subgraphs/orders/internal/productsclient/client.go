@@ -62,7 +62,13 @@ func New(cfg Config) *Client {
 
 // Reserve reserves every line for orderID, or none.
 func (c *Client) Reserve(ctx context.Context, orderID string, lines []ordering.Line) (ordering.Reservation, error) {
-	req := inventoryapi.ReserveRequest{OrderID: orderID, Lines: make([]inventoryapi.Line, len(lines))}
+	return c.ReserveHeld(ctx, orderID, "", lines)
+}
+
+// ReserveHeld reserves every line for orderID, or none, converting first
+// the units hold holdID keeps (a checkout); an empty holdID is Reserve.
+func (c *Client) ReserveHeld(ctx context.Context, orderID, holdID string, lines []ordering.Line) (ordering.Reservation, error) {
+	req := inventoryapi.ReserveRequest{OrderID: orderID, HoldID: holdID, Lines: make([]inventoryapi.Line, len(lines))}
 	for i, l := range lines {
 		req.Lines[i] = inventoryapi.Line{ProductID: l.ProductID, Quantity: l.Quantity}
 	}

@@ -120,7 +120,7 @@ func (s *Service) setHoldLine(ctx context.Context, holdID string, l Line) (*Prob
 	return nil, err
 }
 
-// GetHold returns what a hold keeps now. Units of an expired hold count
+// GetHold returns what a hold keeps now, per product it ever kept. Units of an expired hold count
 // until the sweeper gives them back (within one sweep interval).
 func (s *Service) GetHold(ctx context.Context, holdID string) (Hold, error) {
 	if err := validHoldID(holdID); err != nil {
@@ -137,12 +137,12 @@ func (s *Service) GetHold(ctx context.Context, holdID string) (Hold, error) {
 		at := l.ExpiresAt
 		h.ExpiresAt = &at
 	}
-	var ids []string
-	for _, id := range holdProducts(ms) {
-		if held, _ := heldUnits(ms, id, maxVersion); held > 0 {
-			h.Lines = append(h.Lines, HeldLine{ProductID: id, Quantity: held})
-			ids = append(ids, id)
-		}
+	// Every product the hold ever kept is listed, with 0 units once they
+	// went back, so a cart can show the price of a line whose hold expired.
+	ids := holdProducts(ms)
+	for _, id := range ids {
+		held, _ := heldUnits(ms, id, maxVersion)
+		h.Lines = append(h.Lines, HeldLine{ProductID: id, Quantity: held})
 	}
 	if len(ids) == 0 {
 		return h, nil

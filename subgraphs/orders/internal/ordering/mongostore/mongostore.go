@@ -138,6 +138,9 @@ func (s *Store) Create(ctx context.Context, o ordering.Order) error {
 	now := o.CreatedAt
 	d := orderDoc{ID: oid, UserID: o.UserID, Lines: toLineDocs(o.Lines), Status: string(o.Status), Total: o.Total, CreatedAt: now, UpdatedAt: now}
 	if _, err := s.orders.InsertOne(ctx, d); err != nil {
+		if mongox.IsDuplicateKey(err) {
+			return fmt.Errorf("create order: %w", ordering.ErrExists)
+		}
 		return fmt.Errorf("create order: %w", err)
 	}
 	return nil

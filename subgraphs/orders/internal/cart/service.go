@@ -1,0 +1,232 @@
+package cart
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson/primitive"
+
+	"github.com/shopsupergraph/shop/subgraphs/orders/internal/ordering"
+)
+
+// Orders is the order side a checkout needs (the ordering service).
+type Orders interface {
+	OrderOf(ctx context.Context, id string) (ordering.Order, bool, error)
+	PlaceHeld(ctx context.Context, c ordering.Caller, orderID, holdID string, lines []ordering.Line) (ordering.Order, error)
+}
+
+// userStripes serializes one user's cart changes inside a process, so two
+// tabs of one shopper do not interleave a line's read and write. Between
+// replicas a lost line update can only make the cart and its hold
+// disagree until the next change; checkout sets the hold to the cart's
+// lines again before converting it.
+const userStripes = 64
+
+// Service runs the cart use cases.
+type Service struct {
+	store  Storer
+	holds  Holds
+	orders Orders
+	log    *slog.Logger
+	now    func() time.Time
+	locks  [userStripes]sync.Mutex
+}
+
+// NewService returns a cart service.
+func NewService(store Storer, holds Holds, orders Orders, log *slog.Logger) *Service {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{store: store, holds: holds, orders: orders, log: log, now: func() time.Time { return time.Now().UTC() }}
+}
+
+func (s *Service) lock(userID string) func() {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(userID)) //nolint:errcheck // hash writes never fail
+	m := &s.locks[h.Sum32()%userStripes]
+	m.Lock()
+	return m.Unlock
+}
+
+// Get returns the caller's cart with what products holds for it now.
+func (s *Service) Get(ctx context.Context, c ordering.Caller) (Cart, error) {
+	if c.UserID == "" {
+		return Cart{}, ErrUnauthenticated
+	}
+	sess, err := s.session(ctx, c.UserID)
+	if err != nil {
+		return Cart{}, err
+	}
+	lines, err := s.store.Lines(ctx, sess.ID)
+	if err != nil {
+		return Cart{}, fmt.Errorf("get cart: %w", err)
+	}
+	if len(lines) == 0 {
+		return Cart{ID: sess.ID}, nil
+	}
+	held, err := s.holds.GetHold(ctx, sess.ID)
+	if err != nil {
+		return Cart{}, fmt.Errorf("get cart: %w", err)
+	}
+	return view(sess, lines, held), nil
+}
+
+// Add puts quantity more units of a product in the caller's cart, held
+// for them at once; INSUFFICIENT_STOCK (a *StockError) when products
+// cannot hold them, and the cart stays as it was.
+func (s *Service) Add(ctx context.Context, c ordering.Caller, productID string, quantity int) (Cart, error) {
+	if quantity < 1 || quantity > ordering.MaxQuantity {
+		return Cart{}, &InputError{Msg: fmt.Sprintf("quantity must be between 1 and %d, got %d", ordering.MaxQuantity, quantity), ProductID: productID}
+	}
+	return s.change(ctx, c, productID, func(cur int) (int, error) {
+		if cur+quantity > ordering.MaxQuantity {
+			return 0, &InputError{Msg: fmt.Sprintf("a cart line may have at most %d units, this one would have %d", ordering.MaxQuantity, cur+quantity), ProductID: productID}
+		}
+		return cur + quantity, nil
+	})
+}
+
+// Update sets a line's quantity; 0 removes the line.
+func (s *Service) Update(ctx context.Context, c ordering.Caller, productID string, quantity int) (Cart, error) {
+	if quantity < 0 || quantity > ordering.MaxQuantity {
+		return Cart{}, &InputError{Msg: fmt.Sprintf("quantity must be between 0 and %d, got %d", ordering.MaxQuantity, quantity), ProductID: productID}
+	}
+	return s.change(ctx, c, productID, func(int) (int, error) { return quantity, nil })
+}
+
+// Remove takes a product out of the cart and gives its held units back.
+func (s *Service) Remove(ctx context.Context, c ordering.Caller, productID string) (Cart, error) {
+	return s.Update(ctx, c, productID, 0)
+}
+
+// change moves one line to the quantity next computes: the hold first
+// (so the cart never shows a line products refused), then the line. Any
+// change extends the whole cart's hold.
+func (s *Service) change(ctx context.Context, c ordering.Caller, productID string, next func(cur int) (int, error)) (Cart, error) {
+	if c.UserID == "" {
+		return Cart{}, ErrUnauthenticated
+	}
+	oid, err := primitive.ObjectIDFromHex(productID)
+	if err != nil {
+		return Cart{}, &InputError{Msg: fmt.Sprintf("%q is not a valid product id", productID), ProductID: productID}
+	}
+	productID = oid.Hex()
+	defer s.lock(c.UserID)()
+	sess, err := s.session(ctx, c.UserID)
+	if err != nil {
+		return Cart{}, err
+	}
+	lines, err := s.store.Lines(ctx, sess.ID)
+	if err != nil {
+		return Cart{}, fmt.Errorf("change cart: %w", err)
+	}
+	cur, idx := 0, -1
+	for i, l := range lines {
+		if l.ProductID == productID {
+			cur, idx = l.Quantity, i
+		}
+	}
+	want, err := next(cur)
+	if err != nil {
+		return Cart{}, err
+	}
+	if idx < 0 && want > 0 && len(lines) >= ordering.MaxLines {
+		return Cart{}, &InputError{Msg: fmt.Sprintf("a cart may have at most %d products", ordering.MaxLines), ProductID: productID}
+	}
+	// The hold's request must finish even if the client goes away, or the
+	// cart and the hold could disagree.
+	ctx = context.WithoutCancel(ctx)
+	held, err := s.holds.SetHold(ctx, sess.ID, []Line{{ProductID: productID, Quantity: want}})
+	if err != nil {
+		return Cart{}, fmt.Errorf("change cart: %w", err)
+	}
+	if len(held.Problems) > 0 {
+		return Cart{}, &StockError{Lines: held.Problems}
+	}
+	if err := s.store.SetLine(ctx, sess.ID, Line{ProductID: productID, Quantity: want}, s.now()); err != nil {
+		return Cart{}, fmt.Errorf("change cart: %w", err)
+	}
+	switch {
+	case idx >= 0 && want == 0:
+		lines = append(lines[:idx], lines[idx+1:]...)
+	case idx >= 0:
+		lines[idx].Quantity = want
+	case want > 0:
+		lines = append(lines, Line{ProductID: productID, Quantity: want})
+	}
+	return view(sess, lines, held), nil
+}
+
+// session returns the user's open cart session, opening the first one or
+// the next one after a checkout. A session whose checkout was rejected
+// hands its lines to the next session, so the shopper keeps their cart.
+func (s *Service) session(ctx context.Context, userID string) (Session, error) {
+	for attempt := 0; attempt < 5; attempt++ {
+		cur, ok, err := s.store.LatestSession(ctx, userID)
+		if err != nil {
+			return Session{}, fmt.Errorf("cart session: %w", err)
+		}
+		var done ordering.Order
+		if ok {
+			o, found, err := s.orders.OrderOf(ctx, cur.ID)
+			if err != nil {
+				return Session{}, fmt.Errorf("cart session: %w", err)
+			}
+			if !found {
+				return cur, nil
+			}
+			done = o
+		}
+		next := Session{ID: primitive.NewObjectID().Hex(), UserID: userID, Seq: cur.Seq + 1, CreatedAt: s.now()}
+		if err := s.store.InsertSession(ctx, next); errors.Is(err, ErrDuplicate) {
+			continue // another request opened it: use theirs
+		} else if err != nil {
+			return Session{}, fmt.Errorf("cart session: %w", err)
+		}
+		if ok && done.Status == ordering.StatusRejected {
+			if err := s.carryOver(ctx, cur, next); err != nil {
+				return Session{}, err
+			}
+		}
+		return next, nil
+	}
+	return Session{}, fmt.Errorf("cart session: %w", ErrDuplicate)
+}
+
+// carryOver copies a rejected checkout's lines into the next session and
+// gives back what the old hold still keeps; the next change or checkout
+// holds the lines again under the new session.
+func (s *Service) carryOver(ctx context.Context, from, to Session) error {
+	lines, err := s.store.Lines(ctx, from.ID)
+	if err != nil {
+		return fmt.Errorf("carry cart over: %w", err)
+	}
+	for _, l := range lines {
+		if err := s.store.SetLine(ctx, to.ID, l, s.now()); err != nil {
+			return fmt.Errorf("carry cart over: %w", err)
+		}
+	}
+	if err := s.holds.ReleaseHold(ctx, from.ID); err != nil {
+		s.log.Warn("old cart hold not released; it expires on its own", "hold", from.ID, "err", err)
+	}
+	return nil
+}
+
+// view joins the cart's lines with products' hold.
+func view(sess Session, lines []Line, held Held) Cart {
+	c := Cart{ID: sess.ID, Lines: make([]CartLine, len(lines))}
+	for i, l := range lines {
+		h := held.Lines[l.ProductID]
+		c.Lines[i] = CartLine{ProductID: l.ProductID, Quantity: l.Quantity, Held: min(h.Quantity, l.Quantity), UnitPrice: h.UnitPrice}
+		c.Total += l.Quantity * h.UnitPrice
+	}
+	if len(lines) > 0 {
+		c.ExpiresAt = held.ExpiresAt
+	}
+	return c
+}

@@ -1,0 +1,68 @@
+package ordering
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// PlaceHeld places an order under an id the caller chose (a cart's), for
+// lines products already holds under holdID: the reservation converts the
+// held units, and only what a hold lacks is taken from free stock.
+//
+// It is idempotent by orderID: the order document's unique id makes the
+// first call create the order; a repeated or concurrent call finds it and
+// returns it once resolved, finishing the saga itself when the order is
+// still PENDING (the reservation is idempotent at products and the
+// resolution is a unique transition step, so only one outcome is taken).
+func (s *Service) PlaceHeld(ctx context.Context, c Caller, orderID, holdID string, lines []Line) (Order, error) {
+	if c.UserID == "" {
+		return Order{}, ErrUnauthenticated
+	}
+	in := make([]*LineInput, len(lines))
+	for i, l := range lines {
+		in[i] = &LineInput{ProductID: l.ProductID, Quantity: l.Quantity}
+	}
+	valid, err := ValidateLines(in)
+	if err != nil {
+		return Order{}, err
+	}
+	o := Order{ID: orderID, UserID: c.UserID, Lines: valid, Status: StatusPending, CreatedAt: s.now().UTC()}
+	err = s.store.Create(ctx, o)
+	ctx = context.WithoutCancel(ctx)
+	switch {
+	case errors.Is(err, ErrExists):
+		cur, gerr := s.store.Get(ctx, orderID)
+		if gerr != nil {
+			return Order{}, fmt.Errorf("place held order: %w", gerr)
+		}
+		if cur.UserID != c.UserID {
+			return Order{}, fmt.Errorf("place held order: %w", ErrNotFound)
+		}
+		if cur.Status != StatusPending {
+			return cur, nil
+		}
+		o = cur
+	case err != nil:
+		return Order{}, fmt.Errorf("place held order: %w", err)
+	}
+	res, err := s.inv.ReserveHeld(ctx, o.ID, holdID, o.Lines)
+	if err != nil {
+		return s.failPlace(ctx, o, err, !refused(err))
+	}
+	return s.confirm(ctx, o, res)
+}
+
+// OrderOf returns an order by id without access checks, for other domains
+// of this service (a cart asks whether its id became an order); found is
+// false when there is no such order.
+func (s *Service) OrderOf(ctx context.Context, id string) (Order, bool, error) {
+	o, err := s.store.Get(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return Order{}, false, nil
+	}
+	if err != nil {
+		return Order{}, false, fmt.Errorf("order of: %w", err)
+	}
+	return o, true, nil
+}
