@@ -27,6 +27,7 @@ import (
 	"github.com/shopsupergraph/shop/router/internal/reload"
 	"github.com/shopsupergraph/shop/router/internal/reqinfo"
 	"github.com/shopsupergraph/shop/router/internal/server"
+	"github.com/shopsupergraph/shop/router/internal/subscriptions"
 	"github.com/shopsupergraph/shop/router/internal/tracing"
 )
 
@@ -42,6 +43,9 @@ type features struct {
 	logFile    io.Closer
 	playground http.Handler
 	swapper    *reload.Swapper
+	// current and requestHook are set by hook and used by wrap.
+	currentEngine func() *engine.Engine
+	requestHook   server.RequestHook
 }
 
 // WithMetrics registers the router's collectors with an existing metrics
@@ -153,6 +157,12 @@ func (f *features) wrapTransport(urls map[string]string) func(http.RoundTripper)
 
 // hook returns the server request hook, or nil when no feature needs one.
 func (f *features) hook(current func() *engine.Engine) server.RequestHook {
+	f.currentEngine = current
+	f.requestHook = f.buildHook(current)
+	return f.requestHook
+}
+
+func (f *features) buildHook(current func() *engine.Engine) server.RequestHook {
 	wantName := f.metrics != nil || f.tracer != nil || f.accessLog != nil
 	plans := f.cfg.QueryPlan.Enabled
 	if f.persisted == nil && f.limits == nil && !wantName && !plans {
@@ -237,9 +247,12 @@ func (f *features) wrap(h *server.Handler) http.Handler {
 		metricsHandler = f.metrics.Handler()
 	}
 	metricsPath, pg := f.cfg.Metrics.Path, f.playground
+	subs := f.subscriptions()
 	var out http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path
 		switch {
+		case p == "/graphql" && subs != nil && subscriptions.Accepts(r):
+			subs.ServeHTTP(w, r)
 		case p == "/graphql":
 			gql.ServeHTTP(w, r)
 		case pg != nil && (p == "/" || len(p) > 12 && p[:12] == "/playground/"):
@@ -254,6 +267,24 @@ func (f *features) wrap(h *server.Handler) http.Handler {
 		out = accesslog.Middleware(f.accessLog, out)
 	}
 	return out
+}
+
+// subscriptions returns the WebSocket/SSE handler, or nil when disabled.
+// Streams bypass the request middlewares (they hijack the connection or
+// stream for minutes) but pass through the same request hook.
+func (f *features) subscriptions() *subscriptions.Handler {
+	if !f.cfg.SubscriptionsEnabled() || f.currentEngine == nil {
+		return nil
+	}
+	current := f.currentEngine
+	var hook subscriptions.Hook
+	if f.requestHook != nil {
+		hook = subscriptions.Hook(f.requestHook)
+	}
+	run := func(ctx context.Context, req *engine.Request, header http.Header, w engine.SubscriptionWriter) error {
+		return current().Subscribe(ctx, req, header, w)
+	}
+	return subscriptions.New(run, subscriptions.Options{MaxRequestBytes: f.cfg.Limits.MaxRequestBytes, Hook: hook})
 }
 
 // close flushes traces and closes the access log file.

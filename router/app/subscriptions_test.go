@@ -1,0 +1,330 @@
+package app_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/shopsupergraph/shop/router/app"
+	"github.com/shopsupergraph/shop/router/internal/engine"
+	"github.com/shopsupergraph/shop/router/internal/fedtest"
+	"github.com/shopsupergraph/shop/router/internal/subscriptions"
+)
+
+// stockFeed fans stock changes out to the inventory subgraph's open
+// subscriptions, like the products service's Kafka-fed live feed.
+type stockFeed struct {
+	mu      sync.Mutex
+	subs    map[chan fedtest.Obj]bool
+	headers []http.Header
+}
+
+func (f *stockFeed) subscribe(h http.Header) chan fedtest.Obj {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	ch := make(chan fedtest.Obj, 16)
+	f.subs[ch] = true
+	f.headers = append(f.headers, h.Clone())
+	return ch
+}
+
+func (f *stockFeed) unsubscribe(ch chan fedtest.Obj) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.subs, ch)
+}
+
+func (f *stockFeed) active() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.subs)
+}
+
+func (f *stockFeed) publish(ev fedtest.Obj) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for ch := range f.subs {
+		ch <- ev
+	}
+}
+
+// startStreamingShop serves products (queries, entities) and inventory
+// (entities over HTTP, inventoryUpdated over graphql-transport-ws) and a
+// router in front of them.
+func startStreamingShop(t *testing.T) (*httptest.Server, *stockFeed) {
+	t.Helper()
+	read := func(name string) string {
+		data, err := os.ReadFile(filepath.Join("testdata", "subscriptions", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+	products := fedtest.Table{{"_id": "p1", "name": "chocolate", "price": 20}, {"_id": "p2", "name": "coffee", "price": 450}}
+	psg, err := fedtest.NewSubgraph("products", read("products.graphql"), fedtest.Resolvers{
+		Root:     map[string]map[string]any{"Query": {"products": products.All()}},
+		Entities: map[string]fedtest.EntityFunc{"Product": products.Lookup("_id")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each event is executed against the subscription's selection set: the
+	// resolver returns the event being delivered (execution is serialized).
+	var execMu sync.Mutex
+	var current fedtest.Obj
+	stock := fedtest.Table{{"_id": "p1", "quantity": 10}, {"_id": "p2", "quantity": 3}}
+	isg, err := fedtest.NewSubgraph("inventory", read("inventory.graphql"), fedtest.Resolvers{
+		Root: map[string]map[string]any{"Subscription": {
+			"inventoryUpdated": fedtest.FieldFunc(func(map[string]any) (any, error) { return current, nil }),
+		}},
+		Entities: map[string]fedtest.EntityFunc{"Product": stock.Lookup("_id")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	feed := &stockFeed{subs: map[chan fedtest.Obj]bool{}}
+	run := func(ctx context.Context, req *engine.Request, header http.Header, w engine.SubscriptionWriter) error {
+		var vars map[string]any
+		if len(req.Variables) > 0 {
+			if err := json.Unmarshal(req.Variables, &vars); err != nil {
+				return err
+			}
+		}
+		ch := feed.subscribe(header)
+		defer feed.unsubscribe(ch)
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case ev := <-ch:
+				execMu.Lock()
+				current = ev
+				resp, _ := isg.Execute(req.Query, req.OperationName, vars)
+				execMu.Unlock()
+				data, err := json.Marshal(resp)
+				if err != nil {
+					return err
+				}
+				if _, err := w.Write(data); err != nil {
+					return err
+				}
+				if err := w.Flush(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	streams := subscriptions.New(run, subscriptions.Options{})
+	inventory := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subscriptions.Accepts(r) {
+			streams.ServeHTTP(w, r)
+			return
+		}
+		isg.ServeHTTP(w, r)
+	})
+	sdl := read("supergraph.graphql")
+	for name, h := range map[string]http.Handler{"products": psg, "inventory": inventory} {
+		srv := httptest.NewServer(h)
+		t.Cleanup(srv.Close)
+		sdl = strings.ReplaceAll(sdl, "http://"+name+".invalid/graphql", srv.URL+"/graphql")
+	}
+	return startRouter(t, sdl, nil), feed
+}
+
+const stockSubscription = `subscription Stock { inventoryUpdated { _id quantity name price } }`
+
+func waitActive(t *testing.T, feed *stockFeed, n int) {
+	t.Helper()
+	waitFor(t, "the subgraph subscription", func() bool { return feed.active() == n })
+}
+
+func TestSubscriptionOverWebSocket(t *testing.T) {
+	t.Parallel()
+	srv, feed := startStreamingShop(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, srv.URL+"/graphql", &websocket.DialOptions{Subprotocols: []string{subscriptions.Protocol}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	send := func(v any) {
+		data, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Write(ctx, websocket.MessageText, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type msg struct {
+		ID      string          `json:"id"`
+		Type    string          `json:"type"`
+		Payload json.RawMessage `json:"payload"`
+	}
+	recv := func() msg {
+		_, data, err := c.Read(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m msg
+		if err := json.Unmarshal(data, &m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	send(map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer ws-token"}})
+	if m := recv(); m.Type != "connection_ack" {
+		t.Fatalf("want connection_ack, got %+v", m)
+	}
+	send(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{"query": stockSubscription}})
+	waitActive(t, feed, 1)
+	feed.publish(fedtest.Obj{"_id": "p1", "quantity": 9})
+	feed.publish(fedtest.Obj{"_id": "p2", "quantity": 2})
+	want := []string{
+		`{"data":{"inventoryUpdated":{"_id":"p1","quantity":9,"name":"chocolate","price":20}}}`,
+		`{"data":{"inventoryUpdated":{"_id":"p2","quantity":2,"name":"coffee","price":450}}}`,
+	}
+	for _, w := range want {
+		m := recv()
+		if m.Type != "next" || m.ID != "1" || string(m.Payload) != w {
+			t.Fatalf("got %s %s %s, want next 1 %s", m.Type, m.ID, m.Payload, w)
+		}
+	}
+	// The client's credentials from connection_init reached the subgraph.
+	feed.mu.Lock()
+	auth := feed.headers[0].Get("Authorization")
+	feed.mu.Unlock()
+	if auth != "Bearer ws-token" {
+		t.Fatalf("subgraph subscription got Authorization %q", auth)
+	}
+	// Completing from the client ends the subgraph subscription.
+	send(map[string]any{"id": "1", "type": "complete"})
+	waitActive(t, feed, 0)
+
+	// A refused operation answers an error message for its id.
+	send(map[string]any{"id": "2", "type": "subscribe", "payload": map[string]any{"query": `subscription { nope }`}})
+	if m := recv(); m.Type != "error" || m.ID != "2" || !strings.Contains(string(m.Payload), "GRAPHQL_VALIDATION_FAILED") {
+		t.Fatalf("want error for 2, got %s %s %s", m.Type, m.ID, m.Payload)
+	}
+	send(map[string]any{"type": "ping"})
+	if m := recv(); m.Type != "pong" {
+		t.Fatalf("want pong, got %+v", m)
+	}
+}
+
+func TestSubscriptionOverSSE(t *testing.T) {
+	t.Parallel()
+	srv, feed := startStreamingShop(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	body, err := json.Marshal(map[string]any{"query": stockSubscription})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/graphql", strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "text/event-stream")
+	req.Header.Set("X-Api-Key", "sse-key")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK && res.StatusCode != 0 {
+		t.Fatalf("HTTP %d", res.StatusCode)
+	}
+	waitActive(t, feed, 1)
+	feed.publish(fedtest.Obj{"_id": "p1", "quantity": 8})
+	sc := bufio.NewScanner(res.Body)
+	var event, data string
+	for sc.Scan() {
+		line := sc.Text()
+		if v, ok := strings.CutPrefix(line, "event: "); ok {
+			event = v
+		}
+		if v, ok := strings.CutPrefix(line, "data: "); ok {
+			data = v
+		}
+		if line == "" && event != "" {
+			break
+		}
+	}
+	if !strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
+		t.Fatalf("content type %q", res.Header.Get("Content-Type"))
+	}
+	want := `{"data":{"inventoryUpdated":{"_id":"p1","quantity":8,"name":"chocolate","price":20}}}`
+	if event != "next" || data != want {
+		t.Fatalf("got event %q data %s, want next %s", event, data, want)
+	}
+	feed.mu.Lock()
+	key := feed.headers[0].Get("X-Api-Key")
+	feed.mu.Unlock()
+	if key != "sse-key" {
+		t.Fatalf("subgraph subscription got x-api-key %q", key)
+	}
+	cancel() // the client goes away: the subgraph subscription ends
+	waitActive(t, feed, 0)
+}
+
+func TestSubscriptionRefusedOnQueryEndpointAndOverSSEForQueries(t *testing.T) {
+	t.Parallel()
+	srv, _ := startStreamingShop(t)
+	status, res, _ := post(t, srv.URL, map[string]any{"query": stockSubscription}, nil)
+	if status == http.StatusOK && len(res.Errors) == 0 {
+		t.Fatalf("subscription over plain POST must be refused: %+v", res)
+	}
+	// A query sent for a stream is refused inside the stream.
+	data, err := json.Marshal(map[string]any{"query": `{ products { _id } }`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/graphql", strings.NewReader(string(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "text/event-stream")
+	r, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Body.Close()
+	stream, err := io.ReadAll(r.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(stream), "event: next\ndata: {\"errors\":[{\"message\":\"only subscriptions") ||
+		!strings.HasSuffix(string(stream), "event: complete\ndata:\n\n") {
+		t.Fatalf("query over SSE: %q", stream)
+	}
+}
+
+func TestSubscriptionsDisabled(t *testing.T) {
+	t.Parallel()
+	sdl, _ := startGraph(t, nil)
+	srv := startRouter(t, sdl, func(c *app.Config) {
+		off := false
+		c.Subscriptions.Enabled = &off
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if c, _, err := websocket.Dial(ctx, srv.URL+"/graphql", &websocket.DialOptions{Subprotocols: []string{subscriptions.Protocol}}); err == nil {
+		c.CloseNow()
+		t.Fatal("websocket accepted with subscriptions disabled")
+	}
+}
