@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/shopsupergraph/shop/platform/config"
+	"github.com/shopsupergraph/shop/platform/inventoryapi"
 	"github.com/shopsupergraph/shop/platform/testenv"
 	"github.com/shopsupergraph/shop/subgraphs/products/app"
 )
@@ -22,6 +23,7 @@ import (
 const (
 	testSecret   = "fault-test-secret-that-is-long-enough-0123456789"
 	testAdminKey = "fault-test-admin-key-0123456789"
+	testToken    = "fault-test-service-token-0123456789"
 )
 
 // setup returns the real servers and their control, or skips outside
@@ -73,8 +75,10 @@ func (w *tailWriter) Write(p []byte) (int, error) {
 
 // products is one products service (the real app package) on a loopback port.
 type products struct {
-	URL    string
-	client *http.Client
+	URL string
+	// TopicPrefix is the service's KAFKA_TOPIC_PREFIX.
+	TopicPrefix string
+	client      *http.Client
 }
 
 // startProducts runs the products app against env with fresh names.
@@ -84,6 +88,7 @@ func startProducts(t *testing.T, env *testenv.Env) *products {
 	m := map[string]string{
 		"API_SECRET":         testSecret,
 		"ADMIN_API_KEY":      testAdminKey,
+		"SERVICE_TOKEN":      testToken,
 		"MONGO_URI":          env.MongoURI,
 		"MONGO_DB":           name,
 		"KAFKA_BROKERS":      strings.Join(env.KafkaBrokers, ","),
@@ -118,7 +123,7 @@ func startProducts(t *testing.T, env *testenv.Env) *products {
 		wg.Wait()
 		a.Close()
 	})
-	return &products{URL: "http://" + ln.Addr().String(), client: &http.Client{Timeout: 30 * time.Second}}
+	return &products{URL: "http://" + ln.Addr().String(), TopicPrefix: cfg.TopicPrefix, client: &http.Client{Timeout: 30 * time.Second}}
 }
 
 // gqlResult is a GraphQL response.
@@ -190,6 +195,28 @@ func (p *products) create(t *testing.T, name string, qty int) product {
 	p.mustGQL(t, `mutation($in: CreateProductInput){ createProduct(input: $in){ _id name quantity } }`,
 		map[string]any{"in": map[string]any{"name": name, "price": 20, "quantity": qty}}, true, "createProduct", &out)
 	return out
+}
+
+// internal posts body to an internal API path with the service token and
+// returns the status.
+func (p *products) internal(ctx context.Context, path string, body any) (int, error) {
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return 0, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.URL+path, bytes.NewReader(raw))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(inventoryapi.HeaderServiceToken, testToken)
+	resp, err := p.client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, nil
 }
 
 // ready reports the status of GET /ready.
