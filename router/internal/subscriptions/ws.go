@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/coder/websocket"
 )
@@ -76,19 +77,18 @@ func (c *wsConn) send(m message) error {
 // loop reads client messages until the connection ends; it returns the
 // close code and reason.
 func (c *wsConn) loop() (websocket.StatusCode, string) {
-	initCtx, cancelInit := context.WithTimeout(c.ctx, c.h.opts.InitTimeout)
-	defer cancelInit()
-	acked := false
-	for {
-		readCtx := c.ctx
-		if !acked {
-			readCtx = initCtx
+	// Reading with a deadline context would drop the connection without a
+	// close frame, so the init timeout closes it from a timer instead.
+	var acked atomic.Bool
+	timer := time.AfterFunc(c.h.opts.InitTimeout, func() {
+		if !acked.Load() {
+			_ = c.c.Close(closeInitTimeout, "Connection initialisation timeout")
 		}
-		_, data, err := c.c.Read(readCtx)
+	})
+	defer timer.Stop()
+	for {
+		_, data, err := c.c.Read(c.ctx)
 		if err != nil {
-			if !acked && errors.Is(initCtx.Err(), context.DeadlineExceeded) {
-				return closeInitTimeout, "Connection initialisation timeout"
-			}
 			return websocket.StatusNormalClosure, ""
 		}
 		var m message
@@ -97,11 +97,11 @@ func (c *wsConn) loop() (websocket.StatusCode, string) {
 		}
 		switch m.Type {
 		case "connection_init":
-			if acked {
+			if acked.Load() {
 				return closeTooManyInitReqs, "Too many initialisation requests"
 			}
 			c.applyInitPayload(m.Payload)
-			acked = true
+			acked.Store(true)
 			if err := c.send(message{Type: "connection_ack"}); err != nil {
 				return websocket.StatusNormalClosure, ""
 			}
@@ -111,7 +111,7 @@ func (c *wsConn) loop() (websocket.StatusCode, string) {
 			}
 		case "pong":
 		case "subscribe":
-			if !acked {
+			if !acked.Load() {
 				return closeUnauthorized, "Unauthorized"
 			}
 			if m.ID == "" {
