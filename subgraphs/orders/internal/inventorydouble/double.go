@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"time"
 
 	"go.mongodb.org/mongo-driver/bson/primitive"
 
@@ -27,6 +28,8 @@ type Server struct {
 	products     map[string]*product
 	reservations map[string]answer
 	releaseCalls map[string]int
+	holds        map[string]*hold
+	holdTTL      time.Duration
 }
 
 type product struct {
@@ -41,11 +44,15 @@ type answer struct {
 
 // New returns a server that accepts only requests carrying token.
 func New(token string) *Server {
-	s := &Server{token: token, products: map[string]*product{}, reservations: map[string]answer{}, releaseCalls: map[string]int{}}
+	s := &Server{token: token, products: map[string]*product{}, reservations: map[string]answer{}, releaseCalls: map[string]int{},
+		holds: map[string]*hold{}, holdTTL: 15 * time.Minute}
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("POST "+inventoryapi.PathReservations, s.reserve)
 	s.mux.HandleFunc("POST "+inventoryapi.PathReservations+"/{orderId}/release", s.release)
 	s.mux.HandleFunc("GET "+inventoryapi.PathReservations+"/{orderId}", s.get)
+	s.mux.HandleFunc("PUT "+inventoryapi.PathHolds+"/{holdId}", s.setHold)
+	s.mux.HandleFunc("GET "+inventoryapi.PathHolds+"/{holdId}", s.getHold)
+	s.mux.HandleFunc("POST "+inventoryapi.PathHolds+"/{holdId}/release", s.releaseHold)
 	return s
 }
 
@@ -101,7 +108,7 @@ func (s *Server) ReleaseCalls(orderID string) int {
 }
 
 // CheckInvariant verifies, for every product, initial stock == available +
-// units held by live reservations.
+// units held by live reservations + units held by carts.
 func (s *Server) CheckInvariant() error {
 	s.mu.Lock()
 	held := map[string]int{}
@@ -113,9 +120,15 @@ func (s *Server) CheckInvariant() error {
 		}
 	}
 	defer s.mu.Unlock()
+	carts := map[string]int{}
+	for _, h := range s.holds {
+		for id, n := range h.units {
+			carts[id] += n
+		}
+	}
 	for id, p := range s.products {
-		if p.initial != p.stock+held[id] || p.stock < 0 {
-			return fmt.Errorf("product %s: initial %d != available %d + held %d", id, p.initial, p.stock, held[id])
+		if p.initial != p.stock+held[id]+carts[id] || p.stock < 0 {
+			return fmt.Errorf("product %s: initial %d != available %d + in orders %d + in carts %d", id, p.initial, p.stock, held[id], carts[id])
 		}
 	}
 	return nil
@@ -152,9 +165,17 @@ func (s *Server) reserve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	s.expireLocked()
+	h := s.holds[req.HoldID]
+	fromHold := func(l inventoryapi.Line) int {
+		if h == nil {
+			return 0
+		}
+		return min(h.units[l.ProductID], l.Quantity)
+	}
 	for _, l := range req.Lines {
-		if p := s.products[l.ProductID]; p.stock < l.Quantity {
-			avail := p.stock
+		if p := s.products[l.ProductID]; p.stock < l.Quantity-fromHold(l) {
+			avail := p.stock + fromHold(l)
 			prob := &inventoryapi.Problem{Code: inventoryapi.CodeInsufficientStock, Message: "insufficient stock", ProductID: l.ProductID, Requested: l.Quantity, Available: &avail}
 			a := answer{status: http.StatusConflict, res: inventoryapi.Reservation{OrderID: req.OrderID, Status: inventoryapi.StatusRejected, Problem: prob}}
 			s.reservations[req.OrderID] = a
@@ -165,7 +186,11 @@ func (s *Server) reserve(w http.ResponseWriter, r *http.Request) {
 	res := inventoryapi.Reservation{OrderID: req.OrderID, Status: inventoryapi.StatusReserved}
 	for _, l := range req.Lines {
 		p := s.products[l.ProductID]
-		p.stock -= l.Quantity
+		conv := fromHold(l)
+		if conv > 0 {
+			h.units[l.ProductID] -= conv
+		}
+		p.stock -= l.Quantity - conv
 		res.Lines = append(res.Lines, inventoryapi.ReservedLine{ProductID: l.ProductID, Quantity: l.Quantity, UnitPrice: p.price})
 	}
 	a := answer{status: http.StatusOK, res: res}
