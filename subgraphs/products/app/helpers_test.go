@@ -29,6 +29,9 @@ type instance struct {
 	*app.App
 	URL string
 	cfg app.Config
+	// stop shuts the instance down (as a crash or a deploy would); the
+	// test's cleanup calls it too.
+	stop func()
 }
 
 // shared names one database, topic prefix and key prefix for instances
@@ -84,12 +87,16 @@ func startWith(t *testing.T, env *testenv.Env, sh shared, extra map[string]strin
 			t.Errorf("serve: %v", err)
 		}
 	})
-	t.Cleanup(func() {
-		cancel()
-		wg.Wait()
-		a.Close()
-	})
-	return &instance{App: a, URL: "http://" + ln.Addr().String(), cfg: cfg}
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			wg.Wait()
+			a.Close()
+		})
+	}
+	t.Cleanup(stop)
+	return &instance{App: a, URL: "http://" + ln.Addr().String(), cfg: cfg, stop: stop}
 }
 
 type gqlResponse struct {

@@ -12,8 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopsupergraph/shop/platform/config"
 	"github.com/shopsupergraph/shop/platform/inventoryapi"
 	"github.com/shopsupergraph/shop/platform/testenv"
+	"github.com/shopsupergraph/shop/subgraphs/products/app"
 )
 
 // shortHolds makes holds expire within a second and sweeps often.
@@ -312,4 +314,64 @@ func TestSetHoldMovesOnlyTheDifference(t *testing.T) {
 		t.Fatalf("ledger kinds = %v, want 2 HOLD and 2 HOLD_RELEASE", k)
 	}
 	checkInvariant(t, env, sh)
+}
+
+// A hold outlives the replica that made it: after that replica stops, a
+// replica started later finds the expired hold and gives its units back
+// without any request for that cart.
+func TestHoldExpiresAfterRestart(t *testing.T) {
+	t.Parallel()
+	env := testenv.Get(t)
+	sh := newShared()
+	// The first replica never gets to sweep before it stops.
+	a := startWith(t, env, sh, map[string]string{"HOLD_TTL": "1s", "HOLD_SWEEP_INTERVAL": "1h"})
+	p := a.create(t, "restarted", 80, 6)
+	if h := a.setHold(t, "cart-restart", inventoryapi.Line{ProductID: p.ID, Quantity: 5}); heldOf(h, p.ID) != 5 {
+		t.Fatalf("hold = %+v", h)
+	}
+	a.stop()
+	b := startWith(t, env, sh, shortHolds)
+	if q := b.quantity(t, p.ID); q > 1 && q != 6 {
+		t.Fatalf("quantity after restart = %d, want 1 (held) or 6 (expired)", q)
+	}
+	eventually(t, "hold released by the new replica", func() bool { return b.quantity(t, p.ID) == 6 })
+	if k := b.kinds(t, p.ID); k["HOLD_RELEASE"] != 1 {
+		t.Fatalf("ledger kinds = %v, want one HOLD_RELEASE", k)
+	}
+	checkInvariant(t, env, sh)
+}
+
+// Hold settings are validated with the rest of the configuration.
+func TestHoldConfig(t *testing.T) {
+	t.Parallel()
+	base := map[string]string{"API_SECRET": testSecret, "KAFKA_BROKERS": "127.0.0.1:9092"}
+	cases := []struct {
+		name, key, value string
+		ok               bool
+	}{
+		{"default", "", "", true},
+		{"short ttl", "HOLD_TTL", "2s", true},
+		{"zero ttl", "HOLD_TTL", "0s", false},
+		{"negative sweep", "HOLD_SWEEP_INTERVAL", "-1s", false},
+		{"malformed ttl", "HOLD_TTL", "soon", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			m := map[string]string{}
+			for k, v := range base {
+				m[k] = v
+			}
+			if c.key != "" {
+				m[c.key] = c.value
+			}
+			cfg, err := app.LoadConfig(config.FromMap(m))
+			if (err == nil) != c.ok {
+				t.Fatalf("LoadConfig(%s=%s) err = %v, want ok=%v", c.key, c.value, err, c.ok)
+			}
+			if c.name == "default" && cfg.HoldTTL != 15*time.Minute {
+				t.Fatalf("default HOLD_TTL = %s, want 15m", cfg.HoldTTL)
+			}
+		})
+	}
 }
