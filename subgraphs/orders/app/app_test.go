@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,6 +31,8 @@ type harness struct {
 	topic  string
 	env    *testenv.Env
 	tokens *auth.Tokens
+	cfg    app.Config
+	stop   func()
 }
 
 func start(t *testing.T) *harness {
@@ -53,27 +56,49 @@ func start(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	h := &harness{inv: inv, topic: cfg.Topic(events.TopicOrders), env: env, tokens: auth.NewTokens(secret, time.Hour), cfg: cfg}
+	h.serve(t)
+	return h
+}
+
+// serve starts an app on h's configuration and points h at it.
+func (h *harness) serve(t *testing.T) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, cfg, slog.New(slog.DiscardHandler))
+	a, err := app.New(ctx, h.cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
+		cancel()
 		t.Fatal(err)
 	}
 	ln, err := httpx.Listen("127.0.0.1:0")
 	if err != nil {
+		cancel()
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- a.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-		if err := a.Close(); err != nil {
-			t.Errorf("close: %v", err)
-		}
-	})
-	return &harness{url: "http://" + ln.Addr().String(), inv: inv, topic: cfg.Topic(events.TopicOrders), env: env, tokens: auth.NewTokens(secret, time.Hour)}
+	var once sync.Once
+	h.stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("serve: %v", err)
+			}
+			if err := a.Close(); err != nil {
+				t.Errorf("close: %v", err)
+			}
+		})
+	}
+	t.Cleanup(h.stop)
+	h.url = "http://" + ln.Addr().String()
+}
+
+// restart stops the app and starts a new one on the same database and
+// products double, as a deploy or a crash and restart would.
+func (h *harness) restart(t *testing.T) {
+	t.Helper()
+	h.stop()
+	h.serve(t)
 }
 
 type gqlResp struct {

@@ -309,3 +309,26 @@ func TestDoubleCheckoutMakesOneOrder(t *testing.T) {
 	}
 	checkCartInvariant(t, h, []shopper{s}, p)
 }
+
+// A cart and its hold survive a restart of the orders service, and the
+// checkout after the restart converts the hold made before it.
+func TestCartSurvivesRestart(t *testing.T) {
+	t.Parallel()
+	h := start(t)
+	p := h.inv.AddProduct(55, 5)
+	s := h.shopper(t)
+	before, r := s.add(t, p, 2)
+	if len(r.Errors) > 0 {
+		t.Fatal(r.Errors)
+	}
+	h.restart(t)
+	after := s.cart(t)
+	if after.ID != before.ID || held(after, p) != 2 || after.Total != 110 {
+		t.Fatalf("cart after restart = %+v, want %+v", after, before)
+	}
+	o, r := s.checkout(t)
+	if len(r.Errors) > 0 || o.ID != before.ID || o.Status != "CONFIRMED" || h.inv.Stock(p) != 3 {
+		t.Fatalf("checkout after restart: %+v %+v (stock %d)", o, r.Errors, h.inv.Stock(p))
+	}
+	checkCartInvariant(t, h, []shopper{s}, p)
+}
