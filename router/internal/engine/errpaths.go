@@ -55,10 +55,24 @@ func fixErrorPaths(buf *bytes.Buffer) {
 		}
 	}
 	data, _ := decodeOrdered(env.Data)
+	changed := false
+	violationPaths := make([][]any, len(violations))
+	for i, v := range violations {
+		violationPaths[i] = v.path
+	}
+	for _, e := range entries {
+		if e.violation || !hasMarker(e.path) {
+			continue
+		}
+		e.path = resolveMarkers(e.path, data, violationPaths)
+		if raw, ok := withPath(e.raw, e.path); ok {
+			e.raw = raw
+			changed = true
+		}
+	}
 	var nulls [][]any
 	collectNulls(data, nil, &nulls)
 	claimed := map[string]bool{}
-	changed := false
 	for _, e := range entries {
 		if e.violation || len(e.path) == 0 {
 			continue
@@ -92,13 +106,7 @@ func fixErrorPaths(buf *bytes.Buffer) {
 		if fixed == nil {
 			continue
 		}
-		var m map[string]json.RawMessage
-		if err := json.Unmarshal(e.raw, &m); err != nil {
-			continue
-		}
-		p, _ := json.Marshal(fixed)
-		m["path"] = p
-		if raw, err := marshalErrorOrdered(m); err == nil {
+		if raw, ok := withPath(e.raw, fixed); ok {
 			e.raw, e.path = raw, fixed
 			changed = true
 		}
@@ -328,4 +336,28 @@ func decodeValue(dec *json.Decoder) (any, error) {
 		}
 	}
 	return tok, nil
+}
+
+func hasMarker(path []any) bool {
+	for _, seg := range path {
+		if _, ok := markerIndex(seg); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// withPath re-encodes an error with a new path.
+func withPath(raw json.RawMessage, path []any) (json.RawMessage, bool) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, false
+	}
+	p, err := json.Marshal(path)
+	if err != nil {
+		return nil, false
+	}
+	m["path"] = p
+	out, err := marshalErrorOrdered(m)
+	return out, err == nil
 }
