@@ -117,7 +117,6 @@ func (b *pooledBody) Close() error {
 	return nil
 }
 
-
 // markErrorIndices inserts a marker after the index of each error path of
 // the form [field, index, ...]. It reports false when nothing changed.
 func markErrorIndices(body []byte) ([]byte, bool) {
