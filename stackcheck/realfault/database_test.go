@@ -11,16 +11,21 @@ import (
 )
 
 // TestRealDatabaseRestartUnderLoad restocks and reads products through the
-// products service while PostgreSQL (the storage under FerretDB) is shut
-// down and, later, crashed. While it is down, requests must fail quickly
-// with a clear GraphQL error (never hang, never a broken response) and
-// /ready must say 503; after it returns, requests must succeed again and
-// the stock must be consistent: every acknowledged restock applied, none
-// applied twice, so initial + acknowledged <= quantity <= initial + attempted,
-// and a restock after recovery moves the quantity by exactly its amount.
+// products service while the database goes away three times: PostgreSQL
+// (the storage under FerretDB) shut down, PostgreSQL crashed, and FerretDB
+// (the MongoDB endpoint itself) killed. While it is down, requests must fail
+// quickly with a GraphQL error that has a message (never hang, never a
+// broken response) and /ready must say 503; after it returns, requests must
+// succeed again and the stock must be consistent: every acknowledged restock
+// applied, none applied twice, so initial + acknowledged <= quantity <=
+// initial + attempted, and a restock after recovery moves the quantity by
+// exactly its amount.
 func TestRealDatabaseRestartUnderLoad(t *testing.T) {
 	env, ctl := setup(t)
-	t.Cleanup(func() { _ = ctl.Ensure(context.Background(), "postgres") })
+	t.Cleanup(func() {
+		_ = ctl.Ensure(context.Background(), "postgres")
+		_ = ctl.Ensure(context.Background(), "ferretdb")
+	})
 	svc := startProducts(t, env)
 	const initial = 100
 	p := svc.create(t, "fault-db", initial)
@@ -83,22 +88,26 @@ func TestRealDatabaseRestartUnderLoad(t *testing.T) {
 		t.Fatalf("%d requests failed before any fault", errored.Load())
 	}
 	for _, fault := range []struct {
-		name string
-		step func(context.Context, string) error
-	}{{"shut down", ctl.Stop}, {"crashed", ctl.Kill}} {
+		server, name string
+		step         func(context.Context, string) error
+	}{
+		{"postgres", "shut down", ctl.Stop},
+		{"postgres", "crashed", ctl.Kill},
+		{"ferretdb", "killed (the MongoDB endpoint vanishes)", ctl.Kill},
+	} {
 		beforeErr, beforeAck := errored.Load(), acked.Load()
-		mustControl(t, fault.step, "postgres")
+		mustControl(t, fault.step, fault.server)
 		waitFor(t, 30*time.Second, "/ready to report 503 with the database "+fault.name, readyIs(503))
 		time.Sleep(3 * time.Second)
 		if errored.Load() == beforeErr {
-			t.Errorf("database %s: no request failed while it was down", fault.name)
+			t.Errorf("%s %s: no request failed while it was down", fault.server, fault.name)
 		}
-		mustControl(t, ctl.Start, "postgres")
+		mustControl(t, ctl.Start, fault.server)
 		waitFor(t, time.Minute, "/ready to report 200 after the database came back", readyIs(200))
 		recovered := acked.Load()
 		waitFor(t, time.Minute, "restocks to succeed again", func() bool { return acked.Load() > recovered+5 })
-		t.Logf("database %s: %d errors, %d acknowledged restocks before it, %d after",
-			fault.name, errored.Load()-beforeErr, beforeAck, acked.Load())
+		t.Logf("%s %s: %d errors, %d acknowledged restocks before it, %d after",
+			fault.server, fault.name, errored.Load()-beforeErr, beforeAck, acked.Load())
 	}
 	stop()
 
