@@ -49,7 +49,9 @@ type Limiter struct {
 
 // New returns a Limiter over client whose keys start with prefix. The
 // multi-key scripts need every key on one node: use a single Redis (or a
-// prefix with a hash tag on a cluster).
+// prefix with a hash tag on a cluster). Give it a client that does not
+// retry (MaxRetries -1): a Take whose reply timed out may have counted, and
+// a retry would count the attempt twice.
 func New(client redis.Cmdable, prefix string) (*Limiter, error) {
 	if client == nil {
 		return nil, errors.New("new rate limiter: nil redis client")

@@ -7,13 +7,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/shopsupergraph/shop/platform/redisx"
 	"github.com/shopsupergraph/shop/platform/testenv"
 )
 
 func newLimiter(t *testing.T) *Limiter {
 	t.Helper()
-	c := redisx.New(testenv.Get(t).RedisAddr, "")
+	c := redis.NewClient(&redis.Options{Addr: testenv.Get(t).RedisAddr, MaxRetries: -1, DisableIdentity: true})
 	t.Cleanup(func() { _ = c.Close() })
 	l, err := New(c, testenv.Name("rl")+":")
 	if err != nil {

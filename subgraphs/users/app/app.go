@@ -27,7 +27,6 @@ import (
 	"github.com/shopsupergraph/shop/platform/mongox"
 	"github.com/shopsupergraph/shop/platform/outbox"
 	"github.com/shopsupergraph/shop/platform/ratelimit"
-	"github.com/shopsupergraph/shop/platform/redisx"
 	"github.com/shopsupergraph/shop/subgraphs/users/graph"
 	"github.com/shopsupergraph/shop/subgraphs/users/internal/accounts"
 	"github.com/shopsupergraph/shop/subgraphs/users/internal/accounts/mongostore"
@@ -97,7 +96,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 // readiness check, because the guard lets attempts through while Redis is
 // down rather than refusing every login.
 func (a *App) newGuard() (accounts.Guard, error) {
-	a.redis = redisx.New(a.cfg.RedisAddr, a.cfg.RedisPassword)
+	a.redis = newLimiterRedis(a.cfg.RedisAddr, a.cfg.RedisPassword)
 	if a.redis == nil {
 		a.log.Warn("REDIS_ADDR is not set: login and registration attempts are not rate limited")
 		return nil, nil
@@ -111,6 +110,29 @@ func (a *App) newGuard() (accounts.Guard, error) {
 		return nil, err
 	}
 	return g, nil
+}
+
+// newLimiterRedis is the Redis client of the attempt counters (nil without
+// addr). Unlike platform/redisx's cache client it never retries: a counter
+// script whose reply timed out may have run, and running it again would
+// count one attempt twice. Its timeouts are longer than the cache's, because
+// a timeout here lets an attempt through unchecked rather than merely
+// missing the cache; a dead Redis still fails fast (connection refused) and
+// the guard then leaves it alone for a while.
+func newLimiterRedis(addr, password string) *redis.Client {
+	if addr == "" {
+		return nil
+	}
+	return redis.NewClient(&redis.Options{
+		Addr:            addr,
+		Password:        password,
+		DialTimeout:     time.Second,
+		ReadTimeout:     time.Second,
+		WriteTimeout:    time.Second,
+		PoolTimeout:     time.Second,
+		MaxRetries:      -1,
+		DisableIdentity: true,
+	})
 }
 
 // Handler returns the service's HTTP handler.

@@ -5,10 +5,11 @@
 //
 // When Redis cannot be reached the guard lets attempts through and logs a
 // warning: an outage of the counter store must not lock every customer
-// out, and bcrypt's cost still slows guessing meanwhile. Each Redis call
-// gets RedisTimeout, and after a failure the guard leaves Redis alone for
-// RetryAfterFailure, so an outage adds at most one short wait now and then
-// instead of one to every login.
+// out, and bcrypt's cost still slows guessing meanwhile. The Redis client's
+// own short dial, pool and read timeouts (platform/redisx) bound each call,
+// and after a failure the guard leaves Redis alone for RetryAfterFailure,
+// so an outage adds one short wait now and then instead of one to every
+// login.
 package throttle
 
 import (
@@ -24,9 +25,6 @@ import (
 	"github.com/shopsupergraph/shop/platform/ratelimit"
 	"github.com/shopsupergraph/shop/subgraphs/users/internal/accounts"
 )
-
-// RedisTimeout bounds one counter operation.
-const RedisTimeout = 250 * time.Millisecond
 
 // RetryAfterFailure is how long the guard lets attempts through unchecked
 // after Redis failed, before it tries Redis again.
@@ -108,8 +106,6 @@ func (g *Guard) LoginSucceeded(ctx context.Context, usernameKey, clientAddr stri
 		return
 	}
 	user, addr := g.loginRules(usernameKey, clientAddr)
-	ctx, cancel := context.WithTimeout(ctx, RedisTimeout)
-	defer cancel()
 	err := g.limiter.Reset(ctx, user)
 	if err == nil {
 		err = g.limiter.Refund(ctx, addr)
@@ -134,9 +130,7 @@ func (g *Guard) take(ctx context.Context, what string, rules ...ratelimit.Rule) 
 	if g.down() {
 		return nil
 	}
-	tctx, cancel := context.WithTimeout(ctx, RedisTimeout)
-	defer cancel()
-	d, err := g.limiter.Take(tctx, rules...)
+	d, err := g.limiter.Take(ctx, rules...)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()

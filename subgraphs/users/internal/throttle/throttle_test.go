@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/shopsupergraph/shop/platform/ratelimit"
 	"github.com/shopsupergraph/shop/platform/redisx"
 	"github.com/shopsupergraph/shop/platform/testenv"
@@ -16,7 +18,7 @@ import (
 
 func newGuard(t *testing.T, env *testenv.Env, l Limits) *Guard {
 	t.Helper()
-	c := redisx.New(env.RedisAddr, "")
+	c := redis.NewClient(&redis.Options{Addr: env.RedisAddr, MaxRetries: -1, DisableIdentity: true})
 	t.Cleanup(func() { _ = c.Close() })
 	lim, err := ratelimit.New(c, testenv.Name("th")+":")
 	if err != nil {
