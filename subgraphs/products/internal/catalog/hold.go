@@ -242,7 +242,12 @@ func (s *Service) SweepHolds(ctx context.Context, limit int) (int, error) {
 	return released, errors.Join(errs...)
 }
 
-// expireHold releases a hold's units unless a newer lease extends it.
+// expireHold releases a hold's units unless a newer lease extends it. The
+// lease is checked again before each product's release, but a cart change
+// landing between that check and the release can still see one product's
+// units go back just as the hold was extended: the cart then shows the
+// line as not held, and its next change or checkout holds it again. Units
+// are never released twice nor kept without a lease.
 func (s *Service) expireHold(ctx context.Context, holdID string, now time.Time) (int, error) {
 	if extended, err := s.extended(ctx, holdID, now); err != nil || extended {
 		return 0, err
