@@ -44,7 +44,8 @@ as_pg() {
 install() {
 	local missing=()
 	command -v redis-server >/dev/null || missing+=(redis-server)
-	pg_bindir >/dev/null || missing+=(postgresql)
+	# The package also creates the postgres user the server runs as.
+	{ pg_bindir >/dev/null && id postgres >/dev/null 2>&1; } || missing+=(postgresql)
 	command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
 	command -v mvn >/dev/null || missing+=(maven)
 	if ((${#missing[@]})); then
