@@ -15,8 +15,9 @@ import (
 // must serve again through both routers and, once settled (no PENDING
 // order), the inventory invariant must hold exactly: a lost event would
 // leave stock unreleased, one applied twice would release it twice.
+//
+// It runs alone (no t.Parallel), so the faults are the only disturbance.
 func TestFaults(t *testing.T) {
-	t.Parallel()
 	sys := harness.Start(t, bins, harness.Options{Products: 2, Orders: 2, Routers: 2, Env: map[string]string{
 		"ORDER_RECOVERY_GRACE":    "2s",
 		"ORDER_RECOVERY_INTERVAL": "1s",
@@ -51,7 +52,11 @@ func TestFaults(t *testing.T) {
 			}
 			time.Sleep(500 * time.Millisecond)
 		}
-		t.Fatalf("after %s the system did not settle: %v", what, err)
+		byStatus := map[string]int{}
+		for _, o := range s.allOrders(ctx) {
+			byStatus[o.Status]++
+		}
+		t.Fatalf("after %s the system did not settle in 90s: %v (orders by status %v)", what, err, byStatus)
 	}
 	// servesAgain orders and browses successfully through every router.
 	servesAgain := func(t *testing.T) {

@@ -30,8 +30,10 @@ func registerMany(ctx context.Context, t *testing.T, shops []*shop, n int) []acc
 // products replicas and two orders replicas sharing one database, at a
 // product with 20 units: exactly 20 must be sold, every other buyer told
 // INSUFFICIENT_STOCK, and the inventory invariant must hold from outside.
+//
+// It runs alone (no t.Parallel): on a 2-core machine the other tests'
+// load would turn it into a test of timeouts.
 func TestRaceForLastUnits(t *testing.T) {
-	t.Parallel()
 	sys := harness.Start(t, bins, harness.Options{Products: 2, Orders: 2, Routers: 2})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -44,6 +46,7 @@ func TestRaceForLastUnits(t *testing.T) {
 	type result struct {
 		status int
 		codes  string
+		msg    string
 		order  order
 		err    error
 	}
@@ -63,6 +66,9 @@ func TestRaceForLastUnits(t *testing.T) {
 			var out struct{ PlaceOrder *order }
 			_ = r.Decode(&out) //nolint:errcheck // refusals have no data
 			res := result{status: r.Status, codes: codesOf(r)}
+			if len(r.Errors) > 0 {
+				res.msg = r.Errors[0].Message
+			}
 			if out.PlaceOrder != nil {
 				res.order = *out.PlaceOrder
 			}
@@ -93,7 +99,7 @@ func TestRaceForLastUnits(t *testing.T) {
 			// retryable refusal. Counted and reported, never a sale.
 			shed++
 		default:
-			t.Errorf("buyer %d: unexpected answer: order %+v codes %s", i, r.order, r.codes)
+			t.Errorf("buyer %d: unexpected answer: order %+v codes %s %q", i, r.order, r.codes, r.msg)
 		}
 	}
 	if confirmed != 20 || insufficient+shed != 180 {
