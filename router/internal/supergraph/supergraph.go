@@ -114,27 +114,35 @@ func (s *Supergraph) Fed1() bool { return s.fed1 }
 // itself for objects, implementations (transitively) for interfaces, members
 // for unions.
 func (s *Supergraph) concreteTypes(name string) []string {
+	var out []string
+	s.collectConcrete(name, map[string]bool{}, &out)
+	return out
+}
+
+// collectConcrete guards against interfaces implementing each other in a
+// cycle, which a malformed supergraph may contain.
+func (s *Supergraph) collectConcrete(name string, seen map[string]bool, out *[]string) {
 	d := s.defs[name]
-	if d == nil {
-		return nil
+	if d == nil || seen[name] {
+		return
 	}
+	seen[name] = true
 	switch d.Kind {
 	case ast.Object:
-		return []string{name}
+		if !slices.Contains(*out, name) {
+			*out = append(*out, name)
+		}
 	case ast.Union:
-		return slices.Clone(d.Types)
-	case ast.Interface:
-		var out []string
-		for _, impl := range s.impls[name] {
-			for _, c := range s.concreteTypes(impl) {
-				if !slices.Contains(out, c) {
-					out = append(out, c)
-				}
+		for _, m := range d.Types {
+			if md := s.defs[m]; md != nil && md.Kind == ast.Object && !slices.Contains(*out, m) {
+				*out = append(*out, m)
 			}
 		}
-		return out
+	case ast.Interface:
+		for _, impl := range s.impls[name] {
+			s.collectConcrete(impl, seen, out)
+		}
 	}
-	return nil
 }
 
 func (s *Supergraph) userTypes() []*ast.Definition {
