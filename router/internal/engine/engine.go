@@ -68,7 +68,14 @@ type Engine struct {
 
 // New parses the supergraph and builds the engine. ctx bounds the lifetime
 // of the resolver and of subgraph connections.
-func New(ctx context.Context, o Options) (*Engine, error) {
+func New(ctx context.Context, o Options) (e *Engine, err error) {
+	// A malformed supergraph must fail the load (and, on hot reload, keep
+	// the old graph serving), never take the process down.
+	defer func() {
+		if r := recover(); r != nil {
+			e, err = nil, fmt.Errorf("new engine: supergraph not supported: %v", r)
+		}
+	}()
 	if o.MaxConcurrency <= 0 {
 		o.MaxConcurrency = 1024
 	}
@@ -85,7 +92,7 @@ func New(ctx context.Context, o Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new engine: %w", err)
 	}
-	e := &Engine{
+	e = &Engine{
 		opts:         o,
 		headers:      newHeaderForwarder(o.ForwardHeaders),
 		ops:          newLRU[*prepared](o.OperationCacheSize),
