@@ -106,14 +106,28 @@ func (e *Engine) prepare(r *Request) *prepared {
 			return p
 		}
 	}
-	k := e.getKit()
-	p := e.normalize(k, r)
-	e.kits.Put(k)
+	p := e.normalizeSafely(r)
 	if cacheable {
 		p.query, p.opName, p.rawVariables = r.Query, r.OperationName, string(r.Variables)
 		e.ops.add(h, p)
 	}
 	return p
+}
+
+// normalizeSafely runs normalize on a pooled kit. A document that makes the
+// graphql-go-tools walkers panic is rejected as invalid; its kit, whose
+// state is then unknown, is dropped instead of going back to the pool.
+func (e *Engine) normalizeSafely(r *Request) (p *prepared) {
+	k := e.getKit()
+	defer func() {
+		if rec := recover(); rec != nil {
+			p = &prepared{opName: r.OperationName}
+			p.err = newRequestError(KindValidation, codeValidationFailed, "invalid operation: %v", rec)
+			return
+		}
+		e.kits.Put(k)
+	}()
+	return e.normalize(k, r)
 }
 
 func (e *Engine) normalize(k *kit, r *Request) *prepared {
