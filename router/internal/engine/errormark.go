@@ -69,6 +69,7 @@ func (p *bufferPools) put(b *bytes.Buffer) {
 	}
 }
 
+// RoundTrip buffers the response and marks its error indices.
 func (t *errorMarkTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	resp, err := t.next.RoundTrip(r)
 	if err != nil {
@@ -112,6 +113,7 @@ func (b *pooledBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// Close returns the buffer to its pool once.
 func (b *pooledBody) Close() error {
 	b.once.Do(func() { b.pools.put(b.buf) })
 	return nil

@@ -48,6 +48,7 @@ type RequestError struct {
 	Errors []GraphQLError
 }
 
+// Error joins the messages of the rejected request.
 func (e *RequestError) Error() string {
 	msgs := make([]string, len(e.Errors))
 	for i, ge := range e.Errors {

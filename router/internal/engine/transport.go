@@ -58,6 +58,7 @@ type limitTransport struct {
 	max  int64
 }
 
+// RoundTrip refuses declared oversized bodies and caps the others.
 func (t *limitTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	resp, err := t.next.RoundTrip(r)
 	if err != nil {
@@ -76,6 +77,7 @@ type limitedBody struct {
 	left int64
 }
 
+// Read fails with ErrResponseTooLarge once the cap is passed.
 func (b *limitedBody) Read(p []byte) (int, error) {
 	if b.left <= 0 {
 		// Probe for one more byte: a body of exactly the limit is fine.
@@ -94,4 +96,5 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// Close closes the underlying body.
 func (b *limitedBody) Close() error { return b.rc.Close() }
