@@ -34,7 +34,11 @@ func registerMany(ctx context.Context, t *testing.T, shops []*shop, n int) []acc
 // It runs alone (no t.Parallel): on a 2-core machine the other tests'
 // load would turn it into a test of timeouts.
 func TestRaceForLastUnits(t *testing.T) {
-	sys := harness.Start(t, bins, harness.Options{Products: 2, Orders: 2, Routers: 2})
+	sys := harness.Start(t, bins, harness.Options{Products: 2, Orders: 2, Routers: 2, Env: map[string]string{
+		// An order whose answer was lost (a timeout) is settled by recovery.
+		"ORDER_RECOVERY_GRACE":    "2s",
+		"ORDER_RECOVERY_INTERVAL": "1s",
+	}})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	shops := []*shop{newShop(t, sys, 0), newShop(t, sys, 1)}
@@ -107,6 +111,15 @@ func TestRaceForLastUnits(t *testing.T) {
 	}
 	if shed > 0 {
 		t.Logf("%d of 200 buyers got SERVICE_UNAVAILABLE (reservation slower than the orders service's products timeout)", shed)
+	}
+	// Orders whose outcome a timeout hid are settled by recovery; wait for it.
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		_, err := s.invariantErr(ctx, map[string]int{p.ID: 20})
+		if err == nil || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(500 * time.Millisecond)
 	}
 	// Both replicas must agree, through both routers.
 	for _, sh := range shops {
