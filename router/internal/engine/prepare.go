@@ -22,6 +22,9 @@ type Request struct {
 	Variables []byte
 }
 
+// maxCachedQueryBytes bounds the documents kept in the operation cache.
+const maxCachedQueryBytes = 64 << 10
+
 var (
 	nullJSON        = []byte("null")
 	emptyObjectJSON = []byte("{}")
@@ -96,7 +99,9 @@ func (e *Engine) prepare(r *Request) *prepared {
 	if len(r.Variables) == 0 || bytes.Equal(r.Variables, nullJSON) {
 		r.Variables = emptyObjectJSON
 	}
-	cacheable := len(r.Variables) <= e.opts.MaxCachedVariablesBytes
+	// Huge documents or variables are unlikely to repeat; caching them would
+	// only let a few requests pin a lot of memory.
+	cacheable := len(r.Variables) <= e.opts.MaxCachedVariablesBytes && len(r.Query) <= maxCachedQueryBytes
 	var h uint64
 	if cacheable {
 		h = opCacheHash(r)
