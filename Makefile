@@ -57,7 +57,7 @@ fmt:
 
 ## lint: gofmt, go vet and golangci-lint on every module
 lint: fmt vet
-	@set -e; for m in $(MODULES); do (cd $$m && $(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION) run ./...); done
+	@set -e; for m in $(MODULES); do (cd $$m && $(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION) run --config $(CURDIR)/.golangci.yml ./...); done
 
 ## bench: router microbenchmarks (the gateway benchmark harness: see README)
 bench:
