@@ -124,12 +124,31 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		return nil, fmt.Errorf("embedded: start redis: %w", err)
 	}
 	s.RedisAddr = s.redis.Addr()
+	// miniredis keeps no clock of its own: keys with a TTL only expire when
+	// time is advanced, so advance it in real time as a Redis server would.
+	go s.tickRedis(runCtx)
 
 	if err := waitTCP(ctx, mongoAddr, 15*time.Second); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("embedded: ferretdb not reachable: %w", err)
 	}
 	return s, nil
+}
+
+func (s *Stack) tickRedis(ctx context.Context) {
+	const step = 250 * time.Millisecond
+	t := time.NewTicker(step)
+	defer t.Stop()
+	last := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			s.redis.FastForward(now.Sub(last))
+			last = now
+		}
+	}
 }
 
 // StopRedis stops the Redis stand-in (fault tests); RestartRedis brings it back on the same address.

@@ -110,3 +110,34 @@ func TestStandInsSpeakTheRealProtocols(t *testing.T) {
 		}
 	})
 }
+
+// TestRedisKeysExpire: the Redis stand-in expires keys in real time, as a
+// real server does (caches and rate-limit windows depend on it).
+func TestRedisKeysExpire(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	st, err := embedded.Start(ctx, embedded.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rc := redis.NewClient(&redis.Options{Addr: st.RedisAddr})
+	defer rc.Close()
+	if err := rc.Set(ctx, "short", "v", 300*time.Millisecond).Err(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := rc.Get(ctx, "short").Err()
+		if errors.Is(err, redis.Nil) {
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("key with a 300ms TTL still present after 10s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
