@@ -97,7 +97,7 @@ func checkProvides(s *Subgraph, t *Type, f *Field) diag.List {
 	var errs diag.List
 	coord := t.Name + "." + f.Def.Name
 	target := s.Types[f.Def.Type.Name()]
-	if target == nil || !(target.Kind == ast.Object || target.Kind == ast.Interface || target.Kind == ast.Union) {
+	if target == nil || (target.Kind != ast.Object && target.Kind != ast.Interface && target.Kind != ast.Union) {
 		if s.Fed2 {
 			errs.Add("PROVIDES_ON_NON_OBJECT_FIELD", s.Name, coord, fmt.Sprintf("[%s] Invalid @provides directive on field %q: field has type %q which is not a Composite Type", s.Name, coord, f.Def.Type.String()))
 		}

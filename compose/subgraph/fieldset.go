@@ -1,6 +1,7 @@
 package subgraph
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -26,10 +27,10 @@ func ParseFieldSet(fields string) ([]Selection, error) {
 		if i := strings.Index(msg, ": "); i >= 0 && strings.HasPrefix(msg, "input:") {
 			msg = msg[i+2:]
 		}
-		return nil, fmt.Errorf("Syntax Error: %s", msg)
+		return nil, fmt.Errorf("Syntax Error: %s", msg) //nolint:staticcheck // the text matches Apollo composition's message
 	}
 	if len(doc.Operations) != 1 || len(doc.Fragments) != 0 {
-		return nil, fmt.Errorf("Syntax Error: invalid field set")
+		return nil, errors.New("Syntax Error: invalid field set") //nolint:staticcheck // the text matches Apollo composition's message
 	}
 	return convertSelections(doc.Operations[0].SelectionSet), nil
 }

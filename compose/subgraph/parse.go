@@ -81,8 +81,6 @@ type builder struct {
 	n     names
 	roots map[string]string
 	errs  diag.List
-	// shareable type directives, split by whether they came from an extension.
-	shareBase, shareExt map[string]bool
 }
 
 func (b *builder) rename(t string) string {
