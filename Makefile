@@ -44,8 +44,17 @@ compose:
 	cd compose && $(GO) run ./cmd/compose supergraph --config ../supergraph.yaml -o ../supergraph.graphql
 
 ## check: supergraph is fresh and compatible, generated code is reproducible
+# BASE=<git rev> also compares with the supergraph clients use at that
+# revision (e.g. BASE=origin/main in a pull request), so a breaking change
+# fails even after supergraph.graphql was recomposed.
 check:
-	cd compose && $(GO) run ./cmd/compose check --config ../supergraph.yaml --supergraph ../supergraph.graphql
+	@if [ -n "$(BASE)" ]; then \
+		git show "$(BASE):supergraph.graphql" > .check-base.graphql && \
+		(cd compose && $(GO) run ./cmd/compose check --config ../supergraph.yaml --supergraph ../supergraph.graphql --base ../.check-base.graphql); \
+		rc=$$?; rm -f .check-base.graphql; exit $$rc; \
+	else \
+		cd compose && $(GO) run ./cmd/compose check --config ../supergraph.yaml --supergraph ../supergraph.graphql; \
+	fi
 	$(MAKE) generate
 	git diff --exit-code -- subgraphs
 
