@@ -39,7 +39,11 @@ type Options struct {
 	// Env supplies every other variable (API_SECRET, TOKEN_TTL, ...); the
 	// stack sets the infrastructure addresses itself.
 	Env map[string]string
-	Log *slog.Logger
+	// NoProductsCache runs the products subgraph without its Redis cache
+	// (REDIS_ADDR empty for it alone), so load runs can show what the
+	// cache buys.
+	NoProductsCache bool
+	Log             *slog.Logger
 }
 
 // Stack is a running shop.
@@ -117,6 +121,9 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 			m[k] = v
 		}
 		m["LISTEN_ADDR"] = lns[name].Addr().String()
+		if name == "products" && o.NoProductsCache {
+			m["REDIS_ADDR"] = ""
+		}
 		return config.FromMap(m)
 	}
 	uc, err := usersapp.LoadConfig(svcEnv("users"))
