@@ -107,7 +107,7 @@ type pooledBody struct {
 // once more just to learn that nothing is left.
 func (b *pooledBody) Read(p []byte) (int, error) {
 	n, err := b.Reader.Read(p)
-	if err == nil && b.Reader.Len() == 0 {
+	if err == nil && b.Len() == 0 {
 		err = io.EOF
 	}
 	return n, err

@@ -16,10 +16,6 @@ type responseEnvelope struct {
 	Extensions json.RawMessage   `json:"extensions,omitempty"`
 }
 
-type errorPath struct {
-	Path []any `json:"path"`
-}
-
 // fixErrorPaths post-processes a response with errors, as Apollo's gateway
 // reports them:
 //   - a non-null violation caused by a subgraph error is not reported twice;

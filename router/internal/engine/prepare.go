@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"errors"
 	"sync/atomic"
 
 	"github.com/cespare/xxhash/v2"
@@ -191,13 +192,13 @@ func (e *Engine) normalize(k *kit, r *Request) *prepared {
 }
 
 func variablesError(err error) *RequestError {
-	if rep, ok := err.(*operationreport.Report); ok {
+	if rep := (*operationreport.Report)(nil); errors.As(err, &rep) {
 		return reportError(KindVariables, codeBadUserInput, rep)
 	}
-	if rep, ok := err.(operationreport.Report); ok {
+	if rep := (operationreport.Report{}); errors.As(err, &rep) {
 		return reportError(KindVariables, codeBadUserInput, &rep)
 	}
-	if ive, ok := err.(*variablesvalidation.InvalidVariableError); ok {
+	if ive := (*variablesvalidation.InvalidVariableError)(nil); errors.As(err, &ive) {
 		return newRequestError(KindVariables, codeBadUserInput, "%s", ive.Message)
 	}
 	return newRequestError(KindVariables, codeBadUserInput, "%s", err.Error())
