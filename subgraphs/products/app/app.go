@@ -56,6 +56,8 @@ type App struct {
 
 	mu   sync.Mutex
 	feed *live.Feed
+	// started is when New began: a feed opened later replays from then.
+	started time.Time
 }
 
 // New connects to MongoDB, Redis and Kafka and builds the service. It
@@ -68,7 +70,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("products: %w", err)
 	}
-	a := &App{cfg: cfg, log: log, mongo: client, db: db, hub: live.NewHub()}
+	a := &App{cfg: cfg, log: log, mongo: client, db: db, hub: live.NewHub(), started: time.Now()}
 	productsTopic, ordersTopic := cfg.Topic(events.TopicProducts), cfg.Topic(events.TopicOrders)
 	store := mongostore.New(db, productsTopic)
 	if err := store.EnsureIndexes(ctx); err != nil {
@@ -95,7 +97,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		log.Warn("cannot create topics now; relays and consumers retry", "err", err)
 	}
 	// Opened now, so every event written after New is delivered.
-	if feed, err := live.OpenFeed(ctx, cfg.KafkaBrokers, productsTopic, log); err != nil {
+	if feed, err := live.OpenFeed(ctx, cfg.KafkaBrokers, productsTopic, time.Time{}, log); err != nil {
 		log.Warn("product feed not open yet; retrying in the background", "err", err)
 	} else {
 		a.feed = feed
@@ -183,8 +185,18 @@ func (a *App) sweepHolds(ctx context.Context) {
 // so a backlog drains over a few passes).
 const sweepBatch = 200
 
-// runFeed runs the product feed, opening it first if New could not.
+// feedClockSlack widens the replay of a feed opened late: events carry the
+// producing host's clock, which may run a little behind ours. Replaying a
+// few events twice is harmless (invalidation and delivery are idempotent).
+const feedClockSlack = 2 * time.Second
+
+// runFeed runs the product feed, opening it first if New could not. A
+// late feed starts at the events written since New (minus the clock
+// slack), so none written while it retried is lost; it retries quickly at
+// first, because a topic created a moment ago is usually listed within
+// milliseconds.
 func (a *App) runFeed(ctx context.Context) {
+	pause := 50 * time.Millisecond
 	for {
 		a.mu.Lock()
 		feed := a.feed
@@ -193,19 +205,23 @@ func (a *App) runFeed(ctx context.Context) {
 			feed.Run(ctx, a.proc.Handle)
 			return
 		}
-		f, err := live.OpenFeed(ctx, a.cfg.KafkaBrokers, a.cfg.Topic(events.TopicProducts), a.log)
+		f, err := live.OpenFeed(ctx, a.cfg.KafkaBrokers, a.cfg.Topic(events.TopicProducts), a.started.Add(-feedClockSlack), a.log)
 		if err == nil {
 			a.mu.Lock()
 			a.feed = f
 			a.mu.Unlock()
 			continue
 		}
-		a.log.Warn("product feed not open yet", "err", err)
+		if ctx.Err() != nil {
+			return
+		}
+		a.log.Warn("product feed not open yet", "err", err, "retryIn", pause)
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(2 * time.Second):
+		case <-time.After(pause):
 		}
+		pause = min(2*pause, 2*time.Second)
 	}
 }
 

@@ -17,20 +17,24 @@ import (
 )
 
 // Feed reads every partition of a topic from the offsets current when it
-// was opened. Every replica must see every product event, so a feed joins
-// no consumer group: per-replica groups would pay a group join before the
-// first event (events written meanwhile would be missed by a group starting
-// at the newest offset) and leave one abandoned group per replica start.
-// Reading explicit partitions from offsets fixed at Open means anything
-// written after Open is delivered.
+// was opened (or from a given time). Every replica must see every product
+// event, so a feed joins no consumer group: per-replica groups would pay a
+// group join before the first event (events written meanwhile would be
+// missed by a group starting at the newest offset) and leave one abandoned
+// group per replica start. Reading explicit partitions from offsets fixed
+// at Open means anything written after Open is delivered.
 type Feed struct {
 	topic   string
 	log     *slog.Logger
 	readers []*kafka.Reader
 }
 
-// OpenFeed resolves the topic's partitions and their newest offsets.
-func OpenFeed(ctx context.Context, brokers []string, topic string, log *slog.Logger) (*Feed, error) {
+// OpenFeed resolves the topic's partitions and starts each at its newest
+// offset, or, when since is not zero, at its first message written at or
+// after since. A replica whose feed cannot open at start (a topic created
+// a moment ago is not always listed yet) passes its start time, so the
+// events written while it retried are still delivered.
+func OpenFeed(ctx context.Context, brokers []string, topic string, since time.Time, log *slog.Logger) (*Feed, error) {
 	if len(brokers) == 0 {
 		return nil, errors.New("open feed: no brokers")
 	}
@@ -44,9 +48,13 @@ func OpenFeed(ctx context.Context, brokers []string, topic string, log *slog.Log
 	if err != nil {
 		return nil, fmt.Errorf("open feed: partitions of %s: %w", topic, err)
 	}
+	if len(parts) == 0 {
+		// A feed without readers would end at once and deliver nothing.
+		return nil, fmt.Errorf("open feed: %s lists no partitions yet", topic)
+	}
 	f := &Feed{topic: topic, log: log}
 	for _, p := range parts {
-		last, err := lastOffset(ctx, d, p)
+		start, err := startOffset(ctx, d, p, since)
 		if err != nil {
 			f.Close()
 			return nil, err
@@ -55,7 +63,7 @@ func OpenFeed(ctx context.Context, brokers []string, topic string, log *slog.Log
 			Brokers: brokers, Topic: topic, Partition: p.ID,
 			MinBytes: 1, MaxBytes: 10 << 20, MaxWait: 100 * time.Millisecond, ReadBatchTimeout: 100 * time.Millisecond,
 		})
-		if err := r.SetOffset(last); err != nil {
+		if err := r.SetOffset(start); err != nil {
 			_ = r.Close() //nolint:errcheck // already failing
 			f.Close()
 			return nil, fmt.Errorf("open feed: set offset: %w", err)
@@ -65,18 +73,35 @@ func OpenFeed(ctx context.Context, brokers []string, topic string, log *slog.Log
 	return f, nil
 }
 
-func lastOffset(ctx context.Context, d *kafka.Dialer, p kafka.Partition) (int64, error) {
+// startOffset returns the partition's newest offset, or its first offset
+// whose message is at least as recent as since. The newest offset is read
+// first: a message appended between the two lookups is then still covered.
+func startOffset(ctx context.Context, d *kafka.Dialer, p kafka.Partition, since time.Time) (int64, error) {
+	if p.Leader.Host == "" {
+		return 0, fmt.Errorf("open feed: %s/%d has no leader yet", p.Topic, p.ID)
+	}
 	addr := net.JoinHostPort(p.Leader.Host, strconv.Itoa(p.Leader.Port))
 	c, err := d.DialLeader(ctx, "tcp", addr, p.Topic, p.ID)
 	if err != nil {
 		return 0, fmt.Errorf("open feed: dial leader of %s/%d: %w", p.Topic, p.ID, err)
 	}
 	defer c.Close()
-	off, err := c.ReadLastOffset()
+	last, err := c.ReadLastOffset()
 	if err != nil {
 		return 0, fmt.Errorf("open feed: last offset of %s/%d: %w", p.Topic, p.ID, err)
 	}
-	return off, nil
+	if since.IsZero() {
+		return last, nil
+	}
+	first, err := c.ReadOffset(since)
+	if err != nil {
+		return 0, fmt.Errorf("open feed: offset at %s of %s/%d: %w", since.Format(time.RFC3339Nano), p.Topic, p.ID, err)
+	}
+	// -1: no message that recent (the broker's answer for "none").
+	if first >= 0 && first < last {
+		return first, nil
+	}
+	return last, nil
 }
 
 // Handler processes one event of the feed. Its errors are logged: a feed
