@@ -63,9 +63,15 @@ type subgraphHeaders struct {
 	hash   uint64
 }
 
-// HeadersForSubgraph returns the forwarded headers and their hash.
+// HeadersForSubgraph returns a copy of the forwarded headers and their
+// hash. graphql-go-tools uses the returned map as the subgraph request's
+// header and adds Accept and Content-Type to it, so every fetch needs its
+// own: one shared map written by parallel fetches crashes the process.
 func (s *subgraphHeaders) HeadersForSubgraph(string) (http.Header, uint64) {
-	return s.header, s.hash
+	if s.header == nil {
+		return nil, s.hash
+	}
+	return s.header.Clone(), s.hash
 }
 
 // HashAll returns the hash of all forwarded headers.
