@@ -145,3 +145,55 @@ func TestRetriedReservationAndDoubleReleaseChangeStockOnce(t *testing.T) {
 	}
 	checkInvariant(t, env, sh)
 }
+
+// Release is idempotent and answers 200 RELEASED whatever the order's
+// decision was: a rejected order (short of stock or naming an unknown
+// product) and an order products never heard of are released without a
+// problem, so the orders service's release recovery can finish. A lookup
+// answers 200 too, with the problem of an unreleased rejection inside.
+func TestReleaseAnswersReleasedForEveryDecision(t *testing.T) {
+	t.Parallel()
+	env := testenv.Get(t)
+	sh := newShared()
+	in := start(t, env, sh)
+	p := in.create(t, "scarce release", 300, 2)
+	cases := []struct {
+		name, orderID string
+		lines         []inventoryapi.Line
+		reserveCode   int
+	}{
+		{"short of stock", "rel-short", []inventoryapi.Line{{ProductID: p.ID, Quantity: 3}}, http.StatusConflict},
+		{"unknown product", "rel-unknown", []inventoryapi.Line{{ProductID: "64b7f0c2a1b2c3d4e5f60718", Quantity: 1}}, http.StatusNotFound},
+		{"never reserved", "rel-never", nil, 0},
+		{"reserved", "rel-reserved", []inventoryapi.Line{{ProductID: p.ID, Quantity: 1}}, http.StatusOK},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if c.lines != nil {
+				if code, r := in.reserve(t, c.orderID, c.lines...); code != c.reserveCode {
+					t.Fatalf("reserve: %d %+v, want %d", code, r, c.reserveCode)
+				}
+				if c.reserveCode != http.StatusOK {
+					code, r := in.call(t, http.MethodGet, inventoryapi.PathReservations+"/"+c.orderID, nil)
+					if code != http.StatusOK || r.Status != inventoryapi.StatusRejected || r.Problem == nil {
+						t.Fatalf("lookup of a rejection: %d %+v, want 200 REJECTED with its problem", code, r)
+					}
+				}
+			}
+			for i := range 2 {
+				code, r := in.release(t, c.orderID)
+				if code != http.StatusOK || r.Status != inventoryapi.StatusReleased || r.Problem != nil {
+					t.Fatalf("release %d: %d %+v, want 200 RELEASED without a problem", i, code, r)
+				}
+			}
+			code, r := in.call(t, http.MethodGet, inventoryapi.PathReservations+"/"+c.orderID, nil)
+			if code != http.StatusOK || r.Status != inventoryapi.StatusReleased || r.Problem != nil {
+				t.Fatalf("lookup after release: %d %+v", code, r)
+			}
+		})
+	}
+	if q := in.quantity(t, p.ID); q != 2 {
+		t.Fatalf("quantity = %d, want 2 (every unit back)", q)
+	}
+	checkInvariant(t, env, sh)
+}

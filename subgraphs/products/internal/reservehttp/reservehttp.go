@@ -67,7 +67,7 @@ func (h *Handler) reserve(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, "reserve", err)
 		return
 	}
-	h.writeReservation(w, res)
+	h.writeReservation(w, res, true)
 }
 
 func (h *Handler) release(w http.ResponseWriter, r *http.Request) {
@@ -76,7 +76,7 @@ func (h *Handler) release(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, "release", err)
 		return
 	}
-	h.writeReservation(w, res)
+	h.writeReservation(w, res, false)
 }
 
 func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
@@ -85,7 +85,7 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, "get reservation", err)
 		return
 	}
-	h.writeReservation(w, res)
+	h.writeReservation(w, res, false)
 }
 
 // rejection is the body of a rejected reservation: the Reservation (status
@@ -96,12 +96,18 @@ type rejection struct {
 	inventoryapi.Problem
 }
 
-func (h *Handler) writeReservation(w http.ResponseWriter, res catalog.Reservation) {
+// writeReservation answers with a reservation. A reserve call that was
+// refused (refusal set, status REJECTED) answers 409 or 404 with the
+// problem; every other answer is 200: a release is idempotent and always
+// ends RELEASED (a rejected or unknown order too, with no problem, since
+// nothing is refused), and a lookup reports the decision as it stands,
+// with the problem of a rejection inside the reservation.
+func (h *Handler) writeReservation(w http.ResponseWriter, res catalog.Reservation, refusal bool) {
 	out := inventoryapi.Reservation{OrderID: res.OrderID, Status: res.EffectiveStatus()}
 	for _, l := range res.Lines {
 		out.Lines = append(out.Lines, inventoryapi.ReservedLine{ProductID: l.ProductID, Quantity: l.Quantity, UnitPrice: l.UnitPrice})
 	}
-	if res.Problem == nil {
+	if res.Problem == nil || out.Status != inventoryapi.StatusRejected {
 		writeJSON(w, http.StatusOK, out)
 		return
 	}
@@ -113,6 +119,10 @@ func (h *Handler) writeReservation(w http.ResponseWriter, res catalog.Reservatio
 		p.Available = &available
 	}
 	out.Problem = &p
+	if !refusal {
+		writeJSON(w, http.StatusOK, out)
+		return
+	}
 	writeJSON(w, status, rejection{Reservation: out, Problem: p})
 }
 
