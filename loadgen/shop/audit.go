@@ -1,0 +1,178 @@
+package shop
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// Audit compares, per seeded product, the units sold in CONFIRMED orders
+// with the stock that left the shelf, as the admin API reports them:
+// confirmed + current quantity must equal the initial stock (the run
+// restocks nothing). More confirmed units than that is oversell; fewer is
+// stock held by no confirmed order (a PENDING order, or a leak).
+type Audit struct {
+	Initial   int // units seeded
+	Current   int // units on the shelf now
+	Confirmed int // units in CONFIRMED orders
+	Pending   int // units in PENDING orders
+	// OrdersByStatus counts the seeded users' orders.
+	OrdersByStatus map[string]int
+	// ClientConfirmed is the units the load generator saw confirmed; it
+	// can be lower than Confirmed (a timed-out request that succeeded),
+	// never higher.
+	ClientConfirmed int
+	// Oversold and Unbalanced list products whose books do not add up.
+	Oversold   []string
+	Unbalanced []string
+	// Truncated says some user's order list hit the API's page limit, so
+	// the audit may undercount.
+	Truncated bool
+}
+
+// OK reports zero oversell, balanced books and a client view that the
+// server's confirms.
+func (a *Audit) OK() bool {
+	return len(a.Oversold) == 0 && len(a.Unbalanced) == 0 && !a.Truncated && a.ClientConfirmed <= a.Confirmed
+}
+
+// String summarizes the audit in one line.
+func (a *Audit) String() string {
+	var st []string
+	for k, v := range a.OrdersByStatus {
+		st = append(st, fmt.Sprintf("%s=%d", k, v))
+	}
+	sort.Strings(st)
+	verdict := "OK: zero oversell, books balance"
+	if !a.OK() {
+		verdict = fmt.Sprintf("FAILED: oversold %d products, unbalanced %d, truncated %v", len(a.Oversold), len(a.Unbalanced), a.Truncated)
+	}
+	return fmt.Sprintf("stock audit: initial %d = current %d + confirmed %d (pending %d units; client saw %d confirmed); orders %s; %s",
+		a.Initial, a.Current, a.Confirmed, a.Pending, a.ClientConfirmed, strings.Join(st, " "), verdict)
+}
+
+// pageLimit is the orders subgraph's cap on one user's order list (MaxList).
+const pageLimit = 500
+
+// AuditStock audits the fixture, retrying until the books balance or
+// settle passes: cached quantities and orders still PENDING catch up
+// within moments, while real oversell never goes away.
+func (s *Shop) AuditStock(ctx context.Context, settle time.Duration) (*Audit, error) {
+	deadline := time.Now().Add(settle)
+	for {
+		a, err := s.audit(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if a.OK() && a.Pending == 0 || time.Now().After(deadline) {
+			return a, nil
+		}
+		select {
+		case <-ctx.Done():
+			return a, ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+func (s *Shop) audit(ctx context.Context) (*Audit, error) {
+	f := s.Fixture
+	admin := http.Header{"X-Api-Key": {f.AdminKey}}
+	current, err := s.quantities(ctx, admin)
+	if err != nil {
+		return nil, err
+	}
+	type userOrders struct {
+		User *struct {
+			Orders []struct {
+				Status   string      `json:"status"`
+				Products []orderLine `json:"products"`
+			} `json:"orders"`
+		} `json:"user"`
+	}
+	results := make([]userOrders, len(f.Users))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for i, u := range f.Users {
+		g.Go(func() error {
+			q := `query U($id: ID!) { user(id: $id) { orders { status products { _id quantity } } } }`
+			if err := s.Client.Call(gctx, q, map[string]any{"id": u.ID}, admin, &results[i]); err != nil {
+				return fmt.Errorf("audit: orders of %s: %w", u.ID, err)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	a := &Audit{OrdersByStatus: map[string]int{}}
+	confirmed, pending := map[string]int{}, map[string]int{}
+	for _, r := range results {
+		if r.User == nil {
+			return nil, fmt.Errorf("audit: a seeded user is missing")
+		}
+		if len(r.User.Orders) >= pageLimit {
+			a.Truncated = true
+		}
+		for _, o := range r.User.Orders {
+			a.OrdersByStatus[o.Status]++
+			for _, ln := range o.Products {
+				switch o.Status {
+				case "CONFIRMED":
+					confirmed[ln.ID] += ln.Quantity
+				case "PENDING":
+					pending[ln.ID] += ln.Quantity
+				}
+			}
+		}
+	}
+	client, _ := s.Ledger.Confirmed()
+	for _, p := range f.Products {
+		a.Initial += p.Stock
+		a.Current += current[p.ID]
+		a.Confirmed += confirmed[p.ID]
+		a.Pending += pending[p.ID]
+		a.ClientConfirmed += client[p.ID]
+		switch sold := confirmed[p.ID] + current[p.ID]; {
+		case sold > p.Stock || current[p.ID] < 0:
+			a.Oversold = append(a.Oversold, p.ID)
+		case sold+pending[p.ID] != p.Stock:
+			a.Unbalanced = append(a.Unbalanced, p.ID)
+		}
+	}
+	return a, nil
+}
+
+// quantities reads every seeded product's quantity, 50 per request.
+func (s *Shop) quantities(ctx context.Context, admin http.Header) (map[string]int, error) {
+	out := map[string]int{}
+	ps := s.Fixture.Products
+	for start := 0; start < len(ps); start += 50 {
+		end := min(start+50, len(ps))
+		var b strings.Builder
+		b.WriteString("{")
+		for i := start; i < end; i++ {
+			fmt.Fprintf(&b, " p%d: product(id: %q) { _id quantity }", i, ps[i].ID)
+		}
+		b.WriteString(" }")
+		var data map[string]*struct {
+			ID       string `json:"_id"`
+			Quantity int    `json:"quantity"`
+		}
+		if err := s.Client.Call(ctx, b.String(), nil, admin, &data); err != nil {
+			return nil, fmt.Errorf("audit: quantities: %w", err)
+		}
+		for _, p := range data {
+			if p == nil {
+				return nil, fmt.Errorf("audit: a seeded product is missing")
+			}
+			out[p.ID] = p.Quantity
+		}
+	}
+	return out, nil
+}
