@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 GO ?= go
-MODULES := platform subgraphs/users subgraphs/products subgraphs/orders router compose devstack e2e stackcheck
+MODULES := platform subgraphs/users subgraphs/products subgraphs/orders router compose devstack e2e stackcheck loadgen
 DATA_DIR ?= .data
 GOLANGCI_VERSION ?= v2.6.2
 TEST_FLAGS ?= -count=1 -timeout 15m
@@ -68,9 +68,14 @@ fmt:
 lint: fmt vet
 	@set -e; for m in $(MODULES); do (cd $$m && $(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION) run --config $(CURDIR)/.golangci.yml ./...); done
 
-## bench: router microbenchmarks (the gateway benchmark harness: see README)
+## bench: router microbenchmarks (incl. how cost grows with fan-out and supergraph size),
+## then the shop load run through the router, products cache on and off (README "Benchmarks: shop path")
+BENCH_DURATION ?= 20s
+BENCH_FLAGS ?=
 bench:
 	cd router && $(GO) test -run '^$$' -bench . -benchmem ./...
+	cd loadgen && $(GO) run ./cmd/loadgen --format markdown --duration $(BENCH_DURATION) $(BENCH_FLAGS)
+	cd loadgen && $(GO) run ./cmd/loadgen --format markdown --duration $(BENCH_DURATION) --no-cache $(BENCH_FLAGS)
 
 ## e2e: the end-to-end suite: real binaries as separate processes, driven through the router
 e2e:
