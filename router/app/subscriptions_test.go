@@ -154,7 +154,8 @@ func TestSubscriptionOverWebSocket(t *testing.T) {
 	srv, feed := startStreamingShop(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	c, _, err := websocket.Dial(ctx, srv.URL+"/graphql", &websocket.DialOptions{Subprotocols: []string{subscriptions.Protocol}})
+	c, resp, err := websocket.Dial(ctx, srv.URL+"/graphql", &websocket.DialOptions{Subprotocols: []string{subscriptions.Protocol}})
+	closeBody(resp)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -323,8 +324,17 @@ func TestSubscriptionsDisabled(t *testing.T) {
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if c, _, err := websocket.Dial(ctx, srv.URL+"/graphql", &websocket.DialOptions{Subprotocols: []string{subscriptions.Protocol}}); err == nil {
+	c, resp, err := websocket.Dial(ctx, srv.URL+"/graphql", &websocket.DialOptions{Subprotocols: []string{subscriptions.Protocol}})
+	closeBody(resp)
+	if err == nil {
 		c.CloseNow()
 		t.Fatal("websocket accepted with subscriptions disabled")
+	}
+}
+
+// closeBody closes the handshake response body websocket.Dial may return.
+func closeBody(resp *http.Response) {
+	if resp != nil && resp.Body != nil {
+		_ = resp.Body.Close()
 	}
 }

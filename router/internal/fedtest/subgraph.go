@@ -158,7 +158,7 @@ func (s *Subgraph) Execute(query, operationName string, variables map[string]any
 }
 
 func (s *Subgraph) execute(query, operationName string, variables map[string]any, header http.Header) (any, []string) {
-	doc, errs := gqlparser.LoadQuery(s.schema, query)
+	doc, errs := gqlparser.LoadQueryWithRules(s.schema, query, nil)
 	if len(errs) > 0 {
 		for _, e := range errs {
 			if e.Extensions == nil {

@@ -42,7 +42,7 @@ func (w *timeoutWriter) start() {
 	w.started = true
 	if errors.Is(w.ctx.Err(), context.DeadlineExceeded) {
 		w.timedOut = true
-		h := w.ResponseWriter.Header()
+		h := w.Header()
 		h.Set("Content-Type", "application/json; charset=utf-8")
 		h.Del("Content-Length")
 		w.ResponseWriter.WriteHeader(http.StatusGatewayTimeout)

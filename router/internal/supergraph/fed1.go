@@ -80,7 +80,7 @@ func (s *Supergraph) addFieldSet(g *subgraph, typeName, fs string, isKey bool) e
 				t := g.addType(d.Kind, typeName)
 				f := t.field(x.Name)
 				if f == nil {
-					f = t.addField(&field{name: x.Name, typ: fd.Type, def: fd, external: !isKey})
+					t.addField(&field{name: x.Name, typ: fd.Type, def: fd, external: !isKey})
 				} else if isKey {
 					f.external = false
 				}

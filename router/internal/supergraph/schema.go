@@ -103,12 +103,12 @@ func (s *Supergraph) printFiltered(keepInaccessible bool) string {
 func (s *Supergraph) keepDirectives(dirs ast.DirectiveList, keepInaccessible bool) ast.DirectiveList {
 	var out ast.DirectiveList
 	for _, d := range dirs {
-		switch {
-		case d.Name == s.specs.inaccessible:
+		switch d.Name {
+		case s.specs.inaccessible:
 			if keepInaccessible {
 				out = append(out, &ast.Directive{Name: "inaccessible"})
 			}
-		case d.Name == "deprecated" || d.Name == "specifiedBy" || d.Name == "oneOf":
+		case "deprecated", "specifiedBy", "oneOf":
 			out = append(out, d)
 		}
 	}

@@ -165,15 +165,6 @@ func (s *Supergraph) graphByEnum(enum string) (*subgraph, error) {
 	return nil, fmt.Errorf("unknown join__Graph value %q", enum)
 }
 
-func (s *Supergraph) graphByName(name string) *subgraph {
-	for _, g := range s.graphs {
-		if g.graph.Name == name {
-			return g
-		}
-	}
-	return nil
-}
-
 func (s *Supergraph) collectGraphs() error {
 	enum := s.defs[s.specs.dir("Graph")]
 	if enum == nil || enum.Kind != ast.Enum {
