@@ -37,10 +37,9 @@ func LoadConfig(path string) (Config, error) { return config.Load(path, nil) }
 type Option func(*options)
 
 type options struct {
-	sdl     string
-	urls    map[string]string
-	logger  *slog.Logger
-	baseCtx context.Context
+	sdl    string
+	urls   map[string]string
+	logger *slog.Logger
 
 	// Production features (features.go).
 	metrics         *metrics.Metrics
@@ -129,7 +128,7 @@ func New(cfg Config, opts ...Option) (*Router, error) {
 		eng, err := engine.New(ctx, engine.Options{
 			SupergraphSDL:  sdl,
 			SubgraphURLs:   urls,
-			ForwardHeaders: cfg.ForwardHeaders(),
+			ForwardHeaders: forwardHeaders(cfg),
 			HTTP: engine.HTTPOptions{
 				RequestTimeout:   cfg.Timeouts.SubgraphRequest,
 				DialTimeout:      cfg.Timeouts.SubgraphDial,

@@ -42,6 +42,7 @@ type features struct {
 	accessLog  *slog.Logger
 	logFile    io.Closer
 	playground http.Handler
+	clientAddr *server.ClientAddress
 	swapper    *reload.Swapper
 	// current and requestHook are set by hook and used by wrap.
 	currentEngine func() *engine.Engine
@@ -115,6 +116,13 @@ func newFeatures(ctx context.Context, cfg Config, o options) (*features, error) 
 			f.logFile, w = file, file
 		}
 		f.accessLog = slog.New(slog.NewJSONHandler(w, nil))
+	}
+	if cfg.ForwardClientAddress() {
+		trusted, err := config.ParseTrustedProxies(cfg.ClientAddress.TrustedProxies)
+		if err != nil {
+			return nil, err
+		}
+		f.clientAddr = server.NewClientAddress(trusted)
 	}
 	if cfg.PlaygroundEnabled() {
 		h, err := playground.Handler("/graphql")
@@ -223,7 +231,7 @@ func (f *features) wrap(h *server.Handler) http.Handler {
 	if d := f.cfg.Timeouts.Request; d > 0 {
 		gql = limits.Timeout(d, gql)
 	}
-	if f.cfg.CSRF.Enabled {
+	if f.cfg.CSRFEnabled() {
 		gql = csrf.Protect(f.cfg.CSRF.RequiredHeaders, gql)
 	}
 	if f.metrics != nil {
@@ -263,10 +271,27 @@ func (f *features) wrap(h *server.Handler) http.Handler {
 			h.ServeHTTP(w, r)
 		}
 	})
+	if f.clientAddr != nil {
+		out = f.clientAddr.Middleware(out)
+	}
 	if f.accessLog != nil {
 		out = accesslog.Middleware(f.accessLog, out)
 	}
 	return out
+}
+
+// forwardHeaders is the propagation list handed to the engine: the
+// configured headers plus X-Forwarded-For when the client address is
+// forwarded (its value is set by the router, never taken from the client
+// as is, so it goes even when headers.propagate is empty).
+func forwardHeaders(cfg Config) []string {
+	names := cfg.ForwardHeaders()
+	if !cfg.ForwardClientAddress() {
+		return names
+	}
+	out := make([]string, 0, len(names)+1)
+	out = append(out, names...)
+	return append(out, server.ForwardedForHeader)
 }
 
 // subscriptions returns the WebSocket/SSE handler, or nil when disabled.

@@ -52,6 +52,7 @@ func TestAPQRoundTripThroughRouter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	req.Header.Set("Apollo-Require-Preflight", "true") // CSRF prevention
 	status, res, _ = do(t, req)
 	if status != http.StatusOK || len(res.Errors) > 0 || productCount(t, res) != 3 {
 		t.Fatalf("hash-only GET: HTTP %d %+v", status, res)

@@ -68,35 +68,55 @@ func TestRequestBodyLimit(t *testing.T) {
 func TestCSRFThroughRouter(t *testing.T) {
 	t.Parallel()
 	sdl, _ := startGraph(t, nil)
-	srv := startRouter(t, sdl, func(c *app.Config) { c.CSRF.Enabled = true })
-	get := func(headers map[string]string) (int, response) {
-		req, err := http.NewRequest(http.MethodGet, srv.URL+"/graphql?query="+url.QueryEscape(productsQuery), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for k, v := range headers {
-			req.Header.Set(k, v)
-		}
-		status, res, _ := do(t, req)
-		return status, res
+	on := startRouter(t, sdl, nil) // CSRF prevention is on by default
+	off := startRouter(t, sdl, func(c *app.Config) {
+		disabled := false
+		c.CSRF.Enabled = &disabled
+	})
+	getURL := "/graphql?query=" + url.QueryEscape(productsQuery)
+	cases := []struct {
+		name, method, path, body string
+		headers                  map[string]string
+		csrfOff                  bool
+		refused                  bool
+	}{
+		{name: "simple GET refused", method: http.MethodGet, path: getURL, refused: true},
+		{name: "GET with apollo-require-preflight", method: http.MethodGet, path: getURL, headers: map[string]string{"Apollo-Require-Preflight": "true"}},
+		{name: "GET with x-apollo-operation-name", method: http.MethodGet, path: getURL, headers: map[string]string{"X-Apollo-Operation-Name": "Products"}},
+		{name: "GET with a JSON content type", method: http.MethodGet, path: getURL, headers: map[string]string{"Content-Type": "application/json"}},
+		{name: "GET with text/plain refused", method: http.MethodGet, path: getURL, headers: map[string]string{"Content-Type": "text/plain"}, refused: true},
+		{name: "POST without content type refused", method: http.MethodPost, path: "/graphql", body: `{"query":"{ products { id } }"}`, refused: true},
+		{name: "POST text/plain refused", method: http.MethodPost, path: "/graphql", body: `{"query":"{ products { id } }"}`, headers: map[string]string{"Content-Type": "text/plain"}, refused: true},
+		{name: "JSON POST", method: http.MethodPost, path: "/graphql", body: `{"query":"{ products { id } }"}`, headers: map[string]string{"Content-Type": "application/json"}},
+		{name: "simple GET with CSRF off", method: http.MethodGet, path: getURL, csrfOff: true},
 	}
-	if status, res := get(nil); status != http.StatusBadRequest || res.code() != "CSRF_ERROR" {
-		t.Fatalf("simple GET: HTTP %d %+v", status, res)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := on
+			if tc.csrfOff {
+				srv = off
+			}
+			req, err := http.NewRequest(tc.method, srv.URL+tc.path, strings.NewReader(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k, v := range tc.headers {
+				req.Header.Set(k, v)
+			}
+			status, res, _ := do(t, req)
+			if tc.refused {
+				if status != http.StatusBadRequest || res.code() != "CSRF_ERROR" || res.Data != nil {
+					t.Fatalf("want 400 CSRF_ERROR, got HTTP %d %+v", status, res)
+				}
+				return
+			}
+			if status != http.StatusOK || len(res.Errors) > 0 || productCount(t, res) != 3 {
+				t.Fatalf("want the products, got HTTP %d %+v", status, res)
+			}
+		})
 	}
-	if status, res := get(map[string]string{"Apollo-Require-Preflight": "true"}); status != http.StatusOK || productCount(t, res) != 3 {
-		t.Fatalf("preflighted GET: HTTP %d %+v", status, res)
-	}
-	req, err := http.NewRequest(http.MethodPost, srv.URL+"/graphql", strings.NewReader(`{"query":"{ products { id } }"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if status, res, _ := do(t, req); status != http.StatusBadRequest || res.code() != "CSRF_ERROR" {
-		t.Fatalf("POST without content type: HTTP %d %+v", status, res)
-	}
-	if status, res, _ := post(t, srv.URL, map[string]any{"query": productsQuery}, nil); status != http.StatusOK || productCount(t, res) != 3 {
-		t.Fatalf("JSON POST: HTTP %d %+v", status, res)
-	}
-	health, err := client.Get(srv.URL + "/health")
+	health, err := client.Get(on.URL + "/health")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +131,6 @@ func TestCORSThroughRouter(t *testing.T) {
 	sdl, _ := startGraph(t, nil)
 	srv := startRouter(t, sdl, func(c *app.Config) {
 		c.CORS.AllowOrigins = []string{"https://shop.example"}
-		c.CSRF.Enabled = true
 	})
 	req, err := http.NewRequest(http.MethodOptions, srv.URL+"/graphql", nil)
 	if err != nil {

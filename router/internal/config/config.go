@@ -55,6 +55,7 @@ type Config struct {
 	Playground       Playground       `yaml:"playground"`
 	HotReload        HotReload        `yaml:"hot_reload"`
 	Subscriptions    Subscriptions    `yaml:"subscriptions"`
+	ClientAddress    ClientAddress    `yaml:"client_address"`
 
 	// envSubgraphURLs holds ROUTER_SUBGRAPH_URL_<NAME> values keyed by the
 	// normalized NAME; they are matched to subgraph names once the
@@ -91,12 +92,29 @@ type Limits struct {
 	MaxRequestBytes          int64 `yaml:"max_request_bytes"`
 	MaxSubgraphResponseBytes int64 `yaml:"max_subgraph_response_bytes"`
 	MaxConcurrency           int   `yaml:"max_concurrency"`
-	// Operation limits checked before planning (0: unlimited).
+	// Operation limits checked before planning (0: unlimited). The
+	// defaults (DefaultMaxDepth and friends) refuse hostile documents
+	// while leaving real client operations far below them.
 	MaxDepth      int `yaml:"max_depth"`
 	MaxAliases    int `yaml:"max_aliases"`
 	MaxRootFields int `yaml:"max_root_fields"`
 	MaxTokens     int `yaml:"max_tokens"`
 }
+
+// Default operation limits. A router in front of users must not plan and
+// run whatever a client sends: a 1,000-deep selection or 10,000 aliases
+// costs the router and the subgraphs far more than the request costs the
+// client. The values sit well above what applications send (the benchmark
+// query is 8 levels deep, 93 tokens, no alias; the federation corpus stays
+// within 8 levels, 4 aliases and 4 root fields) and close to what other
+// routers use (Apollo Router's parser stops at 15,000 tokens, Cosmo's depth
+// guard at 100 levels).
+const (
+	DefaultMaxDepth      = 64
+	DefaultMaxAliases    = 1000
+	DefaultMaxRootFields = 500
+	DefaultMaxTokens     = 15000
+)
 
 // Cache sizes count entries.
 type Cache struct {
@@ -119,6 +137,10 @@ func Default() Config {
 			MaxRequestBytes:          1 << 20,
 			MaxSubgraphResponseBytes: 64 << 20,
 			MaxConcurrency:           1024,
+			MaxDepth:                 DefaultMaxDepth,
+			MaxAliases:               DefaultMaxAliases,
+			MaxRootFields:            DefaultMaxRootFields,
+			MaxTokens:                DefaultMaxTokens,
 		},
 		Cache: Cache{Operations: 1024, Plans: 1024},
 	}

@@ -9,14 +9,16 @@ import (
 )
 
 // Production features (issue 8). Each is off by default except the
-// playground and introspection, so a default router does exactly what it
-// did without them.
+// playground, introspection, CSRF prevention, the operation limits
+// (config.go) and forwarding the client address, which protect a router
+// facing the internet without costing well-behaved clients anything.
 
 // CSRF configures Apollo Router's CSRF prevention.
 type CSRF struct {
 	// Enabled refuses requests that a browser could send cross-site
-	// without a preflight (default false).
-	Enabled bool `yaml:"enabled"`
+	// without a preflight (default true, as in Apollo Router); nil means
+	// the default.
+	Enabled *bool `yaml:"enabled"`
 	// RequiredHeaders force a preflight; any one, non-empty, lets a
 	// request through (default x-apollo-operation-name, apollo-require-preflight).
 	RequiredHeaders []string `yaml:"required_headers"`
@@ -111,6 +113,9 @@ func (c *Config) setFeatureDefaults() {
 	c.HotReload.Interval = time.Second
 }
 
+// CSRFEnabled reports whether CSRF prevention guards /graphql.
+func (c Config) CSRFEnabled() bool { return c.CSRF.Enabled == nil || *c.CSRF.Enabled }
+
 // IntrospectionEnabled reports whether schema introspection is allowed.
 func (c Config) IntrospectionEnabled() bool { return c.Introspection == nil || *c.Introspection }
 
@@ -139,7 +144,9 @@ func (c *Config) applyFeatureEnv(k, v string) (bool, error) {
 		b(&on)
 		c.Introspection = &on
 	case "ROUTER_CSRF":
-		b(&c.CSRF.Enabled)
+		var on bool
+		b(&on)
+		c.CSRF.Enabled = &on
 	case "ROUTER_CORS_ALLOW_ORIGINS":
 		c.CORS.AllowOrigins = splitList(v)
 	case "ROUTER_APQ":
@@ -168,6 +175,12 @@ func (c *Config) applyFeatureEnv(k, v string) (bool, error) {
 		var on bool
 		b(&on)
 		c.Subscriptions.Enabled = &on
+	case "ROUTER_FORWARD_CLIENT_ADDRESS":
+		var on bool
+		b(&on)
+		c.ClientAddress.Forward = &on
+	case "ROUTER_TRUSTED_PROXIES":
+		c.ClientAddress.TrustedProxies = splitList(v)
 	case "ROUTER_HOT_RELOAD":
 		b(&c.HotReload.Enabled)
 	default:
@@ -200,6 +213,9 @@ func (c Config) validateFeatures() []error {
 		if s.Timeout < 0 {
 			errs = append(errs, fmt.Errorf("subgraphs.%s.timeout: must not be negative", name))
 		}
+	}
+	if _, err := ParseTrustedProxies(c.ClientAddress.TrustedProxies); err != nil {
+		errs = append(errs, fmt.Errorf("client_address.trusted_proxies: %w", err))
 	}
 	if c.PersistedQueries.Safelist && c.PersistedQueries.Manifest == "" {
 		errs = append(errs, errors.New("persisted_queries.safelist: needs persisted_queries.manifest"))

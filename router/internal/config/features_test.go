@@ -18,8 +18,14 @@ func TestFeatureDefaults(t *testing.T) {
 	if !c.IntrospectionEnabled() || !c.PlaygroundEnabled() {
 		t.Fatal("introspection and playground are on by default")
 	}
-	if c.CSRF.Enabled || c.Metrics.Enabled || c.Tracing.Enabled || c.AccessLog.Enabled || c.QueryPlan.Enabled ||
-		c.HotReload.Enabled || c.PersistedQueries.APQ || c.Timeouts.Request != 0 || c.Limits.MaxDepth != 0 {
+	if !c.CSRFEnabled() || !c.ForwardClientAddress() || len(c.ClientAddress.TrustedProxies) != 0 {
+		t.Fatal("CSRF prevention and client address forwarding are on by default, with no trusted proxy")
+	}
+	if c.Limits.MaxDepth != 64 || c.Limits.MaxAliases != 1000 || c.Limits.MaxRootFields != 500 || c.Limits.MaxTokens != 15000 {
+		t.Fatalf("operation limits are on by default: %+v", c.Limits)
+	}
+	if c.Metrics.Enabled || c.Tracing.Enabled || c.AccessLog.Enabled || c.QueryPlan.Enabled ||
+		c.HotReload.Enabled || c.PersistedQueries.APQ || c.Timeouts.Request != 0 {
 		t.Fatalf("a production feature is on by default: %+v", c)
 	}
 	if c.Metrics.Path != "/metrics" || c.QueryPlan.Header != "X-Query-Plan" || c.Tracing.SampleRatio != 1 || c.HotReload.Interval != time.Second {
@@ -46,11 +52,12 @@ access_log: {enabled: true, path: /tmp/access.log}
 query_plan: {enabled: true, header: X-Plan}
 playground: {enabled: false}
 hot_reload: {enabled: true, interval: 250ms}
+client_address: {forward: false, trusted_proxies: [10.0.0.0/8]}
 `
 	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	c, err := Load(path, []string{"ROUTER_MAX_DEPTH=9", "ROUTER_MAX_TOKENS=100", "ROUTER_INTROSPECTION=true", "ROUTER_CORS_ALLOW_ORIGINS=https://b.example, https://c.example", "ROUTER_TRACING_EXPORTER=none"})
+	c, err := Load(path, []string{"ROUTER_MAX_DEPTH=9", "ROUTER_MAX_TOKENS=100", "ROUTER_INTROSPECTION=true", "ROUTER_CORS_ALLOW_ORIGINS=https://b.example, https://c.example", "ROUTER_TRACING_EXPORTER=none", "ROUTER_TRUSTED_PROXIES=10.1.0.0/16, 192.0.2.7"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +65,7 @@ hot_reload: {enabled: true, interval: 250ms}
 		t.Fatal(err)
 	}
 	switch {
-	case !c.IntrospectionEnabled(), c.PlaygroundEnabled(), !c.CSRF.Enabled, c.CSRF.RequiredHeaders[0] != "x-shop":
+	case !c.IntrospectionEnabled(), c.PlaygroundEnabled(), !c.CSRFEnabled(), c.CSRF.RequiredHeaders[0] != "x-shop":
 		t.Fatalf("switches: %+v", c)
 	case c.Limits.MaxDepth != 9, c.Limits.MaxAliases != 6, c.Limits.MaxTokens != 100, c.Timeouts.Request != 2*time.Second:
 		t.Fatalf("limits: %+v %+v", c.Limits, c.Timeouts)
@@ -68,6 +75,15 @@ hot_reload: {enabled: true, interval: 250ms}
 		t.Fatalf("pq/metrics/tracing: %+v %+v %+v", c.PersistedQueries, c.Metrics, c.Tracing)
 	case !c.AccessLog.Enabled, c.QueryPlan.Header != "X-Plan", !c.HotReload.Enabled, c.HotReload.Interval != 250*time.Millisecond:
 		t.Fatalf("log/plan/reload: %+v %+v %+v", c.AccessLog, c.QueryPlan, c.HotReload)
+	case c.ForwardClientAddress(), len(c.ClientAddress.TrustedProxies) != 2, c.ClientAddress.TrustedProxies[1] != "192.0.2.7":
+		t.Fatalf("client address: %+v", c.ClientAddress)
+	}
+	off, err := Load("", []string{"ROUTER_CSRF=false", "ROUTER_MAX_DEPTH=0", "ROUTER_FORWARD_CLIENT_ADDRESS=true"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if off.CSRFEnabled() || off.Limits.MaxDepth != 0 || !off.ForwardClientAddress() {
+		t.Fatalf("env switches: csrf %v depth %d forward %v", off.CSRFEnabled(), off.Limits.MaxDepth, off.ForwardClientAddress())
 	}
 }
 
@@ -83,12 +99,13 @@ func TestFeatureValidation(t *testing.T) {
 	c.CORS = CORS{AllowOrigins: []string{"*"}, AllowCredentials: true}
 	c.Subgraphs["products"] = Subgraph{Timeout: -1}
 	c.QueryPlan = QueryPlan{Enabled: true, Header: " "}
+	c.ClientAddress.TrustedProxies = []string{"10.0.0.0/33"}
 	err := c.Validate()
 	if err == nil {
 		t.Fatal("invalid feature config accepted")
 	}
 	for _, want := range []string{"limits.max_depth", "timeouts.request", "persisted_queries.safelist", "metrics.path",
-		"tracing.exporter", "tracing.sample_ratio", "cors:", "subgraphs.products.timeout", "query_plan.header"} {
+		"tracing.exporter", "tracing.sample_ratio", "cors:", "subgraphs.products.timeout", "query_plan.header", "client_address.trusted_proxies"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %s: %v", want, err)
 		}

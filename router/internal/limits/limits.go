@@ -92,7 +92,16 @@ func (c *Checker) Check(query, opName string) *engine.RequestError {
 func (c *Checker) check(query, opName string) *engine.RequestError {
 	src := &ast.Source{Input: query}
 	if c.cfg.MaxTokens > 0 {
-		if n := countTokens(src, c.cfg.MaxTokens); n > c.cfg.MaxTokens {
+		if s := scan(src, c.cfg.MaxTokens); s.tokens > c.cfg.MaxTokens {
+			// The document is not parsed; name the more specific rule when
+			// the part read already breaks it, so that a client sending
+			// 10,000 aliases learns about aliases rather than tokens.
+			switch {
+			case c.cfg.MaxDepth > 0 && s.depth > c.cfg.MaxDepth:
+				return refuse(CodeMaxDepth, "the operation is at least %d levels deep; the limit is %d", s.depth, c.cfg.MaxDepth)
+			case c.cfg.MaxAliases > 0 && s.aliases > c.cfg.MaxAliases:
+				return refuse(CodeMaxAliases, "the operation uses at least %d aliases; the limit is %d", s.aliases, c.cfg.MaxAliases)
+			}
 			return refuse(CodeMaxTokens, "the operation has more than %d tokens", c.cfg.MaxTokens)
 		}
 	}
@@ -132,19 +141,54 @@ func refuse(code, format string, args ...any) *engine.RequestError {
 	}}}
 }
 
-// countTokens lexes src and stops one token past limit, so a huge document
-// costs no more than the limit to refuse.
-func countTokens(src *ast.Source, limit int) int {
+// lexical is what one pass of the lexer tells about a document.
+type lexical struct {
+	tokens int
+	// depth is the deepest selection-set nesting and aliases the
+	// "name:" pairs outside parentheses (arguments, variable definitions
+	// and directive arguments are inside them). Both are lower bounds of
+	// the real measures, which fragments can only increase.
+	depth, aliases int
+}
+
+// scan lexes src and stops one token past limit, so a huge document costs
+// no more than the limit to refuse.
+func scan(src *ast.Source, limit int) lexical {
 	lx := lexer.New(src)
-	n := 0
-	for n <= limit {
+	var (
+		out            lexical
+		braces, parens int
+		afterName      bool
+	)
+	for out.tokens <= limit {
 		tok, err := lx.ReadToken()
 		if err != nil || tok.Kind == lexer.EOF {
-			return n
+			return out
 		}
-		n++
+		out.tokens++
+		if parens == 0 {
+			switch tok.Kind {
+			case lexer.BraceL:
+				braces++
+				out.depth = max(out.depth, braces)
+			case lexer.BraceR:
+				braces = max(braces-1, 0)
+			case lexer.Colon:
+				// Outside parentheses a colon only follows an alias.
+				if afterName && braces > 0 {
+					out.aliases++
+				}
+			}
+		}
+		switch tok.Kind {
+		case lexer.ParenL:
+			parens++
+		case lexer.ParenR:
+			parens = max(parens-1, 0)
+		}
+		afterName = tok.Kind == lexer.Name
 	}
-	return n
+	return out
 }
 
 // walker measures a selection set, following fragment spreads; a fragment

@@ -30,6 +30,10 @@ func TestCheck(t *testing.T) {
 		{"tokens within", Config{MaxTokens: 4}, `{ a }`, "", ""},
 		{"tokens over", Config{MaxTokens: 4}, `{ a { b } }`, "", CodeMaxTokens},
 		{"tokens of huge document", Config{MaxTokens: 100}, "{" + strings.Repeat(" a", 100000) + " }", "", CodeMaxTokens},
+		{"huge alias list named as aliases", Config{MaxTokens: 100, MaxAliases: 10}, "{" + strings.Repeat(" x: a", 10000) + " }", "", CodeMaxAliases},
+		{"huge nesting named as depth", Config{MaxTokens: 100, MaxDepth: 10}, strings.Repeat("{ a ", 10000) + strings.Repeat("}", 10000), "", CodeMaxDepth},
+		{"argument colons are not aliases", Config{MaxTokens: 20, MaxAliases: 1}, `query($v: Int = 1) { a(x: 1, y: {z: 2}) @d(w: 3) { b } c d e f g }`, "", CodeMaxTokens},
+		{"object values are not depth", Config{MaxTokens: 30, MaxDepth: 2}, `{ a(x: {y: {z: {w: {v: 1}}}}) b c d e f g h i j k l m n o p }`, "", CodeMaxTokens},
 		{"introspection allowed", Config{MaxDepth: 10}, `{ __schema { types { name } } }`, "", ""},
 		{"introspection refused", Config{DisableIntrospection: true}, `{ __schema { types { name } } }`, "", CodeIntrospectionDisabled},
 		{"__type refused in fragment", Config{DisableIntrospection: true}, `{ ...F } fragment F on Query { __type(name: "A") { name } }`, "", CodeIntrospectionDisabled},
@@ -69,7 +73,7 @@ func TestCacheBounded(t *testing.T) {
 	t.Parallel()
 	c := New(Config{MaxDepth: 3})
 	for i := 0; i < maxCached*2; i++ {
-		c.Check("{ a"+strings.Repeat(" b", i%7)+" }", strings.Repeat("x", i))
+		_ = c.Check("{ a"+strings.Repeat(" b", i%7)+" }", strings.Repeat("x", i))
 	}
 	if n := len(c.cache); n > maxCached {
 		t.Fatalf("cache holds %d verdicts, limit %d", n, maxCached)

@@ -1,14 +1,21 @@
+//go:build linux
+
 package playground_test
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -31,9 +38,10 @@ func chromiumPath() string {
 }
 
 // startShop serves a two-subgraph products graph (products and inventory)
-// behind a router with the playground, and returns the router URL and the
-// products subgraph for header assertions.
-func startShop(t *testing.T) (string, *fedtest.Subgraph) {
+// behind a router with the playground, and returns the router URL, the
+// products subgraph for header assertions and whether a GraphQL request
+// carried the apollo-require-preflight header.
+func startShop(t *testing.T) (string, *fedtest.Subgraph, *atomic.Bool) {
 	t.Helper()
 	products := fedtest.Table{
 		{"_id": "p1", "name": "chocolate", "price": 20},
@@ -65,24 +73,40 @@ func startShop(t *testing.T) (string, *fedtest.Subgraph) {
 		t.Cleanup(srv.Close)
 		sdl = strings.ReplaceAll(sdl, "http://"+name+".invalid/graphql", srv.URL+"/graphql")
 	}
-	cfg := app.DefaultConfig()
-	cfg.CSRF.Enabled = true // the playground must pass the CSRF rule
+	cfg := app.DefaultConfig() // CSRF prevention is on: the playground must pass it
 	r, err := app.New(cfg, app.WithSupergraphSDL(sdl))
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(r.Handler())
+	var preflight atomic.Bool
+	router := r.Handler()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.URL.Path == "/graphql" && req.Header.Get("Apollo-Require-Preflight") != "" {
+			preflight.Store(true)
+		}
+		router.ServeHTTP(w, req)
+	}))
 	t.Cleanup(func() { srv.Close(); r.Close() })
-	return srv.URL, psg
+	return srv.URL, psg, &preflight
 }
 
-func TestPlaygroundInChromium(t *testing.T) {
-	chrome := chromiumPath()
-	if chrome == "" {
-		t.Skip("no chromium binary on PATH (apt-get install -y chromium); skipping the browser test")
+// startBrowser launches headless chromium in its own process group with a
+// profile directory the test owns, and returns its context. Cleanup closes
+// the browser, waits until every process of the group (zygote, renderers,
+// GPU and network services) has exited and only then removes the profile,
+// retrying while the file system catches up: chromium's helpers outlive the
+// main process and kept writing into the directory while t.TempDir's
+// cleanup removed it.
+func startBrowser(t *testing.T, chrome string) context.Context {
+	t.Helper()
+	profile, err := os.MkdirTemp("", "router-playground-chromium-")
+	if err != nil {
+		t.Fatal(err)
 	}
-	url, products := startShop(t)
-
+	var (
+		mu  sync.Mutex
+		cmd *exec.Cmd
+	)
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chrome),
 		chromedp.Headless,
@@ -93,19 +117,86 @@ func TestPlaygroundInChromium(t *testing.T) {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-breakpad", true),
+		chromedp.Flag("disable-crash-reporter", true),
+		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(1280, 800),
+		chromedp.ModifyCmdFunc(func(c *exec.Cmd) {
+			// A group of its own lets cleanup reach the helpers too; the
+			// death signal keeps a killed test from leaking the browser.
+			c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+			mu.Lock()
+			cmd = c
+			mu.Unlock()
+		}),
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancelAlloc()
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	bctx, cancelBrowser := chromedp.NewContext(actx)
-	defer cancelBrowser()
+	t.Cleanup(func() {
+		// Ask the browser to close, then cancel: cancelAlloc waits for the
+		// main process.
+		closeCtx, cancel := context.WithTimeout(bctx, 10*time.Second)
+		_ = chromedp.Cancel(closeCtx)
+		cancel()
+		cancelBrowser()
+		cancelAlloc()
+		mu.Lock()
+		c := cmd
+		mu.Unlock()
+		if c != nil && c.Process != nil {
+			waitGroupGone(c.Process.Pid, 10*time.Second)
+		}
+		if err := removeAllRetry(profile, 10*time.Second); err != nil {
+			t.Logf("chromium profile %s left behind: %v", profile, err)
+		}
+	})
+	// The first Run starts the browser; it must get the long-lived context,
+	// since the browser dies with the context that started it.
+	if err := chromedp.Run(bctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return bctx
+}
+
+// waitGroupGone kills what is left of process group pgid and waits until
+// no process of it exists (or until timeout: zombies a non-reaping init
+// keeps around hold no files).
+func waitGroupGone(pgid int, timeout time.Duration) {
+	deadline := time.Now().Add(timeout)
+	for {
+		if err := syscall.Kill(-pgid, syscall.SIGKILL); errors.Is(err, syscall.ESRCH) || time.Now().After(deadline) {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// removeAllRetry removes dir, retrying while files still appear in it.
+func removeAllRetry(dir string, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		err := os.RemoveAll(dir)
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func TestPlaygroundInChromium(t *testing.T) {
+	chrome := chromiumPath()
+	if chrome == "" {
+		t.Skip("no chromium binary on PATH (apt-get install -y chromium); skipping the browser test")
+	}
+	url, products, preflight := startShop(t)
+	bctx := startBrowser(t, chrome)
+	// The whole drive is bounded; the browser itself lives until cleanup.
+	runCtx, cancel := context.WithTimeout(bctx, 90*time.Second)
+	defer cancel()
 
 	var status, result string
 	var shot []byte
-	err := chromedp.Run(bctx,
+	err := chromedp.Run(runCtx,
 		chromedp.Navigate(url+"/"),
 		chromedp.WaitVisible("#run", chromedp.ByID),
 		chromedp.SetValue("#query", seedProducts, chromedp.ByID),
@@ -149,6 +240,9 @@ func TestPlaygroundInChromium(t *testing.T) {
 	}
 	if !sawAuth {
 		t.Fatal("the products subgraph did not receive the Authorization and x-api-key headers set in the playground")
+	}
+	if !preflight.Load() {
+		t.Fatal("the playground did not send apollo-require-preflight")
 	}
 	if !bytes.HasPrefix(shot, []byte{0xff, 0xd8}) && !bytes.HasPrefix(shot, []byte("\x89PNG")) {
 		t.Fatalf("screenshot is not an image (%d bytes)", len(shot))

@@ -21,6 +21,7 @@ func TestHandler(t *testing.T) {
 	}{
 		{http.MethodGet, "/", 200, `data-endpoint="/graphql"`, "text/html"},
 		{http.MethodGet, "/playground/app.js", 200, "x-api-key", "javascript"},
+		{http.MethodGet, "/playground/app.js", 200, `"Apollo-Require-Preflight": "true"`, "javascript"},
 		{http.MethodGet, "/playground/app.css", 200, "textarea", "text/css"},
 		{http.MethodGet, "/playground/missing.js", 404, "", ""},
 		{http.MethodGet, "/elsewhere", 404, "", ""},

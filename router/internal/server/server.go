@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/shopsupergraph/shop/router/internal/engine"
 )
@@ -153,6 +154,7 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		writeErrors(w, media, http.StatusInternalServerError, "internal server error", "INTERNAL_SERVER_ERROR")
 		return
 	}
+	codeFetchErrors(buf)
 	w.Header().Set("Content-Type", media+"; charset=utf-8")
 	_, _ = w.Write(buf.Bytes())
 }
@@ -179,6 +181,12 @@ func (h *Handler) readPost(r *http.Request) (*engine.Request, json.RawMessage, e
 	if int64(len(body)) > h.opts.MaxRequestBytes {
 		return nil, nil, errors.New("request body too large")
 	}
+	// encoding/json would quietly turn invalid UTF-8 in strings into U+FFFD
+	// and the raw variables would reach the subgraphs as they are: refuse
+	// the request instead of running something the client did not send.
+	if !utf8.Valid(body) {
+		return nil, nil, errInvalidUTF8
+	}
 	var raw rawRequest
 	if err := json.Unmarshal(body, &raw); err != nil {
 		return nil, nil, errors.New("request body is not a valid JSON GraphQL request")
@@ -204,9 +212,21 @@ func readGet(r *http.Request) (*engine.Request, json.RawMessage, error) {
 	if v := q.Get("extensions"); v != "" {
 		raw.Extensions = json.RawMessage(v)
 	}
+	// Percent-decoding yields any bytes, e.g. %FF.
+	for _, vs := range q {
+		for _, v := range vs {
+			if !utf8.ValidString(v) {
+				return nil, nil, errInvalidUTF8
+			}
+		}
+	}
 	req, err := toRequest(raw)
 	return req, raw.Extensions, err
 }
+
+// errInvalidUTF8 rejects requests whose text is not valid UTF-8, which
+// GraphQL documents and JSON must be.
+var errInvalidUTF8 = errors.New("the request is not valid UTF-8")
 
 // errNoQuery rejects requests whose query is still empty after the hook
 // (a persisted-query hook may have filled it in from a hash).

@@ -62,6 +62,9 @@ func TestGraphQLOverHTTP(t *testing.T) {
 		{name: "success, graphql-response+json", method: "POST", body: `{"query":"{ whoami }"}`, accept: gqlResp + ", application/json",
 			wantStatus: 200, wantType: gqlResp, wantBody: `{"data":{"whoami":""}}`},
 		{name: "other method", method: "PUT", body: `{}`, wantStatus: 405},
+		{name: "invalid UTF-8 in the query", method: "POST", body: "{\"query\":\"{ product(id: \\\"\xff\\\") { name } }\"}", wantStatus: 400, wantBody: "~not valid UTF-8"},
+		{name: "invalid UTF-8 in variables", method: "POST", body: "{\"query\":\"query($id: ID!) { product(id: $id) { name } }\",\"variables\":{\"id\":\"\xc3\x28\"}}", wantStatus: 400, wantBody: "~not valid UTF-8"},
+		{name: "invalid UTF-8 over GET", method: "GET", query: "query=%7B+product(id:+%22%FF%22)+%7B+name+%7D+%7D", wantStatus: 400, wantBody: "~not valid UTF-8"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

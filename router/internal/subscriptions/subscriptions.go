@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shopsupergraph/shop/router/internal/engine"
 )
@@ -132,12 +133,23 @@ func errorList(err error) []engine.GraphQLError {
 	return []engine.GraphQLError{{Message: "internal server error", Extensions: map[string]any{"code": "INTERNAL_SERVER_ERROR"}}}
 }
 
+// errNotUTF8 refuses requests that are not valid UTF-8, which encoding/json
+// would otherwise quietly repair into a different query.
+var errNotUTF8 = errors.New("the request is not valid UTF-8")
+
 // readSSERequest reads a POST JSON body or GET query parameters.
 func (h *Handler) readSSERequest(r *http.Request) (payload, error) {
 	var p payload
 	switch r.Method {
 	case http.MethodGet:
 		q := r.URL.Query()
+		for _, vs := range q {
+			for _, v := range vs {
+				if !utf8.ValidString(v) {
+					return p, errNotUTF8
+				}
+			}
+		}
 		p.Query, p.OperationName = q.Get("query"), q.Get("operationName")
 		if v := q.Get("variables"); v != "" {
 			p.Variables = json.RawMessage(v)
@@ -158,6 +170,9 @@ func (h *Handler) readSSERequest(r *http.Request) (payload, error) {
 		}
 		if int64(len(body)) > h.opts.MaxRequestBytes {
 			return p, errors.New("request body too large")
+		}
+		if !utf8.Valid(body) {
+			return p, errNotUTF8
 		}
 		if err := json.Unmarshal(body, &p); err != nil {
 			return p, errors.New("request body is not a valid JSON GraphQL request")

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/coder/websocket"
 )
@@ -91,6 +92,11 @@ func (c *wsConn) loop() (websocket.StatusCode, string) {
 		if err != nil {
 			return websocket.StatusNormalClosure, ""
 		}
+		// encoding/json would turn invalid UTF-8 into U+FFFD and run a
+		// query the client did not send.
+		if !utf8.Valid(data) {
+			return closeBadRequest, "Invalid message received: not UTF-8"
+		}
 		var m message
 		if err := json.Unmarshal(data, &m); err != nil || m.Type == "" {
 			return closeBadRequest, "Invalid message received"
@@ -144,10 +150,21 @@ func (c *wsConn) applyInitPayload(raw json.RawMessage) {
 		p = nested
 	}
 	for k, v := range p {
-		if s, ok := v.(string); ok && k != "" && !strings.ContainsAny(k, " :\r\n") {
+		if s, ok := v.(string); ok && k != "" && !strings.ContainsAny(k, " :\r\n") && !routerOwned(k) {
 			c.header.Set(k, s)
 		}
 	}
+}
+
+// routerOwned are headers the router sets itself from the connection (the
+// client address chain): a payload must not override them, or any client
+// could claim any address towards the subgraphs.
+func routerOwned(name string) bool {
+	switch http.CanonicalHeaderKey(name) {
+	case "X-Forwarded-For", "Forwarded", "X-Real-Ip", "X-Forwarded-Host", "X-Forwarded-Proto":
+		return true
+	}
+	return false
 }
 
 // start runs a subscription in its own goroutine; false means the id is

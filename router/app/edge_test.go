@@ -1,0 +1,208 @@
+package app_test
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/shopsupergraph/shop/router/app"
+)
+
+func TestDefaultLimitsRefuseHostileOperations(t *testing.T) {
+	t.Parallel()
+	sdl, sgs := startGraph(t, nil)
+	srv := startRouter(t, sdl, nil) // the production defaults, nothing configured
+	deep := strings.Repeat("products { reviews { product { ", 334) + "name" + strings.Repeat(" } } }", 334)
+	var aliases, roots, tokens strings.Builder
+	for i := range 10000 {
+		fmt.Fprintf(&aliases, " a%d: products { id }", i)
+	}
+	for range 600 {
+		roots.WriteString(" products { id }")
+	}
+	for range 16000 {
+		tokens.WriteString(" id")
+	}
+	cases := []struct{ name, query, code string }{
+		{"1,000-deep selection", "{ " + deep + " }", "MAX_DEPTH_LIMIT"},
+		{"10,000 aliases", "{" + aliases.String() + " }", "MAX_ALIASES_LIMIT"},
+		{"600 root fields", "{" + roots.String() + " }", "MAX_ROOT_FIELDS_LIMIT"},
+		{"16,000 tokens", "{ products {" + tokens.String() + " } }", "MAX_TOKENS_LIMIT"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, sg := range sgs {
+				sg.Reset()
+			}
+			status, res, _ := post(t, srv.URL, map[string]any{"query": tc.query}, map[string]string{"Accept": "application/graphql-response+json"})
+			if status != http.StatusBadRequest || res.code() != tc.code || res.Data != nil {
+				t.Fatalf("want 400 %s, got HTTP %d %+v", tc.code, status, res.Errors)
+			}
+			for name, sg := range sgs {
+				if n := len(sg.Requests()); n > 0 {
+					t.Fatalf("refused operation reached subgraph %s (%d requests)", name, n)
+				}
+			}
+		})
+	}
+}
+
+func TestInvalidUTF8Refused(t *testing.T) {
+	t.Parallel()
+	sdl, sgs := startGraph(t, nil)
+	srv := startRouter(t, sdl, nil)
+	cases := []struct {
+		name, method, path string
+		body               []byte
+	}{
+		{"query text", http.MethodPost, "/graphql", []byte("{\"query\": \"{ product(id: \\\"\xff\xfe\\\") { id } }\"}")},
+		{"variables", http.MethodPost, "/graphql", []byte("{\"query\": \"query($id: ID!) { product(id: $id) { id } }\", \"variables\": {\"id\": \"\xc3\x28\"}}")},
+		{"operation name", http.MethodPost, "/graphql", []byte("{\"query\": \"query A { products { id } }\", \"operationName\": \"A\xff\"}")},
+		{"GET query", http.MethodGet, "/graphql?query=" + url.QueryEscape("{ product(id: \"\xff\") { id } }"), nil},
+		{"GET variables", http.MethodGet, "/graphql?query=" + url.QueryEscape("query($id: ID!) { product(id: $id) { id } }") + "&variables=" + url.QueryEscape("{\"id\":\"\xe2\x82\"}"), nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, sg := range sgs {
+				sg.Reset()
+			}
+			req, err := http.NewRequest(tc.method, srv.URL+tc.path, bytes.NewReader(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/json")
+			status, res, _ := do(t, req)
+			if status != http.StatusBadRequest || res.code() != "BAD_REQUEST" || !strings.Contains(res.Errors[0].Message, "UTF-8") {
+				t.Fatalf("want 400 BAD_REQUEST about UTF-8, got HTTP %d %+v", status, res)
+			}
+			for name, sg := range sgs {
+				if n := len(sg.Requests()); n > 0 {
+					t.Fatalf("invalid request reached subgraph %s (%d requests)", name, n)
+				}
+			}
+		})
+	}
+	// Valid multi-byte text still passes.
+	status, res, _ := post(t, srv.URL, map[string]any{"query": "{ products { id } } # ünïcödé ✓ 日本"}, nil)
+	if status != http.StatusOK || len(res.Errors) > 0 || productCount(t, res) != 3 {
+		t.Fatalf("valid UTF-8: HTTP %d %+v", status, res)
+	}
+}
+
+func TestClientAddressForwardedToSubgraphs(t *testing.T) {
+	t.Parallel()
+	sdl, sgs := startGraph(t, nil)
+	cases := []struct {
+		name     string
+		set      func(*app.Config)
+		incoming string // X-Forwarded-For the client sends
+		want     string // X-Forwarded-For every subgraph must see
+	}{
+		{name: "peer replaces a client's claim", incoming: "203.0.113.9", want: "127.0.0.1"},
+		{name: "peer without a claim", want: "127.0.0.1"},
+		{name: "trusted proxy's chain is extended", incoming: "203.0.113.9, 10.0.0.2",
+			set: func(c *app.Config) { c.ClientAddress.TrustedProxies = []string{"127.0.0.0/8"} }, want: "203.0.113.9, 10.0.0.2, 127.0.0.1"},
+		{name: "trusted proxy without a chain", set: func(c *app.Config) { c.ClientAddress.TrustedProxies = []string{"127.0.0.1"} }, want: "127.0.0.1"},
+		{name: "untrusted when the peer is outside the list", incoming: "203.0.113.9",
+			set: func(c *app.Config) { c.ClientAddress.TrustedProxies = []string{"10.0.0.0/8"} }, want: "127.0.0.1"},
+		{name: "forwarded even when no header is propagated", incoming: "203.0.113.9",
+			set: func(c *app.Config) { none := []string{}; c.Headers.Propagate = &none }, want: "127.0.0.1"},
+		{name: "switched off: nothing, not even the client's claim", incoming: "203.0.113.9",
+			set: func(c *app.Config) { off := false; c.ClientAddress.Forward = &off }, want: ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			// The subgraphs are shared: run one case at a time.
+			srv := startRouter(t, sdl, func(c *app.Config) {
+				c.Deduplication = new(bool) // every request reaches the subgraphs
+				if tc.set != nil {
+					tc.set(c)
+				}
+			})
+			for _, sg := range sgs {
+				sg.Reset()
+			}
+			headers := map[string]string{}
+			if tc.incoming != "" {
+				headers["X-Forwarded-For"] = tc.incoming
+			}
+			status, res, _ := post(t, srv.URL, map[string]any{"query": productsQuery}, headers)
+			if status != http.StatusOK || len(res.Errors) > 0 || productCount(t, res) != 3 {
+				t.Fatalf("HTTP %d %+v", status, res)
+			}
+			called := 0
+			for name, sg := range sgs {
+				reqs := sg.Requests()
+				if len(reqs) > 0 {
+					called++
+				}
+				for _, r := range reqs {
+					if got := strings.Join(r.Header.Values("X-Forwarded-For"), ", "); got != tc.want {
+						t.Fatalf("subgraph %s saw X-Forwarded-For %q, want %q", name, got, tc.want)
+					}
+				}
+			}
+			if called < 2 {
+				t.Fatalf("the query reached %d subgraphs, want products and inventory", called)
+			}
+		})
+	}
+}
+
+func TestFailedFetchesCarryACode(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closedURL := "http://" + ln.Addr().String() + "/graphql"
+	ln.Close() // nothing listens there any more
+	cases := []struct {
+		name    string
+		answer  http.HandlerFunc // nil: the inventory subgraph is unreachable
+		code    string
+		message string
+	}{
+		{name: "unreachable", code: "SUBREQUEST_HTTP_ERROR", message: "Failed to fetch from Subgraph 'inventory'"},
+		{name: "502 without GraphQL", answer: func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusBadGateway)
+			_, _ = w.Write([]byte("<html>bad gateway</html>"))
+		}, code: "SUBREQUEST_HTTP_ERROR", message: "502"},
+		{name: "not JSON", answer: func(w http.ResponseWriter, _ *http.Request) {
+			_, _ = w.Write([]byte("hello"))
+		}, code: "SUBREQUEST_MALFORMED_RESPONSE", message: "Failed to fetch from Subgraph 'inventory'"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			sdl, _ := startGraph(t, func(name string, h http.Handler) http.Handler {
+				if name == "inventory" && tc.answer != nil {
+					return tc.answer
+				}
+				return h
+			})
+			var opts []app.Option
+			if tc.answer == nil {
+				opts = append(opts, app.WithSubgraphURLs(map[string]string{"inventory": closedURL}))
+			}
+			srv := startRouter(t, sdl, nil, opts...)
+			// quantity (inventory) is nullable: the products stay.
+			status, res, _ := post(t, srv.URL, map[string]any{"query": `{ products { id name quantity } }`}, nil)
+			if status != http.StatusOK || productCount(t, res) != 3 || len(res.Errors) == 0 {
+				t.Fatalf("want partial data and an error, got HTTP %d %+v", status, res)
+			}
+			e := res.Errors[0]
+			if !strings.Contains(e.Message, tc.message) || e.Extensions["code"] != tc.code {
+				t.Fatalf("want %q with code %s, got %+v", tc.message, tc.code, res.Errors)
+			}
+			if strings.HasPrefix(e.Message, "Failed") && e.Extensions["serviceName"] != "inventory" {
+				t.Fatalf("serviceName missing: %+v", e)
+			}
+		})
+	}
+}
