@@ -24,12 +24,12 @@ func TestFederationCases(t *testing.T) {
 	runCorpus(t, app.DefaultConfig())
 }
 
-// TestFederationCasesMultiFetch runs the corpus with same-wave entity
-// fetches merged into one subgraph request.
-func TestFederationCasesMultiFetch(t *testing.T) {
+// TestFederationCasesSingleFetches runs the corpus without merging
+// same-wave entity fetches (multi_fetch: false; the default merges them).
+func TestFederationCasesSingleFetches(t *testing.T) {
 	t.Parallel()
 	cfg := app.DefaultConfig()
-	cfg.MultiFetch = true
+	cfg.MultiFetch = false
 	runCorpus(t, cfg)
 }
 
