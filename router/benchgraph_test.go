@@ -92,6 +92,13 @@ func BenchmarkBenchmarkQuery(b *testing.B) {
 // over the benchmark supergraph; it returns the router's base URL.
 func startBenchRouter(t testing.TB, dedup bool) string {
 	t.Helper()
+	return startBenchRouterWith(t, func(c *app.Config) { c.Deduplication = &dedup })
+}
+
+// startBenchRouterWith is startBenchRouter with the router configuration
+// adjusted by configure (applied to app.DefaultConfig()).
+func startBenchRouterWith(t testing.TB, configure func(*app.Config)) string {
+	t.Helper()
 	if _, err := os.Stat(filepath.Join(benchDir, "subgraphs", "main.go")); err != nil {
 		t.Skipf("benchmark harness not present at %s: %v", benchDir, err)
 	}
@@ -126,7 +133,7 @@ func startBenchRouter(t testing.TB, dedup bool) string {
 		urls[name] = base + "/" + name
 	}
 	cfg := app.DefaultConfig()
-	cfg.Deduplication = &dedup
+	configure(&cfg)
 	r, err := app.New(cfg, app.WithSupergraphSDL(string(sdl)), app.WithSubgraphURLs(urls))
 	if err != nil {
 		t.Fatalf("new router: %v", err)
