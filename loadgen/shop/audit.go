@@ -30,6 +30,8 @@ type Audit struct {
 	// Oversold and Unbalanced list products whose books do not add up.
 	Oversold   []string
 	Unbalanced []string
+	// Details describes up to five of those products' books.
+	Details []string
 	// Truncated says some user's order list hit the API's page limit, so
 	// the audit may undercount.
 	Truncated bool
@@ -50,7 +52,8 @@ func (a *Audit) String() string {
 	sort.Strings(st)
 	verdict := "OK: zero oversell, books balance"
 	if !a.OK() {
-		verdict = fmt.Sprintf("FAILED: oversold %d products, unbalanced %d, truncated %v", len(a.Oversold), len(a.Unbalanced), a.Truncated)
+		verdict = fmt.Sprintf("FAILED: oversold %d products, unbalanced %d, truncated %v [%s]",
+			len(a.Oversold), len(a.Unbalanced), a.Truncated, strings.Join(a.Details, "; "))
 	}
 	return fmt.Sprintf("stock audit: initial %d = current %d + confirmed %d (pending %d units; client saw %d confirmed); orders %s; %s",
 		a.Initial, a.Current, a.Confirmed, a.Pending, a.ClientConfirmed, strings.Join(st, " "), verdict)
@@ -138,11 +141,19 @@ func (s *Shop) audit(ctx context.Context) (*Audit, error) {
 		a.Confirmed += confirmed[p.ID]
 		a.Pending += pending[p.ID]
 		a.ClientConfirmed += client[p.ID]
-		switch sold := confirmed[p.ID] + current[p.ID]; {
+		sold := confirmed[p.ID] + current[p.ID]
+		bad := true
+		switch {
 		case sold > p.Stock || current[p.ID] < 0:
 			a.Oversold = append(a.Oversold, p.ID)
 		case sold+pending[p.ID] != p.Stock:
 			a.Unbalanced = append(a.Unbalanced, p.ID)
+		default:
+			bad = false
+		}
+		if bad && len(a.Details) < 5 {
+			a.Details = append(a.Details, fmt.Sprintf("%s: initial %d, current %d, confirmed %d, pending %d, client saw %d",
+				p.ID, p.Stock, current[p.ID], confirmed[p.ID], pending[p.ID], client[p.ID]))
 		}
 	}
 	return a, nil

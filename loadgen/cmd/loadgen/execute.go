@@ -6,6 +6,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
+	httppprof "net/http/pprof"
 	"os"
 	"runtime/pprof"
 	"time"
@@ -20,6 +23,13 @@ import (
 // scenario, auditing stock after every one that places orders.
 func execute(ctx context.Context, c config, logw io.Writer) (*report, error) {
 	rep := &report{cfg: c, started: time.Now()}
+	if c.PprofAddr != "" {
+		stop, err := servePprof(c.PprofAddr)
+		if err != nil {
+			return nil, err
+		}
+		defer stop()
+	}
 	router, adminKey := c.Router, c.AdminKey
 	if router == "" {
 		st, dir, err := startStack(ctx, c)
@@ -106,4 +116,24 @@ func startStack(ctx context.Context, c config) (*stack.Stack, string, error) {
 		return nil, "", fmt.Errorf("start stack: %w", err)
 	}
 	return st, dir, nil
+}
+
+// servePprof serves the profiling endpoints on their own mux, so goroutine
+// and block profiles of the whole in-process shop can be taken mid-run.
+func servePprof(addr string) (func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("pprof: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", httppprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", httppprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", httppprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", httppprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", httppprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	// Serve ends with ErrServerClosed when stopped; nothing to report.
+	go srv.Serve(ln) //nolint:errcheck // see above
+
+	return func() { _ = srv.Close() }, nil //nolint:errcheck // shutting down
 }
