@@ -37,6 +37,10 @@ import (
 // ShutdownGrace is how long in-flight requests get to finish on shutdown.
 const ShutdownGrace = 10 * time.Second
 
+// TopicWait bounds how long the outbox relay waits at start-up for the
+// users topic to be created (the broker may be down).
+const TopicWait = 10 * time.Second
+
 // App is a running-ready users service.
 type App struct {
 	cfg     Config
@@ -153,8 +157,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	wg.Go(func() { a.ensureTopic(ctx) })
 	wg.Go(func() {
+		// The topic first: a relay publishing into a missing topic makes the
+		// broker auto-create it with its default partitioning, racing our
+		// creation, and consumers that joined early see no partitions.
+		a.ensureTopic(ctx)
 		if err := a.relay.Run(ctx); err != nil {
 			a.log.Error("outbox relay stopped", "err", err)
 		}
@@ -168,14 +175,20 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// ensureTopic creates the users topic when the broker answers; failure only
-// logs, because the writer also creates topics on first publish where the
-// broker allows it.
+// ensureTopic creates the users topic and waits until the broker's metadata
+// lists it, for at most TopicWait; the relay starts after it either way.
+// Failure only logs: with the broker down, events wait in the outbox, and
+// the writer creates the topic on first publish where the broker allows it.
 func (a *App) ensureTopic(ctx context.Context) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, TopicWait)
 	defer cancel()
-	if err := kafkax.EnsureTopics(ctx, a.cfg.KafkaBrokers, 3, a.cfg.Topic(events.TopicUsers)); err != nil && ctx.Err() == nil {
-		a.log.Warn("could not ensure users topic; relying on auto-creation", "err", err)
+	topic := a.cfg.Topic(events.TopicUsers)
+	err := kafkax.EnsureTopics(ctx, a.cfg.KafkaBrokers, 3, topic)
+	if err == nil {
+		err = kafkax.AwaitTopics(ctx, a.cfg.KafkaBrokers, topic)
+	}
+	if err != nil && !errors.Is(ctx.Err(), context.Canceled) {
+		a.log.Warn("could not ensure users topic; relying on auto-creation", "topic", topic, "err", err)
 	}
 }
 

@@ -16,13 +16,22 @@ import (
 )
 
 // waitEvent reads topic from the start until an event satisfying match
-// arrives, and returns it.
+// arrives, and returns it. The topic is created (idempotently, racing the
+// app's own creation) and awaited in the metadata before the group reader
+// joins: a kafka-go group reader that joins before its topic exists gets
+// no partitions and never reads.
 func waitEvent(t *testing.T, brokers []string, topic string, match func(events.Envelope) bool) events.Envelope {
 	t.Helper()
-	r := kafkax.NewReader(kafkax.ReaderConfig{Brokers: brokers, Topic: topic, GroupID: testenv.Name("users-test")})
-	defer r.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	if err := kafkax.EnsureTopics(ctx, brokers, 3, topic); err != nil {
+		t.Fatalf("ensure topic %s: %v", topic, err)
+	}
+	if err := kafkax.AwaitTopics(ctx, brokers, topic); err != nil {
+		t.Fatal(err)
+	}
+	r := kafkax.NewReader(kafkax.ReaderConfig{Brokers: brokers, Topic: topic, GroupID: testenv.Name("users-test")})
+	defer r.Close()
 	for {
 		m, err := r.FetchMessage(ctx)
 		if err != nil {
