@@ -58,7 +58,13 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	topic := cfg.Topic(events.TopicOrders)
 	tctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	if err := kafkax.EnsureTopics(tctx, cfg.KafkaBrokers, 3, topic); err != nil {
+	err = kafkax.EnsureTopics(tctx, cfg.KafkaBrokers, 3, topic)
+	if err == nil {
+		// Consumers (products) may join right after the first event; the
+		// topic must be in the metadata by then.
+		err = kafkax.AwaitTopics(tctx, cfg.KafkaBrokers, topic)
+	}
+	if err != nil {
 		log.Warn("kafka topic not ensured; the relay will retry publishing", "topic", topic, "err", err)
 	}
 	cancel()
@@ -69,10 +75,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Token:    cfg.ServiceToken,
 		Timeout:  cfg.ProductsTimeout,
 		Attempts: cfg.ProductsAttempts,
+		Backoff:  productsBackoff,
 	})
 	svc := ordering.NewService(ordering.Options{
 		Store: store, Inventory: inv, Topic: topic, Log: log,
-		Notify: relay.Notify, Grace: cfg.RecoveryGrace,
+		Notify: relay.Notify, Grace: cfg.RecoveryGrace, ReserveTimeout: cfg.ReserveTimeout,
 	})
 	carts := cartstore.New(db)
 	if err := carts.EnsureIndexes(ctx); err != nil {

@@ -294,13 +294,21 @@ func TestSeedFlowAndAPI(t *testing.T) {
 }
 
 // checkEvents reads the orders topic and expects OrderPlaced and
-// OrderCancelled for the order, keyed by its id.
+// OrderCancelled for the order, keyed by its id. The topic is created and
+// awaited in the metadata first: a kafka-go group reader that joins before
+// its topic exists gets no partitions and never reads.
 func checkEvents(t *testing.T, h *harness, orderID string) {
 	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := kafkax.EnsureTopics(ctx, h.env.KafkaBrokers, 3, h.topic); err != nil {
+		t.Fatalf("ensure topic %s: %v", h.topic, err)
+	}
+	if err := kafkax.AwaitTopics(ctx, h.env.KafkaBrokers, h.topic); err != nil {
+		t.Fatal(err)
+	}
 	rd := kafkax.NewReader(kafkax.ReaderConfig{Brokers: h.env.KafkaBrokers, Topic: h.topic, GroupID: testenv.Name("orders-test")})
 	defer rd.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
 	seen := map[string]bool{}
 	for !seen[events.OrderPlaced] || !seen[events.OrderCancelled] {
 		m, err := rd.FetchMessage(ctx)

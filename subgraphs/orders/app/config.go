@@ -8,19 +8,33 @@ import (
 	"github.com/shopsupergraph/shop/platform/service"
 )
 
+// productsBackoff is the products client's pause before its second
+// attempt, doubled before each later one (productsclient's default).
+const productsBackoff = 100 * time.Millisecond
+
 // Config is the orders service's configuration: the shared variables plus
 //
 //	PRODUCTS_INTERNAL_URL     products' internal API (default http://localhost:4002)
-//	PRODUCTS_TIMEOUT          per-attempt timeout of a products call (default 2s)
+//	PRODUCTS_TIMEOUT          per-attempt timeout of a products call (default 5s)
 //	PRODUCTS_ATTEMPTS         attempts per products call, 1-10 (default 3)
+//	ORDER_RESERVE_TIMEOUT     how long placeOrder and checkout wait for products
+//	                          to reserve, every attempt included (default 12s);
+//	                          a request's earlier deadline wins
 //	ORDER_RECOVERY_GRACE      age before recovery takes over unfinished work (default 30s);
-//	                          must exceed a request's worst products budget
+//	                          must exceed the reserve budget (ReserveBudget)
 //	ORDER_RECOVERY_INTERVAL   pause between recovery passes (default 15s)
+//
+// A reservation is idempotent by order id, so an attempt that timed out
+// is retried safely: the per-attempt timeout only has to be long enough
+// for a loaded products service to answer, the reserve timeout bounds
+// what a buyer waits. An order whose reservation ran out of time is
+// rejected and its stock released (products refuses the late reserve).
 type Config struct {
 	service.Common
 	ProductsURL      string
 	ProductsTimeout  time.Duration
 	ProductsAttempts int
+	ReserveTimeout   time.Duration
 	RecoveryGrace    time.Duration
 	RecoveryInterval time.Duration
 }
@@ -30,8 +44,9 @@ func LoadConfig(env *config.Env) (Config, error) {
 	c := Config{
 		Common:           service.LoadCommon(env, "orders", ":4003"),
 		ProductsURL:      env.String("PRODUCTS_INTERNAL_URL", "http://localhost:4002"),
-		ProductsTimeout:  env.Duration("PRODUCTS_TIMEOUT", 2*time.Second),
+		ProductsTimeout:  env.Duration("PRODUCTS_TIMEOUT", 5*time.Second),
 		ProductsAttempts: env.Int("PRODUCTS_ATTEMPTS", 3),
+		ReserveTimeout:   env.Duration("ORDER_RESERVE_TIMEOUT", 12*time.Second),
 		RecoveryGrace:    env.Duration("ORDER_RECOVERY_GRACE", 30*time.Second),
 		RecoveryInterval: env.Duration("ORDER_RECOVERY_INTERVAL", 15*time.Second),
 	}
@@ -44,14 +59,36 @@ func LoadConfig(env *config.Env) (Config, error) {
 	if c.ProductsAttempts < 1 || c.ProductsAttempts > 10 {
 		env.Problem("PRODUCTS_ATTEMPTS must be between 1 and 10, got %d", c.ProductsAttempts)
 	}
-	if c.RecoveryGrace < 0 {
-		env.Problem("ORDER_RECOVERY_GRACE must not be negative")
+	if c.ReserveTimeout <= 0 {
+		env.Problem("ORDER_RESERVE_TIMEOUT must be positive")
 	}
 	if c.RecoveryInterval <= 0 {
 		env.Problem("ORDER_RECOVERY_INTERVAL must be positive")
+	}
+	// Recovery settles PENDING orders older than the grace period from
+	// products' reservation; one whose request still waits for products
+	// would be settled under it (safely, but the buyer would be refused
+	// an order products was about to reserve).
+	if c.ProductsTimeout > 0 && c.ProductsAttempts >= 1 && c.ReserveTimeout > 0 && c.RecoveryGrace <= c.ReserveBudget() {
+		env.Problem("ORDER_RECOVERY_GRACE (%s) must exceed the longest wait for a reservation, %s "+
+			"(ORDER_RESERVE_TIMEOUT, or PRODUCTS_ATTEMPTS x PRODUCTS_TIMEOUT plus pauses when shorter)",
+			c.RecoveryGrace, c.ReserveBudget())
 	}
 	if err := env.Err(); err != nil {
 		return Config{}, err
 	}
 	return c, nil
+}
+
+// ReserveBudget is the longest a request waits for products to reserve an
+// order's stock: the reserve timeout, or all attempts with their pauses
+// when they end sooner.
+func (c Config) ReserveBudget() time.Duration {
+	attempts := time.Duration(c.ProductsAttempts) * c.ProductsTimeout
+	pause := productsBackoff
+	for i := 1; i < c.ProductsAttempts; i++ {
+		attempts += pause
+		pause *= 2
+	}
+	return min(c.ReserveTimeout, attempts)
 }

@@ -41,10 +41,21 @@ func (a *App) buildHandler() http.Handler {
 // presentError passes errors that carry extensions.code through and hides
 // the text of every other error (driver errors, bugs) behind a generic
 // internal error, logging the original.
+//
+// Database outages are SERVICE_UNAVAILABLE, not internal errors: resolvers
+// say so with advice (logged here with their cause), and any database
+// failure that reaches this presenter unmapped gets a generic answer.
 func (a *App) presentError(ctx context.Context, err error) *gqlerror.Error {
 	var ge *gqlerror.Error
 	if errors.As(err, &ge) && (ge.Extensions["code"] != nil || ge.Rule != "") {
+		if ge.Extensions["code"] == gqlerr.Unavailable && ge.Err != nil {
+			a.log.Warn("graphql resolver unavailable", "path", pathOf(ctx), "err", ge.Err)
+		}
 		return graphql.DefaultErrorPresenter(ctx, err)
+	}
+	if mongox.IsUnavailable(err) {
+		a.log.Warn("graphql resolver unavailable", "path", pathOf(ctx), "err", err)
+		return gqlerr.New(ctx, gqlerr.Unavailable, "the orders database is unavailable; try again shortly", nil)
 	}
 	if errors.As(err, &ge) && ge.Err == nil {
 		// Parse and validation errors carry no wrapped cause; they are the client's.

@@ -3,10 +3,14 @@ package graph
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
+
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/shopsupergraph/shop/platform/auth"
 	"github.com/shopsupergraph/shop/platform/gqlerr"
+	"github.com/shopsupergraph/shop/platform/mongox"
 	"github.com/shopsupergraph/shop/subgraphs/orders/graph/model"
 	"github.com/shopsupergraph/shop/subgraphs/orders/internal/cart"
 	"github.com/shopsupergraph/shop/subgraphs/orders/internal/ordering"
@@ -68,9 +72,38 @@ func toGraphQL(ctx context.Context, err error) error {
 		return gqlerr.New(ctx, gqlerr.NotFound, "order not found", nil)
 	case errors.Is(err, ordering.ErrUnavailable):
 		return gqlerr.New(ctx, gqlerr.Unavailable, "the products service is unavailable; nothing was reserved, please retry", nil)
+	case mongox.IsUnavailable(err):
+		return storeUnavailable(ctx, err)
 	default:
 		return err
 	}
+}
+
+// storeUnavailable answers a failure of the orders database (no server,
+// network, timeout) with SERVICE_UNAVAILABLE: the request was fine and may
+// succeed when repeated. When a new order may have been written, the
+// answer names it (extensions.orderId) and says how to avoid a second one:
+// the order stays PENDING until recovery settles it. The cause is kept in
+// the error for the server's log, never shown.
+func storeUnavailable(ctx context.Context, err error) error {
+	var pending *ordering.PendingError
+	var e *gqlerror.Error
+	switch {
+	case errors.As(err, &pending) && pending.Resumable:
+		e = gqlerr.New(ctx, gqlerr.Unavailable, fmt.Sprintf(
+			"the orders database is unavailable; order %s may have been recorded and stays PENDING until it is settled. "+
+				"Try again: repeating the checkout resumes the same order", pending.OrderID),
+			map[string]any{"orderId": pending.OrderID})
+	case errors.As(err, &pending):
+		e = gqlerr.New(ctx, gqlerr.Unavailable, fmt.Sprintf(
+			"the orders database is unavailable; order %s may have been recorded and stays PENDING until it is settled automatically. "+
+				"Look it up with order(id: %q) and try again if it is REJECTED or not found", pending.OrderID, pending.OrderID),
+			map[string]any{"orderId": pending.OrderID})
+	default:
+		e = gqlerr.New(ctx, gqlerr.Unavailable, "the orders database is unavailable; try again shortly", nil)
+	}
+	e.Err = err
+	return e
 }
 
 func toModel(o ordering.Order) *model.Order {

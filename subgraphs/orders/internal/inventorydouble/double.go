@@ -228,7 +228,12 @@ func (s *Server) release(w http.ResponseWriter, r *http.Request) {
 	s.releaseCalls[id]++
 	a, ok := s.reservations[id]
 	if !ok {
-		writeJSON(w, http.StatusNotFound, inventoryapi.Problem{Code: inventoryapi.CodeNotFound, Message: "no reservation for order"})
+		// Like products, a release that comes first is recorded as the
+		// order's decision, so a reserve still in flight (or retried) for
+		// the order gets RELEASED back and reserves nothing.
+		a = answer{status: http.StatusOK, res: inventoryapi.Reservation{OrderID: id, Status: inventoryapi.StatusReleased}}
+		s.reservations[id] = a
+		writeJSON(w, http.StatusOK, a.res)
 		return
 	}
 	if a.res.Status == inventoryapi.StatusReserved {

@@ -102,8 +102,16 @@ func TestContract(t *testing.T) {
 	if d.Stock(choc) != 10 || d.Stock(tea) != 1 || d.ReleaseCalls("o2") != 2 {
 		t.Fatalf("after double release: choc %d tea %d calls %d", d.Stock(choc), d.Stock(tea), d.ReleaseCalls("o2"))
 	}
-	if st := call(t, srv, "tok", "POST", P+"/never/release", nil, &prob); st != 404 {
-		t.Fatalf("release unknown: %d", st)
+	// A release before the reserve decides the order: the late reserve
+	// gets RELEASED back and takes no stock.
+	if st := call(t, srv, "tok", "POST", P+"/never/release", nil, &res); st != 200 || res.Status != inventoryapi.StatusReleased {
+		t.Fatalf("release unknown: %d %+v", st, res)
+	}
+	if st := call(t, srv, "tok", "POST", P, reserve("never", inventoryapi.Line{ProductID: choc, Quantity: 1}), &res); st != 200 || res.Status != inventoryapi.StatusReleased {
+		t.Fatalf("reserve after release: %d %+v", st, res)
+	}
+	if d.Stock(choc) != 10 {
+		t.Fatalf("stock %d after a released order's reserve, want 10", d.Stock(choc))
 	}
 	if err := d.CheckInvariant(); err != nil {
 		t.Fatal(err)

@@ -53,3 +53,34 @@ type StateError struct {
 func (e *StateError) Error() string {
 	return fmt.Sprintf("cannot %s order %s: it is %s", e.Action, e.OrderID, e.Status)
 }
+
+// PendingError is a failure after a new order's document may have been
+// written (its store did not answer, or answered too late): the order then
+// stays PENDING until recovery settles it from products' reservation,
+// CONFIRMED when products reserved its stock, REJECTED (stock given back)
+// otherwise. The caller learns the id, so it can look the outcome up
+// before placing the order again.
+type PendingError struct {
+	OrderID string
+	// Resumable says that repeating the same call resumes this order
+	// instead of placing another (a checkout, whose id is the cart's).
+	Resumable bool
+	Err       error
+}
+
+func (e *PendingError) Error() string {
+	return fmt.Sprintf("order %s may be left pending: %v", e.OrderID, e.Err)
+}
+
+func (e *PendingError) Unwrap() error { return e.Err }
+
+// leftPending wraps err in a *PendingError unless it says for sure that
+// the order was not placed: a refusal by products (nothing reserved) or
+// products being unavailable (the order was rejected and its stock
+// released, or recovery does both).
+func leftPending(orderID string, resumable bool, err error) error {
+	if err == nil || refused(err) || errors.Is(err, ErrUnavailable) {
+		return err
+	}
+	return &PendingError{OrderID: orderID, Resumable: resumable, Err: err}
+}

@@ -1,7 +1,9 @@
 package ordering_test
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -29,6 +31,11 @@ type fixture struct {
 	down atomic.Bool
 	// loseReserve makes products reserve but the answer get lost (503).
 	loseReserve atomic.Bool
+	// slowReserve delays products' handling of every reserve by this many
+	// nanoseconds, whether or not the caller still waits (a loaded products).
+	slowReserve atomic.Int64
+	// slowSeen and slowDone count the delayed reserves received and handled.
+	slowSeen, slowDone atomic.Int32
 }
 
 var (
@@ -57,6 +64,18 @@ func newFixture(t *testing.T, grace time.Duration) *fixture {
 		switch {
 		case f.down.Load():
 			http.Error(w, "down", http.StatusServiceUnavailable)
+		case f.slowReserve.Load() > 0 && r.URL.Path == "/internal/reservations":
+			f.slowSeen.Add(1)
+			defer f.slowDone.Add(1)
+			body, err := io.ReadAll(r.Body)
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			time.Sleep(time.Duration(f.slowReserve.Load()))
+			late := r.Clone(context.Background())
+			late.Body = io.NopCloser(bytes.NewReader(body))
+			f.inv.ServeHTTP(w, late)
 		case f.loseReserve.Load() && r.URL.Path == "/internal/reservations":
 			f.inv.ServeHTTP(httptest.NewRecorder(), r)
 			http.Error(w, "answer lost", http.StatusGatewayTimeout)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"go.mongodb.org/mongo-driver/bson/primitive"
 
@@ -19,9 +20,12 @@ import (
 //     or nothing),
 //  3. take step 1: CONFIRMED with the quoted prices, or REJECTED.
 //
-// When products cannot be reached the order is REJECTED at once with a
-// release owed, so nothing stays reserved even if the reservation landed
-// after all; the caller gets ErrUnavailable without waiting for recovery.
+// When products cannot be reached within the reserve budget the order is
+// REJECTED at once with a release owed, so nothing stays reserved even if
+// the reservation lands after all (products records the release first and
+// refuses the late reserve); the caller gets ErrUnavailable without
+// waiting for recovery. When the order's own store fails after the order
+// may have been written, the caller gets a *PendingError naming it.
 func (s *Service) Place(ctx context.Context, c Caller, in []*LineInput) (Order, error) {
 	if c.UserID == "" {
 		return Order{}, ErrUnauthenticated
@@ -38,16 +42,36 @@ func (s *Service) Place(ctx context.Context, c Caller, in []*LineInput) (Order, 
 		CreatedAt: s.now().UTC(),
 	}
 	if err := s.store.Create(ctx, o); err != nil {
-		return Order{}, fmt.Errorf("place order: %w", err)
+		return Order{}, fmt.Errorf("place order: %w", leftPending(o.ID, false, err))
 	}
-	// The saga must finish even if the client goes away mid-request; the
-	// products client bounds every call with its own timeouts.
+	rctx, cancel := s.reserveContext(ctx)
+	res, err := s.inv.Reserve(rctx, o.ID, lines)
+	cancel()
+	// The saga must finish even if the client goes away mid-request.
 	ctx = context.WithoutCancel(ctx)
-	res, err := s.inv.Reserve(ctx, o.ID, lines)
 	if err != nil {
 		return s.failPlace(ctx, o, err, !refused(err))
 	}
-	return s.confirm(ctx, o, res)
+	next, err := s.confirm(ctx, o, res)
+	return next, leftPending(o.ID, false, err)
+}
+
+// reserveContext bounds the reservation of a request's order by the
+// reserve budget and the request's own deadline, whichever comes first.
+// It does not end when the request is cancelled: a client that goes away
+// must not cut the saga short, since products may already hold the stock.
+func (s *Service) reserveContext(req context.Context) (context.Context, context.CancelFunc) {
+	ctx := context.WithoutCancel(req)
+	dl, ok := req.Deadline()
+	if s.reserveTimeout > 0 {
+		if budget := time.Now().Add(s.reserveTimeout); !ok || budget.Before(dl) {
+			dl, ok = budget, true
+		}
+	}
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	return context.WithDeadline(ctx, dl)
 }
 
 // confirm takes step 1 as CONFIRMED from a RESERVED reservation. If the

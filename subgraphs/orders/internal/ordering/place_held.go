@@ -29,12 +29,13 @@ func (s *Service) PlaceHeld(ctx context.Context, c Caller, orderID, holdID strin
 	}
 	o := Order{ID: orderID, UserID: c.UserID, Lines: valid, Status: StatusPending, CreatedAt: s.now().UTC()}
 	err = s.store.Create(ctx, o)
+	req := ctx
 	ctx = context.WithoutCancel(ctx)
 	switch {
 	case errors.Is(err, ErrExists):
 		cur, gerr := s.store.Get(ctx, orderID)
 		if gerr != nil {
-			return Order{}, fmt.Errorf("place held order: %w", gerr)
+			return Order{}, fmt.Errorf("place held order: %w", leftPending(orderID, true, gerr))
 		}
 		if cur.UserID != c.UserID {
 			return Order{}, fmt.Errorf("place held order: %w", ErrNotFound)
@@ -44,13 +45,16 @@ func (s *Service) PlaceHeld(ctx context.Context, c Caller, orderID, holdID strin
 		}
 		o = cur
 	case err != nil:
-		return Order{}, fmt.Errorf("place held order: %w", err)
+		return Order{}, fmt.Errorf("place held order: %w", leftPending(orderID, true, err))
 	}
-	res, err := s.inv.ReserveHeld(ctx, o.ID, holdID, o.Lines)
+	rctx, cancel := s.reserveContext(req)
+	res, err := s.inv.ReserveHeld(rctx, o.ID, holdID, o.Lines)
+	cancel()
 	if err != nil {
 		return s.failPlace(ctx, o, err, !refused(err))
 	}
-	return s.confirm(ctx, o, res)
+	next, err := s.confirm(ctx, o, res)
+	return next, leftPending(o.ID, true, err)
 }
 
 // OrderOf returns an order by id without access checks, for other domains

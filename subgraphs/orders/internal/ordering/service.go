@@ -28,6 +28,8 @@ type Service struct {
 	// grace is how old unfinished work must be before recovery takes it
 	// over from the request that started it.
 	grace time.Duration
+	// reserveTimeout bounds a request's wait for products' reservation.
+	reserveTimeout time.Duration
 }
 
 // Options configures a Service.
@@ -39,15 +41,22 @@ type Options struct {
 	Log   *slog.Logger
 	// Notify is called after an event was stored; nil means no relay to wake.
 	Notify func()
-	// Grace is how long recovery leaves unfinished work to its request.
+	// Grace is how long recovery leaves unfinished work to its request; it
+	// must exceed ReserveTimeout, or recovery would settle orders whose
+	// request still waits for products.
 	Grace time.Duration
+	// ReserveTimeout bounds how long placing an order waits for products
+	// to reserve its stock, every retry included; a request's earlier
+	// deadline wins. Zero leaves it to the request and the products
+	// client's own attempt limits.
+	ReserveTimeout time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
 
 // NewService returns a Service.
 func NewService(o Options) *Service {
-	s := &Service{store: o.Store, inv: o.Inventory, topic: o.Topic, log: o.Log, notify: o.Notify, now: o.Now, grace: o.Grace}
+	s := &Service{store: o.Store, inv: o.Inventory, topic: o.Topic, log: o.Log, notify: o.Notify, now: o.Now, grace: o.Grace, reserveTimeout: o.ReserveTimeout}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -26,7 +26,8 @@ type Config struct {
 	BaseURL string
 	// Token is the shared service credential sent as X-Service-Token.
 	Token string
-	// Timeout bounds one attempt (default 2 s).
+	// Timeout bounds one attempt (default 5 s); the caller's context
+	// bounds the whole call.
 	Timeout time.Duration
 	// Attempts bounds the tries per call (default 3).
 	Attempts int
@@ -45,7 +46,7 @@ type Client struct {
 // orders service starts even while products is down.
 func New(cfg Config) *Client {
 	if cfg.Timeout <= 0 {
-		cfg.Timeout = 2 * time.Second
+		cfg.Timeout = 5 * time.Second
 	}
 	if cfg.Attempts <= 0 {
 		cfg.Attempts = 3
@@ -136,21 +137,26 @@ func (c *Client) Lookup(ctx context.Context, orderID string) (ordering.Reservati
 }
 
 // do sends one request with bounded retries. Transport errors, timeouts
-// and 5xx answers are retried; any other answer is returned to the caller.
+// and 5xx answers are retried (every call is idempotent at products, so an
+// attempt whose answer was lost may be repeated); any other answer is
+// returned to the caller. ctx bounds the whole call: its deadline cuts
+// the running attempt short and stops further ones.
 func (c *Client) do(ctx context.Context, method, path string, body []byte) (int, []byte, error) {
 	var last error
 	pause := c.cfg.Backoff
-	for attempt := 0; attempt < c.cfg.Attempts; attempt++ {
-		if attempt > 0 {
+	attempts := 0
+	for attempts < c.cfg.Attempts {
+		if attempts > 0 {
 			t := time.NewTimer(pause)
 			select {
 			case <-ctx.Done():
 				t.Stop()
-				return 0, nil, fmt.Errorf("%w: %w", ordering.ErrUnavailable, ctx.Err())
+				return 0, nil, fmt.Errorf("%w: %s %s: gave up after %d attempts: %w (last: %w)", ordering.ErrUnavailable, method, path, attempts, ctx.Err(), last)
 			case <-t.C:
 			}
 			pause *= 2
 		}
+		attempts++
 		status, resp, err := c.once(ctx, method, path, body)
 		if err == nil && status < 500 {
 			return status, resp, nil
@@ -163,7 +169,7 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte) (int,
 			break
 		}
 	}
-	return 0, nil, fmt.Errorf("%w: %s %s after %d attempts: %w", ordering.ErrUnavailable, method, path, c.cfg.Attempts, last)
+	return 0, nil, fmt.Errorf("%w: %s %s after %d attempts: %w", ordering.ErrUnavailable, method, path, attempts, last)
 }
 
 func (c *Client) once(ctx context.Context, method, path string, body []byte) (int, []byte, error) {

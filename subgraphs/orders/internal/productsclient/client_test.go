@@ -3,6 +3,7 @@ package productsclient
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -154,5 +155,56 @@ func TestRetriesAfterTransientFailure(t *testing.T) {
 	}
 	if calls.Load() != 2 || d.Stock(id) != 3 {
 		t.Fatalf("calls %d stock %d, want 2 calls and stock 3", calls.Load(), d.Stock(id))
+	}
+}
+
+// TestRetriesTimedOutReserve: products reserves but answers after the
+// attempt's timeout (a loaded products); the retry gets the same
+// reservation back, and the stock is reserved once.
+func TestRetriesTimedOutReserve(t *testing.T) {
+	t.Parallel()
+	d := inventorydouble.New("tok")
+	id := d.AddProduct(3, 5)
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			d.ServeHTTP(httptest.NewRecorder(), r)
+			<-r.Context().Done() // the client gave up on this attempt
+			return
+		}
+		d.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	c := New(Config{BaseURL: srv.URL, Token: "tok", Timeout: 200 * time.Millisecond, Attempts: 3, Backoff: 10 * time.Millisecond})
+	res, err := c.Reserve(context.Background(), "o1", []ordering.Line{{ProductID: id, Quantity: 2}})
+	if err != nil || res.Status != inventoryapi.StatusReserved {
+		t.Fatalf("reserve: %+v %v", res, err)
+	}
+	if calls.Load() != 2 || d.Stock(id) != 3 {
+		t.Fatalf("calls %d stock %d, want 2 calls and stock 3", calls.Load(), d.Stock(id))
+	}
+}
+
+// TestCallerDeadlineBoundsRetries: the caller's deadline ends the call
+// even when attempts and their timeouts would allow more.
+func TestCallerDeadlineBoundsRetries(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		// Once the body is read the server notices the client hanging up.
+		_, _ = io.Copy(io.Discard, r.Body) //nolint:errcheck // only draining
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	c := New(Config{BaseURL: srv.URL, Token: "tok", Timeout: time.Minute, Attempts: 5, Backoff: 10 * time.Millisecond})
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	_, err := c.Reserve(ctx, "o1", []ordering.Line{{ProductID: "000000000000000000000001", Quantity: 1}})
+	if !errors.Is(err, ordering.ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("reserve: %v, want ErrUnavailable after the deadline", err)
+	}
+	if n := calls.Load(); n != 1 {
+		t.Fatalf("%d attempts, want 1: the deadline ended the first", n)
 	}
 }
