@@ -32,6 +32,10 @@ type Audit struct {
 	Unbalanced []string
 	// Details describes up to five of those products' books.
 	Details []string
+	// Stale counts products whose served quantity (possibly from the
+	// cache) differs from the balance of their newest ledger entry, which
+	// the audit takes as the truth.
+	Stale int
 	// Truncated says some user's order list hit the API's page limit, so
 	// the audit may undercount.
 	Truncated bool
@@ -40,7 +44,7 @@ type Audit struct {
 // OK reports zero oversell, balanced books and a client view that the
 // server's confirms.
 func (a *Audit) OK() bool {
-	return len(a.Oversold) == 0 && len(a.Unbalanced) == 0 && !a.Truncated && a.ClientConfirmed <= a.Confirmed
+	return len(a.Oversold) == 0 && len(a.Unbalanced) == 0 && !a.Truncated && a.ClientConfirmed <= a.Confirmed && a.Stale == 0
 }
 
 // String summarizes the audit in one line.
@@ -52,8 +56,8 @@ func (a *Audit) String() string {
 	sort.Strings(st)
 	verdict := "OK: zero oversell, books balance"
 	if !a.OK() {
-		verdict = fmt.Sprintf("FAILED: oversold %d products, unbalanced %d, truncated %v [%s]",
-			len(a.Oversold), len(a.Unbalanced), a.Truncated, strings.Join(a.Details, "; "))
+		verdict = fmt.Sprintf("FAILED: oversold %d products, unbalanced %d, stale quantity %d, truncated %v [%s]",
+			len(a.Oversold), len(a.Unbalanced), a.Stale, a.Truncated, strings.Join(a.Details, "; "))
 	}
 	return fmt.Sprintf("stock audit: initial %d = current %d + confirmed %d (pending %d units; client saw %d confirmed); orders %s; %s",
 		a.Initial, a.Current, a.Confirmed, a.Pending, a.ClientConfirmed, strings.Join(st, " "), verdict)
@@ -86,7 +90,7 @@ func (s *Shop) AuditStock(ctx context.Context, settle time.Duration) (*Audit, er
 func (s *Shop) audit(ctx context.Context) (*Audit, error) {
 	f := s.Fixture
 	admin := http.Header{"X-Api-Key": {f.AdminKey}}
-	current, err := s.quantities(ctx, admin)
+	books, err := s.quantities(ctx, admin)
 	if err != nil {
 		return nil, err
 	}
@@ -135,6 +139,16 @@ func (s *Shop) audit(ctx context.Context) (*Audit, error) {
 		}
 	}
 	client, _ := s.Ledger.Confirmed()
+	current := map[string]int{}
+	for id, b := range books {
+		current[id] = b.balance
+		if b.served != b.balance {
+			a.Stale++
+			if len(a.Details) < 5 {
+				a.Details = append(a.Details, fmt.Sprintf("%s: served quantity %d, ledger balance %d", id, b.served, b.balance))
+			}
+		}
+	}
 	for _, p := range f.Products {
 		a.Initial += p.Stock
 		a.Current += current[p.ID]
@@ -159,30 +173,37 @@ func (s *Shop) audit(ctx context.Context) (*Audit, error) {
 	return a, nil
 }
 
-// quantities reads every seeded product's quantity, 50 per request.
-func (s *Shop) quantities(ctx context.Context, admin http.Header) (map[string]int, error) {
-	out := map[string]int{}
+// book is a product's served quantity and its ledger's newest balance.
+type book struct{ served, balance int }
+
+// quantities reads every seeded product's quantity and ledger balance, 50
+// products per request.
+func (s *Shop) quantities(ctx context.Context, admin http.Header) (map[string]book, error) {
+	out := map[string]book{}
 	ps := s.Fixture.Products
 	for start := 0; start < len(ps); start += 50 {
 		end := min(start+50, len(ps))
 		var b strings.Builder
 		b.WriteString("{")
 		for i := start; i < end; i++ {
-			fmt.Fprintf(&b, " p%d: product(id: %q) { _id quantity }", i, ps[i].ID)
+			fmt.Fprintf(&b, " p%d: product(id: %q) { _id quantity movements(take: 1) { balance } }", i, ps[i].ID)
 		}
 		b.WriteString(" }")
 		var data map[string]*struct {
-			ID       string `json:"_id"`
-			Quantity int    `json:"quantity"`
+			ID        string `json:"_id"`
+			Quantity  int    `json:"quantity"`
+			Movements []struct {
+				Balance int `json:"balance"`
+			} `json:"movements"`
 		}
 		if err := s.Client.Call(ctx, b.String(), nil, admin, &data); err != nil {
 			return nil, fmt.Errorf("audit: quantities: %w", err)
 		}
 		for _, p := range data {
-			if p == nil {
-				return nil, fmt.Errorf("audit: a seeded product is missing")
+			if p == nil || len(p.Movements) == 0 {
+				return nil, fmt.Errorf("audit: a seeded product or its ledger is missing")
 			}
-			out[p.ID] = p.Quantity
+			out[p.ID] = book{served: p.Quantity, balance: p.Movements[0].Balance}
 		}
 	}
 	return out, nil
