@@ -43,13 +43,13 @@ type shared struct {
 func newShared() shared { n := testenv.Name("products"); return shared{db: n, prefix: n} }
 
 // start runs an app against env with the names of sh.
-func start(t *testing.T, env *testenv.Env, sh shared) *instance {
+func start(t testing.TB, env *testenv.Env, sh shared) *instance {
 	t.Helper()
 	return startWith(t, env, sh, nil)
 }
 
 // startWith is start with extra (or overriding) environment variables.
-func startWith(t *testing.T, env *testenv.Env, sh shared, extra map[string]string) *instance {
+func startWith(t testing.TB, env *testenv.Env, sh shared, extra map[string]string) *instance {
 	t.Helper()
 	m := map[string]string{
 		"API_SECRET":         testSecret,
@@ -116,7 +116,7 @@ func (r gqlResponse) code() string {
 }
 
 // gql posts a GraphQL operation with optional headers (name, value, ...).
-func (in *instance) gql(t *testing.T, query string, vars map[string]any, headers ...string) gqlResponse {
+func (in *instance) gql(t testing.TB, query string, vars map[string]any, headers ...string) gqlResponse {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req, _ := http.NewRequest(http.MethodPost, in.URL+"/graphql", bytes.NewReader(body))
@@ -147,7 +147,7 @@ type product struct {
 }
 
 // create creates a product through GraphQL as admin.
-func (in *instance) create(t *testing.T, name string, price, qty int) product {
+func (in *instance) create(t testing.TB, name string, price, qty int) product {
 	t.Helper()
 	r := in.gql(t, `mutation($in: CreateProductInput){ createProduct(input: $in){ _id name price quantity } }`,
 		map[string]any{"in": map[string]any{"name": name, "price": price, "quantity": qty}}, admin()...)
@@ -160,7 +160,7 @@ func (in *instance) create(t *testing.T, name string, price, qty int) product {
 }
 
 // quantity reads a product's quantity through GraphQL.
-func (in *instance) quantity(t *testing.T, id string) int {
+func (in *instance) quantity(t testing.TB, id string) int {
 	t.Helper()
 	r := in.gql(t, `query($id: ID!){ product(id: $id){ quantity } }`, map[string]any{"id": id})
 	var p product
@@ -171,7 +171,7 @@ func (in *instance) quantity(t *testing.T, id string) int {
 }
 
 // call sends an internal API request with the service token.
-func (in *instance) call(t *testing.T, method, path string, body any) (int, inventoryapi.Reservation) {
+func (in *instance) call(t testing.TB, method, path string, body any) (int, inventoryapi.Reservation) {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -191,18 +191,18 @@ func (in *instance) call(t *testing.T, method, path string, body any) (int, inve
 	return resp.StatusCode, r
 }
 
-func (in *instance) reserve(t *testing.T, orderID string, lines ...inventoryapi.Line) (int, inventoryapi.Reservation) {
+func (in *instance) reserve(t testing.TB, orderID string, lines ...inventoryapi.Line) (int, inventoryapi.Reservation) {
 	t.Helper()
 	return in.call(t, http.MethodPost, inventoryapi.PathReservations, inventoryapi.ReserveRequest{OrderID: orderID, Lines: lines})
 }
 
-func (in *instance) release(t *testing.T, orderID string) (int, inventoryapi.Reservation) {
+func (in *instance) release(t testing.TB, orderID string) (int, inventoryapi.Reservation) {
 	t.Helper()
 	return in.call(t, http.MethodPost, inventoryapi.PathReservations+"/"+orderID+"/release", nil)
 }
 
 // eventually polls cond until it holds or the generous deadline passes.
-func eventually(t *testing.T, what string, cond func() bool) {
+func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for !cond() {

@@ -76,13 +76,13 @@ func TestConcurrentMultiLineOrdersAreAllOrNothing(t *testing.T) {
 		wg.Go(func() {
 			code, r := in.reserve(t, fmt.Sprintf("multi-%d", i),
 				inventoryapi.Line{ProductID: plenty.ID, Quantity: 1}, inventoryapi.Line{ProductID: scarce.ID, Quantity: 1})
-			switch {
-			case code == http.StatusOK:
+			switch code {
+			case http.StatusOK:
 				ok.Add(1)
 				if len(r.Lines) != 2 {
 					t.Errorf("reserved %d lines, want 2", len(r.Lines))
 				}
-			case code == http.StatusConflict:
+			case http.StatusConflict:
 				if r.Problem == nil || r.Problem.ProductID != scarce.ID || r.Problem.Available == nil {
 					t.Errorf("rejection should name the scarce product and what is available: %+v", r.Problem)
 				}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
+	"sync"
 	"time"
 )
 
@@ -30,85 +32,168 @@ type moveSpec struct {
 	converted int
 }
 
-// move appends one movement to a product's ledger: it takes the newest
-// entry (remembered by this process, or read) and inserts the next version.
-// When the insert hits a unique index it either finds that the operation
-// already happened (the idempotency index) or reads the head and tries
-// again (the version index: another replica appended). It returns the
-// entry and whether it already existed.
+// move appends one movement to a product's ledger and returns the entry
+// and whether it already existed (an idempotent operation done before).
+//
+// Inside the product's lock it takes the newest head this process knows
+// (remembered from its own appends and reads) and inserts the next
+// version; the lock is held for that one insert only. Whenever that head
+// is not good enough, a fresh view of the ledger is read outside the lock,
+// shared with the other callers of the product waiting for one (see
+// coalescer), and the view also tells whether the operation already
+// happened. A view is needed when:
+//   - the process knows no head of the product yet;
+//   - the insert hit a unique index: another replica took the version,
+//     or the operation was done before (a retry);
+//   - the known head cannot cover the movement: a refusal must rest on a
+//     head that was true after this call began, never on a remembered one
+//     another replica may have moved past (a restock elsewhere).
+//
+// Once appended, the product's snapshot is brought up to date (by a job
+// shared with concurrent appends) before move returns.
 func (s *Service) move(ctx context.Context, ms moveSpec) (Movement, bool, error) {
-	m, existed, err := s.appendLocked(ctx, ms)
-	if err == nil && !existed {
-		s.repairSnapshot(ctx, ms.productID)
+	var ref opRef
+	if ms.kind == KindReserve || ms.kind == KindRelease {
+		ref = opRef{kind: ms.kind, opKey: ms.opKey}
 	}
-	return m, existed, err
-}
-
-func (s *Service) appendLocked(ctx context.Context, ms moveSpec) (Movement, bool, error) {
-	st := s.locks.lock(ms.productID)
-	defer st.unlock()
-	idempotent := ms.kind == KindReserve || ms.kind == KindRelease
-	head, fresh := st.head(ms.productID)
-	fresh = !fresh
-	if fresh {
-		var err error
-		if head, err = s.readHead(ctx, st, ms.productID); err != nil {
-			return Movement{}, false, err
-		}
-	}
+	// floor: heads at or above this version were true after the call began.
+	floor := int64(-1)
+	var fresh *Movement
 	for attempt := 0; attempt < maxAppendAttempts; attempt++ {
-		balance := head.Balance + ms.delta
-		if balance < 0 || balance > MaxInt {
-			// Refuse only on the true head, and never an operation
-			// that already happened (a retry after a crash).
-			if !fresh {
-				var err error
-				if head, err = s.readHead(ctx, st, ms.productID); err != nil {
+		m, res, err := s.appendOnce(ctx, ms, fresh, floor)
+		switch res {
+		case appended:
+			s.syncSnapshot(ctx, ms.productID, m)
+			return m, false, nil
+		case failed, refused:
+			return Movement{}, false, err
+		case collided:
+			// Back off a little once collisions repeat, so the
+			// replicas do not keep colliding.
+			if attempt > 2 {
+				if err := sleep(ctx, time.Duration(rand.IntN(1+min(attempt, 20)))*time.Millisecond); err != nil {
 					return Movement{}, false, err
 				}
-				fresh = true
-				continue
 			}
-			if m, ok, err := s.done(ctx, ms, idempotent); err != nil || ok {
-				return m, ok, err
-			}
-			if balance < 0 {
-				return Movement{}, false, &InsufficientStockError{ProductID: ms.productID, Requested: -ms.delta, Available: head.Balance}
-			}
-			return Movement{}, false, invalid("quantity", "stock of product %s would exceed %d", ms.productID, MaxInt)
+		case stale:
 		}
-		m := Movement{
-			ProductID: ms.productID, Version: head.Version + 1, Kind: ms.kind, Delta: ms.delta, Balance: balance,
-			OrderID: ms.orderID, OpKey: ms.opKey, UnitPrice: ms.unitPrice, HoldID: ms.holdID, Converted: ms.converted, CreatedAt: s.now(),
-		}
-		err := s.store.AppendMovement(ctx, m)
-		if err == nil {
-			st.remember(m)
-			s.syncSnapshot(ctx, m)
-			return m, false, nil
-		}
-		if !errors.Is(err, ErrDuplicate) {
+		v, err := s.views.do(ctx, ms.productID, ref)
+		if err != nil {
 			return Movement{}, false, fmt.Errorf("append movement: %w", err)
 		}
-		if m, ok, err := s.done(ctx, ms, idempotent); err != nil || ok {
-			return m, ok, err
+		if done, ok := v.find(ref); ok {
+			return done, true, nil
 		}
-		// Another replica took this version: back off a little once the
-		// collisions repeat, so the replicas do not keep colliding.
-		if attempt > 2 {
-			if err := sleep(ctx, time.Duration(rand.IntN(1+min(attempt, 20)))*time.Millisecond); err != nil {
-				return Movement{}, false, err
-			}
-		}
-		if head, err = s.readHead(ctx, st, ms.productID); err != nil {
-			return Movement{}, false, err
-		}
-		fresh = true
+		fresh, floor = &v.head, v.head.Version
 	}
 	return Movement{}, false, fmt.Errorf("append movement to %s: %w", ms.productID, ErrContention)
 }
 
-// readHead reads the ledger head and remembers it.
+// opRef names an idempotent operation a ledger view looks for (an empty
+// opKey: none).
+type opRef struct {
+	kind  Kind
+	opKey string
+}
+
+// ledgerView is a product's ledger head with the entries of the
+// operations its readers asked about, read after they asked.
+type ledgerView struct {
+	head Movement
+	ops  []Movement
+}
+
+func (v ledgerView) find(ref opRef) (Movement, bool) {
+	if ref.opKey == "" {
+		return Movement{}, false
+	}
+	for _, m := range v.ops {
+		if m.Kind == ref.kind && m.OpKey == ref.opKey {
+			return m, true
+		}
+	}
+	return Movement{}, false
+}
+
+// readView is the job of the views coalescer: the head and the entries of
+// every operation in refs, read concurrently.
+func (s *Service) readView(ctx context.Context, productID string, refs []opRef) (ledgerView, error) {
+	var keys []string
+	for _, r := range refs {
+		if r.opKey != "" && !slices.Contains(keys, r.opKey) {
+			keys = append(keys, r.opKey)
+		}
+	}
+	var v ledgerView
+	var oerr error
+	var wg sync.WaitGroup
+	if len(keys) > 0 {
+		wg.Go(func() { v.ops, oerr = s.store.OperationMovements(ctx, productID, keys) })
+	}
+	head, _, herr := s.store.Head(ctx, productID)
+	wg.Wait()
+	head.ProductID = productID
+	v.head = head
+	return v, errors.Join(herr, oerr)
+}
+
+// appendResult is what one locked append attempt came to.
+type appendResult int
+
+const (
+	appended appendResult = iota
+	failed
+	// refused: the head (true after the call began) cannot cover the movement.
+	refused
+	// collided: another writer took the version.
+	collided
+	// stale: no head, or one that may be outdated, for a refusal.
+	stale
+)
+
+// appendOnce makes one append attempt inside the product's lock, after the
+// newest of the remembered head and fresh.
+func (s *Service) appendOnce(ctx context.Context, ms moveSpec, fresh *Movement, floor int64) (Movement, appendResult, error) {
+	st := s.locks.lock(ms.productID)
+	defer st.unlock()
+	head, known := st.head(ms.productID)
+	if fresh != nil && (!known || fresh.Version > head.Version) {
+		head, known = *fresh, true
+		st.remember(head)
+	}
+	if !known {
+		return Movement{}, stale, nil
+	}
+	balance := head.Balance + ms.delta
+	if balance < 0 || balance > MaxInt {
+		if floor < 0 || head.Version < floor {
+			return Movement{}, stale, nil
+		}
+		if balance < 0 {
+			return Movement{}, refused, &InsufficientStockError{ProductID: ms.productID, Requested: -ms.delta, Available: head.Balance}
+		}
+		return Movement{}, refused, invalid("quantity", "stock of product %s would exceed %d", ms.productID, MaxInt)
+	}
+	m := Movement{
+		ProductID: ms.productID, Version: head.Version + 1, Kind: ms.kind, Delta: ms.delta, Balance: balance,
+		OrderID: ms.orderID, OpKey: ms.opKey, UnitPrice: ms.unitPrice, HoldID: ms.holdID, Converted: ms.converted, CreatedAt: s.now(),
+	}
+	err := s.store.AppendMovement(ctx, m)
+	switch {
+	case err == nil:
+		st.remember(m)
+		return m, appended, nil
+	case errors.Is(err, ErrDuplicate):
+		// The remembered head is outdated (or the operation was done):
+		// the next callers should not collide on it too.
+		st.forget(ms.productID)
+		return Movement{}, collided, nil
+	default:
+		return Movement{}, failed, fmt.Errorf("append movement: %w", err)
+	}
+}
+
+// readHead reads the ledger head inside the product's lock and remembers it.
 func (s *Service) readHead(ctx context.Context, st stripe, productID string) (Movement, error) {
 	head, _, err := s.store.Head(ctx, productID)
 	if err != nil {
@@ -117,46 +202,6 @@ func (s *Service) readHead(ctx context.Context, st stripe, productID string) (Mo
 	head.ProductID = productID
 	st.remember(head)
 	return head, nil
-}
-
-// done finds an idempotent operation's existing entry.
-func (s *Service) done(ctx context.Context, ms moveSpec, idempotent bool) (Movement, bool, error) {
-	if !idempotent {
-		return Movement{}, false, nil
-	}
-	m, ok, err := s.store.FindMovement(ctx, ms.productID, ms.kind, ms.opKey)
-	if err != nil {
-		return Movement{}, false, fmt.Errorf("append movement: %w", err)
-	}
-	return m, ok, nil
-}
-
-// syncSnapshot copies a new ledger head into the product document. It runs
-// even if the caller's context ends: the movement has happened.
-func (s *Service) syncSnapshot(ctx context.Context, m Movement) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	if _, err := s.store.SetStock(ctx, m.ProductID, m.Balance, m.Version, m.CreatedAt); err != nil {
-		s.log.Warn("stock snapshot not updated; the next movement repairs it", "product", m.ProductID, "version", m.Version, "err", err)
-	}
-}
-
-// repairSnapshot re-reads the ledger head after a product document write
-// and writes it again (a no-op unless it is newer than the stored
-// snapshot). On a store whose conditional updates are read-then-write, a
-// replica's older snapshot (or a whole-document rewrite) can land after a
-// newer one; every writer repairs after writing, so the last writer leaves
-// the head in place and the snapshot converges.
-func (s *Service) repairSnapshot(ctx context.Context, productID string) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	head, ok, err := s.store.Head(ctx, productID)
-	if err != nil || !ok {
-		return
-	}
-	if _, err := s.store.SetStock(ctx, productID, head.Balance, head.Version, head.CreatedAt); err != nil {
-		s.log.Warn("stock snapshot repair failed", "product", productID, "err", err)
-	}
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

@@ -60,3 +60,6 @@ func (st stripe) remember(m Movement) {
 	}
 	heads[m.ProductID] = m
 }
+
+// forget drops the remembered head of a product found outdated.
+func (st stripe) forget(productID string) { delete(st.s.heads[st.i], productID) }

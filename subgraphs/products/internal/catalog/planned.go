@@ -24,7 +24,7 @@ type planFunc func(ctx context.Context, head Movement) (spec moveSpec, ok bool, 
 func (s *Service) movePlanned(ctx context.Context, productID string, plan planFunc) (Movement, bool, error) {
 	m, appended, err := s.planLocked(ctx, productID, plan)
 	if err == nil && appended {
-		s.repairSnapshot(ctx, productID)
+		s.syncSnapshot(ctx, productID, m)
 	}
 	return m, appended, err
 }
@@ -62,7 +62,6 @@ func (s *Service) planLocked(ctx context.Context, productID string, plan planFun
 		err = s.store.AppendMovement(ctx, m)
 		if err == nil {
 			st.remember(m)
-			s.syncSnapshot(ctx, m)
 			return m, true, nil
 		}
 		if !errors.Is(err, ErrDuplicate) {

@@ -16,6 +16,9 @@ import (
 type Service struct {
 	store Storer
 	locks *stripes
+	// views shares fresh ledger head reads between callers.
+	views *coalescer[opRef, ledgerView]
+	snaps *snapshots
 	log   *slog.Logger
 	now   func() time.Time
 	// holdTTL is how long a stock hold lasts after its last change.
@@ -27,8 +30,11 @@ func NewService(store Storer, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: store, locks: newStripes(256), log: log, holdTTL: DefaultHoldTTL,
+	s := &Service{store: store, locks: newStripes(256), log: log, holdTTL: DefaultHoldTTL,
 		now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
+	s.views = newCoalescer(s.readView)
+	s.snaps = newCoalescer(s.writeSnapshot)
+	return s
 }
 
 // CreateInput is a new product.
@@ -104,10 +110,6 @@ func (s *Service) Update(ctx context.Context, id string, in UpdateInput) (Produc
 			return Product{}, err
 		}
 	}
-	// The product lock keeps this read-modify-write from interleaving with
-	// the stock snapshot updates of this process.
-	st := s.locks.lock(id)
-	defer st.unlock()
 	p, err := s.live(ctx, id)
 	if err != nil {
 		return Product{}, fmt.Errorf("update product: %w", err)
@@ -128,7 +130,9 @@ func (s *Service) Update(ctx context.Context, id string, in UpdateInput) (Produc
 	if err := s.store.RecordChange(ctx, Change{Type: ChangeUpdated, Product: p, At: p.UpdatedAt}); err != nil {
 		return Product{}, fmt.Errorf("update product: %w", err)
 	}
-	s.repairSnapshot(ctx, id)
+	// On FerretDB the update rewrites the whole document and may put back
+	// a stock snapshot older than one written meanwhile: check it.
+	s.syncSnapshot(ctx, id, Movement{})
 	return s.Get(ctx, id)
 }
 
@@ -139,8 +143,6 @@ func (s *Service) Delete(ctx context.Context, id string) (Product, error) {
 	if err != nil {
 		return Product{}, err
 	}
-	st := s.locks.lock(id)
-	defer st.unlock()
 	p, err := s.live(ctx, id)
 	if err != nil {
 		return Product{}, fmt.Errorf("delete product: %w", err)
@@ -153,7 +155,8 @@ func (s *Service) Delete(ctx context.Context, id string) (Product, error) {
 	if err := s.store.RecordChange(ctx, Change{Type: ChangeDeleted, Product: p, At: now}); err != nil {
 		return Product{}, fmt.Errorf("delete product: %w", err)
 	}
-	s.repairSnapshot(ctx, id)
+	// As in Update: the soft delete may rewrite an older snapshot.
+	s.syncSnapshot(ctx, id, Movement{})
 	return p, nil
 }
 

@@ -19,6 +19,10 @@ type Storer interface {
 	// SetStock sets quantity and stockVersion when version is newer than
 	// the stored stockVersion; it reports whether it changed the document.
 	SetStock(ctx context.Context, id string, quantity int, version int64, at time.Time) (bool, error)
+	// StockVersion returns the ledger version a product's stored snapshot
+	// shows, read from the database itself (never from a cache), or
+	// ErrNotFound.
+	StockVersion(ctx context.Context, id string) (int64, error)
 	// Product returns one product, deleted or not, or ErrNotFound.
 	Product(ctx context.Context, id string) (Product, error)
 	// ProductsByIDs returns the products that exist among ids, deleted or
@@ -37,6 +41,9 @@ type Storer interface {
 	Head(ctx context.Context, productID string) (Movement, bool, error)
 	// FindMovement returns the entry of one operation (false when none).
 	FindMovement(ctx context.Context, productID string, kind Kind, opKey string) (Movement, bool, error)
+	// OperationMovements returns a product's entries whose operation key
+	// is among opKeys, in one query.
+	OperationMovements(ctx context.Context, productID string, opKeys []string) ([]Movement, error)
 	// OrderMovements returns every reserve and release entry of an order.
 	OrderMovements(ctx context.Context, orderID string) ([]Movement, error)
 	// Movements returns a page of a product's ledger, newest first.

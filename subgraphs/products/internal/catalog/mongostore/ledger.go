@@ -89,6 +89,12 @@ func (s *Store) FindMovement(ctx context.Context, productID string, kind catalog
 	return d.movement(), true, nil
 }
 
+// OperationMovements implements catalog.Storer.
+func (s *Store) OperationMovements(ctx context.Context, productID string, opKeys []string) ([]catalog.Movement, error) {
+	filter := bson.D{{Key: "opKey", Value: bson.D{{Key: "$in", Value: opKeys}}}, {Key: "productId", Value: productID}}
+	return s.findMovements(ctx, "operation movements", filter, options.Find().SetProjection(noOutbox))
+}
+
 // OrderMovements implements catalog.Storer.
 func (s *Store) OrderMovements(ctx context.Context, orderID string) ([]catalog.Movement, error) {
 	return s.findMovements(ctx, "order movements", bson.D{{Key: "orderId", Value: orderID}}, options.Find().SetProjection(noOutbox))

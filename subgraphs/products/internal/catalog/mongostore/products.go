@@ -104,6 +104,22 @@ func (s *Store) SetStock(ctx context.Context, id string, quantity int, version i
 	return res.ModifiedCount > 0, nil
 }
 
+// StockVersion implements catalog.Storer.
+func (s *Store) StockVersion(ctx context.Context, id string) (int64, error) {
+	o, err := oid(id)
+	if err != nil {
+		return 0, err
+	}
+	var d struct {
+		StockVersion int64 `bson:"stockVersion"`
+	}
+	opts := options.FindOne().SetProjection(bson.D{{Key: "stockVersion", Value: 1}})
+	if err := s.products.FindOne(ctx, bson.D{{Key: "_id", Value: o}}, opts).Decode(&d); err != nil {
+		return 0, translate("stock version", err)
+	}
+	return d.StockVersion, nil
+}
+
 // Product implements catalog.Storer.
 func (s *Store) Product(ctx context.Context, id string) (catalog.Product, error) {
 	o, err := oid(id)

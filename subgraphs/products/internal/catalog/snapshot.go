@@ -1,0 +1,80 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// maxSnapshotRounds bounds the write-and-check rounds of one snapshot job;
+// each extra round means another writer overwrote the snapshot meanwhile.
+const maxSnapshotRounds = 8
+
+// snapshots runs the jobs that copy ledger heads into the product
+// documents. The ledger is
+// the truth and a snapshot only mirrors it, so one job per product serves
+// every append that waits for it (a crowd of reservations costs a few
+// writes, not one each), and the job runs outside the product's lock.
+//
+// On a store whose conditional updates are read-then-write (FerretDB), a
+// writer's older snapshot, or a whole-document rewrite of the product, can
+// land after a newer snapshot. So every job ends by reading the ledger head
+// and the stored snapshot version (after its own write) and writes again
+// until the snapshot is not behind: whoever writes last checks last, and
+// any entry appended after that check has a job of its own coming.
+type snapshots = coalescer[Movement, struct{}]
+
+// syncSnapshot makes the product document show m (or, for a zero m, the
+// ledger head), returning once a snapshot job that started after the call
+// has finished, so a read after a movement sees it. Failures are logged:
+// the next movement's job repairs the snapshot.
+func (s *Service) syncSnapshot(ctx context.Context, productID string, m Movement) {
+	if _, err := s.snaps.do(ctx, productID, m); err != nil && ctx.Err() == nil {
+		s.log.Warn("stock snapshot not updated; the next movement repairs it", "product", productID, "err", err)
+	}
+}
+
+// writeSnapshot is one snapshot job: it writes the newest of the heads its
+// callers appended, then checks the result against the ledger.
+func (s *Service) writeSnapshot(ctx context.Context, productID string, heads []Movement) (struct{}, error) {
+	var target Movement
+	for _, m := range heads {
+		if m.Version > target.Version {
+			target = m
+		}
+	}
+	for range maxSnapshotRounds {
+		if target.Version > 0 {
+			if _, err := s.store.SetStock(ctx, productID, target.Balance, target.Version, target.CreatedAt); err != nil {
+				return struct{}{}, fmt.Errorf("snapshot of %s: %w", productID, err)
+			}
+		}
+		head, stored, err := s.headAndSnapshot(ctx, productID)
+		if errors.Is(err, ErrNotFound) {
+			// No product document (yet): Create writes its own snapshot.
+			return struct{}{}, nil
+		}
+		if err != nil {
+			return struct{}{}, fmt.Errorf("snapshot of %s: %w", productID, err)
+		}
+		if stored >= head.Version {
+			return struct{}{}, nil
+		}
+		target = head
+	}
+	return struct{}{}, fmt.Errorf("snapshot of %s: still behind the ledger after %d rounds", productID, maxSnapshotRounds)
+}
+
+// headAndSnapshot reads the ledger head and the stored snapshot version
+// concurrently (one round trip of latency).
+func (s *Service) headAndSnapshot(ctx context.Context, productID string) (Movement, int64, error) {
+	var head Movement
+	var herr error
+	var wg sync.WaitGroup
+	wg.Go(func() { head, _, herr = s.store.Head(ctx, productID) })
+	stored, serr := s.store.StockVersion(ctx, productID)
+	wg.Wait()
+	head.ProductID = productID
+	return head, stored, errors.Join(herr, serr)
+}
