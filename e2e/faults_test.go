@@ -18,10 +18,7 @@ import (
 //
 // It runs alone (no t.Parallel), so the faults are the only disturbance.
 func TestFaults(t *testing.T) {
-	sys := harness.Start(t, bins, harness.Options{Products: 2, Orders: 2, Routers: 2, Env: map[string]string{
-		"ORDER_RECOVERY_GRACE":    "2s",
-		"ORDER_RECOVERY_INTERVAL": "1s",
-	}})
+	sys := harness.Start(t, bins, harness.Options{Products: 2, Orders: 2, Routers: 2, Env: recoveryEnv()})
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	shops := []*shop{newShop(t, sys, 0), newShop(t, sys, 1)}

@@ -227,3 +227,15 @@ func fmtStats(requests, orders, confirmed, errored, s5xx, transport int, codes m
 	return fmt.Sprintf("requests %d (orders %d, confirmed %d), with GraphQL errors %d %v, 5xx %d, transport errors %d",
 		requests, orders, confirmed, errored, codes, s5xx, transport)
 }
+
+// recoveryEnv makes orders recovery settle an order whose answer was lost
+// (a timeout, a killed replica) soon: the grace must exceed the orders
+// service's reserve budget (ORDER_RESERVE_TIMEOUT, 12 s by default, which
+// the service enforces at start), so it is just over it, checked every
+// second.
+func recoveryEnv() map[string]string {
+	return map[string]string{
+		"ORDER_RECOVERY_GRACE":    "13s",
+		"ORDER_RECOVERY_INTERVAL": "1s",
+	}
+}

@@ -34,11 +34,7 @@ func registerMany(ctx context.Context, t *testing.T, shops []*shop, n int) []acc
 // It runs alone (no t.Parallel): on a 2-core machine the other tests'
 // load would turn it into a test of timeouts.
 func TestRaceForLastUnits(t *testing.T) {
-	sys := harness.Start(t, bins, harness.Options{Products: 2, Orders: 2, Routers: 2, Env: map[string]string{
-		// An order whose answer was lost (a timeout) is settled by recovery.
-		"ORDER_RECOVERY_GRACE":    "2s",
-		"ORDER_RECOVERY_INTERVAL": "1s",
-	}})
+	sys := harness.Start(t, bins, harness.Options{Products: 2, Orders: 2, Routers: 2, Env: recoveryEnv()})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	shops := []*shop{newShop(t, sys, 0), newShop(t, sys, 1)}
