@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"golang.org/x/sync/errgroup"
+
+	"github.com/shopsupergraph/shop/loadgen/gql"
 )
 
 // Audit compares, per seeded product, the units sold in CONFIRMED orders
@@ -63,6 +65,12 @@ func (a *Audit) String() string {
 		a.Initial, a.Current, a.Confirmed, a.Pending, a.ClientConfirmed, strings.Join(st, " "), verdict)
 }
 
+// auditTimeout bounds one audit request, auditBatch the products read in one.
+const (
+	auditTimeout = 2 * time.Minute
+	auditBatch   = 10
+)
+
 // pageLimit is the orders subgraph's cap on one user's order list (MaxList).
 const pageLimit = 500
 
@@ -71,8 +79,11 @@ const pageLimit = 500
 // within moments, while real oversell never goes away.
 func (s *Shop) AuditStock(ctx context.Context, settle time.Duration) (*Audit, error) {
 	deadline := time.Now().Add(settle)
+	// The audit's reads scan whole collections on the embedded store, so
+	// they get far longer than a load request.
+	c := &gql.Client{URL: s.Client.URL, HTTP: &http.Client{Transport: s.Client.HTTP.Transport, Timeout: auditTimeout}}
 	for {
-		a, err := s.audit(ctx)
+		a, err := s.audit(ctx, c)
 		if err != nil {
 			return nil, err
 		}
@@ -87,10 +98,10 @@ func (s *Shop) AuditStock(ctx context.Context, settle time.Duration) (*Audit, er
 	}
 }
 
-func (s *Shop) audit(ctx context.Context) (*Audit, error) {
+func (s *Shop) audit(ctx context.Context, c *gql.Client) (*Audit, error) {
 	f := s.Fixture
 	admin := http.Header{"X-Api-Key": {f.AdminKey}}
-	books, err := s.quantities(ctx, admin)
+	books, err := quantities(ctx, c, s.Fixture.Products, admin)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +119,7 @@ func (s *Shop) audit(ctx context.Context) (*Audit, error) {
 	for i, u := range f.Users {
 		g.Go(func() error {
 			q := `query U($id: ID!) { user(id: $id) { orders { status products { _id quantity } } } }`
-			if err := s.Client.Call(gctx, q, map[string]any{"id": u.ID}, admin, &results[i]); err != nil {
+			if err := c.Call(gctx, q, map[string]any{"id": u.ID}, admin, &results[i]); err != nil {
 				return fmt.Errorf("audit: orders of %s: %w", u.ID, err)
 			}
 			return nil
@@ -176,13 +187,12 @@ func (s *Shop) audit(ctx context.Context) (*Audit, error) {
 // book is a product's served quantity and its ledger's newest balance.
 type book struct{ served, balance int }
 
-// quantities reads every seeded product's quantity and ledger balance, 50
-// products per request.
-func (s *Shop) quantities(ctx context.Context, admin http.Header) (map[string]book, error) {
+// quantities reads every seeded product's quantity and ledger balance,
+// auditBatch products per request.
+func quantities(ctx context.Context, c *gql.Client, ps []Product, admin http.Header) (map[string]book, error) {
 	out := map[string]book{}
-	ps := s.Fixture.Products
-	for start := 0; start < len(ps); start += 50 {
-		end := min(start+50, len(ps))
+	for start := 0; start < len(ps); start += auditBatch {
+		end := min(start+auditBatch, len(ps))
 		var b strings.Builder
 		b.WriteString("{")
 		for i := start; i < end; i++ {
@@ -196,7 +206,7 @@ func (s *Shop) quantities(ctx context.Context, admin http.Header) (map[string]bo
 				Balance int `json:"balance"`
 			} `json:"movements"`
 		}
-		if err := s.Client.Call(ctx, b.String(), nil, admin, &data); err != nil {
+		if err := c.Call(ctx, b.String(), nil, admin, &data); err != nil {
 			return nil, fmt.Errorf("audit: quantities: %w", err)
 		}
 		for _, p := range data {

@@ -10,7 +10,9 @@ import (
 	"net/http"
 	httppprof "net/http/pprof"
 	"os"
+	"path/filepath"
 	"runtime/pprof"
+	"strings"
 	"time"
 
 	"github.com/shopsupergraph/shop/devstack/stack"
@@ -55,35 +57,34 @@ func execute(ctx context.Context, c config, logw io.Writer) (*report, error) {
 	}
 	s := &shop.Shop{Client: client, Fixture: fx, MaxLines: c.MaxLines, MaxUnits: c.MaxUnits}
 
-	if c.CPUProfile != "" {
-		f, err := os.Create(c.CPUProfile)
-		if err != nil {
-			return nil, fmt.Errorf("cpu profile: %w", err)
-		}
-		defer f.Close() //nolint:errcheck // pprof wrote it already
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return nil, fmt.Errorf("cpu profile: %w", err)
-		}
-		defer pprof.StopCPUProfile()
-	}
 	for i, name := range c.Scenarios {
 		op, err := s.Scenario(name)
 		if err != nil {
 			return nil, err
 		}
 		fmt.Fprintf(logw, "loadgen: %s for %s (+%s warmup), %d workers\n", name, c.Duration, c.Warmup, c.Workers)
+		stop, err := startProfile(c.CPUProfile, name)
+		if err != nil {
+			return nil, err
+		}
 		res := load.Run(ctx, load.Options{Workers: c.Workers, Duration: c.Duration, Warmup: c.Warmup, Seed: c.Seed + uint64(i)}, op)
+		if err := stop(); err != nil {
+			return nil, err
+		}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		run := scenarioRun{name: name, res: res}
 		if shop.Orders(name) {
+			// A failed audit is reported with the measurements, not
+			// instead of them.
 			a, err := s.AuditStock(ctx, c.Settle)
+			run.audit, run.auditErr = a, err
 			if err != nil {
-				return nil, err
+				fmt.Fprintln(logw, "loadgen: audit:", err)
+			} else {
+				fmt.Fprintln(logw, "loadgen:", a)
 			}
-			run.audit = a
-			fmt.Fprintln(logw, "loadgen:", a)
 		}
 		rep.runs = append(rep.runs, run)
 	}
@@ -136,4 +137,30 @@ func servePprof(addr string) (func(), error) {
 	go srv.Serve(ln) //nolint:errcheck // see above
 
 	return func() { _ = srv.Close() }, nil //nolint:errcheck // shutting down
+}
+
+// startProfile profiles the CPU of the whole process (load generator,
+// router, subgraphs and embedded stores alike) into one file per
+// scenario: cpu.pprof becomes cpu-products.pprof, and so on. The audit
+// after a scenario is left out. An empty path profiles nothing.
+func startProfile(path, scenario string) (func() error, error) {
+	if path == "" {
+		return func() error { return nil }, nil
+	}
+	ext := filepath.Ext(path)
+	f, err := os.Create(strings.TrimSuffix(path, ext) + "-" + scenario + ext)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close() //nolint:errcheck // already failing
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		return nil
+	}, nil
 }

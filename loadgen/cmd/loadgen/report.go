@@ -12,9 +12,10 @@ import (
 )
 
 type scenarioRun struct {
-	name  string
-	res   *load.Result
-	audit *shop.Audit
+	name     string
+	res      *load.Result
+	audit    *shop.Audit
+	auditErr error
 }
 
 // report is everything a run measured.
@@ -28,7 +29,7 @@ type report struct {
 // AuditsOK reports whether every stock audit passed.
 func (r *report) AuditsOK() bool {
 	for _, run := range r.runs {
-		if run.audit != nil && !run.audit.OK() {
+		if run.auditErr != nil || run.audit != nil && !run.audit.OK() {
 			return false
 		}
 	}
@@ -72,8 +73,15 @@ func (r *report) write(w io.Writer, format string) {
 		}
 	}
 	for _, run := range r.runs {
-		if run.audit != nil {
-			fmt.Fprintf(w, "%s%s: %s\n", map[bool]string{true: "\n", false: ""}[md], run.name, run.audit)
+		sep := ""
+		if md {
+			sep = "\n"
+		}
+		switch {
+		case run.auditErr != nil:
+			fmt.Fprintf(w, "%s%s: stock audit could not finish: %v\n", sep, run.name, run.auditErr)
+		case run.audit != nil:
+			fmt.Fprintf(w, "%s%s: %s\n", sep, run.name, run.audit)
 		}
 	}
 }
