@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -238,4 +239,18 @@ func recoveryEnv() map[string]string {
 		"ORDER_RECOVERY_GRACE":    "13s",
 		"ORDER_RECOVERY_INTERVAL": "1s",
 	}
+}
+
+// loadAverage reads the 1-, 5- and 15-minute load averages, to tell an
+// overloaded machine from a slow system in failure reports.
+func loadAverage() (string, error) {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "", fmt.Errorf("load average: %w", err)
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "", fmt.Errorf("load average: %q", b)
+	}
+	return strings.Join(f[:3], " "), nil
 }
