@@ -32,12 +32,13 @@ func main() {
 }
 
 func run() error {
-	var supergraphPath, listen, pprofAddr string
+	var supergraphPath, listen, configPath, pprofAddr string
 	flag.StringVar(&supergraphPath, "supergraph", "", "path of the join-spec supergraph")
 	flag.StringVar(&listen, "listen", "", "listen address of the router")
+	flag.StringVar(&configPath, "config", "", "optional router.yaml")
 	flag.StringVar(&pprofAddr, "pprof", "127.0.0.1:6060", "listen address of net/http/pprof")
 	flag.Parse()
-	cfg, err := app.LoadConfig("")
+	cfg, err := app.LoadConfig(configPath)
 	if err != nil {
 		return err
 	}
