@@ -81,6 +81,13 @@ bench:
 e2e:
 	cd e2e && SHOP_E2E=1 $(GO) test -count=1 -timeout 20m ./...
 
+## soak: a bounded mixed workload (90% browsing, 10% ordering) against the whole system as processes
+## for SOAK_DURATION: zero 5xx, invariant intact, no steady RSS growth per process (figures printed).
+## Never part of test or e2e (the test skips without SHOP_SOAK). Knobs: see e2e/README.md.
+SOAK_DURATION ?= 3m
+soak:
+	cd e2e && SHOP_E2E=1 SHOP_SOAK=1 SOAK_DURATION=$(SOAK_DURATION) $(GO) test -count=1 -v -run '^TestSoak$$' -timeout 60m .
+
 ## fuzz: each fuzz target for 10s (router request handling, supergraph reader, compose SDL); corpora stay in testdata/fuzz
 fuzz:
 	cd router && $(GO) test -run '^$$' -fuzz '^FuzzRouterRequest$$' -fuzztime 10s ./app
