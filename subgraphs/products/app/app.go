@@ -250,8 +250,14 @@ func (a *App) Close() {
 	}
 }
 
-// notifying wakes the outbox relays after every write that stores an
-// event, so events leave within milliseconds instead of at the next poll.
+// notifying wakes the outbox relays after every write that makes an event
+// ready, so events leave within milliseconds instead of at the next poll.
+// A stock movement's event is ready once the product's snapshot shows it
+// (the catalog writes the snapshot right after the ledger entry): woken
+// then, the relay publishes StockChanged after the snapshot is written, so
+// a reader who saw the event reads the new quantity too. (A poll may still
+// publish it a moment earlier; consumers treat the event's balance as the
+// newer truth.)
 type notifying struct {
 	catalog.Storer
 	relays []*outbox.Relay
@@ -263,13 +269,11 @@ func (n notifying) wake() {
 	}
 }
 
-// AppendMovement stores the entry and wakes the relays.
-func (n notifying) AppendMovement(ctx context.Context, m catalog.Movement) error {
-	err := n.Storer.AppendMovement(ctx, m)
-	if err == nil {
-		n.wake()
-	}
-	return err
+// SetStock writes a snapshot and wakes the relays.
+func (n notifying) SetStock(ctx context.Context, id string, quantity int, version int64, at time.Time) (bool, error) {
+	changed, err := n.Storer.SetStock(ctx, id, quantity, version, at)
+	n.wake()
+	return changed, err
 }
 
 // RecordChange stores the change and wakes the relays.

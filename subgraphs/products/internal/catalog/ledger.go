@@ -59,8 +59,10 @@ func (s *Service) move(ctx context.Context, ms moveSpec) (Movement, bool, error)
 	// floor: heads at or above this version were true after the call began.
 	floor := int64(-1)
 	var fresh *Movement
+	// taken: a version another writer appended (our insert collided with it).
+	var taken int64
 	for attempt := 0; attempt < maxAppendAttempts; attempt++ {
-		m, res, err := s.appendOnce(ctx, ms, fresh, floor)
+		m, res, err := s.appendOnce(ctx, ms, fresh, floor, taken)
 		switch res {
 		case appended:
 			s.syncSnapshot(ctx, ms.productID, m)
@@ -68,6 +70,7 @@ func (s *Service) move(ctx context.Context, ms moveSpec) (Movement, bool, error)
 		case failed, refused:
 			return Movement{}, false, err
 		case collided:
+			taken = m.Version
 			// Back off a little once collisions repeat, so the
 			// replicas do not keep colliding.
 			if attempt > 2 {
@@ -153,14 +156,19 @@ const (
 
 // appendOnce makes one append attempt inside the product's lock, after the
 // newest of the remembered head and fresh.
-func (s *Service) appendOnce(ctx context.Context, ms moveSpec, fresh *Movement, floor int64) (Movement, appendResult, error) {
+func (s *Service) appendOnce(ctx context.Context, ms moveSpec, fresh *Movement, floor, taken int64) (Movement, appendResult, error) {
 	st := s.locks.lock(ms.productID)
 	defer st.unlock()
-	head, known := st.head(ms.productID)
-	if fresh != nil && (!known || fresh.Version > head.Version) {
-		head, known = *fresh, true
-		st.remember(head)
+	if taken > 0 {
+		// The view after the collision showed it was not our
+		// operation: the version is taken, so heads before it are
+		// outdated for every caller.
+		st.taken(ms.productID, taken)
 	}
+	if fresh != nil {
+		st.remember(*fresh)
+	}
+	head, known := st.head(ms.productID)
 	if !known {
 		return Movement{}, stale, nil
 	}
@@ -184,10 +192,8 @@ func (s *Service) appendOnce(ctx context.Context, ms moveSpec, fresh *Movement, 
 		st.remember(m)
 		return m, appended, nil
 	case errors.Is(err, ErrDuplicate):
-		// The remembered head is outdated (or the operation was done):
-		// the next callers should not collide on it too.
-		st.forget(ms.productID)
-		return Movement{}, collided, nil
+		// m.Version carries the version that collided.
+		return m, collided, nil
 	default:
 		return Movement{}, failed, fmt.Errorf("append movement: %w", err)
 	}

@@ -17,16 +17,25 @@ const maxHeadsPerStripe = 1024
 // the (productId, version) index and the head is read then.
 type stripes struct {
 	mu    []sync.Mutex
-	heads []map[string]Movement
+	heads []map[string]known
+}
+
+// known is what a stripe knows of a product's ledger: the newest head it
+// saw (ok), and the newest version it knows another writer took (the
+// version its append collided with), which outdates older heads.
+type known struct {
+	head  Movement
+	ok    bool
+	taken int64
 }
 
 func newStripes(n int) *stripes {
 	if n <= 0 {
 		n = 256
 	}
-	s := &stripes{mu: make([]sync.Mutex, n), heads: make([]map[string]Movement, n)}
+	s := &stripes{mu: make([]sync.Mutex, n), heads: make([]map[string]known, n)}
 	for i := range s.heads {
-		s.heads[i] = map[string]Movement{}
+		s.heads[i] = map[string]known{}
 	}
 	return s
 }
@@ -48,18 +57,34 @@ func (s *stripes) lock(key string) stripe {
 
 func (st stripe) unlock() { st.s.mu[st.i].Unlock() }
 
+// head returns the newest head the stripe knows of a product, unless a
+// collision showed that head outdated.
 func (st stripe) head(productID string) (Movement, bool) {
-	m, ok := st.s.heads[st.i][productID]
-	return m, ok
+	k := st.s.heads[st.i][productID]
+	return k.head, k.ok && k.head.Version >= k.taken
 }
 
+// remember records a head (appended or read), unless it is older than the
+// one known or than a version known taken.
 func (st stripe) remember(m Movement) {
 	heads := st.s.heads[st.i]
-	if _, ok := heads[m.ProductID]; !ok && len(heads) >= maxHeadsPerStripe {
+	k, ok := heads[m.ProductID]
+	if !ok && len(heads) >= maxHeadsPerStripe {
 		clear(heads)
 	}
-	heads[m.ProductID] = m
+	if k.ok && k.head.Version > m.Version {
+		return
+	}
+	k.head, k.ok = m, true
+	heads[m.ProductID] = k
 }
 
-// forget drops the remembered head of a product found outdated.
-func (st stripe) forget(productID string) { delete(st.s.heads[st.i], productID) }
+// taken records that another writer appended version v of a product, so
+// heads older than v are outdated: callers holding one then read a fresh
+// view instead of colliding with v in turn.
+func (st stripe) taken(productID string, v int64) {
+	heads := st.s.heads[st.i]
+	k := heads[productID]
+	k.taken = max(k.taken, v)
+	heads[productID] = k
+}
