@@ -37,7 +37,13 @@ type harness struct {
 
 func start(t *testing.T) *harness {
 	t.Helper()
-	env := testenv.Get(t)
+	return startOn(t, testenv.Get(t))
+}
+
+// startOn starts the app on the given infrastructure (testenv.Fresh for
+// tests that stop it).
+func startOn(t *testing.T, env *testenv.Env) *harness {
+	t.Helper()
 	prefix := testenv.Name("orders") + "."
 	m := map[string]string{
 		"API_SECRET":              secret,
@@ -339,13 +345,18 @@ func TestLoadConfig(t *testing.T) {
 		{"defaults", map[string]string{"API_SECRET": "s"}, nil},
 		{"everything wrong", map[string]string{"PRODUCTS_INTERNAL_URL": "localhost:4002", "PRODUCTS_TIMEOUT": "0s", "PRODUCTS_ATTEMPTS": "0", "ORDER_RECOVERY_INTERVAL": "x"},
 			[]string{"API_SECRET", "PRODUCTS_INTERNAL_URL", "PRODUCTS_TIMEOUT", "PRODUCTS_ATTEMPTS", "ORDER_RECOVERY_INTERVAL"}},
+		// Recovery must not settle orders whose request still waits for products.
+		{"grace within the reserve budget", map[string]string{"API_SECRET": "s", "ORDER_RECOVERY_GRACE": "12s"}, []string{"ORDER_RECOVERY_GRACE (12s) must exceed", "12s"}},
+		{"grace within the attempts", map[string]string{"API_SECRET": "s", "ORDER_RECOVERY_GRACE": "2s", "PRODUCTS_TIMEOUT": "1s", "PRODUCTS_ATTEMPTS": "2"}, []string{"2.1s"}},
+		{"reserve timeout", map[string]string{"API_SECRET": "s", "ORDER_RESERVE_TIMEOUT": "0s"}, []string{"ORDER_RESERVE_TIMEOUT"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			cfg, err := app.LoadConfig(config.FromMap(tc.env))
 			if len(tc.wantErr) == 0 {
-				if err != nil || cfg.ListenAddr != ":4003" || cfg.ProductsURL != "http://localhost:4002" || cfg.MongoDB != "shop_orders" {
+				if err != nil || cfg.ListenAddr != ":4003" || cfg.ProductsURL != "http://localhost:4002" || cfg.MongoDB != "shop_orders" ||
+					cfg.ReserveBudget() != 12*time.Second || cfg.RecoveryGrace <= cfg.ReserveBudget() {
 					t.Fatalf("%+v %v", cfg, err)
 				}
 				return

@@ -9,6 +9,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/shopsupergraph/shop/platform/gqlerr"
+	"github.com/shopsupergraph/shop/platform/mongox"
 	"github.com/shopsupergraph/shop/subgraphs/users/graph/model"
 	"github.com/shopsupergraph/shop/subgraphs/users/internal/accounts"
 )
@@ -33,12 +34,33 @@ func (r *Resolver) toGraphQL(ctx context.Context, err error) *gqlerror.Error {
 		return gqlerr.New(ctx, gqlerr.BadUserInput, "id: is not a valid user id", map[string]any{"field": "id"})
 	case errors.Is(err, accounts.ErrInvalidCredentials):
 		return gqlerr.New(ctx, gqlerr.Unauthenticated, accounts.ErrInvalidCredentials.Error(), nil)
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return gqlerr.New(ctx, gqlerr.Unavailable, "request cancelled or timed out", nil)
+	case mongox.IsUnavailable(err):
+		return r.unavailable(ctx, err, "the user database is unavailable; try again shortly")
+	case errors.Is(err, context.Canceled):
+		return gqlerr.New(ctx, gqlerr.Unavailable, "request cancelled", nil)
 	default:
 		r.Log.ErrorContext(ctx, "resolver failed", "err", err)
 		return gqlerr.New(ctx, gqlerr.Internal, "internal error", nil)
 	}
+}
+
+// unavailable answers a database outage (no server, network, timeout) with
+// SERVICE_UNAVAILABLE: the request was fine and may succeed when repeated.
+// The cause is logged, never shown.
+func (r *Resolver) unavailable(ctx context.Context, err error, msg string) *gqlerror.Error {
+	r.Log.WarnContext(ctx, "user database unavailable", "err", err)
+	return gqlerr.New(ctx, gqlerr.Unavailable, msg, nil)
+}
+
+// registerError is toGraphQL for registerUser: after an outage the account
+// may have been written although its answer was lost, and a retry would
+// then find the username taken, so the message says to log in instead.
+func (r *Resolver) registerError(ctx context.Context, err error) *gqlerror.Error {
+	if mongox.IsUnavailable(err) {
+		return r.unavailable(ctx, err, "the user database is unavailable; the account may have been created all the same: "+
+			"try again, and log in if the username is then taken")
+	}
+	return r.toGraphQL(ctx, err)
 }
 
 // retryAfterSeconds rounds up to whole seconds, at least one, so a client

@@ -25,7 +25,7 @@ func (r *mutationResolver) RegisterUser(ctx context.Context, input *model.Regist
 		Username: input.Username, Password: input.Password, Email: input.Email, ClientAddr: clientip.FromContext(ctx),
 	})
 	if err != nil {
-		return nil, r.toGraphQL(ctx, err)
+		return nil, r.registerError(ctx, err)
 	}
 	return sessionResult(s), nil
 }

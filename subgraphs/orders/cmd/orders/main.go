@@ -28,7 +28,7 @@ func run(ctx context.Context) error {
 		return err
 	}
 	log := logging.New(os.Stderr, cfg.LogLevel, cfg.LogFormat)
-	log.Info("starting", "config", cfg.Common.String(), "products", cfg.ProductsURL)
+	log.Info("starting", "config", cfg.String(), "products", cfg.ProductsURL, "reserveBudget", cfg.ReserveBudget(), "recoveryGrace", cfg.RecoveryGrace)
 	a, err := app.New(ctx, cfg, log)
 	if err != nil {
 		return err
