@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shopsupergraph/shop/e2e/harness"
 )
@@ -253,4 +254,26 @@ func loadAverage() (string, error) {
 		return "", fmt.Errorf("load average: %q", b)
 	}
 	return strings.Join(f[:3], " "), nil
+}
+
+// stockReport describes a product's stock for a failure message: the
+// newest ledger entries (the truth) and the quantity read again after two
+// seconds, to tell a stale read from a lost or missing movement.
+func (s *shop) stockReport(ctx context.Context, productID string) string {
+	s.t.Helper()
+	r, err := s.c.Do(ctx, `query($id: ID!) { inventoryLedger(productId: $id, take: 6) { version kind delta balance orderId createdAt } }`,
+		map[string]any{"id": productID}, nil)
+	ledger := ""
+	if err != nil {
+		ledger = err.Error()
+	} else {
+		ledger = string(r.Body)
+	}
+	time.Sleep(2 * time.Second)
+	var p struct{ Product *product }
+	again := "unknown"
+	if r, err := s.c.Do(ctx, `query($id: ID!) { product(id: $id) { quantity } }`, map[string]any{"id": productID}, nil); err == nil && r.Decode(&p) == nil && p.Product != nil {
+		again = fmt.Sprint(p.Product.Quantity)
+	}
+	return fmt.Sprintf("newest ledger entries of %s: %s\nquantity read again 2 s later: %s", productID, ledger, again)
 }

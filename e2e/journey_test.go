@@ -169,7 +169,7 @@ func TestCustomerJourney(t *testing.T) {
 		t.Fatalf("cancelled order = %+v", cancelled.CancelOrder)
 	}
 	if got := s.product(ctx, catalog[4].ID).Quantity; got != 5 {
-		t.Fatalf("stock after cancel = %d, want 5", got)
+		t.Fatalf("stock after cancel = %d, want 5 (cancelOrder answered %s)\n%s", got, cancelled.CancelOrder.Status, s.stockReport(ctx, catalog[4].ID))
 	}
 	// Cancelling again is either refused or idempotent; never a second release.
 	r := s.do(ctx, `mutation($id: ID!) { cancelOrder(id: $id) { status } }`, map[string]any{"id": o.ID}, me.auth())
@@ -177,7 +177,7 @@ func TestCustomerJourney(t *testing.T) {
 		t.Errorf("cancelling twice: %s, want an error or the order still CANCELLED", r.Body)
 	}
 	if got := s.product(ctx, catalog[4].ID).Quantity; got != 5 {
-		t.Fatalf("stock after a second cancel = %d, want 5", got)
+		t.Fatalf("stock after a second cancel = %d, want 5\n%s", got, s.stockReport(ctx, catalog[4].ID))
 	}
 	s.invariant(ctx, supplied)
 	sys.CheckAlive(t)
