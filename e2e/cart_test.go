@@ -108,8 +108,18 @@ func TestCartJourney(t *testing.T) {
 
 	// Nobody touches the carts: the holds expire, and the units return
 	// without any request about them.
-	last := b.cart(ctx, carol).expiry()
+	subCtx, stopSub := context.WithCancel(ctx)
+	defer stopSub()
+	updates, err := b.c.Subscribe(subCtx, `subscription($id: ID) { inventoryUpdated(productId: $id) { _id quantity } }`, map[string]any{"id": mug.ID}, nil)
+	if err != nil {
+		t.Fatalf("inventoryUpdated over SSE through router 1: %v", err)
+	}
+	first, last := c2.expiry(), b.cart(ctx, carol).expiry()
 	waitAvailable(ctx, t, b, map[string]int{tea.ID: 10, mug.ID: 3}, last)
+	// Subscribers hear of it too; nothing touched the mug between opening
+	// the stream and the first expiry, so earlier events are replays.
+	waitUpdate(t, updates, mug.ID, 3, first, last.Add(10*time.Second))
+	stopSub()
 	for _, who := range []account{alice, carol} {
 		got := a.cart(ctx, who)
 		for _, l := range got.Lines {
@@ -243,6 +253,41 @@ func waitAvailable(ctx context.Context, t *testing.T, s *shop, want map[string]i
 			t.Fatalf("products shows %v 5s after the holds expired at %s, want %v", got, expiresAt.Format(time.RFC3339Nano), want)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// waitUpdate waits until deadline for an inventoryUpdated event, received
+// after since, showing the product with quantity.
+func waitUpdate(t *testing.T, updates <-chan *harness.Response, productID string, quantity int, since, deadline time.Time) {
+	t.Helper()
+	var seen []string
+	timeout := time.After(time.Until(deadline))
+	for {
+		select {
+		case r, ok := <-updates:
+			if !ok {
+				t.Errorf("inventoryUpdated stream ended before showing %s with quantity %d; saw %v", productID, quantity, seen)
+				return
+			}
+			var ev struct {
+				InventoryUpdated *struct {
+					ID       string `json:"_id"`
+					Quantity int    `json:"quantity"`
+				} `json:"inventoryUpdated"`
+			}
+			if len(r.Errors) > 0 || r.Decode(&ev) != nil || ev.InventoryUpdated == nil {
+				t.Errorf("inventoryUpdated event: %s", r.Body)
+				continue
+			}
+			seen = append(seen, fmt.Sprintf("%s=%d", time.Now().Format("15:04:05.000"), ev.InventoryUpdated.Quantity))
+			if time.Now().After(since) && ev.InventoryUpdated.ID == productID && ev.InventoryUpdated.Quantity == quantity {
+				t.Logf("inventoryUpdated events (received at=quantity; holds first expired at %s): %v", since.Format("15:04:05.000"), seen)
+				return
+			}
+		case <-timeout:
+			t.Errorf("no inventoryUpdated event showing %s with quantity %d after %s; saw %v", productID, quantity, since.Format("15:04:05.000"), seen)
+			return
+		}
 	}
 }
 
