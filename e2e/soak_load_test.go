@@ -172,7 +172,7 @@ func (w *soakWorker) send(ctx context.Context, sh *shop, class, op, query string
 	switch {
 	case err != nil:
 		st.transport++
-		st.note("transport", err.Error())
+		st.note("transport", op+": "+err.Error())
 	case r.Status >= 500:
 		st.status5xx++
 		st.note(fmt.Sprintf("HTTP %d", r.Status), op+": "+string(r.Body))
