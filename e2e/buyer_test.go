@@ -98,7 +98,10 @@ func (s *shop) settledOrderOf(ctx context.Context, a account, productID string) 
 			}
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
-			return nil, fmt.Errorf("orders of %s did not settle: %v", a.Username, err)
+			if err != nil {
+				return nil, fmt.Errorf("orders of %s did not settle: %w", a.Username, err)
+			}
+			return nil, fmt.Errorf("orders of %s did not settle in a minute", a.Username)
 		}
 		time.Sleep(500 * time.Millisecond)
 	}

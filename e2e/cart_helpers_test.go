@@ -75,6 +75,7 @@ func (s *shop) mustCart(ctx context.Context, a account, query string, vars map[s
 	c, r := s.cartOp(ctx, a, query, vars)
 	if c == nil {
 		s.t.Fatalf("%s\nvars %v: status %d: %s", oneLine(query), vars, r.Status, r.Body)
+		return cartView{}
 	}
 	return *c
 }

@@ -31,7 +31,7 @@ func (c *Client) Subscribe(ctx context.Context, query string, vars map[string]an
 	}
 	// The stream outlives the client's request timeout; ctx bounds it.
 	hc := &http.Client{Transport: c.HTTP.Transport}
-	resp, err := hc.Do(req)
+	resp, err := hc.Do(req) //nolint:bodyclose // closed when refused, else by the reading goroutine
 	if err != nil {
 		return nil, fmt.Errorf("subscribe: %w", err)
 	}
