@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -89,7 +90,16 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		}
 		lns[name] = ln
 	}
-	url := func(name string) string { return "http://" + lns[name].Addr().String() }
+	// A wildcard listener (":8080") is reached through loopback; "[::]" in
+	// a printed URL would only confuse.
+	url := func(name string) string {
+		a := lns[name].Addr().(*net.TCPAddr)
+		host := a.IP.String()
+		if a.IP.IsUnspecified() {
+			host = "localhost"
+		}
+		return "http://" + net.JoinHostPort(host, strconv.Itoa(a.Port))
+	}
 	env["PRODUCTS_INTERNAL_URL"] = url("products")
 	env["USERS_INTERNAL_URL"] = url("users")
 
