@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -85,4 +86,25 @@ func Listen(addr string) (net.Listener, error) {
 		return nil, fmt.Errorf("listen %s: %w", addr, err)
 	}
 	return ln, nil
+}
+
+// Worker is a background task that runs beside the HTTP server until its
+// context ends (outbox relays, consumers, sweepers, recovery loops).
+type Worker func(ctx context.Context)
+
+// ServeWithWorkers runs the workers and serves h on ln until ctx ends, then
+// stops the workers and shuts the server down gracefully. It returns only
+// once the server and every worker have stopped, so a restarted service
+// never overlaps with its previous run.
+func ServeWithWorkers(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger, grace time.Duration, workers ...Worker) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	for _, w := range workers {
+		wg.Go(func() { w(ctx) })
+	}
+	err := Serve(ctx, ln, h, log, grace)
+	cancel()
+	wg.Wait()
+	return err
 }

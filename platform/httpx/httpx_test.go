@@ -55,3 +55,40 @@ func TestHealthReadyAndShutdown(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestServeWithWorkersStopsEverything: workers start with the server, see
+// their context end on shutdown, and ServeWithWorkers returns only after
+// every worker has returned.
+func TestServeWithWorkersStopsEverything(t *testing.T) {
+	t.Parallel()
+	ln, err := Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var started, stopped atomic.Int32
+	worker := func(ctx context.Context) {
+		started.Add(1)
+		<-ctx.Done()
+		time.Sleep(50 * time.Millisecond)
+		stopped.Add(1)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- ServeWithWorkers(ctx, ln, http.NotFoundHandler(), slog.New(slog.DiscardHandler), time.Second, worker, worker)
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for started.Load() < 2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if started.Load() != 2 {
+		t.Fatalf("workers started = %d, want 2", started.Load())
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if stopped.Load() != 2 {
+		t.Fatalf("workers stopped before return = %d, want 2", stopped.Load())
+	}
+}

@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -112,24 +111,12 @@ func (a *App) Run(ctx context.Context) error {
 // recovery loop running beside the HTTP server; it returns once all three
 // have stopped.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
+	relay := func(ctx context.Context) {
 		if err := a.relay.Run(ctx); err != nil {
 			a.log.Error("outbox relay stopped", "err", err)
 		}
-	}()
-	go func() {
-		defer wg.Done()
-		a.recoverLoop(ctx)
-	}()
-	err := httpx.Serve(ctx, ln, a.handler, a.log, 10*time.Second)
-	cancel()
-	wg.Wait()
-	if err != nil {
+	}
+	if err := httpx.ServeWithWorkers(ctx, ln, a.handler, a.log, 10*time.Second, relay, a.recoverLoop); err != nil {
 		return fmt.Errorf("serve orders: %w", err)
 	}
 	return nil

@@ -143,21 +143,13 @@ func (a *App) Run(ctx context.Context) error {
 // Serve serves on ln and runs the background workers (outbox relays, the
 // product feed, the order release consumer) until ctx ends.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var wg sync.WaitGroup
-	for _, r := range a.relays {
-		wg.Go(func() { _ = r.Run(ctx) }) //nolint:errcheck // Run returns nil when ctx ends
-	}
-	wg.Go(func() { a.runFeed(ctx) })
-	wg.Go(func() { a.sweepHolds(ctx) })
-	wg.Go(func() {
+	workers := []httpx.Worker{a.runFeed, a.sweepHolds, func(ctx context.Context) {
 		_ = kafkax.Consume(ctx, a.orders, a.log, orderevents.Handler(a.Catalog, a.log)) //nolint:errcheck // nil when ctx ends
-	})
-	err := httpx.Serve(ctx, ln, a.handler, a.log, 10*time.Second)
-	cancel()
-	wg.Wait()
-	if err != nil {
+	}}
+	for _, r := range a.relays {
+		workers = append(workers, func(ctx context.Context) { _ = r.Run(ctx) }) //nolint:errcheck // Run returns nil when ctx ends
+	}
+	if err := httpx.ServeWithWorkers(ctx, ln, a.handler, a.log, 10*time.Second, workers...); err != nil {
 		return fmt.Errorf("products: %w", err)
 	}
 	return nil

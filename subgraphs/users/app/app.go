@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/playground"
@@ -154,10 +153,7 @@ func (a *App) Run(ctx context.Context) error {
 // Serve serves on ln and relays outbox events until ctx ends, then shuts
 // down gracefully. Tests pass a listener on a free port.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var wg sync.WaitGroup
-	wg.Go(func() {
+	relay := func(ctx context.Context) {
 		// The topic first: a relay publishing into a missing topic makes the
 		// broker auto-create it with its default partitioning, racing our
 		// creation, and consumers that joined early see no partitions.
@@ -165,11 +161,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		if err := a.relay.Run(ctx); err != nil {
 			a.log.Error("outbox relay stopped", "err", err)
 		}
-	})
-	err := httpx.Serve(ctx, ln, a.handler, a.log, ShutdownGrace)
-	cancel()
-	wg.Wait()
-	if err != nil {
+	}
+	if err := httpx.ServeWithWorkers(ctx, ln, a.handler, a.log, ShutdownGrace, relay); err != nil {
 		return fmt.Errorf("users: %w", err)
 	}
 	return nil
