@@ -2,6 +2,7 @@ package harness
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -42,6 +43,10 @@ type ProcSpec struct {
 	// Stdout, when set, receives the process's standard output instead of
 	// the log file (the infra process prints its addresses there).
 	Stdout io.Writer
+	// OnLine, when set, is called with every line the process writes to
+	// its log, in order and from one goroutine at a time. Every line has
+	// been passed to it before the process counts as exited.
+	OnLine func(line string)
 }
 
 // StartProc starts a process. Its output is appended to spec.LogPath, so a
@@ -55,8 +60,16 @@ func StartProc(spec ProcSpec) (*Proc, error) {
 	cmd := exec.Command(spec.Bin, spec.Args...)
 	cmd.Env = spec.Env
 	cmd.Dir = spec.Dir
-	cmd.Stderr = logf
-	cmd.Stdout = logf
+	var out io.Writer = logf
+	var lines *lineWriter
+	if spec.OnLine != nil {
+		lines = &lineWriter{w: logf, fn: spec.OnLine}
+		out = lines
+	}
+	// Stdout and Stderr are the same writer, so exec copies both through
+	// one pipe and one goroutine.
+	cmd.Stderr = out
+	cmd.Stdout = out
 	if spec.Stdout != nil {
 		cmd.Stdout = spec.Stdout
 	}
@@ -69,6 +82,9 @@ func StartProc(spec ProcSpec) (*Proc, error) {
 	p := &Proc{Name: spec.Name, LogPath: spec.LogPath, cmd: cmd, done: make(chan struct{})}
 	go func() {
 		err := cmd.Wait()
+		if lines != nil {
+			lines.flush()
+		}
 		fmt.Fprintf(logf, "=== %s exit: %v\n", time.Now().Format(time.RFC3339Nano), err)
 		logf.Close() //nolint:errcheck,gosec // best effort
 		p.mu.Lock()
@@ -163,4 +179,54 @@ func (p *Proc) Tail(n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// lineWriter writes everything to w and hands each complete line to fn.
+type lineWriter struct {
+	w  io.Writer
+	fn func(string)
+
+	mu  sync.Mutex
+	buf []byte
+}
+
+// maxLine bounds the bytes kept of one line; a longer line is passed on cut.
+const maxLine = 64 << 10
+
+func (l *lineWriter) Write(p []byte) (int, error) {
+	n, err := l.w.Write(p)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			l.buf = append(l.buf, p...)
+			if len(l.buf) >= maxLine {
+				l.emit()
+			}
+			break
+		}
+		l.buf = append(l.buf, p[:i]...)
+		l.emit()
+		p = p[i+1:]
+	}
+	return n, err
+}
+
+// flush passes on a last line without a newline.
+func (l *lineWriter) flush() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.buf) > 0 {
+		l.emit()
+	}
+}
+
+func (l *lineWriter) emit() {
+	line := l.buf
+	if len(line) > maxLine {
+		line = line[:maxLine]
+	}
+	l.fn(strings.TrimSuffix(string(line), "\r"))
+	l.buf = l.buf[:0]
 }

@@ -4,13 +4,19 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -18,7 +24,8 @@ import (
 // Options shape a system. Zero values mean one of each.
 type Options struct {
 	Products, Orders, Routers int
-	// Env adds or overrides variables for every subgraph process.
+	// Env adds or overrides variables for every subgraph process, except
+	// LISTEN_ADDR: the harness chooses every address.
 	Env map[string]string
 	// RouterEnv adds variables for every router process.
 	RouterEnv map[string]string
@@ -45,9 +52,14 @@ type System struct {
 // Service is one subgraph or router process and how to start it again.
 type Service struct {
 	Name string
+	// Addr is where the service listens (host:port). The first start binds
+	// port 0 and Addr is the address the process reported; a restart binds
+	// the same address again.
 	Addr string
 	Proc *Proc
-	spec ProcSpec
+	// spec starts the process; listen sets the listen address in it.
+	spec   ProcSpec
+	listen func(ProcSpec, string) ProcSpec
 }
 
 // URL is the service's base URL, e.g. http://127.0.0.1:PORT.
@@ -87,15 +99,6 @@ func Start(t testing.TB, bins *Binaries, o Options) *System {
 	if s.Bus, err = startInfra(ctx, bins.Infra, "infra-bus", dir); err != nil {
 		t.Fatal(err)
 	}
-	ports := func(n int) []string {
-		out := make([]string, n)
-		for i := range out {
-			out[i] = freeAddr(t)
-		}
-		return out
-	}
-	usersAddr, productAddrs, orderAddrs, routerAddrs := ports(1)[0], ports(o.Products), ports(o.Orders), ports(o.Routers)
-
 	env := map[string]string{
 		"API_SECRET":    s.Secret,
 		"MONGO_URI":     s.DB.Addrs.MongoURI,
@@ -107,44 +110,54 @@ func Start(t testing.TB, bins *Binaries, o Options) *System {
 	for k, v := range o.Env {
 		env[k] = v
 	}
-	svc := func(name, bin, addr string, extra map[string]string, args ...string) *Service {
-		m := map[string]string{"LISTEN_ADDR": addr}
+	if err := checkLogLevel(env["LOG_LEVEL"]); err != nil {
+		t.Fatal(err)
+	}
+	svc := func(name, bin string, extra map[string]string) *Service {
+		m := map[string]string{}
 		for k, v := range env {
 			m[k] = v
 		}
 		for k, v := range extra {
 			m[k] = v
 		}
-		return s.newService(name, bin, addr, m, args...)
+		return s.newService(name, bin, m, listenEnv)
 	}
-	s.Users = svc("users", bins.Users, usersAddr, nil)
-	for i, a := range productAddrs {
-		s.Products = append(s.Products, svc(fmt.Sprintf("products-%d", i), bins.Products, a, nil))
+	// Every process binds port 0 and reports the port it got; a process
+	// that needs another's address starts once that one has reported it.
+	s.Users = svc("users", bins.Users, nil)
+	for i := range o.Products {
+		s.Products = append(s.Products, svc(fmt.Sprintf("products-%d", i), bins.Products, nil))
 	}
-	for i, a := range orderAddrs {
-		// Orders replicas reserve through different products replicas, so
-		// replicas of both really contend on the shared database.
-		p := productAddrs[(i+1)%len(productAddrs)]
-		s.Orders = append(s.Orders, svc(fmt.Sprintf("orders-%d", i), bins.Orders, a, map[string]string{
-			"PRODUCTS_INTERNAL_URL": "http://" + p,
-			"USERS_INTERNAL_URL":    "http://" + usersAddr,
-		}))
-	}
-	all := append(append([]*Service{s.Users}, s.Products...), s.Orders...)
-	if err := s.startAll(ctx, all); err != nil {
+	if err := s.launchAll(ctx, append([]*Service{s.Users}, s.Products...)); err != nil {
 		t.Fatal(err)
 	}
-	for i, a := range routerAddrs {
+	for i := range o.Orders {
+		// Orders replicas reserve through different products replicas, so
+		// replicas of both really contend on the shared database.
+		p := s.Products[(i+1)%len(s.Products)]
+		s.Orders = append(s.Orders, svc(fmt.Sprintf("orders-%d", i), bins.Orders, map[string]string{
+			"PRODUCTS_INTERNAL_URL": p.URL(),
+			"USERS_INTERNAL_URL":    s.Users.URL(),
+		}))
+	}
+	if err := s.launchAll(ctx, s.Orders); err != nil {
+		t.Fatal(err)
+	}
+	if err := awaitReady(ctx, append(append([]*Service{s.Users}, s.Products...), s.Orders...)); err != nil {
+		t.Fatal(err)
+	}
+	for i := range o.Routers {
 		m := map[string]string{
-			"ROUTER_SUBGRAPH_URL_USERS":    "http://" + usersAddr + "/graphql",
-			"ROUTER_SUBGRAPH_URL_PRODUCTS": "http://" + productAddrs[i%len(productAddrs)] + "/graphql",
-			"ROUTER_SUBGRAPH_URL_ORDERS":   "http://" + orderAddrs[i%len(orderAddrs)] + "/graphql",
+			"ROUTER_SUBGRAPH_URL_USERS":    s.Users.GraphQL(),
+			"ROUTER_SUBGRAPH_URL_PRODUCTS": s.Products[i%len(s.Products)].GraphQL(),
+			"ROUTER_SUBGRAPH_URL_ORDERS":   s.Orders[i%len(s.Orders)].GraphQL(),
 		}
 		for k, v := range o.RouterEnv {
 			m[k] = v
 		}
-		s.Routers = append(s.Routers, s.newService(fmt.Sprintf("router-%d", i), bins.Router, a, m,
-			"--supergraph", bins.Supergraph, "--listen", a))
+		s.Routers = append(s.Routers, s.newService(fmt.Sprintf("router-%d", i), bins.Router, m, listenFlag,
+			"--supergraph", bins.Supergraph))
 	}
 	if err := s.startAll(ctx, s.Routers); err != nil {
 		t.Fatal(err)
@@ -154,48 +167,203 @@ func Start(t testing.TB, bins *Binaries, o Options) *System {
 
 func atLeastOne(n int) int { return max(n, 1) }
 
-func (s *System) newService(name, bin, addr string, env map[string]string, args ...string) *Service {
-	return &Service{Name: name, Addr: addr, spec: ProcSpec{
+func (s *System) newService(name, bin string, env map[string]string, listen func(ProcSpec, string) ProcSpec, args ...string) *Service {
+	return &Service{Name: name, listen: listen, spec: ProcSpec{
 		Name: name, Bin: bin, Args: args, Env: processEnv(env),
 		Dir:     filepath.Join(s.dir, "run"),
 		LogPath: filepath.Join(s.dir, "logs", name+".log"),
 	}}
 }
 
+// listenEnv gives a subgraph its listen address (LISTEN_ADDR).
+func listenEnv(spec ProcSpec, addr string) ProcSpec {
+	spec.Env = append(slices.Clone(spec.Env), "LISTEN_ADDR="+addr)
+	return spec
+}
+
+// listenFlag gives the router its listen address (--listen).
+func listenFlag(spec ProcSpec, addr string) ProcSpec {
+	spec.Args = append(slices.Clone(spec.Args), "--listen", addr)
+	return spec
+}
+
+// checkLogLevel refuses a LOG_LEVEL that hides the info line in which a
+// service reports its address.
+func checkLogLevel(level string) error {
+	switch strings.ToLower(level) {
+	case "warn", "warning", "error":
+		return fmt.Errorf("LOG_LEVEL=%s hides the `listening addr=...` line the harness reads each service's address from", level)
+	}
+	return nil
+}
+
 // processEnv is a minimal environment: nothing from the developer's shell
-// (ROUTER_*, MONGO_URI, ...) leaks into the system under test.
+// (ROUTER_*, MONGO_URI, ...) leaks into the system under test. LISTEN_ADDR
+// is left out: the harness gives every service its address.
 func processEnv(m map[string]string) []string {
 	out := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "TMPDIR=" + os.TempDir()}
 	for k, v := range m {
+		if k == "LISTEN_ADDR" {
+			continue
+		}
 		out = append(out, k+"="+v)
 	}
 	return out
 }
 
+// startAll launches the services and waits until every one is ready.
 func (s *System) startAll(ctx context.Context, svcs []*Service) error {
-	for _, v := range svcs {
-		p, err := StartProc(v.spec)
-		if err != nil {
-			return err
-		}
-		v.Proc = p
+	if err := s.launchAll(ctx, svcs); err != nil {
+		return err
 	}
+	return awaitReady(ctx, svcs)
+}
+
+// launchAll starts the services at once and waits until each has reported
+// the address it listens on.
+func (s *System) launchAll(ctx context.Context, svcs []*Service) error {
+	var wg sync.WaitGroup
+	errs := make([]error, len(svcs))
+	for i, v := range svcs {
+		wg.Go(func() { errs[i] = v.launch(ctx) })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func awaitReady(ctx context.Context, svcs []*Service) error {
 	var wg sync.WaitGroup
 	errs := make([]error, len(svcs))
 	for i, v := range svcs {
 		wg.Go(func() { errs[i] = waitReady(ctx, v) })
 	}
 	wg.Wait()
-	for _, err := range errs {
+	return errors.Join(errs...)
+}
+
+// Pinned addresses (restarts) may be taken for a moment by another
+// process; binding one is tried this many times, waiting bindBackoff
+// before the second attempt and twice as long before each further one.
+var (
+	bindAttempts = 6
+	bindBackoff  = 200 * time.Millisecond
+)
+
+// errAddrInUse marks a process that could not bind its pinned address.
+var errAddrInUse = errors.New("address already in use")
+
+// launch starts the service's process and waits until it reports the
+// address it listens on. The first start binds port 0; later starts pin
+// the address the service got then (routers and other services point at
+// it), retrying with backoff while something else holds it.
+func (v *Service) launch(ctx context.Context) error {
+	if v.Addr == "" {
+		addr, err := v.launchOnce(ctx, "127.0.0.1:0")
 		if err != nil {
 			return err
 		}
+		v.Addr = addr
+		return nil
 	}
-	return nil
+	wait := bindBackoff
+	for attempt := 1; ; attempt++ {
+		addr, err := v.launchOnce(ctx, v.Addr)
+		switch {
+		case err == nil && addr != v.Addr:
+			return fmt.Errorf("%s listens on %s, want %s", v.Name, addr, v.Addr)
+		case err == nil:
+			return nil
+		case !errors.Is(err, errAddrInUse):
+			return err
+		case attempt == bindAttempts:
+			return fmt.Errorf("%s: %s still in use after %d attempts; log %s:\n%s", v.Name, v.Addr, attempt, v.Proc.LogPath, v.Proc.Tail(20))
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s: %s in use: %w", v.Name, v.Addr, ctx.Err())
+		case <-time.After(wait):
+		}
+		wait *= 2
+	}
 }
 
-// Restart starts a stopped or killed service again on the same address and
-// waits until it is ready.
+// launchOnce starts the process on addr and returns the address it reports.
+func (v *Service) launchOnce(ctx context.Context, addr string) (string, error) {
+	found := make(chan string, 1)
+	var reported, inUse atomic.Bool
+	spec := v.listen(v.spec, addr)
+	spec.OnLine = func(line string) {
+		if reported.Load() {
+			return
+		}
+		if a, ok := listenAddr(line); ok {
+			reported.Store(true)
+			found <- a
+			return
+		}
+		if strings.Contains(line, "address already in use") {
+			inUse.Store(true)
+		}
+	}
+	p, err := StartProc(spec)
+	if err != nil {
+		return "", err
+	}
+	v.Proc = p
+	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
+	defer cancel()
+	select {
+	case a := <-found:
+		return a, nil
+	case <-p.done:
+		// Every line was handled before the exit was signalled.
+		select {
+		case a := <-found:
+			return a, nil
+		default:
+		}
+		if inUse.Load() {
+			return "", fmt.Errorf("%s could not bind %s: %w", v.Name, addr, errAddrInUse)
+		}
+		return "", fmt.Errorf("%s exited before it reported its address; log %s:\n%s", v.Name, p.LogPath, p.Tail(40))
+	case <-ctx.Done():
+		return "", fmt.Errorf("%s did not report its address (a `listening addr=...` line): %w; log %s:\n%s", v.Name, ctx.Err(), p.LogPath, p.Tail(40))
+	}
+}
+
+// listenLine matches the line platform/httpx.Serve ("listening") and the
+// router ("router listening") log with slog's text handler once they
+// listen, e.g. `time=... level=INFO msg=listening addr=127.0.0.1:41234`.
+var listenLine = regexp.MustCompile(`(?:^|\s)msg=(?:listening|"router listening") addr=(\S+)`)
+
+// listenAddr returns the address in a service's `listening` log line, in
+// slog's text or JSON form (LOG_FORMAT=json).
+func listenAddr(line string) (string, bool) {
+	var addr string
+	if strings.HasPrefix(line, "{") {
+		var rec struct{ Msg, Addr string }
+		if json.Unmarshal([]byte(line), &rec) != nil || (rec.Msg != "listening" && rec.Msg != "router listening") {
+			return "", false
+		}
+		addr = rec.Addr
+	} else {
+		m := listenLine.FindStringSubmatch(line)
+		if m == nil {
+			return "", false
+		}
+		addr = m[1]
+		if u, err := strconv.Unquote(addr); err == nil {
+			addr = u
+		}
+	}
+	if _, port, err := net.SplitHostPort(addr); err != nil || port == "" || port == "0" {
+		return "", false
+	}
+	return addr, true
+}
+
+// Restart starts a stopped or killed service again on the address it had
+// and waits until it is ready.
 func (s *System) Restart(ctx context.Context, v *Service) error {
 	if v.Proc != nil && v.Proc.Alive() {
 		return fmt.Errorf("restart %s: still running", v.Name)
@@ -295,18 +463,4 @@ func waitReady(ctx context.Context, v *Service) error {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-}
-
-// freeAddr returns a loopback address with a port that was free a moment ago.
-func freeAddr(t testing.TB) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	if err := ln.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return addr
 }
