@@ -89,7 +89,7 @@ func TestAccessRules(t *testing.T) {
 	}{
 		{"no key", nil, []string{"UNAUTHENTICATED"}},
 		{"wrong x-api-key", map[string]string{"x-api-key": "wrong"}, []string{"FORBIDDEN"}},
-		{"wrong x-api-token", map[string]string{"x-api-token": sys.Secret[:len(sys.Secret)-1] + "0"}, []string{"FORBIDDEN"}},
+		{"wrong x-api-token", map[string]string{"x-api-token": harness.WrongKey(sys.Secret)}, []string{"FORBIDDEN"}},
 		{"key prefix", map[string]string{"x-api-key": sys.Secret[:10]}, []string{"FORBIDDEN"}},
 		{"user token", alice.auth(), []string{"FORBIDDEN"}},
 	}
