@@ -1,8 +1,11 @@
 package auth
 
 import (
+	"bytes"
+	"encoding/base64"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -43,7 +46,7 @@ func TestVerifyRejects(t *testing.T) {
 	noExp, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, Claims{UserID: "u1"}).SignedString([]byte(secret))
 	noUser, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, Claims{RegisteredClaims: jwt.RegisteredClaims{ExpiresAt: jwt.NewNumericDate(time.Now().Add(time.Hour))}}).SignedString([]byte(secret))
 	good, _ := tk.Issue("u1")
-	tampered := good[:len(good)-2] + "xx"
+	tampered := tamperSignature(good)
 
 	cases := map[string]struct {
 		tok  string
@@ -99,5 +102,37 @@ func TestValidateSecret(t *testing.T) {
 	}
 	if err := ValidateSecret(secret); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// tamperSignature replaces the first character of tok's signature with a
+// different one. The first character carries six bits of the signature,
+// so the signature always changes; changing the last characters does not
+// always (the last character of an unpadded base64 signature has bits the
+// decoder ignores, and a fixed suffix can equal the original).
+func tamperSignature(tok string) string {
+	i := strings.LastIndexByte(tok, '.') + 1
+	c := byte('A')
+	if tok[i] == c {
+		c = 'B'
+	}
+	return tok[:i] + string(c) + tok[i+1:]
+}
+
+func TestTamperSignature(t *testing.T) {
+	t.Parallel()
+	// A signature ending in "xw", which the decoder reads the same as one
+	// ending in "xx", and one starting with the replacement character.
+	for _, sig := range []string{strings.Repeat("Q", 41) + "xw", "A" + strings.Repeat("Q", 42)} {
+		tok := "e30.e30." + sig
+		got := tamperSignature(tok)
+		was, err := base64.RawURLEncoding.DecodeString(sig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now, err := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(got, "e30.e30."))
+		if err != nil || !strings.HasPrefix(got, "e30.e30.") || bytes.Equal(now, was) {
+			t.Errorf("tamperSignature(%q) = %q (%v), want the same header and payload and other signature bytes", tok, got, err)
+		}
 	}
 }
