@@ -41,6 +41,12 @@ const (
 	// before the poller tries it again, so a persistent error is logged
 	// about once a second rather than on every poll.
 	idIndexRetry = time.Second
+	// idIndexQuiet is how long a file must have gone unmodified before a
+	// pass trusts its stamp to reveal the next change. File times come from
+	// a clock that ticks every few milliseconds, and a checkpointed WAL is
+	// rewritten in place without growing, so a change right after the stat
+	// could leave both size and time as they were.
+	idIndexQuiet = 100 * time.Millisecond
 )
 
 // idIndexer keeps the _id look-up index on every collection table in
@@ -48,7 +54,8 @@ const (
 // listing its collections' tables in _ferretdb_collections. It polls the
 // directory and only opens a database file when the file or its
 // write-ahead log changed since the last pass, so an idle stack costs a
-// directory listing and a few stat calls per poll.
+// directory listing and a few stat calls per poll, and a busy database a
+// short read of its schema per poll.
 type idIndexer struct {
 	dir string
 	log *slog.Logger
@@ -133,8 +140,13 @@ func (x *idIndexer) pass(ctx context.Context, force bool) error {
 			continue
 		}
 		// The stamp taken before the pass: a table created during it
-		// changes the file again and is picked up by the next poll.
-		x.files[f] = idIndexFileState{stamp: st}
+		// changes the file again and is picked up by the next poll. A file
+		// modified just before is checked again at the next poll instead.
+		if st.latest() < now.Add(-idIndexQuiet).UnixNano() {
+			x.files[f] = idIndexFileState{stamp: st}
+		} else {
+			x.files[f] = idIndexFileState{}
+		}
 	}
 	for f := range x.files {
 		if !seen[f] {
@@ -143,6 +155,8 @@ func (x *idIndexer) pass(ctx context.Context, force bool) error {
 	}
 	return errors.Join(errs...)
 }
+
+func (s fileStamp) latest() int64 { return max(s.mod, s.walMod) }
 
 func stampOf(file string) (fileStamp, error) {
 	fi, err := os.Stat(file)
