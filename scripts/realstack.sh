@@ -107,6 +107,13 @@ start_postgres() {
 		as_pg "$bindir/psql" -q -h 127.0.0.1 -p "$port" -U postgres -c 'CREATE DATABASE ferretdb' >/dev/null
 		touch "$STATE/pg/.db"
 	fi
+	# FerretDB's finds by _id scan the whole collection without a GIN index
+	# on _jsonb->'_id' and plans made for the actual key; the file explains.
+	# It is idempotent, so every start applies it (from stdin: the postgres
+	# user may not be able to read our checkout).
+	as_pg "$bindir/psql" -X -q -1 -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d ferretdb \
+		-f - <"$ROOT/scripts/ferretdb-pg-id-index.sql" >"$STATE/postgres-idindex.log" 2>&1 ||
+		die "indexing FerretDB's _id look-ups failed: $(tail -5 "$STATE/postgres-idindex.log")"
 }
 
 stop_postgres() {

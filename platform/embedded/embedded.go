@@ -39,7 +39,13 @@ type Options struct {
 	RedisAddr string
 	// KafkaPartitions is the partition count of topics the broker creates.
 	KafkaPartitions int
-	Logger          *slog.Logger
+	// IDIndexPoll is how often the stack looks for new collections to give
+	// the index FerretDB's _id look-ups need (see SyncIDIndexes). Zero
+	// means 200ms; a negative value turns the polling off, leaving new
+	// collections unindexed until SyncIDIndexes runs (tests and benchmarks
+	// that measure an unindexed table).
+	IDIndexPoll time.Duration
+	Logger      *slog.Logger
 }
 
 // Stack is a running set of stand-ins.
@@ -50,6 +56,7 @@ type Stack struct {
 
 	kafka  *kfake.Cluster
 	redis  *miniredis.Miniredis
+	ids    *idIndexer
 	cancel context.CancelFunc
 	done   chan error
 }
@@ -64,6 +71,9 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 	if o.KafkaPartitions <= 0 {
 		o.KafkaPartitions = 3
+	}
+	if o.IDIndexPoll == 0 {
+		o.IDIndexPoll = 200 * time.Millisecond
 	}
 	mongoDir := filepath.Join(o.Dir, "mongo")
 	kafkaDir := filepath.Join(o.Dir, "kafka")
@@ -132,7 +142,26 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		s.Close()
 		return nil, fmt.Errorf("embedded: ferretdb not reachable: %w", err)
 	}
+	// FerretDB has opened every existing database file by now; index their
+	// tables and keep up with the collections services create from here on.
+	s.ids = newIDIndexer(mongoDir, o.Logger.With("component", "idindexer"))
+	if o.IDIndexPoll > 0 {
+		s.ids.start(runCtx, o.IDIndexPoll)
+	}
 	return s, nil
+}
+
+// SyncIDIndexes gives every collection that exists now the index
+// FerretDB's look-ups by _id need, and returns once it has (or with what
+// failed). The stack already does this in the background within a poll
+// interval of a collection's creation, and a query that runs before only
+// scans instead of searching; tests and benchmarks call SyncIDIndexes when
+// they need the index in place, or when polling is off.
+func (s *Stack) SyncIDIndexes(ctx context.Context) error {
+	if err := s.ids.pass(ctx, true); err != nil {
+		return fmt.Errorf("embedded: index _id look-ups: %w", err)
+	}
+	return nil
 }
 
 func (s *Stack) tickRedis(ctx context.Context) {
@@ -164,6 +193,9 @@ func (s *Stack) RestartRedis() error {
 
 // Close stops every stand-in.
 func (s *Stack) Close() {
+	if s.ids != nil {
+		s.ids.stop()
+	}
 	if s.redis != nil {
 		s.redis.Close()
 	}
