@@ -14,7 +14,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -84,10 +84,9 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 	s := &Stack{done: make(chan error, 1)}
 
-	mongoAddr, err := resolveAddr(o.MongoAddr)
-	if err != nil {
-		return nil, err
-	}
+	// FerretDB binds its listener inside ferretdb.New, so port 0 is
+	// resolved there and no other process can take the port in between.
+	mongoAddr := orLoopback(o.MongoAddr)
 	newFerretMu.Lock()
 	fdb, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: mongoAddr},
@@ -138,7 +137,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	// time is advanced, so advance it in real time as a Redis server would.
 	go s.tickRedis(runCtx)
 
-	if err := waitTCP(ctx, mongoAddr, 15*time.Second); err != nil {
+	if err := waitTCP(ctx, strings.TrimSuffix(strings.TrimPrefix(s.MongoURI, "mongodb://"), "/"), 15*time.Second); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("embedded: ferretdb not reachable: %w", err)
 	}
@@ -216,28 +215,6 @@ func orLoopback(addr string) string {
 		return "127.0.0.1:0"
 	}
 	return addr
-}
-
-// resolveAddr turns an address with port 0 into one with a free port, for
-// servers that take an address string rather than a listener.
-func resolveAddr(addr string) (string, error) {
-	addr = orLoopback(addr)
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return "", fmt.Errorf("embedded: bad address %q: %w", addr, err)
-	}
-	if port != "0" {
-		return addr, nil
-	}
-	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
-	if err != nil {
-		return "", fmt.Errorf("embedded: find free port: %w", err)
-	}
-	p := ln.Addr().(*net.TCPAddr).Port
-	if err := ln.Close(); err != nil {
-		return "", fmt.Errorf("embedded: find free port: %w", err)
-	}
-	return net.JoinHostPort(host, strconv.Itoa(p)), nil
 }
 
 func waitTCP(ctx context.Context, addr string, timeout time.Duration) error {

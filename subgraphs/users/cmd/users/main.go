@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -25,7 +26,12 @@ func main() {
 	}
 }
 
-func run(ctx context.Context) error {
+func run(ctx context.Context) error { return runOn(ctx, nil) }
+
+// runOn is run serving on ln, or on the configured address when ln is nil
+// (tests hand in a listener bound to port 0, so no other process can take
+// the port between choosing and binding it).
+func runOn(ctx context.Context, ln net.Listener) error {
 	cfg, err := app.LoadConfig(config.FromOS(".env"))
 	if err != nil {
 		return err
@@ -37,5 +43,8 @@ func run(ctx context.Context) error {
 		return err
 	}
 	defer a.Close()
+	if ln != nil {
+		return a.Serve(ctx, ln)
+	}
 	return a.Run(ctx)
 }

@@ -21,9 +21,6 @@ func TestRunAlone(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
-	if err := ln.Close(); err != nil {
-		t.Fatal(err)
-	}
 	t.Chdir(t.TempDir()) // no stray .env file
 	t.Setenv("LISTEN_ADDR", addr)
 	t.Setenv("API_SECRET", "run-alone-secret-0123456789abcdef")
@@ -36,7 +33,7 @@ func TestRunAlone(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- run(ctx) }()
+	go func() { done <- runOn(ctx, ln) }()
 
 	base := "http://" + addr
 	deadline := time.Now().Add(20 * time.Second)
