@@ -73,7 +73,7 @@ func TestRunCountCompletesExactlyN(t *testing.T) {
 	t.Parallel()
 	for _, workers := range []int{1, 7, 32} {
 		var done atomic.Int64
-		_, failed := load.RunCount(context.Background(), workers, 1000, 1, func(context.Context, *rand.Rand) (string, string) {
+		_, failed := RunCount(context.Background(), workers, 1000, 1, func(context.Context, *rand.Rand) (string, string) {
 			if done.Add(1)%10 == 0 {
 				return "op", "FAIL"
 			}
