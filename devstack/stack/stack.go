@@ -44,7 +44,12 @@ type Options struct {
 	// (REDIS_ADDR empty for it alone), so load runs can show what the
 	// cache buys.
 	NoProductsCache bool
-	Log             *slog.Logger
+	// ProductsReplicas is how many products processes share the products
+	// database (at least 1). With more than one, the router talks to the
+	// first and orders reserves stock through a round-robin over all of
+	// them, so replicas really contend for the same products.
+	ProductsReplicas int
+	Log              *slog.Logger
 }
 
 // Stack is a running shop.
@@ -146,6 +151,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 	g.Go(func() error { return users.Serve(gctx, lns["users"]) })
 
+	replicaURLs := []string{url("products")}
 	pc, err := productsapp.LoadConfig(svcEnv("products"))
 	if err != nil {
 		return fail(err)
@@ -155,6 +161,32 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		return fail(fmt.Errorf("stack: products: %w", err))
 	}
 	g.Go(func() error { return products.Serve(gctx, lns["products"]) })
+	for i := 1; i < o.ProductsReplicas; i++ {
+		ln, err := httpx.Listen("127.0.0.1:0")
+		if err != nil {
+			return fail(fmt.Errorf("stack: products replica %d: %w", i, err))
+		}
+		replica, err := productsapp.New(ctx, pc, o.Log.With("service", "products", "replica", i))
+		if err != nil {
+			_ = ln.Close() //nolint:errcheck // already failing
+			return fail(fmt.Errorf("stack: products replica %d: %w", i, err))
+		}
+		g.Go(func() error { return replica.Serve(gctx, ln) })
+		replicaURLs = append(replicaURLs, "http://"+ln.Addr().String())
+	}
+	if len(replicaURLs) > 1 {
+		ln, err := httpx.Listen("127.0.0.1:0")
+		if err != nil {
+			return fail(fmt.Errorf("stack: products balancer: %w", err))
+		}
+		g.Go(func() error { return serveRoundRobin(gctx, ln, replicaURLs, o.Log) })
+		env["PRODUCTS_INTERNAL_URL"] = "http://" + ln.Addr().String()
+	}
+	for _, u := range replicaURLs[1:] {
+		if err := waitReady(ctx, u+"/ready", 60*time.Second); err != nil {
+			return fail(err)
+		}
+	}
 
 	oc, err := ordersapp.LoadConfig(svcEnv("orders"))
 	if err != nil {

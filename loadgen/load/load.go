@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shopsupergraph/shop/loadgen/hist"
@@ -149,4 +150,29 @@ func runFor(ctx context.Context, workers int, d time.Duration, seed uint64, op O
 	}
 	wg.Wait()
 	return per
+}
+
+// RunCount drives op with workers workers until n operations have
+// completed (unrecorded: it pre-loads a system, e.g. with order history)
+// and returns how long that took and how many failed.
+func RunCount(ctx context.Context, workers, n int, seed uint64, op Op) (time.Duration, int) {
+	if workers < 1 {
+		workers = 1
+	}
+	start := time.Now()
+	var left, failed atomic.Int64
+	left.Store(int64(n))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(seed, uint64(w)))
+			for ctx.Err() == nil && left.Add(-1) >= 0 {
+				if _, code := op(context.WithoutCancel(ctx), rng); code != "" {
+					failed.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return time.Since(start), int(failed.Load())
 }

@@ -66,3 +66,21 @@ func sumCodes(m map[string]int) int {
 	}
 	return n
 }
+
+// TestRunCountCompletesExactlyN: pre-loading places the number of
+// operations asked for, whatever the number of workers, and counts failures.
+func TestRunCountCompletesExactlyN(t *testing.T) {
+	t.Parallel()
+	for _, workers := range []int{1, 7, 32} {
+		var done atomic.Int64
+		_, failed := RunCount(context.Background(), workers, 1000, 1, func(context.Context, *rand.Rand) (string, string) {
+			if done.Add(1)%10 == 0 {
+				return "op", "FAIL"
+			}
+			return "op", ""
+		})
+		if done.Load() != 1000 || failed != 100 {
+			t.Fatalf("%d workers: %d operations, %d failed; want 1000 and 100", workers, done.Load(), failed)
+		}
+	}
+}

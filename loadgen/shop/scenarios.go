@@ -15,8 +15,9 @@ import (
 
 // Operation names as reported.
 const (
-	OpBrowse = "products"
-	OpOrder  = "placeOrder"
+	OpBrowse  = "products"
+	OpOrder   = "placeOrder"
+	OpHistory = "history"
 )
 
 // Scenario names accepted by Scenario.
@@ -24,7 +25,13 @@ const (
 	ScenarioProducts = "products"
 	ScenarioOrder    = "placeOrder"
 	ScenarioMixed    = "mixed"
+	// ScenarioHistory reads a random user's order history (`orders`), whose
+	// cost must not grow with the orders of everybody else.
+	ScenarioHistory = "history"
 )
+
+// historyQuery is a signed-in user's order list.
+const historyQuery = `{ orders { _id status total createdAt products { _id quantity } } }`
 
 // BrowseQuery is the storefront's first page, the one the products cache
 // serves.
@@ -129,6 +136,16 @@ func (s *Shop) PlaceOrder(ctx context.Context, rng *rand.Rand) (string, string) 
 	return OpOrder, ""
 }
 
+// History reads a random user's orders.
+func (s *Shop) History(ctx context.Context, rng *rand.Rand) (string, string) {
+	u := s.Fixture.Users[rng.IntN(len(s.Fixture.Users))]
+	resp, err := s.Client.Do(ctx, historyQuery, nil, http.Header{"Authorization": {"Bearer " + u.Token}})
+	if err != nil {
+		return OpHistory, codeOf(err)
+	}
+	return OpHistory, resp.Code()
+}
+
 // Mixed browses nine times in ten and orders once.
 func (s *Shop) Mixed(ctx context.Context, rng *rand.Rand) (string, string) {
 	if rng.IntN(10) == 0 {
@@ -146,8 +163,10 @@ func (s *Shop) Scenario(name string) (load.Op, error) {
 		return s.PlaceOrder, nil
 	case ScenarioMixed:
 		return s.Mixed, nil
+	case ScenarioHistory:
+		return s.History, nil
 	}
-	return nil, fmt.Errorf("unknown scenario %q (want %s, %s or %s)", name, ScenarioProducts, ScenarioOrder, ScenarioMixed)
+	return nil, fmt.Errorf("unknown scenario %q (want %s, %s, %s or %s)", name, ScenarioProducts, ScenarioOrder, ScenarioMixed, ScenarioHistory)
 }
 
 // Orders reports whether a scenario places orders, so the stock audit

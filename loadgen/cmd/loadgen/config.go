@@ -34,6 +34,8 @@ type config struct {
 	PprofAddr  string
 	Format     string
 	Seed       uint64
+	History    int
+	Replicas   int
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -44,7 +46,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.AdminKey, "admin-key", os.Getenv("ADMIN_API_KEY"), "admin key of the --router stack (default $ADMIN_API_KEY)")
 	fs.StringVar(&c.Supergraph, "supergraph", "", "supergraph for the in-process stack (default: supergraph.graphql in this or a parent directory)")
 	fs.BoolVar(&c.NoCache, "no-cache", false, "run the in-process products subgraph without its Redis cache")
-	scenarios := fs.String("scenarios", "products,placeOrder,mixed", "comma-separated scenarios: products, placeOrder, mixed")
+	scenarios := fs.String("scenarios", "products,placeOrder,mixed", "comma-separated scenarios: products, placeOrder, mixed, history")
 	fs.DurationVar(&c.Duration, "duration", 20*time.Second, "measured time per scenario")
 	fs.DurationVar(&c.Warmup, "warmup", 2*time.Second, "unmeasured time before each scenario")
 	fs.IntVar(&c.Workers, "concurrency", 16, "closed-loop workers")
@@ -59,6 +61,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.PprofAddr, "pprof-addr", "", "serve net/http/pprof on this address during the run (e.g. 127.0.0.1:6060), to see where requests wait")
 	fs.StringVar(&c.Format, "format", "text", "report format: text or markdown")
 	fs.Uint64Var(&c.Seed, "seed", 1, "seed of the workers' random choices")
+	fs.IntVar(&c.History, "history", 0, "orders to place before the measured scenarios (unmeasured), so cost with history shows; raise --stock to cover them")
+	fs.IntVar(&c.Replicas, "products-replicas", 1, "products processes sharing one database in the in-process stack (orders reserves through all of them)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -69,7 +73,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	for _, s := range strings.Split(*scenarios, ",") {
 		s = strings.TrimSpace(s)
 		switch s {
-		case shop.ScenarioProducts, shop.ScenarioOrder, shop.ScenarioMixed:
+		case shop.ScenarioProducts, shop.ScenarioOrder, shop.ScenarioMixed, shop.ScenarioHistory:
 			c.Scenarios = append(c.Scenarios, s)
 		case "":
 		default:
@@ -84,6 +88,12 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	if c.Workers < 1 || c.Users < 1 || c.Products < 1 || c.Stock < 1 || c.MaxLines < 1 || c.MaxUnits < 1 {
 		errs = append(errs, errors.New("concurrency, users, products, stock, max-lines and max-units must be at least 1"))
+	}
+	if c.History < 0 || c.Replicas < 1 {
+		errs = append(errs, errors.New("history must not be negative and products-replicas at least 1"))
+	}
+	if c.Router != "" && c.Replicas > 1 {
+		errs = append(errs, errors.New("--products-replicas applies to the in-process stack only"))
 	}
 	if c.Format != "text" && c.Format != "markdown" {
 		errs = append(errs, fmt.Errorf("format must be text or markdown, got %q", c.Format))

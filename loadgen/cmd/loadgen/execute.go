@@ -56,6 +56,12 @@ func execute(ctx context.Context, c config, logw io.Writer) (*report, error) {
 		return nil, err
 	}
 	s := &shop.Shop{Client: client, Fixture: fx, MaxLines: c.MaxLines, MaxUnits: c.MaxUnits}
+	if c.History > 0 {
+		fmt.Fprintf(logw, "loadgen: placing %d orders of history (unmeasured)\n", c.History)
+		took, failed := load.RunCount(ctx, c.Workers, c.History, c.Seed^0x5bd1e995, s.PlaceOrder)
+		rep.history = fmt.Sprintf("%d orders of history placed in %s (%.0f orders/s, %d failed)", c.History, took.Round(time.Millisecond), float64(c.History)/took.Seconds(), failed)
+		fmt.Fprintln(logw, "loadgen:", rep.history)
+	}
 
 	for i, name := range c.Scenarios {
 		op, err := s.Scenario(name)
@@ -103,7 +109,7 @@ func startStack(ctx context.Context, c config) (*stack.Stack, string, error) {
 	st, err := stack.Start(ctx, stack.Options{
 		DataDir: dir, RouterAddr: "127.0.0.1:0", UsersAddr: "127.0.0.1:0",
 		ProductsAddr: "127.0.0.1:0", OrdersAddr: "127.0.0.1:0", Supergraph: c.Supergraph,
-		NoProductsCache: c.NoCache,
+		NoProductsCache: c.NoCache, ProductsReplicas: c.Replicas,
 		Env: map[string]string{
 			"API_SECRET": hex.EncodeToString(raw[:]),
 			// Seeding registers hundreds of users; the production cost

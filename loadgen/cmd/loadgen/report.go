@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"strings"
 	"time"
@@ -24,6 +25,8 @@ type report struct {
 	target  string
 	started time.Time
 	runs    []scenarioRun
+	// history describes the pre-loaded order history, if any.
+	history string
 }
 
 // AuditsOK reports whether every stock audit passed.
@@ -52,6 +55,15 @@ func (r *report) write(w io.Writer, format string) {
 		r.started.UTC().Format("2006-01-02 15:04 MST"), r.target, r.cache(), runtime.Version(), runtime.GOMAXPROCS(0), runtime.NumCPU())
 	fmt.Fprintf(w, "settings: %d closed-loop workers, %s per scenario after %s warmup, %d users, %d products x %d units, orders of 1-%d products x 1-%d units\n",
 		c.Workers, c.Duration, c.Warmup, c.Users, c.Products, c.Stock, c.MaxLines, c.MaxUnits)
+	if c.Replicas > 1 {
+		fmt.Fprintf(w, "products replicas: %d (orders reserves through all of them)\n", c.Replicas)
+	}
+	if r.history != "" {
+		fmt.Fprintf(w, "history: %s\n", r.history)
+	}
+	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Fprintf(w, "machine load average at the end (1, 5, 15 min): %s\n", strings.Join(strings.Fields(string(load))[:3], " "))
+	}
 	md := format == "markdown"
 	if md {
 		fmt.Fprintln(w, "\n| scenario | cache | operation | ops | ops/s | p50 | p95 | p99 | max | failures by code |")
