@@ -69,7 +69,7 @@ lint: fmt vet
 	@set -e; for m in $(MODULES); do (cd $$m && $(GO) run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION) run --config $(CURDIR)/.golangci.yml ./...); done
 
 ## bench: router microbenchmarks (incl. how cost grows with fan-out and supergraph size),
-## then the shop load run through the router, products cache on and off (README "Benchmarks: shop path")
+## then the shop load run through the router, products cache on and off (docs/benchmarks.md)
 BENCH_DURATION ?= 20s
 BENCH_FLAGS ?=
 bench:
