@@ -34,6 +34,9 @@ const (
 const (
 	StepResolve = 1 // PENDING -> CONFIRMED | REJECTED
 	StepCancel  = 2 // CONFIRMED -> CANCELLED
+	// LastStep is the highest step: step n+1 can only follow step n, so a
+	// reader that finds no transition n+1 knows there is none after it.
+	LastStep = StepCancel
 )
 
 // Line is one product line of an order. UnitPrice is 0 until products has

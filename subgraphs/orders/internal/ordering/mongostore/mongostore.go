@@ -175,24 +175,49 @@ func (s *Store) Transition(ctx context.Context, orderID string, step int) (order
 	return d.transition(), nil
 }
 
-// ApplySnapshot copies t into its order document unless a later step is
-// already there, then marks t applied. Both writes are idempotent.
+// ApplySnapshot copies t into its order document with a single-key
+// {_id} update (any other filter is a full scan on the embedded store).
+//
+// The update cannot be conditional on the step already there: FerretDB
+// runs it as a read followed by a whole-document write, so a slow writer
+// of step 1 can overwrite a faster writer's step 2. Instead every writer,
+// after writing step n, reads transition n+1 by _id and, when it exists,
+// writes that step too. A transition is inserted before its snapshot is
+// written, so whichever writer writes last sees every step taken before
+// its write and leaves the newest one; reads merge the transitions after
+// the snapshot anyway, so a lagging snapshot never shows a wrong status.
 func (s *Store) ApplySnapshot(ctx context.Context, t ordering.Transition) error {
 	oid, err := primitive.ObjectIDFromHex(t.OrderID)
 	if err != nil {
 		return fmt.Errorf("apply snapshot: %w", err)
 	}
-	set := bson.D{{Key: "status", Value: string(t.To)}, {Key: "statusSeq", Value: t.Step}, {Key: "updatedAt", Value: t.At}}
-	if len(t.Lines) > 0 {
-		set = append(set, bson.E{Key: "lines", Value: toLineDocs(t.Lines)}, bson.E{Key: "total", Value: t.Total})
+	applied := []ordering.Transition{t}
+	for {
+		set := bson.D{{Key: "status", Value: string(t.To)}, {Key: "statusSeq", Value: t.Step}, {Key: "updatedAt", Value: t.At}}
+		if len(t.Lines) > 0 {
+			set = append(set, bson.E{Key: "lines", Value: toLineDocs(t.Lines)}, bson.E{Key: "total", Value: t.Total})
+		}
+		if _, err := s.orders.UpdateOne(ctx, bson.D{{Key: "_id", Value: oid}}, bson.D{{Key: "$set", Value: set}}); err != nil {
+			return fmt.Errorf("apply snapshot: %w", err)
+		}
+		if t.Step >= ordering.LastStep {
+			break
+		}
+		next, ok, err := s.findTransition(ctx, t.OrderID, t.Step+1)
+		if err != nil {
+			return fmt.Errorf("apply snapshot: %w", err)
+		}
+		if !ok {
+			break
+		}
+		t = next
+		applied = append(applied, t)
 	}
-	filter := bson.D{{Key: "_id", Value: oid}, {Key: "statusSeq", Value: bson.D{{Key: "$lt", Value: t.Step}}}}
-	if _, err := s.orders.UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: set}}); err != nil {
-		return fmt.Errorf("apply snapshot: %w", err)
-	}
-	if _, err := s.transitions.UpdateOne(ctx, bson.D{{Key: "_id", Value: transitionID(t.OrderID, t.Step)}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "applied", Value: true}}}}); err != nil {
-		return fmt.Errorf("mark snapshot applied: %w", err)
+	for _, t := range applied {
+		if _, err := s.transitions.UpdateOne(ctx, bson.D{{Key: "_id", Value: transitionID(t.OrderID, t.Step)}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "applied", Value: true}}}}); err != nil {
+			return fmt.Errorf("mark snapshot applied: %w", err)
+		}
 	}
 	return nil
 }
