@@ -120,16 +120,13 @@ func (s *Service) failPlace(ctx context.Context, o Order, cause error, mayHold b
 }
 
 // reject takes step 1 as REJECTED. mayHold says whether products may hold
-// stock for the order (then a release is owed and attempted): false only
-// when products refused the reservation outright, since reservations are
-// all or nothing. It returns take's answer (the winner on ErrStepTaken).
+// stock for the order (then a release is owed, and take attempts it):
+// false only when products refused the reservation outright, since
+// reservations are all or nothing. It returns take's answer (the winner on
+// ErrStepTaken).
 func (s *Service) reject(ctx context.Context, o Order, reason string, mayHold bool) (Order, error) {
 	t := Transition{Step: StepResolve, From: StatusPending, To: StatusRejected, Reason: reason, NeedsRelease: mayHold}
-	next, err := s.take(ctx, o, t, events.OrderRejected)
-	if err == nil && mayHold {
-		s.release(ctx, o.ID, StepResolve)
-	}
-	return next, err
+	return s.take(ctx, o, t, events.OrderRejected)
 }
 
 // refused reports whether err is products refusing a reservation, which
@@ -142,7 +139,8 @@ func refused(err error) bool {
 
 // Cancel cancels a CONFIRMED order for its owner or an admin and gives its
 // stock back. Cancelling is idempotent: a second cancel (concurrent or not)
-// returns the cancelled order, and only the one that took the step releases.
+// returns the cancelled order, and only the one that took the step releases
+// (take does, since the step owes a release).
 func (s *Service) Cancel(ctx context.Context, c Caller, id string) (Order, error) {
 	o, err := s.Get(ctx, c, id)
 	if err != nil {
@@ -164,6 +162,5 @@ func (s *Service) Cancel(ctx context.Context, c Caller, id string) (Order, error
 	if err != nil {
 		return Order{}, fmt.Errorf("cancel order: %w", err)
 	}
-	s.release(ctx, o.ID, StepCancel)
 	return next, nil
 }

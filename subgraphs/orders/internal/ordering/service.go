@@ -168,8 +168,11 @@ func (s *Service) event(typ string, o Order, at time.Time) (*outbox.Entry, error
 	return &e, nil
 }
 
-// take appends t (with its event) and refreshes the snapshot. When another
-// writer took the step first it returns the winner and ErrStepTaken.
+// take appends t (with its event), refreshes the snapshot and, when t owes
+// products a release, releases. Once all of that is recorded the step's
+// work item is removed; whatever failed stays on the work list for
+// recovery. When another writer took the step first it returns the winner
+// and ErrStepTaken (the winner settles the step).
 func (s *Service) take(ctx context.Context, o Order, t Transition, eventType string) (Order, error) {
 	t.OrderID, t.At = o.ID, s.now().UTC()
 	next := o.Apply(t)
@@ -193,17 +196,34 @@ func (s *Service) take(ctx context.Context, o Order, t Transition, eventType str
 	if t.Outbox != nil {
 		s.notify()
 	}
+	settled := true
 	if err := s.store.ApplySnapshot(ctx, t); err != nil {
-		// Reads merge transitions and recovery re-applies unapplied ones,
+		// Reads merge transitions and recovery re-applies the snapshot,
 		// so a failed snapshot only delays the denormalised copy.
 		s.log.Warn("order snapshot not refreshed; recovery will retry", "order", o.ID, "step", t.Step, "err", err)
+		settled = false
+	}
+	if t.NeedsRelease && !s.release(ctx, o.ID, t.Step) {
+		settled = false
+	}
+	if settled {
+		s.finish(ctx, WorkItem{OrderID: o.ID, Step: t.Step})
 	}
 	return next, nil
 }
 
-// release gives an order's stock back and records the acknowledgement.
-// Failures are logged: recovery (and products' OrderCancelled consumer)
-// retries, so the caller's operation still succeeds.
+// finish removes a settled step from the work list. A failure only means
+// recovery finds the step settled and removes it then.
+func (s *Service) finish(ctx context.Context, w WorkItem) {
+	if err := s.store.FinishWork(ctx, w); err != nil {
+		s.log.Warn("settled order step left on the work list; recovery will remove it", "order", w.OrderID, "step", w.Step, "err", err)
+	}
+}
+
+// release gives an order's stock back and records the acknowledgement; it
+// reports whether both happened. Failures are logged: recovery (and
+// products' OrderCancelled consumer) retries, so the caller's operation
+// still succeeds.
 func (s *Service) release(ctx context.Context, orderID string, step int) bool {
 	if err := s.inv.Release(ctx, orderID); err != nil {
 		s.log.Warn("stock release failed; recovery will retry", "order", orderID, "err", err)
@@ -211,6 +231,7 @@ func (s *Service) release(ctx context.Context, orderID string, step int) bool {
 	}
 	if err := s.store.MarkReleased(ctx, orderID, step); err != nil {
 		s.log.Warn("release acknowledgement not recorded; recovery will release again", "order", orderID, "err", err)
+		return false
 	}
 	return true
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/bson/primitive"
@@ -72,56 +71,6 @@ func (s *Store) ListByUsers(ctx context.Context, userIDs []string, limit int) ([
 	}
 	opts := options.Find().SetSort(bson.D{{Key: "createdAt", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit))
 	return s.findOrders(ctx, filter, opts)
-}
-
-// StalePending returns orders whose snapshot is still PENDING and that were
-// created before before.
-func (s *Store) StalePending(ctx context.Context, before time.Time, limit int) ([]ordering.Order, error) {
-	filter := bson.D{{Key: "status", Value: string(ordering.StatusPending)}, {Key: "createdAt", Value: bson.D{{Key: "$lte", Value: before}}}}
-	opts := options.Find().SetSort(bson.D{{Key: "createdAt", Value: 1}}).SetLimit(int64(limit))
-	var docs []orderDoc
-	cur, err := s.orders.Find(ctx, filter, opts)
-	if err != nil {
-		return nil, fmt.Errorf("find pending orders: %w", err)
-	}
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, fmt.Errorf("read pending orders: %w", err)
-	}
-	out := make([]ordering.Order, len(docs))
-	for i, d := range docs {
-		out[i] = d.order()
-	}
-	return out, nil
-}
-
-// Unapplied returns transitions whose snapshot was not written, older than before.
-func (s *Store) Unapplied(ctx context.Context, before time.Time, limit int) ([]ordering.Transition, error) {
-	return s.findTransitions(ctx, bson.D{{Key: "applied", Value: false}, {Key: "at", Value: bson.D{{Key: "$lte", Value: before}}}}, limit)
-}
-
-// Unreleased returns transitions that owe products a release, older than before.
-func (s *Store) Unreleased(ctx context.Context, before time.Time, limit int) ([]ordering.Transition, error) {
-	return s.findTransitions(ctx, bson.D{
-		{Key: "needsRelease", Value: true}, {Key: "released", Value: false},
-		{Key: "at", Value: bson.D{{Key: "$lte", Value: before}}},
-	}, limit)
-}
-
-func (s *Store) findTransitions(ctx context.Context, filter bson.D, limit int) ([]ordering.Transition, error) {
-	opts := options.Find().SetSort(bson.D{{Key: "at", Value: 1}}).SetLimit(int64(limit))
-	cur, err := s.transitions.Find(ctx, filter, opts)
-	if err != nil {
-		return nil, fmt.Errorf("find transitions: %w", err)
-	}
-	var docs []transitionDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, fmt.Errorf("read transitions: %w", err)
-	}
-	out := make([]ordering.Transition, len(docs))
-	for i, d := range docs {
-		out[i] = d.transition()
-	}
-	return out, nil
 }
 
 // findOrders runs one orders query and merges each order's transitions
