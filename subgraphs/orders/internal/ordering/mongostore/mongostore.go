@@ -48,6 +48,7 @@ type Store struct {
 	transitions *mongo.Collection
 	releases    *mongo.Collection
 	work        *mongo.Collection
+	leases      *mongo.Collection
 }
 
 // New returns a store over db; call EnsureIndexes once at start-up.
@@ -57,6 +58,7 @@ func New(db *mongo.Database) *Store {
 		transitions: db.Collection(TransitionsCollection),
 		releases:    db.Collection(ReleasesCollection),
 		work:        db.Collection(WorkCollection),
+		leases:      db.Collection(LeasesCollection),
 	}
 }
 
