@@ -12,6 +12,8 @@
 package ordering
 
 import (
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/shopsupergraph/shop/platform/outbox"
@@ -98,4 +100,15 @@ type Caller struct {
 // canSee reports whether c may read or change o.
 func (c Caller) canSee(o Order) bool {
 	return c.Admin || (c.UserID != "" && c.UserID == o.UserID)
+}
+
+// SortNewestFirst orders os newest first: by creation time, then by id
+// (ids are ObjectIDs, which grow with time), both descending.
+func SortNewestFirst(os []Order) {
+	slices.SortStableFunc(os, func(a, b Order) int {
+		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(b.ID, a.ID)
+	})
 }

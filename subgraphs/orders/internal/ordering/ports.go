@@ -15,14 +15,18 @@ import (
 // outbox relay alone marks their event sent); facts learned later, such as
 // a release products acknowledged, are inserted as documents of their own.
 type Storer interface {
-	// Create records the order's work item (step StepResolve), then
-	// inserts the order; ErrExists when its id is taken.
+	// Create records the order's work item (step StepResolve) and its
+	// entry in the user's history, then inserts the order; ErrExists when
+	// its id is taken. Callers that retry an id check with Get first.
 	Create(ctx context.Context, o Order) error
 	Get(ctx context.Context, id string) (Order, error)
 	GetMany(ctx context.Context, ids []string) ([]Order, error)
-	// ListByUsers returns the orders of the given users, newest first;
-	// nil userIDs means every user.
-	ListByUsers(ctx context.Context, userIDs []string, limit int) ([]Order, error)
+	// History returns a user's orders newest first, at most limit, by
+	// point reads (its cost follows limit, not the number of orders).
+	History(ctx context.Context, userID string, limit int) ([]Order, error)
+	// ListAll returns every user's orders newest first, at most limit; it
+	// may scan, so only admins reach it.
+	ListAll(ctx context.Context, limit int) ([]Order, error)
 	// AppendTransition inserts t. For steps after StepResolve it first
 	// records the step's work item, so a crash right after the insert
 	// leaves the owed snapshot and release on the work list.

@@ -88,26 +88,34 @@ func (s *Service) Get(ctx context.Context, c Caller, id string) (Order, error) {
 	return o, nil
 }
 
-// List returns the caller's orders, or every order for an admin, newest first.
+// List returns the caller's orders, or every order for an admin, newest
+// first, at most MaxList.
 func (s *Service) List(ctx context.Context, c Caller) ([]Order, error) {
-	var users []string
+	var (
+		out []Order
+		err error
+	)
 	switch {
 	case c.Admin:
+		out, err = s.store.ListAll(ctx, MaxList)
 	case c.UserID != "":
-		users = []string{c.UserID}
+		out, err = s.store.History(ctx, c.UserID, MaxList)
 	default:
 		return nil, ErrUnauthenticated
 	}
-	out, err := s.store.ListByUsers(ctx, users, MaxList)
 	if err != nil {
 		return nil, fmt.Errorf("list orders: %w", err)
 	}
 	return out, nil
 }
 
-// OrdersOfUsers returns the order history of each requested user in one
-// store query. Order history is private: users other than the caller get
-// an empty history unless the caller is an admin.
+// OrdersOfUsers returns the order history of each requested user. Order
+// history is private: users other than the caller get an empty history
+// unless the caller is an admin.
+//
+// The requested users share one limit, MaxList per requested user: the
+// newest that many orders among them all. Each user's history is read
+// newest first up to that limit, which always covers their share.
 func (s *Service) OrdersOfUsers(ctx context.Context, c Caller, userIDs []string) (map[string][]Order, error) {
 	var visible []string
 	for _, id := range userIDs {
@@ -119,18 +127,32 @@ func (s *Service) OrdersOfUsers(ctx context.Context, c Caller, userIDs []string)
 	if len(visible) == 0 {
 		return out, nil
 	}
-	orders, err := s.store.ListByUsers(ctx, visible, MaxList*len(visible))
-	if err != nil {
-		return nil, fmt.Errorf("orders of users: %w", err)
+	limit := MaxList * len(visible)
+	var all []Order
+	for _, id := range visible {
+		if _, done := out[id]; done {
+			continue
+		}
+		out[id] = nil
+		orders, err := s.store.History(ctx, id, limit)
+		if err != nil {
+			return nil, fmt.Errorf("orders of users: %w", err)
+		}
+		all = append(all, orders...)
 	}
-	for _, o := range orders {
+	SortNewestFirst(all)
+	if len(all) > limit {
+		all = all[:limit]
+	}
+	clear(out)
+	for _, o := range all {
 		out[o.UserID] = append(out[o.UserID], o)
 	}
 	return out, nil
 }
 
-// OrdersByID resolves order references in one store query; orders the
-// caller may not see (or that do not exist) come back missing from the map.
+// OrdersByID resolves order references by point reads; orders the caller
+// may not see (or that do not exist) come back missing from the map.
 func (s *Service) OrdersByID(ctx context.Context, c Caller, ids []string) (map[string]Order, error) {
 	valid := make([]string, 0, len(ids))
 	for _, id := range ids {

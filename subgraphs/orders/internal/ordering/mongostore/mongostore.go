@@ -49,6 +49,7 @@ type Store struct {
 	releases    *mongo.Collection
 	work        *mongo.Collection
 	leases      *mongo.Collection
+	index       *mongo.Collection
 }
 
 // New returns a store over db; call EnsureIndexes once at start-up.
@@ -59,6 +60,7 @@ func New(db *mongo.Database) *Store {
 		releases:    db.Collection(ReleasesCollection),
 		work:        db.Collection(WorkCollection),
 		leases:      db.Collection(LeasesCollection),
+		index:       db.Collection(IndexCollection),
 	}
 }
 
@@ -68,7 +70,8 @@ func (s *Store) Transitions() *mongo.Collection { return s.transitions }
 // EnsureIndexes creates the indexes the queries and the relay need.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
 	if err := mongox.EnsureIndexes(ctx, s.orders,
-		mongo.IndexModel{Keys: bson.D{{Key: "userId", Value: 1}, {Key: "createdAt", Value: -1}}},
+		// The admin list only; users' histories are read by _id.
+		mongo.IndexModel{Keys: bson.D{{Key: "createdAt", Value: -1}, {Key: "_id", Value: -1}}},
 	); err != nil {
 		return fmt.Errorf("ensure order indexes: %w", err)
 	}
@@ -148,15 +151,21 @@ func (d transitionDoc) transition() ordering.Transition {
 	}
 }
 
-// Create records the order's work item, then inserts the (PENDING) order.
-// The work item comes first so that an order document never exists
-// without one until it is settled.
+// Create records the order's work item and its entry in the user's
+// history, then inserts the (PENDING) order. Both come first so that an
+// order document never exists without them. Call it only for an id not
+// seen yet (a retry that finds the order must not call it again): a
+// second call adds a second history entry, which readers skip but which
+// costs a write.
 func (s *Store) Create(ctx context.Context, o ordering.Order) error {
 	oid, err := primitive.ObjectIDFromHex(o.ID)
 	if err != nil {
 		return fmt.Errorf("create order: %w", err)
 	}
 	if err := s.addWork(ctx, ordering.WorkItem{OrderID: o.ID, Step: ordering.StepResolve, At: o.CreatedAt}); err != nil {
+		return fmt.Errorf("create order: %w", err)
+	}
+	if err := s.appendHistory(ctx, o.UserID, o.ID, o.CreatedAt); err != nil {
 		return fmt.Errorf("create order: %w", err)
 	}
 	now := o.CreatedAt

@@ -62,17 +62,6 @@ func (s *Store) GetMany(ctx context.Context, ids []string) ([]ordering.Order, er
 	return out, nil
 }
 
-// ListByUsers returns the users' orders (every order when userIDs is nil),
-// newest first, at most limit.
-func (s *Store) ListByUsers(ctx context.Context, userIDs []string, limit int) ([]ordering.Order, error) {
-	filter := bson.D{}
-	if userIDs != nil {
-		filter = bson.D{{Key: "userId", Value: bson.D{{Key: "$in", Value: userIDs}}}}
-	}
-	opts := options.Find().SetSort(bson.D{{Key: "createdAt", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit))
-	return s.findOrders(ctx, filter, opts)
-}
-
 // findOrders runs one orders query and merges each order's transitions
 // by point reads.
 func (s *Store) findOrders(ctx context.Context, filter bson.D, opts *options.FindOptions) ([]ordering.Order, error) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson/primitive"
+	"go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/shopsupergraph/shop/platform/mongox"
 	"github.com/shopsupergraph/shop/platform/testenv"
@@ -16,6 +17,14 @@ import (
 )
 
 func newStore(t *testing.T) *mongostore.Store {
+	t.Helper()
+	s, _ := newStoreDB(t)
+	return s
+}
+
+// newStoreDB is newStore with the database, for tests that play a crash
+// by hand.
+func newStoreDB(t *testing.T) (*mongostore.Store, *mongo.Database) {
 	t.Helper()
 	env := testenv.Get(t)
 	ctx := context.Background()
@@ -31,7 +40,7 @@ func newStore(t *testing.T) *mongostore.Store {
 	if err := s.EnsureIndexes(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return s
+	return s, db
 }
 
 func TestTransitionStepHasOneWinner(t *testing.T) {
@@ -114,7 +123,7 @@ func TestReadsMergeUnappliedTransitions(t *testing.T) {
 	if step, _, err := s.SnapshotStep(ctx, o.ID); err != nil || step != ordering.StepCancel {
 		t.Fatalf("snapshot step %d %v, want %d", step, err, ordering.StepCancel)
 	}
-	list, err := s.ListByUsers(ctx, []string{"u1"}, 10)
+	list, err := s.History(ctx, "u1", 10)
 	if err != nil || len(list) != 1 || list[0].Status != ordering.StatusCancelled {
 		t.Fatalf("list: %+v %v", list, err)
 	}
