@@ -56,11 +56,18 @@ var (
 func newFixture(t *testing.T, grace time.Duration) *fixture {
 	t.Helper()
 	env := testenv.Get(t)
-	ctx := context.Background()
-	client, db, err := mongox.Connect(ctx, env.MongoURI, testenv.Name("orders_svc"))
+	client, db, err := mongox.Connect(context.Background(), env.MongoURI, testenv.Name("orders_svc"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return newFixtureOn(t, grace, client, db)
+}
+
+// newFixtureOn is newFixture on a database the test connected to itself
+// (a client with a command monitor, say).
+func newFixtureOn(t *testing.T, grace time.Duration, client *mongo.Client, db *mongo.Database) *fixture {
+	t.Helper()
+	ctx := context.Background()
 	t.Cleanup(func() {
 		_ = db.Drop(context.Background())
 		_ = client.Disconnect(context.Background())
