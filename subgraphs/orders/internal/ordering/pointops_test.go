@@ -148,6 +148,14 @@ func TestOrderPathsUsePointOperations(t *testing.T) {
 			t.Fatalf("place: %+v %v", placed, err)
 		}
 	}))
+	for _, what := range []string{"placeOrder with idempotencyKey", "placeOrder retried with idempotencyKey"} {
+		checkPointOps(t, what, log.record(func() {
+			o, err := f.svc.PlaceWithKey(ctx, alice, lines(ordering.LineInput{ProductID: choc, Quantity: 1}), "key-1")
+			if err != nil || o.Status != ordering.StatusConfirmed {
+				t.Fatalf("place with key: %+v %v", o, err)
+			}
+		}))
+	}
 	checkPointOps(t, "placeOrder (insufficient stock)", log.record(func() {
 		if _, err := f.svc.Place(ctx, alice, lines(ordering.LineInput{ProductID: choc, Quantity: 11})); err == nil {
 			t.Fatal("oversized order placed")
@@ -159,12 +167,12 @@ func TestOrderPathsUsePointOperations(t *testing.T) {
 		}
 	}))
 	checkPointOps(t, "orders (user)", log.record(func() {
-		if list, err := f.svc.List(ctx, alice); err != nil || len(list) != 2 {
+		if list, err := f.svc.List(ctx, alice); err != nil || len(list) != 3 {
 			t.Fatalf("list: %d %v", len(list), err)
 		}
 	}))
 	checkPointOps(t, "User.orders", log.record(func() {
-		if hist, err := f.svc.OrdersOfUsers(ctx, admin, []string{alice.UserID, bob.UserID}); err != nil || len(hist[alice.UserID]) != 2 {
+		if hist, err := f.svc.OrdersOfUsers(ctx, admin, []string{alice.UserID, bob.UserID}); err != nil || len(hist[alice.UserID]) != 3 {
 			t.Fatalf("history: %v %v", hist, err)
 		}
 	}))

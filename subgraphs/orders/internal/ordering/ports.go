@@ -41,6 +41,9 @@ type Storer interface {
 	// MarkReleased records that products acknowledged the release owed by
 	// a step (idempotent).
 	MarkReleased(ctx context.Context, orderID string, step int) error
+	// ClaimKey inserts r unless a record for (r.UserID, r.Key) exists, and
+	// returns the record that holds the key: r itself when the insert won.
+	ClaimKey(ctx context.Context, r KeyRecord) (KeyRecord, error)
 
 	// Work returns up to limit work items, oldest first except that a
 	// retried item goes behind the items recorded before its retry.
