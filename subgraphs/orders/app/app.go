@@ -46,7 +46,8 @@ type App struct {
 	handler http.Handler
 }
 
-// New connects to MongoDB, prepares indexes and topics and builds the
+// New connects to MongoDB, prepares indexes, brings a database written by
+// an older version up to date (once), prepares topics and builds the
 // handler. Kafka being down at start-up is not fatal: events wait in the
 // outbox until the relay can publish them.
 func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
@@ -56,6 +57,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	store := mongostore.New(db)
 	if err := store.EnsureIndexes(ctx); err != nil {
+		_ = client.Disconnect(context.Background()) //nolint:errcheck // failing start-up anyway
+		return nil, fmt.Errorf("new orders app: %w", err)
+	}
+	if err := store.Migrate(ctx); err != nil {
 		_ = client.Disconnect(context.Background()) //nolint:errcheck // failing start-up anyway
 		return nil, fmt.Errorf("new orders app: %w", err)
 	}
