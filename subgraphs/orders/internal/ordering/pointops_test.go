@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
-	"go.mongodb.org/mongo-driver/bson/bsontype"
 	"go.mongodb.org/mongo-driver/event"
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
@@ -99,7 +98,7 @@ func pointFilter(f bson.Raw) bool {
 		return false
 	}
 	t := els[0].Value().Type
-	return t != bsontype.EmbeddedDocument && t != bsontype.Array
+	return t != bson.TypeEmbeddedDocument && t != bson.TypeArray
 }
 
 // checkPointOps fails the test for every call that is not an insert or a
