@@ -9,6 +9,11 @@
 // the same step. The order document's status is a snapshot of the newest
 // transition, refreshed after each insert and repaired by recovery; reads
 // always merge the transitions in, so a stale snapshot is never shown.
+//
+// Cost per order does not grow with history: the store answers every
+// operation on these paths by _id or with an insert. Recovery reads only a
+// short work list of unsettled steps (recorded before each step's work,
+// removed once it is settled), and one replica at a time runs it (Lease).
 package ordering
 
 import (

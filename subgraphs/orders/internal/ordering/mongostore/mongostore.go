@@ -6,12 +6,22 @@
 //
 // Every operation on the order paths is an insert or a point operation on
 // a single-key {_id} filter: the embedded store pushes no other filter
-// down and would scan (and decode) the whole collection. Facts learned
-// after a transition (products acknowledged a release) are documents of
-// their own in order_releases, and unfinished work is listed in the small
-// order_work collection, so no document has two kinds of writer: FerretDB
-// runs every update as a read followed by a whole-document write, and two
-// writers of one document undo each other.
+// down and would scan (and decode) the whole collection. The collections:
+//
+//   - orders: one document per order, inserted PENDING; afterwards only
+//     its snapshot of the newest transition is rewritten;
+//   - order_transitions: insert-only steps with their outbox events (the
+//     relay alone marks an event sent);
+//   - order_releases: insert-only acknowledgements of owed releases;
+//   - order_work: the unsettled steps recovery reads (work.go);
+//   - order_index: users' histories and idempotency keys (history.go,
+//     keys.go);
+//   - order_leases: the recovery lease's slot records (lease.go).
+//
+// No document has two kinds of writer: FerretDB runs every update as a
+// read followed by a whole-document write, and two writers of one
+// document undo each other. The only scan is the admin list of all
+// orders (bounded), besides recovery reading its short work list.
 package mongostore
 
 import (
