@@ -9,7 +9,7 @@ import (
 )
 
 const (
-	// recoverBatch bounds the work items one recovery pass reads.
+	// recoverBatch is how many work items a recovery pass reads at once.
 	recoverBatch = 200
 	// recoverMaxFailures ends a pass after this many items failed in a
 	// row (products down, say): each failed item has moved behind the
@@ -54,16 +54,36 @@ func (s *Service) Recover(ctx context.Context) (RecoveryReport, error) {
 // Every resolution goes through the same unique transition step as the
 // request handlers, so recovery racing a live request or another replica
 // changes nothing twice. An item that fails is recorded again behind the
-// others; after recoverMaxFailures failures in a row the pass ends.
+// others; after recoverMaxFailures failures in a row the pass ends. A
+// pass reads recoverBatch items at a time, and reads the next batch only
+// when it settled every item of a full one.
 func (s *Service) RecoverWhile(ctx context.Context, keep func() bool) (RecoveryReport, error) {
 	var rep RecoveryReport
+	var errs []error
+	// A full batch that settled entirely suggests a backlog (an outage
+	// left many releases owed): read the next batch at once.
+	for {
+		n, settled, err := s.settleBatch(ctx, keep, &rep)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		if n < recoverBatch || settled < n {
+			break
+		}
+	}
+	return rep, errors.Join(errs...)
+}
+
+// settleBatch settles one batch of the work list and returns how many
+// items it read and how many it settled.
+func (s *Service) settleBatch(ctx context.Context, keep func() bool, rep *RecoveryReport) (int, int, error) {
 	before := s.now().Add(-s.grace)
 	items, err := s.store.Work(ctx, recoverBatch)
 	if err != nil {
-		return rep, fmt.Errorf("recover: %w", err)
+		return 0, 0, fmt.Errorf("recover: %w", err)
 	}
 	var errs []error
-	failures := 0
+	failures, settled := 0, 0
 	for _, w := range items {
 		if w.At.After(before) {
 			continue
@@ -71,7 +91,7 @@ func (s *Service) RecoverWhile(ctx context.Context, keep func() bool) (RecoveryR
 		if ctx.Err() != nil || (keep != nil && !keep()) {
 			break
 		}
-		if err := s.settle(ctx, w, &rep); err != nil {
+		if err := s.settle(ctx, w, rep); err != nil {
 			rep.Failed++
 			errs = append(errs, err)
 			if err := s.store.RetryWork(ctx, w); err != nil {
@@ -85,9 +105,11 @@ func (s *Service) RecoverWhile(ctx context.Context, keep func() bool) (RecoveryR
 		failures = 0
 		if err := s.store.FinishWork(ctx, w); err != nil {
 			errs = append(errs, fmt.Errorf("recover order %s: %w", w.OrderID, err))
+			continue
 		}
+		settled++
 	}
-	return rep, errors.Join(errs...)
+	return len(items), settled, errors.Join(errs...)
 }
 
 // settle brings one step to its settled state: taken, snapshot applied,

@@ -287,3 +287,25 @@ func TestRecoveryOfAnOrderNeverWritten(t *testing.T) {
 		t.Fatalf("stock %d", f.inv.Stock(choc))
 	}
 }
+
+// TestRecoveryDrainsABacklog: more items than one batch (an outage left
+// them) are all settled by one pass.
+func TestRecoveryDrainsABacklog(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 0)
+	ctx := context.Background()
+	const items = 230
+	for range items {
+		// A cancel whose transition insert failed: settled by removing it.
+		w := ordering.WorkItem{OrderID: primitive.NewObjectID().Hex(), Step: ordering.StepCancel, At: time.Now().UTC()}
+		if err := f.store.RetryWork(ctx, w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rep, err := f.svc.Recover(ctx); err != nil || rep.Failed != 0 {
+		t.Fatalf("recover: %+v %v", rep, err)
+	}
+	if left, err := f.store.Work(ctx, items); err != nil || len(left) != 0 {
+		t.Fatalf("%d items left after one pass (%v)", len(left), err)
+	}
+}
