@@ -6,11 +6,14 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -37,12 +40,14 @@ type App struct {
 	db      *mongo.Database
 	writer  *kafka.Writer
 	relay   *outbox.Relay
+	lease   *ordering.Lease
 	svc     *ordering.Service
 	cart    *cart.Service
 	handler http.Handler
 }
 
-// New connects to MongoDB, prepares indexes and topics and builds the
+// New connects to MongoDB, prepares indexes, brings a database written by
+// an older version up to date (once), prepares topics and builds the
 // handler. Kafka being down at start-up is not fatal: events wait in the
 // outbox until the relay can publish them.
 func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
@@ -52,6 +57,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	store := mongostore.New(db)
 	if err := store.EnsureIndexes(ctx); err != nil {
+		_ = client.Disconnect(context.Background()) //nolint:errcheck // failing start-up anyway
+		return nil, fmt.Errorf("new orders app: %w", err)
+	}
+	if err := store.Migrate(ctx); err != nil {
 		_ = client.Disconnect(context.Background()) //nolint:errcheck // failing start-up anyway
 		return nil, fmt.Errorf("new orders app: %w", err)
 	}
@@ -86,7 +95,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, fmt.Errorf("new orders app: %w", err)
 	}
 	a := &App{cfg: cfg, log: log, client: client, db: db, writer: writer, relay: relay, svc: svc,
-		cart: cart.NewService(carts, inv, svc, log)}
+		lease: ordering.NewLease(store, leaseOwner(), log, nil),
+		cart:  cart.NewService(carts, inv, svc, log)}
 	a.handler = a.buildHandler()
 	return a, nil
 }
@@ -107,34 +117,41 @@ func (a *App) Run(ctx context.Context) error {
 	return a.Serve(ctx, ln)
 }
 
-// Serve serves on ln until ctx ends, with the outbox relay and the
-// recovery loop running beside the HTTP server; it returns once all three
-// have stopped.
+// Serve serves on ln until ctx ends, with the outbox relay, the recovery
+// lease and the recovery loop running beside the HTTP server; it returns
+// once all of them have stopped.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	relay := func(ctx context.Context) {
 		if err := a.relay.Run(ctx); err != nil {
 			a.log.Error("outbox relay stopped", "err", err)
 		}
 	}
-	if err := httpx.ServeWithWorkers(ctx, ln, a.handler, a.log, 10*time.Second, relay, a.recoverLoop); err != nil {
+	if err := httpx.ServeWithWorkers(ctx, ln, a.handler, a.log, 10*time.Second, relay, a.lease.Run, a.recoverLoop); err != nil {
 		return fmt.Errorf("serve orders: %w", err)
 	}
 	return nil
 }
 
 // recoverLoop runs a recovery pass at start-up and then periodically, so
-// sagas cut short by a crash or an outage are finished.
+// sagas cut short by a crash or an outage are finished. Only the replica
+// holding the recovery lease runs passes, and a pass stops taking new
+// work once the lease runs out.
 func (a *App) recoverLoop(ctx context.Context) {
 	t := time.NewTicker(a.cfg.RecoveryInterval)
 	defer t.Stop()
+	if _, err := a.lease.Hold(ctx); err != nil && ctx.Err() == nil {
+		a.log.Warn("recovery lease not claimed; will retry", "err", err)
+	}
 	for {
-		rep, err := a.svc.Recover(ctx)
-		if err != nil && ctx.Err() == nil {
-			a.log.Warn("order recovery incomplete; will retry", "err", err, "failed", rep.Failed)
-		}
-		if rep != (ordering.RecoveryReport{}) {
-			a.log.Info("order recovery", "snapshots", rep.Snapshots, "confirmed", rep.Confirmed,
-				"rejected", rep.Rejected, "released", rep.Released, "failed", rep.Failed)
+		if a.lease.Held() {
+			rep, err := a.svc.RecoverWhile(ctx, a.lease.Held)
+			if err != nil && ctx.Err() == nil {
+				a.log.Warn("order recovery incomplete; will retry", "err", err, "failed", rep.Failed)
+			}
+			if rep != (ordering.RecoveryReport{}) {
+				a.log.Info("order recovery", "snapshots", rep.Snapshots, "confirmed", rep.Confirmed,
+					"rejected", rep.Rejected, "released", rep.Released, "failed", rep.Failed)
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -142,6 +159,17 @@ func (a *App) recoverLoop(ctx context.Context) {
 		case <-t.C:
 		}
 	}
+}
+
+// leaseOwner names this process among the replicas sharing the database.
+func leaseOwner() string {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "orders"
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:]) //nolint:errcheck // crypto/rand does not fail
+	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b[:]))
 }
 
 // Close releases the connections. Call it after Run returned.

@@ -299,6 +299,51 @@ func TestSeedFlowAndAPI(t *testing.T) {
 	checkEvents(t, h, orderID)
 }
 
+// TestPlaceOrderIdempotencyKey: a retried placeOrder with the same key
+// returns the same order and reserves once; the same key with other
+// products is BAD_USER_INPUT.
+func TestPlaceOrderIdempotencyKey(t *testing.T) {
+	t.Parallel()
+	h := start(t)
+	const alice = "65a000000000000000000021"
+	choc := h.inv.AddProduct(20, 10)
+	const keyed = `mutation($id: String!, $q: Int!, $key: String) {
+placeOrder(products: [{ _id: $id, quantity: $q }], idempotencyKey: $key) { _id status products { _id quantity } }
+}`
+	type placed struct {
+		PlaceOrder struct {
+			ID     string `json:"_id"`
+			Status string `json:"status"`
+		} `json:"placeOrder"`
+	}
+	var first, again placed
+	if r := h.do(t, h.bearer(t, alice), keyed, map[string]any{"id": choc, "q": 3, "key": "retry-1"}, &first); len(r.Errors) > 0 || first.PlaceOrder.Status != "CONFIRMED" {
+		t.Fatalf("first: %+v %+v", first, r.Errors)
+	}
+	if r := h.do(t, h.bearer(t, alice), keyed, map[string]any{"id": choc, "q": 3, "key": "retry-1"}, &again); len(r.Errors) > 0 || again.PlaceOrder.ID != first.PlaceOrder.ID {
+		t.Fatalf("retry: %+v %+v, want order %s", again, r.Errors, first.PlaceOrder.ID)
+	}
+	if h.inv.Stock(choc) != 7 {
+		t.Fatalf("stock %d, want 7 (one reservation)", h.inv.Stock(choc))
+	}
+	for _, tc := range []struct {
+		name string
+		vars map[string]any
+	}{
+		{"other quantity", map[string]any{"id": choc, "q": 4, "key": "retry-1"}},
+		{"empty key", map[string]any{"id": choc, "q": 1, "key": ""}},
+	} {
+		if r := h.do(t, h.bearer(t, alice), keyed, tc.vars, nil); code(r) != "BAD_USER_INPUT" {
+			t.Fatalf("%s: %+v, want BAD_USER_INPUT", tc.name, r.Errors)
+		}
+	}
+	// A null key is no key: a new order each time.
+	var other placed
+	if r := h.do(t, h.bearer(t, alice), keyed, map[string]any{"id": choc, "q": 1, "key": nil}, &other); len(r.Errors) > 0 || other.PlaceOrder.ID == first.PlaceOrder.ID {
+		t.Fatalf("without a key: %+v %+v", other, r.Errors)
+	}
+}
+
 // checkEvents reads the orders topic and expects OrderPlaced and
 // OrderCancelled for the order, keyed by its id. The topic is created and
 // awaited in the metadata first: a kafka-go group reader that joins before

@@ -22,7 +22,9 @@ const productsBackoff = 100 * time.Millisecond
 //	                          a request's earlier deadline wins
 //	ORDER_RECOVERY_GRACE      age before recovery takes over unfinished work (default 30s);
 //	                          must exceed the reserve budget (ReserveBudget)
-//	ORDER_RECOVERY_INTERVAL   pause between recovery passes (default 15s)
+//	ORDER_RECOVERY_INTERVAL   pause between recovery passes (default 15s); one
+//	                          replica at a time runs them, by a lease in the
+//	                          database (slots of ordering.LeaseSlot)
 //
 // A reservation is idempotent by order id, so an attempt that timed out
 // is retried safely: the per-attempt timeout only has to be long enough

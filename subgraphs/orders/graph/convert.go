@@ -92,7 +92,7 @@ func storeUnavailable(ctx context.Context, err error) error {
 	case errors.As(err, &pending) && pending.Resumable:
 		e = gqlerr.New(ctx, gqlerr.Unavailable, fmt.Sprintf(
 			"the orders database is unavailable; order %s may have been recorded and stays PENDING until it is settled. "+
-				"Try again: repeating the checkout resumes the same order", pending.OrderID),
+				"Try again: repeating the checkout, or placeOrder with the same idempotencyKey, resumes the same order", pending.OrderID),
 			map[string]any{"orderId": pending.OrderID})
 	case errors.As(err, &pending):
 		e = gqlerr.New(ctx, gqlerr.Unavailable, fmt.Sprintf(

@@ -14,7 +14,7 @@ import (
 )
 
 // PlaceOrder is the resolver for the placeOrder field.
-func (r *mutationResolver) PlaceOrder(ctx context.Context, products []*model.OrderProductInput) (*model.Order, error) {
+func (r *mutationResolver) PlaceOrder(ctx context.Context, products []*model.OrderProductInput, idempotencyKey *string) (*model.Order, error) {
 	c, err := caller(ctx)
 	if err != nil {
 		return nil, err
@@ -25,7 +25,12 @@ func (r *mutationResolver) PlaceOrder(ctx context.Context, products []*model.Ord
 			in[i] = &ordering.LineInput{ProductID: p.ID, Quantity: p.Quantity}
 		}
 	}
-	o, err := r.Service.Place(ctx, c, in)
+	var o ordering.Order
+	if idempotencyKey != nil {
+		o, err = r.Service.PlaceWithKey(ctx, c, in, *idempotencyKey)
+	} else {
+		o, err = r.Service.Place(ctx, c, in)
+	}
 	if err != nil {
 		return nil, toGraphQL(ctx, err)
 	}

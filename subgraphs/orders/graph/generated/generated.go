@@ -62,7 +62,7 @@ type ComplexityRoot struct {
 		AddToCart      func(childComplexity int, productID string, quantity int) int
 		CancelOrder    func(childComplexity int, id string) int
 		Checkout       func(childComplexity int) int
-		PlaceOrder     func(childComplexity int, products []*model.OrderProductInput) int
+		PlaceOrder     func(childComplexity int, products []*model.OrderProductInput, idempotencyKey *string) int
 		RemoveFromCart func(childComplexity int, productID string) int
 		UpdateCartLine func(childComplexity int, productID string, quantity int) int
 	}
@@ -115,7 +115,7 @@ type EntityResolver interface {
 	FindManyUserByIDs(ctx context.Context, reps []*model.UserByIDsInput) ([]*model.User, error)
 }
 type MutationResolver interface {
-	PlaceOrder(ctx context.Context, products []*model.OrderProductInput) (*model.Order, error)
+	PlaceOrder(ctx context.Context, products []*model.OrderProductInput, idempotencyKey *string) (*model.Order, error)
 	CancelOrder(ctx context.Context, id string) (*model.Order, error)
 	AddToCart(ctx context.Context, productID string, quantity int) (*model.Cart, error)
 	UpdateCartLine(ctx context.Context, productID string, quantity int) (*model.Cart, error)
@@ -263,7 +263,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.PlaceOrder(childComplexity, args["products"].([]*model.OrderProductInput)), true
+		return e.ComplexityRoot.Mutation.PlaceOrder(childComplexity, args["products"].([]*model.OrderProductInput), args["idempotencyKey"].(*string)), true
 	case "Mutation.removeFromCart":
 		if e.ComplexityRoot.Mutation.RemoveFromCart == nil {
 			break
@@ -604,8 +604,14 @@ type Mutation {
   """
   Places an order for the caller (Bearer token required). Every line is
   reserved or none; the same product may appear only once.
+
+  ` + "`" + `idempotencyKey` + "`" + ` (optional, up to 128 bytes, chosen by the client, e.g. a
+  UUID) makes retries safe: every call by the same user with the same key
+  and the same products returns the order the first call placed, as it
+  stands (even REJECTED: use a new key to try again), and stock is reserved
+  once. The same key with other products is BAD_USER_INPUT.
   """
-  placeOrder(products: [OrderProductInput]): Order
+  placeOrder(products: [OrderProductInput], idempotencyKey: String): Order
   "Cancels a CONFIRMED order (owner or admin) and returns its stock."
   cancelOrder(id: ID!): Order
   """
@@ -999,6 +1005,14 @@ func (ec *executionContext) field_Mutation_placeOrder_args(ctx context.Context, 
 		return nil, err
 	}
 	args["products"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
 	return args, nil
 }
 
@@ -1463,7 +1477,7 @@ func (ec *executionContext) _Mutation_placeOrder(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().PlaceOrder(ctx, fc.Args["products"].([]*model.OrderProductInput))
+			return ec.Resolvers.Mutation().PlaceOrder(ctx, fc.Args["products"].([]*model.OrderProductInput), fc.Args["idempotencyKey"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Order) graphql.Marshaler {

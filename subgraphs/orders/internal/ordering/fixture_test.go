@@ -6,10 +6,15 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/mongo"
+
+	"github.com/shopsupergraph/shop/platform/inventoryapi"
 	"github.com/shopsupergraph/shop/platform/mongox"
 	"github.com/shopsupergraph/shop/platform/testenv"
 	"github.com/shopsupergraph/shop/subgraphs/orders/internal/inventorydouble"
@@ -36,6 +41,10 @@ type fixture struct {
 	slowReserve atomic.Int64
 	// slowSeen and slowDone count the delayed reserves received and handled.
 	slowSeen, slowDone atomic.Int32
+	// failing holds order ids whose lookups and releases answer 503.
+	failing sync.Map
+	// db is the orders database, for tests that play a crash by hand.
+	db *mongo.Database
 }
 
 var (
@@ -47,16 +56,23 @@ var (
 func newFixture(t *testing.T, grace time.Duration) *fixture {
 	t.Helper()
 	env := testenv.Get(t)
-	ctx := context.Background()
-	client, db, err := mongox.Connect(ctx, env.MongoURI, testenv.Name("orders_svc"))
+	client, db, err := mongox.Connect(context.Background(), env.MongoURI, testenv.Name("orders_svc"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return newFixtureOn(t, grace, client, db)
+}
+
+// newFixtureOn is newFixture on a database the test connected to itself
+// (a client with a command monitor, say).
+func newFixtureOn(t *testing.T, grace time.Duration, client *mongo.Client, db *mongo.Database) *fixture {
+	t.Helper()
+	ctx := context.Background()
 	t.Cleanup(func() {
 		_ = db.Drop(context.Background())
 		_ = client.Disconnect(context.Background())
 	})
-	f := &fixture{store: mongostore.New(db), inv: inventorydouble.New("svc-token")}
+	f := &fixture{store: mongostore.New(db), inv: inventorydouble.New("svc-token"), db: db}
 	if err := f.store.EnsureIndexes(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -64,6 +80,8 @@ func newFixture(t *testing.T, grace time.Duration) *fixture {
 		switch {
 		case f.down.Load():
 			http.Error(w, "down", http.StatusServiceUnavailable)
+		case f.isFailing(r.URL.Path):
+			http.Error(w, "failing", http.StatusServiceUnavailable)
 		case f.slowReserve.Load() > 0 && r.URL.Path == "/internal/reservations":
 			f.slowSeen.Add(1)
 			defer f.slowDone.Add(1)
@@ -87,6 +105,18 @@ func newFixture(t *testing.T, grace time.Duration) *fixture {
 	f.client = productsclient.New(productsclient.Config{BaseURL: srv.URL, Token: "svc-token", Timeout: 5 * time.Second, Attempts: 3, Backoff: 5 * time.Millisecond})
 	f.svc = ordering.NewService(ordering.Options{Store: f.store, Inventory: f.client, Topic: "shop.orders", Grace: grace})
 	return f
+}
+
+// isFailing reports whether path names an order of f.failing
+// (/internal/reservations/{orderId}[/release]).
+func (f *fixture) isFailing(path string) bool {
+	rest, ok := strings.CutPrefix(path, inventoryapi.PathReservations+"/")
+	if !ok {
+		return false
+	}
+	id, _, _ := strings.Cut(rest, "/")
+	_, failing := f.failing.Load(id)
+	return failing
 }
 
 func lines(ls ...ordering.LineInput) []*ordering.LineInput {

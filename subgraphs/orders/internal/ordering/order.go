@@ -9,9 +9,16 @@
 // the same step. The order document's status is a snapshot of the newest
 // transition, refreshed after each insert and repaired by recovery; reads
 // always merge the transitions in, so a stale snapshot is never shown.
+//
+// Cost per order does not grow with history: the store answers every
+// operation on these paths by _id or with an insert. Recovery reads only a
+// short work list of unsettled steps (recorded before each step's work,
+// removed once it is settled), and one replica at a time runs it (Lease).
 package ordering
 
 import (
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/shopsupergraph/shop/platform/outbox"
@@ -34,6 +41,9 @@ const (
 const (
 	StepResolve = 1 // PENDING -> CONFIRMED | REJECTED
 	StepCancel  = 2 // CONFIRMED -> CANCELLED
+	// LastStep is the highest step: step n+1 can only follow step n, so a
+	// reader that finds no transition n+1 knows there is none after it.
+	LastStep = StepCancel
 )
 
 // Line is one product line of an order. UnitPrice is 0 until products has
@@ -95,4 +105,15 @@ type Caller struct {
 // canSee reports whether c may read or change o.
 func (c Caller) canSee(o Order) bool {
 	return c.Admin || (c.UserID != "" && c.UserID == o.UserID)
+}
+
+// SortNewestFirst orders os newest first: by creation time, then by id
+// (ids are ObjectIDs, which grow with time), both descending.
+func SortNewestFirst(os []Order) {
+	slices.SortStableFunc(os, func(a, b Order) int {
+		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(b.ID, a.ID)
+	})
 }

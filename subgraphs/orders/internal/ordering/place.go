@@ -26,7 +26,13 @@ import (
 // refuses the late reserve); the caller gets ErrUnavailable without
 // waiting for recovery. When the order's own store fails after the order
 // may have been written, the caller gets a *PendingError naming it.
+// Every call places a new order; PlaceWithKey makes retries safe.
 func (s *Service) Place(ctx context.Context, c Caller, in []*LineInput) (Order, error) {
+	return s.place(ctx, c, in, nil)
+}
+
+// place is Place without a key (nil) and PlaceWithKey with one.
+func (s *Service) place(ctx context.Context, c Caller, in []*LineInput, keyArg *string) (Order, error) {
 	if c.UserID == "" {
 		return Order{}, ErrUnauthenticated
 	}
@@ -41,19 +47,65 @@ func (s *Service) Place(ctx context.Context, c Caller, in []*LineInput) (Order, 
 		Status:    StatusPending,
 		CreatedAt: s.now().UTC(),
 	}
-	if err := s.store.Create(ctx, o); err != nil {
-		return Order{}, fmt.Errorf("place order: %w", leftPending(o.ID, false, err))
+	if keyArg == nil {
+		if err := s.store.Create(ctx, o); err != nil {
+			return Order{}, fmt.Errorf("place order: %w", leftPending(o.ID, false, err))
+		}
+		return s.reserveAndConfirm(ctx, o, false)
 	}
-	rctx, cancel := s.reserveContext(ctx)
-	res, err := s.inv.Reserve(rctx, o.ID, lines)
+	key := *keyArg
+	if key == "" {
+		return Order{}, &InputError{Msg: "idempotencyKey must not be empty; leave it out to place an order without one"}
+	}
+	if len(key) > MaxKeyLength {
+		return Order{}, &InputError{Msg: fmt.Sprintf("idempotencyKey must be at most %d bytes, got %d", MaxKeyLength, len(key))}
+	}
+	rec, err := s.store.ClaimKey(ctx, KeyRecord{UserID: c.UserID, Key: key, OrderID: o.ID, Lines: lines, At: o.CreatedAt})
+	if err != nil {
+		// Nothing was placed yet; repeating the call with the key is safe.
+		return Order{}, fmt.Errorf("place order: %w", err)
+	}
+	if rec.OrderID == o.ID {
+		err := s.store.Create(ctx, o)
+		if err == nil {
+			return s.reserveAndConfirm(ctx, o, true)
+		}
+		if !errors.Is(err, ErrExists) {
+			return Order{}, fmt.Errorf("place order: %w", leftPending(o.ID, true, err))
+		}
+		// A retry that came in meanwhile created it: carry on below.
+	} else if rec.UserID != c.UserID || rec.Key != key || !sameLines(rec.Lines, lines) {
+		return Order{}, &InputError{Msg: fmt.Sprintf("idempotencyKey %q was already used for an order with other products", key)}
+	}
+	// A retry: the first call's order, created here if that call died
+	// (or has not got so far) before writing it.
+	o.ID, o.CreatedAt = rec.OrderID, rec.At
+	cur, err := s.resume(context.WithoutCancel(ctx), c, o)
+	if errors.Is(err, ErrNotFound) {
+		return Order{}, fmt.Errorf("place order: %w", err)
+	}
+	if err != nil {
+		return Order{}, fmt.Errorf("place order: %w", leftPending(o.ID, true, err))
+	}
+	if cur.Status != StatusPending {
+		return cur, nil
+	}
+	return s.reserveAndConfirm(ctx, cur, true)
+}
+
+// reserveAndConfirm runs steps 2 and 3 of Place for o, which is PENDING.
+// resumable says whether the caller can resume o by repeating its call.
+func (s *Service) reserveAndConfirm(req context.Context, o Order, resumable bool) (Order, error) {
+	rctx, cancel := s.reserveContext(req)
+	res, err := s.inv.Reserve(rctx, o.ID, o.Lines)
 	cancel()
 	// The saga must finish even if the client goes away mid-request.
-	ctx = context.WithoutCancel(ctx)
+	ctx := context.WithoutCancel(req)
 	if err != nil {
 		return s.failPlace(ctx, o, err, !refused(err))
 	}
 	next, err := s.confirm(ctx, o, res)
-	return next, leftPending(o.ID, false, err)
+	return next, leftPending(o.ID, resumable, err)
 }
 
 // reserveContext bounds the reservation of a request's order by the
@@ -120,16 +172,13 @@ func (s *Service) failPlace(ctx context.Context, o Order, cause error, mayHold b
 }
 
 // reject takes step 1 as REJECTED. mayHold says whether products may hold
-// stock for the order (then a release is owed and attempted): false only
-// when products refused the reservation outright, since reservations are
-// all or nothing. It returns take's answer (the winner on ErrStepTaken).
+// stock for the order (then a release is owed, and take attempts it):
+// false only when products refused the reservation outright, since
+// reservations are all or nothing. It returns take's answer (the winner on
+// ErrStepTaken).
 func (s *Service) reject(ctx context.Context, o Order, reason string, mayHold bool) (Order, error) {
 	t := Transition{Step: StepResolve, From: StatusPending, To: StatusRejected, Reason: reason, NeedsRelease: mayHold}
-	next, err := s.take(ctx, o, t, events.OrderRejected)
-	if err == nil && mayHold {
-		s.release(ctx, o.ID, StepResolve)
-	}
-	return next, err
+	return s.take(ctx, o, t, events.OrderRejected)
 }
 
 // refused reports whether err is products refusing a reservation, which
@@ -142,7 +191,8 @@ func refused(err error) bool {
 
 // Cancel cancels a CONFIRMED order for its owner or an admin and gives its
 // stock back. Cancelling is idempotent: a second cancel (concurrent or not)
-// returns the cancelled order, and only the one that took the step releases.
+// returns the cancelled order, and only the one that took the step releases
+// (take does, since the step owes a release).
 func (s *Service) Cancel(ctx context.Context, c Caller, id string) (Order, error) {
 	o, err := s.Get(ctx, c, id)
 	if err != nil {
@@ -164,6 +214,5 @@ func (s *Service) Cancel(ctx context.Context, c Caller, id string) (Order, error
 	if err != nil {
 		return Order{}, fmt.Errorf("cancel order: %w", err)
 	}
-	s.release(ctx, o.ID, StepCancel)
 	return next, nil
 }

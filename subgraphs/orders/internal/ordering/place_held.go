@@ -27,25 +27,17 @@ func (s *Service) PlaceHeld(ctx context.Context, c Caller, orderID, holdID strin
 	if err != nil {
 		return Order{}, err
 	}
-	o := Order{ID: orderID, UserID: c.UserID, Lines: valid, Status: StatusPending, CreatedAt: s.now().UTC()}
-	err = s.store.Create(ctx, o)
 	req := ctx
 	ctx = context.WithoutCancel(ctx)
-	switch {
-	case errors.Is(err, ErrExists):
-		cur, gerr := s.store.Get(ctx, orderID)
-		if gerr != nil {
-			return Order{}, fmt.Errorf("place held order: %w", leftPending(orderID, true, gerr))
-		}
-		if cur.UserID != c.UserID {
-			return Order{}, fmt.Errorf("place held order: %w", ErrNotFound)
-		}
-		if cur.Status != StatusPending {
-			return cur, nil
-		}
-		o = cur
-	case err != nil:
+	o, err := s.resume(ctx, c, Order{ID: orderID, UserID: c.UserID, Lines: valid, Status: StatusPending, CreatedAt: s.now().UTC()})
+	if errors.Is(err, ErrNotFound) {
+		return Order{}, fmt.Errorf("place held order: %w", err)
+	}
+	if err != nil {
 		return Order{}, fmt.Errorf("place held order: %w", leftPending(orderID, true, err))
+	}
+	if o.Status != StatusPending {
+		return o, nil
 	}
 	rctx, cancel := s.reserveContext(req)
 	res, err := s.inv.ReserveHeld(rctx, o.ID, holdID, o.Lines)
@@ -55,6 +47,31 @@ func (s *Service) PlaceHeld(ctx context.Context, c Caller, orderID, holdID strin
 	}
 	next, err := s.confirm(ctx, o, res)
 	return next, leftPending(o.ID, true, err)
+}
+
+// resume returns the order with o's id, creating it from o when it does
+// not exist yet. It reads before it creates, so a retry never records the
+// order twice in the user's history; a concurrent creator that wins the
+// insert is read back. An order of another user is ErrNotFound.
+func (s *Service) resume(ctx context.Context, c Caller, o Order) (Order, error) {
+	cur, err := s.store.Get(ctx, o.ID)
+	if errors.Is(err, ErrNotFound) {
+		err = s.store.Create(ctx, o)
+		if err == nil {
+			return o, nil
+		}
+		if !errors.Is(err, ErrExists) {
+			return Order{}, err
+		}
+		cur, err = s.store.Get(ctx, o.ID)
+	}
+	if err != nil {
+		return Order{}, err
+	}
+	if cur.UserID != c.UserID {
+		return Order{}, ErrNotFound
+	}
+	return cur, nil
 }
 
 // OrderOf returns an order by id without access checks, for other domains

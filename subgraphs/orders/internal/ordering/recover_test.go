@@ -6,10 +6,12 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/bson/primitive"
 
 	"github.com/shopsupergraph/shop/platform/inventoryapi"
 	"github.com/shopsupergraph/shop/subgraphs/orders/internal/ordering"
+	"github.com/shopsupergraph/shop/subgraphs/orders/internal/ordering/mongostore"
 )
 
 // pending inserts a PENDING order the way Place does before calling products.
@@ -198,5 +200,112 @@ func TestRecoveryLeavesYoungWorkAlone(t *testing.T) {
 	}
 	if got, _ := g.svc.Get(ctx, admin, o.ID); got.Status != ordering.StatusPending {
 		t.Fatalf("order resolved to %s without asking products", got.Status)
+	}
+}
+
+// TestRecoveryDoesNotStarveNewWork: the oldest items keep failing (products
+// answers 503 for their orders only). A pass ends after a few failures in a
+// row, and failed items move behind the rest, so a newer item is settled
+// within two passes instead of waiting behind them forever.
+func TestRecoveryDoesNotStarveNewWork(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 0)
+	ctx := context.Background()
+	choc := f.inv.AddProduct(20, 10)
+	var stuck []ordering.Order
+	for range 6 {
+		o := f.pending(t, choc, 1)
+		f.failing.Store(o.ID, true)
+		stuck = append(stuck, o)
+	}
+	fresh := f.pending(t, choc, 1)
+	for pass := 1; ; pass++ {
+		rep, _ := f.svc.Recover(ctx)
+		if rep.Failed == 0 || rep.Failed > 3 {
+			t.Fatalf("pass %d: %+v, want 1-3 failures", pass, rep)
+		}
+		if got, _ := f.svc.Get(ctx, admin, fresh.ID); got.Status == ordering.StatusRejected {
+			break
+		}
+		if pass == 3 {
+			t.Fatalf("the newer order is still unsettled after %d passes", pass)
+		}
+	}
+	for _, o := range stuck {
+		if got, _ := f.svc.Get(ctx, admin, o.ID); got.Status != ordering.StatusPending {
+			t.Fatalf("order %s resolved to %s while products failed for it", o.ID, got.Status)
+		}
+		f.failing.Delete(o.ID)
+	}
+	// Once products answers, everything settles and the work list empties.
+	for range 3 {
+		if _, err := f.svc.Recover(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rep, err := f.svc.Recover(ctx); err != nil || rep != (ordering.RecoveryReport{}) {
+		t.Fatalf("final pass: %+v %v", rep, err)
+	}
+	if f.inv.Stock(choc) != 10 {
+		t.Fatalf("stock %d, want 10", f.inv.Stock(choc))
+	}
+	f.checkInvariant(t, choc)
+}
+
+// TestRecoveryOfAnOrderNeverWritten: the request died after recording the
+// work item but before the order document. Recovery closes step 1 as
+// REJECTED (without an event), so a write that lands later reads as
+// REJECTED instead of staying PENDING, and the work list empties.
+func TestRecoveryOfAnOrderNeverWritten(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 0)
+	ctx := context.Background()
+	choc := f.inv.AddProduct(20, 10)
+	o := f.pending(t, choc, 2)
+	oid, err := primitive.ObjectIDFromHex(o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.Collection(mongostore.OrdersCollection).DeleteOne(ctx, bson.D{{Key: "_id", Value: oid}}); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := f.svc.Recover(ctx); err != nil || rep.Failed != 0 {
+		t.Fatalf("recover: %+v %v", rep, err)
+	}
+	tr, err := f.store.Transition(ctx, o.ID, ordering.StepResolve)
+	if err != nil || tr.To != ordering.StatusRejected || tr.Outbox != nil || tr.NeedsRelease {
+		t.Fatalf("step 1: %+v %v", tr, err)
+	}
+	// The late write of the order document.
+	if err := f.store.Create(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := f.svc.Get(ctx, admin, o.ID); err != nil || got.Status != ordering.StatusRejected {
+		t.Fatalf("late order: %+v %v", got, err)
+	}
+	if f.inv.Stock(choc) != 10 {
+		t.Fatalf("stock %d", f.inv.Stock(choc))
+	}
+}
+
+// TestRecoveryDrainsABacklog: more items than one batch (an outage left
+// them) are all settled by one pass.
+func TestRecoveryDrainsABacklog(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 0)
+	ctx := context.Background()
+	const items = 230
+	for range items {
+		// A cancel whose transition insert failed: settled by removing it.
+		w := ordering.WorkItem{OrderID: primitive.NewObjectID().Hex(), Step: ordering.StepCancel, At: time.Now().UTC()}
+		if err := f.store.RetryWork(ctx, w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rep, err := f.svc.Recover(ctx); err != nil || rep.Failed != 0 {
+		t.Fatalf("recover: %+v %v", rep, err)
+	}
+	if left, err := f.store.Work(ctx, items); err != nil || len(left) != 0 {
+		t.Fatalf("%d items left after one pass (%v)", len(left), err)
 	}
 }

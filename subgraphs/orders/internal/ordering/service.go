@@ -88,26 +88,34 @@ func (s *Service) Get(ctx context.Context, c Caller, id string) (Order, error) {
 	return o, nil
 }
 
-// List returns the caller's orders, or every order for an admin, newest first.
+// List returns the caller's orders, or every order for an admin, newest
+// first, at most MaxList.
 func (s *Service) List(ctx context.Context, c Caller) ([]Order, error) {
-	var users []string
+	var (
+		out []Order
+		err error
+	)
 	switch {
 	case c.Admin:
+		out, err = s.store.ListAll(ctx, MaxList)
 	case c.UserID != "":
-		users = []string{c.UserID}
+		out, err = s.store.History(ctx, c.UserID, MaxList)
 	default:
 		return nil, ErrUnauthenticated
 	}
-	out, err := s.store.ListByUsers(ctx, users, MaxList)
 	if err != nil {
 		return nil, fmt.Errorf("list orders: %w", err)
 	}
 	return out, nil
 }
 
-// OrdersOfUsers returns the order history of each requested user in one
-// store query. Order history is private: users other than the caller get
-// an empty history unless the caller is an admin.
+// OrdersOfUsers returns the order history of each requested user. Order
+// history is private: users other than the caller get an empty history
+// unless the caller is an admin.
+//
+// The requested users share one limit, MaxList per requested user: the
+// newest that many orders among them all. Each user's history is read
+// newest first up to that limit, which always covers their share.
 func (s *Service) OrdersOfUsers(ctx context.Context, c Caller, userIDs []string) (map[string][]Order, error) {
 	var visible []string
 	for _, id := range userIDs {
@@ -119,18 +127,32 @@ func (s *Service) OrdersOfUsers(ctx context.Context, c Caller, userIDs []string)
 	if len(visible) == 0 {
 		return out, nil
 	}
-	orders, err := s.store.ListByUsers(ctx, visible, MaxList*len(visible))
-	if err != nil {
-		return nil, fmt.Errorf("orders of users: %w", err)
+	limit := MaxList * len(visible)
+	var all []Order
+	for _, id := range visible {
+		if _, done := out[id]; done {
+			continue
+		}
+		out[id] = nil
+		orders, err := s.store.History(ctx, id, limit)
+		if err != nil {
+			return nil, fmt.Errorf("orders of users: %w", err)
+		}
+		all = append(all, orders...)
 	}
-	for _, o := range orders {
+	SortNewestFirst(all)
+	if len(all) > limit {
+		all = all[:limit]
+	}
+	clear(out)
+	for _, o := range all {
 		out[o.UserID] = append(out[o.UserID], o)
 	}
 	return out, nil
 }
 
-// OrdersByID resolves order references in one store query; orders the
-// caller may not see (or that do not exist) come back missing from the map.
+// OrdersByID resolves order references by point reads; orders the caller
+// may not see (or that do not exist) come back missing from the map.
 func (s *Service) OrdersByID(ctx context.Context, c Caller, ids []string) (map[string]Order, error) {
 	valid := make([]string, 0, len(ids))
 	for _, id := range ids {
@@ -168,8 +190,11 @@ func (s *Service) event(typ string, o Order, at time.Time) (*outbox.Entry, error
 	return &e, nil
 }
 
-// take appends t (with its event) and refreshes the snapshot. When another
-// writer took the step first it returns the winner and ErrStepTaken.
+// take appends t (with its event), refreshes the snapshot and, when t owes
+// products a release, releases. Once all of that is recorded the step's
+// work item is removed; whatever failed stays on the work list for
+// recovery. When another writer took the step first it returns the winner
+// and ErrStepTaken (the winner settles the step).
 func (s *Service) take(ctx context.Context, o Order, t Transition, eventType string) (Order, error) {
 	t.OrderID, t.At = o.ID, s.now().UTC()
 	next := o.Apply(t)
@@ -193,17 +218,34 @@ func (s *Service) take(ctx context.Context, o Order, t Transition, eventType str
 	if t.Outbox != nil {
 		s.notify()
 	}
+	settled := true
 	if err := s.store.ApplySnapshot(ctx, t); err != nil {
-		// Reads merge transitions and recovery re-applies unapplied ones,
+		// Reads merge transitions and recovery re-applies the snapshot,
 		// so a failed snapshot only delays the denormalised copy.
 		s.log.Warn("order snapshot not refreshed; recovery will retry", "order", o.ID, "step", t.Step, "err", err)
+		settled = false
+	}
+	if t.NeedsRelease && !s.release(ctx, o.ID, t.Step) {
+		settled = false
+	}
+	if settled {
+		s.finish(ctx, WorkItem{OrderID: o.ID, Step: t.Step})
 	}
 	return next, nil
 }
 
-// release gives an order's stock back and records the acknowledgement.
-// Failures are logged: recovery (and products' OrderCancelled consumer)
-// retries, so the caller's operation still succeeds.
+// finish removes a settled step from the work list. A failure only means
+// recovery finds the step settled and removes it then.
+func (s *Service) finish(ctx context.Context, w WorkItem) {
+	if err := s.store.FinishWork(ctx, w); err != nil {
+		s.log.Warn("settled order step left on the work list; recovery will remove it", "order", w.OrderID, "step", w.Step, "err", err)
+	}
+}
+
+// release gives an order's stock back and records the acknowledgement; it
+// reports whether both happened. Failures are logged: recovery (and
+// products' OrderCancelled consumer) retries, so the caller's operation
+// still succeeds.
 func (s *Service) release(ctx context.Context, orderID string, step int) bool {
 	if err := s.inv.Release(ctx, orderID); err != nil {
 		s.log.Warn("stock release failed; recovery will retry", "order", orderID, "err", err)
@@ -211,6 +253,7 @@ func (s *Service) release(ctx context.Context, orderID string, step int) bool {
 	}
 	if err := s.store.MarkReleased(ctx, orderID, step); err != nil {
 		s.log.Warn("release acknowledgement not recorded; recovery will release again", "order", orderID, "err", err)
+		return false
 	}
 	return true
 }

@@ -3,6 +3,25 @@
 // "<orderId>:<step>": the _id index is the unique key that makes every
 // state change a single atomic insert, the only write FerretDB guarantees
 // atomically. Transition documents carry the outbox event of the change.
+//
+// Every operation on the order paths is an insert or a point operation on
+// a single-key {_id} filter: the embedded store pushes no other filter
+// down and would scan (and decode) the whole collection. The collections:
+//
+//   - orders: one document per order, inserted PENDING; afterwards only
+//     its snapshot of the newest transition is rewritten;
+//   - order_transitions: insert-only steps with their outbox events (the
+//     relay alone marks an event sent);
+//   - order_releases: insert-only acknowledgements of owed releases;
+//   - order_work: the unsettled steps recovery reads (work.go);
+//   - order_index: users' histories and idempotency keys (history.go,
+//     keys.go);
+//   - order_leases: the recovery lease's slot records (lease.go).
+//
+// No document has two kinds of writer: FerretDB runs every update as a
+// read followed by a whole-document write, and two writers of one
+// document undo each other. The only scan is the admin list of all
+// orders (bounded), besides recovery reading its short work list.
 package mongostore
 
 import (
@@ -15,6 +34,7 @@ import (
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/bson/primitive"
 	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/shopsupergraph/shop/platform/mongox"
 	"github.com/shopsupergraph/shop/platform/outbox"
@@ -25,17 +45,33 @@ import (
 const (
 	OrdersCollection      = "orders"
 	TransitionsCollection = "order_transitions"
+	// ReleasesCollection holds one insert-only document per release
+	// products acknowledged, _id "<orderId>:<step>".
+	ReleasesCollection = "order_releases"
+	// WorkCollection is the work list recovery reads (see work.go).
+	WorkCollection = "order_work"
 )
 
 // Store implements ordering.Storer.
 type Store struct {
 	orders      *mongo.Collection
 	transitions *mongo.Collection
+	releases    *mongo.Collection
+	work        *mongo.Collection
+	leases      *mongo.Collection
+	index       *mongo.Collection
 }
 
 // New returns a store over db; call EnsureIndexes once at start-up.
 func New(db *mongo.Database) *Store {
-	return &Store{orders: db.Collection(OrdersCollection), transitions: db.Collection(TransitionsCollection)}
+	return &Store{
+		orders:      db.Collection(OrdersCollection),
+		transitions: db.Collection(TransitionsCollection),
+		releases:    db.Collection(ReleasesCollection),
+		work:        db.Collection(WorkCollection),
+		leases:      db.Collection(LeasesCollection),
+		index:       db.Collection(IndexCollection),
+	}
 }
 
 // Transitions is the collection the outbox relay must watch.
@@ -44,17 +80,12 @@ func (s *Store) Transitions() *mongo.Collection { return s.transitions }
 // EnsureIndexes creates the indexes the queries and the relay need.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
 	if err := mongox.EnsureIndexes(ctx, s.orders,
-		mongo.IndexModel{Keys: bson.D{{Key: "userId", Value: 1}, {Key: "createdAt", Value: -1}}},
-		mongo.IndexModel{Keys: bson.D{{Key: "status", Value: 1}, {Key: "createdAt", Value: 1}}},
+		// The admin list only; users' histories are read by _id.
+		mongo.IndexModel{Keys: bson.D{{Key: "createdAt", Value: -1}, {Key: "_id", Value: -1}}},
 	); err != nil {
 		return fmt.Errorf("ensure order indexes: %w", err)
 	}
-	if err := mongox.EnsureIndexes(ctx, s.transitions,
-		mongo.IndexModel{Keys: bson.D{{Key: "orderId", Value: 1}}},
-		mongo.IndexModel{Keys: bson.D{{Key: "applied", Value: 1}, {Key: "at", Value: 1}}},
-		mongo.IndexModel{Keys: bson.D{{Key: "needsRelease", Value: 1}, {Key: "released", Value: 1}, {Key: "at", Value: 1}}},
-		outbox.Index(),
-	); err != nil {
+	if err := mongox.EnsureIndexes(ctx, s.transitions, outbox.Index()); err != nil {
 		return fmt.Errorf("ensure transition indexes: %w", err)
 	}
 	return nil
@@ -78,19 +109,20 @@ type orderDoc struct {
 }
 
 type transitionDoc struct {
-	ID           string        `bson:"_id"`
-	OrderID      string        `bson:"orderId"`
-	Step         int           `bson:"step"`
-	From         string        `bson:"from"`
-	To           string        `bson:"to"`
-	Lines        []lineDoc     `bson:"lines,omitempty"`
-	Total        int           `bson:"total"`
-	Reason       string        `bson:"reason,omitempty"`
-	At           time.Time     `bson:"at"`
-	NeedsRelease bool          `bson:"needsRelease"`
-	Released     bool          `bson:"released"`
-	Applied      bool          `bson:"applied"`
-	Outbox       *outbox.Entry `bson:"outbox,omitempty"`
+	ID           string    `bson:"_id"`
+	OrderID      string    `bson:"orderId"`
+	Step         int       `bson:"step"`
+	From         string    `bson:"from"`
+	To           string    `bson:"to"`
+	Lines        []lineDoc `bson:"lines,omitempty"`
+	Total        int       `bson:"total"`
+	Reason       string    `bson:"reason,omitempty"`
+	At           time.Time `bson:"at"`
+	NeedsRelease bool      `bson:"needsRelease"`
+	// Released is only read: transitions written before release
+	// acknowledgements moved to ReleasesCollection carry it.
+	Released bool          `bson:"released,omitempty"`
+	Outbox   *outbox.Entry `bson:"outbox,omitempty"`
 }
 
 func transitionID(orderID string, step int) string { return orderID + ":" + strconv.Itoa(step) }
@@ -129,10 +161,21 @@ func (d transitionDoc) transition() ordering.Transition {
 	}
 }
 
-// Create inserts a new (PENDING) order.
+// Create records the order's work item and its entry in the user's
+// history, then inserts the (PENDING) order. Both come first so that an
+// order document never exists without them. Call it only for an id not
+// seen yet (a retry that finds the order must not call it again): a
+// second call adds a second history entry, which readers skip but which
+// costs a write.
 func (s *Store) Create(ctx context.Context, o ordering.Order) error {
 	oid, err := primitive.ObjectIDFromHex(o.ID)
 	if err != nil {
+		return fmt.Errorf("create order: %w", err)
+	}
+	if err := s.addWork(ctx, ordering.WorkItem{OrderID: o.ID, Step: ordering.StepResolve, At: o.CreatedAt}); err != nil {
+		return fmt.Errorf("create order: %w", err)
+	}
+	if err := s.appendHistory(ctx, o.UserID, o.ID, o.CreatedAt); err != nil {
 		return fmt.Errorf("create order: %w", err)
 	}
 	now := o.CreatedAt
@@ -147,11 +190,19 @@ func (s *Store) Create(ctx context.Context, o ordering.Order) error {
 }
 
 // AppendTransition inserts t; ordering.ErrStepTaken when the step exists.
+// Steps after the first get their work item first (the first step's was
+// recorded with the order). A racer that loses the step leaves the item in
+// place: it is the winner's too, and the winner removes it once settled.
 func (s *Store) AppendTransition(ctx context.Context, t ordering.Transition) error {
+	if t.Step > ordering.StepResolve {
+		if err := s.addWork(ctx, ordering.WorkItem{OrderID: t.OrderID, Step: t.Step, At: t.At}); err != nil {
+			return fmt.Errorf("append transition: %w", err)
+		}
+	}
 	d := transitionDoc{
 		ID: transitionID(t.OrderID, t.Step), OrderID: t.OrderID, Step: t.Step, From: string(t.From), To: string(t.To),
 		Lines: toLineDocs(t.Lines), Total: t.Total, Reason: t.Reason, At: t.At,
-		NeedsRelease: t.NeedsRelease, Released: t.Released, Outbox: t.Outbox,
+		NeedsRelease: t.NeedsRelease, Outbox: t.Outbox,
 	}
 	if _, err := s.transitions.InsertOne(ctx, d); err != nil {
 		if mongox.IsDuplicateKey(err) {
@@ -172,35 +223,82 @@ func (s *Store) Transition(ctx context.Context, orderID string, step int) (order
 	if err != nil {
 		return ordering.Transition{}, fmt.Errorf("get transition: %w", err)
 	}
-	return d.transition(), nil
+	t := d.transition()
+	if t.NeedsRelease && !t.Released {
+		err := s.releases.FindOne(ctx, bson.D{{Key: "_id", Value: transitionID(orderID, step)}}).Err()
+		switch {
+		case err == nil:
+			t.Released = true
+		case !errors.Is(err, mongo.ErrNoDocuments):
+			return ordering.Transition{}, fmt.Errorf("get release: %w", err)
+		}
+	}
+	return t, nil
 }
 
-// ApplySnapshot copies t into its order document unless a later step is
-// already there, then marks t applied. Both writes are idempotent.
+// ApplySnapshot copies t into its order document with a single-key
+// {_id} update (any other filter is a full scan on the embedded store).
+//
+// The update cannot be conditional on the step already there: FerretDB
+// runs it as a read followed by a whole-document write, so a slow writer
+// of step 1 can overwrite a faster writer's step 2. Instead every writer,
+// after writing step n, reads transition n+1 by _id and, when it exists,
+// writes that step too. A transition is inserted before its snapshot is
+// written, so whichever writer writes last sees every step taken before
+// its write and leaves the newest one; reads merge the transitions after
+// the snapshot anyway, so a lagging snapshot never shows a wrong status.
+// An order document that does not exist is left alone.
 func (s *Store) ApplySnapshot(ctx context.Context, t ordering.Transition) error {
 	oid, err := primitive.ObjectIDFromHex(t.OrderID)
 	if err != nil {
 		return fmt.Errorf("apply snapshot: %w", err)
 	}
-	set := bson.D{{Key: "status", Value: string(t.To)}, {Key: "statusSeq", Value: t.Step}, {Key: "updatedAt", Value: t.At}}
-	if len(t.Lines) > 0 {
-		set = append(set, bson.E{Key: "lines", Value: toLineDocs(t.Lines)}, bson.E{Key: "total", Value: t.Total})
+	for {
+		set := bson.D{{Key: "status", Value: string(t.To)}, {Key: "statusSeq", Value: t.Step}, {Key: "updatedAt", Value: t.At}}
+		if len(t.Lines) > 0 {
+			set = append(set, bson.E{Key: "lines", Value: toLineDocs(t.Lines)}, bson.E{Key: "total", Value: t.Total})
+		}
+		if _, err := s.orders.UpdateOne(ctx, bson.D{{Key: "_id", Value: oid}}, bson.D{{Key: "$set", Value: set}}); err != nil {
+			return fmt.Errorf("apply snapshot: %w", err)
+		}
+		if t.Step >= ordering.LastStep {
+			return nil
+		}
+		next, ok, err := s.findTransition(ctx, t.OrderID, t.Step+1)
+		if err != nil {
+			return fmt.Errorf("apply snapshot: %w", err)
+		}
+		if !ok {
+			return nil
+		}
+		t = next
 	}
-	filter := bson.D{{Key: "_id", Value: oid}, {Key: "statusSeq", Value: bson.D{{Key: "$lt", Value: t.Step}}}}
-	if _, err := s.orders.UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: set}}); err != nil {
-		return fmt.Errorf("apply snapshot: %w", err)
-	}
-	if _, err := s.transitions.UpdateOne(ctx, bson.D{{Key: "_id", Value: transitionID(t.OrderID, t.Step)}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "applied", Value: true}}}}); err != nil {
-		return fmt.Errorf("mark snapshot applied: %w", err)
-	}
-	return nil
 }
 
-// MarkReleased records that products acknowledged the release owed by a step.
+// SnapshotStep returns the step the order document shows.
+func (s *Store) SnapshotStep(ctx context.Context, orderID string) (int, bool, error) {
+	oid, err := primitive.ObjectIDFromHex(orderID)
+	if err != nil {
+		return 0, false, nil
+	}
+	var d struct {
+		StatusSeq int `bson:"statusSeq"`
+	}
+	err = s.orders.FindOne(ctx, bson.D{{Key: "_id", Value: oid}}, options.FindOne().SetProjection(bson.D{{Key: "statusSeq", Value: 1}})).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("get snapshot step: %w", err)
+	}
+	return d.StatusSeq, true, nil
+}
+
+// MarkReleased records that products acknowledged the release owed by a
+// step, as an insert of its own: the transition document stays untouched.
 func (s *Store) MarkReleased(ctx context.Context, orderID string, step int) error {
-	if _, err := s.transitions.UpdateOne(ctx, bson.D{{Key: "_id", Value: transitionID(orderID, step)}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "released", Value: true}}}}); err != nil {
+	_, err := s.releases.InsertOne(ctx, bson.D{{Key: "_id", Value: transitionID(orderID, step)}, {Key: "orderId", Value: orderID}, {Key: "step", Value: step}})
+	if err != nil && !mongox.IsDuplicateKey(err) {
 		return fmt.Errorf("mark released: %w", err)
 	}
 	return nil

@@ -2,107 +2,68 @@ package mongostore
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/bson/primitive"
+	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
+	"github.com/shopsupergraph/shop/platform/outbox"
 	"github.com/shopsupergraph/shop/subgraphs/orders/internal/ordering"
 )
 
-// Get returns one order with its transitions applied, or ordering.ErrNotFound.
+// Get returns one order with its transitions applied, or
+// ordering.ErrNotFound: one point read of the order document, then point
+// reads of the transitions after its snapshot.
 func (s *Store) Get(ctx context.Context, id string) (ordering.Order, error) {
-	out, err := s.GetMany(ctx, []string{id})
+	oid, err := primitive.ObjectIDFromHex(id)
 	if err != nil {
-		return ordering.Order{}, err
-	}
-	if len(out) == 0 {
 		return ordering.Order{}, ordering.ErrNotFound
 	}
-	return out[0], nil
+	var d orderDoc
+	err = s.orders.FindOne(ctx, bson.D{{Key: "_id", Value: oid}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return ordering.Order{}, ordering.ErrNotFound
+	}
+	if err != nil {
+		return ordering.Order{}, fmt.Errorf("get order: %w", err)
+	}
+	return s.merge(ctx, d)
 }
 
-// GetMany returns the orders that exist among ids (two queries in all).
+// GetMany returns the orders that exist among ids, in the order of ids,
+// by point reads (at most maxParallel at once): a filter on several ids
+// would scan the whole collection on the embedded store.
 func (s *Store) GetMany(ctx context.Context, ids []string) ([]ordering.Order, error) {
-	oids := make([]primitive.ObjectID, 0, len(ids))
-	for _, id := range ids {
-		oid, err := primitive.ObjectIDFromHex(id)
-		if err != nil {
-			continue
+	found := make([]ordering.Order, len(ids))
+	ok := make([]bool, len(ids))
+	err := parallel(ctx, len(ids), func(ctx context.Context, i int) error {
+		o, err := s.Get(ctx, ids[i])
+		if errors.Is(err, ordering.ErrNotFound) {
+			return nil
 		}
-		oids = append(oids, oid)
-	}
-	if len(oids) == 0 {
-		return nil, nil
-	}
-	return s.findOrders(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: oids}}}}, nil)
-}
-
-// ListByUsers returns the users' orders (every order when userIDs is nil),
-// newest first, at most limit.
-func (s *Store) ListByUsers(ctx context.Context, userIDs []string, limit int) ([]ordering.Order, error) {
-	filter := bson.D{}
-	if userIDs != nil {
-		filter = bson.D{{Key: "userId", Value: bson.D{{Key: "$in", Value: userIDs}}}}
-	}
-	opts := options.Find().SetSort(bson.D{{Key: "createdAt", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(limit))
-	return s.findOrders(ctx, filter, opts)
-}
-
-// StalePending returns orders whose snapshot is still PENDING and that were
-// created before before.
-func (s *Store) StalePending(ctx context.Context, before time.Time, limit int) ([]ordering.Order, error) {
-	filter := bson.D{{Key: "status", Value: string(ordering.StatusPending)}, {Key: "createdAt", Value: bson.D{{Key: "$lte", Value: before}}}}
-	opts := options.Find().SetSort(bson.D{{Key: "createdAt", Value: 1}}).SetLimit(int64(limit))
-	var docs []orderDoc
-	cur, err := s.orders.Find(ctx, filter, opts)
+		if err != nil {
+			return err
+		}
+		found[i], ok[i] = o, true
+		return nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("find pending orders: %w", err)
+		return nil, err
 	}
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, fmt.Errorf("read pending orders: %w", err)
-	}
-	out := make([]ordering.Order, len(docs))
-	for i, d := range docs {
-		out[i] = d.order()
+	out := make([]ordering.Order, 0, len(ids))
+	for i, o := range found {
+		if ok[i] {
+			out = append(out, o)
+		}
 	}
 	return out, nil
 }
 
-// Unapplied returns transitions whose snapshot was not written, older than before.
-func (s *Store) Unapplied(ctx context.Context, before time.Time, limit int) ([]ordering.Transition, error) {
-	return s.findTransitions(ctx, bson.D{{Key: "applied", Value: false}, {Key: "at", Value: bson.D{{Key: "$lte", Value: before}}}}, limit)
-}
-
-// Unreleased returns transitions that owe products a release, older than before.
-func (s *Store) Unreleased(ctx context.Context, before time.Time, limit int) ([]ordering.Transition, error) {
-	return s.findTransitions(ctx, bson.D{
-		{Key: "needsRelease", Value: true}, {Key: "released", Value: false},
-		{Key: "at", Value: bson.D{{Key: "$lte", Value: before}}},
-	}, limit)
-}
-
-func (s *Store) findTransitions(ctx context.Context, filter bson.D, limit int) ([]ordering.Transition, error) {
-	opts := options.Find().SetSort(bson.D{{Key: "at", Value: 1}}).SetLimit(int64(limit))
-	cur, err := s.transitions.Find(ctx, filter, opts)
-	if err != nil {
-		return nil, fmt.Errorf("find transitions: %w", err)
-	}
-	var docs []transitionDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, fmt.Errorf("read transitions: %w", err)
-	}
-	out := make([]ordering.Transition, len(docs))
-	for i, d := range docs {
-		out[i] = d.transition()
-	}
-	return out, nil
-}
-
-// findOrders runs one orders query and one transitions query for all the
-// orders found, and applies each order's newest transition.
+// findOrders runs one orders query and merges each order's transitions
+// by point reads.
 func (s *Store) findOrders(ctx context.Context, filter bson.D, opts *options.FindOptions) ([]ordering.Order, error) {
 	if opts == nil {
 		opts = options.Find()
@@ -118,32 +79,46 @@ func (s *Store) findOrders(ctx context.Context, filter bson.D, opts *options.Fin
 	if len(docs) == 0 {
 		return nil, nil
 	}
-	ids := make([]string, len(docs))
-	for i, d := range docs {
-		ids[i] = d.ID.Hex()
-	}
-	tcur, err := s.transitions.Find(ctx, bson.D{{Key: "orderId", Value: bson.D{{Key: "$in", Value: ids}}}},
-		options.Find().SetProjection(bson.D{{Key: "outbox", Value: 0}}))
-	if err != nil {
-		return nil, fmt.Errorf("find order transitions: %w", err)
-	}
-	var tdocs []transitionDoc
-	if err := tcur.All(ctx, &tdocs); err != nil {
-		return nil, fmt.Errorf("read order transitions: %w", err)
-	}
-	newest := make(map[string]transitionDoc, len(tdocs))
-	for _, t := range tdocs {
-		if cur, ok := newest[t.OrderID]; !ok || t.Step > cur.Step {
-			newest[t.OrderID] = t
-		}
-	}
 	out := make([]ordering.Order, len(docs))
-	for i, d := range docs {
-		o := d.order()
-		if t, ok := newest[o.ID]; ok && t.Step > d.StatusSeq {
-			o = o.Apply(t.transition())
-		}
+	err = parallel(ctx, len(docs), func(ctx context.Context, i int) error {
+		o, err := s.merge(ctx, docs[i])
 		out[i] = o
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// merge applies to an order document the transitions taken after its
+// snapshot, reading transition statusSeq+1, statusSeq+2, ... by _id until
+// one is missing (step n+1 only ever follows step n).
+func (s *Store) merge(ctx context.Context, d orderDoc) (ordering.Order, error) {
+	o := d.order()
+	for step := d.StatusSeq + 1; step <= ordering.LastStep; step++ {
+		t, ok, err := s.findTransition(ctx, o.ID, step)
+		if err != nil {
+			return ordering.Order{}, fmt.Errorf("merge order transitions: %w", err)
+		}
+		if !ok {
+			break
+		}
+		o = o.Apply(t)
+	}
+	return o, nil
+}
+
+// findTransition reads one transition by _id without its outbox entry.
+func (s *Store) findTransition(ctx context.Context, orderID string, step int) (ordering.Transition, bool, error) {
+	var d transitionDoc
+	err := s.transitions.FindOne(ctx, bson.D{{Key: "_id", Value: transitionID(orderID, step)}},
+		options.FindOne().SetProjection(bson.D{{Key: outbox.Field, Value: 0}})).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return ordering.Transition{}, false, nil
+	}
+	if err != nil {
+		return ordering.Transition{}, false, fmt.Errorf("get transition: %w", err)
+	}
+	return d.transition(), true, nil
 }

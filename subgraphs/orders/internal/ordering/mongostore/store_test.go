@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson/primitive"
+	"go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/shopsupergraph/shop/platform/mongox"
 	"github.com/shopsupergraph/shop/platform/testenv"
@@ -16,6 +17,14 @@ import (
 )
 
 func newStore(t *testing.T) *mongostore.Store {
+	t.Helper()
+	s, _ := newStoreDB(t)
+	return s
+}
+
+// newStoreDB is newStore with the database, for tests that play a crash
+// by hand.
+func newStoreDB(t *testing.T) (*mongostore.Store, *mongo.Database) {
 	t.Helper()
 	env := testenv.Get(t)
 	ctx := context.Background()
@@ -31,7 +40,7 @@ func newStore(t *testing.T) *mongostore.Store {
 	if err := s.EnsureIndexes(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return s
+	return s, db
 }
 
 func TestTransitionStepHasOneWinner(t *testing.T) {
@@ -92,13 +101,13 @@ func TestReadsMergeUnappliedTransitions(t *testing.T) {
 	if err != nil || got.Status != ordering.StatusConfirmed || got.Total != 14 || got.Lines[0].UnitPrice != 7 {
 		t.Fatalf("get before snapshot: %+v %v", got, err)
 	}
-	pend, err := s.StalePending(ctx, now.Add(time.Second), 10)
-	if err != nil || len(pend) != 1 {
-		t.Fatalf("stale pending: %v %v", pend, err)
+	if step, found, err := s.SnapshotStep(ctx, o.ID); err != nil || !found || step != 0 {
+		t.Fatalf("snapshot step %d %v %v, want 0", step, found, err)
 	}
-	un, err := s.Unapplied(ctx, now.Add(time.Second), 10)
-	if err != nil || len(un) != 1 {
-		t.Fatalf("unapplied: %v %v", un, err)
+	// The new order is on the work list from the start.
+	work, err := s.Work(ctx, 10)
+	if err != nil || len(work) != 1 || work[0].OrderID != o.ID || work[0].Step != ordering.StepResolve || !work[0].At.Equal(now) {
+		t.Fatalf("work: %+v %v", work, err)
 	}
 	cancel := ordering.Transition{OrderID: o.ID, Step: ordering.StepCancel, From: ordering.StatusConfirmed, To: ordering.StatusCancelled, Lines: priced, Total: 14, At: now, NeedsRelease: true}
 	if err := s.AppendTransition(ctx, cancel); err != nil {
@@ -111,24 +120,91 @@ func TestReadsMergeUnappliedTransitions(t *testing.T) {
 	if err := s.ApplySnapshot(ctx, confirm); err != nil {
 		t.Fatal(err)
 	}
-	list, err := s.ListByUsers(ctx, []string{"u1"}, 10)
+	if step, _, err := s.SnapshotStep(ctx, o.ID); err != nil || step != ordering.StepCancel {
+		t.Fatalf("snapshot step %d %v, want %d", step, err, ordering.StepCancel)
+	}
+	list, err := s.History(ctx, "u1", 10)
 	if err != nil || len(list) != 1 || list[0].Status != ordering.StatusCancelled {
 		t.Fatalf("list: %+v %v", list, err)
 	}
-	if pend, _ := s.StalePending(ctx, now.Add(time.Second), 10); len(pend) != 0 {
-		t.Fatalf("still pending after snapshot: %v", pend)
+	// The cancel recorded its own work item.
+	work, err = s.Work(ctx, 10)
+	if err != nil || len(work) != 2 || work[1].Step != ordering.StepCancel {
+		t.Fatalf("work: %+v %v", work, err)
 	}
-	owed, err := s.Unreleased(ctx, now.Add(time.Second), 10)
-	if err != nil || len(owed) != 1 || owed[0].Step != ordering.StepCancel {
-		t.Fatalf("unreleased: %+v %v", owed, err)
+	if tr, err := s.Transition(ctx, o.ID, ordering.StepCancel); err != nil || !tr.NeedsRelease || tr.Released {
+		t.Fatalf("cancel transition before release: %+v %v", tr, err)
 	}
 	if err := s.MarkReleased(ctx, o.ID, ordering.StepCancel); err != nil {
 		t.Fatal(err)
 	}
-	if owed, _ := s.Unreleased(ctx, now.Add(time.Second), 10); len(owed) != 0 {
-		t.Fatalf("still owed after release: %v", owed)
+	if err := s.MarkReleased(ctx, o.ID, ordering.StepCancel); err != nil {
+		t.Fatalf("second acknowledgement: %v", err)
+	}
+	if tr, err := s.Transition(ctx, o.ID, ordering.StepCancel); err != nil || !tr.Released {
+		t.Fatalf("cancel transition after release: %+v %v", tr, err)
+	}
+	// A retried item moves behind the others; finished items leave.
+	if err := s.RetryWork(ctx, work[0]); err != nil {
+		t.Fatal(err)
+	}
+	work, err = s.Work(ctx, 10)
+	if err != nil || len(work) != 2 || work[0].Step != ordering.StepCancel || work[1].Step != ordering.StepResolve || work[1].Attempts != 1 {
+		t.Fatalf("work after retry: %+v %v", work, err)
+	}
+	for _, w := range work {
+		if err := s.FinishWork(ctx, w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if work, err := s.Work(ctx, 10); err != nil || len(work) != 0 {
+		t.Fatalf("work after finishing: %+v %v", work, err)
 	}
 	if _, err := s.Get(ctx, primitive.NewObjectID().Hex()); !errors.Is(err, ordering.ErrNotFound) {
 		t.Fatalf("missing order: %v", err)
+	}
+}
+
+// TestSnapshotRaceKeepsNewestStep: writers of step 1 and step 2 race on
+// the order document; however their reads and writes interleave, the
+// snapshot ends at step 2.
+func TestSnapshotRaceKeepsNewestStep(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	const orders = 20
+	var wg sync.WaitGroup
+	ids := make([]string, orders)
+	for i := range ids {
+		o := ordering.Order{ID: primitive.NewObjectID().Hex(), UserID: "u1", Lines: []ordering.Line{{ProductID: "p", Quantity: 1}}, Status: ordering.StatusPending, CreatedAt: now}
+		ids[i] = o.ID
+		if err := s.Create(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+		steps := []ordering.Transition{
+			{OrderID: o.ID, Step: ordering.StepResolve, From: ordering.StatusPending, To: ordering.StatusConfirmed, Lines: o.Lines, At: now},
+			{OrderID: o.ID, Step: ordering.StepCancel, From: ordering.StatusConfirmed, To: ordering.StatusCancelled, Lines: o.Lines, At: now},
+		}
+		for _, tr := range steps {
+			if err := s.AppendTransition(ctx, tr); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for j := range 6 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := s.ApplySnapshot(ctx, steps[j%2]); err != nil {
+					t.Errorf("apply: %v", err)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	for _, id := range ids {
+		if step, _, err := s.SnapshotStep(ctx, id); err != nil || step != ordering.StepCancel {
+			t.Fatalf("order %s: snapshot step %d %v, want %d", id, step, err, ordering.StepCancel)
+		}
 	}
 }
