@@ -52,8 +52,9 @@ func (e *InsufficientStockError) Error() string {
 	return fmt.Sprintf("insufficient stock for product %s: requested %d, available %d", e.ProductID, e.Requested, e.Available)
 }
 
-// Product is a catalog product. Quantity and StockVersion are the snapshot
-// of the newest ledger entry the product document has seen.
+// Product is a catalog product. Quantity and StockVersion come from the
+// product's stock document: the snapshot of the newest ledger entry it has
+// seen. The product document itself holds catalog data only.
 type Product struct {
 	ID           string
 	Name         string
@@ -68,6 +69,17 @@ type Product struct {
 
 // Deleted reports whether the product was deleted.
 func (p Product) Deleted() bool { return p.DeletedAt != nil }
+
+// Stock is a product's stock document: the balance of the ledger entry
+// Version, kept apart from the product document so that stock movements
+// and catalog edits never write the same document.
+type Stock struct {
+	ProductID string
+	Quantity  int
+	Version   int64
+	// UpdatedAt is when the entry Version was written.
+	UpdatedAt time.Time
+}
 
 // Kind says why stock moved.
 type Kind string

@@ -86,7 +86,7 @@ func (s *Service) SetHold(ctx context.Context, holdID string, lines []Line) (Hol
 // setHoldLine moves one product's held units to l.Quantity.
 func (s *Service) setHoldLine(ctx context.Context, holdID string, l Line) (*Problem, error) {
 	if l.Quantity > 0 {
-		p, err := s.store.Product(ctx, l.ProductID)
+		p, err := s.store.ProductData(ctx, l.ProductID)
 		if errors.Is(err, ErrNotFound) || (err == nil && p.Deleted()) {
 			return &Problem{Code: ProblemNotFound, ProductID: l.ProductID, Requested: l.Quantity,
 				Message: fmt.Sprintf("product %s does not exist", l.ProductID)}, nil

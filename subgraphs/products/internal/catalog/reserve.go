@@ -81,7 +81,7 @@ func (s *Service) ReserveHeld(ctx context.Context, orderID, holdID string, lines
 
 // reserveLine appends the reserve entry of one line, or explains why not.
 func (s *Service) reserveLine(ctx context.Context, orderID, holdID string, l Line) (ReservedLine, *Problem, error) {
-	p, err := s.store.Product(ctx, l.ProductID)
+	p, err := s.store.ProductData(ctx, l.ProductID)
 	if errors.Is(err, ErrNotFound) || (err == nil && p.Deleted()) {
 		return ReservedLine{}, &Problem{
 			Code: ProblemNotFound, ProductID: l.ProductID, Requested: l.Quantity,

@@ -53,8 +53,9 @@ type UpdateInput struct {
 }
 
 // Create validates and stores a new product with its initial stock as the
-// ledger's first entry. The ledger entry is written first: a crash before
-// the product document leaves only an orphan entry no one reads.
+// ledger's first entry. The ledger entry and the stock document are
+// written first: a crash before the product document leaves only orphans
+// no one reads.
 func (s *Service) Create(ctx context.Context, in CreateInput) (Product, error) {
 	name, err := validName(in.Name)
 	if err != nil {
@@ -77,6 +78,9 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Product, error) {
 	}
 	m := Movement{ProductID: p.ID, Version: 1, Kind: KindCreate, Delta: in.Quantity, Balance: in.Quantity, OpKey: randomKey(), CreatedAt: now}
 	if err := s.store.AppendMovement(ctx, m); err != nil {
+		return Product{}, fmt.Errorf("create product: %w", err)
+	}
+	if _, err := s.store.SetStock(ctx, Stock{ProductID: p.ID, Quantity: m.Balance, Version: m.Version, UpdatedAt: now}); err != nil {
 		return Product{}, fmt.Errorf("create product: %w", err)
 	}
 	if err := s.store.InsertProduct(ctx, p); err != nil {
@@ -130,9 +134,6 @@ func (s *Service) Update(ctx context.Context, id string, in UpdateInput) (Produc
 	if err := s.store.RecordChange(ctx, Change{Type: ChangeUpdated, Product: p, At: p.UpdatedAt}); err != nil {
 		return Product{}, fmt.Errorf("update product: %w", err)
 	}
-	// On FerretDB the update rewrites the whole document and may put back
-	// a stock snapshot older than one written meanwhile: check it.
-	s.syncSnapshot(ctx, id, Movement{})
 	return s.Get(ctx, id)
 }
 
@@ -155,8 +156,6 @@ func (s *Service) Delete(ctx context.Context, id string) (Product, error) {
 	if err := s.store.RecordChange(ctx, Change{Type: ChangeDeleted, Product: p, At: now}); err != nil {
 		return Product{}, fmt.Errorf("delete product: %w", err)
 	}
-	// As in Update: the soft delete may rewrite an older snapshot.
-	s.syncSnapshot(ctx, id, Movement{})
 	return p, nil
 }
 
@@ -191,8 +190,8 @@ func (s *Service) Get(ctx context.Context, id string) (Product, error) {
 	return p, nil
 }
 
-// ByIDs returns the products among ids (deleted ones included) in one store
-// query, in the order of ids; unknown ids are missing from the map.
+// ByIDs returns the products among ids (deleted ones included), keyed by
+// id; unknown ids are missing from the map.
 func (s *Service) ByIDs(ctx context.Context, ids []string) (map[string]Product, error) {
 	valid := make([]string, 0, len(ids))
 	for _, id := range ids {

@@ -16,20 +16,30 @@ type Storer interface {
 	UpdateProductData(ctx context.Context, p Product) error
 	// MarkDeleted sets deletedAt (a soft delete).
 	MarkDeleted(ctx context.Context, id string, at time.Time) error
-	// SetStock sets quantity and stockVersion when version is newer than
-	// the stored stockVersion; it reports whether it changed the document.
-	SetStock(ctx context.Context, id string, quantity int, version int64, at time.Time) (bool, error)
-	// StockVersion returns the ledger version a product's stored snapshot
-	// shows, read from the database itself (never from a cache), or
-	// ErrNotFound.
-	StockVersion(ctx context.Context, id string) (int64, error)
-	// Product returns one product, deleted or not, or ErrNotFound.
+	// ProductData returns one product's catalog data, deleted or not,
+	// without its stock (Quantity and StockVersion are zero), or
+	// ErrNotFound. Inventory code reads prices and deletions with it.
+	ProductData(ctx context.Context, id string) (Product, error)
+	// Product returns one product, deleted or not, with the quantity of
+	// its stock document, or ErrNotFound.
 	Product(ctx context.Context, id string) (Product, error)
 	// ProductsByIDs returns the products that exist among ids, deleted or
-	// not, in one query.
+	// not, with their stock.
 	ProductsByIDs(ctx context.Context, ids []string) ([]Product, error)
-	// ListProducts returns a page of products that are not deleted, oldest first.
+	// ListProducts returns a page of products that are not deleted, oldest
+	// first, with their stock.
 	ListProducts(ctx context.Context, q ListQuery) ([]Product, error)
+
+	// SetStock writes a product's stock document (creating it when
+	// missing), whatever version it shows: on a store whose updates are
+	// read-then-write a condition on the stored version would not hold
+	// anyway, so the snapshot jobs check after writing instead. It
+	// reports whether the document changed. Only inventory code writes
+	// stock documents, and product edits never touch them.
+	SetStock(ctx context.Context, st Stock) (bool, error)
+	// Stock returns a product's stock document, read from the database
+	// itself (never from a cache), or ErrNotFound.
+	Stock(ctx context.Context, productID string) (Stock, error)
 
 	// RecordChange stores a product change with its event.
 	RecordChange(ctx context.Context, c Change) error

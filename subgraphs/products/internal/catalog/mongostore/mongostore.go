@@ -20,6 +20,7 @@ import (
 // Collection names.
 const (
 	ProductsColl     = "products"
+	StockColl        = "stock"
 	LedgerColl       = "inventory_ledger"
 	ChangesColl      = "product_changes"
 	ReservationsColl = "reservations"
@@ -29,6 +30,7 @@ const (
 // Store is the MongoDB catalog store.
 type Store struct {
 	products     *mongo.Collection
+	stock        *mongo.Collection
 	ledger       *mongo.Collection
 	changes      *mongo.Collection
 	reservations *mongo.Collection
@@ -41,6 +43,7 @@ type Store struct {
 func New(db *mongo.Database, topic string) *Store {
 	return &Store{
 		products:     db.Collection(ProductsColl),
+		stock:        db.Collection(StockColl),
 		ledger:       db.Collection(LedgerColl),
 		changes:      db.Collection(ChangesColl),
 		reservations: db.Collection(ReservationsColl),
