@@ -97,11 +97,11 @@ const (
 	KindHoldRelease Kind = "hold_release"
 )
 
-// Movement is one entry of a product's inventory ledger. (ProductID,
-// Version) is unique: two writers appending the same next version cannot
-// both win. (OpKey, ProductID, Kind) is unique too: OpKey is the order id of
-// reserve and release entries, so an order reserves or releases a product at
-// most once; other kinds get a fresh random OpKey.
+// Movement is one entry of a product's inventory ledger, stored under
+// LedgerKey(ProductID, Version): two writers appending the same next
+// version cannot both win. OpID is unique too: OpKey is the order id of
+// reserve and release entries, so an order reserves or releases a product
+// at most once; other kinds get a fresh random OpKey.
 type Movement struct {
 	ProductID string
 	Version   int64
@@ -119,8 +119,19 @@ type Movement struct {
 	// its hold: the entry's Delta covers only the units it took from free
 	// stock, so the order's quantity is Converted - Delta.
 	Converted int
+	// HoldLine places an entry that changed what a hold keeps of the
+	// product in that hold line's sequence (see holdLineKey); it is unique
+	// across the ledger. Empty for other entries.
+	HoldLine string
+	// Held is the number of units the hold keeps of the product after an
+	// entry with a HoldLine.
+	Held      int
 	CreatedAt time.Time
 }
+
+// OpID names the operation of an entry; the ledger keeps it unique, which
+// makes reserves and releases idempotent by order.
+func (m Movement) OpID() string { return string(m.Kind) + ":" + m.OpKey + ":" + m.ProductID }
 
 // Reserved is the number of units a reserve entry reserved for its order.
 func (m Movement) Reserved() int { return m.Converted - m.Delta }

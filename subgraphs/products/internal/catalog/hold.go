@@ -183,7 +183,8 @@ func (s *Service) ReleaseHold(ctx context.Context, holdID string) (Hold, error) 
 // and takes the rest from free stock, in one entry. Idempotent by
 // (order, product, reserve) like every reserve.
 func (s *Service) convertLine(ctx context.Context, orderID, holdID string, l Line, price int) (Movement, error) {
-	if m, ok, err := s.store.FindMovement(ctx, l.ProductID, KindReserve, orderID); err != nil || ok {
+	op := Movement{Kind: KindReserve, OpKey: orderID, ProductID: l.ProductID}
+	if m, ok, err := s.findRecorded(ctx, op.OpID()); err != nil || ok {
 		return m, err
 	}
 	held := 0

@@ -17,7 +17,7 @@ type Service struct {
 	store Storer
 	locks *stripes
 	// views shares fresh ledger head reads between callers.
-	views *coalescer[opRef, ledgerView]
+	views *coalescer[struct{}, Movement]
 	snaps *snapshots
 	log   *slog.Logger
 	now   func() time.Time
@@ -32,7 +32,10 @@ func NewService(store Storer, log *slog.Logger) *Service {
 	}
 	s := &Service{store: store, locks: newStripes(256), log: log, holdTTL: DefaultHoldTTL,
 		now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
-	s.views = newCoalescer(s.readView)
+	s.views = newCoalescer(func(ctx context.Context, productID string, _ []struct{}) (Movement, error) {
+		head, _, err := s.readHead(ctx, productID)
+		return head, err
+	})
 	s.snaps = newCoalescer(s.writeSnapshot)
 	return s
 }
@@ -222,17 +225,36 @@ func (s *Service) List(ctx context.Context, q ListQuery) ([]Product, error) {
 	return ps, nil
 }
 
-// Movements returns a page of a product's ledger, newest first.
+// Movements returns a page of a product's ledger, newest first. It reads
+// the head, then the page's entries by `_id`, a few at a time.
 func (s *Service) Movements(ctx context.Context, productID string, skip, take int) ([]Movement, error) {
 	id, err := ValidID("productId", productID)
 	if err != nil {
 		return nil, err
 	}
-	ms, err := s.store.Movements(ctx, id, skip, take)
+	head, _, err := s.readHead(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("list movements: %w", err)
 	}
-	return ms, nil
+	top := head.Version - int64(skip)
+	n := int(max(0, min(int64(take), top)))
+	page := make([]Movement, n)
+	found := make([]bool, n)
+	err = each(ctx, n, func(ctx context.Context, i int) error {
+		m, ok, err := s.store.Movement(ctx, id, top-int64(i))
+		page[i], found[i] = m, ok
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list movements: %w", err)
+	}
+	out := page[:0]
+	for i, m := range page {
+		if found[i] {
+			out = append(out, m)
+		}
+	}
+	return out, nil
 }
 
 // live returns a product that exists and is not deleted.

@@ -2,9 +2,7 @@ package catalog
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sync"
 )
 
 // maxSnapshotRounds bounds the write-and-check rounds of one snapshot job;
@@ -53,7 +51,7 @@ func (s *Service) writeSnapshot(ctx context.Context, productID string, heads []M
 				return struct{}{}, fmt.Errorf("snapshot of %s: %w", productID, err)
 			}
 		}
-		head, stored, err := s.headAndSnapshot(ctx, productID)
+		head, stored, err := s.readHead(ctx, productID)
 		if err != nil {
 			return struct{}{}, fmt.Errorf("snapshot of %s: %w", productID, err)
 		}
@@ -63,20 +61,4 @@ func (s *Service) writeSnapshot(ctx context.Context, productID string, heads []M
 		target = head
 	}
 	return struct{}{}, fmt.Errorf("snapshot of %s: still behind the ledger after %d rounds", productID, maxSnapshotRounds)
-}
-
-// headAndSnapshot reads the ledger head and the stored snapshot version
-// concurrently (one round trip of latency).
-func (s *Service) headAndSnapshot(ctx context.Context, productID string) (Movement, int64, error) {
-	var head Movement
-	var herr error
-	var wg sync.WaitGroup
-	wg.Go(func() { head, _, herr = s.store.Head(ctx, productID) })
-	st, serr := s.store.Stock(ctx, productID)
-	if errors.Is(serr, ErrNotFound) {
-		serr = nil
-	}
-	wg.Wait()
-	head.ProductID = productID
-	return head, st.Version, errors.Join(herr, serr)
 }

@@ -44,20 +44,25 @@ type Storer interface {
 	// RecordChange stores a product change with its event.
 	RecordChange(ctx context.Context, c Change) error
 
-	// AppendMovement inserts a ledger entry with its StockChanged event, or
-	// returns ErrDuplicate when its version or its operation key is taken.
+	// AppendMovement inserts a ledger entry under LedgerKey with its
+	// StockChanged event, or returns ErrDuplicate when its version, its
+	// OpID or its HoldLine is taken.
 	AppendMovement(ctx context.Context, m Movement) error
-	// Head returns the newest ledger entry of a product (false when none).
-	Head(ctx context.Context, productID string) (Movement, bool, error)
-	// FindMovement returns the entry of one operation (false when none).
-	FindMovement(ctx context.Context, productID string, kind Kind, opKey string) (Movement, bool, error)
-	// OperationMovements returns a product's entries whose operation key
-	// is among opKeys, in one query.
-	OperationMovements(ctx context.Context, productID string, opKeys []string) ([]Movement, error)
+	// Movement reads one ledger entry by `_id` (false when none).
+	Movement(ctx context.Context, productID string, version int64) (Movement, bool, error)
+	// MovementByOp returns the entry of an operation (false when none)
+	// through the unique OpID index. The embedded store answers it by a
+	// scan: call it only when a record that should exist is missing (a
+	// crash between an entry and its record).
+	MovementByOp(ctx context.Context, opID string) (Movement, bool, error)
 	// OrderMovements returns every reserve and release entry of an order.
 	OrderMovements(ctx context.Context, orderID string) ([]Movement, error)
-	// Movements returns a page of a product's ledger, newest first.
-	Movements(ctx context.Context, productID string, skip, take int) ([]Movement, error)
+
+	// InsertOp records a copy of a ledger entry under key (insert-only),
+	// or returns ErrDuplicate.
+	InsertOp(ctx context.Context, key string, m Movement) error
+	// Op reads a record by key (false when none).
+	Op(ctx context.Context, key string) (Movement, bool, error)
 
 	// InsertReservation stores a decision or returns ErrDuplicate.
 	InsertReservation(ctx context.Context, r Reservation) error
