@@ -175,11 +175,13 @@ type Line struct {
 	Quantity  int
 }
 
-// ReservedLine is a reserved line with its unit price at reservation time.
+// ReservedLine is a reserved line with its unit price at reservation time
+// and the ledger version of its reserve entry.
 type ReservedLine struct {
 	ProductID string
 	Quantity  int
 	UnitPrice int
+	Version   int64
 }
 
 // Problem explains why a reservation was rejected.
@@ -201,13 +203,32 @@ const (
 // Reservation is the decision for one order, stored once under the order
 // id (unique): the first decision stands and every retry returns it.
 type Reservation struct {
-	OrderID    string
-	Status     string
-	Lines      []ReservedLine
-	Problem    *Problem
+	OrderID string
+	Status  string
+	// Lines are the reserved lines of a RESERVED decision.
+	Lines   []ReservedLine
+	Problem *Problem
+	// Reserved are the lines a REJECTED decision's runner had reserved
+	// before a line failed: they go back to stock (see settle).
+	Reserved []ReservedLine
+	// DecidedBy is the attempt (see Attempt) whose runner made the
+	// decision, 0 for a decision made by Release.
+	DecidedBy  int
 	CreatedAt  time.Time
 	Released   bool
 	ReleasedAt *time.Time
+}
+
+// Attempt records, before a runner reserves anything, that it is about
+// to reserve an order's products: attempts are numbered 1, 2, ... per
+// order (each an insert under its own key, so probing finds them all), so
+// that a release can find every product any runner may have reserved
+// without a query on the ledger.
+type Attempt struct {
+	OrderID   string
+	N         int
+	Products  []string
+	CreatedAt time.Time
 }
 
 // EffectiveStatus is the status callers see: RELEASED once released.

@@ -55,14 +55,23 @@ type Storer interface {
 	// scan: call it only when a record that should exist is missing (a
 	// crash between an entry and its record).
 	MovementByOp(ctx context.Context, opID string) (Movement, bool, error)
-	// OrderMovements returns every reserve and release entry of an order.
-	OrderMovements(ctx context.Context, orderID string) ([]Movement, error)
 
 	// InsertOp records a copy of a ledger entry under key (insert-only),
 	// or returns ErrDuplicate.
 	InsertOp(ctx context.Context, key string, m Movement) error
 	// Op reads a record by key (false when none).
 	Op(ctx context.Context, key string) (Movement, bool, error)
+
+	// InsertAttempt stores an attempt under its order and number, or
+	// returns ErrDuplicate when that number is taken.
+	InsertAttempt(ctx context.Context, a Attempt) error
+	// Attempt reads an order's attempt number n (false when none).
+	Attempt(ctx context.Context, orderID string, n int) (Attempt, bool, error)
+	// InsertMark stores a marker under key (insert-only); a marker that
+	// exists already is not an error.
+	InsertMark(ctx context.Context, key string) error
+	// HasMark reports whether a marker exists.
+	HasMark(ctx context.Context, key string) (bool, error)
 
 	// InsertReservation stores a decision or returns ErrDuplicate.
 	InsertReservation(ctx context.Context, r Reservation) error

@@ -91,11 +91,6 @@ func (s *Store) MovementByOp(ctx context.Context, opID string) (catalog.Movement
 	return s.findOneMovement(ctx, s.ledger, "find operation", bson.D{{Key: "opId", Value: opID}})
 }
 
-// OrderMovements implements catalog.Storer.
-func (s *Store) OrderMovements(ctx context.Context, orderID string) ([]catalog.Movement, error) {
-	return s.findMovements(ctx, "order movements", bson.D{{Key: "orderId", Value: orderID}}, options.Find().SetProjection(noOutbox))
-}
-
 // InsertOp implements catalog.Storer.
 func (s *Store) InsertOp(ctx context.Context, key string, m catalog.Movement) error {
 	_, err := s.ops.InsertOne(ctx, newMovementDoc(key, m))

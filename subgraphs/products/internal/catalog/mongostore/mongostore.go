@@ -25,6 +25,8 @@ const (
 	OpsColl          = "inventory_ops"
 	ChangesColl      = "product_changes"
 	ReservationsColl = "reservations"
+	AttemptsColl     = "reservation_attempts"
+	MarksColl        = "reservation_marks"
 	LeasesColl       = "hold_leases"
 )
 
@@ -36,6 +38,8 @@ type Store struct {
 	ops          *mongo.Collection
 	changes      *mongo.Collection
 	reservations *mongo.Collection
+	attempts     *mongo.Collection
+	marks        *mongo.Collection
 	leases       *mongo.Collection
 	// topic is the Kafka topic of the events stored with each write.
 	topic string
@@ -50,6 +54,8 @@ func New(db *mongo.Database, topic string) *Store {
 		ops:          db.Collection(OpsColl),
 		changes:      db.Collection(ChangesColl),
 		reservations: db.Collection(ReservationsColl),
+		attempts:     db.Collection(AttemptsColl),
+		marks:        db.Collection(MarksColl),
 		leases:       db.Collection(LeasesColl),
 		topic:        topic,
 	}
@@ -75,7 +81,6 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 	}{
 		{s.ledger, mongo.IndexModel{Keys: bson.D{{Key: "opId", Value: 1}}, Options: options.Index().SetUnique(true).SetName("ledger_operation")}},
 		{s.ledger, mongo.IndexModel{Keys: bson.D{{Key: "holdLine", Value: 1}}, Options: options.Index().SetUnique(true).SetName("ledger_hold_line")}},
-		{s.ledger, mongo.IndexModel{Keys: bson.D{{Key: "orderId", Value: 1}}}},
 		{s.ledger, mongo.IndexModel{Keys: bson.D{{Key: "holdId", Value: 1}}}},
 		{s.leases, mongo.IndexModel{Keys: bson.D{{Key: "expiresAt", Value: 1}}}},
 		{s.leases, mongo.IndexModel{Keys: bson.D{{Key: "holdId", Value: 1}, {Key: "expiresAt", Value: -1}}}},
