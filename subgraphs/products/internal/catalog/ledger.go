@@ -190,9 +190,15 @@ func (s *Service) appendOnce(ctx context.Context, ms moveSpec, fresh *Movement, 
 // unique index, with a point read of m's version: when that version holds
 // m's operation, the operation is done (ours reports it); when it holds
 // another operation, the version is taken and the caller reads a fresh
-// head. When the version is free, the operation's own key collided: the
-// operation was done before at another version, and is found by its
-// record (or, rarely, by its key).
+// head. When the version is free, one of m's own unique keys collided:
+//   - its operation was done before at another version (a reserve or
+//     release of an order), found by its record;
+//   - its hold line position is taken (see holdLineKey): the caller
+//     re-plans, reading the line again.
+//
+// Either is normally known from a record; when a crash came between an
+// entry and its record, the entry is found through the unique index (a
+// query, but only on this rare path) and its record is written.
 func (s *Service) resolveDuplicate(ctx context.Context, m Movement) (Movement, bool, error) {
 	e, ok, err := s.store.Movement(ctx, m.ProductID, m.Version)
 	if err != nil {
@@ -201,12 +207,33 @@ func (s *Service) resolveDuplicate(ctx context.Context, m Movement) (Movement, b
 	if ok {
 		return e, e.OpID() == m.OpID(), nil
 	}
-	if !recorded(m.Kind) && m.Kind != KindHoldRelease {
-		// A random operation key cannot collide: the version was taken
-		// and is not visible yet, or a hold line collided (see planned).
-		return Movement{}, false, nil
+	if recorded(m.Kind) {
+		if done, ok, err := s.findRecorded(ctx, m.OpID()); err != nil || ok {
+			return done, ok, err
+		}
 	}
-	return s.findDone(ctx, m)
+	if m.HoldLine != "" {
+		if _, ok, err := s.store.Op(ctx, m.HoldLine); err != nil || ok {
+			return Movement{}, false, wrapErr("read hold line", err)
+		}
+	}
+	if recorded(m.Kind) {
+		if done, ok, err := s.findDone(ctx, m); err != nil || ok {
+			return done, ok, err
+		}
+	}
+	if m.HoldLine != "" {
+		taken, ok, err := s.store.MovementByHoldLine(ctx, m.HoldLine)
+		if err != nil {
+			return Movement{}, false, wrapErr("find hold line", err)
+		}
+		if ok {
+			if err := s.recordOp(ctx, taken); err != nil {
+				return Movement{}, false, err
+			}
+		}
+	}
+	return Movement{}, false, nil
 }
 
 // findDone finds the entry of m's operation, done before: by its record,
@@ -214,10 +241,8 @@ func (s *Service) resolveDuplicate(ctx context.Context, m Movement) (Movement, b
 // index on the operation (a query, but only on this rare path), after
 // which the record is written.
 func (s *Service) findDone(ctx context.Context, m Movement) (Movement, bool, error) {
-	if recorded(m.Kind) {
-		if done, ok, err := s.findRecorded(ctx, m.OpID()); err != nil || ok {
-			return done, ok, err
-		}
+	if done, ok, err := s.findRecorded(ctx, m.OpID()); err != nil || ok {
+		return done, ok, err
 	}
 	done, ok, err := s.store.MovementByOp(ctx, m.OpID())
 	if err != nil || !ok {
@@ -229,16 +254,23 @@ func (s *Service) findDone(ctx context.Context, m Movement) (Movement, bool, err
 	return done, true, nil
 }
 
-// recordOp records an order's reserve or release entry under its OpID
-// (insert-only, so a repeated record changes nothing). Its ledger entry is
-// keyed by version, which a retry does not know; the record is what it
-// reads instead.
+// recordOp records copies of a ledger entry that later calls read by
+// `_id` (insert-only, so a repeated record changes nothing): an order's
+// reserve or release entry under its OpID (the entry is keyed by version,
+// which a retry or a release does not know), and an entry of a hold line
+// under its position.
 func (s *Service) recordOp(ctx context.Context, m Movement) error {
-	if !recorded(m.Kind) {
-		return nil
+	var keys []string
+	if recorded(m.Kind) {
+		keys = append(keys, m.OpID())
 	}
-	if err := s.store.InsertOp(ctx, m.OpID(), m); err != nil && !errors.Is(err, ErrDuplicate) {
-		return fmt.Errorf("record operation: %w", err)
+	if m.HoldLine != "" {
+		keys = append(keys, m.HoldLine)
+	}
+	for _, k := range keys {
+		if err := s.store.InsertOp(ctx, k, m); err != nil && !errors.Is(err, ErrDuplicate) {
+			return fmt.Errorf("record operation: %w", err)
+		}
 	}
 	return nil
 }

@@ -40,6 +40,12 @@ func (s *Service) planLocked(ctx context.Context, productID string, plan planFun
 	}
 	for attempt := 0; attempt < maxAppendAttempts; attempt++ {
 		ms, ok, err := plan(ctx, head)
+		if errors.Is(err, errStaleHead) {
+			if head, err = s.readHeadLocked(ctx, st, productID); err != nil {
+				return Movement{}, false, err
+			}
+			continue
+		}
 		if err != nil || !ok {
 			return Movement{}, false, err
 		}
@@ -86,25 +92,4 @@ func (s *Service) planLocked(ctx context.Context, productID string, plan planFun
 		}
 	}
 	return Movement{}, false, fmt.Errorf("append movement to %s: %w", productID, ErrContention)
-}
-
-// heldUnits returns how many units hold entries among ms keep for a
-// product, counting entries up to version upTo, and the newest such
-// entry's version.
-func heldUnits(ms []Movement, productID string, upTo int64) (held int, last int64) {
-	for _, m := range ms {
-		if m.ProductID != productID || m.Version > upTo {
-			continue
-		}
-		switch m.Kind {
-		case KindHold, KindHoldRelease:
-			held -= m.Delta
-		case KindReserve:
-			held -= m.Converted
-		default:
-			continue
-		}
-		last = max(last, m.Version)
-	}
-	return held, last
 }

@@ -19,6 +19,8 @@ type Service struct {
 	// views shares fresh ledger head reads between callers.
 	views *coalescer[struct{}, Movement]
 	snaps *snapshots
+	// lines remembers the newest positions of hold lines.
+	lines holdLines
 	log   *slog.Logger
 	now   func() time.Time
 	// holdTTL is how long a stock hold lasts after its last change.

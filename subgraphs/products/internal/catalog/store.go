@@ -55,6 +55,9 @@ type Storer interface {
 	// scan: call it only when a record that should exist is missing (a
 	// crash between an entry and its record).
 	MovementByOp(ctx context.Context, opID string) (Movement, bool, error)
+	// MovementByHoldLine is MovementByOp for a hold line position, with
+	// the same caveat.
+	MovementByHoldLine(ctx context.Context, key string) (Movement, bool, error)
 
 	// InsertOp records a copy of a ledger entry under key (insert-only),
 	// or returns ErrDuplicate.
@@ -81,14 +84,22 @@ type Storer interface {
 	// whose updates are read-then-write).
 	MarkReleased(ctx context.Context, orderID string, at time.Time) error
 
-	// HoldMovements returns every ledger entry naming a hold (hold,
-	// hold_release and converting reserve entries).
-	HoldMovements(ctx context.Context, holdID string) ([]Movement, error)
 	// InsertLease stores a lease: a promise to release a hold's units once
-	// ExpiresAt passes unless a newer lease exists.
+	// ExpiresAt passes unless the hold was extended.
 	InsertLease(ctx context.Context, l Lease) error
-	// NewestLease returns the lease of a hold that expires last (false when none).
-	NewestLease(ctx context.Context, holdID string) (Lease, bool, error)
+	// ExtendHold raises a hold's newest expiry to at (never lowers it),
+	// by `_id`. On a store whose updates are read-then-write, concurrent
+	// extensions may keep either one's value: they differ by the time
+	// between the calls, a hint that only decides when the sweeper
+	// releases, never whether a unit is covered by a lease.
+	ExtendHold(ctx context.Context, holdID string, at time.Time) error
+	// HoldExpiry returns a hold's newest expiry (false when never set).
+	HoldExpiry(ctx context.Context, holdID string) (time.Time, bool, error)
+	// InsertHoldProduct lists a product of a hold at position n (1, 2,
+	// ...), or returns ErrDuplicate when n is taken.
+	InsertHoldProduct(ctx context.Context, holdID string, n int, productID string) error
+	// HoldProduct reads position n of a hold's product list (false when none).
+	HoldProduct(ctx context.Context, holdID string, n int) (string, bool, error)
 	// ExpiredLeases returns up to limit leases that expired before now, oldest first.
 	ExpiredLeases(ctx context.Context, now time.Time, limit int) ([]Lease, error)
 	// DeleteLease removes a lease the sweeper has dealt with.

@@ -91,6 +91,11 @@ func (s *Store) MovementByOp(ctx context.Context, opID string) (catalog.Movement
 	return s.findOneMovement(ctx, s.ledger, "find operation", bson.D{{Key: "opId", Value: opID}})
 }
 
+// MovementByHoldLine implements catalog.Storer through the holdLine index.
+func (s *Store) MovementByHoldLine(ctx context.Context, key string) (catalog.Movement, bool, error) {
+	return s.findOneMovement(ctx, s.ledger, "find hold line", bson.D{{Key: "holdLine", Value: key}})
+}
+
 // InsertOp implements catalog.Storer.
 func (s *Store) InsertOp(ctx context.Context, key string, m catalog.Movement) error {
 	_, err := s.ops.InsertOne(ctx, newMovementDoc(key, m))
@@ -112,20 +117,4 @@ func (s *Store) findOneMovement(ctx context.Context, coll *mongo.Collection, op 
 		return catalog.Movement{}, false, translate(op, err)
 	}
 	return d.movement(), true, nil
-}
-
-func (s *Store) findMovements(ctx context.Context, op string, filter bson.D, opts *options.FindOptions) ([]catalog.Movement, error) {
-	cur, err := s.ledger.Find(ctx, filter, opts)
-	if err != nil {
-		return nil, translate(op, err)
-	}
-	var docs []movementDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, translate(op, err)
-	}
-	out := make([]catalog.Movement, len(docs))
-	for i, d := range docs {
-		out[i] = d.movement()
-	}
-	return out, nil
 }

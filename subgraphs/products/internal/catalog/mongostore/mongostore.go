@@ -28,6 +28,8 @@ const (
 	AttemptsColl     = "reservation_attempts"
 	MarksColl        = "reservation_marks"
 	LeasesColl       = "hold_leases"
+	HoldsColl        = "holds"
+	HoldProductsColl = "hold_products"
 )
 
 // Store is the MongoDB catalog store.
@@ -41,6 +43,8 @@ type Store struct {
 	attempts     *mongo.Collection
 	marks        *mongo.Collection
 	leases       *mongo.Collection
+	holds        *mongo.Collection
+	holdProducts *mongo.Collection
 	// topic is the Kafka topic of the events stored with each write.
 	topic string
 }
@@ -57,6 +61,8 @@ func New(db *mongo.Database, topic string) *Store {
 		attempts:     db.Collection(AttemptsColl),
 		marks:        db.Collection(MarksColl),
 		leases:       db.Collection(LeasesColl),
+		holds:        db.Collection(HoldsColl),
+		holdProducts: db.Collection(HoldProductsColl),
 		topic:        topic,
 	}
 }
@@ -81,9 +87,7 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 	}{
 		{s.ledger, mongo.IndexModel{Keys: bson.D{{Key: "opId", Value: 1}}, Options: options.Index().SetUnique(true).SetName("ledger_operation")}},
 		{s.ledger, mongo.IndexModel{Keys: bson.D{{Key: "holdLine", Value: 1}}, Options: options.Index().SetUnique(true).SetName("ledger_hold_line")}},
-		{s.ledger, mongo.IndexModel{Keys: bson.D{{Key: "holdId", Value: 1}}}},
 		{s.leases, mongo.IndexModel{Keys: bson.D{{Key: "expiresAt", Value: 1}}}},
-		{s.leases, mongo.IndexModel{Keys: bson.D{{Key: "holdId", Value: 1}, {Key: "expiresAt", Value: -1}}}},
 		{s.ledger, outbox.Index()},
 		{s.changes, outbox.Index()},
 		{s.products, mongo.IndexModel{Keys: bson.D{{Key: "deletedAt", Value: 1}, {Key: "_id", Value: 1}}}},
