@@ -77,6 +77,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		a.Close()
 		return nil, fmt.Errorf("products: %w", err)
 	}
+	if err := store.MigrateStock(ctx); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("products: %w", err)
+	}
 	a.writer = kafkax.NewWriter(cfg.KafkaBrokers)
 	a.relays = []*outbox.Relay{outbox.NewRelay(store.Ledger(), a.writer, log), outbox.NewRelay(store.Changes(), a.writer, log)}
 

@@ -1,8 +1,18 @@
 // Package catalog is the products domain: the catalog of products and the
 // inventory ledger that keeps their stock. Every stock movement is an append
-// to the ledger guarded by unique indexes, because that is the one write both
-// MongoDB and FerretDB (whose updates are read-then-write) perform atomically;
-// a product's quantity is a snapshot of its ledger's newest balance.
+// to the ledger guarded by unique keys, because that is the one write both
+// MongoDB and FerretDB (whose updates are read-then-write) perform
+// atomically; a product's quantity is a snapshot of its ledger's newest
+// balance, kept in a stock document apart from the product's data.
+//
+// Every database call on the order paths (reserve, release, checkout,
+// cancel, restock, holds) is an insert or a point operation by `_id`: the
+// embedded store pushes no other filter down to an index, so any other
+// read would cost more as the ledger grows. Entries are keyed by product
+// and version (see LedgerKey); what a later call must find without knowing
+// a version (an order's reserve entry, a hold line's newest position, the
+// products an order or a hold touched) is recorded under a key it can
+// compute.
 package catalog
 
 import (

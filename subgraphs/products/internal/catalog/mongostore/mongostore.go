@@ -85,7 +85,7 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 		coll  *mongo.Collection
 		model mongo.IndexModel
 	}{
-		{s.ledger, mongo.IndexModel{Keys: bson.D{{Key: "opId", Value: 1}}, Options: options.Index().SetUnique(true).SetName("ledger_operation")}},
+		{s.ledger, mongo.IndexModel{Keys: bson.D{{Key: "opId", Value: 1}}, Options: options.Index().SetUnique(true).SetName("ledger_op_id")}},
 		{s.ledger, mongo.IndexModel{Keys: bson.D{{Key: "holdLine", Value: 1}}, Options: options.Index().SetUnique(true).SetName("ledger_hold_line")}},
 		{s.leases, mongo.IndexModel{Keys: bson.D{{Key: "expiresAt", Value: 1}}}},
 		{s.ledger, outbox.Index()},

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/bson/primitive"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/shopsupergraph/shop/platform/mongox"
@@ -46,4 +47,33 @@ func (s *Store) Stock(ctx context.Context, productID string) (catalog.Stock, err
 		return catalog.Stock{}, translate("find stock", err)
 	}
 	return catalog.Stock{ProductID: d.ProductID, Quantity: d.Quantity, Version: d.Version, UpdatedAt: d.UpdatedAt.UTC()}, nil
+}
+
+// MigrateStock gives every product stored before stock documents existed
+// (its quantity and stockVersion were fields of the product document) a
+// stock document with that snapshot, unless it has one. The ledger's head
+// is then read from it as from any other: entries appended from now on
+// follow that version under the new keys. It reads the products whose
+// document still carries a stockVersion, once, at start-up.
+func (s *Store) MigrateStock(ctx context.Context) error {
+	cur, err := s.products.Find(ctx, bson.D{{Key: "stockVersion", Value: bson.D{{Key: "$exists", Value: true}}}})
+	if err != nil {
+		return translate("migrate stock", err)
+	}
+	var legacy []struct {
+		ID           primitive.ObjectID `bson:"_id"`
+		Quantity     int                `bson:"quantity"`
+		StockVersion int64              `bson:"stockVersion"`
+		UpdatedAt    time.Time          `bson:"updatedAt"`
+	}
+	if err := cur.All(ctx, &legacy); err != nil {
+		return translate("migrate stock", err)
+	}
+	for _, p := range legacy {
+		d := stockDoc{ProductID: p.ID.Hex(), Quantity: p.Quantity, Version: p.StockVersion, UpdatedAt: p.UpdatedAt}
+		if _, err := s.stock.InsertOne(ctx, d); err != nil && !mongox.IsDuplicateKey(err) {
+			return translate("migrate stock", err)
+		}
+	}
+	return nil
 }
