@@ -240,7 +240,8 @@ func (s *Service) GetReservation(ctx context.Context, orderID string) (Reservati
 //     running), each of its products' reserve entry is found by its record
 //     (see recordOp), or, when the record is missing (a crash between the
 //     entry and its record), through the unique index on the operation:
-//     a query, but only on this path.
+//     a query, but only on this path. A product reserved and released is
+//     done for good (an order reserves a product at most once).
 //
 // Once every attempt is accounted for, the order is marked settled, and
 // later calls (the consumer of OrderCancelled after a synchronous release,
@@ -293,7 +294,6 @@ func (s *Service) settle(ctx context.Context, r Reservation, run *runner) (Reser
 		} else if done {
 			continue
 		}
-		all = false
 		for _, id := range a.Products {
 			if given[id] {
 				continue
@@ -303,6 +303,10 @@ func (s *Service) settle(ctx context.Context, r Reservation, run *runner) (Reser
 				return Reservation{}, fmt.Errorf("settle %s: %w", r.OrderID, err)
 			}
 			if !ok {
+				// Its runner may still reserve it (and then give it
+				// back itself), unless it failed or crashed: either
+				// way a later call must look again.
+				all = false
 				continue
 			}
 			if err := s.releaseLine(ctx, r.OrderID, id, m.Reserved()); err != nil {
