@@ -202,10 +202,13 @@ func (s *Service) ReleaseHold(ctx context.Context, holdID string) (Hold, error) 
 // and takes the rest from free stock, in one entry, which also takes the
 // hold line's next position. Idempotent by order and product like every
 // reserve.
-func (s *Service) convertLine(ctx context.Context, orderID, holdID string, l Line, price int) (Movement, error) {
-	op := Movement{Kind: KindReserve, OpKey: orderID, ProductID: l.ProductID}
-	if m, ok, err := s.findRecorded(ctx, op.OpID()); err != nil || ok {
-		return m, err
+func (s *Service) convertLine(ctx context.Context, run *runner, holdID string, l Line, price int) (Movement, error) {
+	orderID := run.orderID
+	if !run.first() {
+		op := Movement{Kind: KindReserve, OpKey: orderID, ProductID: l.ProductID}
+		if m, ok, err := s.findRecorded(ctx, op.OpID()); err != nil || ok {
+			return m, err
+		}
 	}
 	held := 0
 	m, _, err := s.movePlanned(ctx, l.ProductID, func(ctx context.Context, head Movement) (moveSpec, bool, error) {
@@ -216,7 +219,7 @@ func (s *Service) convertLine(ctx context.Context, orderID, holdID string, l Lin
 		held = pos.held
 		conv := min(held, l.Quantity)
 		spec := moveSpec{productID: l.ProductID, kind: KindReserve, opKey: orderID, orderID: orderID, holdID: holdID,
-			delta: conv - l.Quantity, converted: conv, unitPrice: price}
+			delta: conv - l.Quantity, converted: conv, unitPrice: price, run: run}
 		if conv > 0 {
 			spec.holdLine, spec.held = holdLineKey(holdID, l.ProductID, pos.n+1), held-conv
 		}

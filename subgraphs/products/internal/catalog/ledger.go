@@ -39,6 +39,9 @@ type moveSpec struct {
 	// holdLine and held place the movement in its hold line (see Movement).
 	holdLine string
 	held     int
+	// run is the reserving call of a reserve entry (nil otherwise): its
+	// attempt must be recorded before the entry is (see prepare).
+	run *runner
 }
 
 // movement is the ledger entry the spec makes after head.
@@ -94,8 +97,13 @@ func (s *Service) move(ctx context.Context, ms moveSpec) (Movement, bool, error)
 			return m, false, nil
 		case failed:
 			return Movement{}, false, err
+		case unprepared:
+			if err := s.prepare(ctx, ms.run); err != nil {
+				return Movement{}, false, err
+			}
+			continue
 		case refused:
-			if recorded(ms.kind) {
+			if recorded(ms.kind) && !ms.run.first() {
 				done, ok, ferr := s.findRecorded(ctx, m.OpID())
 				if ferr != nil {
 					return Movement{}, false, ferr
@@ -144,6 +152,9 @@ const (
 	collided
 	// stale: no head, or one that may be outdated, for a refusal.
 	stale
+	// unprepared: the movement would be appended, but its runner has
+	// not recorded its attempt yet.
+	unprepared
 )
 
 // appendOnce makes one append attempt inside the product's lock, after the
@@ -173,6 +184,9 @@ func (s *Service) appendOnce(ctx context.Context, ms moveSpec, fresh *Movement, 
 			return m, refused, &InsufficientStockError{ProductID: ms.productID, Requested: -ms.delta, Available: head.Balance}
 		}
 		return m, refused, invalid("quantity", "stock of product %s would exceed %d", ms.productID, MaxInt)
+	}
+	if ms.run != nil && ms.run.attempt == 0 {
+		return Movement{}, unprepared, nil
 	}
 	err := s.store.AppendMovement(ctx, m)
 	switch {

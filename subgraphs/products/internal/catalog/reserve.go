@@ -12,16 +12,18 @@ import (
 //
 // The decision is an insert of the reservation record under the order id
 // (unique), so whichever runner inserts first decides and every retry
-// returns that first answer. Before it reserves anything, a runner records
-// an attempt naming the order's products (see Attempt), then reads the
-// decision again: a decision made before the attempt was recorded stands,
-// and one made after it sees the attempt, so whoever settles the order
-// knows every product any runner may have reserved. Lines are reserved one
-// by one (each a ledger append, idempotent by the order and product); when
-// a line fails, the runner records REJECTED with the lines it reserved and
-// releases them. A runner that finds a non-RESERVED (or released)
-// decision releases its lines too, so concurrent retries and crash
-// recovery never leave part of an order reserved.
+// returns that first answer. Before its first ledger entry, a runner
+// records an attempt naming the order's products (see Attempt), then
+// reads the decision again: a decision made before the attempt was
+// recorded stands, and one made after it sees the attempt, so whoever
+// settles the order knows every product any runner may have reserved. (A
+// runner refused on its first line reserves nothing and records nothing.)
+// Lines are reserved one by one (each a ledger append, idempotent by the
+// order and product); when a line fails, the runner records REJECTED with
+// the lines it reserved and releases them. A runner that finds a
+// non-RESERVED (or released) decision releases its lines too, so
+// concurrent retries and crash recovery never leave part of an order
+// reserved.
 //
 // Bad input returns an error wrapping ErrInvalid and decides nothing. A
 // store failure returns an error and decides nothing either: the lines
@@ -53,77 +55,131 @@ func (s *Service) ReserveHeld(ctx context.Context, orderID, holdID string, lines
 	} else if !errors.Is(err, ErrNotFound) {
 		return Reservation{}, fmt.Errorf("reserve: %w", err)
 	}
-	a, err := s.recordAttempt(ctx, orderID, norm)
+	run := &runner{orderID: orderID}
+	for _, l := range norm {
+		run.products = append(run.products, l.ProductID)
+	}
+	r, err := s.runLines(ctx, run, holdID, norm)
+	var decided *decidedError
+	if errors.As(err, &decided) {
+		// Decided while the attempt was being recorded: nothing of
+		// ours to reserve or give back.
+		return s.finish(ctx, decided.r, run, false)
+	}
 	if err != nil {
 		return Reservation{}, fmt.Errorf("reserve: %w", err)
 	}
-	run := &runner{attempt: a.N}
-	if r, err := s.store.Reservation(ctx, orderID); err == nil {
-		// Decided while the attempt was being recorded: nothing of
-		// ours to reserve or give back.
-		return s.finish(ctx, r, run)
-	} else if !errors.Is(err, ErrNotFound) {
-		return Reservation{}, fmt.Errorf("reserve: %w", err)
-	}
-
-	decision := Reservation{OrderID: orderID, Status: StatusReserved, DecidedBy: a.N, CreatedAt: s.now()}
-	for _, l := range norm {
-		rl, problem, err := s.reserveLine(ctx, orderID, holdID, l)
-		if err != nil {
-			return Reservation{}, fmt.Errorf("reserve: %w", err)
-		}
-		if problem != nil {
-			decision = Reservation{OrderID: orderID, Status: StatusRejected, Problem: problem, Reserved: run.own,
-				DecidedBy: a.N, CreatedAt: decision.CreatedAt}
-			break
-		}
-		run.own = append(run.own, rl)
-		decision.Lines = append(decision.Lines, rl)
-	}
-	if err := s.store.InsertReservation(ctx, decision); err != nil {
+	ours := true
+	if err := s.store.InsertReservation(ctx, r); err != nil {
 		if !errors.Is(err, ErrDuplicate) {
 			return Reservation{}, fmt.Errorf("reserve: record decision: %w", err)
 		}
 		// Someone decided first (a concurrent retry or a release): theirs stands.
-		if decision, err = s.store.Reservation(ctx, orderID); err != nil {
+		if r, err = s.store.Reservation(ctx, orderID); err != nil {
 			return Reservation{}, fmt.Errorf("reserve: read decision: %w", err)
 		}
+		ours = false
 	}
-	return s.finish(ctx, decision, run)
+	return s.finish(ctx, r, run, ours)
 }
 
-// runner is what one reserving call knows: its attempt and the lines it
-// reserved (or found reserved) for the order.
-type runner struct {
-	attempt int
-	own     []ReservedLine
-}
-
-// recordAttempt records the runner's attempt under the next free number.
-func (s *Service) recordAttempt(ctx context.Context, orderID string, lines []Line) (Attempt, error) {
-	a := Attempt{OrderID: orderID, CreatedAt: s.now()}
+// runLines reserves the lines in order and returns the decision they
+// make: RESERVED with every line, or REJECTED at the first line that
+// fails, naming the lines reserved before it.
+func (s *Service) runLines(ctx context.Context, run *runner, holdID string, lines []Line) (Reservation, error) {
+	if holdID != "" {
+		// A checkout plans under the product's lock: record the
+		// attempt first rather than there.
+		if err := s.prepare(ctx, run); err != nil {
+			return Reservation{}, err
+		}
+	}
+	now := s.now()
+	var reserved []ReservedLine
 	for _, l := range lines {
-		a.Products = append(a.Products, l.ProductID)
+		rl, problem, err := s.reserveLine(ctx, run, holdID, l)
+		if err != nil {
+			return Reservation{}, err
+		}
+		if problem != nil {
+			return Reservation{OrderID: run.orderID, Status: StatusRejected, Problem: problem, Reserved: reserved,
+				DecidedBy: run.attempt, CreatedAt: now}, nil
+		}
+		run.own = append(run.own, rl)
+		reserved = append(reserved, rl)
 	}
+	return Reservation{OrderID: run.orderID, Status: StatusReserved, Lines: reserved, DecidedBy: run.attempt, CreatedAt: now}, nil
+}
+
+// runner is what one reserving call knows: its order and products, its
+// attempt (0 until recorded) and the lines it reserved (or found reserved).
+type runner struct {
+	orderID  string
+	products []string
+	attempt  int
+	own      []ReservedLine
+}
+
+// first reports whether the runner made the order's first attempt: no
+// runner reserved anything for the order before it, so a line the stock
+// cannot cover was not reserved earlier either and needs no look for its
+// record. (A concurrent runner of the same order may reserve it meanwhile:
+// whichever decides first stands, and the other gives its lines back.) A
+// nil runner (a release) and one not recorded yet are not first.
+func (r *runner) first() bool { return r != nil && r.attempt == 1 }
+
+// decidedError stops a runner whose attempt found the order decided.
+type decidedError struct{ r Reservation }
+
+func (e *decidedError) Error() string { return "order " + e.r.OrderID + " decided meanwhile" }
+
+// prepare records the runner's attempt (once), under the next free
+// number, then reads the decision again: a decision made meanwhile stops
+// the runner with a decidedError before it reserves anything.
+func (s *Service) prepare(ctx context.Context, run *runner) error {
+	if run.attempt > 0 {
+		return nil
+	}
+	a := Attempt{OrderID: run.orderID, Products: run.products, CreatedAt: s.now()}
 	for a.N = 1; ; a.N++ {
 		err := s.store.InsertAttempt(ctx, a)
 		if err == nil {
-			return a, nil
+			break
 		}
 		if !errors.Is(err, ErrDuplicate) {
-			return Attempt{}, fmt.Errorf("record attempt: %w", err)
+			return fmt.Errorf("record attempt: %w", err)
 		}
 	}
+	run.attempt = a.N
+	r, err := s.store.Reservation(ctx, run.orderID)
+	if err == nil {
+		return &decidedError{r: r}
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("record attempt: %w", err)
+	}
+	return nil
 }
 
-// finish ends a runner's call once the order is decided: the decision it
-// made itself or found. A runner of a RESERVED order made by another gives
+// finish ends a runner's call once the order is decided: by itself (ours)
+// or by another. A runner of a RESERVED order decided by another gives
 // back the lines the decision does not name (a retry with other lines);
 // otherwise the decision is settled with the runner's lines. Either way
 // the runner's attempt is then done (see settle).
-func (s *Service) finish(ctx context.Context, r Reservation, run *runner) (Reservation, error) {
-	if r.DecidedBy == run.attempt {
+func (s *Service) finish(ctx context.Context, r Reservation, run *runner, ours bool) (Reservation, error) {
+	if ours {
+		if r.Status == StatusRejected && len(r.Reserved) == 0 {
+			// Nothing of ours to give back. Runners that reserved
+			// lines meanwhile read this decision and give theirs
+			// back; the release that follows a rejection settles
+			// the rest.
+			return r, nil
+		}
 		// Our own decision names our lines.
+		return s.settle(ctx, r, nil)
+	}
+	if run.attempt == 0 {
+		// Reserved nothing: settle as any other caller.
 		return s.settle(ctx, r, nil)
 	}
 	if r.Status == StatusReserved && !r.Released {
@@ -147,7 +203,7 @@ func (s *Service) finish(ctx context.Context, r Reservation, run *runner) (Reser
 }
 
 // reserveLine appends the reserve entry of one line, or explains why not.
-func (s *Service) reserveLine(ctx context.Context, orderID, holdID string, l Line) (ReservedLine, *Problem, error) {
+func (s *Service) reserveLine(ctx context.Context, run *runner, holdID string, l Line) (ReservedLine, *Problem, error) {
 	p, err := s.store.ProductData(ctx, l.ProductID)
 	if errors.Is(err, ErrNotFound) || (err == nil && p.Deleted()) {
 		return ReservedLine{}, &Problem{
@@ -160,9 +216,10 @@ func (s *Service) reserveLine(ctx context.Context, orderID, holdID string, l Lin
 	}
 	var m Movement
 	if holdID == "" {
-		m, _, err = s.move(ctx, moveSpec{productID: l.ProductID, kind: KindReserve, opKey: orderID, orderID: orderID, delta: -l.Quantity, unitPrice: p.Price})
+		m, _, err = s.move(ctx, moveSpec{productID: l.ProductID, kind: KindReserve, opKey: run.orderID, orderID: run.orderID,
+			delta: -l.Quantity, unitPrice: p.Price, run: run})
 	} else {
-		m, err = s.convertLine(ctx, orderID, holdID, l, p.Price)
+		m, err = s.convertLine(ctx, run, holdID, l, p.Price)
 	}
 	var short *InsufficientStockError
 	if errors.As(err, &short) {

@@ -7,8 +7,12 @@ import (
 
 // Storer is the persistence the catalog needs. Implementations translate
 // driver errors into ErrNotFound and ErrDuplicate. Every write that decides
-// something (ledger entries, reservation decisions) is an insert guarded by
-// a unique index; updates only refresh snapshots or set monotonic flags.
+// something (ledger entries, reservation decisions, attempts, records) is
+// an insert guarded by a unique key; updates only refresh snapshots and
+// hints or set monotonic flags. Apart from the product list and the
+// sweeper's ExpiredLeases (and MovementByOp and MovementByHoldLine, kept
+// for recovery after a crash), every method is one point operation by
+// `_id` or one insert.
 type Storer interface {
 	// InsertProduct stores a new product.
 	InsertProduct(ctx context.Context, p Product) error
@@ -100,7 +104,9 @@ type Storer interface {
 	InsertHoldProduct(ctx context.Context, holdID string, n int, productID string) error
 	// HoldProduct reads position n of a hold's product list (false when none).
 	HoldProduct(ctx context.Context, holdID string, n int) (string, bool, error)
-	// ExpiredLeases returns up to limit leases that expired before now, oldest first.
+	// ExpiredLeases returns up to limit leases that expired before now,
+	// oldest first: a query, over a collection that keeps only the leases
+	// not yet dealt with.
 	ExpiredLeases(ctx context.Context, now time.Time, limit int) ([]Lease, error)
 	// DeleteLease removes a lease the sweeper has dealt with.
 	DeleteLease(ctx context.Context, id string) error
