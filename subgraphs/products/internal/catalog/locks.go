@@ -81,7 +81,7 @@ func (st stripe) remember(m Movement) {
 
 // taken records that another writer appended version v of a product, so
 // heads older than v are outdated: callers holding one then read a fresh
-// view instead of colliding with v in turn.
+// head instead of colliding with v in turn.
 func (st stripe) taken(productID string, v int64) {
 	heads := st.s.heads[st.i]
 	k := heads[productID]
