@@ -204,11 +204,9 @@ func (s *Service) ReleaseHold(ctx context.Context, holdID string) (Hold, error) 
 // reserve.
 func (s *Service) convertLine(ctx context.Context, run *runner, holdID string, l Line, price int) (Movement, error) {
 	orderID := run.orderID
-	if !run.first() {
-		op := Movement{Kind: KindReserve, OpKey: orderID, ProductID: l.ProductID}
-		if m, ok, err := s.findRecorded(ctx, op.OpID()); err != nil || ok {
-			return m, err
-		}
+	op := Movement{Kind: KindReserve, OpKey: orderID, ProductID: l.ProductID}
+	if m, ok, err := s.findRecorded(ctx, op.OpID()); err != nil || ok {
+		return m, err
 	}
 	held := 0
 	m, _, err := s.movePlanned(ctx, l.ProductID, func(ctx context.Context, head Movement) (moveSpec, bool, error) {

@@ -90,7 +90,9 @@ func (s *Service) move(ctx context.Context, ms moveSpec) (Movement, bool, error)
 		m, res, err := s.appendOnce(ctx, ms, fresh, floor, taken)
 		switch res {
 		case appended:
-			if err := s.recordOp(ctx, m); err != nil {
+			err := s.recordOp(ctx, m)
+			s.unrecorded.Delete(m.OpID())
+			if err != nil {
 				return Movement{}, false, err
 			}
 			s.syncSnapshot(ctx, ms.productID, m)
@@ -103,7 +105,7 @@ func (s *Service) move(ctx context.Context, ms moveSpec) (Movement, bool, error)
 			}
 			continue
 		case refused:
-			if recorded(ms.kind) && !ms.run.first() {
+			if recorded(ms.kind) {
 				done, ok, ferr := s.findRecorded(ctx, m.OpID())
 				if ferr != nil {
 					return Movement{}, false, ferr
@@ -192,6 +194,11 @@ func (s *Service) appendOnce(ctx context.Context, ms moveSpec, fresh *Movement, 
 	switch {
 	case err == nil:
 		st.remember(m)
+		if recorded(m.Kind) {
+			// Until its record is written (outside the lock), the
+			// next caller of this product finds it here.
+			s.unrecorded.Store(m.OpID(), m)
+		}
 		return m, appended, nil
 	case errors.Is(err, ErrDuplicate):
 		return m, collided, nil
@@ -289,8 +296,13 @@ func (s *Service) recordOp(ctx context.Context, m Movement) error {
 	return nil
 }
 
-// findRecorded reads the record of an operation (false when none).
+// findRecorded reads the record of an operation (false when none). An
+// entry this process appended and is still recording counts too: a
+// concurrent runner of the same order must not miss it.
 func (s *Service) findRecorded(ctx context.Context, opID string) (Movement, bool, error) {
+	if m, ok := s.unrecorded.Load(opID); ok {
+		return m.(Movement), true, nil
+	}
 	m, ok, err := s.store.Op(ctx, opID)
 	if err != nil {
 		return Movement{}, false, fmt.Errorf("find operation: %w", err)

@@ -53,7 +53,7 @@ func (s *Service) planLocked(ctx context.Context, productID string, plan planFun
 		if m.Balance < 0 {
 			// A concurrent runner of the same operation may have
 			// appended it already (then the plan sees its effect).
-			if recorded(ms.kind) && !ms.run.first() {
+			if recorded(ms.kind) {
 				if done, found, err := s.findRecorded(ctx, m.OpID()); err != nil || found {
 					return done, false, err
 				}

@@ -120,14 +120,6 @@ type runner struct {
 	own      []ReservedLine
 }
 
-// first reports whether the runner made the order's first attempt: no
-// runner reserved anything for the order before it, so a line the stock
-// cannot cover was not reserved earlier either and needs no look for its
-// record. (A concurrent runner of the same order may reserve it meanwhile:
-// whichever decides first stands, and the other gives its lines back.) A
-// nil runner (a release) and one not recorded yet are not first.
-func (r *runner) first() bool { return r != nil && r.attempt == 1 }
-
 // decidedError stops a runner whose attempt found the order decided.
 type decidedError struct{ r Reservation }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson/primitive"
@@ -21,8 +22,11 @@ type Service struct {
 	snaps *snapshots
 	// lines remembers the newest positions of hold lines.
 	lines holdLines
-	log   *slog.Logger
-	now   func() time.Time
+	// unrecorded holds the reserve and release entries this process
+	// appended and has not recorded yet (see recordOp), by OpID.
+	unrecorded sync.Map
+	log        *slog.Logger
+	now        func() time.Time
 	// holdTTL is how long a stock hold lasts after its last change.
 	holdTTL time.Duration
 }
