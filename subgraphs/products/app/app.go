@@ -77,6 +77,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		a.Close()
 		return nil, fmt.Errorf("products: %w", err)
 	}
+	if err := store.MigrateStock(ctx); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("products: %w", err)
+	}
 	a.writer = kafkax.NewWriter(cfg.KafkaBrokers)
 	a.relays = []*outbox.Relay{outbox.NewRelay(store.Ledger(), a.writer, log), outbox.NewRelay(store.Changes(), a.writer, log)}
 
@@ -244,8 +248,8 @@ func (a *App) Close() {
 
 // notifying wakes the outbox relays after every write that makes an event
 // ready, so events leave within milliseconds instead of at the next poll.
-// A stock movement's event is ready once the product's snapshot shows it
-// (the catalog writes the snapshot right after the ledger entry): woken
+// A stock movement's event is ready once the product's stock document shows
+// it (the catalog writes the snapshot right after the ledger entry): woken
 // then, the relay publishes StockChanged after the snapshot is written, so
 // a reader who saw the event reads the new quantity too. (A poll may still
 // publish it a moment earlier; consumers treat the event's balance as the
@@ -262,8 +266,8 @@ func (n notifying) wake() {
 }
 
 // SetStock writes a snapshot and wakes the relays.
-func (n notifying) SetStock(ctx context.Context, id string, quantity int, version int64, at time.Time) (bool, error) {
-	changed, err := n.Storer.SetStock(ctx, id, quantity, version, at)
+func (n notifying) SetStock(ctx context.Context, st catalog.Stock) (bool, error) {
+	changed, err := n.Storer.SetStock(ctx, st)
 	n.wake()
 	return changed, err
 }

@@ -15,8 +15,8 @@ import (
 // stock + restocks == current quantity + units held by carts + units in
 // live reservations (reserved and not released), counting reservations
 // from their own records rather than from the ledger, that no hold keeps
-// a negative number of units, and that the snapshot quantity is the ledger
-// head's balance.
+// a negative number of units, and that the stock document's quantity is
+// the ledger head's balance.
 func checkInvariant(t *testing.T, env *testenv.Env, sh shared) {
 	t.Helper()
 	ctx := context.Background()
@@ -27,12 +27,23 @@ func checkInvariant(t *testing.T, env *testenv.Env, sh shared) {
 	defer client.Disconnect(ctx)
 
 	var products []struct {
-		ID       primitive.ObjectID `bson:"_id"`
-		Quantity int                `bson:"quantity"`
+		ID primitive.ObjectID `bson:"_id"`
 	}
 	cur, err := db.Collection("products").Find(ctx, bson.D{})
 	if err != nil || cur.All(ctx, &products) != nil {
 		t.Fatalf("invariant: read products: %v", err)
+	}
+	var stocks []struct {
+		ProductID string `bson:"_id"`
+		Quantity  int    `bson:"quantity"`
+	}
+	cur, err = db.Collection("stock").Find(ctx, bson.D{})
+	if err != nil || cur.All(ctx, &stocks) != nil {
+		t.Fatalf("invariant: read stock: %v", err)
+	}
+	quantity := map[string]int{}
+	for _, s := range stocks {
+		quantity[s.ProductID] = s.Quantity
 	}
 	var ledger []struct {
 		ProductID string `bson:"productId"`
@@ -101,11 +112,12 @@ func checkInvariant(t *testing.T, env *testenv.Env, sh shared) {
 	}
 	for _, p := range products {
 		id := p.ID.Hex()
-		if supplied[id] != p.Quantity+carts[id]+held[id] {
-			t.Errorf("invariant broken for %s: initial+restocks=%d, quantity=%d, in carts=%d, in orders=%d", id, supplied[id], p.Quantity, carts[id], held[id])
+		q := quantity[id]
+		if supplied[id] != q+carts[id]+held[id] {
+			t.Errorf("invariant broken for %s: initial+restocks=%d, quantity=%d, in carts=%d, in orders=%d", id, supplied[id], q, carts[id], held[id])
 		}
-		if headBalance[id] != p.Quantity {
-			t.Errorf("snapshot of %s is %d, ledger head (v%d) says %d", id, p.Quantity, head[id], headBalance[id])
+		if headBalance[id] != q {
+			t.Errorf("snapshot of %s is %d, ledger head (v%d) says %d", id, q, head[id], headBalance[id])
 		}
 	}
 }

@@ -12,7 +12,8 @@ import (
 )
 
 // Two replicas share one database: the striped locks serialize inside each
-// process and the unique (productId, version) index arbitrates between them.
+// process and the ledger entry's key (product and version) arbitrates
+// between them.
 func TestConcurrentReservationsTwoInstancesNeverOversell(t *testing.T) {
 	t.Parallel()
 	env := testenv.Get(t)

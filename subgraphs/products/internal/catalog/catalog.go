@@ -1,8 +1,18 @@
 // Package catalog is the products domain: the catalog of products and the
 // inventory ledger that keeps their stock. Every stock movement is an append
-// to the ledger guarded by unique indexes, because that is the one write both
-// MongoDB and FerretDB (whose updates are read-then-write) perform atomically;
-// a product's quantity is a snapshot of its ledger's newest balance.
+// to the ledger guarded by unique keys, because that is the one write both
+// MongoDB and FerretDB (whose updates are read-then-write) perform
+// atomically; a product's quantity is a snapshot of its ledger's newest
+// balance, kept in a stock document apart from the product's data.
+//
+// Every database call on the order paths (reserve, release, checkout,
+// cancel, restock, holds) is an insert or a point operation by `_id`: the
+// embedded store pushes no other filter down to an index, so any other
+// read would cost more as the ledger grows. Entries are keyed by product
+// and version (see LedgerKey); what a later call must find without knowing
+// a version (an order's reserve entry, a hold line's newest position, the
+// products an order or a hold touched) is recorded under a key it can
+// compute.
 package catalog
 
 import (
@@ -52,8 +62,9 @@ func (e *InsufficientStockError) Error() string {
 	return fmt.Sprintf("insufficient stock for product %s: requested %d, available %d", e.ProductID, e.Requested, e.Available)
 }
 
-// Product is a catalog product. Quantity and StockVersion are the snapshot
-// of the newest ledger entry the product document has seen.
+// Product is a catalog product. Quantity and StockVersion come from the
+// product's stock document: the snapshot of the newest ledger entry it has
+// seen. The product document itself holds catalog data only.
 type Product struct {
 	ID           string
 	Name         string
@@ -68,6 +79,17 @@ type Product struct {
 
 // Deleted reports whether the product was deleted.
 func (p Product) Deleted() bool { return p.DeletedAt != nil }
+
+// Stock is a product's stock document: the balance of the ledger entry
+// Version, kept apart from the product document so that stock movements
+// and catalog edits never write the same document.
+type Stock struct {
+	ProductID string
+	Quantity  int
+	Version   int64
+	// UpdatedAt is when the entry Version was written.
+	UpdatedAt time.Time
+}
 
 // Kind says why stock moved.
 type Kind string
@@ -85,11 +107,11 @@ const (
 	KindHoldRelease Kind = "hold_release"
 )
 
-// Movement is one entry of a product's inventory ledger. (ProductID,
-// Version) is unique: two writers appending the same next version cannot
-// both win. (OpKey, ProductID, Kind) is unique too: OpKey is the order id of
-// reserve and release entries, so an order reserves or releases a product at
-// most once; other kinds get a fresh random OpKey.
+// Movement is one entry of a product's inventory ledger, stored under
+// LedgerKey(ProductID, Version): two writers appending the same next
+// version cannot both win. OpID is unique too: OpKey is the order id of
+// reserve and release entries, so an order reserves or releases a product
+// at most once; other kinds get a fresh random OpKey.
 type Movement struct {
 	ProductID string
 	Version   int64
@@ -107,8 +129,19 @@ type Movement struct {
 	// its hold: the entry's Delta covers only the units it took from free
 	// stock, so the order's quantity is Converted - Delta.
 	Converted int
+	// HoldLine places an entry that changed what a hold keeps of the
+	// product in that hold line's sequence (see holdLineKey); it is unique
+	// across the ledger. Empty for other entries.
+	HoldLine string
+	// Held is the number of units the hold keeps of the product after an
+	// entry with a HoldLine.
+	Held      int
 	CreatedAt time.Time
 }
+
+// OpID names the operation of an entry; the ledger keeps it unique, which
+// makes reserves and releases idempotent by order.
+func (m Movement) OpID() string { return string(m.Kind) + ":" + m.OpKey + ":" + m.ProductID }
 
 // Reserved is the number of units a reserve entry reserved for its order.
 func (m Movement) Reserved() int { return m.Converted - m.Delta }
@@ -152,11 +185,13 @@ type Line struct {
 	Quantity  int
 }
 
-// ReservedLine is a reserved line with its unit price at reservation time.
+// ReservedLine is a reserved line with its unit price at reservation time
+// and the ledger version of its reserve entry.
 type ReservedLine struct {
 	ProductID string
 	Quantity  int
 	UnitPrice int
+	Version   int64
 }
 
 // Problem explains why a reservation was rejected.
@@ -178,13 +213,32 @@ const (
 // Reservation is the decision for one order, stored once under the order
 // id (unique): the first decision stands and every retry returns it.
 type Reservation struct {
-	OrderID    string
-	Status     string
-	Lines      []ReservedLine
-	Problem    *Problem
+	OrderID string
+	Status  string
+	// Lines are the reserved lines of a RESERVED decision.
+	Lines   []ReservedLine
+	Problem *Problem
+	// Reserved are the lines a REJECTED decision's runner had reserved
+	// before a line failed: they go back to stock (see settle).
+	Reserved []ReservedLine
+	// DecidedBy is the attempt (see Attempt) whose runner made the
+	// decision, 0 for a decision made by Release.
+	DecidedBy  int
 	CreatedAt  time.Time
 	Released   bool
 	ReleasedAt *time.Time
+}
+
+// Attempt records, before a runner reserves anything, that it is about
+// to reserve an order's products: attempts are numbered 1, 2, ... per
+// order (each an insert under its own key, so probing finds them all), so
+// that a release can find every product any runner may have reserved
+// without a query on the ledger.
+type Attempt struct {
+	OrderID   string
+	N         int
+	Products  []string
+	CreatedAt time.Time
 }
 
 // EffectiveStatus is the status callers see: RELEASED once released.

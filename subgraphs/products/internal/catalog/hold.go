@@ -30,11 +30,13 @@ type HeldLine struct {
 	UnitPrice int
 }
 
-// Lease promises to release a hold's units once ExpiresAt passes, unless a
-// newer lease of the same hold expires later. Every SetHold inserts one
-// before it moves stock, so every held unit is covered by a lease; leases
-// are insert-only (the sweeper deletes those it has dealt with), because
-// on FerretDB an update of a shared expiry field could be lost.
+// Lease promises to release a hold's units once ExpiresAt passes, unless
+// the hold was extended since. Every SetHold inserts one (under a random
+// id) before it moves stock, so every held unit is covered by a lease;
+// leases are insert-only (the sweeper deletes those it has dealt with),
+// because on FerretDB an update of a shared expiry field could be lost.
+// The hold's newest expiry is kept apart as a hint (see Storer.ExtendHold)
+// that is read by `_id`.
 type Lease struct {
 	ID        string
 	HoldID    string
@@ -65,6 +67,11 @@ func (s *Service) SetHold(ctx context.Context, holdID string, lines []Line) (Hol
 	if err := s.store.InsertLease(ctx, lease); err != nil {
 		return Hold{}, fmt.Errorf("set hold: %w", err)
 	}
+	// After the lease: a crash in between leaves a lease the sweeper
+	// finds, while an extension without a lease could keep units forever.
+	if err := s.store.ExtendHold(ctx, holdID, lease.ExpiresAt); err != nil {
+		return Hold{}, fmt.Errorf("set hold: %w", err)
+	}
 	var problems []Problem
 	for _, l := range norm {
 		p, err := s.setHoldLine(ctx, holdID, l)
@@ -86,7 +93,7 @@ func (s *Service) SetHold(ctx context.Context, holdID string, lines []Line) (Hol
 // setHoldLine moves one product's held units to l.Quantity.
 func (s *Service) setHoldLine(ctx context.Context, holdID string, l Line) (*Problem, error) {
 	if l.Quantity > 0 {
-		p, err := s.store.Product(ctx, l.ProductID)
+		p, err := s.store.ProductData(ctx, l.ProductID)
 		if errors.Is(err, ErrNotFound) || (err == nil && p.Deleted()) {
 			return &Problem{Code: ProblemNotFound, ProductID: l.ProductID, Requested: l.Quantity,
 				Message: fmt.Sprintf("product %s does not exist", l.ProductID)}, nil
@@ -94,18 +101,30 @@ func (s *Service) setHoldLine(ctx context.Context, holdID string, l Line) (*Prob
 		if err != nil {
 			return nil, err
 		}
+		// Listed before the hold keeps any unit of it, so that GetHold,
+		// ReleaseHold and the sweeper find every line.
+		pos, err := s.holdLine(ctx, holdID, l.ProductID)
+		if err != nil {
+			return nil, err
+		}
+		if pos.n == 0 {
+			if err := s.listHoldProduct(ctx, holdID, l.ProductID); err != nil {
+				return nil, err
+			}
+		}
 	}
 	held := 0
 	_, _, err := s.movePlanned(ctx, l.ProductID, func(ctx context.Context, head Movement) (moveSpec, bool, error) {
-		ms, err := s.store.HoldMovements(ctx, holdID)
+		pos, err := s.holdLineAt(ctx, head, holdID)
 		if err != nil {
 			return moveSpec{}, false, err
 		}
-		held, _ = heldUnits(ms, l.ProductID, head.Version)
+		held = pos.held
 		if held == l.Quantity {
 			return moveSpec{}, false, nil
 		}
-		spec := moveSpec{productID: l.ProductID, kind: KindHold, opKey: randomKey(), holdID: holdID, delta: held - l.Quantity}
+		spec := moveSpec{productID: l.ProductID, kind: KindHold, opKey: randomKey(), holdID: holdID, delta: held - l.Quantity,
+			holdLine: holdLineKey(holdID, l.ProductID, pos.n+1), held: l.Quantity}
 		if l.Quantity < held {
 			spec.kind = KindHoldRelease
 		}
@@ -126,37 +145,36 @@ func (s *Service) GetHold(ctx context.Context, holdID string) (Hold, error) {
 	if err := validHoldID(holdID); err != nil {
 		return Hold{}, err
 	}
-	ms, err := s.store.HoldMovements(ctx, holdID)
-	if err != nil {
-		return Hold{}, fmt.Errorf("get hold: %w", err)
-	}
 	h := Hold{ID: holdID}
-	if l, ok, err := s.store.NewestLease(ctx, holdID); err != nil {
+	if at, ok, err := s.store.HoldExpiry(ctx, holdID); err != nil {
 		return Hold{}, fmt.Errorf("get hold: %w", err)
 	} else if ok {
-		at := l.ExpiresAt
 		h.ExpiresAt = &at
 	}
 	// Every product the hold ever kept is listed, with 0 units once they
 	// went back, so a cart can show the price of a line whose hold expired.
-	ids := holdProducts(ms)
-	for _, id := range ids {
-		held, _ := heldUnits(ms, id, maxVersion)
-		h.Lines = append(h.Lines, HeldLine{ProductID: id, Quantity: held})
-	}
-	if len(ids) == 0 {
-		return h, nil
-	}
-	ps, err := s.store.ProductsByIDs(ctx, ids)
+	ids, err := s.holdProducts(ctx, holdID)
 	if err != nil {
 		return Hold{}, fmt.Errorf("get hold: %w", err)
 	}
-	price := make(map[string]int, len(ps))
-	for _, p := range ps {
-		price[p.ID] = p.Price
-	}
-	for i := range h.Lines {
-		h.Lines[i].UnitPrice = price[h.Lines[i].ProductID]
+	sort.Strings(ids)
+	h.Lines = make([]HeldLine, len(ids))
+	err = each(ctx, len(ids), func(ctx context.Context, i int) error {
+		pos, err := s.holdLine(ctx, holdID, ids[i])
+		if err != nil {
+			return err
+		}
+		h.Lines[i] = HeldLine{ProductID: ids[i], Quantity: pos.held}
+		p, err := s.store.ProductData(ctx, ids[i])
+		if err == nil {
+			h.Lines[i].UnitPrice = p.Price
+		} else if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return Hold{}, fmt.Errorf("get hold: %w", err)
 	}
 	return h, nil
 }
@@ -166,11 +184,12 @@ func (s *Service) ReleaseHold(ctx context.Context, holdID string) (Hold, error) 
 	if err := validHoldID(holdID); err != nil {
 		return Hold{}, err
 	}
-	ms, err := s.store.HoldMovements(ctx, holdID)
+	ids, err := s.holdProducts(ctx, holdID)
 	if err != nil {
 		return Hold{}, fmt.Errorf("release hold: %w", err)
 	}
-	for _, id := range holdProducts(ms) {
+	sort.Strings(ids)
+	for _, id := range ids {
 		if _, err := s.setHoldLine(ctx, holdID, Line{ProductID: id}); err != nil {
 			return Hold{}, fmt.Errorf("release hold: %w", err)
 		}
@@ -180,22 +199,29 @@ func (s *Service) ReleaseHold(ctx context.Context, holdID string) (Hold, error) 
 
 // convertLine appends the reserve entry of a checkout line: it takes over
 // the units the hold keeps of the product (at most the line's quantity)
-// and takes the rest from free stock, in one entry. Idempotent by
-// (order, product, reserve) like every reserve.
-func (s *Service) convertLine(ctx context.Context, orderID, holdID string, l Line, price int) (Movement, error) {
-	if m, ok, err := s.store.FindMovement(ctx, l.ProductID, KindReserve, orderID); err != nil || ok {
+// and takes the rest from free stock, in one entry, which also takes the
+// hold line's next position. Idempotent by order and product like every
+// reserve.
+func (s *Service) convertLine(ctx context.Context, run *runner, holdID string, l Line, price int) (Movement, error) {
+	orderID := run.orderID
+	op := Movement{Kind: KindReserve, OpKey: orderID, ProductID: l.ProductID}
+	if m, ok, err := s.findRecorded(ctx, op.OpID()); err != nil || ok {
 		return m, err
 	}
 	held := 0
 	m, _, err := s.movePlanned(ctx, l.ProductID, func(ctx context.Context, head Movement) (moveSpec, bool, error) {
-		ms, err := s.store.HoldMovements(ctx, holdID)
+		pos, err := s.holdLineAt(ctx, head, holdID)
 		if err != nil {
 			return moveSpec{}, false, err
 		}
-		held, _ = heldUnits(ms, l.ProductID, head.Version)
+		held = pos.held
 		conv := min(held, l.Quantity)
-		return moveSpec{productID: l.ProductID, kind: KindReserve, opKey: orderID, orderID: orderID, holdID: holdID,
-			delta: conv - l.Quantity, converted: conv, unitPrice: price}, true, nil
+		spec := moveSpec{productID: l.ProductID, kind: KindReserve, opKey: orderID, orderID: orderID, holdID: holdID,
+			delta: conv - l.Quantity, converted: conv, unitPrice: price, run: run}
+		if conv > 0 {
+			spec.holdLine, spec.held = holdLineKey(holdID, l.ProductID, pos.n+1), held-conv
+		}
+		return spec, true, nil
 	})
 	var short *InsufficientStockError
 	if errors.As(err, &short) {
@@ -206,10 +232,11 @@ func (s *Service) convertLine(ctx context.Context, orderID, holdID string, l Lin
 
 // SweepHolds gives back the units of every hold whose newest lease has
 // expired, and returns how many units it released. Every replica runs it:
-// two sweepers releasing the same hold compute the same operation key
-// (the hold and the version of its newest entry), so the ledger's unique
-// (opKey, productId, kind) index lets exactly one release in, and the
-// version index makes the loser re-plan and find nothing left to release.
+// two sweepers releasing the same hold line both take its next position,
+// so the ledger's unique HoldLine lets exactly one release in, and the
+// loser re-plans and finds nothing left to release. It reads the leases
+// with a query: the lease collection is small (a lease is deleted once
+// dealt with), and the sweeper runs in the background, off every order path.
 func (s *Service) SweepHolds(ctx context.Context, limit int) (int, error) {
 	now := s.now()
 	leases, err := s.store.ExpiredLeases(ctx, now, limit)
@@ -242,36 +269,33 @@ func (s *Service) SweepHolds(ctx context.Context, limit int) (int, error) {
 	return released, errors.Join(errs...)
 }
 
-// expireHold releases a hold's units unless a newer lease extends it. The
-// lease is checked again before each product's release, but a cart change
-// landing between that check and the release can still see one product's
-// units go back just as the hold was extended: the cart then shows the
-// line as not held, and its next change or checkout holds it again. Units
-// are never released twice nor kept without a lease.
+// expireHold releases a hold's units unless its newest expiry is still
+// ahead. The expiry is checked again before each product's release, but a
+// cart change landing between that check and the release can still see
+// one product's units go back just as the hold was extended: the cart
+// then shows the line as not held, and its next change or checkout holds
+// it again. Units are never released twice nor kept without a lease.
 func (s *Service) expireHold(ctx context.Context, holdID string, now time.Time) (int, error) {
 	if extended, err := s.extended(ctx, holdID, now); err != nil || extended {
 		return 0, err
 	}
-	ms, err := s.store.HoldMovements(ctx, holdID)
+	ids, err := s.holdProducts(ctx, holdID)
 	if err != nil {
 		return 0, fmt.Errorf("expire hold %s: %w", holdID, err)
 	}
+	sort.Strings(ids)
 	released := 0
-	for _, id := range holdProducts(ms) {
+	for _, id := range ids {
 		m, appended, err := s.movePlanned(ctx, id, func(ctx context.Context, head Movement) (moveSpec, bool, error) {
 			if extended, err := s.extended(ctx, holdID, now); err != nil || extended {
 				return moveSpec{}, false, err
 			}
-			ms, err := s.store.HoldMovements(ctx, holdID)
-			if err != nil {
+			pos, err := s.holdLineAt(ctx, head, holdID)
+			if err != nil || pos.held <= 0 {
 				return moveSpec{}, false, err
 			}
-			held, last := heldUnits(ms, id, head.Version)
-			if held <= 0 {
-				return moveSpec{}, false, nil
-			}
-			key := holdID + "@" + strconv.FormatInt(last, 10)
-			return moveSpec{productID: id, kind: KindHoldRelease, opKey: key, holdID: holdID, delta: held}, true, nil
+			return moveSpec{productID: id, kind: KindHoldRelease, opKey: randomKey(), holdID: holdID, delta: pos.held,
+				holdLine: holdLineKey(holdID, id, pos.n+1)}, true, nil
 		})
 		if err != nil {
 			return released, fmt.Errorf("expire hold %s: %w", holdID, err)
@@ -284,30 +308,13 @@ func (s *Service) expireHold(ctx context.Context, holdID string, now time.Time) 
 	return released, nil
 }
 
-// extended reports whether a hold has a lease that has not expired.
+// extended reports whether a hold's newest expiry is still ahead.
 func (s *Service) extended(ctx context.Context, holdID string, now time.Time) (bool, error) {
-	l, ok, err := s.store.NewestLease(ctx, holdID)
+	at, ok, err := s.store.HoldExpiry(ctx, holdID)
 	if err != nil {
 		return false, fmt.Errorf("expire hold %s: %w", holdID, err)
 	}
-	return ok && l.ExpiresAt.After(now), nil
-}
-
-// maxVersion counts every ledger entry.
-const maxVersion = int64(^uint64(0) >> 1)
-
-// holdProducts lists the products of hold entries, sorted.
-func holdProducts(ms []Movement) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, m := range ms {
-		if !seen[m.ProductID] {
-			seen[m.ProductID] = true
-			out = append(out, m.ProductID)
-		}
-	}
-	sort.Strings(out)
-	return out
+	return ok && at.After(now), nil
 }
 
 func validHoldID(id string) error {

@@ -14,7 +14,7 @@ const maxHeadsPerStripe = 1024
 // unique index only arbitrates between replicas. Each stripe also remembers
 // the ledger heads this process appended, so the next append can skip
 // reading the head: if another replica appended meanwhile, the insert hits
-// the (productId, version) index and the head is read then.
+// the entry's key (product and version) and the head is read then.
 type stripes struct {
 	mu    []sync.Mutex
 	heads []map[string]known
@@ -81,7 +81,7 @@ func (st stripe) remember(m Movement) {
 
 // taken records that another writer appended version v of a product, so
 // heads older than v are outdated: callers holding one then read a fresh
-// view instead of colliding with v in turn.
+// head instead of colliding with v in turn.
 func (st stripe) taken(productID string, v int64) {
 	heads := st.s.heads[st.i]
 	k := heads[productID]

@@ -11,7 +11,7 @@ import (
 // planFunc decides the movement an operation needs, given the ledger head
 // it will append after. It returns ok=false when nothing needs to move.
 // It may read the ledger: entries up to head.Version are exactly the state
-// the appended entry follows, because the (productId, version) index lets
+// the appended entry follows, because its key (product and version) lets
 // the entry in only if no one appended after head meanwhile.
 type planFunc func(ctx context.Context, head Movement) (spec moveSpec, ok bool, err error)
 
@@ -34,45 +34,52 @@ func (s *Service) planLocked(ctx context.Context, productID string, plan planFun
 	defer st.unlock()
 	// Always the true head: a plan that finds nothing to do must not
 	// rest on a remembered head another replica has moved past.
-	head, err := s.readHead(ctx, st, productID)
+	head, err := s.readHeadLocked(ctx, st, productID)
 	if err != nil {
 		return Movement{}, false, err
 	}
 	for attempt := 0; attempt < maxAppendAttempts; attempt++ {
 		ms, ok, err := plan(ctx, head)
+		if errors.Is(err, errStaleHead) {
+			if head, err = s.readHeadLocked(ctx, st, productID); err != nil {
+				return Movement{}, false, err
+			}
+			continue
+		}
 		if err != nil || !ok {
 			return Movement{}, false, err
 		}
-		balance := head.Balance + ms.delta
-		if balance < 0 {
+		m := ms.movement(head, s.now())
+		if m.Balance < 0 {
 			// A concurrent runner of the same operation may have
 			// appended it already (then the plan sees its effect).
-			if done, found, err := s.store.FindMovement(ctx, productID, ms.kind, ms.opKey); err != nil || found {
-				return done, false, err
+			if recorded(ms.kind) {
+				if done, found, err := s.findRecorded(ctx, m.OpID()); err != nil || found {
+					return done, false, err
+				}
 			}
 			return Movement{}, false, &InsufficientStockError{ProductID: productID, Requested: -ms.delta, Available: head.Balance}
 		}
-		if balance > MaxInt {
+		if m.Balance > MaxInt {
 			return Movement{}, false, invalid("quantity", "stock of product %s would exceed %d", productID, MaxInt)
-		}
-		m := Movement{
-			ProductID: productID, Version: head.Version + 1, Kind: ms.kind, Delta: ms.delta, Balance: balance,
-			OrderID: ms.orderID, OpKey: ms.opKey, UnitPrice: ms.unitPrice, HoldID: ms.holdID, Converted: ms.converted, CreatedAt: s.now(),
 		}
 		err = s.store.AppendMovement(ctx, m)
 		if err == nil {
 			st.remember(m)
+			if err := s.recordOp(ctx, m); err != nil {
+				return Movement{}, false, err
+			}
 			return m, true, nil
 		}
 		if !errors.Is(err, ErrDuplicate) {
 			return Movement{}, false, fmt.Errorf("append movement: %w", err)
 		}
 		// The operation key may be what collided: then it already happened.
-		done, found, ferr := s.store.FindMovement(ctx, productID, ms.kind, ms.opKey)
-		if ferr != nil {
-			return Movement{}, false, fmt.Errorf("append movement: %w", ferr)
+		done, ours, err := s.resolveDuplicate(ctx, m)
+		if err != nil {
+			return Movement{}, false, err
 		}
-		if found {
+		if ours {
 			return done, false, nil
 		}
 		if attempt > 2 {
@@ -80,30 +87,9 @@ func (s *Service) planLocked(ctx context.Context, productID string, plan planFun
 				return Movement{}, false, err
 			}
 		}
-		if head, err = s.readHead(ctx, st, productID); err != nil {
+		if head, err = s.readHeadLocked(ctx, st, productID); err != nil {
 			return Movement{}, false, err
 		}
 	}
 	return Movement{}, false, fmt.Errorf("append movement to %s: %w", productID, ErrContention)
-}
-
-// heldUnits returns how many units hold entries among ms keep for a
-// product, counting entries up to version upTo, and the newest such
-// entry's version.
-func heldUnits(ms []Movement, productID string, upTo int64) (held int, last int64) {
-	for _, m := range ms {
-		if m.ProductID != productID || m.Version > upTo {
-			continue
-		}
-		switch m.Kind {
-		case KindHold, KindHoldRelease:
-			held -= m.Delta
-		case KindReserve:
-			held -= m.Converted
-		default:
-			continue
-		}
-		last = max(last, m.Version)
-	}
-	return held, last
 }

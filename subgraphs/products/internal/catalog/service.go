@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson/primitive"
@@ -17,10 +18,15 @@ type Service struct {
 	store Storer
 	locks *stripes
 	// views shares fresh ledger head reads between callers.
-	views *coalescer[opRef, ledgerView]
+	views *coalescer[struct{}, Movement]
 	snaps *snapshots
-	log   *slog.Logger
-	now   func() time.Time
+	// lines remembers the newest positions of hold lines.
+	lines holdLines
+	// unrecorded holds the reserve and release entries this process
+	// appended and has not recorded yet (see recordOp), by OpID.
+	unrecorded sync.Map
+	log        *slog.Logger
+	now        func() time.Time
 	// holdTTL is how long a stock hold lasts after its last change.
 	holdTTL time.Duration
 }
@@ -32,7 +38,10 @@ func NewService(store Storer, log *slog.Logger) *Service {
 	}
 	s := &Service{store: store, locks: newStripes(256), log: log, holdTTL: DefaultHoldTTL,
 		now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
-	s.views = newCoalescer(s.readView)
+	s.views = newCoalescer(func(ctx context.Context, productID string, _ []struct{}) (Movement, error) {
+		head, _, err := s.readHead(ctx, productID)
+		return head, err
+	})
 	s.snaps = newCoalescer(s.writeSnapshot)
 	return s
 }
@@ -53,8 +62,9 @@ type UpdateInput struct {
 }
 
 // Create validates and stores a new product with its initial stock as the
-// ledger's first entry. The ledger entry is written first: a crash before
-// the product document leaves only an orphan entry no one reads.
+// ledger's first entry. The ledger entry and the stock document are
+// written first: a crash before the product document leaves only orphans
+// no one reads.
 func (s *Service) Create(ctx context.Context, in CreateInput) (Product, error) {
 	name, err := validName(in.Name)
 	if err != nil {
@@ -77,6 +87,9 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Product, error) {
 	}
 	m := Movement{ProductID: p.ID, Version: 1, Kind: KindCreate, Delta: in.Quantity, Balance: in.Quantity, OpKey: randomKey(), CreatedAt: now}
 	if err := s.store.AppendMovement(ctx, m); err != nil {
+		return Product{}, fmt.Errorf("create product: %w", err)
+	}
+	if _, err := s.store.SetStock(ctx, Stock{ProductID: p.ID, Quantity: m.Balance, Version: m.Version, UpdatedAt: now}); err != nil {
 		return Product{}, fmt.Errorf("create product: %w", err)
 	}
 	if err := s.store.InsertProduct(ctx, p); err != nil {
@@ -130,9 +143,6 @@ func (s *Service) Update(ctx context.Context, id string, in UpdateInput) (Produc
 	if err := s.store.RecordChange(ctx, Change{Type: ChangeUpdated, Product: p, At: p.UpdatedAt}); err != nil {
 		return Product{}, fmt.Errorf("update product: %w", err)
 	}
-	// On FerretDB the update rewrites the whole document and may put back
-	// a stock snapshot older than one written meanwhile: check it.
-	s.syncSnapshot(ctx, id, Movement{})
 	return s.Get(ctx, id)
 }
 
@@ -155,8 +165,6 @@ func (s *Service) Delete(ctx context.Context, id string) (Product, error) {
 	if err := s.store.RecordChange(ctx, Change{Type: ChangeDeleted, Product: p, At: now}); err != nil {
 		return Product{}, fmt.Errorf("delete product: %w", err)
 	}
-	// As in Update: the soft delete may rewrite an older snapshot.
-	s.syncSnapshot(ctx, id, Movement{})
 	return p, nil
 }
 
@@ -191,8 +199,8 @@ func (s *Service) Get(ctx context.Context, id string) (Product, error) {
 	return p, nil
 }
 
-// ByIDs returns the products among ids (deleted ones included) in one store
-// query, in the order of ids; unknown ids are missing from the map.
+// ByIDs returns the products among ids (deleted ones included), keyed by
+// id; unknown ids are missing from the map.
 func (s *Service) ByIDs(ctx context.Context, ids []string) (map[string]Product, error) {
 	valid := make([]string, 0, len(ids))
 	for _, id := range ids {
@@ -223,17 +231,36 @@ func (s *Service) List(ctx context.Context, q ListQuery) ([]Product, error) {
 	return ps, nil
 }
 
-// Movements returns a page of a product's ledger, newest first.
+// Movements returns a page of a product's ledger, newest first. It reads
+// the head, then the page's entries by `_id`, a few at a time.
 func (s *Service) Movements(ctx context.Context, productID string, skip, take int) ([]Movement, error) {
 	id, err := ValidID("productId", productID)
 	if err != nil {
 		return nil, err
 	}
-	ms, err := s.store.Movements(ctx, id, skip, take)
+	head, _, err := s.readHead(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("list movements: %w", err)
 	}
-	return ms, nil
+	top := head.Version - int64(skip)
+	n := int(max(0, min(int64(take), top)))
+	page := make([]Movement, n)
+	found := make([]bool, n)
+	err = each(ctx, n, func(ctx context.Context, i int) error {
+		m, ok, err := s.store.Movement(ctx, id, top-int64(i))
+		page[i], found[i] = m, ok
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list movements: %w", err)
+	}
+	out := page[:0]
+	for i, m := range page {
+		if found[i] {
+			out = append(out, m)
+		}
+	}
+	return out, nil
 }
 
 // live returns a product that exists and is not deleted.

@@ -2,30 +2,30 @@ package catalog
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sync"
 )
 
 // maxSnapshotRounds bounds the write-and-check rounds of one snapshot job;
 // each extra round means another writer overwrote the snapshot meanwhile.
 const maxSnapshotRounds = 8
 
-// snapshots runs the jobs that copy ledger heads into the product
-// documents. The ledger is
-// the truth and a snapshot only mirrors it, so one job per product serves
-// every append that waits for it (a crowd of reservations costs a few
-// writes, not one each), and the job runs outside the product's lock.
+// snapshots runs the jobs that copy ledger heads into the stock documents.
+// The ledger is the truth and a snapshot only mirrors it, so one job per
+// product serves every append that waits for it (a crowd of reservations
+// costs a few writes, not one each), and the job runs outside the
+// product's lock.
 //
-// On a store whose conditional updates are read-then-write (FerretDB), a
-// writer's older snapshot, or a whole-document rewrite of the product, can
-// land after a newer snapshot. So every job ends by reading the ledger head
-// and the stored snapshot version (after its own write) and writes again
-// until the snapshot is not behind: whoever writes last checks last, and
-// any entry appended after that check has a job of its own coming.
+// Stock documents are written by `_id` alone, so another replica's older
+// snapshot can land after a newer one (and on FerretDB a condition on the
+// stored version would not help: its updates are read-then-write). So
+// every job ends by reading the ledger head and the stored snapshot
+// version (after its own write) and writes again until the snapshot is not
+// behind: whoever writes last checks last, and any entry appended after
+// that check has a job of its own coming. Product documents are never
+// written here, so no catalog edit can be lost to a snapshot.
 type snapshots = coalescer[Movement, struct{}]
 
-// syncSnapshot makes the product document show m (or, for a zero m, the
+// syncSnapshot makes the stock document show m (or, for a zero m, the
 // ledger head), returning once a snapshot job that started after the call
 // has finished, so a read after a movement sees it. Failures are logged:
 // the next movement's job repairs the snapshot.
@@ -46,15 +46,12 @@ func (s *Service) writeSnapshot(ctx context.Context, productID string, heads []M
 	}
 	for range maxSnapshotRounds {
 		if target.Version > 0 {
-			if _, err := s.store.SetStock(ctx, productID, target.Balance, target.Version, target.CreatedAt); err != nil {
+			st := Stock{ProductID: productID, Quantity: target.Balance, Version: target.Version, UpdatedAt: target.CreatedAt}
+			if _, err := s.store.SetStock(ctx, st); err != nil {
 				return struct{}{}, fmt.Errorf("snapshot of %s: %w", productID, err)
 			}
 		}
-		head, stored, err := s.headAndSnapshot(ctx, productID)
-		if errors.Is(err, ErrNotFound) {
-			// No product document (yet): Create writes its own snapshot.
-			return struct{}{}, nil
-		}
+		head, stored, err := s.readHead(ctx, productID)
 		if err != nil {
 			return struct{}{}, fmt.Errorf("snapshot of %s: %w", productID, err)
 		}
@@ -64,17 +61,4 @@ func (s *Service) writeSnapshot(ctx context.Context, productID string, heads []M
 		target = head
 	}
 	return struct{}{}, fmt.Errorf("snapshot of %s: still behind the ledger after %d rounds", productID, maxSnapshotRounds)
-}
-
-// headAndSnapshot reads the ledger head and the stored snapshot version
-// concurrently (one round trip of latency).
-func (s *Service) headAndSnapshot(ctx context.Context, productID string) (Movement, int64, error) {
-	var head Movement
-	var herr error
-	var wg sync.WaitGroup
-	wg.Go(func() { head, _, herr = s.store.Head(ctx, productID) })
-	stored, serr := s.store.StockVersion(ctx, productID)
-	wg.Wait()
-	head.ProductID = productID
-	return head, stored, errors.Join(herr, serr)
 }

@@ -7,8 +7,12 @@ import (
 
 // Storer is the persistence the catalog needs. Implementations translate
 // driver errors into ErrNotFound and ErrDuplicate. Every write that decides
-// something (ledger entries, reservation decisions) is an insert guarded by
-// a unique index; updates only refresh snapshots or set monotonic flags.
+// something (ledger entries, reservation decisions, attempts, records) is
+// an insert guarded by a unique key; updates only refresh snapshots and
+// hints or set monotonic flags. Apart from the product list and the
+// sweeper's ExpiredLeases (and MovementByOp and MovementByHoldLine, kept
+// for recovery after a crash), every method is one point operation by
+// `_id` or one insert.
 type Storer interface {
 	// InsertProduct stores a new product.
 	InsertProduct(ctx context.Context, p Product) error
@@ -16,38 +20,65 @@ type Storer interface {
 	UpdateProductData(ctx context.Context, p Product) error
 	// MarkDeleted sets deletedAt (a soft delete).
 	MarkDeleted(ctx context.Context, id string, at time.Time) error
-	// SetStock sets quantity and stockVersion when version is newer than
-	// the stored stockVersion; it reports whether it changed the document.
-	SetStock(ctx context.Context, id string, quantity int, version int64, at time.Time) (bool, error)
-	// StockVersion returns the ledger version a product's stored snapshot
-	// shows, read from the database itself (never from a cache), or
-	// ErrNotFound.
-	StockVersion(ctx context.Context, id string) (int64, error)
-	// Product returns one product, deleted or not, or ErrNotFound.
+	// ProductData returns one product's catalog data, deleted or not,
+	// without its stock (Quantity and StockVersion are zero), or
+	// ErrNotFound. Inventory code reads prices and deletions with it.
+	ProductData(ctx context.Context, id string) (Product, error)
+	// Product returns one product, deleted or not, with the quantity of
+	// its stock document, or ErrNotFound.
 	Product(ctx context.Context, id string) (Product, error)
 	// ProductsByIDs returns the products that exist among ids, deleted or
-	// not, in one query.
+	// not, with their stock.
 	ProductsByIDs(ctx context.Context, ids []string) ([]Product, error)
-	// ListProducts returns a page of products that are not deleted, oldest first.
+	// ListProducts returns a page of products that are not deleted, oldest
+	// first, with their stock.
 	ListProducts(ctx context.Context, q ListQuery) ([]Product, error)
+
+	// SetStock writes a product's stock document (creating it when
+	// missing), whatever version it shows: on a store whose updates are
+	// read-then-write a condition on the stored version would not hold
+	// anyway, so the snapshot jobs check after writing instead. It
+	// reports whether the document changed. Only inventory code writes
+	// stock documents, and product edits never touch them.
+	SetStock(ctx context.Context, st Stock) (bool, error)
+	// Stock returns a product's stock document, read from the database
+	// itself (never from a cache), or ErrNotFound.
+	Stock(ctx context.Context, productID string) (Stock, error)
 
 	// RecordChange stores a product change with its event.
 	RecordChange(ctx context.Context, c Change) error
 
-	// AppendMovement inserts a ledger entry with its StockChanged event, or
-	// returns ErrDuplicate when its version or its operation key is taken.
+	// AppendMovement inserts a ledger entry under LedgerKey with its
+	// StockChanged event, or returns ErrDuplicate when its version, its
+	// OpID or its HoldLine is taken.
 	AppendMovement(ctx context.Context, m Movement) error
-	// Head returns the newest ledger entry of a product (false when none).
-	Head(ctx context.Context, productID string) (Movement, bool, error)
-	// FindMovement returns the entry of one operation (false when none).
-	FindMovement(ctx context.Context, productID string, kind Kind, opKey string) (Movement, bool, error)
-	// OperationMovements returns a product's entries whose operation key
-	// is among opKeys, in one query.
-	OperationMovements(ctx context.Context, productID string, opKeys []string) ([]Movement, error)
-	// OrderMovements returns every reserve and release entry of an order.
-	OrderMovements(ctx context.Context, orderID string) ([]Movement, error)
-	// Movements returns a page of a product's ledger, newest first.
-	Movements(ctx context.Context, productID string, skip, take int) ([]Movement, error)
+	// Movement reads one ledger entry by `_id` (false when none).
+	Movement(ctx context.Context, productID string, version int64) (Movement, bool, error)
+	// MovementByOp returns the entry of an operation (false when none)
+	// through the unique OpID index. The embedded store answers it by a
+	// scan: call it only when a record that should exist is missing (a
+	// crash between an entry and its record).
+	MovementByOp(ctx context.Context, opID string) (Movement, bool, error)
+	// MovementByHoldLine is MovementByOp for a hold line position, with
+	// the same caveat.
+	MovementByHoldLine(ctx context.Context, key string) (Movement, bool, error)
+
+	// InsertOp records a copy of a ledger entry under key (insert-only),
+	// or returns ErrDuplicate.
+	InsertOp(ctx context.Context, key string, m Movement) error
+	// Op reads a record by key (false when none).
+	Op(ctx context.Context, key string) (Movement, bool, error)
+
+	// InsertAttempt stores an attempt under its order and number, or
+	// returns ErrDuplicate when that number is taken.
+	InsertAttempt(ctx context.Context, a Attempt) error
+	// Attempt reads an order's attempt number n (false when none).
+	Attempt(ctx context.Context, orderID string, n int) (Attempt, bool, error)
+	// InsertMark stores a marker under key (insert-only); a marker that
+	// exists already is not an error.
+	InsertMark(ctx context.Context, key string) error
+	// HasMark reports whether a marker exists.
+	HasMark(ctx context.Context, key string) (bool, error)
 
 	// InsertReservation stores a decision or returns ErrDuplicate.
 	InsertReservation(ctx context.Context, r Reservation) error
@@ -57,15 +88,25 @@ type Storer interface {
 	// whose updates are read-then-write).
 	MarkReleased(ctx context.Context, orderID string, at time.Time) error
 
-	// HoldMovements returns every ledger entry naming a hold (hold,
-	// hold_release and converting reserve entries).
-	HoldMovements(ctx context.Context, holdID string) ([]Movement, error)
 	// InsertLease stores a lease: a promise to release a hold's units once
-	// ExpiresAt passes unless a newer lease exists.
+	// ExpiresAt passes unless the hold was extended.
 	InsertLease(ctx context.Context, l Lease) error
-	// NewestLease returns the lease of a hold that expires last (false when none).
-	NewestLease(ctx context.Context, holdID string) (Lease, bool, error)
-	// ExpiredLeases returns up to limit leases that expired before now, oldest first.
+	// ExtendHold raises a hold's newest expiry to at (never lowers it),
+	// by `_id`. On a store whose updates are read-then-write, concurrent
+	// extensions may keep either one's value: they differ by the time
+	// between the calls, a hint that only decides when the sweeper
+	// releases, never whether a unit is covered by a lease.
+	ExtendHold(ctx context.Context, holdID string, at time.Time) error
+	// HoldExpiry returns a hold's newest expiry (false when never set).
+	HoldExpiry(ctx context.Context, holdID string) (time.Time, bool, error)
+	// InsertHoldProduct lists a product of a hold at position n (1, 2,
+	// ...), or returns ErrDuplicate when n is taken.
+	InsertHoldProduct(ctx context.Context, holdID string, n int, productID string) error
+	// HoldProduct reads position n of a hold's product list (false when none).
+	HoldProduct(ctx context.Context, holdID string, n int) (string, bool, error)
+	// ExpiredLeases returns up to limit leases that expired before now,
+	// oldest first: a query, over a collection that keeps only the leases
+	// not yet dealt with.
 	ExpiredLeases(ctx context.Context, now time.Time, limit int) ([]Lease, error)
 	// DeleteLease removes a lease the sweeper has dealt with.
 	DeleteLease(ctx context.Context, id string) error

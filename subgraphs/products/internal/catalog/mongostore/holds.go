@@ -3,16 +3,20 @@ package mongostore
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
+	"github.com/shopsupergraph/shop/platform/mongox"
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
 )
 
-// leaseDoc is one hold lease; leases are inserted and deleted, never updated.
+// leaseDoc is one hold lease; leases are inserted and deleted, never
+// updated. The sweeper queries them by expiry: the collection holds only
+// the leases not yet dealt with.
 type leaseDoc struct {
 	ID        string    `bson:"_id"`
 	HoldID    string    `bson:"holdId"`
@@ -23,9 +27,18 @@ func (d leaseDoc) lease() catalog.Lease {
 	return catalog.Lease{ID: d.ID, HoldID: d.HoldID, ExpiresAt: d.ExpiresAt.UTC()}
 }
 
-// HoldMovements implements catalog.Storer.
-func (s *Store) HoldMovements(ctx context.Context, holdID string) ([]catalog.Movement, error) {
-	return s.findMovements(ctx, "hold movements", bson.D{{Key: "holdId", Value: holdID}}, options.Find().SetProjection(noOutbox))
+// holdDoc is a hold's newest expiry, keyed by the hold id.
+type holdDoc struct {
+	ID        string    `bson:"_id"`
+	ExpiresAt time.Time `bson:"expiresAt"`
+}
+
+// holdProductDoc is position n of a hold's product list, keyed "holdId#n".
+type holdProductDoc struct {
+	ID        string `bson:"_id"`
+	HoldID    string `bson:"holdId"`
+	N         int    `bson:"n"`
+	ProductID string `bson:"productId"`
 }
 
 // InsertLease implements catalog.Storer.
@@ -34,21 +47,55 @@ func (s *Store) InsertLease(ctx context.Context, l catalog.Lease) error {
 	return translate("insert lease", err)
 }
 
-// NewestLease implements catalog.Storer.
-func (s *Store) NewestLease(ctx context.Context, holdID string) (catalog.Lease, bool, error) {
-	var d leaseDoc
-	err := s.leases.FindOne(ctx, bson.D{{Key: "holdId", Value: holdID}},
-		options.FindOne().SetSort(bson.D{{Key: "expiresAt", Value: -1}})).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return catalog.Lease{}, false, nil
+// ExtendHold implements catalog.Storer with one $max upsert by `_id`.
+func (s *Store) ExtendHold(ctx context.Context, holdID string, at time.Time) error {
+	filter := bson.D{{Key: "_id", Value: holdID}}
+	update := bson.D{{Key: "$max", Value: bson.D{{Key: "expiresAt", Value: at}}}}
+	opts := options.Update().SetUpsert(true)
+	_, err := s.holds.UpdateOne(ctx, filter, update, opts)
+	if err != nil && mongox.IsDuplicateKey(err) {
+		// Two first extensions raced to insert the document: it exists now.
+		_, err = s.holds.UpdateOne(ctx, filter, update, opts)
 	}
-	if err != nil {
-		return catalog.Lease{}, false, translate("newest lease", err)
-	}
-	return d.lease(), true, nil
+	return translate("extend hold", err)
 }
 
-// ExpiredLeases implements catalog.Storer.
+// HoldExpiry implements catalog.Storer with one point read.
+func (s *Store) HoldExpiry(ctx context.Context, holdID string) (time.Time, bool, error) {
+	var d holdDoc
+	err := s.holds.FindOne(ctx, bson.D{{Key: "_id", Value: holdID}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, translate("hold expiry", err)
+	}
+	return d.ExpiresAt.UTC(), true, nil
+}
+
+func holdProductKey(holdID string, n int) string { return holdID + "#" + strconv.Itoa(n) }
+
+// InsertHoldProduct implements catalog.Storer.
+func (s *Store) InsertHoldProduct(ctx context.Context, holdID string, n int, productID string) error {
+	_, err := s.holdProducts.InsertOne(ctx, holdProductDoc{ID: holdProductKey(holdID, n), HoldID: holdID, N: n, ProductID: productID})
+	return translate("list hold product", err)
+}
+
+// HoldProduct implements catalog.Storer with one point read.
+func (s *Store) HoldProduct(ctx context.Context, holdID string, n int) (string, bool, error) {
+	var d holdProductDoc
+	err := s.holdProducts.FindOne(ctx, bson.D{{Key: "_id", Value: holdProductKey(holdID, n)}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, translate("hold product", err)
+	}
+	return d.ProductID, true, nil
+}
+
+// ExpiredLeases implements catalog.Storer. It is the one query of the
+// hold paths: the sweeper's, over the small lease collection.
 func (s *Store) ExpiredLeases(ctx context.Context, now time.Time, limit int) ([]catalog.Lease, error) {
 	cur, err := s.leases.Find(ctx, bson.D{{Key: "expiresAt", Value: bson.D{{Key: "$lt", Value: now}}}},
 		options.Find().SetSort(bson.D{{Key: "expiresAt", Value: 1}}).SetLimit(int64(limit)))

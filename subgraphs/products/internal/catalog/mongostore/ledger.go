@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
-	"go.mongodb.org/mongo-driver/bson/primitive"
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
@@ -16,34 +15,58 @@ import (
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
 )
 
+// movementDoc is a ledger entry, keyed by catalog.LedgerKey. opId and
+// holdLine carry unique indexes (holdLine falls back to the entry's own
+// key, so every entry has a distinct one). The same shape, without the
+// outbox, is a record in the operations collection.
 type movementDoc struct {
-	ID        primitive.ObjectID `bson:"_id"`
-	ProductID string             `bson:"productId"`
-	Version   int64              `bson:"version"`
-	Kind      string             `bson:"kind"`
-	Delta     int                `bson:"delta"`
-	Balance   int                `bson:"balance"`
-	OrderID   string             `bson:"orderId,omitempty"`
-	OpKey     string             `bson:"opKey"`
-	UnitPrice int                `bson:"unitPrice,omitempty"`
-	HoldID    string             `bson:"holdId,omitempty"`
-	Converted int                `bson:"converted,omitempty"`
-	CreatedAt time.Time          `bson:"createdAt"`
-	Outbox    *outbox.Entry      `bson:"outbox,omitempty"`
+	ID        string        `bson:"_id"`
+	ProductID string        `bson:"productId"`
+	Version   int64         `bson:"version"`
+	Kind      string        `bson:"kind"`
+	Delta     int           `bson:"delta"`
+	Balance   int           `bson:"balance"`
+	OrderID   string        `bson:"orderId,omitempty"`
+	OpKey     string        `bson:"opKey"`
+	OpID      string        `bson:"opId"`
+	UnitPrice int           `bson:"unitPrice,omitempty"`
+	HoldID    string        `bson:"holdId,omitempty"`
+	Converted int           `bson:"converted,omitempty"`
+	HoldLine  string        `bson:"holdLine"`
+	Held      int           `bson:"held,omitempty"`
+	CreatedAt time.Time     `bson:"createdAt"`
+	Outbox    *outbox.Entry `bson:"outbox,omitempty"`
+}
+
+func newMovementDoc(id string, m catalog.Movement) movementDoc {
+	line := m.HoldLine
+	if line == "" {
+		line = catalog.LedgerKey(m.ProductID, m.Version)
+	}
+	return movementDoc{
+		ID: id, ProductID: m.ProductID, Version: m.Version, Kind: string(m.Kind), Delta: m.Delta,
+		Balance: m.Balance, OrderID: m.OrderID, OpKey: m.OpKey, OpID: m.OpID(), UnitPrice: m.UnitPrice, HoldID: m.HoldID,
+		Converted: m.Converted, HoldLine: line, Held: m.Held, CreatedAt: m.CreatedAt,
+	}
 }
 
 func (d movementDoc) movement() catalog.Movement {
-	return catalog.Movement{
+	m := catalog.Movement{
 		ProductID: d.ProductID, Version: d.Version, Kind: catalog.Kind(d.Kind), Delta: d.Delta, Balance: d.Balance,
-		OrderID: d.OrderID, OpKey: d.OpKey, UnitPrice: d.UnitPrice, HoldID: d.HoldID, Converted: d.Converted, CreatedAt: d.CreatedAt.UTC(),
+		OrderID: d.OrderID, OpKey: d.OpKey, UnitPrice: d.UnitPrice, HoldID: d.HoldID, Converted: d.Converted,
+		Held: d.Held, CreatedAt: d.CreatedAt.UTC(),
 	}
+	if d.HoldLine != catalog.LedgerKey(d.ProductID, d.Version) {
+		m.HoldLine = d.HoldLine
+	}
+	return m
 }
 
 // noOutbox leaves the (large) outbox field out of reads.
 var noOutbox = bson.D{{Key: "outbox", Value: 0}}
 
 // AppendMovement implements catalog.Storer: one insert carrying the
-// StockChanged event, keyed by product id and ordered by version.
+// StockChanged event, keyed by product id and version.
 func (s *Store) AppendMovement(ctx context.Context, m catalog.Movement) error {
 	env, err := events.New(events.StockChanged, m.CreatedAt, events.StockChangedData{
 		ProductID: m.ProductID, Quantity: m.Balance, Delta: m.Delta, Reason: string(m.Kind), OrderID: m.OrderID, Version: m.Version,
@@ -52,72 +75,46 @@ func (s *Store) AppendMovement(ctx context.Context, m catalog.Movement) error {
 		return fmt.Errorf("append movement: %w", err)
 	}
 	entry := outbox.NewEntry(s.topic, m.ProductID, m.Version, env)
-	d := movementDoc{
-		ID: primitive.NewObjectID(), ProductID: m.ProductID, Version: m.Version, Kind: string(m.Kind), Delta: m.Delta,
-		Balance: m.Balance, OrderID: m.OrderID, OpKey: m.OpKey, UnitPrice: m.UnitPrice, HoldID: m.HoldID, Converted: m.Converted,
-		CreatedAt: m.CreatedAt, Outbox: &entry,
-	}
+	d := newMovementDoc(catalog.LedgerKey(m.ProductID, m.Version), m)
+	d.Outbox = &entry
 	_, err = s.ledger.InsertOne(ctx, d)
 	return translate("append movement", err)
 }
 
-// Head implements catalog.Storer.
-func (s *Store) Head(ctx context.Context, productID string) (catalog.Movement, bool, error) {
-	var d movementDoc
-	err := s.ledger.FindOne(ctx, bson.D{{Key: "productId", Value: productID}},
-		options.FindOne().SetSort(bson.D{{Key: "version", Value: -1}}).SetProjection(noOutbox)).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return catalog.Movement{ProductID: productID}, false, nil
-	}
-	if err != nil {
-		return catalog.Movement{}, false, translate("ledger head", err)
-	}
-	return d.movement(), true, nil
+// Movement implements catalog.Storer with one point read.
+func (s *Store) Movement(ctx context.Context, productID string, version int64) (catalog.Movement, bool, error) {
+	return s.findOneMovement(ctx, s.ledger, "ledger entry", bson.D{{Key: "_id", Value: catalog.LedgerKey(productID, version)}})
 }
 
-// FindMovement implements catalog.Storer.
-func (s *Store) FindMovement(ctx context.Context, productID string, kind catalog.Kind, opKey string) (catalog.Movement, bool, error) {
+// MovementByOp implements catalog.Storer through the opId index.
+func (s *Store) MovementByOp(ctx context.Context, opID string) (catalog.Movement, bool, error) {
+	return s.findOneMovement(ctx, s.ledger, "find operation", bson.D{{Key: "opId", Value: opID}})
+}
+
+// MovementByHoldLine implements catalog.Storer through the holdLine index.
+func (s *Store) MovementByHoldLine(ctx context.Context, key string) (catalog.Movement, bool, error) {
+	return s.findOneMovement(ctx, s.ledger, "find hold line", bson.D{{Key: "holdLine", Value: key}})
+}
+
+// InsertOp implements catalog.Storer.
+func (s *Store) InsertOp(ctx context.Context, key string, m catalog.Movement) error {
+	_, err := s.ops.InsertOne(ctx, newMovementDoc(key, m))
+	return translate("record operation", err)
+}
+
+// Op implements catalog.Storer with one point read.
+func (s *Store) Op(ctx context.Context, key string) (catalog.Movement, bool, error) {
+	return s.findOneMovement(ctx, s.ops, "read operation", bson.D{{Key: "_id", Value: key}})
+}
+
+func (s *Store) findOneMovement(ctx context.Context, coll *mongo.Collection, op string, filter bson.D) (catalog.Movement, bool, error) {
 	var d movementDoc
-	err := s.ledger.FindOne(ctx, bson.D{{Key: "opKey", Value: opKey}, {Key: "productId", Value: productID}, {Key: "kind", Value: string(kind)}},
-		options.FindOne().SetProjection(noOutbox)).Decode(&d)
+	err := coll.FindOne(ctx, filter, options.FindOne().SetProjection(noOutbox)).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return catalog.Movement{}, false, nil
 	}
 	if err != nil {
-		return catalog.Movement{}, false, translate("find movement", err)
+		return catalog.Movement{}, false, translate(op, err)
 	}
 	return d.movement(), true, nil
-}
-
-// OperationMovements implements catalog.Storer.
-func (s *Store) OperationMovements(ctx context.Context, productID string, opKeys []string) ([]catalog.Movement, error) {
-	filter := bson.D{{Key: "opKey", Value: bson.D{{Key: "$in", Value: opKeys}}}, {Key: "productId", Value: productID}}
-	return s.findMovements(ctx, "operation movements", filter, options.Find().SetProjection(noOutbox))
-}
-
-// OrderMovements implements catalog.Storer.
-func (s *Store) OrderMovements(ctx context.Context, orderID string) ([]catalog.Movement, error) {
-	return s.findMovements(ctx, "order movements", bson.D{{Key: "orderId", Value: orderID}}, options.Find().SetProjection(noOutbox))
-}
-
-// Movements implements catalog.Storer.
-func (s *Store) Movements(ctx context.Context, productID string, skip, take int) ([]catalog.Movement, error) {
-	opts := options.Find().SetSort(bson.D{{Key: "version", Value: -1}}).SetSkip(int64(skip)).SetLimit(int64(take)).SetProjection(noOutbox)
-	return s.findMovements(ctx, "movements", bson.D{{Key: "productId", Value: productID}}, opts)
-}
-
-func (s *Store) findMovements(ctx context.Context, op string, filter bson.D, opts *options.FindOptions) ([]catalog.Movement, error) {
-	cur, err := s.ledger.Find(ctx, filter, opts)
-	if err != nil {
-		return nil, translate(op, err)
-	}
-	var docs []movementDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, translate(op, err)
-	}
-	out := make([]catalog.Movement, len(docs))
-	for i, d := range docs {
-		out[i] = d.movement()
-	}
-	return out, nil
 }

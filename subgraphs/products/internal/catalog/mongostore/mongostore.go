@@ -20,19 +20,31 @@ import (
 // Collection names.
 const (
 	ProductsColl     = "products"
+	StockColl        = "stock"
 	LedgerColl       = "inventory_ledger"
+	OpsColl          = "inventory_ops"
 	ChangesColl      = "product_changes"
 	ReservationsColl = "reservations"
+	AttemptsColl     = "reservation_attempts"
+	MarksColl        = "reservation_marks"
 	LeasesColl       = "hold_leases"
+	HoldsColl        = "holds"
+	HoldProductsColl = "hold_products"
 )
 
 // Store is the MongoDB catalog store.
 type Store struct {
 	products     *mongo.Collection
+	stock        *mongo.Collection
 	ledger       *mongo.Collection
+	ops          *mongo.Collection
 	changes      *mongo.Collection
 	reservations *mongo.Collection
+	attempts     *mongo.Collection
+	marks        *mongo.Collection
 	leases       *mongo.Collection
+	holds        *mongo.Collection
+	holdProducts *mongo.Collection
 	// topic is the Kafka topic of the events stored with each write.
 	topic string
 }
@@ -41,10 +53,16 @@ type Store struct {
 func New(db *mongo.Database, topic string) *Store {
 	return &Store{
 		products:     db.Collection(ProductsColl),
+		stock:        db.Collection(StockColl),
 		ledger:       db.Collection(LedgerColl),
+		ops:          db.Collection(OpsColl),
 		changes:      db.Collection(ChangesColl),
 		reservations: db.Collection(ReservationsColl),
+		attempts:     db.Collection(AttemptsColl),
+		marks:        db.Collection(MarksColl),
 		leases:       db.Collection(LeasesColl),
+		holds:        db.Collection(HoldsColl),
+		holdProducts: db.Collection(HoldProductsColl),
 		topic:        topic,
 	}
 }
@@ -55,21 +73,21 @@ func (s *Store) Ledger() *mongo.Collection { return s.ledger }
 // Changes returns the product change collection, for its outbox relay.
 func (s *Store) Changes() *mongo.Collection { return s.changes }
 
-// EnsureIndexes creates the indexes correctness rests on: (productId,
-// version) unique for optimistic concurrency, (opKey, productId, kind)
-// unique for idempotency (opKey is the order id of reserve and release
-// entries), plus the lookup and outbox indexes.
+// EnsureIndexes creates the indexes correctness rests on, beside the `_id`
+// keys that serve every read and write of the order paths: opId unique
+// (an operation appends at most one entry, so reserves and releases are
+// idempotent by order) and holdLine unique (one entry per position of a
+// hold line), both enforced atomically on insert by MongoDB and FerretDB
+// alike; plus the indexes of the outbox relays, the hold sweeper and the
+// product list.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
 	plan := []struct {
 		coll  *mongo.Collection
 		model mongo.IndexModel
 	}{
-		{s.ledger, mongo.IndexModel{Keys: bson.D{{Key: "productId", Value: 1}, {Key: "version", Value: 1}}, Options: options.Index().SetUnique(true).SetName("ledger_version")}},
-		{s.ledger, mongo.IndexModel{Keys: bson.D{{Key: "opKey", Value: 1}, {Key: "productId", Value: 1}, {Key: "kind", Value: 1}}, Options: options.Index().SetUnique(true).SetName("ledger_operation")}},
-		{s.ledger, mongo.IndexModel{Keys: bson.D{{Key: "orderId", Value: 1}}}},
-		{s.ledger, mongo.IndexModel{Keys: bson.D{{Key: "holdId", Value: 1}}}},
+		{s.ledger, mongo.IndexModel{Keys: bson.D{{Key: "opId", Value: 1}}, Options: options.Index().SetUnique(true).SetName("ledger_op_id")}},
+		{s.ledger, mongo.IndexModel{Keys: bson.D{{Key: "holdLine", Value: 1}}, Options: options.Index().SetUnique(true).SetName("ledger_hold_line")}},
 		{s.leases, mongo.IndexModel{Keys: bson.D{{Key: "expiresAt", Value: 1}}}},
-		{s.leases, mongo.IndexModel{Keys: bson.D{{Key: "holdId", Value: 1}, {Key: "expiresAt", Value: -1}}}},
 		{s.ledger, outbox.Index()},
 		{s.changes, outbox.Index()},
 		{s.products, mongo.IndexModel{Keys: bson.D{{Key: "deletedAt", Value: 1}, {Key: "_id", Value: 1}}}},

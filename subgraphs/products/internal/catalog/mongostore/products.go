@@ -2,8 +2,10 @@ package mongostore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -15,22 +17,22 @@ import (
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
 )
 
+// productDoc holds a product's catalog data. Its stock lives in a stock
+// document of its own (see stockDoc), which only inventory code writes.
 type productDoc struct {
-	ID           primitive.ObjectID `bson:"_id"`
-	Name         string             `bson:"name"`
-	Description  string             `bson:"description"`
-	Price        int                `bson:"price"`
-	Quantity     int                `bson:"quantity"`
-	StockVersion int64              `bson:"stockVersion"`
-	CreatedAt    time.Time          `bson:"createdAt"`
-	UpdatedAt    time.Time          `bson:"updatedAt"`
-	DeletedAt    *time.Time         `bson:"deletedAt"`
+	ID          primitive.ObjectID `bson:"_id"`
+	Name        string             `bson:"name"`
+	Description string             `bson:"description"`
+	Price       int                `bson:"price"`
+	CreatedAt   time.Time          `bson:"createdAt"`
+	UpdatedAt   time.Time          `bson:"updatedAt"`
+	DeletedAt   *time.Time         `bson:"deletedAt"`
 }
 
 func (d productDoc) product() catalog.Product {
 	p := catalog.Product{
-		ID: d.ID.Hex(), Name: d.Name, Description: d.Description, Price: d.Price, Quantity: d.Quantity,
-		StockVersion: d.StockVersion, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),
+		ID: d.ID.Hex(), Name: d.Name, Description: d.Description, Price: d.Price,
+		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),
 	}
 	if d.DeletedAt != nil {
 		t := d.DeletedAt.UTC()
@@ -47,14 +49,15 @@ func oid(id string) (primitive.ObjectID, error) {
 	return o, nil
 }
 
-// InsertProduct implements catalog.Storer.
+// InsertProduct implements catalog.Storer: the catalog data only (Create
+// writes the stock document first).
 func (s *Store) InsertProduct(ctx context.Context, p catalog.Product) error {
 	id, err := oid(p.ID)
 	if err != nil {
 		return err
 	}
-	d := productDoc{ID: id, Name: p.Name, Description: p.Description, Price: p.Price, Quantity: p.Quantity,
-		StockVersion: p.StockVersion, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, DeletedAt: p.DeletedAt}
+	d := productDoc{ID: id, Name: p.Name, Description: p.Description, Price: p.Price,
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, DeletedAt: p.DeletedAt}
 	_, err = s.products.InsertOne(ctx, d)
 	return translate("insert product", err)
 }
@@ -89,39 +92,8 @@ func (s *Store) MarkDeleted(ctx context.Context, id string, at time.Time) error 
 	return translate("delete product", err)
 }
 
-// SetStock implements catalog.Storer.
-func (s *Store) SetStock(ctx context.Context, id string, quantity int, version int64, at time.Time) (bool, error) {
-	o, err := oid(id)
-	if err != nil {
-		return false, err
-	}
-	res, err := s.products.UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: o}, {Key: "stockVersion", Value: bson.D{{Key: "$lt", Value: version}}}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "quantity", Value: quantity}, {Key: "stockVersion", Value: version}, {Key: "updatedAt", Value: at}}}})
-	if err != nil {
-		return false, translate("set stock", err)
-	}
-	return res.ModifiedCount > 0, nil
-}
-
-// StockVersion implements catalog.Storer.
-func (s *Store) StockVersion(ctx context.Context, id string) (int64, error) {
-	o, err := oid(id)
-	if err != nil {
-		return 0, err
-	}
-	var d struct {
-		StockVersion int64 `bson:"stockVersion"`
-	}
-	opts := options.FindOne().SetProjection(bson.D{{Key: "stockVersion", Value: 1}})
-	if err := s.products.FindOne(ctx, bson.D{{Key: "_id", Value: o}}, opts).Decode(&d); err != nil {
-		return 0, translate("stock version", err)
-	}
-	return d.StockVersion, nil
-}
-
-// Product implements catalog.Storer.
-func (s *Store) Product(ctx context.Context, id string) (catalog.Product, error) {
+// ProductData implements catalog.Storer with one point read.
+func (s *Store) ProductData(ctx context.Context, id string) (catalog.Product, error) {
 	o, err := oid(id)
 	if err != nil {
 		return catalog.Product{}, err
@@ -133,30 +105,88 @@ func (s *Store) Product(ctx context.Context, id string) (catalog.Product, error)
 	return d.product(), nil
 }
 
-// ProductsByIDs implements catalog.Storer with one $in query.
-func (s *Store) ProductsByIDs(ctx context.Context, ids []string) ([]catalog.Product, error) {
-	oids := make([]primitive.ObjectID, 0, len(ids))
-	for _, id := range ids {
-		if o, err := oid(id); err == nil {
-			oids = append(oids, o)
-		}
-	}
-	cur, err := s.products.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: oids}}}})
+// Product implements catalog.Storer: the product and its stock document,
+// two point reads run concurrently.
+func (s *Store) Product(ctx context.Context, id string) (catalog.Product, error) {
+	var st catalog.Stock
+	var serr error
+	var wg sync.WaitGroup
+	wg.Go(func() { st, serr = s.Stock(ctx, id) })
+	p, err := s.ProductData(ctx, id)
+	wg.Wait()
 	if err != nil {
-		return nil, translate("find products", err)
+		return catalog.Product{}, err
 	}
-	var docs []productDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, translate("read products", err)
+	if serr != nil && !errors.Is(serr, catalog.ErrNotFound) {
+		return catalog.Product{}, serr
 	}
-	out := make([]catalog.Product, len(docs))
-	for i, d := range docs {
-		out[i] = d.product()
+	return withStock(p, st), nil
+}
+
+// withStock adds a stock document to a product's data. A product without
+// one (its creation was interrupted) shows no units.
+func withStock(p catalog.Product, st catalog.Stock) catalog.Product {
+	p.Quantity, p.StockVersion = st.Quantity, st.Version
+	if st.UpdatedAt.After(p.UpdatedAt) {
+		p.UpdatedAt = st.UpdatedAt
+	}
+	return p
+}
+
+// readConcurrency bounds the point reads one call runs at once.
+const readConcurrency = 8
+
+// each runs f for every index below n, at most readConcurrency at once,
+// and returns the first error.
+func each(ctx context.Context, n int, f func(ctx context.Context, i int) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sem := make(chan struct{}, readConcurrency)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			if errs[i] = f(ctx, i); errs[i] != nil {
+				cancel()
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// ProductsByIDs implements catalog.Storer with point reads (two per id),
+// a few at a time: a filter on several ids is not pushed down to the
+// embedded store's index, while a filter on one `_id` is.
+func (s *Store) ProductsByIDs(ctx context.Context, ids []string) ([]catalog.Product, error) {
+	found := make([]*catalog.Product, len(ids))
+	err := each(ctx, len(ids), func(ctx context.Context, i int) error {
+		p, err := s.Product(ctx, ids[i])
+		if errors.Is(err, catalog.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		found[i] = &p
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find products: %w", err)
+	}
+	out := make([]catalog.Product, 0, len(ids))
+	for _, p := range found {
+		if p != nil {
+			out = append(out, *p)
+		}
 	}
 	return out, nil
 }
 
-// ListProducts implements catalog.Storer.
+// ListProducts implements catalog.Storer: one query for the page, then a
+// point read of each product's stock document.
 func (s *Store) ListProducts(ctx context.Context, q catalog.ListQuery) ([]catalog.Product, error) {
 	filter := bson.D{{Key: "deletedAt", Value: nil}}
 	if q.Search != "" {
@@ -172,8 +202,17 @@ func (s *Store) ListProducts(ctx context.Context, q catalog.ListQuery) ([]catalo
 		return nil, translate("list products", err)
 	}
 	out := make([]catalog.Product, len(docs))
-	for i, d := range docs {
-		out[i] = d.product()
+	err = each(ctx, len(docs), func(ctx context.Context, i int) error {
+		p := docs[i].product()
+		st, err := s.Stock(ctx, p.ID)
+		if err != nil && !errors.Is(err, catalog.ErrNotFound) {
+			return err
+		}
+		out[i] = withStock(p, st)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list products: %w", err)
 	}
 	return out, nil
 }
@@ -188,8 +227,8 @@ type changeDoc struct {
 
 // RecordChange implements catalog.Storer. Product events live in their own
 // insert-only collection rather than in the product document: the relay's
-// "mark sent" update would otherwise race with stock snapshot updates on
-// FerretDB, whose updates rewrite the whole document.
+// "mark sent" update would otherwise race with product edits on FerretDB,
+// whose updates rewrite the whole document.
 func (s *Store) RecordChange(ctx context.Context, c catalog.Change) error {
 	p := c.Product
 	env, err := events.New(string(c.Type), c.At, events.ProductData{

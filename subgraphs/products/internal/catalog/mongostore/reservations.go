@@ -2,11 +2,15 @@ package mongostore
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
 
+	"github.com/shopsupergraph/shop/platform/mongox"
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
 )
 
@@ -14,6 +18,7 @@ type reservedLineDoc struct {
 	ProductID string `bson:"productId"`
 	Quantity  int    `bson:"quantity"`
 	UnitPrice int    `bson:"unitPrice"`
+	Version   int64  `bson:"version,omitempty"`
 }
 
 type problemDoc struct {
@@ -31,6 +36,8 @@ type reservationDoc struct {
 	Status     string            `bson:"status"`
 	Lines      []reservedLineDoc `bson:"lines"`
 	Problem    *problemDoc       `bson:"problem,omitempty"`
+	Reserved   []reservedLineDoc `bson:"reserved,omitempty"`
+	DecidedBy  int               `bson:"decidedBy,omitempty"`
 	CreatedAt  time.Time         `bson:"createdAt"`
 	Released   bool              `bson:"released"`
 	ReleasedAt *time.Time        `bson:"releasedAt,omitempty"`
@@ -39,9 +46,12 @@ type reservationDoc struct {
 // InsertReservation implements catalog.Storer.
 func (s *Store) InsertReservation(ctx context.Context, r catalog.Reservation) error {
 	d := reservationDoc{OrderID: r.OrderID, Status: r.Status, CreatedAt: r.CreatedAt, Released: r.Released, ReleasedAt: r.ReleasedAt,
-		Lines: make([]reservedLineDoc, len(r.Lines))}
+		DecidedBy: r.DecidedBy, Lines: make([]reservedLineDoc, len(r.Lines))}
 	for i, l := range r.Lines {
 		d.Lines[i] = reservedLineDoc(l)
+	}
+	for _, l := range r.Reserved {
+		d.Reserved = append(d.Reserved, reservedLineDoc(l))
 	}
 	if p := r.Problem; p != nil {
 		d.Problem = &problemDoc{Code: p.Code, Message: p.Message, ProductID: p.ProductID, Requested: p.Requested, Available: p.Available}
@@ -56,9 +66,13 @@ func (s *Store) Reservation(ctx context.Context, orderID string) (catalog.Reserv
 	if err := s.reservations.FindOne(ctx, bson.D{{Key: "_id", Value: orderID}}).Decode(&d); err != nil {
 		return catalog.Reservation{}, translate("find reservation", err)
 	}
-	r := catalog.Reservation{OrderID: d.OrderID, Status: d.Status, CreatedAt: d.CreatedAt.UTC(), Released: d.Released, ReleasedAt: d.ReleasedAt}
+	r := catalog.Reservation{OrderID: d.OrderID, Status: d.Status, CreatedAt: d.CreatedAt.UTC(), Released: d.Released, ReleasedAt: d.ReleasedAt,
+		DecidedBy: d.DecidedBy}
 	for _, l := range d.Lines {
 		r.Lines = append(r.Lines, catalog.ReservedLine(l))
+	}
+	for _, l := range d.Reserved {
+		r.Reserved = append(r.Reserved, catalog.ReservedLine(l))
 	}
 	if p := d.Problem; p != nil {
 		r.Problem = &catalog.Problem{Code: p.Code, Message: p.Message, ProductID: p.ProductID, Requested: p.Requested, Available: p.Available}
@@ -77,4 +91,61 @@ func (s *Store) MarkReleased(ctx context.Context, orderID string, at time.Time) 
 		return fmt.Errorf("mark released: %w", catalog.ErrNotFound)
 	}
 	return nil
+}
+
+// attemptDoc is one runner's attempt at an order, keyed "orderId#n".
+type attemptDoc struct {
+	ID        string    `bson:"_id"`
+	OrderID   string    `bson:"orderId"`
+	N         int       `bson:"n"`
+	Products  []string  `bson:"products"`
+	CreatedAt time.Time `bson:"createdAt"`
+}
+
+func attemptKey(orderID string, n int) string { return orderID + "#" + strconv.Itoa(n) }
+
+// InsertAttempt implements catalog.Storer.
+func (s *Store) InsertAttempt(ctx context.Context, a catalog.Attempt) error {
+	_, err := s.attempts.InsertOne(ctx, attemptDoc{ID: attemptKey(a.OrderID, a.N), OrderID: a.OrderID, N: a.N, Products: a.Products, CreatedAt: a.CreatedAt})
+	return translate("record attempt", err)
+}
+
+// Attempt implements catalog.Storer with one point read.
+func (s *Store) Attempt(ctx context.Context, orderID string, n int) (catalog.Attempt, bool, error) {
+	var d attemptDoc
+	err := s.attempts.FindOne(ctx, bson.D{{Key: "_id", Value: attemptKey(orderID, n)}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return catalog.Attempt{}, false, nil
+	}
+	if err != nil {
+		return catalog.Attempt{}, false, translate("read attempt", err)
+	}
+	return catalog.Attempt{OrderID: d.OrderID, N: d.N, Products: d.Products, CreatedAt: d.CreatedAt.UTC()}, true, nil
+}
+
+// markDoc is a marker: its existence is the fact it records.
+type markDoc struct {
+	ID string    `bson:"_id"`
+	At time.Time `bson:"at"`
+}
+
+// InsertMark implements catalog.Storer.
+func (s *Store) InsertMark(ctx context.Context, key string) error {
+	_, err := s.marks.InsertOne(ctx, markDoc{ID: key, At: time.Now().UTC()})
+	if mongox.IsDuplicateKey(err) {
+		return nil
+	}
+	return translate("insert mark", err)
+}
+
+// HasMark implements catalog.Storer with one point read.
+func (s *Store) HasMark(ctx context.Context, key string) (bool, error) {
+	err := s.marks.FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Err()
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil
+	}
+	if err != nil {
+		return false, translate("read mark", err)
+	}
+	return true, nil
 }

@@ -228,11 +228,12 @@ func (c *Cache) MarkDeleted(ctx context.Context, id string, at time.Time) error 
 	return c.invalidateAfter(ctx, id, c.Storer.MarkDeleted(ctx, id, at))
 }
 
-// SetStock implements catalog.Storer and invalidates when it changed the snapshot.
-func (c *Cache) SetStock(ctx context.Context, id string, quantity int, version int64, at time.Time) (bool, error) {
-	changed, err := c.Storer.SetStock(ctx, id, quantity, version, at)
+// SetStock implements catalog.Storer and invalidates when it changed the
+// stock document: cached products carry their quantity.
+func (c *Cache) SetStock(ctx context.Context, st catalog.Stock) (bool, error) {
+	changed, err := c.Storer.SetStock(ctx, st)
 	if changed {
-		err = c.invalidateAfter(ctx, id, err)
+		err = c.invalidateAfter(ctx, st.ProductID, err)
 	}
 	return changed, err
 }

@@ -1,0 +1,79 @@
+package mongostore
+
+import (
+	"context"
+	"time"
+
+	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/bson/primitive"
+	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"github.com/shopsupergraph/shop/platform/mongox"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
+)
+
+// stockDoc is a product's stock snapshot, keyed by the product id (hex).
+// Only inventory code writes it, always by `_id` alone.
+type stockDoc struct {
+	ProductID string    `bson:"_id"`
+	Quantity  int       `bson:"quantity"`
+	Version   int64     `bson:"version"`
+	UpdatedAt time.Time `bson:"updatedAt"`
+}
+
+// SetStock implements catalog.Storer with one upsert by `_id`.
+func (s *Store) SetStock(ctx context.Context, st catalog.Stock) (bool, error) {
+	filter := bson.D{{Key: "_id", Value: st.ProductID}}
+	update := bson.D{{Key: "$set", Value: bson.D{
+		{Key: "quantity", Value: st.Quantity}, {Key: "version", Value: st.Version}, {Key: "updatedAt", Value: st.UpdatedAt},
+	}}}
+	opts := options.Update().SetUpsert(true)
+	res, err := s.stock.UpdateOne(ctx, filter, update, opts)
+	if err != nil && mongox.IsDuplicateKey(err) {
+		// Two first writes raced to insert the document (FerretDB's
+		// upsert is a read then an insert): it exists now.
+		res, err = s.stock.UpdateOne(ctx, filter, update, opts)
+	}
+	if err != nil {
+		return false, translate("set stock", err)
+	}
+	return res.ModifiedCount > 0 || res.UpsertedCount > 0, nil
+}
+
+// Stock implements catalog.Storer with one point read.
+func (s *Store) Stock(ctx context.Context, productID string) (catalog.Stock, error) {
+	var d stockDoc
+	if err := s.stock.FindOne(ctx, bson.D{{Key: "_id", Value: productID}}).Decode(&d); err != nil {
+		return catalog.Stock{}, translate("find stock", err)
+	}
+	return catalog.Stock{ProductID: d.ProductID, Quantity: d.Quantity, Version: d.Version, UpdatedAt: d.UpdatedAt.UTC()}, nil
+}
+
+// MigrateStock gives every product stored before stock documents existed
+// (its quantity and stockVersion were fields of the product document) a
+// stock document with that snapshot, unless it has one. The ledger's head
+// is then read from it as from any other: entries appended from now on
+// follow that version under the new keys. It reads the products whose
+// document still carries a stockVersion, once, at start-up.
+func (s *Store) MigrateStock(ctx context.Context) error {
+	cur, err := s.products.Find(ctx, bson.D{{Key: "stockVersion", Value: bson.D{{Key: "$exists", Value: true}}}})
+	if err != nil {
+		return translate("migrate stock", err)
+	}
+	var legacy []struct {
+		ID           primitive.ObjectID `bson:"_id"`
+		Quantity     int                `bson:"quantity"`
+		StockVersion int64              `bson:"stockVersion"`
+		UpdatedAt    time.Time          `bson:"updatedAt"`
+	}
+	if err := cur.All(ctx, &legacy); err != nil {
+		return translate("migrate stock", err)
+	}
+	for _, p := range legacy {
+		d := stockDoc{ProductID: p.ID.Hex(), Quantity: p.Quantity, Version: p.StockVersion, UpdatedAt: p.UpdatedAt}
+		if _, err := s.stock.InsertOne(ctx, d); err != nil && !mongox.IsDuplicateKey(err) {
+			return translate("migrate stock", err)
+		}
+	}
+	return nil
+}
