@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/event"
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 	"go.mongodb.org/mongo-driver/mongo/readpref"
@@ -17,10 +18,17 @@ import (
 
 // Connect dials uri, pings the server and returns the named database.
 func Connect(ctx context.Context, uri, database string) (*mongo.Client, *mongo.Database, error) {
+	return connect(ctx, uri, database, nil)
+}
+
+func connect(ctx context.Context, uri, database string, mon *event.CommandMonitor) (*mongo.Client, *mongo.Database, error) {
 	opts := options.Client().ApplyURI(uri).
 		SetConnectTimeout(5 * time.Second).
 		SetServerSelectionTimeout(5 * time.Second).
 		SetTimeout(15 * time.Second)
+	if mon != nil {
+		opts.SetMonitor(mon)
+	}
 	client, err := mongo.Connect(ctx, opts)
 	if err != nil {
 		return nil, nil, fmt.Errorf("connect mongo: %w", err)

@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/segmentio/kafka-go"
 	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/shopsupergraph/shop/platform/events"
 	"github.com/shopsupergraph/shop/platform/kafkax"
@@ -16,32 +19,60 @@ import (
 	"github.com/shopsupergraph/shop/platform/testenv"
 )
 
-// TestRelaySurvivesBrokerOutage stores events with their documents while
-// the broker is unreachable, then relays them once it is: nothing is lost,
-// order per key is kept and each event is marked sent.
-func TestRelaySurvivesBrokerOutage(t *testing.T) {
+func openDB(t *testing.T) (context.Context, *mongo.Database) {
+	t.Helper()
 	env := testenv.Get(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+	t.Cleanup(cancel)
 	client, db, err := mongox.Connect(ctx, env.MongoURI, testenv.Name("outbox"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer client.Disconnect(ctx) //nolint:errcheck // teardown
-	coll := db.Collection("things")
-	if err := mongox.EnsureIndexes(ctx, coll, outbox.Index()); err != nil {
+	t.Cleanup(func() { client.Disconnect(context.Background()) }) //nolint:errcheck // teardown
+	return ctx, db
+}
+
+// write stores one change the way services do: the outbox entry first,
+// then the state document embedding the same event.
+func write(ctx context.Context, t *testing.T, ob *outbox.Store, coll *mongo.Collection, id string, e outbox.Entry) {
+	t.Helper()
+	if err := ob.Add(ctx, coll.Name(), id, e); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := coll.InsertOne(ctx, bson.M{"_id": id, outbox.Field: e}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func stockEntry(t *testing.T, topic, key string, version int64) outbox.Entry {
+	t.Helper()
+	e, err := events.New(events.StockChanged, time.Now(), events.StockChangedData{ProductID: key, Version: version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return outbox.NewEntry(topic, key, version, e)
+}
+
+func countOutbox(ctx context.Context, t *testing.T, db *mongo.Database) int64 {
+	t.Helper()
+	n, err := db.Collection(outbox.Collection).CountDocuments(ctx, bson.D{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestRelaySurvivesBrokerOutage stores events while the broker is
+// unreachable, then relays them once it is: nothing is lost, order per key
+// is kept and the outbox is empty afterwards.
+func TestRelaySurvivesBrokerOutage(t *testing.T) {
+	ctx, db := openDB(t)
+	env := testenv.Get(t)
+	coll := db.Collection("things")
+	ob := outbox.NewStore(db)
 	topic := testenv.Name("outbox_topic")
-	base := time.Now().UTC().Truncate(time.Millisecond)
 	for i := range 5 {
-		e, err := events.New(events.StockChanged, base.Add(time.Duration(i)*time.Millisecond), events.StockChangedData{ProductID: "p1", Version: int64(i + 1)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := coll.InsertOne(ctx, bson.M{"n": i, outbox.Field: outbox.NewEntry(topic, "p1", int64(i+1), e)}); err != nil {
-			t.Fatal(err)
-		}
+		write(ctx, t, ob, coll, "p1:"+string(rune('a'+i)), stockEntry(t, topic, "p1", int64(i+1)))
 	}
 	log := slog.New(slog.DiscardHandler)
 
@@ -49,11 +80,11 @@ func TestRelaySurvivesBrokerOutage(t *testing.T) {
 	down.MaxAttempts = 1
 	down.WriteTimeout = 300 * time.Millisecond
 	defer down.Close()
-	if n, err := outbox.NewRelay(coll, down, log).Flush(ctx); err == nil || n != 0 {
+	if n, err := outbox.NewRelay(db, down, log).Flush(ctx); err == nil || n != 0 {
 		t.Fatalf("flush with broker down = %d, %v; want an error", n, err)
 	}
-	if n, _ := coll.CountDocuments(ctx, bson.M{outbox.Field + ".sent": false}); n != 5 {
-		t.Fatalf("unsent after outage = %d, want 5", n)
+	if n := countOutbox(ctx, t, db); n != 5 {
+		t.Fatalf("outbox after outage = %d, want 5", n)
 	}
 
 	if err := kafkax.EnsureTopics(ctx, env.KafkaBrokers, 1, topic); err != nil {
@@ -61,11 +92,11 @@ func TestRelaySurvivesBrokerOutage(t *testing.T) {
 	}
 	up := kafkax.NewWriter(env.KafkaBrokers)
 	defer up.Close()
-	if n, err := outbox.NewRelay(coll, up, log).Flush(ctx); err != nil || n != 5 {
+	if n, err := outbox.NewRelay(db, up, log).Flush(ctx); err != nil || n != 5 {
 		t.Fatalf("flush with broker up = %d, %v", n, err)
 	}
-	if n, _ := coll.CountDocuments(ctx, bson.M{outbox.Field + ".sent": false}); n != 0 {
-		t.Fatalf("unsent after relay = %d, want 0", n)
+	if n := countOutbox(ctx, t, db); n != 0 {
+		t.Fatalf("outbox after relay = %d, want 0", n)
 	}
 	r := kafkax.NewReader(kafkax.ReaderConfig{Brokers: env.KafkaBrokers, Topic: topic, GroupID: testenv.Name("g")})
 	defer r.Close()
@@ -84,6 +115,147 @@ func TestRelaySurvivesBrokerOutage(t *testing.T) {
 		}
 		if d.Version != want || string(m.Key) != "p1" {
 			t.Fatalf("event %d: version %d key %q", want, d.Version, m.Key)
+		}
+	}
+}
+
+// recorder is a Publisher that keeps what it was given.
+type recorder struct {
+	mu   sync.Mutex
+	msgs []kafka.Message
+}
+
+func (r *recorder) WriteMessages(_ context.Context, msgs ...kafka.Message) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.msgs = append(r.msgs, msgs...)
+	return nil
+}
+
+func (r *recorder) seqs(t *testing.T) []int64 {
+	t.Helper()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []int64
+	for _, m := range r.msgs {
+		var e events.Envelope
+		if err := json.Unmarshal(m.Value, &e); err != nil {
+			t.Fatal(err)
+		}
+		var d events.StockChangedData
+		if err := e.Decode(&d); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, d.Version)
+	}
+	return out
+}
+
+// TestRelayPublishesOnlyChangesThatHappened: an entry whose document never
+// appears, or whose document carries another event (the writer lost the
+// race for its _id), is never published: the first waits out the grace
+// period, the second is dropped at once. Later events of the same key wait
+// behind a pending one.
+func TestRelayPublishesOnlyChangesThatHappened(t *testing.T) {
+	ctx, db := openDB(t)
+	coll := db.Collection("ledger")
+	ob := outbox.NewStore(db)
+	rec := &recorder{}
+	relay := outbox.NewRelay(db, rec, slog.New(slog.DiscardHandler))
+
+	// p1: version 1 happened; version 2 was added but its insert has not
+	// landed yet; version 3 cannot exist before 2 in a real ledger, but an
+	// entry for it must still wait behind 2.
+	write(ctx, t, ob, coll, "p1:1", stockEntry(t, "tp", "p1", 1))
+	e2 := stockEntry(t, "tp", "p1", 2)
+	if err := ob.Add(ctx, coll.Name(), "p1:2", e2); err != nil {
+		t.Fatal(err)
+	}
+	write(ctx, t, ob, coll, "p1:3", stockEntry(t, "tp", "p1", 3))
+	// p2: the writer lost the race for p2:1 to another writer whose own
+	// event is embedded there.
+	lost := stockEntry(t, "tp", "p2", 1)
+	if err := ob.Add(ctx, coll.Name(), "p2:1", lost); err != nil {
+		t.Fatal(err)
+	}
+	write(ctx, t, ob, coll, "p2:1", stockEntry(t, "tp", "p2", 1))
+	// p3: the writer crashed after adding the entry.
+	if err := ob.Add(ctx, coll.Name(), "p3:1", stockEntry(t, "tp", "p3", 1)); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := relay.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := rec.seqs(t); len(got) != 2 {
+		t.Fatalf("published versions %v, want p1:1 and the winner of p2:1 only", got)
+	}
+	if n := countOutbox(ctx, t, db); n != 3 {
+		t.Fatalf("outbox holds %d entries, want 3 (p1:2, p1:3, p3:1)", n)
+	}
+
+	// p1:2 lands: 2 and 3 go out, in order.
+	if _, err := coll.InsertOne(ctx, bson.M{"_id": "p1:2", outbox.Field: e2}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := relay.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := rec.seqs(t); len(got) != 4 || got[2] != 2 || got[3] != 3 {
+		t.Fatalf("published versions %v, want [1 1 2 3] (p1:2 before p1:3)", got)
+	}
+
+	// Past the grace period the entries of changes that never happened go.
+	relay.Grace = 0
+	if _, err := relay.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := rec.seqs(t); len(got) != 4 {
+		t.Fatalf("published %v after the grace period; dropped entries must not be published", got)
+	}
+	if n := countOutbox(ctx, t, db); n != 0 {
+		t.Fatalf("outbox holds %d entries after the grace period, want 0", n)
+	}
+}
+
+// TestRelayReadsNoStateCollectionByScan: relaying reads the state
+// documents only by _id, so its cost does not grow with the data.
+func TestRelayReadsNoStateCollectionByScan(t *testing.T) {
+	env := testenv.Get(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var mu sync.Mutex
+	var filters []bson.Raw
+	client, db, err := mongox.ConnectMonitored(ctx, env.MongoURI, testenv.Name("outbox"), func(cmd string, coll string, filter bson.Raw) {
+		if coll == "ledger" {
+			mu.Lock()
+			filters = append(filters, filter)
+			mu.Unlock()
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Disconnect(ctx) //nolint:errcheck // teardown
+	coll := db.Collection("ledger")
+	ob := outbox.NewStore(db)
+	for i := range 20 {
+		write(ctx, t, ob, coll, "p:"+string(rune('a'+i)), stockEntry(t, "tp", "p", int64(i+1)))
+	}
+	mu.Lock()
+	filters = nil
+	mu.Unlock()
+	if n, err := outbox.NewRelay(db, &recorder{}, slog.New(slog.DiscardHandler)).Flush(ctx); err != nil || n != 20 {
+		t.Fatalf("flush = %d, %v", n, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(filters) != 20 {
+		t.Fatalf("relay sent %d commands to the state collection, want 20 point reads", len(filters))
+	}
+	for _, f := range filters {
+		if !mongox.IsPointFilter(f) {
+			t.Fatalf("relay read the state collection with %s, want a single _id key", f)
 		}
 	}
 }
