@@ -67,7 +67,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, fmt.Errorf("users: %w", err)
 	}
 	a.writer = kafkax.NewWriter(cfg.KafkaBrokers)
-	a.relay = outbox.NewRelay(store.Coll(), a.writer, log)
+	a.relay = outbox.NewLeasedRelay(db, a.writer, log)
 	tokens := auth.NewTokens(cfg.APISecret, cfg.TokenTTL)
 	guard, err := a.newGuard()
 	if err != nil {

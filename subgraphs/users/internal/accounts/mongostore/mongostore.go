@@ -1,7 +1,8 @@
 // Package mongostore stores users in MongoDB (or FerretDB). Username
 // uniqueness rests on a unique index over the normalized name, the one
 // guarantee both servers enforce atomically, and each user document carries
-// its UserRegistered event in the outbox field.
+// its UserRegistered event in the outbox field (added to the outbox
+// collection just before, see platform/outbox).
 package mongostore
 
 import (
@@ -26,8 +27,9 @@ const Collection = "users"
 
 // Store implements accounts.Storer.
 type Store struct {
-	coll  *mongo.Collection
-	topic string
+	coll   *mongo.Collection
+	outbox *outbox.Store
+	topic  string
 }
 
 var _ accounts.Storer = (*Store)(nil)
@@ -61,16 +63,12 @@ func New(ctx context.Context, db *mongo.Database, topic string) (*Store, error) 
 			Keys:    bson.D{{Key: "usernameKey", Value: 1}},
 			Options: options.Index().SetUnique(true).SetName("usernameKey_unique"),
 		},
-		outbox.Index(),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("new user store: %w", err)
 	}
-	return &Store{coll: coll, topic: topic}, nil
+	return &Store{coll: coll, outbox: outbox.NewStore(db), topic: topic}, nil
 }
-
-// Coll returns the collection, for the outbox relay.
-func (s *Store) Coll() *mongo.Collection { return s.coll }
 
 // NewID returns a new ObjectID in hex.
 func (s *Store) NewID() string { return primitive.NewObjectID().Hex() }
@@ -91,7 +89,11 @@ func (s *Store) Create(ctx context.Context, u accounts.User, usernameKey string,
 		CreatedAt:    u.CreatedAt,
 		Outbox:       &entry,
 	}
+	if err := s.outbox.Add(ctx, Collection, oid, entry); err != nil {
+		return fmt.Errorf("create user: %w", err)
+	}
 	if _, err := s.coll.InsertOne(ctx, doc); err != nil {
+		s.outbox.Discard(context.WithoutCancel(ctx), entry.EventID)
 		if mongox.IsDuplicateKey(err) {
 			return accounts.ErrUsernameTaken
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/shopsupergraph/shop/platform/events"
 	"github.com/shopsupergraph/shop/platform/mongox"
+	"github.com/shopsupergraph/shop/platform/outbox"
 	"github.com/shopsupergraph/shop/platform/testenv"
 	"github.com/shopsupergraph/shop/subgraphs/users/internal/accounts"
 )
@@ -77,15 +78,19 @@ func TestStoreRoundTrip(t *testing.T) {
 		Outbox struct {
 			Topic string `bson:"topic"`
 			Key   string `bson:"key"`
-			Type  string `bson:"type"`
-			Sent  bool   `bson:"sent"`
+			Type    string `bson:"type"`
+			EventID string `bson:"eventId"`
 		} `bson:"outbox"`
 	}
-	if err := s.Coll().FindOne(ctx, bson.D{{Key: "usernameKey", Value: "jo"}}).Decode(&doc); err != nil {
+	if err := s.coll.FindOne(ctx, bson.D{{Key: "usernameKey", Value: "jo"}}).Decode(&doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.Outbox.Topic != "p.shop.users" || doc.Outbox.Key != u.ID || doc.Outbox.Type != events.UserRegistered || doc.Outbox.Sent {
+	if doc.Outbox.Topic != "p.shop.users" || doc.Outbox.Key != u.ID || doc.Outbox.Type != events.UserRegistered {
 		t.Fatalf("outbox = %+v", doc.Outbox)
+	}
+	// The same event waits in the outbox collection for the relay.
+	if n, err := s.coll.Database().Collection(outbox.Collection).CountDocuments(ctx, bson.D{{Key: "_id", Value: doc.Outbox.EventID}}); err != nil || n != 1 {
+		t.Fatalf("outbox entries for %s = %d, %v; want 1", doc.Outbox.EventID, n, err)
 	}
 }
 
@@ -97,6 +102,10 @@ func TestStoreDuplicateKey(t *testing.T) {
 	err := s.Create(context.Background(), u, "kim", events.Envelope{ID: "e", Type: events.UserRegistered})
 	if !errors.Is(err, accounts.ErrUsernameTaken) {
 		t.Fatalf("err = %v, want ErrUsernameTaken", err)
+	}
+	// The refused registration leaves no event behind.
+	if n, err := s.coll.Database().Collection(outbox.Collection).CountDocuments(context.Background(), bson.D{{Key: "_id", Value: "e"}}); err != nil || n != 0 {
+		t.Fatalf("outbox entries of the refused registration = %d, %v; want 0", n, err)
 	}
 }
 
