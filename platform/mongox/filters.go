@@ -10,7 +10,8 @@ import (
 
 // FilterFunc receives the command name, the collection and the filter of
 // every read, update and delete a monitored client sends (one call per
-// statement of a bulk update or delete).
+// statement of a bulk update or delete), and every insert command with a
+// nil filter.
 type FilterFunc func(command, collection string, filter bson.Raw)
 
 // ConnectMonitored is Connect with every filter reported to fn. Tests use
@@ -33,7 +34,7 @@ func reportFilters(name string, cmd bson.Raw, fn FilterFunc) {
 		fn(name, coll, lookupDoc(cmd, "filter", "query"))
 	case "findAndModify":
 		fn(name, coll, lookupDoc(cmd, "query"))
-	case "aggregate":
+	case "aggregate", "insert":
 		fn(name, coll, nil)
 	case "update", "delete":
 		arr, ok := cmd.Lookup(name + "s").ArrayOK()
