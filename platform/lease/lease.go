@@ -172,3 +172,30 @@ func Owner() string {
 	}
 	return fmt.Sprintf("%s:%d:%s", host, os.Getpid(), events.NewID()[:8])
 }
+
+// Keep asks Held several times per slot until ctx ends, so the holder
+// claims each next slot ahead of the others even while its work is idle.
+// Failures are retried on the next tick.
+func (l *Lease) Keep(ctx context.Context) {
+	t := time.NewTicker(l.slot / 6)
+	defer t.Stop()
+	for {
+		_, _ = l.Held(ctx) //nolint:errcheck // retried on the next tick; Holding reports false meanwhile
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Holding reports, without a database call, whether this replica is known
+// to hold the current slot (false when the slot's owner is not known yet).
+// Long work checks it between items, so it stops soon after losing the
+// lease.
+func (l *Lease) Holding() bool {
+	s := l.slotOf(l.now())
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.owners[s] == l.owner
+}

@@ -69,6 +69,11 @@ func TestOneHolderAtATime(t *testing.T) {
 		t.Fatalf("holders of the first slot: %v, want exactly one", first)
 	}
 	holder := first[0]
+	for _, n := range names {
+		if got := replicas[n].Holding(); got != (n == holder) {
+			t.Fatalf("%s: Holding() = %v after Held, want %v", n, got, n == holder)
+		}
+	}
 	// Ask several times per slot over five slots: the holder stays.
 	for range 5 * 5 {
 		c.add(slot / 5)

@@ -6,14 +6,11 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -23,6 +20,7 @@ import (
 	"github.com/shopsupergraph/shop/platform/events"
 	"github.com/shopsupergraph/shop/platform/httpx"
 	"github.com/shopsupergraph/shop/platform/kafkax"
+	"github.com/shopsupergraph/shop/platform/lease"
 	"github.com/shopsupergraph/shop/platform/mongox"
 	"github.com/shopsupergraph/shop/platform/outbox"
 	"github.com/shopsupergraph/shop/subgraphs/orders/internal/cart"
@@ -40,7 +38,7 @@ type App struct {
 	db      *mongo.Database
 	writer  *kafka.Writer
 	relay   *outbox.Relay
-	lease   *ordering.Lease
+	lease   *lease.Lease
 	svc     *ordering.Service
 	cart    *cart.Service
 	handler http.Handler
@@ -77,7 +75,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	cancel()
 	writer := kafkax.NewWriter(cfg.KafkaBrokers)
-	relay := outbox.NewRelay(store.Transitions(), writer, log)
+	relay := outbox.NewLeasedRelay(db, writer, log)
 	inv := productsclient.New(productsclient.Config{
 		BaseURL:  cfg.ProductsURL,
 		Token:    cfg.ServiceToken,
@@ -95,7 +93,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, fmt.Errorf("new orders app: %w", err)
 	}
 	a := &App{cfg: cfg, log: log, client: client, db: db, writer: writer, relay: relay, svc: svc,
-		lease: ordering.NewLease(store, leaseOwner(), log, nil),
+		lease: lease.New(db, lease.Options{Name: "orders-recovery", Owner: lease.Owner()}),
 		cart:  cart.NewService(carts, inv, svc, log)}
 	a.handler = a.buildHandler()
 	return a, nil
@@ -126,7 +124,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 			a.log.Error("outbox relay stopped", "err", err)
 		}
 	}
-	if err := httpx.ServeWithWorkers(ctx, ln, a.handler, a.log, 10*time.Second, relay, a.lease.Run, a.recoverLoop); err != nil {
+	if err := httpx.ServeWithWorkers(ctx, ln, a.handler, a.log, 10*time.Second, relay, a.lease.Keep, a.recoverLoop); err != nil {
 		return fmt.Errorf("serve orders: %w", err)
 	}
 	return nil
@@ -139,12 +137,13 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 func (a *App) recoverLoop(ctx context.Context) {
 	t := time.NewTicker(a.cfg.RecoveryInterval)
 	defer t.Stop()
-	if _, err := a.lease.Hold(ctx); err != nil && ctx.Err() == nil {
-		a.log.Warn("recovery lease not claimed; will retry", "err", err)
-	}
 	for {
-		if a.lease.Held() {
-			rep, err := a.svc.RecoverWhile(ctx, a.lease.Held)
+		held, err := a.lease.Held(ctx)
+		if err != nil && ctx.Err() == nil {
+			a.log.Warn("recovery lease not checked; will retry", "err", err)
+		}
+		if held {
+			rep, err := a.svc.RecoverWhile(ctx, a.lease.Holding)
 			if err != nil && ctx.Err() == nil {
 				a.log.Warn("order recovery incomplete; will retry", "err", err, "failed", rep.Failed)
 			}
@@ -159,17 +158,6 @@ func (a *App) recoverLoop(ctx context.Context) {
 		case <-t.C:
 		}
 	}
-}
-
-// leaseOwner names this process among the replicas sharing the database.
-func leaseOwner() string {
-	host, err := os.Hostname()
-	if err != nil {
-		host = "orders"
-	}
-	var b [6]byte
-	_, _ = rand.Read(b[:]) //nolint:errcheck // crypto/rand does not fail
-	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b[:]))
 }
 
 // Close releases the connections. Call it after Run returned.

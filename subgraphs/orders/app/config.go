@@ -24,7 +24,7 @@ const productsBackoff = 100 * time.Millisecond
 //	                          must exceed the reserve budget (ReserveBudget)
 //	ORDER_RECOVERY_INTERVAL   pause between recovery passes (default 15s); one
 //	                          replica at a time runs them, by a lease in the
-//	                          database (slots of ordering.LeaseSlot)
+//	                          database (10 s slots, see platform/lease)
 //
 // A reservation is idempotent by order id, so an attempt that timed out
 // is retried safely: the per-attempt timeout only has to be long enough

@@ -13,7 +13,8 @@
 // Cost per order does not grow with history: the store answers every
 // operation on these paths by _id or with an insert. Recovery reads only a
 // short work list of unsettled steps (recorded before each step's work,
-// removed once it is settled), and one replica at a time runs it (Lease).
+// removed once it is settled), and one replica at a time runs it (a lease,
+// see platform/lease).
 package ordering
 
 import (

@@ -177,7 +177,8 @@ func (s *Service) OrdersByID(ctx context.Context, c Caller, ids []string) (map[s
 }
 
 // event builds the outbox entry of an order event.
-func (s *Service) event(typ string, o Order, at time.Time) (*outbox.Entry, error) {
+// Events of one order are ordered by step, never by wall-clock time.
+func (s *Service) event(typ string, o Order, step int, at time.Time) (*outbox.Entry, error) {
 	data := events.OrderData{OrderID: o.ID, UserID: o.UserID, Status: string(o.Status), Total: o.Total}
 	for _, l := range o.Lines {
 		data.Lines = append(data.Lines, events.OrderLine{ProductID: l.ProductID, Quantity: l.Quantity, UnitPrice: l.UnitPrice})
@@ -186,7 +187,7 @@ func (s *Service) event(typ string, o Order, at time.Time) (*outbox.Entry, error
 	if err != nil {
 		return nil, err
 	}
-	e := outbox.NewEntry(s.topic, o.ID, at.UnixNano(), env)
+	e := outbox.NewEntry(s.topic, o.ID, int64(step), env)
 	return &e, nil
 }
 
@@ -199,7 +200,7 @@ func (s *Service) take(ctx context.Context, o Order, t Transition, eventType str
 	t.OrderID, t.At = o.ID, s.now().UTC()
 	next := o.Apply(t)
 	if eventType != "" {
-		e, err := s.event(eventType, next, t.At)
+		e, err := s.event(eventType, next, t.Step, t.At)
 		if err != nil {
 			return Order{}, fmt.Errorf("take %s: %w", t.To, err)
 		}

@@ -2,7 +2,8 @@
 // one collection, their transitions in another whose _id is
 // "<orderId>:<step>": the _id index is the unique key that makes every
 // state change a single atomic insert, the only write FerretDB guarantees
-// atomically. Transition documents carry the outbox event of the change.
+// atomically. Transition documents carry the event of the change, which is
+// added to the outbox collection just before (see platform/outbox).
 //
 // Every operation on the order paths is an insert or a point operation on
 // a single-key {_id} filter: the embedded store pushes no other filter
@@ -10,13 +11,13 @@
 //
 //   - orders: one document per order, inserted PENDING; afterwards only
 //     its snapshot of the newest transition is rewritten;
-//   - order_transitions: insert-only steps with their outbox events (the
-//     relay alone marks an event sent);
+//   - order_transitions: insert-only steps with their events;
+//   - outbox: events waiting for the relay (platform/outbox);
 //   - order_releases: insert-only acknowledgements of owed releases;
 //   - order_work: the unsettled steps recovery reads (work.go);
 //   - order_index: users' histories and idempotency keys (history.go,
 //     keys.go);
-//   - order_leases: the recovery lease's slot records (lease.go).
+//   - leases: the recovery and outbox leases' slot records (platform/lease).
 //
 // No document has two kinds of writer: FerretDB runs every update as a
 // read followed by a whole-document write, and two writers of one
@@ -58,8 +59,8 @@ type Store struct {
 	transitions *mongo.Collection
 	releases    *mongo.Collection
 	work        *mongo.Collection
-	leases      *mongo.Collection
 	index       *mongo.Collection
+	outbox      *outbox.Store
 }
 
 // New returns a store over db; call EnsureIndexes once at start-up.
@@ -69,13 +70,10 @@ func New(db *mongo.Database) *Store {
 		transitions: db.Collection(TransitionsCollection),
 		releases:    db.Collection(ReleasesCollection),
 		work:        db.Collection(WorkCollection),
-		leases:      db.Collection(LeasesCollection),
 		index:       db.Collection(IndexCollection),
+		outbox:      outbox.NewStore(db),
 	}
 }
-
-// Transitions is the collection the outbox relay must watch.
-func (s *Store) Transitions() *mongo.Collection { return s.transitions }
 
 // EnsureIndexes creates the indexes the queries and the relay need.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
@@ -84,9 +82,6 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 		mongo.IndexModel{Keys: bson.D{{Key: "createdAt", Value: -1}, {Key: "_id", Value: -1}}},
 	); err != nil {
 		return fmt.Errorf("ensure order indexes: %w", err)
-	}
-	if err := mongox.EnsureIndexes(ctx, s.transitions, outbox.Index()); err != nil {
-		return fmt.Errorf("ensure transition indexes: %w", err)
 	}
 	return nil
 }
@@ -204,7 +199,15 @@ func (s *Store) AppendTransition(ctx context.Context, t ordering.Transition) err
 		Lines: toLineDocs(t.Lines), Total: t.Total, Reason: t.Reason, At: t.At,
 		NeedsRelease: t.NeedsRelease, Outbox: t.Outbox,
 	}
+	if t.Outbox != nil {
+		if err := s.outbox.Add(ctx, TransitionsCollection, d.ID, *t.Outbox); err != nil {
+			return fmt.Errorf("append transition: %w", err)
+		}
+	}
 	if _, err := s.transitions.InsertOne(ctx, d); err != nil {
+		if t.Outbox != nil {
+			s.outbox.Discard(context.WithoutCancel(ctx), t.Outbox.EventID)
+		}
 		if mongox.IsDuplicateKey(err) {
 			return ordering.ErrStepTaken
 		}

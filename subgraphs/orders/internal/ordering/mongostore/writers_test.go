@@ -44,7 +44,7 @@ func (p *countingPublisher) WriteMessages(_ context.Context, msgs ...kafka.Messa
 // must survive and every event must be published exactly once.
 func TestTransitionFactsSurviveConcurrentWriters(t *testing.T) {
 	t.Parallel()
-	s := newStore(t)
+	s, db := newStoreDB(t)
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	const orders = 40
@@ -66,7 +66,7 @@ func TestTransitionFactsSurviveConcurrentWriters(t *testing.T) {
 	}
 
 	pub := &countingPublisher{seen: map[string]int{}}
-	relay := outbox.NewRelay(s.Transitions(), pub, slog.New(slog.DiscardHandler))
+	relay := outbox.NewRelay(db, pub, slog.New(slog.DiscardHandler))
 	relay.Batch = 4
 	var wg sync.WaitGroup
 	wg.Add(1)
