@@ -21,6 +21,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/shopsupergraph/shop/platform/auth"
+	"github.com/shopsupergraph/shop/platform/dedupe"
 	"github.com/shopsupergraph/shop/platform/events"
 	"github.com/shopsupergraph/shop/platform/httpx"
 	"github.com/shopsupergraph/shop/platform/kafkax"
@@ -44,7 +45,7 @@ type App struct {
 	mongo   *mongo.Client
 	rdb     *redis.Client
 	writer  *kafka.Writer
-	relays  []*outbox.Relay
+	relay   *outbox.Relay
 	orders  *kafka.Reader
 	hub     *live.Hub
 	proc    *live.Processor
@@ -82,9 +83,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, fmt.Errorf("products: %w", err)
 	}
 	a.writer = kafkax.NewWriter(cfg.KafkaBrokers)
-	a.relays = []*outbox.Relay{outbox.NewRelay(store.Ledger(), a.writer, log), outbox.NewRelay(store.Changes(), a.writer, log)}
+	a.relay = outbox.NewLeasedRelay(db, a.writer, log)
 
-	var storer catalog.Storer = notifying{Storer: store, relays: a.relays}
+	var storer catalog.Storer = notifying{Storer: store, relay: a.relay}
 	var cache *rediscache.Cache
 	if a.rdb = redisx.New(cfg.RedisAddr, cfg.RedisPassword); a.rdb != nil {
 		cache = rediscache.New(storer, a.rdb, cfg.RedisKeyPrefix, cfg.CacheTTL, log)
@@ -144,15 +145,16 @@ func (a *App) Run(ctx context.Context) error {
 	return a.Serve(ctx, ln)
 }
 
-// Serve serves on ln and runs the background workers (outbox relays, the
+// Serve serves on ln and runs the background workers (the outbox relay, the
 // product feed, the order release consumer) until ctx ends.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	workers := []httpx.Worker{a.runFeed, a.sweepHolds, func(ctx context.Context) {
-		_ = kafkax.Consume(ctx, a.orders, a.log, orderevents.Handler(a.Catalog, a.log)) //nolint:errcheck // nil when ctx ends
+		// Releases are idempotent by order anyway; skipping events already
+		// handled spares the redelivered ones any work.
+		h := dedupe.New(a.db, orderevents.GroupID).Wrap(orderevents.Handler(a.Catalog, a.log))
+		_ = kafkax.Consume(ctx, a.orders, a.log, h) //nolint:errcheck // nil when ctx ends
 	}}
-	for _, r := range a.relays {
-		workers = append(workers, func(ctx context.Context) { _ = r.Run(ctx) }) //nolint:errcheck // Run returns nil when ctx ends
-	}
+	workers = append(workers, func(ctx context.Context) { _ = a.relay.Run(ctx) }) //nolint:errcheck // Run returns nil when ctx ends
 	if err := httpx.ServeWithWorkers(ctx, ln, a.handler, a.log, 10*time.Second, workers...); err != nil {
 		return fmt.Errorf("products: %w", err)
 	}
@@ -246,7 +248,7 @@ func (a *App) Close() {
 	}
 }
 
-// notifying wakes the outbox relays after every write that makes an event
+// notifying wakes the outbox relay after every write that makes an event
 // ready, so events leave within milliseconds instead of at the next poll.
 // A stock movement's event is ready once the product's stock document shows
 // it (the catalog writes the snapshot right after the ledger entry): woken
@@ -256,23 +258,19 @@ func (a *App) Close() {
 // newer truth.)
 type notifying struct {
 	catalog.Storer
-	relays []*outbox.Relay
+	relay *outbox.Relay
 }
 
-func (n notifying) wake() {
-	for _, r := range n.relays {
-		r.Notify()
-	}
-}
+func (n notifying) wake() { n.relay.Notify() }
 
-// SetStock writes a snapshot and wakes the relays.
+// SetStock writes a snapshot and wakes the relay.
 func (n notifying) SetStock(ctx context.Context, st catalog.Stock) (bool, error) {
 	changed, err := n.Storer.SetStock(ctx, st)
 	n.wake()
 	return changed, err
 }
 
-// RecordChange stores the change and wakes the relays.
+// RecordChange stores the change and wakes the relay.
 func (n notifying) RecordChange(ctx context.Context, c catalog.Change) error {
 	err := n.Storer.RecordChange(ctx, c)
 	if err == nil {

@@ -66,7 +66,8 @@ func (d movementDoc) movement() catalog.Movement {
 var noOutbox = bson.D{{Key: "outbox", Value: 0}}
 
 // AppendMovement implements catalog.Storer: one insert carrying the
-// StockChanged event, keyed by product id and version.
+// StockChanged event, keyed by product id and version, after the event's
+// outbox entry (see platform/outbox).
 func (s *Store) AppendMovement(ctx context.Context, m catalog.Movement) error {
 	env, err := events.New(events.StockChanged, m.CreatedAt, events.StockChangedData{
 		ProductID: m.ProductID, Quantity: m.Balance, Delta: m.Delta, Reason: string(m.Kind), OrderID: m.OrderID, Version: m.Version,
@@ -77,8 +78,14 @@ func (s *Store) AppendMovement(ctx context.Context, m catalog.Movement) error {
 	entry := outbox.NewEntry(s.topic, m.ProductID, m.Version, env)
 	d := newMovementDoc(catalog.LedgerKey(m.ProductID, m.Version), m)
 	d.Outbox = &entry
-	_, err = s.ledger.InsertOne(ctx, d)
-	return translate("append movement", err)
+	if err := s.outbox.Add(ctx, LedgerColl, d.ID, entry); err != nil {
+		return translate("append movement", err)
+	}
+	if _, err := s.ledger.InsertOne(ctx, d); err != nil {
+		s.outbox.Discard(context.WithoutCancel(ctx), entry.EventID)
+		return translate("append movement", err)
+	}
+	return nil
 }
 
 // Movement implements catalog.Storer with one point read.

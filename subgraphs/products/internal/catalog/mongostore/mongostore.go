@@ -45,6 +45,8 @@ type Store struct {
 	leases       *mongo.Collection
 	holds        *mongo.Collection
 	holdProducts *mongo.Collection
+	// outbox takes each event just before the write that carries it.
+	outbox *outbox.Store
 	// topic is the Kafka topic of the events stored with each write.
 	topic string
 }
@@ -52,6 +54,7 @@ type Store struct {
 // New returns a store over db whose events go to topic.
 func New(db *mongo.Database, topic string) *Store {
 	return &Store{
+		outbox:       outbox.NewStore(db),
 		products:     db.Collection(ProductsColl),
 		stock:        db.Collection(StockColl),
 		ledger:       db.Collection(LedgerColl),
@@ -67,19 +70,12 @@ func New(db *mongo.Database, topic string) *Store {
 	}
 }
 
-// Ledger returns the ledger collection, for its outbox relay.
-func (s *Store) Ledger() *mongo.Collection { return s.ledger }
-
-// Changes returns the product change collection, for its outbox relay.
-func (s *Store) Changes() *mongo.Collection { return s.changes }
-
 // EnsureIndexes creates the indexes correctness rests on, beside the `_id`
 // keys that serve every read and write of the order paths: opId unique
 // (an operation appends at most one entry, so reserves and releases are
 // idempotent by order) and holdLine unique (one entry per position of a
 // hold line), both enforced atomically on insert by MongoDB and FerretDB
-// alike; plus the indexes of the outbox relays, the hold sweeper and the
-// product list.
+// alike; plus the indexes of the hold sweeper and the product list.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
 	plan := []struct {
 		coll  *mongo.Collection
@@ -88,8 +84,6 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 		{s.ledger, mongo.IndexModel{Keys: bson.D{{Key: "opId", Value: 1}}, Options: options.Index().SetUnique(true).SetName("ledger_op_id")}},
 		{s.ledger, mongo.IndexModel{Keys: bson.D{{Key: "holdLine", Value: 1}}, Options: options.Index().SetUnique(true).SetName("ledger_hold_line")}},
 		{s.leases, mongo.IndexModel{Keys: bson.D{{Key: "expiresAt", Value: 1}}}},
-		{s.ledger, outbox.Index()},
-		{s.changes, outbox.Index()},
 		{s.products, mongo.IndexModel{Keys: bson.D{{Key: "deletedAt", Value: 1}, {Key: "_id", Value: 1}}}},
 	}
 	// One index per call: FerretDB v1 drops the connection when one

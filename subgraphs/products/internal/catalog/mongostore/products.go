@@ -226,9 +226,9 @@ type changeDoc struct {
 }
 
 // RecordChange implements catalog.Storer. Product events live in their own
-// insert-only collection rather than in the product document: the relay's
-// "mark sent" update would otherwise race with product edits on FerretDB,
-// whose updates rewrite the whole document.
+// insert-only collection rather than in the product document, so product
+// edits (whole-document rewrites on FerretDB) and events never touch the
+// same document.
 func (s *Store) RecordChange(ctx context.Context, c catalog.Change) error {
 	p := c.Product
 	env, err := events.New(string(c.Type), c.At, events.ProductData{
@@ -239,6 +239,12 @@ func (s *Store) RecordChange(ctx context.Context, c catalog.Change) error {
 	}
 	d := changeDoc{ID: primitive.NewObjectID(), ProductID: p.ID, Type: string(c.Type), At: c.At,
 		Outbox: outbox.NewEntry(s.topic, p.ID, c.At.UnixNano(), env)}
-	_, err = s.changes.InsertOne(ctx, d)
-	return translate("record change", err)
+	if err := s.outbox.Add(ctx, ChangesColl, d.ID, d.Outbox); err != nil {
+		return translate("record change", err)
+	}
+	if _, err := s.changes.InsertOne(ctx, d); err != nil {
+		s.outbox.Discard(context.WithoutCancel(ctx), d.Outbox.EventID)
+		return translate("record change", err)
+	}
+	return nil
 }
