@@ -40,9 +40,7 @@ func TestRealKafkaRestartDuringOutboxStream(t *testing.T) {
 	defer client.Disconnect(context.Background()) //nolint:errcheck // teardown
 	changes := db.Collection("changes")
 	applied := db.Collection("applied")
-	if err := mongox.EnsureIndexes(ctx, changes, outbox.Index()); err != nil {
-		t.Fatal(err)
-	}
+	ob := outbox.NewStore(db)
 	topic := testenv.Name("fault_stock")
 	if err := kafkax.EnsureTopics(ctx, env.KafkaBrokers, 3, topic); err != nil {
 		t.Fatal(err)
@@ -50,7 +48,7 @@ func TestRealKafkaRestartDuringOutboxStream(t *testing.T) {
 
 	writer := kafkax.NewWriter(env.KafkaBrokers)
 	defer writer.Close()
-	relay := outbox.NewRelay(changes, writer, log)
+	relay := outbox.NewRelay(db, writer, log)
 	relay.Interval = 100 * time.Millisecond
 	runCtx, stopRun := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -83,7 +81,12 @@ func TestRealKafkaRestartDuringOutboxStream(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := changes.InsertOne(ctx, bson.M{"productId": key, "version": version, outbox.Field: outbox.NewEntry(topic, key, version, e)}); err != nil {
+		id := fmt.Sprintf("%s:%d", key, version)
+		entry := outbox.NewEntry(topic, key, version, e)
+		if err := ob.Add(ctx, changes.Name(), id, entry); err != nil {
+			t.Fatalf("store change %d: %v", i, err)
+		}
+		if _, err := changes.InsertOne(ctx, bson.M{"_id": id, "productId": key, "version": version, outbox.Field: entry}); err != nil {
 			t.Fatalf("store change %d: %v", i, err)
 		}
 		relay.Notify()
@@ -104,8 +107,8 @@ func TestRealKafkaRestartDuringOutboxStream(t *testing.T) {
 	if err := c.orderErr(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, time.Minute, "every outbox entry to be marked sent", func() bool {
-		left, err := changes.CountDocuments(ctx, bson.M{outbox.Field + ".sent": false})
+	waitFor(t, time.Minute, "the outbox to be empty", func() bool {
+		left, err := db.Collection(outbox.Collection).CountDocuments(ctx, bson.M{})
 		return err == nil && left == 0
 	})
 	t.Logf("%d events applied exactly once; %d redeliveries absorbed", total, c.redelivered.Load())
