@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -267,6 +268,9 @@ func TestSeedFlowAndAPI(t *testing.T) {
 		{"cancel someone else's order", h.bearer(t, bob), `mutation($id: ID!) { cancelOrder(id: $id) { _id } }`, map[string]any{"id": orderID}, "NOT_FOUND"},
 		{"orders anonymously", nil, `{ orders { _id } }`, nil, "UNAUTHENTICATED"},
 		{"wrong admin key", map[string]string{"x-api-key": "wrong"}, `{ orders { _id } }`, nil, "UNAUTHENTICATED"},
+		{"order health anonymously", nil, `{ orderHealth { unsettledSteps } }`, nil, "UNAUTHENTICATED"},
+		{"order health for a user", h.bearer(t, alice), `{ orderHealth { unsettledSteps } }`, nil, "FORBIDDEN"},
+		{"order health with a wrong admin key", map[string]string{"x-api-key": "wrong"}, `{ orderHealth { unsettledSteps } }`, nil, "UNAUTHENTICATED"},
 	}
 	for _, tc := range errorCases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -295,6 +299,15 @@ func TestSeedFlowAndAPI(t *testing.T) {
 	}
 	if h.inv.Stock(choc) != 10 || h.inv.ReleaseCalls(orderID) != 1 {
 		t.Fatalf("after cancel: stock %d, release calls %d", h.inv.Stock(choc), h.inv.ReleaseCalls(orderID))
+	}
+	// Every step settled: nothing is left on the work list.
+	var health struct {
+		OrderHealth map[string]any `json:"orderHealth"`
+	}
+	r = h.do(t, admin, `{ orderHealth { unsettledSteps owedReleases pendingOrders oldestUnsettledAgeSeconds } }`, nil, &health)
+	want := map[string]any{"unsettledSteps": 0.0, "owedReleases": 0.0, "pendingOrders": 0.0, "oldestUnsettledAgeSeconds": nil}
+	if len(r.Errors) > 0 || !maps.Equal(health.OrderHealth, want) {
+		t.Fatalf("orderHealth: %+v %+v", health, r.Errors)
 	}
 	checkEvents(t, h, orderID)
 }

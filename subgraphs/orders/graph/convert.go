@@ -66,6 +66,10 @@ func toGraphQL(ctx context.Context, err error) error {
 		return gqlerr.New(ctx, gqlerr.InsufficientStock, stock.Error(), extra)
 	case errors.As(err, &state):
 		return gqlerr.New(ctx, gqlerr.Conflict, state.Error(), map[string]any{"status": string(state.Status)})
+	case errors.Is(err, ordering.ErrAdminKeyRequired):
+		return gqlerr.New(ctx, gqlerr.Unauthenticated, "this operation needs the admin key in the x-api-key header", nil)
+	case errors.Is(err, ordering.ErrForbidden):
+		return gqlerr.New(ctx, gqlerr.Forbidden, "this operation needs the admin key", nil)
 	case errors.Is(err, ordering.ErrUnauthenticated):
 		return gqlerr.New(ctx, gqlerr.Unauthenticated, "a valid Bearer token is required", nil)
 	case errors.Is(err, ordering.ErrNotFound):
@@ -118,6 +122,16 @@ func toModel(o ordering.Order) *model.Order {
 	}
 	for i, l := range o.Lines {
 		m.Products[i] = &model.OrderProduct{ID: l.ProductID, Quantity: l.Quantity, UnitPrice: l.UnitPrice, Product: &model.Product{ID: l.ProductID}}
+	}
+	return m
+}
+
+// toHealth reports ages in whole seconds at now.
+func toHealth(h ordering.Health, now time.Time) *model.OrderHealth {
+	m := &model.OrderHealth{UnsettledSteps: h.UnsettledSteps, OwedReleases: h.OwedReleases, PendingOrders: h.PendingOrders}
+	if age, ok := h.OldestAge(now); ok {
+		secs := int(age / time.Second)
+		m.OldestUnsettledAgeSeconds = &secs
 	}
 	return m
 }

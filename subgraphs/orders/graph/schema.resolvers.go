@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/shopsupergraph/shop/subgraphs/orders/graph/generated"
 	"github.com/shopsupergraph/shop/subgraphs/orders/graph/model"
@@ -139,6 +140,19 @@ func (r *queryResolver) Cart(ctx context.Context) (*model.Cart, error) {
 		return nil, toGraphQL(ctx, err)
 	}
 	return toCart(ct), nil
+}
+
+// OrderHealth is the resolver for the orderHealth field.
+func (r *queryResolver) OrderHealth(ctx context.Context) (*model.OrderHealth, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	h, err := r.Service.Health(ctx, c)
+	if err != nil {
+		return nil, toGraphQL(ctx, err)
+	}
+	return toHealth(h, time.Now()), nil
 }
 
 // Mutation returns generated.MutationResolver implementation.

@@ -77,6 +77,13 @@ type ComplexityRoot struct {
 		UserID    func(childComplexity int) int
 	}
 
+	OrderHealth struct {
+		OldestUnsettledAgeSeconds func(childComplexity int) int
+		OwedReleases              func(childComplexity int) int
+		PendingOrders             func(childComplexity int) int
+		UnsettledSteps            func(childComplexity int) int
+	}
+
 	OrderProduct struct {
 		ID        func(childComplexity int) int
 		Product   func(childComplexity int) int
@@ -91,6 +98,7 @@ type ComplexityRoot struct {
 	Query struct {
 		Cart               func(childComplexity int) int
 		Order              func(childComplexity int, id string) int
+		OrderHealth        func(childComplexity int) int
 		Orders             func(childComplexity int) int
 		__resolve__service func(childComplexity int) int
 		__resolve_entities func(childComplexity int, representations []map[string]any) int
@@ -126,6 +134,7 @@ type QueryResolver interface {
 	Orders(ctx context.Context) ([]*model.Order, error)
 	Order(ctx context.Context, id string) (*model.Order, error)
 	Cart(ctx context.Context) (*model.Cart, error)
+	OrderHealth(ctx context.Context) (*model.OrderHealth, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -330,6 +339,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Order.UserID(childComplexity), true
 
+	case "OrderHealth.oldestUnsettledAgeSeconds":
+		if e.ComplexityRoot.OrderHealth.OldestUnsettledAgeSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderHealth.OldestUnsettledAgeSeconds(childComplexity), true
+	case "OrderHealth.owedReleases":
+		if e.ComplexityRoot.OrderHealth.OwedReleases == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderHealth.OwedReleases(childComplexity), true
+	case "OrderHealth.pendingOrders":
+		if e.ComplexityRoot.OrderHealth.PendingOrders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderHealth.PendingOrders(childComplexity), true
+	case "OrderHealth.unsettledSteps":
+		if e.ComplexityRoot.OrderHealth.UnsettledSteps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderHealth.UnsettledSteps(childComplexity), true
+
 	case "OrderProduct._id":
 		if e.ComplexityRoot.OrderProduct.ID == nil {
 			break
@@ -380,6 +414,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Order(childComplexity, args["id"].(string)), true
+	case "Query.orderHealth":
+		if e.ComplexityRoot.Query.OrderHealth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.OrderHealth(childComplexity), true
 	case "Query.orders":
 		if e.ComplexityRoot.Query.Orders == nil {
 			break
@@ -598,6 +638,27 @@ type Query {
   order(id: ID!): Order
   "The caller's cart (Bearer token required); empty until something is added."
   cart: Cart
+  """
+  How much order work is not settled yet, from the recovery work list
+  (admin key required). All counters reach zero once every order step has
+  been settled: after a load stops, that is when the books can be exact.
+  """
+  orderHealth: OrderHealth!
+}
+
+"""
+The unsettled part of the order work: steps on the recovery work list,
+what they still owe, and how long the oldest has waited.
+"""
+type OrderHealth {
+  "Order steps recorded on the work list and not yet settled."
+  unsettledSteps: Int!
+  "Unsettled steps that owe products a release products has not acknowledged yet (stock still held for them)."
+  owedReleases: Int!
+  "Orders on the work list whose outcome is not decided yet (still PENDING)."
+  pendingOrders: Int!
+  "Seconds since the oldest unsettled step was recorded; null when nothing is unsettled."
+  oldestUnsettledAgeSeconds: Int
 }
 
 type Mutation {
@@ -772,6 +833,20 @@ func (ec *executionContext) childFields_Order(ctx context.Context, field graphql
 		return ec.fieldContext_Order_user(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Order", field.Name)
+}
+
+func (ec *executionContext) childFields_OrderHealth(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "unsettledSteps":
+		return ec.fieldContext_OrderHealth_unsettledSteps(ctx, field)
+	case "owedReleases":
+		return ec.fieldContext_OrderHealth_owedReleases(ctx, field)
+	case "pendingOrders":
+		return ec.fieldContext_OrderHealth_pendingOrders(ctx, field)
+	case "oldestUnsettledAgeSeconds":
+		return ec.fieldContext_OrderHealth_oldestUnsettledAgeSeconds(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrderHealth", field.Name)
 }
 
 func (ec *executionContext) childFields_OrderProduct(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1898,6 +1973,98 @@ func (ec *executionContext) fieldContext_Order_user(_ context.Context, field gra
 	return fc, nil
 }
 
+func (ec *executionContext) _OrderHealth_unsettledSteps(ctx context.Context, field graphql.CollectedField, obj *model.OrderHealth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderHealth_unsettledSteps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnsettledSteps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderHealth_unsettledSteps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderHealth", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _OrderHealth_owedReleases(ctx context.Context, field graphql.CollectedField, obj *model.OrderHealth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderHealth_owedReleases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OwedReleases, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderHealth_owedReleases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderHealth", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _OrderHealth_pendingOrders(ctx context.Context, field graphql.CollectedField, obj *model.OrderHealth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderHealth_pendingOrders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PendingOrders, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderHealth_pendingOrders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderHealth", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _OrderHealth_oldestUnsettledAgeSeconds(ctx context.Context, field graphql.CollectedField, obj *model.OrderHealth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderHealth_oldestUnsettledAgeSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OldestUnsettledAgeSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrderHealth_oldestUnsettledAgeSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderHealth", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _OrderProduct__id(ctx context.Context, field graphql.CollectedField, obj *model.OrderProduct) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2125,6 +2292,38 @@ func (ec *executionContext) fieldContext_Query_cart(_ context.Context, field gra
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Cart(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_orderHealth(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_orderHealth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().OrderHealth(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrderHealth) graphql.Marshaler {
+			return ec.marshalNOrderHealth2ᚖgithubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋordersᚋgraphᚋmodelᚐOrderHealth(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_orderHealth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderHealth(ctx, field)
 		},
 	}
 	return fc, nil
@@ -3905,6 +4104,59 @@ func (ec *executionContext) _Order(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var orderHealthImplementors = []string{"OrderHealth"}
+
+func (ec *executionContext) _OrderHealth(ctx context.Context, sel ast.SelectionSet, obj *model.OrderHealth) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orderHealthImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrderHealth")
+		case "unsettledSteps":
+			out.Values[i] = ec._OrderHealth_unsettledSteps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "owedReleases":
+			out.Values[i] = ec._OrderHealth_owedReleases(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pendingOrders":
+			out.Values[i] = ec._OrderHealth_pendingOrders(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "oldestUnsettledAgeSeconds":
+			out.Values[i] = ec._OrderHealth_oldestUnsettledAgeSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var orderProductImplementors = []string{"OrderProduct"}
 
 func (ec *executionContext) _OrderProduct(ctx context.Context, sel ast.SelectionSet, obj *model.OrderProduct) graphql.Marshaler {
@@ -4071,6 +4323,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				}()
 				res = ec._Query_cart(ctx, field)
 				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "orderHealth":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_orderHealth(ctx, field)
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -4764,6 +5038,20 @@ func (ec *executionContext) unmarshalNOrderByIDsInput2ᚕᚖgithubᚗcomᚋshops
 	return res, nil
 }
 
+func (ec *executionContext) marshalNOrderHealth2githubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋordersᚋgraphᚋmodelᚐOrderHealth(ctx context.Context, sel ast.SelectionSet, v model.OrderHealth) graphql.Marshaler {
+	return ec._OrderHealth(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOrderHealth2ᚖgithubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋordersᚋgraphᚋmodelᚐOrderHealth(ctx context.Context, sel ast.SelectionSet, v *model.OrderHealth) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._OrderHealth(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNOrderStatus2githubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋordersᚋgraphᚋmodelᚐOrderStatus(ctx context.Context, v any) (model.OrderStatus, error) {
 	var res model.OrderStatus
 	err := res.UnmarshalGQL(v)
@@ -5192,6 +5480,24 @@ func (ec *executionContext) marshalOCart2ᚖgithubᚗcomᚋshopsupergraphᚋshop
 		return graphql.Null
 	}
 	return ec._Cart(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalInt(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.SelectionSet, v *int) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalInt(*v)
+	return res
 }
 
 func (ec *executionContext) marshalOOrder2ᚕᚖgithubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋordersᚋgraphᚋmodelᚐOrder(ctx context.Context, sel ast.SelectionSet, v []*model.Order) graphql.Marshaler {

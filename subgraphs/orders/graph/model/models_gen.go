@@ -58,6 +58,19 @@ type OrderByIDsInput struct {
 	ID string `json:"ID"`
 }
 
+// The unsettled part of the order work: steps on the recovery work list,
+// what they still owe, and how long the oldest has waited.
+type OrderHealth struct {
+	// Order steps recorded on the work list and not yet settled.
+	UnsettledSteps int `json:"unsettledSteps"`
+	// Unsettled steps that owe products a release products has not acknowledged yet (stock still held for them).
+	OwedReleases int `json:"owedReleases"`
+	// Orders on the work list whose outcome is not decided yet (still PENDING).
+	PendingOrders int `json:"pendingOrders"`
+	// Seconds since the oldest unsettled step was recorded; null when nothing is unsettled.
+	OldestUnsettledAgeSeconds *int `json:"oldestUnsettledAgeSeconds,omitempty"`
+}
+
 // One line of an order. _id is the product's id.
 type OrderProduct struct {
 	ID       string `json:"_id"`

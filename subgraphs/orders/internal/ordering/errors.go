@@ -11,6 +11,11 @@ var (
 	ErrNotFound = errors.New("order not found")
 	// ErrUnauthenticated means the operation needs a signed-in user.
 	ErrUnauthenticated = errors.New("authentication required")
+	// ErrAdminKeyRequired means an admin-only operation was called
+	// without any credentials.
+	ErrAdminKeyRequired = errors.New("admin key required")
+	// ErrForbidden means an admin-only operation was called by a user.
+	ErrForbidden = errors.New("admin only")
 	// ErrExists means an order with the same id was created first.
 	ErrExists = errors.New("order already exists")
 	// ErrStepTaken means another writer already took this transition step.

@@ -45,8 +45,9 @@ type Storer interface {
 	// returns the record that holds the key: r itself when the insert won.
 	ClaimKey(ctx context.Context, r KeyRecord) (KeyRecord, error)
 
-	// Work returns up to limit work items, oldest first except that a
-	// retried item goes behind the items recorded before its retry.
+	// Work returns up to limit work items (every item when limit is 0),
+	// oldest first except that a retried item goes behind the items
+	// recorded before its retry.
 	Work(ctx context.Context, limit int) ([]WorkItem, error)
 	// FinishWork removes a settled work item (idempotent).
 	FinishWork(ctx context.Context, w WorkItem) error

@@ -55,7 +55,7 @@ func (s *Store) addWork(ctx context.Context, w ordering.WorkItem) error {
 	return nil
 }
 
-// Work returns up to limit items in natural order.
+// Work returns up to limit items (all when limit is 0) in natural order.
 func (s *Store) Work(ctx context.Context, limit int) ([]ordering.WorkItem, error) {
 	cur, err := s.work.Find(ctx, bson.D{}, options.Find().SetLimit(int64(limit)))
 	if err != nil {
