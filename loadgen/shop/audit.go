@@ -14,10 +14,13 @@ import (
 )
 
 // Audit compares, per seeded product, the units sold in CONFIRMED orders
-// with the stock that left the shelf, as the admin API reports them:
-// confirmed + current quantity must equal the initial stock (the run
-// restocks nothing). More confirmed units than that is oversell; fewer is
-// stock held by no confirmed order (a PENDING order, or a leak).
+// with the stock that left the shelf, as the admin API reports them, once
+// the services report nothing left to settle: then current quantity +
+// confirmed units must equal the initial stock exactly (the run restocks
+// nothing). More confirmed units than that is oversell; fewer, with
+// everything settled, is a leak: stock held by no confirmed order. While
+// work is still settling (a release owed, an order PENDING) a gap is
+// reported as such, not as a leak.
 type Audit struct {
 	Initial   int // units seeded
 	Current   int // units on the shelf now
@@ -41,59 +44,114 @@ type Audit struct {
 	// Truncated says some user's order list hit the API's page limit, so
 	// the audit may undercount.
 	Truncated bool
+	// AtStop is what the services reported still settling at the first
+	// look after the load stopped, Health at the last one (when the books
+	// were read).
+	AtStop, Health Health
+	// SettleTime is how long after the load stopped the books were found
+	// exact (it includes the audit's own reads); zero unless OK.
+	SettleTime time.Duration
+	// Settle is how long the audit was allowed to wait.
+	Settle time.Duration
 }
 
-// OK reports zero oversell, balanced books and a client view that the
-// server's confirms.
-func (a *Audit) OK() bool {
+// booksExact reports zero oversell, exact books, quantities served as the
+// ledger has them and a client view that the server's confirms.
+func (a *Audit) booksExact() bool {
 	return len(a.Oversold) == 0 && len(a.Unbalanced) == 0 && !a.Truncated && a.ClientConfirmed <= a.Confirmed && a.Stale == 0
 }
 
-// String summarizes the audit in one line.
+// OK reports that everything settled and the books are exact.
+func (a *Audit) OK() bool {
+	return a.Health.Settled() && a.booksExact()
+}
+
+// String summarizes the audit in one line: the books, the health counters,
+// the settle time and the verdict.
 func (a *Audit) String() string {
 	var st []string
 	for k, v := range a.OrdersByStatus {
 		st = append(st, fmt.Sprintf("%s=%d", k, v))
 	}
 	sort.Strings(st)
-	verdict := "OK: zero oversell, books balance"
-	if !a.OK() {
-		verdict = fmt.Sprintf("FAILED: oversold %d products, unbalanced %d, stale quantity %d, truncated %v [%s]",
-			len(a.Oversold), len(a.Unbalanced), a.Stale, a.Truncated, strings.Join(a.Details, "; "))
+	health := "health at load stop: " + a.AtStop.String()
+	var settle, verdict string
+	switch {
+	case a.OK():
+		settle = fmt.Sprintf("settled and books exact %s after the load stopped", a.SettleTime.Round(time.Millisecond))
+		verdict = "OK: zero oversell, books exact"
+	case !a.Health.Settled():
+		health += "; at the deadline: " + a.Health.String()
+		settle = fmt.Sprintf("not settled within %s", a.Settle)
+		verdict = "FAILED: still settling at the deadline" + a.problems()
+	default:
+		settle = fmt.Sprintf("settled, books not exact within %s", a.Settle)
+		verdict = "FAILED: books do not balance with nothing left to settle" + a.problems()
 	}
-	return fmt.Sprintf("stock audit: initial %d = current %d + confirmed %d (pending %d units; client saw %d confirmed); orders %s; %s",
-		a.Initial, a.Current, a.Confirmed, a.Pending, a.ClientConfirmed, strings.Join(st, " "), verdict)
+	return fmt.Sprintf("stock audit: initial %d = current %d + confirmed %d (pending %d units; client saw %d confirmed); orders %s; %s; %s; %s",
+		a.Initial, a.Current, a.Confirmed, a.Pending, a.ClientConfirmed, strings.Join(st, " "), health, settle, verdict)
 }
 
-// auditTimeout bounds one audit request, auditBatch the products read in one.
+// problems lists what is wrong with the books, if anything.
+func (a *Audit) problems() string {
+	if a.booksExact() {
+		return ""
+	}
+	return fmt.Sprintf(": oversold %d products, unbalanced %d, stale quantity %d, truncated %v [%s]",
+		len(a.Oversold), len(a.Unbalanced), a.Stale, a.Truncated, strings.Join(a.Details, "; "))
+}
+
+// auditTimeout bounds one audit request, auditBatch the products read in
+// one, auditPoll the wait between two looks at the services' health.
 const (
 	auditTimeout = 2 * time.Minute
 	auditBatch   = 10
+	auditPoll    = 250 * time.Millisecond
 )
 
 // pageLimit is the orders subgraph's cap on one user's order list (MaxList).
 const pageLimit = 500
 
-// AuditStock audits the fixture, retrying until the books balance or
-// settle passes: cached quantities and orders still PENDING catch up
-// within moments, while real oversell never goes away.
-func (s *Shop) AuditStock(ctx context.Context, settle time.Duration) (*Audit, error) {
-	deadline := time.Now().Add(settle)
+// AuditStock audits the fixture after a load that stopped at stopped. It
+// polls the services' health until nothing is left to settle, then reads
+// the books, until they are exact or settle (counted from stopped) has
+// passed: owed releases, PENDING orders and cached quantities catch up
+// within moments, while oversell and leaks never go away. The books are
+// read once more at the deadline, so a failed audit shows them.
+func (s *Shop) AuditStock(ctx context.Context, stopped time.Time, settle time.Duration) (*Audit, error) {
+	deadline := stopped.Add(settle)
 	// The audit's reads scan whole collections on the embedded store, so
 	// they get far longer than a load request.
 	c := &gql.Client{URL: s.Client.URL, HTTP: &http.Client{Transport: s.Client.HTTP.Transport, Timeout: auditTimeout}}
+	hr := &healthReader{c: c, admin: http.Header{"X-Api-Key": {s.Fixture.AdminKey}}}
+	var atStop *Health
 	for {
-		a, err := s.audit(ctx, c)
+		h, err := hr.read(ctx)
 		if err != nil {
 			return nil, err
 		}
-		if a.OK() && a.Pending == 0 || time.Now().After(deadline) {
-			return a, nil
+		if atStop == nil {
+			atStop = &h
+		}
+		late := time.Now().After(deadline)
+		if h.Settled() || late {
+			a, err := s.audit(ctx, c)
+			if err != nil {
+				return nil, err
+			}
+			a.AtStop, a.Health, a.Settle = *atStop, h, settle
+			if a.OK() {
+				a.SettleTime = time.Since(stopped)
+				return a, nil
+			}
+			if late {
+				return a, nil
+			}
 		}
 		select {
 		case <-ctx.Done():
-			return a, ctx.Err()
-		case <-time.After(500 * time.Millisecond):
+			return nil, ctx.Err()
+		case <-time.After(auditPoll):
 		}
 	}
 }
@@ -171,7 +229,7 @@ func (s *Shop) audit(ctx context.Context, c *gql.Client) (*Audit, error) {
 		switch {
 		case sold > p.Stock || current[p.ID] < 0:
 			a.Oversold = append(a.Oversold, p.ID)
-		case sold+pending[p.ID] != p.Stock:
+		case sold != p.Stock:
 			a.Unbalanced = append(a.Unbalanced, p.ID)
 		default:
 			bad = false

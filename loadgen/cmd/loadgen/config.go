@@ -56,7 +56,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.MaxLines, "max-lines", 3, "most distinct products in one order")
 	fs.IntVar(&c.MaxUnits, "max-units", 3, "most units of one product in one order")
 	fs.DurationVar(&c.Timeout, "timeout", 10*time.Second, "client timeout of one request")
-	fs.DurationVar(&c.Settle, "settle", 60*time.Second, "how long the stock audit waits for pending orders and caches to settle")
+	fs.DurationVar(&c.Settle, "settle", 60*time.Second, "how long after the load stops the stock audit waits for owed releases, pending orders and caches to settle before the books must be exact")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of each measured scenario to this path with the scenario appended (cpu.pprof -> cpu-products.pprof)")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", "", "serve net/http/pprof on this address during the run (e.g. 127.0.0.1:6060), to see where requests wait")
 	fs.StringVar(&c.Format, "format", "text", "report format: text or markdown")

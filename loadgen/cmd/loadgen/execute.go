@@ -74,6 +74,7 @@ func execute(ctx context.Context, c config, logw io.Writer) (*report, error) {
 			return nil, err
 		}
 		res := load.Run(ctx, load.Options{Workers: c.Workers, Duration: c.Duration, Warmup: c.Warmup, Seed: c.Seed + uint64(i)}, op)
+		stopped := time.Now()
 		if err := stop(); err != nil {
 			return nil, err
 		}
@@ -84,7 +85,7 @@ func execute(ctx context.Context, c config, logw io.Writer) (*report, error) {
 		if shop.Orders(name) {
 			// A failed audit is reported with the measurements, not
 			// instead of them.
-			a, err := s.AuditStock(ctx, c.Settle)
+			a, err := s.AuditStock(ctx, stopped, c.Settle)
 			run.audit, run.auditErr = a, err
 			if err != nil {
 				fmt.Fprintln(logw, "loadgen: audit:", err)

@@ -1,7 +1,10 @@
 // Command loadgen loads the shop through its router: it seeds users and
 // products, runs closed-loop scenarios (browse the first products page,
 // place orders, or a 90/10 mix), reports throughput, latency quantiles and
-// errors by extensions.code, and audits stock for oversell afterwards.
+// errors by extensions.code, and audits stock after every scenario that
+// orders: it waits (up to --settle) until orders and products report
+// nothing left to settle, then requires exact books, and exits non-zero
+// when an audit fails.
 // Without --router it starts the whole shop in this process on free ports,
 // so one CPU profile (--cpuprofile) covers router, subgraphs and stores.
 package main
@@ -12,6 +15,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -35,8 +39,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	rep.write(stdout, cfg.Format)
-	if !rep.AuditsOK() {
-		return fmt.Errorf("stock audit failed")
+	if failed := rep.failedAudits(); len(failed) > 0 {
+		return fmt.Errorf("stock audit failed after %s", strings.Join(failed, ", "))
 	}
 	return nil
 }

@@ -29,16 +29,6 @@ type report struct {
 	history string
 }
 
-// AuditsOK reports whether every stock audit passed.
-func (r *report) AuditsOK() bool {
-	for _, run := range r.runs {
-		if run.auditErr != nil || run.audit != nil && !run.audit.OK() {
-			return false
-		}
-	}
-	return true
-}
-
 func (r *report) cache() string {
 	switch {
 	case r.cfg.Router != "":
@@ -84,18 +74,37 @@ func (r *report) write(w io.Writer, format string) {
 			}
 		}
 	}
+	// One audit line per scenario that ordered; a list in markdown.
+	bullet, first := "", true
+	if md {
+		bullet = "- "
+	}
 	for _, run := range r.runs {
-		sep := ""
-		if md {
-			sep = "\n"
+		if run.auditErr == nil && run.audit == nil {
+			continue
 		}
-		switch {
-		case run.auditErr != nil:
-			fmt.Fprintf(w, "%s%s: stock audit could not finish: %v\n", sep, run.name, run.auditErr)
-		case run.audit != nil:
-			fmt.Fprintf(w, "%s%s: %s\n", sep, run.name, run.audit)
+		if md && first {
+			fmt.Fprintln(w)
+		}
+		first = false
+		if run.auditErr != nil {
+			fmt.Fprintf(w, "%s%s: stock audit could not finish: %v\n", bullet, run.name, run.auditErr)
+		} else {
+			fmt.Fprintf(w, "%s%s: %s\n", bullet, run.name, run.audit)
 		}
 	}
+}
+
+// failedAudits names the scenarios whose stock audit failed or could not
+// finish.
+func (r *report) failedAudits() []string {
+	var out []string
+	for _, run := range r.runs {
+		if run.auditErr != nil || run.audit != nil && !run.audit.OK() {
+			out = append(out, run.name)
+		}
+	}
+	return out
 }
 
 func ms(d time.Duration) string {
