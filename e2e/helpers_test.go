@@ -152,6 +152,28 @@ func (s *shop) invariant(ctx context.Context, supplied map[string]int) map[strin
 	return sold
 }
 
+// orderHealthErr reports the orders work still unsettled (orderHealth,
+// with the admin key), or nil when every counter is zero.
+func (s *shop) orderHealthErr(ctx context.Context) error {
+	var out struct {
+		OrderHealth struct {
+			UnsettledSteps, OwedReleases, PendingOrders int
+			OldestUnsettledAgeSeconds                   *int
+		}
+	}
+	r, err := s.c.Do(ctx, `{ orderHealth { unsettledSteps owedReleases pendingOrders oldestUnsettledAgeSeconds } }`, nil, s.admin)
+	if err != nil {
+		return err
+	}
+	if len(r.Errors) > 0 || r.Decode(&out) != nil {
+		return fmt.Errorf("orderHealth: %s", r.Body)
+	}
+	if h := out.OrderHealth; h.UnsettledSteps > 0 || h.OwedReleases > 0 || h.PendingOrders > 0 || h.OldestUnsettledAgeSeconds != nil {
+		return fmt.Errorf("orders not settled: unsettled steps %d, owed releases %d, pending orders %d", h.UnsettledSteps, h.OwedReleases, h.PendingOrders)
+	}
+	return nil
+}
+
 // invariantErr is invariant without failing the test, for polling while
 // the system settles; it also reports orders still PENDING.
 func (s *shop) invariantErr(ctx context.Context, supplied map[string]int) (map[string]int, error) {

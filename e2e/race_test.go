@@ -26,15 +26,18 @@ func registerMany(ctx context.Context, t *testing.T, shops []*shop, n int) []acc
 	return out
 }
 
-// TestRaceForLastUnits sends 200 buyers at once, through two routers, two
-// products replicas and two orders replicas sharing one database, at a
-// product with 20 units: exactly 20 must be sold, every other buyer told
-// INSUFFICIENT_STOCK, and the inventory invariant must hold from outside.
+// TestRaceForLastUnits sends 200 buyers at once, through two routers,
+// three products replicas and two orders replicas sharing one database, at
+// a product with 20 units: exactly 20 must be sold, every other buyer told
+// INSUFFICIENT_STOCK, the order work must settle (orderHealth all zero)
+// and the inventory invariant must hold from outside. With three products
+// replicas, orders reserve through two of them and the routers read
+// through two, one of which no orders replica uses.
 //
 // It runs alone (no t.Parallel): on a 2-core machine the other tests'
 // load would turn it into a test of timeouts.
 func TestRaceForLastUnits(t *testing.T) {
-	sys := harness.Start(t, bins, harness.Options{Products: 2, Orders: 2, Routers: 2, Env: recoveryEnv()})
+	sys := harness.Start(t, bins, harness.Options{Products: 3, Orders: 2, Routers: 2, Env: recoveryEnv()})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	shops := []*shop{newShop(t, sys, 0), newShop(t, sys, 1)}
@@ -93,14 +96,21 @@ func TestRaceForLastUnits(t *testing.T) {
 	if confirmed != 20 || insufficient+shed != 180 {
 		t.Errorf("confirmed %d, insufficient %d, unavailable %d; want exactly 20 sold and 180 refused", confirmed, insufficient, shed)
 	}
-	// Orders whose outcome a timeout hid are settled by recovery; wait for it.
+	// Orders whose outcome a timeout hid are settled by recovery; wait for
+	// it, until nothing is left on the orders work list either.
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		_, err := s.invariantErr(ctx, map[string]int{p.ID: 20})
+		if err == nil {
+			err = s.orderHealthErr(ctx)
+		}
 		if err == nil || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(500 * time.Millisecond)
+	}
+	if err := s.orderHealthErr(ctx); err != nil {
+		t.Errorf("60s after the race: %v", err)
 	}
 	// The book agrees with what buyers were told: every confirmed order is
 	// one a buyer holds, one per buyer at most.
@@ -119,10 +129,17 @@ func TestRaceForLastUnits(t *testing.T) {
 			t.Errorf("user %s has %d confirmed orders, want at most 1 (a retry bought twice)", user, n)
 		}
 	}
-	// Both replicas must agree, through both routers.
+	// Every products replica must agree, asked directly and through both
+	// routers.
 	for _, sh := range shops {
 		if q := sh.product(ctx, p.ID).Quantity; q != 0 {
 			t.Errorf("quantity after the race = %d, want 0", q)
+		}
+	}
+	for _, ps := range sys.Products {
+		direct := &shop{t: t, c: harness.NewClient(ps.GraphQL())}
+		if q := direct.product(ctx, p.ID).Quantity; q != 0 {
+			t.Errorf("%s: quantity after the race = %d, want 0", ps.Name, q)
 		}
 	}
 	if sold := s.invariant(ctx, map[string]int{p.ID: 20}); sold[p.ID] != 20 {
