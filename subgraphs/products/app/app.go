@@ -93,7 +93,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.Catalog = catalog.NewService(storer, log)
 	a.Catalog.SetHoldTTL(cfg.HoldTTL)
-	a.proc = &live.Processor{Hub: a.hub, Loader: a.Catalog}
+	a.proc = &live.Processor{Hub: a.hub, Loader: a.Catalog, Stock: a.Catalog}
 	if cache != nil {
 		a.proc.Cache = cache
 	}
@@ -148,7 +148,7 @@ func (a *App) Run(ctx context.Context) error {
 // Serve serves on ln and runs the background workers (the outbox relay, the
 // product feed, the order release consumer) until ctx ends.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
-	workers := []httpx.Worker{a.runFeed, a.sweepHolds, func(ctx context.Context) {
+	workers := []httpx.Worker{a.runFeed, a.sweepHolds, a.repairSnapshots, func(ctx context.Context) {
 		// Releases are idempotent by order anyway; skipping events already
 		// handled spares the redelivered ones any work.
 		h := dedupe.New(a.db, orderevents.GroupID).Wrap(orderevents.Handler(a.Catalog, a.log))
@@ -175,6 +175,25 @@ func (a *App) sweepHolds(ctx context.Context) {
 		}
 		if _, err := a.Catalog.SweepHolds(ctx, sweepBatch); err != nil && ctx.Err() == nil {
 			a.log.Warn("hold sweep incomplete; the next pass retries", "err", err)
+		}
+	}
+}
+
+// repairSnapshots brings lagging stock documents up to date until ctx
+// ends (see catalog.Service.RepairSnapshots). Every replica runs it; the
+// dirty list it reads is small, and a repair of a caught-up snapshot
+// writes nothing.
+func (a *App) repairSnapshots(ctx context.Context) {
+	t := time.NewTicker(a.cfg.SnapshotRepairInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if _, err := a.Catalog.RepairSnapshots(ctx, a.cfg.SnapshotRepairInterval); err != nil && ctx.Err() == nil {
+			a.log.Warn("snapshot repair incomplete; the next pass retries", "err", err)
 		}
 	}
 }

@@ -190,6 +190,9 @@ func (s *Service) appendOnce(ctx context.Context, ms moveSpec, fresh *Movement, 
 	if ms.run != nil && ms.run.attempt == 0 {
 		return Movement{}, unprepared, nil
 	}
+	if err := s.markDirty(ctx, ms.productID); err != nil {
+		return Movement{}, failed, err
+	}
 	err := s.store.AppendMovement(ctx, m)
 	switch {
 	case err == nil:

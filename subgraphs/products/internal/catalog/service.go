@@ -25,8 +25,13 @@ type Service struct {
 	// unrecorded holds the reserve and release entries this process
 	// appended and has not recorded yet (see recordOp), by OpID.
 	unrecorded sync.Map
-	log        *slog.Logger
-	now        func() time.Time
+	// resyncs holds the products with a delayed SyncStock check pending.
+	resyncs sync.Map
+	// syncGrace is how old an entry must be before SyncStock repairs its
+	// snapshot at once.
+	syncGrace time.Duration
+	log       *slog.Logger
+	now       func() time.Time
 	// holdTTL is how long a stock hold lasts after its last change.
 	holdTTL time.Duration
 }
@@ -36,7 +41,7 @@ func NewService(store Storer, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{store: store, locks: newStripes(256), log: log, holdTTL: DefaultHoldTTL,
+	s := &Service{store: store, locks: newStripes(256), log: log, holdTTL: DefaultHoldTTL, syncGrace: DefaultSyncGrace,
 		now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
 	s.views = newCoalescer(func(ctx context.Context, productID string, _ []struct{}) (Movement, error) {
 		head, _, err := s.readHead(ctx, productID)
@@ -86,10 +91,16 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Product, error) {
 		Quantity: in.Quantity, StockVersion: 1, CreatedAt: now, UpdatedAt: now,
 	}
 	m := Movement{ProductID: p.ID, Version: 1, Kind: KindCreate, Delta: in.Quantity, Balance: in.Quantity, OpKey: randomKey(), CreatedAt: now}
+	if err := s.markDirty(ctx, p.ID); err != nil {
+		return Product{}, fmt.Errorf("create product: %w", err)
+	}
 	if err := s.store.AppendMovement(ctx, m); err != nil {
 		return Product{}, fmt.Errorf("create product: %w", err)
 	}
 	if _, err := s.store.SetStock(ctx, Stock{ProductID: p.ID, Quantity: m.Balance, Version: m.Version, UpdatedAt: now}); err != nil {
+		return Product{}, fmt.Errorf("create product: %w", err)
+	}
+	if err := s.store.ClearDirty(ctx, p.ID); err != nil {
 		return Product{}, fmt.Errorf("create product: %w", err)
 	}
 	if err := s.store.InsertProduct(ctx, p); err != nil {

@@ -21,6 +21,7 @@ import (
 const (
 	ProductsColl     = "products"
 	StockColl        = "stock"
+	DirtyColl        = "stock_dirty"
 	LedgerColl       = "inventory_ledger"
 	OpsColl          = "inventory_ops"
 	ChangesColl      = "product_changes"
@@ -36,6 +37,7 @@ const (
 type Store struct {
 	products     *mongo.Collection
 	stock        *mongo.Collection
+	dirty        *mongo.Collection
 	ledger       *mongo.Collection
 	ops          *mongo.Collection
 	changes      *mongo.Collection
@@ -57,6 +59,7 @@ func New(db *mongo.Database, topic string) *Store {
 		outbox:       outbox.NewStore(db),
 		products:     db.Collection(ProductsColl),
 		stock:        db.Collection(StockColl),
+		dirty:        db.Collection(DirtyColl),
 		ledger:       db.Collection(LedgerColl),
 		ops:          db.Collection(OpsColl),
 		changes:      db.Collection(ChangesColl),
