@@ -34,6 +34,11 @@ type Service struct {
 	now       func() time.Time
 	// holdTTL is how long a stock hold lasts after its last change.
 	holdTTL time.Duration
+	// runTimeout bounds one Reserve or Release call, detached from
+	// its caller; reconcileAfter is how old an undecided attempt must be
+	// before the reconciler settles it (longer than runTimeout).
+	runTimeout     time.Duration
+	reconcileAfter time.Duration
 }
 
 // NewService returns a Service over store.
@@ -42,6 +47,7 @@ func NewService(store Storer, log *slog.Logger) *Service {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{store: store, locks: newStripes(256), log: log, holdTTL: DefaultHoldTTL, syncGrace: DefaultSyncGrace,
+		runTimeout: DefaultRunTimeout, reconcileAfter: DefaultReconcileAfter,
 		now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
 	s.views = newCoalescer(func(ctx context.Context, productID string, _ []struct{}) (Movement, error) {
 		head, _, err := s.readHead(ctx, productID)

@@ -85,6 +85,17 @@ type Storer interface {
 	InsertAttempt(ctx context.Context, a Attempt) error
 	// Attempt reads an order's attempt number n (false when none).
 	Attempt(ctx context.Context, orderID string, n int) (Attempt, bool, error)
+	// InsertPending lists an attempt as started and not yet settled,
+	// under the same key as the attempt. A runner lists its attempt
+	// before its first ledger entry and takes it off once its lines are
+	// dealt with; the reconciler settles the attempts left on the list.
+	InsertPending(ctx context.Context, a Attempt) error
+	// DeletePending takes an attempt off the list, by `_id`.
+	DeletePending(ctx context.Context, orderID string, n int) error
+	// PendingAttempts returns every listed attempt (without its
+	// products): a whole read of a collection that keeps only the
+	// attempts not yet settled.
+	PendingAttempts(ctx context.Context) ([]Attempt, error)
 	// InsertMark stores a marker under key (insert-only); a marker that
 	// exists already is not an error.
 	InsertMark(ctx context.Context, key string) error

@@ -27,6 +27,7 @@ const (
 	ChangesColl      = "product_changes"
 	ReservationsColl = "reservations"
 	AttemptsColl     = "reservation_attempts"
+	PendingColl      = "reservation_pending"
 	MarksColl        = "reservation_marks"
 	LeasesColl       = "hold_leases"
 	HoldsColl        = "holds"
@@ -43,6 +44,7 @@ type Store struct {
 	changes      *mongo.Collection
 	reservations *mongo.Collection
 	attempts     *mongo.Collection
+	pending      *mongo.Collection
 	marks        *mongo.Collection
 	leases       *mongo.Collection
 	holds        *mongo.Collection
@@ -65,6 +67,7 @@ func New(db *mongo.Database, topic string) *Store {
 		changes:      db.Collection(ChangesColl),
 		reservations: db.Collection(ReservationsColl),
 		attempts:     db.Collection(AttemptsColl),
+		pending:      db.Collection(PendingColl),
 		marks:        db.Collection(MarksColl),
 		leases:       db.Collection(LeasesColl),
 		holds:        db.Collection(HoldsColl),

@@ -19,7 +19,9 @@ import (
 // query allowed is the hold sweeper's, over the lease collection (which
 // keeps only leases not yet dealt with), and the snapshot repair's whole
 // read of the dirty list (which keeps only products whose snapshot was not
-// checked since their last append).
+// checked since their last append) and the reconciler's whole read of the
+// undecided list (which keeps only attempts not yet settled: none, once
+// every runner finished).
 func TestOrderPathsUsePointOperations(t *testing.T) {
 	t.Parallel()
 	store, rec := monitoredStore(t, "pointops")
@@ -122,6 +124,15 @@ func TestOrderPathsUsePointOperations(t *testing.T) {
 		}},
 		{name: "snapshot repair", sweeps: "stock_dirty", run: func() error {
 			_, err := b.RepairSnapshots(ctx, 0)
+			return err
+		}},
+		{name: "reconcile", sweeps: "reservation_pending", run: func() error {
+			c := catalog.NewService(store, nil)
+			c.SetReservationBounds(time.Millisecond, 2*time.Millisecond)
+			n, err := c.ReconcileReservations(ctx)
+			if err == nil && n != 0 {
+				err = fmt.Errorf("reconciled %d attempts, want none left undecided", n)
+			}
 			return err
 		}},
 		{name: "product and ledger page", run: func() error {

@@ -149,3 +149,45 @@ func (s *Store) HasMark(ctx context.Context, key string) (bool, error) {
 	}
 	return true, nil
 }
+
+// pendingDoc lists an attempt not yet settled, keyed like the attempt.
+type pendingDoc struct {
+	ID        string    `bson:"_id"`
+	OrderID   string    `bson:"orderId"`
+	N         int       `bson:"n"`
+	CreatedAt time.Time `bson:"createdAt"`
+}
+
+// InsertPending implements catalog.Storer with one insert; an attempt
+// listed already is not an error.
+func (s *Store) InsertPending(ctx context.Context, a catalog.Attempt) error {
+	_, err := s.pending.InsertOne(ctx, pendingDoc{ID: attemptKey(a.OrderID, a.N), OrderID: a.OrderID, N: a.N, CreatedAt: a.CreatedAt})
+	if mongox.IsDuplicateKey(err) {
+		return nil
+	}
+	return translate("list attempt", err)
+}
+
+// DeletePending implements catalog.Storer with one delete by `_id`.
+func (s *Store) DeletePending(ctx context.Context, orderID string, n int) error {
+	_, err := s.pending.DeleteOne(ctx, bson.D{{Key: "_id", Value: attemptKey(orderID, n)}})
+	return translate("unlist attempt", err)
+}
+
+// PendingAttempts implements catalog.Storer: the reconciler's one query,
+// a whole read of the small list of attempts not yet settled.
+func (s *Store) PendingAttempts(ctx context.Context) ([]catalog.Attempt, error) {
+	cur, err := s.pending.Find(ctx, bson.D{})
+	if err != nil {
+		return nil, translate("pending attempts", err)
+	}
+	var docs []pendingDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate("pending attempts", err)
+	}
+	out := make([]catalog.Attempt, len(docs))
+	for i, d := range docs {
+		out[i] = catalog.Attempt{OrderID: d.OrderID, N: d.N, CreatedAt: d.CreatedAt.UTC()}
+	}
+	return out, nil
+}
