@@ -47,11 +47,15 @@ func (r *mutationResolver) UpdateProduct(ctx context.Context, id string, input m
 }
 
 // RestockProduct is the resolver for the restockProduct field.
-func (r *mutationResolver) RestockProduct(ctx context.Context, id string, quantity int) (*model.Product, error) {
+func (r *mutationResolver) RestockProduct(ctx context.Context, id string, quantity int, idempotencyKey *string) (*model.Product, error) {
 	if err := requireAdmin(ctx); err != nil {
 		return nil, err
 	}
-	p, err := r.Catalog.Restock(ctx, id, quantity)
+	key := ""
+	if idempotencyKey != nil {
+		key = *idempotencyKey
+	}
+	p, err := r.Catalog.Restock(ctx, id, quantity, key)
 	if err != nil {
 		return nil, r.toGQL(ctx, err)
 	}

@@ -47,7 +47,7 @@ type ComplexityRoot struct {
 	Mutation struct {
 		CreateProduct  func(childComplexity int, input *model.CreateProductInput) int
 		DeleteProduct  func(childComplexity int, id string) int
-		RestockProduct func(childComplexity int, id string, quantity int) int
+		RestockProduct func(childComplexity int, id string, quantity int, idempotencyKey *string) int
 		UpdateProduct  func(childComplexity int, id string, input model.UpdateProductInput) int
 	}
 
@@ -100,7 +100,7 @@ type EntityResolver interface {
 type MutationResolver interface {
 	CreateProduct(ctx context.Context, input *model.CreateProductInput) (*model.Product, error)
 	UpdateProduct(ctx context.Context, id string, input model.UpdateProductInput) (*model.Product, error)
-	RestockProduct(ctx context.Context, id string, quantity int) (*model.Product, error)
+	RestockProduct(ctx context.Context, id string, quantity int, idempotencyKey *string) (*model.Product, error)
 	DeleteProduct(ctx context.Context, id string) (*model.Product, error)
 }
 type ProductResolver interface {
@@ -177,7 +177,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RestockProduct(childComplexity, args["id"].(string), args["quantity"].(int)), true
+		return e.ComplexityRoot.Mutation.RestockProduct(childComplexity, args["id"].(string), args["quantity"].(int), args["idempotencyKey"].(*string)), true
 	case "Mutation.updateProduct":
 		if e.ComplexityRoot.Mutation.UpdateProduct == nil {
 			break
@@ -586,8 +586,14 @@ type Mutation {
   createProduct(input: CreateProductInput): Product
   "Changes a product's name, price or description."
   updateProduct(id: ID!, input: UpdateProductInput!): Product
-  "Adds ` + "`" + `quantity` + "`" + ` units (at least 1) to a product's stock."
-  restockProduct(id: ID!, quantity: Int!): Product
+  """
+  Adds ` + "`" + `quantity` + "`" + ` units (at least 1) to a product's stock. With an
+  ` + "`" + `idempotencyKey` + "`" + ` (1 to 64 letters, digits, '_', '.', ':' or '-'), a retry
+  with the same key returns the product without adding the units again; the
+  same key with another product or quantity is refused with BAD_USER_INPUT.
+  Without a key, every call adds units.
+  """
+  restockProduct(id: ID!, quantity: Int!, idempotencyKey: String): Product
   "Deletes a product: it leaves lists and can no longer be ordered, but still resolves as an entity."
   deleteProduct(id: ID!): Product
 }
@@ -911,6 +917,14 @@ func (ec *executionContext) field_Mutation_restockProduct_args(ctx context.Conte
 		return nil, err
 	}
 	args["quantity"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
 	return args, nil
 }
 
@@ -1276,7 +1290,7 @@ func (ec *executionContext) _Mutation_restockProduct(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RestockProduct(ctx, fc.Args["id"].(string), fc.Args["quantity"].(int))
+			return ec.Resolvers.Mutation().RestockProduct(ctx, fc.Args["id"].(string), fc.Args["quantity"].(int), fc.Args["idempotencyKey"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Product) graphql.Marshaler {

@@ -185,8 +185,13 @@ func (s *Service) Delete(ctx context.Context, id string) (Product, error) {
 	return p, nil
 }
 
-// Restock adds quantity units to a product's stock.
-func (s *Service) Restock(ctx context.Context, id string, quantity int) (Product, error) {
+// Restock adds quantity units to a product's stock. A non-empty key makes
+// it idempotent: the first restock with a key claims it (an insert keyed
+// by the key, naming the product and quantity), and a retry with the same
+// key adds nothing more, its ledger entry being unique by the key and the
+// product; the same key with another product or quantity is refused with
+// an InvalidError. Without a key every call adds units.
+func (s *Service) Restock(ctx context.Context, id string, quantity int, key string) (Product, error) {
 	id, err := ValidID("id", id)
 	if err != nil {
 		return Product{}, err
@@ -194,13 +199,56 @@ func (s *Service) Restock(ctx context.Context, id string, quantity int) (Product
 	if err := validCount("quantity", quantity, 1); err != nil {
 		return Product{}, err
 	}
+	opKey := randomKey()
+	if key != "" {
+		if err := validIdempotencyKey(key); err != nil {
+			return Product{}, err
+		}
+		opKey = "key:" + key
+	}
 	if _, err := s.live(ctx, id); err != nil {
 		return Product{}, fmt.Errorf("restock product: %w", err)
 	}
-	if _, _, err := s.move(ctx, moveSpec{productID: id, kind: KindRestock, opKey: randomKey(), delta: quantity}); err != nil {
+	if key != "" {
+		if err := s.claimRestockKey(ctx, key, id, quantity); err != nil {
+			return Product{}, err
+		}
+	}
+	_, done, err := s.move(ctx, moveSpec{productID: id, kind: KindRestock, opKey: opKey, delta: quantity})
+	if err != nil {
 		return Product{}, fmt.Errorf("restock product: %w", err)
 	}
+	if done {
+		// A retry: the first call's snapshot may still be on its way,
+		// and the retry must not show the stock without its units.
+		s.syncSnapshot(ctx, id, Movement{})
+	}
 	return s.Get(ctx, id)
+}
+
+// claimRestockKey records that key restocks quantity units of productID,
+// unless the key is claimed already: then it must name the same product
+// and quantity. The record lives beside the operation records under a key
+// no operation's takes ("restock-key:", where theirs start with a kind and
+// a colon).
+func (s *Service) claimRestockKey(ctx context.Context, key, productID string, quantity int) error {
+	rk := "restock-key:" + key
+	claim := Movement{ProductID: productID, Kind: KindRestock, Delta: quantity, OpKey: "key:" + key, CreatedAt: s.now()}
+	err := s.store.InsertOp(ctx, rk, claim)
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, ErrDuplicate) {
+		return fmt.Errorf("restock product: %w", err)
+	}
+	prev, ok, err := s.store.Op(ctx, rk)
+	if err != nil {
+		return fmt.Errorf("restock product: %w", err)
+	}
+	if !ok || prev.ProductID != productID || prev.Delta != quantity {
+		return invalid("idempotencyKey", "already used to restock %d units of product %s", prev.Delta, prev.ProductID)
+	}
+	return nil
 }
 
 // Get returns a product, deleted or not.

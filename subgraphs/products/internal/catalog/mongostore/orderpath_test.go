@@ -72,7 +72,7 @@ func TestOrderPathsUsePointOperations(t *testing.T) {
 			return want(r, err, catalog.StatusRejected)
 		}},
 		{name: "restock", run: func() error {
-			_, err := b.Restock(ctx, q.ID, 3)
+			_, err := b.Restock(ctx, q.ID, 3, "")
 			return err
 		}},
 		{name: "cart hold", run: func() error {

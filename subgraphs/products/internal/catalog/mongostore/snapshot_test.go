@@ -33,7 +33,7 @@ func TestRepairSweepCatchesUpAFailedSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	broken := catalog.NewService(failingSnapshots{store}, nil)
-	if _, err := broken.Restock(ctx, p.ID, 5); err != nil {
+	if _, err := broken.Restock(ctx, p.ID, 5, ""); err != nil {
 		t.Fatal(err)
 	}
 	if r, err := broken.Reserve(ctx, "o-lag", []catalog.Line{{ProductID: p.ID, Quantity: 3}}); err != nil || r.Status != catalog.StatusReserved {
@@ -69,7 +69,7 @@ func TestSyncStockRepairsALaggingSnapshot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := catalog.NewService(failingSnapshots{store}, nil).Restock(ctx, p.ID, 5); err != nil {
+	if _, err := catalog.NewService(failingSnapshots{store}, nil).Restock(ctx, p.ID, 5, ""); err != nil {
 		t.Fatal(err)
 	}
 	fresh := catalog.NewService(store, nil)
