@@ -58,7 +58,9 @@ func (ms moveSpec) movement(head Movement, at time.Time) Movement {
 // and restocks, which may carry an idempotency key): each is recorded under
 // its OpID as well (see recordOp), so that retries, settlements and
 // checkouts find it by `_id`.
-func recorded(kind Kind) bool { return kind == KindReserve || kind == KindRelease || kind == KindRestock }
+func recorded(kind Kind) bool {
+	return kind == KindReserve || kind == KindRelease || kind == KindRestock
+}
 
 // move appends one movement to a product's ledger and returns the entry
 // and whether it already existed (an idempotent operation done before).

@@ -173,7 +173,8 @@ func (s *Service) SyncStock(ctx context.Context, productID string, version int64
 		s.resyncs.Delete(productID)
 		ctx, cancel := context.WithTimeout(context.Background(), jobTimeout)
 		defer cancel()
-		if behind, err := s.stockBehind(ctx, productID, version); err == nil && behind {
+		behind, err := s.stockBehind(ctx, productID, version)
+		if err == nil && behind {
 			err = s.repairStock(ctx, productID)
 		}
 		if err != nil {
