@@ -113,6 +113,18 @@ func (r *queryResolver) InventoryLedger(ctx context.Context, productID string, s
 	return r.ledger(ctx, productID, skip, take)
 }
 
+// InventoryHealth is the resolver for the inventoryHealth field.
+func (r *queryResolver) InventoryHealth(ctx context.Context) (*model.InventoryHealth, error) {
+	if err := requireAdmin(ctx); err != nil {
+		return nil, err
+	}
+	h, err := r.Catalog.Health(ctx)
+	if err != nil {
+		return nil, r.toGQL(ctx, err)
+	}
+	return toHealth(h), nil
+}
+
 // InventoryUpdated is the resolver for the inventoryUpdated field.
 func (r *subscriptionResolver) InventoryUpdated(ctx context.Context, productID *string) (<-chan *model.Product, error) {
 	filter := ""

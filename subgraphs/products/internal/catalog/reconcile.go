@@ -134,3 +134,35 @@ func (s *Service) closeLine(ctx context.Context, orderID, productID string) erro
 	}
 	return s.releaseLine(ctx, orderID, productID, m.Reserved())
 }
+
+// Health is the inventory's pending background work.
+type Health struct {
+	// Undecided counts the reservation attempts not yet settled.
+	Undecided int
+	// Dirty counts the products whose stock document may lag the ledger.
+	Dirty int
+	// OldestUndecided is the age of the oldest attempt counted in
+	// Undecided (nil when there is none).
+	OldestUndecided *time.Duration
+}
+
+// Health reads the two work lists whole (both keep only the work not yet
+// done, so they stay small).
+func (s *Service) Health(ctx context.Context) (Health, error) {
+	pending, err := s.store.PendingAttempts(ctx)
+	if err != nil {
+		return Health{}, fmt.Errorf("inventory health: %w", err)
+	}
+	dirty, err := s.store.DirtyStock(ctx)
+	if err != nil {
+		return Health{}, fmt.Errorf("inventory health: %w", err)
+	}
+	h := Health{Undecided: len(pending), Dirty: len(dirty)}
+	now := s.now()
+	for _, a := range pending {
+		if age := max(0, now.Sub(a.CreatedAt)); h.OldestUndecided == nil || age > *h.OldestUndecided {
+			h.OldestUndecided = &age
+		}
+	}
+	return h, nil
+}
