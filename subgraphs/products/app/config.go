@@ -23,7 +23,7 @@ import (
 //	HOLD_TTL           how long a cart's stock hold lasts after its last change (default 15m)
 //	HOLD_SWEEP_INTERVAL  pause between passes of the expired-hold sweeper (default 2s)
 //	SNAPSHOT_REPAIR_INTERVAL  pause between passes of the stock snapshot repair (default 3s)
-//	RESERVE_TIMEOUT    bound of one reserve or release call, detached from the client (default 10s)
+//	RESERVE_TIMEOUT    bound of one reserve or release call, detached from the client (default 20s)
 //	RECONCILE_AFTER    age at which an undecided reservation attempt is settled (default 30s; above RESERVE_TIMEOUT)
 //	RECONCILE_INTERVAL pause between passes of the reservation reconciler (default 5s)
 type Config struct {

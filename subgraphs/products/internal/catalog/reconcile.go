@@ -10,7 +10,7 @@ import (
 // Default bounds of reservation work (see SetReservationBounds).
 const (
 	// DefaultRunTimeout bounds one Reserve or Release call.
-	DefaultRunTimeout = 10 * time.Second
+	DefaultRunTimeout = 20 * time.Second
 	// DefaultReconcileAfter is how old an undecided attempt must be
 	// before the reconciler settles it.
 	DefaultReconcileAfter = 30 * time.Second
