@@ -28,7 +28,9 @@ import (
 // Options tune an Inserter.
 type Options struct {
 	// Window is how long a batch waits for company after its first
-	// document; 0 means 1 ms.
+	// document. Zero writes at once: batches still form from the inserts
+	// that arrive while the previous batch is being written, without
+	// adding latency when there is no concurrency.
 	Window time.Duration
 	// Max is the most documents per insertMany; 0 means 256.
 	Max int
@@ -56,9 +58,6 @@ type Inserter struct {
 
 // New returns an Inserter for coll.
 func New(coll *mongo.Collection, o Options) *Inserter {
-	if o.Window <= 0 {
-		o.Window = time.Millisecond
-	}
 	if o.Max <= 0 {
 		o.Max = 256
 	}
@@ -96,16 +95,13 @@ func (b *Inserter) InsertOne(ctx context.Context, doc any) error {
 // collection are written one after another, so documents inserted by one
 // caller after another's insert returned land in that order.
 func (b *Inserter) writeBatches() {
-	timer := time.NewTimer(b.opts.Window)
-	defer timer.Stop()
 	for {
 		// Let the batch fill for a moment, unless it is full already.
 		b.mu.Lock()
 		full := len(b.pending) >= b.opts.Max
 		b.mu.Unlock()
-		if !full {
-			timer.Reset(b.opts.Window)
-			<-timer.C
+		if !full && b.opts.Window > 0 {
+			time.Sleep(b.opts.Window)
 		}
 		b.mu.Lock()
 		n := min(len(b.pending), b.opts.Max)

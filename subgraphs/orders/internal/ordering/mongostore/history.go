@@ -82,7 +82,7 @@ func (s *Store) appendHistory(ctx context.Context, userID, orderID string, at ti
 	}
 	seq := top + 1
 	for {
-		_, err := s.index.InsertOne(ctx, histDoc{ID: histID(userID, seq), UserID: userID, Seq: seq, OrderID: orderID, At: at})
+		err := s.indexIns.InsertOne(ctx, histDoc{ID: histID(userID, seq), UserID: userID, Seq: seq, OrderID: orderID, At: at})
 		if err == nil {
 			break
 		}
