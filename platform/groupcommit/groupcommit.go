@@ -36,6 +36,29 @@ type Options struct {
 	Max int
 	// Timeout bounds one insertMany; 0 means 15 s.
 	Timeout time.Duration
+	// Lane, when set, is taken around each insertMany, so this inserter's
+	// writes queue with the other writes of its database (see Lane).
+	Lane *Lane
+}
+
+// Lane lets one write call at a time through to a database. The embedded
+// store runs each write in a SQLite transaction on one database file;
+// concurrent writers there do not queue but fail to get the lock and retry
+// after sleeps of 1 to 100 ms, so a few concurrent writers spend most of
+// their time asleep. Taking the lane first turns that into a plain queue in
+// the process, and while a write is in flight the inserts arriving behind
+// it gather into the next batch. (Writers in other processes still meet in
+// SQLite; the unique indexes keep that correct, only slower.)
+type Lane struct{ mu sync.Mutex }
+
+// Do runs one write call in the lane.
+func (l *Lane) Do(f func() error) error {
+	if l == nil {
+		return f()
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return f()
 }
 
 type request struct {
@@ -126,7 +149,10 @@ func (b *Inserter) write(batch []request) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), b.opts.Timeout)
 	defer cancel()
-	_, err := b.coll.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	err := b.opts.Lane.Do(func() error {
+		_, err := b.coll.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+		return err //nolint:wrapcheck // wrapped per caller below
+	})
 	if err == nil {
 		for _, r := range batch {
 			r.done <- nil
