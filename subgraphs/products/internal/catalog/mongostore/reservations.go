@@ -56,7 +56,7 @@ func (s *Store) InsertReservation(ctx context.Context, r catalog.Reservation) er
 	if p := r.Problem; p != nil {
 		d.Problem = &problemDoc{Code: p.Code, Message: p.Message, ProductID: p.ProductID, Requested: p.Requested, Available: p.Available}
 	}
-	_, err := s.reservations.InsertOne(ctx, d)
+	err := s.insert(ctx, s.reservations, d)
 	return translate("insert reservation", err)
 }
 
@@ -106,7 +106,7 @@ func attemptKey(orderID string, n int) string { return orderID + "#" + strconv.I
 
 // InsertAttempt implements catalog.Storer.
 func (s *Store) InsertAttempt(ctx context.Context, a catalog.Attempt) error {
-	_, err := s.attempts.InsertOne(ctx, attemptDoc{ID: attemptKey(a.OrderID, a.N), OrderID: a.OrderID, N: a.N, Products: a.Products, CreatedAt: a.CreatedAt})
+	err := s.insert(ctx, s.attempts, attemptDoc{ID: attemptKey(a.OrderID, a.N), OrderID: a.OrderID, N: a.N, Products: a.Products, CreatedAt: a.CreatedAt})
 	return translate("record attempt", err)
 }
 
@@ -131,7 +131,7 @@ type markDoc struct {
 
 // InsertMark implements catalog.Storer.
 func (s *Store) InsertMark(ctx context.Context, key string) error {
-	_, err := s.marks.InsertOne(ctx, markDoc{ID: key, At: time.Now().UTC()})
+	err := s.insert(ctx, s.marks, markDoc{ID: key, At: time.Now().UTC()})
 	if mongox.IsDuplicateKey(err) {
 		return nil
 	}
@@ -161,7 +161,7 @@ type pendingDoc struct {
 // InsertPending implements catalog.Storer with one insert; an attempt
 // listed already is not an error.
 func (s *Store) InsertPending(ctx context.Context, a catalog.Attempt) error {
-	_, err := s.pending.InsertOne(ctx, pendingDoc{ID: attemptKey(a.OrderID, a.N), OrderID: a.OrderID, N: a.N, CreatedAt: a.CreatedAt})
+	err := s.insert(ctx, s.pending, pendingDoc{ID: attemptKey(a.OrderID, a.N), OrderID: a.OrderID, N: a.N, CreatedAt: a.CreatedAt})
 	if mongox.IsDuplicateKey(err) {
 		return nil
 	}

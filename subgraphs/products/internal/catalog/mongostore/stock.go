@@ -86,7 +86,7 @@ type dirtyDoc struct {
 
 // MarkDirty implements catalog.Storer with one insert.
 func (s *Store) MarkDirty(ctx context.Context, productID string, at time.Time) error {
-	_, err := s.dirty.InsertOne(ctx, dirtyDoc{ProductID: productID, Since: at})
+	err := s.insert(ctx, s.dirty, dirtyDoc{ProductID: productID, Since: at})
 	if mongox.IsDuplicateKey(err) {
 		return nil
 	}
