@@ -1,6 +1,8 @@
 package catalog
 
 import (
+	"github.com/shopsupergraph/shop/platform/fanout"
+
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -311,7 +313,7 @@ func (s *Service) Movements(ctx context.Context, productID string, skip, take in
 	n := int(max(0, min(int64(take), top)))
 	page := make([]Movement, n)
 	found := make([]bool, n)
-	err = each(ctx, n, func(ctx context.Context, i int) error {
+	err = fanout.Each(ctx, n, fanout.PointReads, func(ctx context.Context, i int) error {
 		m, ok, err := s.store.Movement(ctx, id, top-int64(i))
 		page[i], found[i] = m, ok
 		return err
