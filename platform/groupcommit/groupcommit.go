@@ -28,12 +28,37 @@ import (
 // Options tune an Inserter.
 type Options struct {
 	// Window is how long a batch waits for company after its first
-	// document; 0 means 1 ms.
+	// document. Zero writes at once: batches still form from the inserts
+	// that arrive while the previous batch is being written, without
+	// adding latency when there is no concurrency.
 	Window time.Duration
 	// Max is the most documents per insertMany; 0 means 256.
 	Max int
 	// Timeout bounds one insertMany; 0 means 15 s.
 	Timeout time.Duration
+	// Lane, when set, is taken around each insertMany, so this inserter's
+	// writes queue with the other writes of its database (see Lane).
+	Lane *Lane
+}
+
+// Lane lets one write call at a time through to a database. The embedded
+// store runs each write in a SQLite transaction on one database file;
+// concurrent writers there do not queue but fail to get the lock and retry
+// after sleeps of 1 to 100 ms, so a few concurrent writers spend most of
+// their time asleep. Taking the lane first turns that into a plain queue in
+// the process, and while a write is in flight the inserts arriving behind
+// it gather into the next batch. (Writers in other processes still meet in
+// SQLite; the unique indexes keep that correct, only slower.)
+type Lane struct{ mu sync.Mutex }
+
+// Do runs one write call in the lane.
+func (l *Lane) Do(f func() error) error {
+	if l == nil {
+		return f()
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return f()
 }
 
 type request struct {
@@ -56,9 +81,6 @@ type Inserter struct {
 
 // New returns an Inserter for coll.
 func New(coll *mongo.Collection, o Options) *Inserter {
-	if o.Window <= 0 {
-		o.Window = time.Millisecond
-	}
 	if o.Max <= 0 {
 		o.Max = 256
 	}
@@ -96,16 +118,13 @@ func (b *Inserter) InsertOne(ctx context.Context, doc any) error {
 // collection are written one after another, so documents inserted by one
 // caller after another's insert returned land in that order.
 func (b *Inserter) writeBatches() {
-	timer := time.NewTimer(b.opts.Window)
-	defer timer.Stop()
 	for {
 		// Let the batch fill for a moment, unless it is full already.
 		b.mu.Lock()
 		full := len(b.pending) >= b.opts.Max
 		b.mu.Unlock()
-		if !full {
-			timer.Reset(b.opts.Window)
-			<-timer.C
+		if !full && b.opts.Window > 0 {
+			time.Sleep(b.opts.Window)
 		}
 		b.mu.Lock()
 		n := min(len(b.pending), b.opts.Max)
@@ -130,7 +149,10 @@ func (b *Inserter) write(batch []request) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), b.opts.Timeout)
 	defer cancel()
-	_, err := b.coll.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	err := b.opts.Lane.Do(func() error {
+		_, err := b.coll.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+		return err //nolint:wrapcheck // wrapped per caller below
+	})
 	if err == nil {
 		for _, r := range batch {
 			r.done <- nil

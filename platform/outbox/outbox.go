@@ -30,6 +30,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/shopsupergraph/shop/platform/events"
+	"github.com/shopsupergraph/shop/platform/groupcommit"
 )
 
 // Field is the field of a state document that embeds its event: the record
@@ -76,12 +77,15 @@ type pendingDoc struct {
 // Store adds events to a database's outbox collection.
 type Store struct {
 	coll *mongo.Collection
-	now  func() time.Time
+	// ins batches concurrent Adds into few write calls.
+	ins *groupcommit.Inserter
+	now func() time.Time
 }
 
 // NewStore returns the outbox of db.
 func NewStore(db *mongo.Database) *Store {
-	return &Store{coll: db.Collection(Collection), now: time.Now}
+	coll := db.Collection(Collection)
+	return &Store{coll: coll, ins: groupcommit.New(coll, groupcommit.Options{}), now: time.Now}
 }
 
 // Add records that the document with _id docID in collection coll is about
@@ -89,7 +93,7 @@ func NewStore(db *mongo.Database) *Store {
 // fails, Discard the entry (or leave it: the relay drops it after its grace
 // period).
 func (s *Store) Add(ctx context.Context, coll string, docID any, e Entry) error {
-	_, err := s.coll.InsertOne(ctx, pendingDoc{EventID: e.EventID, Coll: coll, DocID: docID, AddedAt: s.now().UTC(), Entry: e})
+	err := s.ins.InsertOne(ctx, pendingDoc{EventID: e.EventID, Coll: coll, DocID: docID, AddedAt: s.now().UTC(), Entry: e})
 	if err != nil {
 		return err //nolint:wrapcheck // callers wrap with their operation
 	}

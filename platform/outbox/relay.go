@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -15,6 +14,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
+	"github.com/shopsupergraph/shop/platform/fanout"
 	"github.com/shopsupergraph/shop/platform/lease"
 )
 
@@ -206,21 +206,14 @@ const (
 
 // happenedAll checks every entry's document, a few point reads at a time.
 func (r *Relay) happenedAll(ctx context.Context, docs []pendingDoc) ([]fate, error) {
-	const parallel = 8
 	out := make([]fate, len(docs))
-	errs := make([]error, len(docs))
-	sem := make(chan struct{}, parallel)
-	var wg sync.WaitGroup
-	for i, d := range docs {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			out[i], errs[i] = r.happened(ctx, d)
-		})
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
+	err := fanout.Each(ctx, len(docs), fanout.PointReads, func(ctx context.Context, i int) error {
+		f, err := r.happened(ctx, docs[i])
+		out[i] = f
+		return err
+	})
+	if err != nil {
+		return nil, err //nolint:wrapcheck // happened wraps its errors
 	}
 	return out, nil
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/shopsupergraph/shop/platform/events"
 	"github.com/shopsupergraph/shop/platform/httpx"
 	"github.com/shopsupergraph/shop/platform/kafkax"
+	"github.com/shopsupergraph/shop/platform/lease"
 	"github.com/shopsupergraph/shop/platform/mongox"
 	"github.com/shopsupergraph/shop/platform/outbox"
 	"github.com/shopsupergraph/shop/platform/redisx"
@@ -93,7 +94,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.Catalog = catalog.NewService(storer, log)
 	a.Catalog.SetHoldTTL(cfg.HoldTTL)
-	a.proc = &live.Processor{Hub: a.hub, Loader: a.Catalog}
+	a.Catalog.SetReservationBounds(cfg.ReserveTimeout, cfg.ReconcileAfter)
+	a.proc = &live.Processor{Hub: a.hub, Loader: a.Catalog, Stock: a.Catalog}
 	if cache != nil {
 		a.proc.Cache = cache
 	}
@@ -148,7 +150,7 @@ func (a *App) Run(ctx context.Context) error {
 // Serve serves on ln and runs the background workers (the outbox relay, the
 // product feed, the order release consumer) until ctx ends.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
-	workers := []httpx.Worker{a.runFeed, a.sweepHolds, func(ctx context.Context) {
+	workers := []httpx.Worker{a.runFeed, a.sweepHolds, a.repairSnapshots, a.reconcile, func(ctx context.Context) {
 		// Releases are idempotent by order anyway; skipping events already
 		// handled spares the redelivered ones any work.
 		h := dedupe.New(a.db, orderevents.GroupID).Wrap(orderevents.Handler(a.Catalog, a.log))
@@ -175,6 +177,50 @@ func (a *App) sweepHolds(ctx context.Context) {
 		}
 		if _, err := a.Catalog.SweepHolds(ctx, sweepBatch); err != nil && ctx.Err() == nil {
 			a.log.Warn("hold sweep incomplete; the next pass retries", "err", err)
+		}
+	}
+}
+
+// repairSnapshots brings lagging stock documents up to date until ctx
+// ends (see catalog.Service.RepairSnapshots). Every replica runs it; the
+// dirty list it reads is small, and a repair of a caught-up snapshot
+// writes nothing.
+func (a *App) repairSnapshots(ctx context.Context) {
+	t := time.NewTicker(a.cfg.SnapshotRepairInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if _, err := a.Catalog.RepairSnapshots(ctx, a.cfg.SnapshotRepairInterval); err != nil && ctx.Err() == nil {
+			a.log.Warn("snapshot repair incomplete; the next pass retries", "err", err)
+		}
+	}
+}
+
+// reconcile settles reservation attempts that never reached a decision
+// (see catalog.Service.ReconcileReservations) until ctx ends, on the one
+// replica that holds the inventory-reconcile lease.
+func (a *App) reconcile(ctx context.Context) {
+	l := lease.New(a.db, lease.Options{Name: "inventory-reconcile", Owner: lease.Owner()})
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() { l.Keep(ctx) })
+	t := time.NewTicker(a.cfg.ReconcileInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if !l.Holding() {
+			continue
+		}
+		if _, err := a.Catalog.ReconcileReservations(ctx); err != nil && ctx.Err() == nil {
+			a.log.Warn("reservation reconcile incomplete; the next pass retries", "err", err)
 		}
 	}
 }

@@ -22,6 +22,10 @@ import (
 //	KAFKA_PARTITIONS   partitions of the topics this service creates (default 3)
 //	HOLD_TTL           how long a cart's stock hold lasts after its last change (default 15m)
 //	HOLD_SWEEP_INTERVAL  pause between passes of the expired-hold sweeper (default 2s)
+//	SNAPSHOT_REPAIR_INTERVAL  pause between passes of the stock snapshot repair (default 3s)
+//	RESERVE_TIMEOUT    bound of one reserve or release call, detached from the client (default 20s)
+//	RECONCILE_AFTER    age at which an undecided reservation attempt is settled (default 30s; above RESERVE_TIMEOUT)
+//	RECONCILE_INTERVAL pause between passes of the reservation reconciler (default 5s)
 type Config struct {
 	service.Common
 	RedisAddr       string
@@ -31,6 +35,12 @@ type Config struct {
 	KafkaPartitions int
 	HoldTTL         time.Duration
 	SweepInterval   time.Duration
+	// SnapshotRepairInterval is also how long a product stays on the
+	// dirty list before a pass repairs it.
+	SnapshotRepairInterval time.Duration
+	ReserveTimeout         time.Duration
+	ReconcileAfter         time.Duration
+	ReconcileInterval      time.Duration
 }
 
 // LoadConfig reads the configuration and reports every problem at once.
@@ -44,12 +54,29 @@ func LoadConfig(env *config.Env) (Config, error) {
 		KafkaPartitions: env.Int("KAFKA_PARTITIONS", 3),
 		HoldTTL:         env.Duration("HOLD_TTL", catalog.DefaultHoldTTL),
 		SweepInterval:   env.Duration("HOLD_SWEEP_INTERVAL", 2*time.Second),
+
+		SnapshotRepairInterval: env.Duration("SNAPSHOT_REPAIR_INTERVAL", 3*time.Second),
+		ReserveTimeout:         env.Duration("RESERVE_TIMEOUT", catalog.DefaultRunTimeout),
+		ReconcileAfter:         env.Duration("RECONCILE_AFTER", catalog.DefaultReconcileAfter),
+		ReconcileInterval:      env.Duration("RECONCILE_INTERVAL", 5*time.Second),
 	}
 	if c.HoldTTL <= 0 {
 		env.Problem("HOLD_TTL must be positive, got %s", c.HoldTTL)
 	}
 	if c.SweepInterval <= 0 {
 		env.Problem("HOLD_SWEEP_INTERVAL must be positive, got %s", c.SweepInterval)
+	}
+	if c.SnapshotRepairInterval <= 0 {
+		env.Problem("SNAPSHOT_REPAIR_INTERVAL must be positive, got %s", c.SnapshotRepairInterval)
+	}
+	if c.ReserveTimeout <= 0 {
+		env.Problem("RESERVE_TIMEOUT must be positive, got %s", c.ReserveTimeout)
+	}
+	if c.ReconcileAfter <= c.ReserveTimeout {
+		env.Problem("RECONCILE_AFTER (%s) must be longer than RESERVE_TIMEOUT (%s)", c.ReconcileAfter, c.ReserveTimeout)
+	}
+	if c.ReconcileInterval <= 0 {
+		env.Problem("RECONCILE_INTERVAL must be positive, got %s", c.ReconcileInterval)
 	}
 	if c.CacheTTL <= 0 {
 		env.Problem("CACHE_TTL must be positive, got %s", c.CacheTTL)

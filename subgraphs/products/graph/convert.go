@@ -85,3 +85,12 @@ func (r *Resolver) toGQL(ctx context.Context, err error) error {
 		return gqlerr.New(ctx, gqlerr.Internal, "internal error", nil)
 	}
 }
+
+func toHealth(h catalog.Health) *model.InventoryHealth {
+	out := &model.InventoryHealth{UndecidedReservations: h.Undecided, DirtySnapshots: h.Dirty}
+	if h.OldestUndecided != nil {
+		secs := int(h.OldestUndecided.Seconds())
+		out.OldestUndecidedAgeSeconds = &secs
+	}
+	return out
+}

@@ -47,11 +47,15 @@ func (r *mutationResolver) UpdateProduct(ctx context.Context, id string, input m
 }
 
 // RestockProduct is the resolver for the restockProduct field.
-func (r *mutationResolver) RestockProduct(ctx context.Context, id string, quantity int) (*model.Product, error) {
+func (r *mutationResolver) RestockProduct(ctx context.Context, id string, quantity int, idempotencyKey *string) (*model.Product, error) {
 	if err := requireAdmin(ctx); err != nil {
 		return nil, err
 	}
-	p, err := r.Catalog.Restock(ctx, id, quantity)
+	key := ""
+	if idempotencyKey != nil {
+		key = *idempotencyKey
+	}
+	p, err := r.Catalog.Restock(ctx, id, quantity, key)
 	if err != nil {
 		return nil, r.toGQL(ctx, err)
 	}
@@ -107,6 +111,18 @@ func (r *queryResolver) Product(ctx context.Context, id string) (*model.Product,
 // InventoryLedger is the resolver for the inventoryLedger field.
 func (r *queryResolver) InventoryLedger(ctx context.Context, productID string, skip *int, take *int) ([]*model.StockMovement, error) {
 	return r.ledger(ctx, productID, skip, take)
+}
+
+// InventoryHealth is the resolver for the inventoryHealth field.
+func (r *queryResolver) InventoryHealth(ctx context.Context) (*model.InventoryHealth, error) {
+	if err := requireAdmin(ctx); err != nil {
+		return nil, err
+	}
+	h, err := r.Catalog.Health(ctx)
+	if err != nil {
+		return nil, r.toGQL(ctx, err)
+	}
+	return toHealth(h), nil
 }
 
 // InventoryUpdated is the resolver for the inventoryUpdated field.

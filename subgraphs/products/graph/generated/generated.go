@@ -44,10 +44,16 @@ type ComplexityRoot struct {
 		FindManyProductByIDs func(childComplexity int, reps []*model.ProductByIDsInput) int
 	}
 
+	InventoryHealth struct {
+		DirtySnapshots            func(childComplexity int) int
+		OldestUndecidedAgeSeconds func(childComplexity int) int
+		UndecidedReservations     func(childComplexity int) int
+	}
+
 	Mutation struct {
 		CreateProduct  func(childComplexity int, input *model.CreateProductInput) int
 		DeleteProduct  func(childComplexity int, id string) int
-		RestockProduct func(childComplexity int, id string, quantity int) int
+		RestockProduct func(childComplexity int, id string, quantity int, idempotencyKey *string) int
 		UpdateProduct  func(childComplexity int, id string, input model.UpdateProductInput) int
 	}
 
@@ -64,6 +70,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		InventoryHealth    func(childComplexity int) int
 		InventoryLedger    func(childComplexity int, productID string, skip *int, take *int) int
 		Product            func(childComplexity int, id string) int
 		Products           func(childComplexity int, skip *int, take *int, search *string) int
@@ -100,7 +107,7 @@ type EntityResolver interface {
 type MutationResolver interface {
 	CreateProduct(ctx context.Context, input *model.CreateProductInput) (*model.Product, error)
 	UpdateProduct(ctx context.Context, id string, input model.UpdateProductInput) (*model.Product, error)
-	RestockProduct(ctx context.Context, id string, quantity int) (*model.Product, error)
+	RestockProduct(ctx context.Context, id string, quantity int, idempotencyKey *string) (*model.Product, error)
 	DeleteProduct(ctx context.Context, id string) (*model.Product, error)
 }
 type ProductResolver interface {
@@ -110,6 +117,7 @@ type QueryResolver interface {
 	Products(ctx context.Context, skip *int, take *int, search *string) ([]*model.Product, error)
 	Product(ctx context.Context, id string) (*model.Product, error)
 	InventoryLedger(ctx context.Context, productID string, skip *int, take *int) ([]*model.StockMovement, error)
+	InventoryHealth(ctx context.Context) (*model.InventoryHealth, error)
 }
 type SubscriptionResolver interface {
 	InventoryUpdated(ctx context.Context, productID *string) (<-chan *model.Product, error)
@@ -145,6 +153,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Entity.FindManyProductByIDs(childComplexity, args["reps"].([]*model.ProductByIDsInput)), true
 
+	case "InventoryHealth.dirtySnapshots":
+		if e.ComplexityRoot.InventoryHealth.DirtySnapshots == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InventoryHealth.DirtySnapshots(childComplexity), true
+	case "InventoryHealth.oldestUndecidedAgeSeconds":
+		if e.ComplexityRoot.InventoryHealth.OldestUndecidedAgeSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InventoryHealth.OldestUndecidedAgeSeconds(childComplexity), true
+	case "InventoryHealth.undecidedReservations":
+		if e.ComplexityRoot.InventoryHealth.UndecidedReservations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InventoryHealth.UndecidedReservations(childComplexity), true
+
 	case "Mutation.createProduct":
 		if e.ComplexityRoot.Mutation.CreateProduct == nil {
 			break
@@ -177,7 +204,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RestockProduct(childComplexity, args["id"].(string), args["quantity"].(int)), true
+		return e.ComplexityRoot.Mutation.RestockProduct(childComplexity, args["id"].(string), args["quantity"].(int), args["idempotencyKey"].(*string)), true
 	case "Mutation.updateProduct":
 		if e.ComplexityRoot.Mutation.UpdateProduct == nil {
 			break
@@ -250,6 +277,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Product.UpdatedAt(childComplexity), true
 
+	case "Query.inventoryHealth":
+		if e.ComplexityRoot.Query.InventoryHealth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.InventoryHealth(childComplexity), true
 	case "Query.inventoryLedger":
 		if e.ComplexityRoot.Query.InventoryLedger == nil {
 			break
@@ -553,6 +586,26 @@ type Query {
   also for deleted products). Public: anyone may audit stock.
   """
   inventoryLedger(productId: ID!, skip: Int, take: Int): [StockMovement!]!
+  """
+  The inventory's background work still to do, for operators and audits.
+  Requires the admin key (x-api-key): UNAUTHENTICATED without any key,
+  FORBIDDEN with a wrong one.
+  """
+  inventoryHealth: InventoryHealth!
+}
+
+"The inventory's pending background work (see Query.inventoryHealth)."
+type InventoryHealth {
+  """
+  Reservation attempts that started and are not settled yet: no decision
+  reached, or units not yet given back. The reconciler settles those older
+  than its bound (30 s by default).
+  """
+  undecidedReservations: Int!
+  "Products whose stock document (their ` + "`" + `quantity` + "`" + `) may lag their ledger; the snapshot repair catches them up within seconds."
+  dirtySnapshots: Int!
+  "The age in seconds of the oldest attempt counted in ` + "`" + `undecidedReservations` + "`" + `; null when there is none."
+  oldestUndecidedAgeSeconds: Int
 }
 
 "A new product. Requires the admin key (x-api-key)."
@@ -586,8 +639,14 @@ type Mutation {
   createProduct(input: CreateProductInput): Product
   "Changes a product's name, price or description."
   updateProduct(id: ID!, input: UpdateProductInput!): Product
-  "Adds ` + "`" + `quantity` + "`" + ` units (at least 1) to a product's stock."
-  restockProduct(id: ID!, quantity: Int!): Product
+  """
+  Adds ` + "`" + `quantity` + "`" + ` units (at least 1) to a product's stock. With an
+  ` + "`" + `idempotencyKey` + "`" + ` (1 to 64 letters, digits, '_', '.', ':' or '-'), a retry
+  with the same key returns the product without adding the units again; the
+  same key with another product or quantity is refused with BAD_USER_INPUT.
+  Without a key, every call adds units.
+  """
+  restockProduct(id: ID!, quantity: Int!, idempotencyKey: String): Product
   "Deletes a product: it leaves lists and can no longer be ordered, but still resolves as an entity."
   deleteProduct(id: ID!): Product
 }
@@ -681,6 +740,18 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_InventoryHealth(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "undecidedReservations":
+		return ec.fieldContext_InventoryHealth_undecidedReservations(ctx, field)
+	case "dirtySnapshots":
+		return ec.fieldContext_InventoryHealth_dirtySnapshots(ctx, field)
+	case "oldestUndecidedAgeSeconds":
+		return ec.fieldContext_InventoryHealth_oldestUndecidedAgeSeconds(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InventoryHealth", field.Name)
+}
 
 func (ec *executionContext) childFields_Product(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -911,6 +982,14 @@ func (ec *executionContext) field_Mutation_restockProduct_args(ctx context.Conte
 		return nil, err
 	}
 	args["quantity"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
 	return args, nil
 }
 
@@ -1178,6 +1257,75 @@ func (ec *executionContext) fieldContext_Entity_findManyProductByIDs(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _InventoryHealth_undecidedReservations(ctx context.Context, field graphql.CollectedField, obj *model.InventoryHealth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InventoryHealth_undecidedReservations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UndecidedReservations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InventoryHealth_undecidedReservations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InventoryHealth", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _InventoryHealth_dirtySnapshots(ctx context.Context, field graphql.CollectedField, obj *model.InventoryHealth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InventoryHealth_dirtySnapshots(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DirtySnapshots, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InventoryHealth_dirtySnapshots(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InventoryHealth", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _InventoryHealth_oldestUndecidedAgeSeconds(ctx context.Context, field graphql.CollectedField, obj *model.InventoryHealth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InventoryHealth_oldestUndecidedAgeSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OldestUndecidedAgeSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InventoryHealth_oldestUndecidedAgeSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InventoryHealth", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _Mutation_createProduct(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1276,7 +1424,7 @@ func (ec *executionContext) _Mutation_restockProduct(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RestockProduct(ctx, fc.Args["id"].(string), fc.Args["quantity"].(int))
+			return ec.Resolvers.Mutation().RestockProduct(ctx, fc.Args["id"].(string), fc.Args["quantity"].(int), fc.Args["idempotencyKey"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Product) graphql.Marshaler {
@@ -1710,6 +1858,38 @@ func (ec *executionContext) fieldContext_Query_inventoryLedger(ctx context.Conte
 	if fc.Args, err = ec.field_Query_inventoryLedger_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_inventoryHealth(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_inventoryHealth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().InventoryHealth(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InventoryHealth) graphql.Marshaler {
+			return ec.marshalNInventoryHealth2ᚖgithubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋproductsᚋgraphᚋmodelᚐInventoryHealth(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_inventoryHealth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InventoryHealth(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -3369,6 +3549,54 @@ func (ec *executionContext) _Entity(ctx context.Context, sel ast.SelectionSet) g
 	return out
 }
 
+var inventoryHealthImplementors = []string{"InventoryHealth"}
+
+func (ec *executionContext) _InventoryHealth(ctx context.Context, sel ast.SelectionSet, obj *model.InventoryHealth) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inventoryHealthImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InventoryHealth")
+		case "undecidedReservations":
+			out.Values[i] = ec._InventoryHealth_undecidedReservations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dirtySnapshots":
+			out.Values[i] = ec._InventoryHealth_dirtySnapshots(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "oldestUndecidedAgeSeconds":
+			out.Values[i] = ec._InventoryHealth_oldestUndecidedAgeSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -3623,6 +3851,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_inventoryLedger(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "inventoryHealth":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_inventoryHealth(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -4294,6 +4544,20 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNInventoryHealth2githubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋproductsᚋgraphᚋmodelᚐInventoryHealth(ctx context.Context, sel ast.SelectionSet, v model.InventoryHealth) graphql.Marshaler {
+	return ec._InventoryHealth(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNInventoryHealth2ᚖgithubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋproductsᚋgraphᚋmodelᚐInventoryHealth(ctx context.Context, sel ast.SelectionSet, v *model.InventoryHealth) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._InventoryHealth(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNMovementKind2githubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋproductsᚋgraphᚋmodelᚐMovementKind(ctx context.Context, v any) (model.MovementKind, error) {

@@ -21,6 +21,18 @@ type CreateProductInput struct {
 	Description *string `json:"description,omitempty"`
 }
 
+// The inventory's pending background work (see Query.inventoryHealth).
+type InventoryHealth struct {
+	// Reservation attempts that started and are not settled yet: no decision
+	// reached, or units not yet given back. The reconciler settles those older
+	// than its bound (30 s by default).
+	UndecidedReservations int `json:"undecidedReservations"`
+	// Products whose stock document (their `quantity`) may lag their ledger; the snapshot repair catches them up within seconds.
+	DirtySnapshots int `json:"dirtySnapshots"`
+	// The age in seconds of the oldest attempt counted in `undecidedReservations`; null when there is none.
+	OldestUndecidedAgeSeconds *int `json:"oldestUndecidedAgeSeconds,omitempty"`
+}
+
 // Admin mutations need the admin key in `x-api-key` (or `x-api-token`):
 // UNAUTHENTICATED without any key, FORBIDDEN with a wrong one (or a user token
 // only). Invalid input is refused with BAD_USER_INPUT, an unknown or deleted

@@ -91,6 +91,13 @@ type Stock struct {
 	UpdatedAt time.Time
 }
 
+// DirtyStock names a product whose stock document may lag its ledger,
+// and since when it is listed.
+type DirtyStock struct {
+	ProductID string
+	Since     time.Time
+}
+
 // Kind says why stock moved.
 type Kind string
 

@@ -1,6 +1,8 @@
 package catalog
 
 import (
+	"github.com/shopsupergraph/shop/platform/fanout"
+
 	"context"
 	"errors"
 	"fmt"
@@ -159,7 +161,7 @@ func (s *Service) GetHold(ctx context.Context, holdID string) (Hold, error) {
 	}
 	sort.Strings(ids)
 	h.Lines = make([]HeldLine, len(ids))
-	err = each(ctx, len(ids), func(ctx context.Context, i int) error {
+	err = fanout.Each(ctx, len(ids), fanout.PointReads, func(ctx context.Context, i int) error {
 		pos, err := s.holdLine(ctx, holdID, ids[i])
 		if err != nil {
 			return err

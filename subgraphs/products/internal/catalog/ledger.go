@@ -53,10 +53,14 @@ func (ms moveSpec) movement(head Movement, at time.Time) Movement {
 	}
 }
 
-// recorded reports whether entries of kind are operations of an order,
-// whose key is the order id: each is recorded under its OpID as well (see
-// recordOp), so that retries, settlements and checkouts find it by `_id`.
-func recorded(kind Kind) bool { return kind == KindReserve || kind == KindRelease }
+// recorded reports whether entries of kind may be retried under the same
+// operation key (an order's reserves and releases, keyed by the order id,
+// and restocks, which may carry an idempotency key): each is recorded under
+// its OpID as well (see recordOp), so that retries, settlements and
+// checkouts find it by `_id`.
+func recorded(kind Kind) bool {
+	return kind == KindReserve || kind == KindRelease || kind == KindRestock
+}
 
 // move appends one movement to a product's ledger and returns the entry
 // and whether it already existed (an idempotent operation done before).
@@ -190,6 +194,9 @@ func (s *Service) appendOnce(ctx context.Context, ms moveSpec, fresh *Movement, 
 	if ms.run != nil && ms.run.attempt == 0 {
 		return Movement{}, unprepared, nil
 	}
+	if err := s.markDirty(ctx, ms.productID); err != nil {
+		return Movement{}, failed, err
+	}
 	err := s.store.AppendMovement(ctx, m)
 	switch {
 	case err == nil:
@@ -277,9 +284,9 @@ func (s *Service) findDone(ctx context.Context, m Movement) (Movement, bool, err
 
 // recordOp records copies of a ledger entry that later calls read by
 // `_id` (insert-only, so a repeated record changes nothing): an order's
-// reserve or release entry under its OpID (the entry is keyed by version,
-// which a retry or a release does not know), and an entry of a hold line
-// under its position.
+// reserve or release entry, or a restock, under its OpID (the entry is
+// keyed by version, which a retry or a release does not know), and an
+// entry of a hold line under its position.
 func (s *Service) recordOp(ctx context.Context, m Movement) error {
 	var keys []string
 	if recorded(m.Kind) {

@@ -63,6 +63,9 @@ func (s *Service) planLocked(ctx context.Context, productID string, plan planFun
 		if m.Balance > MaxInt {
 			return Movement{}, false, invalid("quantity", "stock of product %s would exceed %d", productID, MaxInt)
 		}
+		if err := s.markDirty(ctx, productID); err != nil {
+			return Movement{}, false, err
+		}
 		err = s.store.AppendMovement(ctx, m)
 		if err == nil {
 			st.remember(m)

@@ -27,8 +27,14 @@ import (
 //
 // Bad input returns an error wrapping ErrInvalid and decides nothing. A
 // store failure returns an error and decides nothing either: the lines
-// reserved so far stay reserved until a retry completes the order or a
-// release (or the OrderCancelled consumer) gives them back.
+// reserved so far stay reserved until a retry completes the order, a
+// release (or the OrderCancelled consumer) gives them back, or the
+// reconciler settles the attempt (see ReconcileReservations).
+//
+// The work runs detached from ctx's cancellation, within its own bound
+// (see SetReservationBounds): a client that gives up does not stop a
+// runner between two writes, so a started reservation reaches a decision
+// unless the bound passes first, and the reconciler's bound is longer.
 func (s *Service) Reserve(ctx context.Context, orderID string, lines []Line) (Reservation, error) {
 	return s.ReserveHeld(ctx, orderID, "", lines)
 }
@@ -50,6 +56,8 @@ func (s *Service) ReserveHeld(ctx context.Context, orderID, holdID string, lines
 	if err != nil {
 		return Reservation{}, err
 	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.runTimeout)
+	defer cancel()
 	if r, err := s.store.Reservation(ctx, orderID); err == nil {
 		return s.settle(ctx, r, nil)
 	} else if !errors.Is(err, ErrNotFound) {
@@ -64,7 +72,7 @@ func (s *Service) ReserveHeld(ctx context.Context, orderID, holdID string, lines
 	if errors.As(err, &decided) {
 		// Decided while the attempt was being recorded: nothing of
 		// ours to reserve or give back.
-		return s.finish(ctx, decided.r, run, false)
+		return s.closeAttempt(ctx, run)(s.finish(ctx, decided.r, run, false))
 	}
 	if err != nil {
 		return Reservation{}, fmt.Errorf("reserve: %w", err)
@@ -80,7 +88,23 @@ func (s *Service) ReserveHeld(ctx context.Context, orderID, holdID string, lines
 		}
 		ours = false
 	}
-	return s.finish(ctx, r, run, ours)
+	return s.closeAttempt(ctx, run)(s.finish(ctx, r, run, ours))
+}
+
+// closeAttempt returns a function that passes finish's result through and,
+// when finish succeeded, takes the runner's attempt off the undecided list:
+// its lines are dealt with. A failure to do so is only logged: the
+// reconciler finds the attempt settled and takes it off later.
+func (s *Service) closeAttempt(ctx context.Context, run *runner) func(Reservation, error) (Reservation, error) {
+	return func(r Reservation, err error) (Reservation, error) {
+		if err != nil || run.attempt == 0 {
+			return r, err
+		}
+		if derr := s.store.DeletePending(ctx, run.orderID, run.attempt); derr != nil {
+			s.log.Warn("settled attempt still listed; the reconciler takes it off", "order", run.orderID, "attempt", run.attempt, "err", derr)
+		}
+		return r, nil
+	}
 }
 
 // runLines reserves the lines in order and returns the decision they
@@ -126,8 +150,13 @@ type decidedError struct{ r Reservation }
 func (e *decidedError) Error() string { return "order " + e.r.OrderID + " decided meanwhile" }
 
 // prepare records the runner's attempt (once), under the next free
-// number, then reads the decision again: a decision made meanwhile stops
-// the runner with a decidedError before it reserves anything.
+// number, and lists it as undecided (see Storer.InsertPending), then reads
+// the decision again: a decision made meanwhile stops the runner with a
+// decidedError before it reserves anything. The attempt names the
+// products whose entries a settlement must look for; the listing is what
+// lets the reconciler find a runner that never finished without reading
+// every attempt. A crash between the two leaves an attempt that reserved
+// nothing.
 func (s *Service) prepare(ctx context.Context, run *runner) error {
 	if run.attempt > 0 {
 		return nil
@@ -143,6 +172,9 @@ func (s *Service) prepare(ctx context.Context, run *runner) error {
 		}
 	}
 	run.attempt = a.N
+	if err := s.store.InsertPending(ctx, a); err != nil {
+		return fmt.Errorf("record attempt: %w", err)
+	}
 	r, err := s.store.Reservation(ctx, run.orderID)
 	if err == nil {
 		return &decidedError{r: r}
@@ -228,11 +260,16 @@ func (s *Service) reserveLine(ctx context.Context, run *runner, holdID string, l
 
 // Release gives back the stock of an order's reservation, idempotently. An
 // order with no decision yet is recorded as released, so a reservation that
-// is still running (or retried later) ends up released too.
+// is still running (or retried later) ends up released too: its runner
+// reads the decision and gives its lines back, and the reconciler settles
+// a runner that never finished. Like Reserve, it runs detached from ctx's
+// cancellation, within its own bound.
 func (s *Service) Release(ctx context.Context, orderID string) (Reservation, error) {
 	if err := validOrderID(orderID); err != nil {
 		return Reservation{}, err
 	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.runTimeout)
+	defer cancel()
 	r, err := s.store.Reservation(ctx, orderID)
 	switch {
 	case errors.Is(err, ErrNotFound):
@@ -376,6 +413,10 @@ func (s *Service) settle(ctx context.Context, r Reservation, run *runner) (Reser
 // entry that converted a hold gives back every unit of the order, the
 // converted ones included.
 func (s *Service) releaseLine(ctx context.Context, orderID, productID string, quantity int) error {
+	if quantity <= 0 {
+		// A closed line (see closeLine): nothing to give back.
+		return nil
+	}
 	spec := moveSpec{productID: productID, kind: KindRelease, opKey: orderID, orderID: orderID, delta: quantity}
 	if _, _, err := s.move(ctx, spec); err != nil {
 		return fmt.Errorf("release %s: %w", productID, err)

@@ -1,6 +1,8 @@
 package catalog
 
 import (
+	"github.com/shopsupergraph/shop/platform/fanout"
+
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -25,10 +27,20 @@ type Service struct {
 	// unrecorded holds the reserve and release entries this process
 	// appended and has not recorded yet (see recordOp), by OpID.
 	unrecorded sync.Map
-	log        *slog.Logger
-	now        func() time.Time
+	// resyncs holds the products with a delayed SyncStock check pending.
+	resyncs sync.Map
+	// syncGrace is how old an entry must be before SyncStock repairs its
+	// snapshot at once.
+	syncGrace time.Duration
+	log       *slog.Logger
+	now       func() time.Time
 	// holdTTL is how long a stock hold lasts after its last change.
 	holdTTL time.Duration
+	// runTimeout bounds one Reserve or Release call, detached from
+	// its caller; reconcileAfter is how old an undecided attempt must be
+	// before the reconciler settles it (longer than runTimeout).
+	runTimeout     time.Duration
+	reconcileAfter time.Duration
 }
 
 // NewService returns a Service over store.
@@ -36,7 +48,8 @@ func NewService(store Storer, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{store: store, locks: newStripes(256), log: log, holdTTL: DefaultHoldTTL,
+	s := &Service{store: store, locks: newStripes(256), log: log, holdTTL: DefaultHoldTTL, syncGrace: DefaultSyncGrace,
+		runTimeout: DefaultRunTimeout, reconcileAfter: DefaultReconcileAfter,
 		now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
 	s.views = newCoalescer(func(ctx context.Context, productID string, _ []struct{}) (Movement, error) {
 		head, _, err := s.readHead(ctx, productID)
@@ -86,10 +99,16 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Product, error) {
 		Quantity: in.Quantity, StockVersion: 1, CreatedAt: now, UpdatedAt: now,
 	}
 	m := Movement{ProductID: p.ID, Version: 1, Kind: KindCreate, Delta: in.Quantity, Balance: in.Quantity, OpKey: randomKey(), CreatedAt: now}
+	if err := s.markDirty(ctx, p.ID); err != nil {
+		return Product{}, fmt.Errorf("create product: %w", err)
+	}
 	if err := s.store.AppendMovement(ctx, m); err != nil {
 		return Product{}, fmt.Errorf("create product: %w", err)
 	}
 	if _, err := s.store.SetStock(ctx, Stock{ProductID: p.ID, Quantity: m.Balance, Version: m.Version, UpdatedAt: now}); err != nil {
+		return Product{}, fmt.Errorf("create product: %w", err)
+	}
+	if err := s.store.ClearDirty(ctx, p.ID); err != nil {
 		return Product{}, fmt.Errorf("create product: %w", err)
 	}
 	if err := s.store.InsertProduct(ctx, p); err != nil {
@@ -168,8 +187,13 @@ func (s *Service) Delete(ctx context.Context, id string) (Product, error) {
 	return p, nil
 }
 
-// Restock adds quantity units to a product's stock.
-func (s *Service) Restock(ctx context.Context, id string, quantity int) (Product, error) {
+// Restock adds quantity units to a product's stock. A non-empty key makes
+// it idempotent: the first restock with a key claims it (an insert keyed
+// by the key, naming the product and quantity), and a retry with the same
+// key adds nothing more, its ledger entry being unique by the key and the
+// product; the same key with another product or quantity is refused with
+// an InvalidError. Without a key every call adds units.
+func (s *Service) Restock(ctx context.Context, id string, quantity int, key string) (Product, error) {
 	id, err := ValidID("id", id)
 	if err != nil {
 		return Product{}, err
@@ -177,13 +201,56 @@ func (s *Service) Restock(ctx context.Context, id string, quantity int) (Product
 	if err := validCount("quantity", quantity, 1); err != nil {
 		return Product{}, err
 	}
+	opKey := randomKey()
+	if key != "" {
+		if err := validIdempotencyKey(key); err != nil {
+			return Product{}, err
+		}
+		opKey = "key:" + key
+	}
 	if _, err := s.live(ctx, id); err != nil {
 		return Product{}, fmt.Errorf("restock product: %w", err)
 	}
-	if _, _, err := s.move(ctx, moveSpec{productID: id, kind: KindRestock, opKey: randomKey(), delta: quantity}); err != nil {
+	if key != "" {
+		if err := s.claimRestockKey(ctx, key, id, quantity); err != nil {
+			return Product{}, err
+		}
+	}
+	_, done, err := s.move(ctx, moveSpec{productID: id, kind: KindRestock, opKey: opKey, delta: quantity})
+	if err != nil {
 		return Product{}, fmt.Errorf("restock product: %w", err)
 	}
+	if done {
+		// A retry: the first call's snapshot may still be on its way,
+		// and the retry must not show the stock without its units.
+		s.syncSnapshot(ctx, id, Movement{})
+	}
 	return s.Get(ctx, id)
+}
+
+// claimRestockKey records that key restocks quantity units of productID,
+// unless the key is claimed already: then it must name the same product
+// and quantity. The record lives beside the operation records under a key
+// no operation's takes ("restock-key:", where theirs start with a kind and
+// a colon).
+func (s *Service) claimRestockKey(ctx context.Context, key, productID string, quantity int) error {
+	rk := "restock-key:" + key
+	claim := Movement{ProductID: productID, Kind: KindRestock, Delta: quantity, OpKey: "key:" + key, CreatedAt: s.now()}
+	err := s.store.InsertOp(ctx, rk, claim)
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, ErrDuplicate) {
+		return fmt.Errorf("restock product: %w", err)
+	}
+	prev, ok, err := s.store.Op(ctx, rk)
+	if err != nil {
+		return fmt.Errorf("restock product: %w", err)
+	}
+	if !ok || prev.ProductID != productID || prev.Delta != quantity {
+		return invalid("idempotencyKey", "already used to restock %d units of product %s", prev.Delta, prev.ProductID)
+	}
+	return nil
 }
 
 // Get returns a product, deleted or not.
@@ -246,7 +313,7 @@ func (s *Service) Movements(ctx context.Context, productID string, skip, take in
 	n := int(max(0, min(int64(take), top)))
 	page := make([]Movement, n)
 	found := make([]bool, n)
-	err = each(ctx, n, func(ctx context.Context, i int) error {
+	err = fanout.Each(ctx, n, fanout.PointReads, func(ctx context.Context, i int) error {
 		m, ok, err := s.store.Movement(ctx, id, top-int64(i))
 		page[i], found[i] = m, ok
 		return err

@@ -44,6 +44,17 @@ type Storer interface {
 	// Stock returns a product's stock document, read from the database
 	// itself (never from a cache), or ErrNotFound.
 	Stock(ctx context.Context, productID string) (Stock, error)
+	// MarkDirty lists a product whose stock document may lag its ledger
+	// (an insert keyed by the product id; a product listed already is not
+	// an error). Every append marks its product first, so a snapshot that
+	// fails or never runs is found by the repair sweep.
+	MarkDirty(ctx context.Context, productID string, at time.Time) error
+	// ClearDirty removes a product from the list, by `_id`.
+	ClearDirty(ctx context.Context, productID string) error
+	// DirtyStock returns every listed product: a whole read of a
+	// collection that keeps only the products whose snapshot has not been
+	// checked since their last append.
+	DirtyStock(ctx context.Context) ([]DirtyStock, error)
 
 	// RecordChange stores a product change with its event.
 	RecordChange(ctx context.Context, c Change) error
@@ -74,6 +85,17 @@ type Storer interface {
 	InsertAttempt(ctx context.Context, a Attempt) error
 	// Attempt reads an order's attempt number n (false when none).
 	Attempt(ctx context.Context, orderID string, n int) (Attempt, bool, error)
+	// InsertPending lists an attempt as started and not yet settled,
+	// under the same key as the attempt. A runner lists its attempt
+	// before its first ledger entry and takes it off once its lines are
+	// dealt with; the reconciler settles the attempts left on the list.
+	InsertPending(ctx context.Context, a Attempt) error
+	// DeletePending takes an attempt off the list, by `_id`.
+	DeletePending(ctx context.Context, orderID string, n int) error
+	// PendingAttempts returns every listed attempt (without its
+	// products): a whole read of a collection that keeps only the
+	// attempts not yet settled.
+	PendingAttempts(ctx context.Context) ([]Attempt, error)
 	// InsertMark stores a marker under key (insert-only); a marker that
 	// exists already is not an error.
 	InsertMark(ctx context.Context, key string) error

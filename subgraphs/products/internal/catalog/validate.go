@@ -45,6 +45,13 @@ func validOrderID(id string) error {
 	return nil
 }
 
+func validIdempotencyKey(key string) error {
+	if len(key) > MaxOrderIDLen || !orderIDRe.MatchString(key) {
+		return invalid("idempotencyKey", "must be 1 to %d characters of letters, digits, '_', '.', ':' or '-'", MaxOrderIDLen)
+	}
+	return nil
+}
+
 func validName(name string) (string, error) {
 	name = strings.TrimSpace(name)
 	n := utf8.RuneCountInString(name)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/shopsupergraph/shop/platform/events"
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
@@ -19,13 +20,22 @@ type Loader interface {
 	Get(ctx context.Context, id string) (catalog.Product, error)
 }
 
-// Processor reacts to product events on every replica: it invalidates the
-// cache and feeds the inventoryUpdated subscribers.
+// StockSyncer repairs a stock document that lags a StockChanged event (the
+// catalog service).
+type StockSyncer interface {
+	SyncStock(ctx context.Context, productID string, version int64, at time.Time) error
+}
+
+// Processor reacts to product events on every replica: it repairs lagging
+// stock documents, invalidates the cache and feeds the inventoryUpdated
+// subscribers.
 type Processor struct {
 	Hub    *Hub
 	Loader Loader
 	// Cache may be nil (no Redis configured).
 	Cache Invalidator
+	// Stock may be nil (no repair).
+	Stock StockSyncer
 }
 
 // Handle processes one product event. Repeating it is harmless: the
@@ -50,6 +60,13 @@ func (p *Processor) Handle(ctx context.Context, e events.Envelope) error {
 		return nil
 	}
 	var errs []error
+	if stock != nil && p.Stock != nil {
+		// Before the invalidation, so a repaired snapshot is what the
+		// next read caches.
+		if err := p.Stock.SyncStock(ctx, id, stock.Version, e.OccurredAt); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if p.Cache != nil {
 		if err := p.Cache.Invalidate(ctx, id); err != nil {
 			errs = append(errs, err)

@@ -10,6 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
+	"github.com/shopsupergraph/shop/platform/fanout"
 	"github.com/shopsupergraph/shop/platform/mongox"
 	"github.com/shopsupergraph/shop/subgraphs/orders/internal/ordering"
 )
@@ -82,7 +83,7 @@ func (s *Store) appendHistory(ctx context.Context, userID, orderID string, at ti
 	}
 	seq := top + 1
 	for {
-		_, err := s.index.InsertOne(ctx, histDoc{ID: histID(userID, seq), UserID: userID, Seq: seq, OrderID: orderID, At: at})
+		err := s.indexIns.InsertOne(ctx, histDoc{ID: histID(userID, seq), UserID: userID, Seq: seq, OrderID: orderID, At: at})
 		if err == nil {
 			break
 		}
@@ -124,7 +125,7 @@ func (s *Store) History(ctx context.Context, userID string, limit int) ([]orderi
 	for seq > 0 && len(out) < want {
 		n := min(int64(want-len(out)), seq)
 		ids := make([]string, n)
-		err := parallel(ctx, int(n), func(ctx context.Context, i int) error {
+		err := fanout.Each(ctx, int(n), fanout.PointReads, func(ctx context.Context, i int) error {
 			var d histDoc
 			err := s.index.FindOne(ctx, bson.D{{Key: "_id", Value: histID(userID, seq-int64(i))}}).Decode(&d)
 			if err != nil {

@@ -26,7 +26,7 @@ type keyDoc struct {
 // point read of the record that won.
 func (s *Store) ClaimKey(ctx context.Context, r ordering.KeyRecord) (ordering.KeyRecord, error) {
 	id := "idem:" + r.UserID + ":" + r.Key
-	_, err := s.index.InsertOne(ctx, keyDoc{ID: id, UserID: r.UserID, Key: r.Key, OrderID: r.OrderID, Lines: toLineDocs(r.Lines), At: r.At})
+	err := s.indexIns.InsertOne(ctx, keyDoc{ID: id, UserID: r.UserID, Key: r.Key, OrderID: r.OrderID, Lines: toLineDocs(r.Lines), At: r.At})
 	if err == nil {
 		return r, nil
 	}

@@ -30,6 +30,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
@@ -37,6 +38,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
+	"github.com/shopsupergraph/shop/platform/groupcommit"
 	"github.com/shopsupergraph/shop/platform/mongox"
 	"github.com/shopsupergraph/shop/platform/outbox"
 	"github.com/shopsupergraph/shop/subgraphs/orders/internal/ordering"
@@ -61,11 +63,14 @@ type Store struct {
 	work        *mongo.Collection
 	index       *mongo.Collection
 	outbox      *outbox.Store
+	// Inserts on the order paths go through group commit: concurrent
+	// orders share write calls (see platform/groupcommit).
+	ordersIns, transitionsIns, releasesIns, workIns, indexIns *groupcommit.Inserter
 }
 
 // New returns a store over db; call EnsureIndexes once at start-up.
 func New(db *mongo.Database) *Store {
-	return &Store{
+	s := &Store{
 		orders:      db.Collection(OrdersCollection),
 		transitions: db.Collection(TransitionsCollection),
 		releases:    db.Collection(ReleasesCollection),
@@ -73,6 +78,12 @@ func New(db *mongo.Database) *Store {
 		index:       db.Collection(IndexCollection),
 		outbox:      outbox.NewStore(db),
 	}
+	s.ordersIns = groupcommit.New(s.orders, groupcommit.Options{})
+	s.transitionsIns = groupcommit.New(s.transitions, groupcommit.Options{})
+	s.releasesIns = groupcommit.New(s.releases, groupcommit.Options{})
+	s.workIns = groupcommit.New(s.work, groupcommit.Options{})
+	s.indexIns = groupcommit.New(s.index, groupcommit.Options{})
+	return s
 }
 
 // EnsureIndexes creates the indexes the queries and the relay need.
@@ -167,15 +178,20 @@ func (s *Store) Create(ctx context.Context, o ordering.Order) error {
 	if err != nil {
 		return fmt.Errorf("create order: %w", err)
 	}
-	if err := s.addWork(ctx, ordering.WorkItem{OrderID: o.ID, Step: ordering.StepResolve, At: o.CreatedAt}); err != nil {
-		return fmt.Errorf("create order: %w", err)
-	}
-	if err := s.appendHistory(ctx, o.UserID, o.ID, o.CreatedAt); err != nil {
+	// The two are independent: write them at once, a round trip saved.
+	var workErr error
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		workErr = s.addWork(ctx, ordering.WorkItem{OrderID: o.ID, Step: ordering.StepResolve, At: o.CreatedAt})
+	})
+	histErr := s.appendHistory(ctx, o.UserID, o.ID, o.CreatedAt)
+	wg.Wait()
+	if err := errors.Join(workErr, histErr); err != nil {
 		return fmt.Errorf("create order: %w", err)
 	}
 	now := o.CreatedAt
 	d := orderDoc{ID: oid, UserID: o.UserID, Lines: toLineDocs(o.Lines), Status: string(o.Status), Total: o.Total, CreatedAt: now, UpdatedAt: now}
-	if _, err := s.orders.InsertOne(ctx, d); err != nil {
+	if err := s.ordersIns.InsertOne(ctx, d); err != nil {
 		if mongox.IsDuplicateKey(err) {
 			return fmt.Errorf("create order: %w", ordering.ErrExists)
 		}
@@ -204,7 +220,7 @@ func (s *Store) AppendTransition(ctx context.Context, t ordering.Transition) err
 			return fmt.Errorf("append transition: %w", err)
 		}
 	}
-	if _, err := s.transitions.InsertOne(ctx, d); err != nil {
+	if err := s.transitionsIns.InsertOne(ctx, d); err != nil {
 		if t.Outbox != nil {
 			s.outbox.Discard(context.WithoutCancel(ctx), t.Outbox.EventID)
 		}
@@ -300,7 +316,7 @@ func (s *Store) SnapshotStep(ctx context.Context, orderID string) (int, bool, er
 // MarkReleased records that products acknowledged the release owed by a
 // step, as an insert of its own: the transition document stays untouched.
 func (s *Store) MarkReleased(ctx context.Context, orderID string, step int) error {
-	_, err := s.releases.InsertOne(ctx, bson.D{{Key: "_id", Value: transitionID(orderID, step)}, {Key: "orderId", Value: orderID}, {Key: "step", Value: step}})
+	err := s.releasesIns.InsertOne(ctx, bson.D{{Key: "_id", Value: transitionID(orderID, step)}, {Key: "orderId", Value: orderID}, {Key: "step", Value: step}})
 	if err != nil && !mongox.IsDuplicateKey(err) {
 		return fmt.Errorf("mark released: %w", err)
 	}

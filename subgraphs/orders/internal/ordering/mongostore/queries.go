@@ -10,6 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
+	"github.com/shopsupergraph/shop/platform/fanout"
 	"github.com/shopsupergraph/shop/platform/outbox"
 	"github.com/shopsupergraph/shop/subgraphs/orders/internal/ordering"
 )
@@ -34,12 +35,12 @@ func (s *Store) Get(ctx context.Context, id string) (ordering.Order, error) {
 }
 
 // GetMany returns the orders that exist among ids, in the order of ids,
-// by point reads (at most maxParallel at once): a filter on several ids
+// by point reads (at most fanout.PointReads at once): a filter on several ids
 // would scan the whole collection on the embedded store.
 func (s *Store) GetMany(ctx context.Context, ids []string) ([]ordering.Order, error) {
 	found := make([]ordering.Order, len(ids))
 	ok := make([]bool, len(ids))
-	err := parallel(ctx, len(ids), func(ctx context.Context, i int) error {
+	err := fanout.Each(ctx, len(ids), fanout.PointReads, func(ctx context.Context, i int) error {
 		o, err := s.Get(ctx, ids[i])
 		if errors.Is(err, ordering.ErrNotFound) {
 			return nil
@@ -80,7 +81,7 @@ func (s *Store) findOrders(ctx context.Context, filter bson.D, opts *options.Fin
 		return nil, nil
 	}
 	out := make([]ordering.Order, len(docs))
-	err = parallel(ctx, len(docs), func(ctx context.Context, i int) error {
+	err = fanout.Each(ctx, len(docs), fanout.PointReads, func(ctx context.Context, i int) error {
 		o, err := s.merge(ctx, docs[i])
 		out[i] = o
 		return err

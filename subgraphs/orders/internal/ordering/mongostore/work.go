@@ -49,7 +49,7 @@ func workID(w ordering.WorkItem) string {
 // creates and racing cancels share it).
 func (s *Store) addWork(ctx context.Context, w ordering.WorkItem) error {
 	d := workDoc{ID: workID(w), OrderID: w.OrderID, Step: w.Step, At: w.At, Attempts: w.Attempts}
-	if _, err := s.work.InsertOne(ctx, d); err != nil && !mongox.IsDuplicateKey(err) {
+	if err := s.workIns.InsertOne(ctx, d); err != nil && !mongox.IsDuplicateKey(err) {
 		return fmt.Errorf("add work item: %w", err)
 	}
 	return nil

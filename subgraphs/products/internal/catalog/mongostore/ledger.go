@@ -81,7 +81,7 @@ func (s *Store) AppendMovement(ctx context.Context, m catalog.Movement) error {
 	if err := s.outbox.Add(ctx, LedgerColl, d.ID, entry); err != nil {
 		return translate("append movement", err)
 	}
-	if _, err := s.ledger.InsertOne(ctx, d); err != nil {
+	if err := s.insert(ctx, s.ledger, d); err != nil {
 		s.outbox.Discard(context.WithoutCancel(ctx), entry.EventID)
 		return translate("append movement", err)
 	}
@@ -105,7 +105,7 @@ func (s *Store) MovementByHoldLine(ctx context.Context, key string) (catalog.Mov
 
 // InsertOp implements catalog.Storer.
 func (s *Store) InsertOp(ctx context.Context, key string, m catalog.Movement) error {
-	_, err := s.ops.InsertOne(ctx, newMovementDoc(key, m))
+	err := s.insert(ctx, s.ops, newMovementDoc(key, m))
 	return translate("record operation", err)
 }
 

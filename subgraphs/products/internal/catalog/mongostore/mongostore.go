@@ -12,6 +12,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
+	"github.com/shopsupergraph/shop/platform/groupcommit"
 	"github.com/shopsupergraph/shop/platform/mongox"
 	"github.com/shopsupergraph/shop/platform/outbox"
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
@@ -21,11 +22,13 @@ import (
 const (
 	ProductsColl     = "products"
 	StockColl        = "stock"
+	DirtyColl        = "stock_dirty"
 	LedgerColl       = "inventory_ledger"
 	OpsColl          = "inventory_ops"
 	ChangesColl      = "product_changes"
 	ReservationsColl = "reservations"
 	AttemptsColl     = "reservation_attempts"
+	PendingColl      = "reservation_pending"
 	MarksColl        = "reservation_marks"
 	LeasesColl       = "hold_leases"
 	HoldsColl        = "holds"
@@ -36,38 +39,53 @@ const (
 type Store struct {
 	products     *mongo.Collection
 	stock        *mongo.Collection
+	dirty        *mongo.Collection
 	ledger       *mongo.Collection
 	ops          *mongo.Collection
 	changes      *mongo.Collection
 	reservations *mongo.Collection
 	attempts     *mongo.Collection
+	pending      *mongo.Collection
 	marks        *mongo.Collection
 	leases       *mongo.Collection
 	holds        *mongo.Collection
 	holdProducts *mongo.Collection
 	// outbox takes each event just before the write that carries it.
 	outbox *outbox.Store
+	// batched holds the group-commit inserters of the collections the
+	// order paths insert into, so concurrent orders share write calls
+	// (see platform/groupcommit); insert uses them. stock_dirty is left
+	// out: its inserts often meet a duplicate key, which makes the store
+	// write the rest of a batch one document at a time.
+	batched map[string]*groupcommit.Inserter
 	// topic is the Kafka topic of the events stored with each write.
 	topic string
 }
 
 // New returns a store over db whose events go to topic.
 func New(db *mongo.Database, topic string) *Store {
-	return &Store{
+	st := &Store{
 		outbox:       outbox.NewStore(db),
 		products:     db.Collection(ProductsColl),
 		stock:        db.Collection(StockColl),
+		dirty:        db.Collection(DirtyColl),
 		ledger:       db.Collection(LedgerColl),
 		ops:          db.Collection(OpsColl),
 		changes:      db.Collection(ChangesColl),
 		reservations: db.Collection(ReservationsColl),
 		attempts:     db.Collection(AttemptsColl),
+		pending:      db.Collection(PendingColl),
 		marks:        db.Collection(MarksColl),
 		leases:       db.Collection(LeasesColl),
 		holds:        db.Collection(HoldsColl),
 		holdProducts: db.Collection(HoldProductsColl),
 		topic:        topic,
 	}
+	st.batched = map[string]*groupcommit.Inserter{}
+	for _, c := range []*mongo.Collection{st.ledger, st.ops, st.reservations, st.attempts, st.pending, st.marks} {
+		st.batched[c.Name()] = groupcommit.New(c, groupcommit.Options{})
+	}
+	return st
 }
 
 // EnsureIndexes creates the indexes correctness rests on, beside the `_id`
@@ -111,3 +129,13 @@ func translate(op string, err error) error {
 }
 
 var _ catalog.Storer = (*Store)(nil)
+
+// insert inserts doc into c, through c's group-commit inserter when it has
+// one. Errors are the driver's, as from InsertOne.
+func (s *Store) insert(ctx context.Context, c *mongo.Collection, doc any) error {
+	if b := s.batched[c.Name()]; b != nil {
+		return b.InsertOne(ctx, doc) //nolint:wrapcheck // callers translate driver errors
+	}
+	_, err := c.InsertOne(ctx, doc)
+	return err //nolint:wrapcheck // callers translate driver errors
+}

@@ -13,6 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/shopsupergraph/shop/platform/events"
+	"github.com/shopsupergraph/shop/platform/fanout"
 	"github.com/shopsupergraph/shop/platform/outbox"
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
 )
@@ -133,36 +134,12 @@ func withStock(p catalog.Product, st catalog.Stock) catalog.Product {
 	return p
 }
 
-// readConcurrency bounds the point reads one call runs at once.
-const readConcurrency = 8
-
-// each runs f for every index below n, at most readConcurrency at once,
-// and returns the first error.
-func each(ctx context.Context, n int, f func(ctx context.Context, i int) error) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	sem := make(chan struct{}, readConcurrency)
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			if errs[i] = f(ctx, i); errs[i] != nil {
-				cancel()
-			}
-		})
-	}
-	wg.Wait()
-	return errors.Join(errs...)
-}
-
 // ProductsByIDs implements catalog.Storer with point reads (two per id),
 // a few at a time: a filter on several ids is not pushed down to the
 // embedded store's index, while a filter on one `_id` is.
 func (s *Store) ProductsByIDs(ctx context.Context, ids []string) ([]catalog.Product, error) {
 	found := make([]*catalog.Product, len(ids))
-	err := each(ctx, len(ids), func(ctx context.Context, i int) error {
+	err := fanout.Each(ctx, len(ids), fanout.PointReads, func(ctx context.Context, i int) error {
 		p, err := s.Product(ctx, ids[i])
 		if errors.Is(err, catalog.ErrNotFound) {
 			return nil
@@ -202,7 +179,7 @@ func (s *Store) ListProducts(ctx context.Context, q catalog.ListQuery) ([]catalo
 		return nil, translate("list products", err)
 	}
 	out := make([]catalog.Product, len(docs))
-	err = each(ctx, len(docs), func(ctx context.Context, i int) error {
+	err = fanout.Each(ctx, len(docs), fanout.PointReads, func(ctx context.Context, i int) error {
 		p := docs[i].product()
 		st, err := s.Stock(ctx, p.ID)
 		if err != nil && !errors.Is(err, catalog.ErrNotFound) {

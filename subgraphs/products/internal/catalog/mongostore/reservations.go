@@ -56,7 +56,7 @@ func (s *Store) InsertReservation(ctx context.Context, r catalog.Reservation) er
 	if p := r.Problem; p != nil {
 		d.Problem = &problemDoc{Code: p.Code, Message: p.Message, ProductID: p.ProductID, Requested: p.Requested, Available: p.Available}
 	}
-	_, err := s.reservations.InsertOne(ctx, d)
+	err := s.insert(ctx, s.reservations, d)
 	return translate("insert reservation", err)
 }
 
@@ -106,7 +106,7 @@ func attemptKey(orderID string, n int) string { return orderID + "#" + strconv.I
 
 // InsertAttempt implements catalog.Storer.
 func (s *Store) InsertAttempt(ctx context.Context, a catalog.Attempt) error {
-	_, err := s.attempts.InsertOne(ctx, attemptDoc{ID: attemptKey(a.OrderID, a.N), OrderID: a.OrderID, N: a.N, Products: a.Products, CreatedAt: a.CreatedAt})
+	err := s.insert(ctx, s.attempts, attemptDoc{ID: attemptKey(a.OrderID, a.N), OrderID: a.OrderID, N: a.N, Products: a.Products, CreatedAt: a.CreatedAt})
 	return translate("record attempt", err)
 }
 
@@ -131,7 +131,7 @@ type markDoc struct {
 
 // InsertMark implements catalog.Storer.
 func (s *Store) InsertMark(ctx context.Context, key string) error {
-	_, err := s.marks.InsertOne(ctx, markDoc{ID: key, At: time.Now().UTC()})
+	err := s.insert(ctx, s.marks, markDoc{ID: key, At: time.Now().UTC()})
 	if mongox.IsDuplicateKey(err) {
 		return nil
 	}
@@ -148,4 +148,46 @@ func (s *Store) HasMark(ctx context.Context, key string) (bool, error) {
 		return false, translate("read mark", err)
 	}
 	return true, nil
+}
+
+// pendingDoc lists an attempt not yet settled, keyed like the attempt.
+type pendingDoc struct {
+	ID        string    `bson:"_id"`
+	OrderID   string    `bson:"orderId"`
+	N         int       `bson:"n"`
+	CreatedAt time.Time `bson:"createdAt"`
+}
+
+// InsertPending implements catalog.Storer with one insert; an attempt
+// listed already is not an error.
+func (s *Store) InsertPending(ctx context.Context, a catalog.Attempt) error {
+	err := s.insert(ctx, s.pending, pendingDoc{ID: attemptKey(a.OrderID, a.N), OrderID: a.OrderID, N: a.N, CreatedAt: a.CreatedAt})
+	if mongox.IsDuplicateKey(err) {
+		return nil
+	}
+	return translate("list attempt", err)
+}
+
+// DeletePending implements catalog.Storer with one delete by `_id`.
+func (s *Store) DeletePending(ctx context.Context, orderID string, n int) error {
+	_, err := s.pending.DeleteOne(ctx, bson.D{{Key: "_id", Value: attemptKey(orderID, n)}})
+	return translate("unlist attempt", err)
+}
+
+// PendingAttempts implements catalog.Storer: the reconciler's one query,
+// a whole read of the small list of attempts not yet settled.
+func (s *Store) PendingAttempts(ctx context.Context) ([]catalog.Attempt, error) {
+	cur, err := s.pending.Find(ctx, bson.D{})
+	if err != nil {
+		return nil, translate("pending attempts", err)
+	}
+	var docs []pendingDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate("pending attempts", err)
+	}
+	out := make([]catalog.Attempt, len(docs))
+	for i, d := range docs {
+		out[i] = catalog.Attempt{OrderID: d.OrderID, N: d.N, CreatedAt: d.CreatedAt.UTC()}
+	}
+	return out, nil
 }

@@ -77,3 +77,42 @@ func (s *Store) MigrateStock(ctx context.Context) error {
 	}
 	return nil
 }
+
+// dirtyDoc lists a product whose stock document may lag its ledger.
+type dirtyDoc struct {
+	ProductID string    `bson:"_id"`
+	Since     time.Time `bson:"since"`
+}
+
+// MarkDirty implements catalog.Storer with one insert.
+func (s *Store) MarkDirty(ctx context.Context, productID string, at time.Time) error {
+	err := s.insert(ctx, s.dirty, dirtyDoc{ProductID: productID, Since: at})
+	if mongox.IsDuplicateKey(err) {
+		return nil
+	}
+	return translate("mark stock dirty", err)
+}
+
+// ClearDirty implements catalog.Storer with one delete by `_id`.
+func (s *Store) ClearDirty(ctx context.Context, productID string) error {
+	_, err := s.dirty.DeleteOne(ctx, bson.D{{Key: "_id", Value: productID}})
+	return translate("clear stock dirty", err)
+}
+
+// DirtyStock implements catalog.Storer: the one query of the snapshot
+// paths, a whole read of the small dirty list.
+func (s *Store) DirtyStock(ctx context.Context) ([]catalog.DirtyStock, error) {
+	cur, err := s.dirty.Find(ctx, bson.D{})
+	if err != nil {
+		return nil, translate("dirty stock", err)
+	}
+	var docs []dirtyDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, translate("dirty stock", err)
+	}
+	out := make([]catalog.DirtyStock, len(docs))
+	for i, d := range docs {
+		out[i] = catalog.DirtyStock{ProductID: d.ProductID, Since: d.Since.UTC()}
+	}
+	return out, nil
+}

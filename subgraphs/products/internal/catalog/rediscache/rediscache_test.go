@@ -73,7 +73,7 @@ func TestCachedReadsDoNotTouchMongo(t *testing.T) {
 	}
 
 	// A write invalidates at once: the next reads see the new stock.
-	if _, err := svc.Restock(ctx, p.ID, 3); err != nil {
+	if _, err := svc.Restock(ctx, p.ID, 3, ""); err != nil {
 		t.Fatal(err)
 	}
 	got, err := svc.Get(ctx, p.ID)
@@ -135,7 +135,7 @@ func TestReadsWorkWithRedisStopped(t *testing.T) {
 		}
 	}
 	// Writes succeed too, and the cache comes back consistent.
-	if _, err := svc.Restock(ctx, p.ID, 2); err != nil {
+	if _, err := svc.Restock(ctx, p.ID, 2, ""); err != nil {
 		t.Fatalf("restock with redis down: %v", err)
 	}
 	if err := env.Stack.RestartRedis(); err != nil {

@@ -1,0 +1,193 @@
+package mongostore_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
+)
+
+// lateAppends delays reserve entries past their caller's deadline the way
+// a store under load does: the caller gets its context's error, while the
+// insert still lands a moment later.
+type lateAppends struct {
+	catalog.Storer
+	delay  time.Duration
+	landed *atomic.Int32
+}
+
+func (s lateAppends) AppendMovement(ctx context.Context, m catalog.Movement) error {
+	if m.Kind != catalog.KindReserve {
+		return s.Storer.AppendMovement(ctx, m)
+	}
+	done := make(chan error, 1)
+	go func() {
+		time.Sleep(s.delay)
+		err := s.Storer.AppendMovement(context.WithoutCancel(ctx), m)
+		if err == nil {
+			s.landed.Add(1)
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// A reservation whose ledger inserts land after the client gave up: the
+// runner (detached from the client, with its own short bound) times out
+// with no decision, orders calls release (which cannot see entries not yet
+// landed), and the entries land afterwards. The reconciler settles the
+// attempt once it is older than its bound and gives back every unit,
+// including the late ones: initial stock == quantity + units in live
+// reservations, and the attempt leaves the undecided list.
+func TestReconcilerGivesBackLateReserveEntries(t *testing.T) {
+	t.Parallel()
+	store, rec := monitoredStore(t, "latereserve")
+	ctx := context.Background()
+	setup := catalog.NewService(store, nil)
+	p, err := setup.Create(ctx, catalog.CreateInput{Name: "late", Price: 10, Quantity: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := setup.Create(ctx, catalog.CreateInput{Name: "later", Price: 10, Quantity: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var landed atomic.Int32
+	slow := catalog.NewService(lateAppends{Storer: store, delay: 400 * time.Millisecond, landed: &landed}, nil)
+	slow.SetReservationBounds(150*time.Millisecond, 600*time.Millisecond)
+
+	client, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	_, err = slow.Reserve(client, "o-late", []catalog.Line{{ProductID: p.ID, Quantity: 3}, {ProductID: q.ID, Quantity: 2}})
+	if err == nil {
+		t.Fatal("reserve succeeded, want a timeout")
+	}
+	// Orders gives up: it records REJECTED and releases.
+	if r, err := setup.Release(ctx, "o-late"); err != nil || r.EffectiveStatus() != catalog.StatusReleased {
+		t.Fatalf("release = %+v (%v)", r, err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for landed.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if landed.Load() == 0 {
+		t.Fatal("no late reserve entry landed; the fault did not happen")
+	}
+	time.Sleep(700 * time.Millisecond)
+	stop := rec.record()
+	reconciler := catalog.NewService(store, nil)
+	reconciler.SetReservationBounds(150*time.Millisecond, 600*time.Millisecond)
+	n, err := reconciler.ReconcileReservations(ctx)
+	offense, _ := stop()
+	if err != nil || n != 1 {
+		t.Fatalf("reconcile = %d (%v), want 1 attempt", n, err)
+	}
+	// Its queries: the undecided list, and the operation index for an
+	// entry whose record its runner never wrote (it had given up).
+	offense = slices.DeleteFunc(offense, func(o string) bool {
+		return strings.Contains(o, " on reservation_pending: ") || strings.Contains(o, `"opId"`)
+	})
+	assertPointOps(t, "reconcile", offense)
+	for _, id := range []string{p.ID, q.ID} {
+		if got := headBalance(t, reconciler, id); got != 10 {
+			t.Fatalf("product %s: ledger balance %d, want 10 (every unit back)", id, got)
+		}
+	}
+	if r, err := reconciler.GetReservation(ctx, "o-late"); err != nil || r.EffectiveStatus() != catalog.StatusReleased {
+		t.Fatalf("decision = %+v (%v), want released", r, err)
+	}
+	if pending, err := store.PendingAttempts(ctx); err != nil || len(pending) != 0 {
+		t.Fatalf("undecided attempts = %+v (%v), want none", pending, err)
+	}
+	// A second pass finds nothing, and a retry of the order reserves nothing.
+	if n, err := reconciler.ReconcileReservations(ctx); err != nil || n != 0 {
+		t.Fatalf("second reconcile = %d (%v)", n, err)
+	}
+	if r, err := reconciler.Reserve(ctx, "o-late", []catalog.Line{{ProductID: p.ID, Quantity: 3}}); err != nil || r.EffectiveStatus() != catalog.StatusReleased {
+		t.Fatalf("retry = %+v (%v)", r, err)
+	}
+	if got := headBalance(t, reconciler, p.ID); got != 10 {
+		t.Fatalf("ledger balance after the retry = %d, want 10", got)
+	}
+}
+
+// headBalance returns the balance of a product's ledger head, read past
+// the stock document (which a late entry does not update).
+func headBalance(t *testing.T, svc *catalog.Service, productID string) int {
+	t.Helper()
+	ms, err := svc.Movements(context.Background(), productID, 0, 1)
+	if err != nil || len(ms) != 1 {
+		t.Fatalf("ledger head of %s: %+v (%v)", productID, ms, err)
+	}
+	return ms[0].Balance
+}
+
+// blockingAppends holds the reserve entry of one product until released.
+type blockingAppends struct {
+	catalog.Storer
+	product string
+	reached chan struct{}
+	release chan struct{}
+}
+
+func (s blockingAppends) AppendMovement(ctx context.Context, m catalog.Movement) error {
+	if m.Kind == catalog.KindReserve && m.ProductID == s.product {
+		close(s.reached)
+		select {
+		case <-s.release:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return s.Storer.AppendMovement(ctx, m)
+}
+
+// A release that arrives while a runner is between two lines of an order
+// ends with every unit back: the runner's later lines see the decision.
+func TestReleaseDuringAReservationGivesEverythingBack(t *testing.T) {
+	t.Parallel()
+	store, _ := monitoredStore(t, "midrelease")
+	ctx := context.Background()
+	setup := catalog.NewService(store, nil)
+	p, err := setup.Create(ctx, catalog.CreateInput{Name: "first", Price: 10, Quantity: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := setup.Create(ctx, catalog.CreateInput{Name: "second", Price: 10, Quantity: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	block := blockingAppends{Storer: store, product: q.ID, reached: make(chan struct{}), release: make(chan struct{})}
+	runner := catalog.NewService(block, nil)
+	done := make(chan error, 1)
+	go func() {
+		_, err := runner.Reserve(ctx, "o-mid", []catalog.Line{{ProductID: p.ID, Quantity: 3}, {ProductID: q.ID, Quantity: 2}})
+		done <- err
+	}()
+	<-block.reached
+	if _, err := setup.Release(ctx, "o-mid"); err != nil {
+		t.Fatal(err)
+	}
+	close(block.release)
+	if err := <-done; err != nil && !errors.Is(err, catalog.ErrNotFound) {
+		t.Fatalf("reserve: %v", err)
+	}
+	for _, id := range []string{p.ID, q.ID} {
+		if got, err := setup.Get(ctx, id); err != nil || got.Quantity != 10 || headBalance(t, setup, id) != 10 {
+			t.Fatalf("product %s quantity = %d (%v), want 10", id, got.Quantity, err)
+		}
+	}
+	if pending, err := store.PendingAttempts(ctx); err != nil || len(pending) != 0 {
+		t.Fatalf("undecided attempts = %+v (%v), want none", pending, err)
+	}
+}
