@@ -91,7 +91,13 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	fdb, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: mongoAddr},
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + mongoDir + "/",
+		// WAL with synchronous=NORMAL: a commit survives a crash of the
+		// process at once and reaches the disk at the next checkpoint, so
+		// a power cut can lose the last moments of writes (never corrupt
+		// the file). That is the durability of MongoDB's default write
+		// concern (journal synced every 100 ms), and it saves an fsync per
+		// write call, about a third of the store's time per order.
+		SQLiteURL: "file:" + mongoDir + "/?_pragma=synchronous(normal)",
 		// FerretDB logs every failed command (including the driver's
 		// routine probes) as a warning; only its errors are worth showing.
 		Logger: slog.New(errorsOnly{o.Logger.Handler()}).With("component", "ferretdb"),

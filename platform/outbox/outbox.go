@@ -82,10 +82,11 @@ type Store struct {
 	now func() time.Time
 }
 
-// NewStore returns the outbox of db.
-func NewStore(db *mongo.Database) *Store {
+// NewStore returns the outbox of db. lane, if not nil, is the lane of the
+// writer's other writes to db (see groupcommit.Lane).
+func NewStore(db *mongo.Database, lane *groupcommit.Lane) *Store {
 	coll := db.Collection(Collection)
-	return &Store{coll: coll, ins: groupcommit.New(coll, groupcommit.Options{}), now: time.Now}
+	return &Store{coll: coll, ins: groupcommit.New(coll, groupcommit.Options{Lane: lane}), now: time.Now}
 }
 
 // Add records that the document with _id docID in collection coll is about

@@ -69,7 +69,7 @@ func TestRelaySurvivesBrokerOutage(t *testing.T) {
 	ctx, db := openDB(t)
 	env := testenv.Get(t)
 	coll := db.Collection("things")
-	ob := outbox.NewStore(db)
+	ob := outbox.NewStore(db, nil)
 	topic := testenv.Name("outbox_topic")
 	for i := range 5 {
 		write(ctx, t, ob, coll, "p1:"+string(rune('a'+i)), stockEntry(t, topic, "p1", int64(i+1)))
@@ -159,7 +159,7 @@ func (r *recorder) seqs(t *testing.T) []int64 {
 func TestRelayPublishesOnlyChangesThatHappened(t *testing.T) {
 	ctx, db := openDB(t)
 	coll := db.Collection("ledger")
-	ob := outbox.NewStore(db)
+	ob := outbox.NewStore(db, nil)
 	rec := &recorder{}
 	relay := outbox.NewRelay(db, rec, slog.New(slog.DiscardHandler))
 
@@ -238,7 +238,7 @@ func TestRelayReadsNoStateCollectionByScan(t *testing.T) {
 	}
 	defer client.Disconnect(ctx) //nolint:errcheck // teardown
 	coll := db.Collection("ledger")
-	ob := outbox.NewStore(db)
+	ob := outbox.NewStore(db, nil)
 	for i := range 20 {
 		write(ctx, t, ob, coll, "p:"+string(rune('a'+i)), stockEntry(t, "tp", "p", int64(i+1)))
 	}

@@ -40,7 +40,7 @@ func TestRealKafkaRestartDuringOutboxStream(t *testing.T) {
 	defer client.Disconnect(context.Background()) //nolint:errcheck // teardown
 	changes := db.Collection("changes")
 	applied := db.Collection("applied")
-	ob := outbox.NewStore(db)
+	ob := outbox.NewStore(db, nil)
 	topic := testenv.Name("fault_stock")
 	if err := kafkax.EnsureTopics(ctx, env.KafkaBrokers, 3, topic); err != nil {
 		t.Fatal(err)

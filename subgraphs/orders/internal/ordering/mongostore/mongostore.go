@@ -64,8 +64,11 @@ type Store struct {
 	index       *mongo.Collection
 	outbox      *outbox.Store
 	// Inserts on the order paths go through group commit: concurrent
-	// orders share write calls (see platform/groupcommit).
+	// orders share write calls (see platform/groupcommit); those and the
+	// order paths' updates and deletes take one lane, so the database
+	// sees one write call of this process at a time.
 	ordersIns, transitionsIns, releasesIns, workIns, indexIns *groupcommit.Inserter
+	lane                                                      *groupcommit.Lane
 }
 
 // New returns a store over db; call EnsureIndexes once at start-up.
@@ -76,13 +79,15 @@ func New(db *mongo.Database) *Store {
 		releases:    db.Collection(ReleasesCollection),
 		work:        db.Collection(WorkCollection),
 		index:       db.Collection(IndexCollection),
-		outbox:      outbox.NewStore(db),
+		lane:        &groupcommit.Lane{},
 	}
-	s.ordersIns = groupcommit.New(s.orders, groupcommit.Options{})
-	s.transitionsIns = groupcommit.New(s.transitions, groupcommit.Options{})
-	s.releasesIns = groupcommit.New(s.releases, groupcommit.Options{})
-	s.workIns = groupcommit.New(s.work, groupcommit.Options{})
-	s.indexIns = groupcommit.New(s.index, groupcommit.Options{})
+	s.outbox = outbox.NewStore(db, s.lane)
+	in := groupcommit.Options{Lane: s.lane}
+	s.ordersIns = groupcommit.New(s.orders, in)
+	s.transitionsIns = groupcommit.New(s.transitions, in)
+	s.releasesIns = groupcommit.New(s.releases, in)
+	s.workIns = groupcommit.New(s.work, in)
+	s.indexIns = groupcommit.New(s.index, in)
 	return s
 }
 
@@ -277,7 +282,10 @@ func (s *Store) ApplySnapshot(ctx context.Context, t ordering.Transition) error 
 		if len(t.Lines) > 0 {
 			set = append(set, bson.E{Key: "lines", Value: toLineDocs(t.Lines)}, bson.E{Key: "total", Value: t.Total})
 		}
-		if _, err := s.orders.UpdateOne(ctx, bson.D{{Key: "_id", Value: oid}}, bson.D{{Key: "$set", Value: set}}); err != nil {
+		if err := s.lane.Do(func() error {
+			_, err := s.orders.UpdateOne(ctx, bson.D{{Key: "_id", Value: oid}}, bson.D{{Key: "$set", Value: set}})
+			return err //nolint:wrapcheck // wrapped below
+		}); err != nil {
 			return fmt.Errorf("apply snapshot: %w", err)
 		}
 		if t.Step >= ordering.LastStep {

@@ -74,7 +74,10 @@ func (s *Store) Work(ctx context.Context, limit int) ([]ordering.WorkItem, error
 
 // FinishWork deletes the item by _id.
 func (s *Store) FinishWork(ctx context.Context, w ordering.WorkItem) error {
-	if _, err := s.work.DeleteOne(ctx, bson.D{{Key: "_id", Value: workID(w)}}); err != nil {
+	if err := s.lane.Do(func() error {
+		_, err := s.work.DeleteOne(ctx, bson.D{{Key: "_id", Value: workID(w)}})
+		return err //nolint:wrapcheck // wrapped below
+	}); err != nil {
 		return fmt.Errorf("finish work: %w", err)
 	}
 	return nil

@@ -58,6 +58,9 @@ type Store struct {
 	// out: its inserts often meet a duplicate key, which makes the store
 	// write the rest of a batch one document at a time.
 	batched map[string]*groupcommit.Inserter
+	// lane takes the order paths' write calls one at a time (see
+	// groupcommit.Lane).
+	lane *groupcommit.Lane
 	// topic is the Kafka topic of the events stored with each write.
 	topic string
 }
@@ -65,7 +68,6 @@ type Store struct {
 // New returns a store over db whose events go to topic.
 func New(db *mongo.Database, topic string) *Store {
 	st := &Store{
-		outbox:       outbox.NewStore(db),
 		products:     db.Collection(ProductsColl),
 		stock:        db.Collection(StockColl),
 		dirty:        db.Collection(DirtyColl),
@@ -81,9 +83,11 @@ func New(db *mongo.Database, topic string) *Store {
 		holdProducts: db.Collection(HoldProductsColl),
 		topic:        topic,
 	}
+	st.lane = &groupcommit.Lane{}
+	st.outbox = outbox.NewStore(db, st.lane)
 	st.batched = map[string]*groupcommit.Inserter{}
 	for _, c := range []*mongo.Collection{st.ledger, st.ops, st.reservations, st.attempts, st.pending, st.marks} {
-		st.batched[c.Name()] = groupcommit.New(c, groupcommit.Options{})
+		st.batched[c.Name()] = groupcommit.New(c, groupcommit.Options{Lane: st.lane})
 	}
 	return st
 }
@@ -136,6 +140,8 @@ func (s *Store) insert(ctx context.Context, c *mongo.Collection, doc any) error 
 	if b := s.batched[c.Name()]; b != nil {
 		return b.InsertOne(ctx, doc) //nolint:wrapcheck // callers translate driver errors
 	}
-	_, err := c.InsertOne(ctx, doc)
-	return err //nolint:wrapcheck // callers translate driver errors
+	return s.lane.Do(func() error {
+		_, err := c.InsertOne(ctx, doc)
+		return err //nolint:wrapcheck // callers translate driver errors
+	})
 }

@@ -82,8 +82,13 @@ func (s *Store) Reservation(ctx context.Context, orderID string) (catalog.Reserv
 
 // MarkReleased implements catalog.Storer.
 func (s *Store) MarkReleased(ctx context.Context, orderID string, at time.Time) error {
-	res, err := s.reservations.UpdateOne(ctx, bson.D{{Key: "_id", Value: orderID}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "released", Value: true}, {Key: "releasedAt", Value: at}}}})
+	var res *mongo.UpdateResult
+	err := s.lane.Do(func() error {
+		var err error
+		res, err = s.reservations.UpdateOne(ctx, bson.D{{Key: "_id", Value: orderID}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "released", Value: true}, {Key: "releasedAt", Value: at}}}})
+		return err //nolint:wrapcheck // translated below
+	})
 	if err != nil {
 		return translate("mark released", err)
 	}
@@ -170,7 +175,10 @@ func (s *Store) InsertPending(ctx context.Context, a catalog.Attempt) error {
 
 // DeletePending implements catalog.Storer with one delete by `_id`.
 func (s *Store) DeletePending(ctx context.Context, orderID string, n int) error {
-	_, err := s.pending.DeleteOne(ctx, bson.D{{Key: "_id", Value: attemptKey(orderID, n)}})
+	err := s.lane.Do(func() error {
+		_, err := s.pending.DeleteOne(ctx, bson.D{{Key: "_id", Value: attemptKey(orderID, n)}})
+		return err //nolint:wrapcheck // translated below
+	})
 	return translate("unlist attempt", err)
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/bson/primitive"
+	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/shopsupergraph/shop/platform/mongox"
@@ -28,11 +29,17 @@ func (s *Store) SetStock(ctx context.Context, st catalog.Stock) (bool, error) {
 		{Key: "quantity", Value: st.Quantity}, {Key: "version", Value: st.Version}, {Key: "updatedAt", Value: st.UpdatedAt},
 	}}}
 	opts := options.Update().SetUpsert(true)
-	res, err := s.stock.UpdateOne(ctx, filter, update, opts)
+	var res *mongo.UpdateResult
+	upsert := func() error {
+		var err error
+		res, err = s.stock.UpdateOne(ctx, filter, update, opts)
+		return err //nolint:wrapcheck // translated below
+	}
+	err := s.lane.Do(upsert)
 	if err != nil && mongox.IsDuplicateKey(err) {
 		// Two first writes raced to insert the document (FerretDB's
 		// upsert is a read then an insert): it exists now.
-		res, err = s.stock.UpdateOne(ctx, filter, update, opts)
+		err = s.lane.Do(upsert)
 	}
 	if err != nil {
 		return false, translate("set stock", err)
@@ -95,7 +102,10 @@ func (s *Store) MarkDirty(ctx context.Context, productID string, at time.Time) e
 
 // ClearDirty implements catalog.Storer with one delete by `_id`.
 func (s *Store) ClearDirty(ctx context.Context, productID string) error {
-	_, err := s.dirty.DeleteOne(ctx, bson.D{{Key: "_id", Value: productID}})
+	err := s.lane.Do(func() error {
+		_, err := s.dirty.DeleteOne(ctx, bson.D{{Key: "_id", Value: productID}})
+		return err //nolint:wrapcheck // translated below
+	})
 	return translate("clear stock dirty", err)
 }
 

@@ -67,7 +67,7 @@ func New(ctx context.Context, db *mongo.Database, topic string) (*Store, error) 
 	if err != nil {
 		return nil, fmt.Errorf("new user store: %w", err)
 	}
-	return &Store{coll: coll, outbox: outbox.NewStore(db), topic: topic}, nil
+	return &Store{coll: coll, outbox: outbox.NewStore(db, nil), topic: topic}, nil
 }
 
 // NewID returns a new ObjectID in hex.
