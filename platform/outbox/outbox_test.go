@@ -3,6 +3,7 @@ package outbox_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"sync"
 	"testing"
@@ -257,5 +258,48 @@ func TestRelayReadsNoStateCollectionByScan(t *testing.T) {
 		if !mongox.IsPointFilter(f) {
 			t.Fatalf("relay read the state collection with %s, want a single _id key", f)
 		}
+	}
+}
+
+// TestOneRelayPerOutbox: two replicas' relays run over one database while
+// events are written; each event is published once, by the replica that
+// holds the outbox lease. (Without the lease both relays publish every
+// event they find: set Lease to nil on both and this test fails.)
+func TestOneRelayPerOutbox(t *testing.T) {
+	ctx, db := openDB(t)
+	coll := db.Collection("ledger")
+	ob := outbox.NewStore(db, nil)
+	a, b := &recorder{}, &recorder{}
+	ra := outbox.NewLeasedRelay(db, a, slog.New(slog.DiscardHandler))
+	rb := outbox.NewLeasedRelay(db, b, slog.New(slog.DiscardHandler))
+	runCtx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = ra.Run(runCtx) })
+	wg.Go(func() { _ = rb.Run(runCtx) })
+	const n = 60
+	for i := range n {
+		write(ctx, t, ob, coll, fmt.Sprintf("p:%03d", i), stockEntry(t, "tp", "p", int64(i+1)))
+		ra.Notify()
+		rb.Notify()
+		time.Sleep(5 * time.Millisecond)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for countOutbox(ctx, t, db) > 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	stop()
+	wg.Wait()
+	got := append(a.seqs(t), b.seqs(t)...)
+	seen := map[int64]int{}
+	for _, v := range got {
+		seen[v]++
+	}
+	for v := int64(1); v <= n; v++ {
+		if seen[v] != 1 {
+			t.Fatalf("event %d published %d times (replica a %d events, b %d); want once", v, seen[v], len(a.seqs(t)), len(b.seqs(t)))
+		}
+	}
+	if len(a.seqs(t)) > 0 && len(b.seqs(t)) > 0 {
+		t.Logf("the lease moved between replicas during the run (a %d, b %d events)", len(a.seqs(t)), len(b.seqs(t)))
 	}
 }
