@@ -89,8 +89,8 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	mongoAddr := orLoopback(o.MongoAddr)
 	newFerretMu.Lock()
 	fdb, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: mongoAddr},
-		Handler:   "sqlite",
+		Listener: ferretdb.ListenerConfig{TCP: mongoAddr},
+		Handler:  "sqlite",
 		// WAL with synchronous=NORMAL: a commit survives a crash of the
 		// process at once and reaches the disk at the next checkpoint, so
 		// a power cut can lose the last moments of writes (never corrupt

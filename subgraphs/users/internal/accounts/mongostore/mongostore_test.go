@@ -76,8 +76,8 @@ func TestStoreRoundTrip(t *testing.T) {
 	}
 	var doc struct {
 		Outbox struct {
-			Topic string `bson:"topic"`
-			Key   string `bson:"key"`
+			Topic   string `bson:"topic"`
+			Key     string `bson:"key"`
 			Type    string `bson:"type"`
 			EventID string `bson:"eventId"`
 		} `bson:"outbox"`
