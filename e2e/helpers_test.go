@@ -132,12 +132,14 @@ func (s *shop) placeOrder(ctx context.Context, a account, productID string, qty 
 		map[string]any{"p": []any{map[string]any{"_id": productID, "quantity": qty}}}, a.auth())
 }
 
-// allOrders lists every order with the admin key.
+// allOrders lists every order with the admin key (see everyOrder).
 func (s *shop) allOrders(ctx context.Context) []order {
 	s.t.Helper()
-	var out struct{ Orders []order }
-	s.must(ctx, `{ orders { `+orderFields+` } }`, nil, s.admin, &out)
-	return out.Orders
+	out, err := s.everyOrder(ctx)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return out
 }
 
 // invariant checks, from outside, that for each product initial stock plus
@@ -177,17 +179,13 @@ func (s *shop) orderHealthErr(ctx context.Context) error {
 // invariantErr is invariant without failing the test, for polling while
 // the system settles; it also reports orders still PENDING.
 func (s *shop) invariantErr(ctx context.Context, supplied map[string]int) (map[string]int, error) {
-	var out struct{ Orders []order }
-	r, err := s.c.Do(ctx, `{ orders { `+orderFields+` } }`, nil, s.admin)
+	orders, err := s.everyOrder(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if len(r.Errors) > 0 || r.Decode(&out) != nil {
-		return nil, fmt.Errorf("orders: %s", r.Body)
-	}
 	sold := map[string]int{}
 	pending := 0
-	for _, o := range out.Orders {
+	for _, o := range orders {
 		switch o.Status {
 		case "PENDING":
 			pending++
@@ -215,6 +213,63 @@ func (s *shop) invariantErr(ctx context.Context, supplied map[string]int) (map[s
 		}
 	}
 	return sold, errors.Join(errs...)
+}
+
+// everyOrder returns every user's orders. The admin `orders` list stops at
+// the orders subgraph's page limit (500 orders), which a fault test under
+// load passes, so each user's own list is read instead (20 users a
+// request); a user's list that reaches the limit is an error, never a
+// silent undercount.
+func (s *shop) everyOrder(ctx context.Context) ([]order, error) {
+	const pageLimit, usersPage, batch = 500, 100, 20
+	var ids []string
+	for skip := 0; ; skip += usersPage {
+		var page struct {
+			Users []struct {
+				ID string `json:"_id"`
+			}
+		}
+		r, err := s.c.Do(ctx, `query($s: Int, $t: Int) { users(skip: $s, take: $t) { _id } }`, map[string]any{"s": skip, "t": usersPage}, s.admin)
+		if err != nil {
+			return nil, err
+		}
+		if len(r.Errors) > 0 || r.Decode(&page) != nil {
+			return nil, fmt.Errorf("users: %s", r.Body)
+		}
+		for _, u := range page.Users {
+			ids = append(ids, u.ID)
+		}
+		if len(page.Users) < usersPage {
+			break
+		}
+	}
+	var out []order
+	for start := 0; start < len(ids); start += batch {
+		var q strings.Builder
+		q.WriteString("{")
+		for i, id := range ids[start:min(start+batch, len(ids))] {
+			fmt.Fprintf(&q, " u%d: user(id: %q) { orders { %s } }", i, id, orderFields)
+		}
+		q.WriteString(" }")
+		r, err := s.c.Do(ctx, q.String(), nil, s.admin)
+		if err != nil {
+			return nil, err
+		}
+		var users map[string]*struct{ Orders []order }
+		if len(r.Errors) > 0 || r.Decode(&users) != nil {
+			return nil, fmt.Errorf("orders of users: %s", r.Body)
+		}
+		for _, u := range users {
+			if u == nil {
+				continue
+			}
+			if len(u.Orders) >= pageLimit {
+				return nil, fmt.Errorf("a user has %d orders, the list limit: the count would be short", len(u.Orders))
+			}
+			out = append(out, u.Orders...)
+		}
+	}
+	return out, nil
 }
 
 func randHex(n int) string {
