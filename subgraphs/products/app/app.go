@@ -163,11 +163,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// sweepHolds gives back the units of expired stock holds until ctx ends,
-// so expiry needs no request to arrive. Every replica sweeps; the ledger's
-// unique indexes let only one release of a hold in.
-func (a *App) sweepHolds(ctx context.Context) {
-	t := time.NewTicker(a.cfg.SweepInterval)
+// every runs pass each interval until ctx ends, logging a failed pass as
+// what (the next pass retries it). skip, if set, skips a tick.
+func (a *App) every(ctx context.Context, interval time.Duration, what string, skip func() bool, pass func(context.Context) error) {
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		select {
@@ -175,10 +174,23 @@ func (a *App) sweepHolds(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		if _, err := a.Catalog.SweepHolds(ctx, sweepBatch); err != nil && ctx.Err() == nil {
-			a.log.Warn("hold sweep incomplete; the next pass retries", "err", err)
+		if skip != nil && skip() {
+			continue
+		}
+		if err := pass(ctx); err != nil && ctx.Err() == nil {
+			a.log.Warn(what+" incomplete; the next pass retries", "err", err)
 		}
 	}
+}
+
+// sweepHolds gives back the units of expired stock holds until ctx ends,
+// so expiry needs no request to arrive. Every replica sweeps; the ledger's
+// unique indexes let only one release of a hold in.
+func (a *App) sweepHolds(ctx context.Context) {
+	a.every(ctx, a.cfg.SweepInterval, "hold sweep", nil, func(ctx context.Context) error {
+		_, err := a.Catalog.SweepHolds(ctx, sweepBatch)
+		return err
+	})
 }
 
 // repairSnapshots brings lagging stock documents up to date until ctx
@@ -186,18 +198,10 @@ func (a *App) sweepHolds(ctx context.Context) {
 // dirty list it reads is small, and a repair of a caught-up snapshot
 // writes nothing.
 func (a *App) repairSnapshots(ctx context.Context) {
-	t := time.NewTicker(a.cfg.SnapshotRepairInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if _, err := a.Catalog.RepairSnapshots(ctx, a.cfg.SnapshotRepairInterval); err != nil && ctx.Err() == nil {
-			a.log.Warn("snapshot repair incomplete; the next pass retries", "err", err)
-		}
-	}
+	a.every(ctx, a.cfg.SnapshotRepairInterval, "snapshot repair", nil, func(ctx context.Context) error {
+		_, err := a.Catalog.RepairSnapshots(ctx, a.cfg.SnapshotRepairInterval)
+		return err
+	})
 }
 
 // reconcile settles reservation attempts that never reached a decision
@@ -208,21 +212,11 @@ func (a *App) reconcile(ctx context.Context) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	wg.Go(func() { l.Keep(ctx) })
-	t := time.NewTicker(a.cfg.ReconcileInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if !l.Holding() {
-			continue
-		}
-		if _, err := a.Catalog.ReconcileReservations(ctx); err != nil && ctx.Err() == nil {
-			a.log.Warn("reservation reconcile incomplete; the next pass retries", "err", err)
-		}
-	}
+	notHolding := func() bool { return !l.Holding() }
+	a.every(ctx, a.cfg.ReconcileInterval, "reservation reconcile", notHolding, func(ctx context.Context) error {
+		_, err := a.Catalog.ReconcileReservations(ctx)
+		return err
+	})
 }
 
 // sweepBatch bounds the leases one sweep pass reads (older ones first,
