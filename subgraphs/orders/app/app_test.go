@@ -234,6 +234,22 @@ func TestSeedFlowAndAPI(t *testing.T) {
 		t.Fatalf("entities: %+v %+v", ents, r.Errors)
 	}
 
+	// Order.user.orders is resolved by this subgraph too: the owner sees
+	// their history there, as through _entities (it was always empty).
+	var nested struct {
+		Orders []struct {
+			User struct {
+				Orders []struct {
+					ID string `json:"_id"`
+				} `json:"orders"`
+			} `json:"user"`
+		} `json:"orders"`
+	}
+	r = h.do(t, h.bearer(t, alice), `{ orders { user { orders { _id } } } }`, nil, &nested)
+	if len(r.Errors) > 0 || len(nested.Orders) != 1 || len(nested.Orders[0].User.Orders) != 1 || nested.Orders[0].User.Orders[0].ID != orderID {
+		t.Fatalf("orders { user { orders } }: %+v %+v", nested, r.Errors)
+	}
+
 	var sdl struct {
 		Service struct {
 			SDL string `json:"sdl"`

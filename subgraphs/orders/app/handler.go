@@ -27,6 +27,7 @@ func (a *App) buildHandler() http.Handler {
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.Use(extension.Introspection{})
+	srv.AroundOperations(graph.WithHistories)
 	srv.SetErrorPresenter(a.presentError)
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		a.log.Error("resolver panic", "panic", v)

@@ -155,13 +155,32 @@ func (r *queryResolver) OrderHealth(ctx context.Context) (*model.OrderHealth, er
 	return toHealth(h, time.Now()), nil
 }
 
+// Orders is the resolver for the orders field.
+func (r *userResolver) Orders(ctx context.Context, obj *model.User) ([]*model.Order, error) {
+	if obj.Orders != nil {
+		// An entity fetch read the history already, batched over the
+		// representations (FindManyUserByIDs).
+		return obj.Orders, nil
+	}
+	// Order.user: the same subgraph resolves the user's orders.
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.userOrders(ctx, c, obj.ID)
+}
+
 // Mutation returns generated.MutationResolver implementation.
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
+// User returns generated.UserResolver implementation.
+func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
+
 type (
 	mutationResolver struct{ *Resolver }
 	queryResolver    struct{ *Resolver }
+	userResolver     struct{ *Resolver }
 )
