@@ -12,6 +12,7 @@ import (
 	"github.com/shopsupergraph/shop/platform/gqlerr"
 	"github.com/shopsupergraph/shop/subgraphs/products/graph/model"
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/input"
 )
 
 func toProduct(p catalog.Product) *model.Product {
@@ -63,7 +64,7 @@ func requireAdmin(ctx context.Context) error {
 // toGQL maps domain errors to GraphQL errors with extensions.code; other
 // errors are internal and are not detailed to the client.
 func (r *Resolver) toGQL(ctx context.Context, err error) error {
-	var inv *catalog.InvalidError
+	var inv *input.Error
 	var short *catalog.InsufficientStockError
 	switch {
 	case err == nil:

@@ -5,12 +5,12 @@ import (
 	"strings"
 
 	"github.com/shopsupergraph/shop/subgraphs/products/graph/model"
-	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/input"
 )
 
 // ledger serves Product.movements and Query.inventoryLedger.
 func (r *Resolver) ledger(ctx context.Context, productID string, skip, take *int) ([]*model.StockMovement, error) {
-	s, t, err := catalog.Page(skip, take)
+	s, t, err := input.Page(skip, take)
 	if err != nil {
 		return nil, r.toGQL(ctx, err)
 	}

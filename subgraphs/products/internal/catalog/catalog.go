@@ -30,26 +30,9 @@ var (
 	ErrDeleted = errors.New("product deleted")
 	// ErrDuplicate is a unique-index violation reported by a store.
 	ErrDuplicate = errors.New("duplicate key")
-	// ErrInvalid wraps every validation failure (see InvalidError).
-	ErrInvalid = errors.New("invalid input")
 	// ErrContention means a ledger append kept losing to other writers.
 	ErrContention = errors.New("too much contention on the ledger")
 )
-
-// InvalidError is a validation failure on one field.
-type InvalidError struct {
-	Field  string
-	Reason string
-}
-
-func (e *InvalidError) Error() string { return e.Field + ": " + e.Reason }
-
-// Unwrap lets errors.Is(err, ErrInvalid) match.
-func (e *InvalidError) Unwrap() error { return ErrInvalid }
-
-func invalid(field, format string, args ...any) error {
-	return &InvalidError{Field: field, Reason: fmt.Sprintf(format, args...)}
-}
 
 // InsufficientStockError says a product cannot cover a requested quantity.
 type InsufficientStockError struct {

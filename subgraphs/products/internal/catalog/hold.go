@@ -1,14 +1,15 @@
 package catalog
 
 import (
-	"github.com/shopsupergraph/shop/platform/fanout"
-
 	"context"
 	"errors"
 	"fmt"
 	"sort"
 	"strconv"
 	"time"
+
+	"github.com/shopsupergraph/shop/platform/fanout"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/input"
 )
 
 // DefaultHoldTTL is how long a hold keeps its units after its last change.
@@ -321,7 +322,7 @@ func (s *Service) extended(ctx context.Context, holdID string, now time.Time) (b
 
 func validHoldID(id string) error {
 	if id == "" || len(id) > MaxOrderIDLen || !orderIDRe.MatchString(id) {
-		return invalid("holdId", "must be 1 to %d characters of letters, digits, '_', '.', ':' or '-'", MaxOrderIDLen)
+		return input.Invalid("holdId", "must be 1 to %d characters of letters, digits, '_', '.', ':' or '-'", MaxOrderIDLen)
 	}
 	return nil
 }
@@ -331,24 +332,24 @@ func validHoldID(id string) error {
 // touch products in the same order.
 func normalizeHoldLines(lines []Line) ([]Line, error) {
 	if len(lines) == 0 {
-		return nil, invalid("lines", "must not be empty")
+		return nil, input.Invalid("lines", "must not be empty")
 	}
 	if len(lines) > MaxLines {
-		return nil, invalid("lines", "must have at most %d lines (got %d)", MaxLines, len(lines))
+		return nil, input.Invalid("lines", "must have at most %d lines (got %d)", MaxLines, len(lines))
 	}
 	seen := map[string]bool{}
 	out := make([]Line, 0, len(lines))
 	for i, l := range lines {
 		field := "lines[" + strconv.Itoa(i) + "]"
-		id, err := ValidID(field+".productId", l.ProductID)
+		id, err := input.ID(field+".productId", l.ProductID)
 		if err != nil {
 			return nil, err
 		}
-		if err := validCount(field+".quantity", l.Quantity, 0); err != nil {
+		if err := input.Count(field+".quantity", l.Quantity, 0); err != nil {
 			return nil, err
 		}
 		if seen[id] {
-			return nil, invalid(field+".productId", "product %s appears twice", id)
+			return nil, input.Invalid(field+".productId", "product %s appears twice", id)
 		}
 		seen[id] = true
 		out = append(out, Line{ProductID: id, Quantity: l.Quantity})

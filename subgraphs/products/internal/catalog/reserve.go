@@ -25,7 +25,7 @@ import (
 // concurrent retries and crash recovery never leave part of an order
 // reserved.
 //
-// Bad input returns an error wrapping ErrInvalid and decides nothing. A
+// Bad input returns an error wrapping input.ErrInvalid and decides nothing. A
 // store failure returns an error and decides nothing either: the lines
 // reserved so far stay reserved until a retry completes the order, a
 // release (or the OrderCancelled consumer) gives them back, or the

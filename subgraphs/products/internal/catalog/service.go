@@ -1,8 +1,6 @@
 package catalog
 
 import (
-	"github.com/shopsupergraph/shop/platform/fanout"
-
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -13,6 +11,9 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/bson/primitive"
+
+	"github.com/shopsupergraph/shop/platform/fanout"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/input"
 )
 
 // Service implements the catalog's use cases on top of a Storer.
@@ -87,10 +88,10 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Product, error) {
 	if err != nil {
 		return Product{}, err
 	}
-	if err := validCount("price", in.Price, 0); err != nil {
+	if err := input.Count("price", in.Price, 0); err != nil {
 		return Product{}, err
 	}
-	if err := validCount("quantity", in.Quantity, 0); err != nil {
+	if err := input.Count("quantity", in.Quantity, 0); err != nil {
 		return Product{}, err
 	}
 	now := s.now()
@@ -122,7 +123,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Product, error) {
 
 // Update changes a product's name, description or price.
 func (s *Service) Update(ctx context.Context, id string, in UpdateInput) (Product, error) {
-	id, err := ValidID("id", id)
+	id, err := input.ID("id", id)
 	if err != nil {
 		return Product{}, err
 	}
@@ -138,7 +139,7 @@ func (s *Service) Update(ctx context.Context, id string, in UpdateInput) (Produc
 		}
 	}
 	if in.Price != nil {
-		if err := validCount("price", *in.Price, 0); err != nil {
+		if err := input.Count("price", *in.Price, 0); err != nil {
 			return Product{}, err
 		}
 	}
@@ -168,7 +169,7 @@ func (s *Service) Update(ctx context.Context, id string, in UpdateInput) (Produc
 // Delete soft-deletes a product: it leaves lists and cannot be reserved,
 // but still resolves by id for order history.
 func (s *Service) Delete(ctx context.Context, id string) (Product, error) {
-	id, err := ValidID("id", id)
+	id, err := input.ID("id", id)
 	if err != nil {
 		return Product{}, err
 	}
@@ -192,13 +193,13 @@ func (s *Service) Delete(ctx context.Context, id string) (Product, error) {
 // by the key, naming the product and quantity), and a retry with the same
 // key adds nothing more, its ledger entry being unique by the key and the
 // product; the same key with another product or quantity is refused with
-// an InvalidError. Without a key every call adds units.
+// an input.Error. Without a key every call adds units.
 func (s *Service) Restock(ctx context.Context, id string, quantity int, key string) (Product, error) {
-	id, err := ValidID("id", id)
+	id, err := input.ID("id", id)
 	if err != nil {
 		return Product{}, err
 	}
-	if err := validCount("quantity", quantity, 1); err != nil {
+	if err := input.Count("quantity", quantity, 1); err != nil {
 		return Product{}, err
 	}
 	opKey := randomKey()
@@ -248,14 +249,14 @@ func (s *Service) claimRestockKey(ctx context.Context, key, productID string, qu
 		return fmt.Errorf("restock product: %w", err)
 	}
 	if !ok || prev.ProductID != productID || prev.Delta != quantity {
-		return invalid("idempotencyKey", "already used to restock %d units of product %s", prev.Delta, prev.ProductID)
+		return input.Invalid("idempotencyKey", "already used to restock %d units of product %s", prev.Delta, prev.ProductID)
 	}
 	return nil
 }
 
 // Get returns a product, deleted or not.
 func (s *Service) Get(ctx context.Context, id string) (Product, error) {
-	id, err := ValidID("id", id)
+	id, err := input.ID("id", id)
 	if err != nil {
 		return Product{}, err
 	}
@@ -271,7 +272,7 @@ func (s *Service) Get(ctx context.Context, id string) (Product, error) {
 func (s *Service) ByIDs(ctx context.Context, ids []string) (map[string]Product, error) {
 	valid := make([]string, 0, len(ids))
 	for _, id := range ids {
-		if v, err := ValidID("id", id); err == nil {
+		if v, err := input.ID("id", id); err == nil {
 			valid = append(valid, v)
 		}
 	}
@@ -301,7 +302,7 @@ func (s *Service) List(ctx context.Context, q ListQuery) ([]Product, error) {
 // Movements returns a page of a product's ledger, newest first. It reads
 // the head, then the page's entries by `_id`, a few at a time.
 func (s *Service) Movements(ctx context.Context, productID string, skip, take int) ([]Movement, error) {
-	id, err := ValidID("productId", productID)
+	id, err := input.ID("productId", productID)
 	if err != nil {
 		return nil, err
 	}

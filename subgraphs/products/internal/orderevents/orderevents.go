@@ -10,6 +10,7 @@ import (
 
 	"github.com/shopsupergraph/shop/platform/events"
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/input"
 )
 
 // GroupID is the consumer group shared by every products replica.
@@ -33,7 +34,7 @@ func Handler(r Releaser, log *slog.Logger) func(ctx context.Context, e events.En
 			return nil
 		}
 		if _, err := r.Release(ctx, d.OrderID); err != nil {
-			if errors.Is(err, catalog.ErrInvalid) {
+			if errors.Is(err, input.ErrInvalid) {
 				log.Error("skipping order event with a bad order id", "id", e.ID, "orderId", d.OrderID, "err", err)
 				return nil
 			}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/shopsupergraph/shop/platform/inventoryapi"
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/input"
 )
 
 // maxBody bounds a reservation request (100 lines fit easily).
@@ -127,7 +128,7 @@ func (h *Handler) writeReservation(w http.ResponseWriter, res catalog.Reservatio
 }
 
 func (h *Handler) fail(w http.ResponseWriter, op string, err error) {
-	var inv *catalog.InvalidError
+	var inv *input.Error
 	switch {
 	case errors.As(err, &inv):
 		writeProblem(w, http.StatusBadRequest, inventoryapi.Problem{Code: inventoryapi.CodeBadInput, Message: inv.Error()})
