@@ -14,7 +14,7 @@ func (r *Resolver) ledger(ctx context.Context, productID string, skip, take *int
 	if err != nil {
 		return nil, r.toGQL(ctx, err)
 	}
-	ms, err := r.Catalog.Movements(ctx, productID, s, t)
+	ms, err := r.Inventory.Movements(ctx, productID, s, t)
 	if err != nil {
 		return nil, r.toGQL(ctx, err)
 	}

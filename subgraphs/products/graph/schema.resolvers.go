@@ -56,7 +56,7 @@ func (r *mutationResolver) RestockProduct(ctx context.Context, id string, quanti
 	if idempotencyKey != nil {
 		key = *idempotencyKey
 	}
-	p, err := r.Catalog.Restock(ctx, id, quantity, key)
+	p, err := r.Inventory.Restock(ctx, id, quantity, key)
 	if err != nil {
 		return nil, r.toGQL(ctx, err)
 	}
@@ -119,7 +119,7 @@ func (r *queryResolver) InventoryHealth(ctx context.Context) (*model.InventoryHe
 	if err := requireAdmin(ctx); err != nil {
 		return nil, err
 	}
-	h, err := r.Catalog.Health(ctx)
+	h, err := r.Inventory.Health(ctx)
 	if err != nil {
 		return nil, r.toGQL(ctx, err)
 	}

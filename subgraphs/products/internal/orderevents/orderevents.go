@@ -9,16 +9,16 @@ import (
 	"log/slog"
 
 	"github.com/shopsupergraph/shop/platform/events"
-	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/input"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/inventory"
 )
 
 // GroupID is the consumer group shared by every products replica.
 const GroupID = "products-order-releases"
 
-// Releaser releases an order's reservation (the catalog service).
+// Releaser releases an order's reservation (the inventory service).
 type Releaser interface {
-	Release(ctx context.Context, orderID string) (catalog.Reservation, error)
+	Release(ctx context.Context, orderID string) (inventory.Reservation, error)
 }
 
 // Handler returns the kafkax handler for the orders topic. Release is

@@ -1,4 +1,4 @@
-package catalog
+package inventory
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/shopsupergraph/shop/platform/fanout"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/input"
 )
 
@@ -96,8 +97,8 @@ func (s *Service) SetHold(ctx context.Context, holdID string, lines []Line) (Hol
 // setHoldLine moves one product's held units to l.Quantity.
 func (s *Service) setHoldLine(ctx context.Context, holdID string, l Line) (*Problem, error) {
 	if l.Quantity > 0 {
-		p, err := s.store.ProductData(ctx, l.ProductID)
-		if errors.Is(err, ErrNotFound) || (err == nil && p.Deleted()) {
+		p, err := s.products.ProductData(ctx, l.ProductID)
+		if errors.Is(err, catalog.ErrNotFound) || (err == nil && p.Deleted()) {
 			return &Problem{Code: ProblemNotFound, ProductID: l.ProductID, Requested: l.Quantity,
 				Message: fmt.Sprintf("product %s does not exist", l.ProductID)}, nil
 		}
@@ -168,10 +169,10 @@ func (s *Service) GetHold(ctx context.Context, holdID string) (Hold, error) {
 			return err
 		}
 		h.Lines[i] = HeldLine{ProductID: ids[i], Quantity: pos.held}
-		p, err := s.store.ProductData(ctx, ids[i])
+		p, err := s.products.ProductData(ctx, ids[i])
 		if err == nil {
 			h.Lines[i].UnitPrice = p.Price
-		} else if !errors.Is(err, ErrNotFound) {
+		} else if !errors.Is(err, catalog.ErrNotFound) {
 			return err
 		}
 		return nil
