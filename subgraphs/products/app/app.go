@@ -23,6 +23,7 @@ import (
 	"github.com/shopsupergraph/shop/platform/auth"
 	"github.com/shopsupergraph/shop/platform/dedupe"
 	"github.com/shopsupergraph/shop/platform/events"
+	"github.com/shopsupergraph/shop/platform/groupcommit"
 	"github.com/shopsupergraph/shop/platform/httpx"
 	"github.com/shopsupergraph/shop/platform/kafkax"
 	"github.com/shopsupergraph/shop/platform/lease"
@@ -32,8 +33,10 @@ import (
 	"github.com/shopsupergraph/shop/subgraphs/products/graph"
 	"github.com/shopsupergraph/shop/subgraphs/products/graph/generated"
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
-	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog/mongostore"
+	catalogstore "github.com/shopsupergraph/shop/subgraphs/products/internal/catalog/mongostore"
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog/rediscache"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/inventory"
+	inventorystore "github.com/shopsupergraph/shop/subgraphs/products/internal/inventory/mongostore"
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/live"
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/orderevents"
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/reservehttp"
@@ -53,8 +56,10 @@ type App struct {
 	handler http.Handler
 	db      *mongo.Database
 
-	// Catalog is the domain service (tests drive it directly).
-	Catalog *catalog.Service
+	// Catalog and Inventory are the domain services (tests drive them
+	// directly).
+	Catalog   *catalog.Service
+	Inventory *inventory.Service
 
 	mu   sync.Mutex
 	feed *live.Feed
@@ -74,28 +79,33 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a := &App{cfg: cfg, log: log, mongo: client, db: db, hub: live.NewHub(), started: time.Now()}
 	productsTopic, ordersTopic := cfg.Topic(events.TopicProducts), cfg.Topic(events.TopicOrders)
-	store := mongostore.New(db, productsTopic)
-	if err := store.EnsureIndexes(ctx); err != nil {
-		a.Close()
-		return nil, fmt.Errorf("products: %w", err)
-	}
-	if err := store.MigrateStock(ctx); err != nil {
-		a.Close()
-		return nil, fmt.Errorf("products: %w", err)
+	// One write lane and one outbox for the database, shared by both
+	// stores, so all their writes to it queue together.
+	lane := &groupcommit.Lane{}
+	ob := outbox.NewStore(db, lane)
+	stockStore := inventorystore.New(db, productsTopic, lane, ob)
+	productStore := catalogstore.New(db, productsTopic, ob, stockStore)
+	for _, step := range []func(context.Context) error{stockStore.EnsureIndexes, productStore.EnsureIndexes, stockStore.MigrateStock} {
+		if err := step(ctx); err != nil {
+			a.Close()
+			return nil, fmt.Errorf("products: %w", err)
+		}
 	}
 	a.writer = kafkax.NewWriter(cfg.KafkaBrokers)
 	a.relay = outbox.NewLeasedRelay(db, a.writer, log)
 
-	var storer catalog.Storer = notifying{Storer: store, relay: a.relay}
+	var products catalog.Storer = notifyingProducts{Storer: productStore, relay: a.relay}
+	var stock inventory.Storer = notifyingStock{Storer: stockStore, relay: a.relay}
 	var cache *rediscache.Cache
 	if a.rdb = redisx.New(cfg.RedisAddr, cfg.RedisPassword); a.rdb != nil {
-		cache = rediscache.New(storer, a.rdb, cfg.RedisKeyPrefix, cfg.CacheTTL, log)
-		storer = cache
+		cache = rediscache.New(products, a.rdb, cfg.RedisKeyPrefix, cfg.CacheTTL, log)
+		products, stock = cache, cache.WrapStock(stock)
 	}
-	a.Catalog = catalog.NewService(storer, log)
-	a.Catalog.SetHoldTTL(cfg.HoldTTL)
-	a.Catalog.SetReservationBounds(cfg.ReserveTimeout, cfg.ReconcileAfter)
-	a.proc = &live.Processor{Hub: a.hub, Loader: a.Catalog, Stock: a.Catalog}
+	a.Inventory = inventory.NewService(stock, products, log)
+	a.Inventory.SetHoldTTL(cfg.HoldTTL)
+	a.Inventory.SetReservationBounds(cfg.ReserveTimeout, cfg.ReconcileAfter)
+	a.Catalog = catalog.NewService(products, a.Inventory)
+	a.proc = &live.Processor{Hub: a.hub, Loader: a.Catalog, Stock: a.Inventory}
 	if cache != nil {
 		a.proc.Cache = cache
 	}
@@ -115,7 +125,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 }
 
 func (a *App) buildHandler() http.Handler {
-	res := &graph.Resolver{Catalog: a.Catalog, Live: a.hub, Log: a.log}
+	res := &graph.Resolver{Catalog: a.Catalog, Inventory: a.Inventory, Live: a.hub, Log: a.log}
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: res}))
 	srv.AddTransport(transport.Websocket{KeepAlivePingInterval: 10 * time.Second})
 	srv.AddTransport(transport.SSE{})
@@ -129,7 +139,7 @@ func (a *App) buildHandler() http.Handler {
 	authn := &auth.Authenticator{Tokens: auth.NewTokens(a.cfg.APISecret, 0), AdminKey: a.cfg.AdminAPIKey}
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", authn.Middleware(srv))
-	mux.Handle("/internal/", reservehttp.New(a.Catalog, a.cfg.ServiceToken, a.log))
+	mux.Handle("/internal/", reservehttp.New(a.Inventory, a.cfg.ServiceToken, a.log))
 	mux.Handle("GET /{$}", playground.Handler("Shop products", "/graphql"))
 	return httpx.WithHealth(mux, httpx.Check{Name: "mongo", Run: func(ctx context.Context) error { return mongox.Ping(ctx, a.db) }})
 }
@@ -153,7 +163,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	workers := []httpx.Worker{a.runFeed, a.sweepHolds, a.repairSnapshots, a.reconcile, func(ctx context.Context) {
 		// Releases are idempotent by order anyway; skipping events already
 		// handled spares the redelivered ones any work.
-		h := dedupe.New(a.db, orderevents.GroupID).Wrap(orderevents.Handler(a.Catalog, a.log))
+		h := dedupe.New(a.db, orderevents.GroupID).Wrap(orderevents.Handler(a.Inventory, a.log))
 		_ = kafkax.Consume(ctx, a.orders, a.log, h) //nolint:errcheck // nil when ctx ends
 	}}
 	workers = append(workers, func(ctx context.Context) { _ = a.relay.Run(ctx) }) //nolint:errcheck // Run returns nil when ctx ends
@@ -188,24 +198,24 @@ func (a *App) every(ctx context.Context, interval time.Duration, what string, sk
 // unique indexes let only one release of a hold in.
 func (a *App) sweepHolds(ctx context.Context) {
 	a.every(ctx, a.cfg.SweepInterval, "hold sweep", nil, func(ctx context.Context) error {
-		_, err := a.Catalog.SweepHolds(ctx, sweepBatch)
+		_, err := a.Inventory.SweepHolds(ctx, sweepBatch)
 		return err
 	})
 }
 
 // repairSnapshots brings lagging stock documents up to date until ctx
-// ends (see catalog.Service.RepairSnapshots). Every replica runs it; the
+// ends (see inventory.Service.RepairSnapshots). Every replica runs it; the
 // dirty list it reads is small, and a repair of a caught-up snapshot
 // writes nothing.
 func (a *App) repairSnapshots(ctx context.Context) {
 	a.every(ctx, a.cfg.SnapshotRepairInterval, "snapshot repair", nil, func(ctx context.Context) error {
-		_, err := a.Catalog.RepairSnapshots(ctx, a.cfg.SnapshotRepairInterval)
+		_, err := a.Inventory.RepairSnapshots(ctx, a.cfg.SnapshotRepairInterval)
 		return err
 	})
 }
 
 // reconcile settles reservation attempts that never reached a decision
-// (see catalog.Service.ReconcileReservations) until ctx ends, on the one
+// (see inventory.Service.ReconcileReservations) until ctx ends, on the one
 // replica that holds the inventory-reconcile lease.
 func (a *App) reconcile(ctx context.Context) {
 	l := lease.New(a.db, lease.Options{Name: "inventory-reconcile", Owner: lease.Owner()})
@@ -214,7 +224,7 @@ func (a *App) reconcile(ctx context.Context) {
 	wg.Go(func() { l.Keep(ctx) })
 	notHolding := func() bool { return !l.Holding() }
 	a.every(ctx, a.cfg.ReconcileInterval, "reservation reconcile", notHolding, func(ctx context.Context) error {
-		_, err := a.Catalog.ReconcileReservations(ctx)
+		_, err := a.Inventory.ReconcileReservations(ctx)
 		return err
 	})
 }
@@ -288,33 +298,38 @@ func (a *App) Close() {
 	}
 }
 
-// notifying wakes the outbox relay after every write that makes an event
-// ready, so events leave within milliseconds instead of at the next poll.
-// A stock movement's event is ready once the product's stock document shows
-// it (the catalog writes the snapshot right after the ledger entry): woken
-// then, the relay publishes StockChanged after the snapshot is written, so
-// a reader who saw the event reads the new quantity too. (A poll may still
-// publish it a moment earlier; consumers treat the event's balance as the
-// newer truth.)
-type notifying struct {
+// notifyingStock and notifyingProducts wake the outbox relay after every
+// write that makes an event ready, so events leave within milliseconds
+// instead of at the next poll. A stock movement's event is ready once the
+// product's stock document shows it (the inventory writes the snapshot
+// right after the ledger entry): woken then, the relay publishes
+// StockChanged after the snapshot is written, so a reader who saw the
+// event reads the new quantity too. (A poll may still publish it a moment
+// earlier; consumers treat the event's balance as the newer truth.)
+type notifyingStock struct {
+	inventory.Storer
+	relay *outbox.Relay
+}
+
+// SetStock writes a snapshot and wakes the relay.
+func (n notifyingStock) SetStock(ctx context.Context, st inventory.Stock) (bool, error) {
+	changed, err := n.Storer.SetStock(ctx, st)
+	n.relay.Notify()
+	return changed, err
+}
+
+// notifyingProducts wakes the relay once a product change is recorded
+// (see notifyingStock).
+type notifyingProducts struct {
 	catalog.Storer
 	relay *outbox.Relay
 }
 
-func (n notifying) wake() { n.relay.Notify() }
-
-// SetStock writes a snapshot and wakes the relay.
-func (n notifying) SetStock(ctx context.Context, st catalog.Stock) (bool, error) {
-	changed, err := n.Storer.SetStock(ctx, st)
-	n.wake()
-	return changed, err
-}
-
 // RecordChange stores the change and wakes the relay.
-func (n notifying) RecordChange(ctx context.Context, c catalog.Change) error {
+func (n notifyingProducts) RecordChange(ctx context.Context, c catalog.Change) error {
 	err := n.Storer.RecordChange(ctx, c)
 	if err == nil {
-		n.wake()
+		n.relay.Notify()
 	}
 	return err
 }

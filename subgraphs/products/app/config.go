@@ -9,7 +9,7 @@ import (
 
 	"github.com/shopsupergraph/shop/platform/config"
 	"github.com/shopsupergraph/shop/platform/service"
-	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/inventory"
 )
 
 // Config is the products service configuration.
@@ -52,12 +52,12 @@ func LoadConfig(env *config.Env) (Config, error) {
 		RedisKeyPrefix:  env.String("REDIS_KEY_PREFIX", "shop:"),
 		CacheTTL:        env.Duration("CACHE_TTL", 5*time.Minute),
 		KafkaPartitions: env.Int("KAFKA_PARTITIONS", 3),
-		HoldTTL:         env.Duration("HOLD_TTL", catalog.DefaultHoldTTL),
+		HoldTTL:         env.Duration("HOLD_TTL", inventory.DefaultHoldTTL),
 		SweepInterval:   env.Duration("HOLD_SWEEP_INTERVAL", 2*time.Second),
 
 		SnapshotRepairInterval: env.Duration("SNAPSHOT_REPAIR_INTERVAL", 3*time.Second),
-		ReserveTimeout:         env.Duration("RESERVE_TIMEOUT", catalog.DefaultRunTimeout),
-		ReconcileAfter:         env.Duration("RECONCILE_AFTER", catalog.DefaultReconcileAfter),
+		ReserveTimeout:         env.Duration("RESERVE_TIMEOUT", inventory.DefaultRunTimeout),
+		ReconcileAfter:         env.Duration("RECONCILE_AFTER", inventory.DefaultReconcileAfter),
 		ReconcileInterval:      env.Duration("RECONCILE_INTERVAL", 5*time.Second),
 	}
 	if c.HoldTTL <= 0 {

@@ -9,8 +9,8 @@ import (
 	"github.com/shopsupergraph/shop/platform/events"
 	"github.com/shopsupergraph/shop/platform/mongox"
 	"github.com/shopsupergraph/shop/platform/testenv"
-	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
-	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog/mongostore"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/inventory"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/storetest"
 )
 
 // inventoryHealth reports, to admins only, the reservation attempts not
@@ -56,10 +56,10 @@ func TestInventoryHealthReportsTheWorkLists(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer client.Disconnect(ctx)
-	store := mongostore.New(db, in.cfg.Topic(events.TopicProducts))
+	store := storetest.New(db, in.cfg.Topic(events.TopicProducts)).Stock
 	// A runner that died 90 s ago after listing its attempt, and a
 	// snapshot job that never ran.
-	a := catalog.Attempt{OrderID: "o-stuck", N: 1, Products: []string{p.ID}, CreatedAt: time.Now().Add(-90 * time.Second)}
+	a := inventory.Attempt{OrderID: "o-stuck", N: 1, Products: []string{p.ID}, CreatedAt: time.Now().Add(-90 * time.Second)}
 	if err := store.InsertAttempt(ctx, a); err != nil {
 		t.Fatal(err)
 	}

@@ -8,8 +8,8 @@ import (
 	"github.com/shopsupergraph/shop/platform/events"
 	"github.com/shopsupergraph/shop/platform/mongox"
 	"github.com/shopsupergraph/shop/platform/testenv"
-	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
-	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog/mongostore"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/inventory"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/storetest"
 )
 
 // A replica that crashed between a ledger append and its snapshot leaves
@@ -30,10 +30,10 @@ func TestQuantityConvergesAfterACrashedSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer client.Disconnect(ctx)
-	store := mongostore.New(db, a.cfg.Topic(events.TopicProducts))
+	store := storetest.New(db, a.cfg.Topic(events.TopicProducts)).Stock
 	// What the crashed replica wrote: a restock entry (with its event),
 	// and no snapshot.
-	entry := catalog.Movement{ProductID: p.ID, Version: 2, Kind: catalog.KindRestock, Delta: 5, Balance: 15, OpKey: "crashed", CreatedAt: time.Now().UTC()}
+	entry := inventory.Movement{ProductID: p.ID, Version: 2, Kind: inventory.KindRestock, Delta: 5, Balance: 15, OpKey: "crashed", CreatedAt: time.Now().UTC()}
 	if err := store.AppendMovement(ctx, entry); err != nil {
 		t.Fatal(err)
 	}

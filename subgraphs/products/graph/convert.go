@@ -12,6 +12,8 @@ import (
 	"github.com/shopsupergraph/shop/platform/gqlerr"
 	"github.com/shopsupergraph/shop/subgraphs/products/graph/model"
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/input"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/inventory"
 )
 
 func toProduct(p catalog.Product) *model.Product {
@@ -30,7 +32,7 @@ func toProduct(p catalog.Product) *model.Product {
 	return out
 }
 
-func toMovements(ms []catalog.Movement) []*model.StockMovement {
+func toMovements(ms []inventory.Movement) []*model.StockMovement {
 	out := make([]*model.StockMovement, len(ms))
 	for i, m := range ms {
 		sm := &model.StockMovement{
@@ -63,8 +65,8 @@ func requireAdmin(ctx context.Context) error {
 // toGQL maps domain errors to GraphQL errors with extensions.code; other
 // errors are internal and are not detailed to the client.
 func (r *Resolver) toGQL(ctx context.Context, err error) error {
-	var inv *catalog.InvalidError
-	var short *catalog.InsufficientStockError
+	var inv *input.Error
+	var short *inventory.InsufficientStockError
 	switch {
 	case err == nil:
 		return nil
@@ -74,7 +76,7 @@ func (r *Resolver) toGQL(ctx context.Context, err error) error {
 		return gqlerr.New(ctx, gqlerr.NotFound, "product not found", nil)
 	case errors.As(err, &short):
 		return gqlerr.New(ctx, gqlerr.InsufficientStock, short.Error(), map[string]any{"productId": short.ProductID, "available": short.Available})
-	case errors.Is(err, catalog.ErrContention):
+	case errors.Is(err, inventory.ErrContention):
 		return gqlerr.New(ctx, gqlerr.Unavailable, "the product is busy; try again", nil)
 	default:
 		var ge *gqlerror.Error
@@ -86,7 +88,7 @@ func (r *Resolver) toGQL(ctx context.Context, err error) error {
 	}
 }
 
-func toHealth(h catalog.Health) *model.InventoryHealth {
+func toHealth(h inventory.Health) *model.InventoryHealth {
 	out := &model.InventoryHealth{UndecidedReservations: h.Undecided, DirtySnapshots: h.Dirty}
 	if h.OldestUndecided != nil {
 		secs := int(h.OldestUndecided.Seconds())

@@ -1,18 +1,21 @@
 // Package graph holds the products subgraph's resolvers. They translate
-// between GraphQL and the catalog service and map domain errors to error
-// codes; the rules live in internal/catalog.
+// between GraphQL and the catalog and inventory services and map domain
+// errors to error codes; the rules live in internal/catalog (product data)
+// and internal/inventory (stock).
 package graph
 
 import (
 	"log/slog"
 
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/inventory"
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/live"
 )
 
 // Resolver is the root resolver; it carries the dependencies only.
 type Resolver struct {
-	Catalog *catalog.Service
-	Live    *live.Hub
-	Log     *slog.Logger
+	Catalog   *catalog.Service
+	Inventory *inventory.Service
+	Live      *live.Hub
+	Log       *slog.Logger
 }

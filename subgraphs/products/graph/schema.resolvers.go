@@ -13,6 +13,7 @@ import (
 	"github.com/shopsupergraph/shop/subgraphs/products/graph/generated"
 	"github.com/shopsupergraph/shop/subgraphs/products/graph/model"
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/input"
 )
 
 // CreateProduct is the resolver for the createProduct field.
@@ -55,7 +56,7 @@ func (r *mutationResolver) RestockProduct(ctx context.Context, id string, quanti
 	if idempotencyKey != nil {
 		key = *idempotencyKey
 	}
-	p, err := r.Catalog.Restock(ctx, id, quantity, key)
+	p, err := r.Inventory.Restock(ctx, id, quantity, key)
 	if err != nil {
 		return nil, r.toGQL(ctx, err)
 	}
@@ -118,7 +119,7 @@ func (r *queryResolver) InventoryHealth(ctx context.Context) (*model.InventoryHe
 	if err := requireAdmin(ctx); err != nil {
 		return nil, err
 	}
-	h, err := r.Catalog.Health(ctx)
+	h, err := r.Inventory.Health(ctx)
 	if err != nil {
 		return nil, r.toGQL(ctx, err)
 	}
@@ -129,7 +130,7 @@ func (r *queryResolver) InventoryHealth(ctx context.Context) (*model.InventoryHe
 func (r *subscriptionResolver) InventoryUpdated(ctx context.Context, productID *string) (<-chan *model.Product, error) {
 	filter := ""
 	if productID != nil {
-		id, err := catalog.ValidID("productId", *productID)
+		id, err := input.ID("productId", *productID)
 		if err != nil {
 			return nil, r.toGQL(ctx, err)
 		}

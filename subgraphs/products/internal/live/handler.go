@@ -21,7 +21,7 @@ type Loader interface {
 }
 
 // StockSyncer repairs a stock document that lags a StockChanged event (the
-// catalog service).
+// inventory service).
 type StockSyncer interface {
 	SyncStock(ctx context.Context, productID string, version int64, at time.Time) error
 }
@@ -77,7 +77,7 @@ func (p *Processor) Handle(ctx context.Context, e events.Envelope) error {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("load product %s: %w", id, err))
 		} else {
-			// The event can outrun the snapshot update of the product
+			// The event can outrun the snapshot update of the stock
 			// document; the event's balance is then the newer truth.
 			if stock != nil && stock.Version > prod.StockVersion {
 				prod.Quantity, prod.StockVersion = stock.Quantity, stock.Version

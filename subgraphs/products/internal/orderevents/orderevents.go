@@ -9,15 +9,16 @@ import (
 	"log/slog"
 
 	"github.com/shopsupergraph/shop/platform/events"
-	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/input"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/inventory"
 )
 
 // GroupID is the consumer group shared by every products replica.
 const GroupID = "products-order-releases"
 
-// Releaser releases an order's reservation (the catalog service).
+// Releaser releases an order's reservation (the inventory service).
 type Releaser interface {
-	Release(ctx context.Context, orderID string) (catalog.Reservation, error)
+	Release(ctx context.Context, orderID string) (inventory.Reservation, error)
 }
 
 // Handler returns the kafkax handler for the orders topic. Release is
@@ -33,7 +34,7 @@ func Handler(r Releaser, log *slog.Logger) func(ctx context.Context, e events.En
 			return nil
 		}
 		if _, err := r.Release(ctx, d.OrderID); err != nil {
-			if errors.Is(err, catalog.ErrInvalid) {
+			if errors.Is(err, input.ErrInvalid) {
 				log.Error("skipping order event with a bad order id", "id", e.ID, "orderId", d.OrderID, "err", err)
 				return nil
 			}

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/shopsupergraph/shop/platform/inventoryapi"
-	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/inventory"
 )
 
 func (h *Handler) setHold(w http.ResponseWriter, r *http.Request) {
@@ -15,9 +15,9 @@ func (h *Handler) setHold(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusBadRequest, inventoryapi.Problem{Code: inventoryapi.CodeBadInput, Message: "malformed JSON body: " + err.Error()})
 		return
 	}
-	lines := make([]catalog.Line, len(req.Lines))
+	lines := make([]inventory.Line, len(req.Lines))
 	for i, l := range req.Lines {
-		lines[i] = catalog.Line{ProductID: l.ProductID, Quantity: l.Quantity}
+		lines[i] = inventory.Line{ProductID: l.ProductID, Quantity: l.Quantity}
 	}
 	hold, err := h.svc.SetHold(r.Context(), r.PathValue("holdId"), lines)
 	if err != nil {
@@ -45,7 +45,7 @@ func (h *Handler) releaseHold(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, toHold(hold))
 }
 
-func toHold(h catalog.Hold) inventoryapi.Hold {
+func toHold(h inventory.Hold) inventoryapi.Hold {
 	out := inventoryapi.Hold{HoldID: h.ID, Lines: make([]inventoryapi.HeldLine, len(h.Lines))}
 	if h.ExpiresAt != nil {
 		out.ExpiresAt = h.ExpiresAt.UTC().Format(time.RFC3339Nano)
@@ -55,7 +55,7 @@ func toHold(h catalog.Hold) inventoryapi.Hold {
 	}
 	for _, p := range h.Problems {
 		ip := inventoryapi.Problem{Code: p.Code, Message: p.Message, ProductID: p.ProductID, Requested: p.Requested}
-		if p.Code == catalog.ProblemInsufficientStock {
+		if p.Code == inventory.ProblemInsufficientStock {
 			available := p.Available
 			ip.Available = &available
 		}

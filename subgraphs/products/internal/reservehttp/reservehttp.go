@@ -12,7 +12,8 @@ import (
 	"net/http"
 
 	"github.com/shopsupergraph/shop/platform/inventoryapi"
-	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/input"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/inventory"
 )
 
 // maxBody bounds a reservation request (100 lines fit easily).
@@ -23,14 +24,14 @@ const codeInternal = "INTERNAL_SERVER_ERROR"
 
 // Handler serves the reservation endpoints.
 type Handler struct {
-	svc   *catalog.Service
+	svc   *inventory.Service
 	token string
 	log   *slog.Logger
 	mux   *http.ServeMux
 }
 
 // New returns the handler; token is the shared service credential.
-func New(svc *catalog.Service, token string, log *slog.Logger) *Handler {
+func New(svc *inventory.Service, token string, log *slog.Logger) *Handler {
 	h := &Handler{svc: svc, token: token, log: log, mux: http.NewServeMux()}
 	h.mux.HandleFunc("POST "+inventoryapi.PathReservations, h.reserve)
 	h.mux.HandleFunc("POST "+inventoryapi.PathReservations+"/{orderId}/release", h.release)
@@ -58,9 +59,9 @@ func (h *Handler) reserve(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusBadRequest, inventoryapi.Problem{Code: inventoryapi.CodeBadInput, Message: "malformed JSON body: " + err.Error()})
 		return
 	}
-	lines := make([]catalog.Line, len(req.Lines))
+	lines := make([]inventory.Line, len(req.Lines))
 	for i, l := range req.Lines {
-		lines[i] = catalog.Line{ProductID: l.ProductID, Quantity: l.Quantity}
+		lines[i] = inventory.Line{ProductID: l.ProductID, Quantity: l.Quantity}
 	}
 	res, err := h.svc.ReserveHeld(r.Context(), req.OrderID, req.HoldID, lines)
 	if err != nil {
@@ -102,7 +103,7 @@ type rejection struct {
 // ends RELEASED (a rejected or unknown order too, with no problem, since
 // nothing is refused), and a lookup reports the decision as it stands,
 // with the problem of a rejection inside the reservation.
-func (h *Handler) writeReservation(w http.ResponseWriter, res catalog.Reservation, refusal bool) {
+func (h *Handler) writeReservation(w http.ResponseWriter, res inventory.Reservation, refusal bool) {
 	out := inventoryapi.Reservation{OrderID: res.OrderID, Status: res.EffectiveStatus()}
 	for _, l := range res.Lines {
 		out.Lines = append(out.Lines, inventoryapi.ReservedLine{ProductID: l.ProductID, Quantity: l.Quantity, UnitPrice: l.UnitPrice})
@@ -114,7 +115,7 @@ func (h *Handler) writeReservation(w http.ResponseWriter, res catalog.Reservatio
 	available := res.Problem.Available
 	p := inventoryapi.Problem{Code: res.Problem.Code, Message: res.Problem.Message, ProductID: res.Problem.ProductID, Requested: res.Problem.Requested}
 	status := http.StatusNotFound
-	if res.Problem.Code == catalog.ProblemInsufficientStock {
+	if res.Problem.Code == inventory.ProblemInsufficientStock {
 		status = http.StatusConflict
 		p.Available = &available
 	}
@@ -127,13 +128,13 @@ func (h *Handler) writeReservation(w http.ResponseWriter, res catalog.Reservatio
 }
 
 func (h *Handler) fail(w http.ResponseWriter, op string, err error) {
-	var inv *catalog.InvalidError
+	var inv *input.Error
 	switch {
 	case errors.As(err, &inv):
 		writeProblem(w, http.StatusBadRequest, inventoryapi.Problem{Code: inventoryapi.CodeBadInput, Message: inv.Error()})
-	case errors.Is(err, catalog.ErrNotFound):
+	case errors.Is(err, inventory.ErrNotFound):
 		writeProblem(w, http.StatusNotFound, inventoryapi.Problem{Code: inventoryapi.CodeNotFound, Message: "no reservation for this order"})
-	case errors.Is(err, catalog.ErrContention):
+	case errors.Is(err, inventory.ErrContention):
 		writeProblem(w, http.StatusServiceUnavailable, inventoryapi.Problem{Code: codeInternal, Message: "inventory busy; retry"})
 	default:
 		h.log.Error("internal reservation call failed", "op", op, "err", err)

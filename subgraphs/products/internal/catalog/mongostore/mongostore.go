@@ -1,147 +1,72 @@
-// Package mongostore implements catalog.Storer on MongoDB (or FerretDB).
-// Decisions rest only on inserts guarded by unique indexes, which FerretDB
-// enforces atomically; updates refresh snapshots and monotonic flags only.
+// Package mongostore implements catalog.Storer on MongoDB (or FerretDB):
+// product documents and their change records. A product's stock document
+// is the inventory's (inventory/mongostore): this store only reads it, by
+// `_id`, to serve a product with its quantity.
 package mongostore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
-	"go.mongodb.org/mongo-driver/mongo/options"
 
-	"github.com/shopsupergraph/shop/platform/groupcommit"
 	"github.com/shopsupergraph/shop/platform/mongox"
 	"github.com/shopsupergraph/shop/platform/outbox"
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/inventory"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/mongoerr"
 )
 
 // Collection names.
 const (
-	ProductsColl     = "products"
-	StockColl        = "stock"
-	DirtyColl        = "stock_dirty"
-	LedgerColl       = "inventory_ledger"
-	OpsColl          = "inventory_ops"
-	ChangesColl      = "product_changes"
-	ReservationsColl = "reservations"
-	AttemptsColl     = "reservation_attempts"
-	PendingColl      = "reservation_pending"
-	MarksColl        = "reservation_marks"
-	LeasesColl       = "hold_leases"
-	HoldsColl        = "holds"
-	HoldProductsColl = "hold_products"
+	ProductsColl = "products"
+	ChangesColl  = "product_changes"
 )
+
+// StockReader reads a product's stock document by `_id` (the inventory
+// store), or returns inventory.ErrNotFound.
+type StockReader interface {
+	Stock(ctx context.Context, productID string) (inventory.Stock, error)
+}
 
 // Store is the MongoDB catalog store.
 type Store struct {
-	products     *mongo.Collection
-	stock        *mongo.Collection
-	dirty        *mongo.Collection
-	ledger       *mongo.Collection
-	ops          *mongo.Collection
-	changes      *mongo.Collection
-	reservations *mongo.Collection
-	attempts     *mongo.Collection
-	pending      *mongo.Collection
-	marks        *mongo.Collection
-	leases       *mongo.Collection
-	holds        *mongo.Collection
-	holdProducts *mongo.Collection
+	products *mongo.Collection
+	changes  *mongo.Collection
+	// stock reads the stock documents products are served with.
+	stock StockReader
 	// outbox takes each event just before the write that carries it.
 	outbox *outbox.Store
-	// batched holds the group-commit inserters of the collections the
-	// order paths insert into, so concurrent orders share write calls
-	// (see platform/groupcommit); insert uses them. stock_dirty is left
-	// out: its inserts often meet a duplicate key, which makes the store
-	// write the rest of a batch one document at a time.
-	batched map[string]*groupcommit.Inserter
-	// lane takes the order paths' write calls one at a time (see
-	// groupcommit.Lane).
-	lane *groupcommit.Lane
 	// topic is the Kafka topic of the events stored with each write.
 	topic string
 }
 
-// New returns a store over db whose events go to topic.
-func New(db *mongo.Database, topic string) *Store {
-	st := &Store{
-		products:     db.Collection(ProductsColl),
-		stock:        db.Collection(StockColl),
-		dirty:        db.Collection(DirtyColl),
-		ledger:       db.Collection(LedgerColl),
-		ops:          db.Collection(OpsColl),
-		changes:      db.Collection(ChangesColl),
-		reservations: db.Collection(ReservationsColl),
-		attempts:     db.Collection(AttemptsColl),
-		pending:      db.Collection(PendingColl),
-		marks:        db.Collection(MarksColl),
-		leases:       db.Collection(LeasesColl),
-		holds:        db.Collection(HoldsColl),
-		holdProducts: db.Collection(HoldProductsColl),
-		topic:        topic,
+// New returns a store over db whose events go to topic, added to ob (the
+// outbox the process's other stores of db share), and whose products are
+// served with the stock documents stock reads.
+func New(db *mongo.Database, topic string, ob *outbox.Store, stock StockReader) *Store {
+	return &Store{
+		products: db.Collection(ProductsColl),
+		changes:  db.Collection(ChangesColl),
+		stock:    stock,
+		outbox:   ob,
+		topic:    topic,
 	}
-	st.lane = &groupcommit.Lane{}
-	st.outbox = outbox.NewStore(db, st.lane)
-	st.batched = map[string]*groupcommit.Inserter{}
-	for _, c := range []*mongo.Collection{st.ledger, st.ops, st.reservations, st.attempts, st.pending, st.marks} {
-		st.batched[c.Name()] = groupcommit.New(c, groupcommit.Options{Lane: st.lane})
-	}
-	return st
 }
 
-// EnsureIndexes creates the indexes correctness rests on, beside the `_id`
-// keys that serve every read and write of the order paths: opId unique
-// (an operation appends at most one entry, so reserves and releases are
-// idempotent by order) and holdLine unique (one entry per position of a
-// hold line), both enforced atomically on insert by MongoDB and FerretDB
-// alike; plus the indexes of the hold sweeper and the product list.
+// EnsureIndexes creates the index of the product list.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
-	plan := []struct {
-		coll  *mongo.Collection
-		model mongo.IndexModel
-	}{
-		{s.ledger, mongo.IndexModel{Keys: bson.D{{Key: "opId", Value: 1}}, Options: options.Index().SetUnique(true).SetName("ledger_op_id")}},
-		{s.ledger, mongo.IndexModel{Keys: bson.D{{Key: "holdLine", Value: 1}}, Options: options.Index().SetUnique(true).SetName("ledger_hold_line")}},
-		{s.leases, mongo.IndexModel{Keys: bson.D{{Key: "expiresAt", Value: 1}}}},
-		{s.products, mongo.IndexModel{Keys: bson.D{{Key: "deletedAt", Value: 1}, {Key: "_id", Value: 1}}}},
-	}
-	// One index per call: FerretDB v1 drops the connection when one
-	// createIndexes command carries several.
-	for _, p := range plan {
-		if err := mongox.EnsureIndexes(ctx, p.coll, p.model); err != nil {
-			return fmt.Errorf("ensure indexes: %w", err)
-		}
+	model := mongo.IndexModel{Keys: bson.D{{Key: "deletedAt", Value: 1}, {Key: "_id", Value: 1}}}
+	if err := mongox.EnsureIndexes(ctx, s.products, model); err != nil {
+		return fmt.Errorf("ensure indexes: %w", err)
 	}
 	return nil
 }
 
 // translate maps driver errors to catalog sentinels.
 func translate(op string, err error) error {
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, mongo.ErrNoDocuments):
-		return fmt.Errorf("%s: %w", op, catalog.ErrNotFound)
-	case mongox.IsDuplicateKey(err):
-		return fmt.Errorf("%s: %w", op, catalog.ErrDuplicate)
-	default:
-		return fmt.Errorf("%s: %w", op, err)
-	}
+	return mongoerr.Translate(op, err, catalog.ErrNotFound, catalog.ErrDuplicate)
 }
 
 var _ catalog.Storer = (*Store)(nil)
-
-// insert inserts doc into c, through c's group-commit inserter when it has
-// one. Errors are the driver's, as from InsertOne.
-func (s *Store) insert(ctx context.Context, c *mongo.Collection, doc any) error {
-	if b := s.batched[c.Name()]; b != nil {
-		return b.InsertOne(ctx, doc) //nolint:wrapcheck // callers translate driver errors
-	}
-	return s.lane.Do(func() error {
-		_, err := c.InsertOne(ctx, doc)
-		return err //nolint:wrapcheck // callers translate driver errors
-	})
-}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/storetest"
 )
 
 // Entity resolution hands every representation of one _entities call to
@@ -12,9 +13,9 @@ import (
 // ids would make the embedded store decode the whole collection).
 func TestByIDsReadsByID(t *testing.T) {
 	t.Parallel()
-	store, rec := monitoredStore(t, "byids")
+	st, rec := storetest.Monitored(t, "byids")
 	ctx := context.Background()
-	svc := catalog.NewService(store, nil)
+	svc, _ := st.Services()
 	var ids []string
 	for i := range 5 {
 		p, err := svc.Create(ctx, catalog.CreateInput{Name: "p" + string(rune('a'+i)), Price: i, Quantity: i})
@@ -26,13 +27,13 @@ func TestByIDsReadsByID(t *testing.T) {
 	if _, err := svc.Delete(ctx, ids[0]); err != nil {
 		t.Fatal(err)
 	}
-	stop := rec.record()
+	stop := rec.Record()
 	got, err := svc.ByIDs(ctx, append(ids, "64b7f0c2a1b2c3d4e5f60718", "not-an-id"))
 	offense, counts := stop()
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertPointOps(t, "ByIDs", offense)
+	storetest.AssertPointOps(t, "ByIDs", offense)
 	if counts["find"] != 12 {
 		t.Fatalf("ByIDs sent %d finds, want 12 (a product and its stock per valid id)", counts["find"])
 	}

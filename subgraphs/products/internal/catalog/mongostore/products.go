@@ -16,10 +16,11 @@ import (
 	"github.com/shopsupergraph/shop/platform/fanout"
 	"github.com/shopsupergraph/shop/platform/outbox"
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/inventory"
 )
 
 // productDoc holds a product's catalog data. Its stock lives in a stock
-// document of its own (see stockDoc), which only inventory code writes.
+// document of its own, which only inventory code writes.
 type productDoc struct {
 	ID          primitive.ObjectID `bson:"_id"`
 	Name        string             `bson:"name"`
@@ -51,7 +52,7 @@ func oid(id string) (primitive.ObjectID, error) {
 }
 
 // InsertProduct implements catalog.Storer: the catalog data only (Create
-// writes the stock document first).
+// has the inventory write the stock document first).
 func (s *Store) InsertProduct(ctx context.Context, p catalog.Product) error {
 	id, err := oid(p.ID)
 	if err != nil {
@@ -109,16 +110,16 @@ func (s *Store) ProductData(ctx context.Context, id string) (catalog.Product, er
 // Product implements catalog.Storer: the product and its stock document,
 // two point reads run concurrently.
 func (s *Store) Product(ctx context.Context, id string) (catalog.Product, error) {
-	var st catalog.Stock
+	var st inventory.Stock
 	var serr error
 	var wg sync.WaitGroup
-	wg.Go(func() { st, serr = s.Stock(ctx, id) })
+	wg.Go(func() { st, serr = s.stock.Stock(ctx, id) })
 	p, err := s.ProductData(ctx, id)
 	wg.Wait()
 	if err != nil {
 		return catalog.Product{}, err
 	}
-	if serr != nil && !errors.Is(serr, catalog.ErrNotFound) {
+	if serr != nil && !errors.Is(serr, inventory.ErrNotFound) {
 		return catalog.Product{}, serr
 	}
 	return withStock(p, st), nil
@@ -126,7 +127,7 @@ func (s *Store) Product(ctx context.Context, id string) (catalog.Product, error)
 
 // withStock adds a stock document to a product's data. A product without
 // one (its creation was interrupted) shows no units.
-func withStock(p catalog.Product, st catalog.Stock) catalog.Product {
+func withStock(p catalog.Product, st inventory.Stock) catalog.Product {
 	p.Quantity, p.StockVersion = st.Quantity, st.Version
 	if st.UpdatedAt.After(p.UpdatedAt) {
 		p.UpdatedAt = st.UpdatedAt
@@ -181,8 +182,8 @@ func (s *Store) ListProducts(ctx context.Context, q catalog.ListQuery) ([]catalo
 	out := make([]catalog.Product, len(docs))
 	err = fanout.Each(ctx, len(docs), fanout.PointReads, func(ctx context.Context, i int) error {
 		p := docs[i].product()
-		st, err := s.Stock(ctx, p.ID)
-		if err != nil && !errors.Is(err, catalog.ErrNotFound) {
+		st, err := s.stock.Stock(ctx, p.ID)
+		if err != nil && !errors.Is(err, inventory.ErrNotFound) {
 			return err
 		}
 		out[i] = withStock(p, st)

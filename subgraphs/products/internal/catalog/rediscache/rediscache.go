@@ -1,6 +1,8 @@
 // Package rediscache caches product pages and single products in Redis. It
 // wraps a catalog.Storer and implements the same interface, so the catalog
-// service does not know whether a cache is there.
+// service does not know whether a cache is there. Cached products carry
+// their quantity, so the inventory's store is wrapped too (see WrapStock):
+// a stock write retires the product's entries.
 //
 // Keys carry generation numbers: every write to a product increments that
 // product's generation and the list generation, so a stale entry is never
@@ -28,6 +30,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/inventory"
 )
 
 // Cache is a catalog.Storer that caches Product and ListProducts.
@@ -228,12 +231,25 @@ func (c *Cache) MarkDeleted(ctx context.Context, id string, at time.Time) error 
 	return c.invalidateAfter(ctx, id, c.Storer.MarkDeleted(ctx, id, at))
 }
 
-// SetStock implements catalog.Storer and invalidates when it changed the
-// stock document: cached products carry their quantity.
-func (c *Cache) SetStock(ctx context.Context, st catalog.Stock) (bool, error) {
-	changed, err := c.Storer.SetStock(ctx, st)
+// WrapStock wraps the inventory's store so that a stock write that
+// changed a product's stock document invalidates the product, whose
+// cached entries carry its quantity. Every other call goes to inner.
+func (c *Cache) WrapStock(inner inventory.Storer) inventory.Storer {
+	return stockWrites{Storer: inner, cache: c}
+}
+
+// stockWrites is the inventory store wrapped by WrapStock.
+type stockWrites struct {
+	inventory.Storer
+	cache *Cache
+}
+
+// SetStock implements inventory.Storer and invalidates when it changed the
+// stock document.
+func (w stockWrites) SetStock(ctx context.Context, st inventory.Stock) (bool, error) {
+	changed, err := w.Storer.SetStock(ctx, st)
 	if changed {
-		err = c.invalidateAfter(ctx, st.ProductID, err)
+		err = w.cache.invalidateAfter(ctx, st.ProductID, err)
 	}
 	return changed, err
 }

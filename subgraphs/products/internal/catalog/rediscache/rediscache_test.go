@@ -12,13 +12,14 @@ import (
 	"github.com/shopsupergraph/shop/platform/redisx"
 	"github.com/shopsupergraph/shop/platform/testenv"
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
-	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog/mongostore"
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog/rediscache"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/inventory"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/storetest"
 )
 
-// setup returns a catalog service over a cached store whose MongoDB
-// commands are counted, and the counter.
-func setup(t *testing.T, env *testenv.Env) (*catalog.Service, *rediscache.Cache, *atomic.Int64) {
+// setup returns a catalog and an inventory service over cached stores
+// whose MongoDB commands are counted, the cache and the counter.
+func setup(t *testing.T, env *testenv.Env) (*catalog.Service, *inventory.Service, *rediscache.Cache, *atomic.Int64) {
 	t.Helper()
 	var finds atomic.Int64
 	mon := &event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
@@ -31,20 +32,19 @@ func setup(t *testing.T, env *testenv.Env) (*catalog.Service, *rediscache.Cache,
 	}
 	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
 	name := testenv.Name("cache")
-	store := mongostore.New(client.Database(name), "t")
-	if err := store.EnsureIndexes(ctx); err != nil {
-		t.Fatalf("indexes: %v", err)
-	}
+	st := storetest.New(client.Database(name), "t")
+	st.EnsureIndexes(t)
 	rdb := redisx.New(env.RedisAddr, "")
 	t.Cleanup(func() { _ = rdb.Close() })
-	cache := rediscache.New(store, rdb, name+":", 0, nil)
-	return catalog.NewService(cache, nil), cache, &finds
+	cache := rediscache.New(st.Products, rdb, name+":", 0, nil)
+	inv := inventory.NewService(cache.WrapStock(st.Stock), cache, nil)
+	return catalog.NewService(cache, inv), inv, cache, &finds
 }
 
 func TestCachedReadsDoNotTouchMongo(t *testing.T) {
 	t.Parallel()
 	env := testenv.Get(t)
-	svc, _, commands := setup(t, env)
+	svc, inv, _, commands := setup(t, env)
 	ctx := context.Background()
 	p, err := svc.Create(ctx, catalog.CreateInput{Name: "cached", Price: 10, Quantity: 5})
 	if err != nil {
@@ -73,7 +73,7 @@ func TestCachedReadsDoNotTouchMongo(t *testing.T) {
 	}
 
 	// A write invalidates at once: the next reads see the new stock.
-	if _, err := svc.Restock(ctx, p.ID, 3, ""); err != nil {
+	if _, err := inv.Restock(ctx, p.ID, 3, ""); err != nil {
 		t.Fatal(err)
 	}
 	got, err := svc.Get(ctx, p.ID)
@@ -89,7 +89,7 @@ func TestCachedReadsDoNotTouchMongo(t *testing.T) {
 func TestInvalidateRetiresEntries(t *testing.T) {
 	t.Parallel()
 	env := testenv.Get(t)
-	svc, cache, commands := setup(t, env)
+	svc, _, cache, commands := setup(t, env)
 	ctx := context.Background()
 	p, err := svc.Create(ctx, catalog.CreateInput{Name: "evented", Price: 10, Quantity: 5})
 	if err != nil {
@@ -114,7 +114,7 @@ func TestInvalidateRetiresEntries(t *testing.T) {
 // inside ferretdb.New (a package-level write), so this runs first, alone.
 func TestReadsWorkWithRedisStopped(t *testing.T) {
 	env := testenv.Fresh(t)
-	svc, _, _ := setup(t, env)
+	svc, inv, _, _ := setup(t, env)
 	ctx := context.Background()
 	p, err := svc.Create(ctx, catalog.CreateInput{Name: "resilient", Price: 10, Quantity: 5})
 	if err != nil {
@@ -135,7 +135,7 @@ func TestReadsWorkWithRedisStopped(t *testing.T) {
 		}
 	}
 	// Writes succeed too, and the cache comes back consistent.
-	if _, err := svc.Restock(ctx, p.ID, 2, ""); err != nil {
+	if _, err := inv.Restock(ctx, p.ID, 2, ""); err != nil {
 		t.Fatalf("restock with redis down: %v", err)
 	}
 	if err := env.Stack.RestartRedis(); err != nil {

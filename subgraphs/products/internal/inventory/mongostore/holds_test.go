@@ -7,38 +7,29 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shopsupergraph/shop/platform/mongox"
-	"github.com/shopsupergraph/shop/platform/testenv"
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
-	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog/mongostore"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/inventory"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/storetest"
 )
 
 // Many sweepers of two "replicas" (services with their own locks) release
 // one expired hold at once: its units come back exactly once.
 func TestConcurrentSweepersReleaseOnce(t *testing.T) {
 	t.Parallel()
-	env := testenv.Get(t)
+	st := storetest.Open(t, "sweep")
 	ctx := context.Background()
-	client, db, err := mongox.Connect(ctx, env.MongoURI, testenv.Name("sweep"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Disconnect(ctx)
-	store := mongostore.New(db, "t")
-	if err := store.EnsureIndexes(ctx); err != nil {
-		t.Fatal(err)
-	}
-	a, b := catalog.NewService(store, nil), catalog.NewService(store, nil)
+	products, a := st.Services()
+	_, b := st.Services()
 	a.SetHoldTTL(time.Millisecond)
-	p, err := a.Create(ctx, catalog.CreateInput{Name: "swept", Price: 10, Quantity: 10})
+	p, err := products.Create(ctx, catalog.CreateInput{Name: "swept", Price: 10, Quantity: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, err := a.Create(ctx, catalog.CreateInput{Name: "swept too", Price: 10, Quantity: 3})
+	q, err := products.Create(ctx, catalog.CreateInput{Name: "swept too", Price: 10, Quantity: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := a.SetHold(ctx, "cart-swept", []catalog.Line{{ProductID: p.ID, Quantity: 4}, {ProductID: q.ID, Quantity: 3}})
+	h, err := a.SetHold(ctx, "cart-swept", []inventory.Line{{ProductID: p.ID, Quantity: 4}, {ProductID: q.ID, Quantity: 3}})
 	if err != nil || len(h.Problems) != 0 {
 		t.Fatalf("set hold: %+v %v", h, err)
 	}
@@ -66,7 +57,7 @@ func TestConcurrentSweepersReleaseOnce(t *testing.T) {
 		id    string
 		stock int
 	}{{p.ID, 10}, {q.ID, 3}} {
-		got, err := b.Get(ctx, c.id)
+		got, err := products.Get(ctx, c.id)
 		if err != nil || got.Quantity != c.stock {
 			t.Fatalf("product %s quantity = %d (%v), want %d", c.id, got.Quantity, err, c.stock)
 		}
@@ -76,7 +67,7 @@ func TestConcurrentSweepersReleaseOnce(t *testing.T) {
 		}
 		n := 0
 		for _, m := range ms {
-			if m.Kind == catalog.KindHoldRelease {
+			if m.Kind == inventory.KindHoldRelease {
 				n++
 			}
 		}

@@ -11,7 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/shopsupergraph/shop/platform/mongox"
-	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/inventory"
 )
 
 type reservedLineDoc struct {
@@ -43,8 +43,8 @@ type reservationDoc struct {
 	ReleasedAt *time.Time        `bson:"releasedAt,omitempty"`
 }
 
-// InsertReservation implements catalog.Storer.
-func (s *Store) InsertReservation(ctx context.Context, r catalog.Reservation) error {
+// InsertReservation implements inventory.Storer.
+func (s *Store) InsertReservation(ctx context.Context, r inventory.Reservation) error {
 	d := reservationDoc{OrderID: r.OrderID, Status: r.Status, CreatedAt: r.CreatedAt, Released: r.Released, ReleasedAt: r.ReleasedAt,
 		DecidedBy: r.DecidedBy, Lines: make([]reservedLineDoc, len(r.Lines))}
 	for i, l := range r.Lines {
@@ -60,27 +60,27 @@ func (s *Store) InsertReservation(ctx context.Context, r catalog.Reservation) er
 	return translate("insert reservation", err)
 }
 
-// Reservation implements catalog.Storer.
-func (s *Store) Reservation(ctx context.Context, orderID string) (catalog.Reservation, error) {
+// Reservation implements inventory.Storer.
+func (s *Store) Reservation(ctx context.Context, orderID string) (inventory.Reservation, error) {
 	var d reservationDoc
 	if err := s.reservations.FindOne(ctx, bson.D{{Key: "_id", Value: orderID}}).Decode(&d); err != nil {
-		return catalog.Reservation{}, translate("find reservation", err)
+		return inventory.Reservation{}, translate("find reservation", err)
 	}
-	r := catalog.Reservation{OrderID: d.OrderID, Status: d.Status, CreatedAt: d.CreatedAt.UTC(), Released: d.Released, ReleasedAt: d.ReleasedAt,
+	r := inventory.Reservation{OrderID: d.OrderID, Status: d.Status, CreatedAt: d.CreatedAt.UTC(), Released: d.Released, ReleasedAt: d.ReleasedAt,
 		DecidedBy: d.DecidedBy}
 	for _, l := range d.Lines {
-		r.Lines = append(r.Lines, catalog.ReservedLine(l))
+		r.Lines = append(r.Lines, inventory.ReservedLine(l))
 	}
 	for _, l := range d.Reserved {
-		r.Reserved = append(r.Reserved, catalog.ReservedLine(l))
+		r.Reserved = append(r.Reserved, inventory.ReservedLine(l))
 	}
 	if p := d.Problem; p != nil {
-		r.Problem = &catalog.Problem{Code: p.Code, Message: p.Message, ProductID: p.ProductID, Requested: p.Requested, Available: p.Available}
+		r.Problem = &inventory.Problem{Code: p.Code, Message: p.Message, ProductID: p.ProductID, Requested: p.Requested, Available: p.Available}
 	}
 	return r, nil
 }
 
-// MarkReleased implements catalog.Storer.
+// MarkReleased implements inventory.Storer.
 func (s *Store) MarkReleased(ctx context.Context, orderID string, at time.Time) error {
 	var res *mongo.UpdateResult
 	err := s.lane.Do(func() error {
@@ -93,7 +93,7 @@ func (s *Store) MarkReleased(ctx context.Context, orderID string, at time.Time) 
 		return translate("mark released", err)
 	}
 	if res.MatchedCount == 0 {
-		return fmt.Errorf("mark released: %w", catalog.ErrNotFound)
+		return fmt.Errorf("mark released: %w", inventory.ErrNotFound)
 	}
 	return nil
 }
@@ -109,23 +109,23 @@ type attemptDoc struct {
 
 func attemptKey(orderID string, n int) string { return orderID + "#" + strconv.Itoa(n) }
 
-// InsertAttempt implements catalog.Storer.
-func (s *Store) InsertAttempt(ctx context.Context, a catalog.Attempt) error {
+// InsertAttempt implements inventory.Storer.
+func (s *Store) InsertAttempt(ctx context.Context, a inventory.Attempt) error {
 	err := s.insert(ctx, s.attempts, attemptDoc{ID: attemptKey(a.OrderID, a.N), OrderID: a.OrderID, N: a.N, Products: a.Products, CreatedAt: a.CreatedAt})
 	return translate("record attempt", err)
 }
 
-// Attempt implements catalog.Storer with one point read.
-func (s *Store) Attempt(ctx context.Context, orderID string, n int) (catalog.Attempt, bool, error) {
+// Attempt implements inventory.Storer with one point read.
+func (s *Store) Attempt(ctx context.Context, orderID string, n int) (inventory.Attempt, bool, error) {
 	var d attemptDoc
 	err := s.attempts.FindOne(ctx, bson.D{{Key: "_id", Value: attemptKey(orderID, n)}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return catalog.Attempt{}, false, nil
+		return inventory.Attempt{}, false, nil
 	}
 	if err != nil {
-		return catalog.Attempt{}, false, translate("read attempt", err)
+		return inventory.Attempt{}, false, translate("read attempt", err)
 	}
-	return catalog.Attempt{OrderID: d.OrderID, N: d.N, Products: d.Products, CreatedAt: d.CreatedAt.UTC()}, true, nil
+	return inventory.Attempt{OrderID: d.OrderID, N: d.N, Products: d.Products, CreatedAt: d.CreatedAt.UTC()}, true, nil
 }
 
 // markDoc is a marker: its existence is the fact it records.
@@ -134,7 +134,7 @@ type markDoc struct {
 	At time.Time `bson:"at"`
 }
 
-// InsertMark implements catalog.Storer.
+// InsertMark implements inventory.Storer.
 func (s *Store) InsertMark(ctx context.Context, key string) error {
 	err := s.insert(ctx, s.marks, markDoc{ID: key, At: time.Now().UTC()})
 	if mongox.IsDuplicateKey(err) {
@@ -143,7 +143,7 @@ func (s *Store) InsertMark(ctx context.Context, key string) error {
 	return translate("insert mark", err)
 }
 
-// HasMark implements catalog.Storer with one point read.
+// HasMark implements inventory.Storer with one point read.
 func (s *Store) HasMark(ctx context.Context, key string) (bool, error) {
 	err := s.marks.FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Err()
 	if errors.Is(err, mongo.ErrNoDocuments) {
@@ -163,9 +163,9 @@ type pendingDoc struct {
 	CreatedAt time.Time `bson:"createdAt"`
 }
 
-// InsertPending implements catalog.Storer with one insert; an attempt
+// InsertPending implements inventory.Storer with one insert; an attempt
 // listed already is not an error.
-func (s *Store) InsertPending(ctx context.Context, a catalog.Attempt) error {
+func (s *Store) InsertPending(ctx context.Context, a inventory.Attempt) error {
 	err := s.insert(ctx, s.pending, pendingDoc{ID: attemptKey(a.OrderID, a.N), OrderID: a.OrderID, N: a.N, CreatedAt: a.CreatedAt})
 	if mongox.IsDuplicateKey(err) {
 		return nil
@@ -173,7 +173,7 @@ func (s *Store) InsertPending(ctx context.Context, a catalog.Attempt) error {
 	return translate("list attempt", err)
 }
 
-// DeletePending implements catalog.Storer with one delete by `_id`.
+// DeletePending implements inventory.Storer with one delete by `_id`.
 func (s *Store) DeletePending(ctx context.Context, orderID string, n int) error {
 	err := s.lane.Do(func() error {
 		_, err := s.pending.DeleteOne(ctx, bson.D{{Key: "_id", Value: attemptKey(orderID, n)}})
@@ -182,9 +182,9 @@ func (s *Store) DeletePending(ctx context.Context, orderID string, n int) error 
 	return translate("unlist attempt", err)
 }
 
-// PendingAttempts implements catalog.Storer: the reconciler's one query,
+// PendingAttempts implements inventory.Storer: the reconciler's one query,
 // a whole read of the small list of attempts not yet settled.
-func (s *Store) PendingAttempts(ctx context.Context) ([]catalog.Attempt, error) {
+func (s *Store) PendingAttempts(ctx context.Context) ([]inventory.Attempt, error) {
 	cur, err := s.pending.Find(ctx, bson.D{})
 	if err != nil {
 		return nil, translate("pending attempts", err)
@@ -193,9 +193,9 @@ func (s *Store) PendingAttempts(ctx context.Context) ([]catalog.Attempt, error) 
 	if err := cur.All(ctx, &docs); err != nil {
 		return nil, translate("pending attempts", err)
 	}
-	out := make([]catalog.Attempt, len(docs))
+	out := make([]inventory.Attempt, len(docs))
 	for i, d := range docs {
-		out[i] = catalog.Attempt{OrderID: d.OrderID, N: d.N, CreatedAt: d.CreatedAt.UTC()}
+		out[i] = inventory.Attempt{OrderID: d.OrderID, N: d.N, CreatedAt: d.CreatedAt.UTC()}
 	}
 	return out, nil
 }

@@ -1,4 +1,4 @@
-package mongostore_test
+package storetest
 
 import (
 	"context"
@@ -9,29 +9,26 @@ import (
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/event"
-	"go.mongodb.org/mongo-driver/mongo"
-	"go.mongodb.org/mongo-driver/mongo/options"
-
-	"github.com/shopsupergraph/shop/platform/testenv"
-	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog/mongostore"
 )
 
-// filterRecorder watches every command a client sends and records the
+// Recorder watches every command a client sends and records the
 // reads, updates and deletes whose filter is not a point filter: exactly
 // one key, `_id`, compared for equality with a plain value. Those are the
 // only filters the embedded store pushes down to its index; any other
 // filter (several keys, an operator such as $in, a sort) makes it decode
 // every document of the collection.
-type filterRecorder struct {
+type Recorder struct {
 	mu      sync.Mutex
 	on      bool
 	counts  map[string]int
 	offense []string
 }
 
-func newFilterRecorder() *filterRecorder { return &filterRecorder{counts: map[string]int{}} }
+// NewRecorder returns a Recorder that records nothing until Record.
+func NewRecorder() *Recorder { return &Recorder{counts: map[string]int{}} }
 
-func (r *filterRecorder) monitor() *event.CommandMonitor {
+// Monitor is the command monitor to give the client.
+func (r *Recorder) Monitor() *event.CommandMonitor {
 	return &event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
 		r.mu.Lock()
 		defer r.mu.Unlock()
@@ -86,9 +83,9 @@ func isPointFilter(filter bson.Raw) bool {
 	return v.Type != bson.TypeEmbeddedDocument && v.Type != bson.TypeArray
 }
 
-// record starts recording; the returned function stops and returns the
+// Record starts recording; the returned function stops and returns the
 // offending commands and the count of each command sent meanwhile.
-func (r *filterRecorder) record() func() ([]string, map[string]int) {
+func (r *Recorder) Record() func() ([]string, map[string]int) {
 	r.mu.Lock()
 	r.on, r.offense, r.counts = true, nil, map[string]int{}
 	r.mu.Unlock()
@@ -100,31 +97,12 @@ func (r *filterRecorder) record() func() ([]string, map[string]int) {
 	}
 }
 
-// assertPointOps fails the test for every non-point command recorded.
-func assertPointOps(t *testing.T, what string, offense []string) {
+// AssertPointOps fails the test for every non-point command recorded.
+func AssertPointOps(t testing.TB, what string, offense []string) {
 	t.Helper()
 	if len(offense) > 0 {
 		t.Fatalf("%s sent %d commands that are not point operations by _id:\n%s", what, len(offense), strings.Join(offense, "\n"))
 	}
-}
-
-// monitoredStore returns a store over a fresh database whose client
-// reports every command to a filter recorder.
-func monitoredStore(t *testing.T, name string) (*mongostore.Store, *filterRecorder) {
-	t.Helper()
-	env := testenv.Get(t)
-	rec := newFilterRecorder()
-	ctx := context.Background()
-	client, err := mongo.Connect(ctx, options.Client().ApplyURI(env.MongoURI).SetMonitor(rec.monitor()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
-	store := mongostore.New(client.Database(testenv.Name(name)), "t")
-	if err := store.EnsureIndexes(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return store, rec
 }
 
 func mustElements(d bson.Raw) []bson.RawElement {

@@ -1,4 +1,4 @@
-package catalog
+package inventory
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/input"
 )
 
 // maxAppendAttempts bounds the duplicate-key retries of one append. Inside
@@ -182,14 +184,14 @@ func (s *Service) appendOnce(ctx context.Context, ms moveSpec, fresh *Movement, 
 		return Movement{}, stale, nil
 	}
 	m := ms.movement(head, s.now())
-	if m.Balance < 0 || m.Balance > MaxInt {
+	if m.Balance < 0 || m.Balance > input.MaxInt {
 		if floor < 0 || head.Version < floor {
 			return Movement{}, stale, nil
 		}
 		if m.Balance < 0 {
 			return m, refused, &InsufficientStockError{ProductID: ms.productID, Requested: -ms.delta, Available: head.Balance}
 		}
-		return m, refused, invalid("quantity", "stock of product %s would exceed %d", ms.productID, MaxInt)
+		return m, refused, input.Invalid("quantity", "stock of product %s would exceed %d", ms.productID, input.MaxInt)
 	}
 	if ms.run != nil && ms.run.attempt == 0 {
 		return Movement{}, unprepared, nil

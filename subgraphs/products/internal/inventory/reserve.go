@@ -1,4 +1,4 @@
-package catalog
+package inventory
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
 )
 
 // Reserve reserves every line of an order or none, idempotently by order id.
@@ -25,7 +27,7 @@ import (
 // concurrent retries and crash recovery never leave part of an order
 // reserved.
 //
-// Bad input returns an error wrapping ErrInvalid and decides nothing. A
+// Bad input returns an error wrapping input.ErrInvalid and decides nothing. A
 // store failure returns an error and decides nothing either: the lines
 // reserved so far stay reserved until a retry completes the order, a
 // release (or the OrderCancelled consumer) gives them back, or the
@@ -228,8 +230,8 @@ func (s *Service) finish(ctx context.Context, r Reservation, run *runner, ours b
 
 // reserveLine appends the reserve entry of one line, or explains why not.
 func (s *Service) reserveLine(ctx context.Context, run *runner, holdID string, l Line) (ReservedLine, *Problem, error) {
-	p, err := s.store.ProductData(ctx, l.ProductID)
-	if errors.Is(err, ErrNotFound) || (err == nil && p.Deleted()) {
+	p, err := s.products.ProductData(ctx, l.ProductID)
+	if errors.Is(err, catalog.ErrNotFound) || (err == nil && p.Deleted()) {
 		return ReservedLine{}, &Problem{
 			Code: ProblemNotFound, ProductID: l.ProductID, Requested: l.Quantity,
 			Message: fmt.Sprintf("product %s does not exist", l.ProductID),

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/inventory"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/storetest"
 )
 
 // Every database call of the order paths (reserve, retry, rejection,
@@ -24,22 +26,23 @@ import (
 // every runner finished).
 func TestOrderPathsUsePointOperations(t *testing.T) {
 	t.Parallel()
-	store, rec := monitoredStore(t, "pointops")
+	st, rec := storetest.Monitored(t, "pointops")
 	ctx := context.Background()
-	a, b := catalog.NewService(store, nil), catalog.NewService(store, nil)
+	products, a := st.Services()
+	_, b := st.Services()
 	a.SetHoldTTL(time.Hour)
 	b.SetHoldTTL(50 * time.Millisecond)
-	stop := rec.record()
-	p, err := a.Create(ctx, catalog.CreateInput{Name: "pointed", Price: 10, Quantity: 10})
+	stop := rec.Record()
+	p, err := products.Create(ctx, catalog.CreateInput{Name: "pointed", Price: 10, Quantity: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, err := a.Create(ctx, catalog.CreateInput{Name: "scarce", Price: 7, Quantity: 2})
+	q, err := products.Create(ctx, catalog.CreateInput{Name: "scarce", Price: 7, Quantity: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
 	offense, _ := stop()
-	assertPointOps(t, "create", offense)
+	storetest.AssertPointOps(t, "create", offense)
 
 	steps := []struct {
 		name string
@@ -48,70 +51,70 @@ func TestOrderPathsUsePointOperations(t *testing.T) {
 		sweeps string
 	}{
 		{name: "reserve two lines", run: func() error {
-			r, err := a.Reserve(ctx, "o-1", []catalog.Line{{ProductID: p.ID, Quantity: 2}, {ProductID: q.ID, Quantity: 1}})
-			return want(r, err, catalog.StatusReserved)
+			r, err := a.Reserve(ctx, "o-1", []inventory.Line{{ProductID: p.ID, Quantity: 2}, {ProductID: q.ID, Quantity: 1}})
+			return want(r, err, inventory.StatusReserved)
 		}},
 		{name: "retry on another replica", run: func() error {
-			r, err := b.Reserve(ctx, "o-1", []catalog.Line{{ProductID: p.ID, Quantity: 2}, {ProductID: q.ID, Quantity: 1}})
-			return want(r, err, catalog.StatusReserved)
+			r, err := b.Reserve(ctx, "o-1", []inventory.Line{{ProductID: p.ID, Quantity: 2}, {ProductID: q.ID, Quantity: 1}})
+			return want(r, err, inventory.StatusReserved)
 		}},
 		{name: "reserve one line", run: func() error {
-			r, err := a.Reserve(ctx, "o-5", []catalog.Line{{ProductID: p.ID, Quantity: 1}})
-			return want(r, err, catalog.StatusReserved)
+			r, err := a.Reserve(ctx, "o-5", []inventory.Line{{ProductID: p.ID, Quantity: 1}})
+			return want(r, err, inventory.StatusReserved)
 		}},
 		{name: "cancel one line", run: func() error {
 			r, err := a.Release(ctx, "o-5")
-			return want(r, err, catalog.StatusReserved)
+			return want(r, err, inventory.StatusReserved)
 		}},
 		{name: "rejected order", run: func() error {
-			r, err := b.Reserve(ctx, "o-2", []catalog.Line{{ProductID: p.ID, Quantity: 1}, {ProductID: q.ID, Quantity: 5}})
-			return want(r, err, catalog.StatusRejected)
+			r, err := b.Reserve(ctx, "o-2", []inventory.Line{{ProductID: p.ID, Quantity: 1}, {ProductID: q.ID, Quantity: 5}})
+			return want(r, err, inventory.StatusRejected)
 		}},
 		{name: "release of the rejected order", run: func() error {
 			r, err := a.Release(ctx, "o-2")
-			return want(r, err, catalog.StatusRejected)
+			return want(r, err, inventory.StatusRejected)
 		}},
 		{name: "restock", run: func() error {
 			_, err := b.Restock(ctx, q.ID, 3, "")
 			return err
 		}},
 		{name: "cart hold", run: func() error {
-			h, err := a.SetHold(ctx, "cart-1", []catalog.Line{{ProductID: p.ID, Quantity: 3}, {ProductID: q.ID, Quantity: 1}})
+			h, err := a.SetHold(ctx, "cart-1", []inventory.Line{{ProductID: p.ID, Quantity: 3}, {ProductID: q.ID, Quantity: 1}})
 			if err == nil && len(h.Problems) > 0 {
 				err = fmt.Errorf("problems %+v", h.Problems)
 			}
 			return err
 		}},
 		{name: "cart shrinks on another replica", run: func() error {
-			_, err := b.SetHold(ctx, "cart-1", []catalog.Line{{ProductID: p.ID, Quantity: 2}})
+			_, err := b.SetHold(ctx, "cart-1", []inventory.Line{{ProductID: p.ID, Quantity: 2}})
 			return err
 		}},
 		{name: "checkout", run: func() error {
-			r, err := b.ReserveHeld(ctx, "o-3", "cart-1", []catalog.Line{{ProductID: p.ID, Quantity: 3}, {ProductID: q.ID, Quantity: 1}})
-			return want(r, err, catalog.StatusReserved)
+			r, err := b.ReserveHeld(ctx, "o-3", "cart-1", []inventory.Line{{ProductID: p.ID, Quantity: 3}, {ProductID: q.ID, Quantity: 1}})
+			return want(r, err, inventory.StatusReserved)
 		}},
 		{name: "checkout retried", run: func() error {
-			r, err := a.ReserveHeld(ctx, "o-3", "cart-1", []catalog.Line{{ProductID: p.ID, Quantity: 3}, {ProductID: q.ID, Quantity: 1}})
-			return want(r, err, catalog.StatusReserved)
+			r, err := a.ReserveHeld(ctx, "o-3", "cart-1", []inventory.Line{{ProductID: p.ID, Quantity: 3}, {ProductID: q.ID, Quantity: 1}})
+			return want(r, err, inventory.StatusReserved)
 		}},
 		{name: "cancel", run: func() error {
 			r, err := a.Release(ctx, "o-1")
-			return want(r, err, catalog.StatusReserved)
+			return want(r, err, inventory.StatusReserved)
 		}},
 		{name: "cancel again on another replica", run: func() error {
 			r, err := b.Release(ctx, "o-1")
-			return want(r, err, catalog.StatusReserved)
+			return want(r, err, inventory.StatusReserved)
 		}},
 		{name: "cancel of the checkout", run: func() error {
 			r, err := b.Release(ctx, "o-3")
-			return want(r, err, catalog.StatusReserved)
+			return want(r, err, inventory.StatusReserved)
 		}},
 		{name: "release of an unknown order", run: func() error {
 			r, err := a.Release(ctx, "o-4")
-			return want(r, err, catalog.StatusReleased)
+			return want(r, err, inventory.StatusReleased)
 		}},
 		{name: "hold that expires", run: func() error {
-			_, err := b.SetHold(ctx, "cart-2", []catalog.Line{{ProductID: q.ID, Quantity: 2}})
+			_, err := b.SetHold(ctx, "cart-2", []inventory.Line{{ProductID: q.ID, Quantity: 2}})
 			return err
 		}},
 		{name: "sweep", sweeps: "hold_leases", run: func() error {
@@ -127,7 +130,7 @@ func TestOrderPathsUsePointOperations(t *testing.T) {
 			return err
 		}},
 		{name: "reconcile", sweeps: "reservation_pending", run: func() error {
-			c := catalog.NewService(store, nil)
+			_, c := st.Services()
 			c.SetReservationBounds(time.Millisecond, 2*time.Millisecond)
 			n, err := c.ReconcileReservations(ctx)
 			if err == nil && n != 0 {
@@ -136,7 +139,7 @@ func TestOrderPathsUsePointOperations(t *testing.T) {
 			return err
 		}},
 		{name: "product and ledger page", run: func() error {
-			if _, err := b.Get(ctx, p.ID); err != nil {
+			if _, err := products.Get(ctx, p.ID); err != nil {
 				return err
 			}
 			_, err := a.Movements(ctx, p.ID, 0, 5)
@@ -144,7 +147,7 @@ func TestOrderPathsUsePointOperations(t *testing.T) {
 		}},
 	}
 	for _, s := range steps {
-		stop := rec.record()
+		stop := rec.Record()
 		err := s.run()
 		offense, counts := stop()
 		if err != nil {
@@ -153,21 +156,21 @@ func TestOrderPathsUsePointOperations(t *testing.T) {
 		if s.sweeps != "" {
 			offense = slices.DeleteFunc(offense, func(o string) bool { return strings.Contains(o, " on "+s.sweeps+": ") })
 		}
-		assertPointOps(t, s.name, offense)
+		storetest.AssertPointOps(t, s.name, offense)
 		t.Logf("%-32s %v", s.name, describe(counts))
 	}
 	for _, c := range []struct {
 		id    string
 		stock int
 	}{{p.ID, 10}, {q.ID, 5}} {
-		got, err := a.Get(ctx, c.id)
+		got, err := products.Get(ctx, c.id)
 		if err != nil || got.Quantity != c.stock {
 			t.Fatalf("product %s: quantity %d (%v), want %d (every unit back)", c.id, got.Quantity, err, c.stock)
 		}
 	}
 }
 
-func want(r catalog.Reservation, err error, status string) error {
+func want(r inventory.Reservation, err error, status string) error {
 	if err == nil && r.Status != status {
 		err = fmt.Errorf("status %s, want %s (%+v)", r.Status, status, r)
 	}

@@ -1,10 +1,12 @@
-package catalog
+package inventory
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
 )
 
 // Default bounds of reservation work (see SetReservationBounds).
@@ -122,7 +124,7 @@ func (s *Service) reconcileAttempt(ctx context.Context, orderID string, n int) e
 // no longer land; when the operation's entry exists already (it landed,
 // perhaps late), it is found instead and its units are given back.
 func (s *Service) closeLine(ctx context.Context, orderID, productID string) error {
-	if _, err := s.store.ProductData(ctx, productID); errors.Is(err, ErrNotFound) {
+	if _, err := s.products.ProductData(ctx, productID); errors.Is(err, catalog.ErrNotFound) {
 		// Never reservable: no entry of it can exist.
 		return nil
 	} else if err != nil {

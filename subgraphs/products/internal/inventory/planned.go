@@ -1,4 +1,4 @@
-package catalog
+package inventory
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/input"
 )
 
 // planFunc decides the movement an operation needs, given the ledger head
@@ -60,8 +62,8 @@ func (s *Service) planLocked(ctx context.Context, productID string, plan planFun
 			}
 			return Movement{}, false, &InsufficientStockError{ProductID: productID, Requested: -ms.delta, Available: head.Balance}
 		}
-		if m.Balance > MaxInt {
-			return Movement{}, false, invalid("quantity", "stock of product %s would exceed %d", productID, MaxInt)
+		if m.Balance > input.MaxInt {
+			return Movement{}, false, input.Invalid("quantity", "stock of product %s would exceed %d", productID, input.MaxInt)
 		}
 		if err := s.markDirty(ctx, productID); err != nil {
 			return Movement{}, false, err

@@ -14,7 +14,8 @@ import (
 
 	"github.com/shopsupergraph/shop/platform/testenv"
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
-	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog/mongostore"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/inventory"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/storetest"
 )
 
 // commandCounter counts the MongoDB commands a client sends, by name.
@@ -43,7 +44,7 @@ func (c *commandCounter) reset() map[string]int {
 // costs: 200 buyers race for 20 units through two services (two replicas'
 // worth of locks) over one database, as in the end-to-end race.
 //
-//	go test -run '^$' -bench ReserveRoundTrips -benchtime 3x ./internal/catalog/mongostore/
+//	go test -run '^$' -bench ReserveRoundTrips -benchtime 3x ./internal/inventory/mongostore/
 func BenchmarkReserveRoundTrips(b *testing.B) {
 	env := testenv.Get(b)
 	ctx := context.Background()
@@ -53,16 +54,16 @@ func BenchmarkReserveRoundTrips(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer client.Disconnect(ctx)
-	store := mongostore.New(client.Database(testenv.Name("roundtrips")), "t")
-	if err := store.EnsureIndexes(ctx); err != nil {
-		b.Fatal(err)
-	}
-	svcs := []*catalog.Service{catalog.NewService(store, nil), catalog.NewService(store, nil)}
+	st := storetest.New(client.Database(testenv.Name("roundtrips")), "t")
+	st.EnsureIndexes(b)
+	products, a := st.Services()
+	_, other := st.Services()
+	svcs := []*inventory.Service{a, other}
 	const buyers, units = 200, 20
 	total := map[string]int{}
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()
-		p, err := svcs[0].Create(ctx, catalog.CreateInput{Name: "race", Price: 1, Quantity: units})
+		p, err := products.Create(ctx, catalog.CreateInput{Name: "race", Price: 1, Quantity: units})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -71,7 +72,7 @@ func BenchmarkReserveRoundTrips(b *testing.B) {
 		var wg sync.WaitGroup
 		for j := range buyers {
 			wg.Go(func() {
-				if _, err := svcs[j%2].Reserve(ctx, fmt.Sprintf("rt-%d-%d", i, j), []catalog.Line{{ProductID: p.ID, Quantity: 1}}); err != nil {
+				if _, err := svcs[j%2].Reserve(ctx, fmt.Sprintf("rt-%d-%d", i, j), []inventory.Line{{ProductID: p.ID, Quantity: 1}}); err != nil {
 					b.Errorf("reserve: %v", err)
 				}
 			})

@@ -10,7 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/shopsupergraph/shop/platform/mongox"
-	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/inventory"
 )
 
 // stockDoc is a product's stock snapshot, keyed by the product id (hex).
@@ -22,8 +22,8 @@ type stockDoc struct {
 	UpdatedAt time.Time `bson:"updatedAt"`
 }
 
-// SetStock implements catalog.Storer with one upsert by `_id`.
-func (s *Store) SetStock(ctx context.Context, st catalog.Stock) (bool, error) {
+// SetStock implements inventory.Storer with one upsert by `_id`.
+func (s *Store) SetStock(ctx context.Context, st inventory.Stock) (bool, error) {
 	filter := bson.D{{Key: "_id", Value: st.ProductID}}
 	update := bson.D{{Key: "$set", Value: bson.D{
 		{Key: "quantity", Value: st.Quantity}, {Key: "version", Value: st.Version}, {Key: "updatedAt", Value: st.UpdatedAt},
@@ -47,13 +47,13 @@ func (s *Store) SetStock(ctx context.Context, st catalog.Stock) (bool, error) {
 	return res.ModifiedCount > 0 || res.UpsertedCount > 0, nil
 }
 
-// Stock implements catalog.Storer with one point read.
-func (s *Store) Stock(ctx context.Context, productID string) (catalog.Stock, error) {
+// Stock implements inventory.Storer with one point read.
+func (s *Store) Stock(ctx context.Context, productID string) (inventory.Stock, error) {
 	var d stockDoc
 	if err := s.stock.FindOne(ctx, bson.D{{Key: "_id", Value: productID}}).Decode(&d); err != nil {
-		return catalog.Stock{}, translate("find stock", err)
+		return inventory.Stock{}, translate("find stock", err)
 	}
-	return catalog.Stock{ProductID: d.ProductID, Quantity: d.Quantity, Version: d.Version, UpdatedAt: d.UpdatedAt.UTC()}, nil
+	return inventory.Stock{ProductID: d.ProductID, Quantity: d.Quantity, Version: d.Version, UpdatedAt: d.UpdatedAt.UTC()}, nil
 }
 
 // MigrateStock gives every product stored before stock documents existed
@@ -91,7 +91,7 @@ type dirtyDoc struct {
 	Since     time.Time `bson:"since"`
 }
 
-// MarkDirty implements catalog.Storer with one insert.
+// MarkDirty implements inventory.Storer with one insert.
 func (s *Store) MarkDirty(ctx context.Context, productID string, at time.Time) error {
 	err := s.insert(ctx, s.dirty, dirtyDoc{ProductID: productID, Since: at})
 	if mongox.IsDuplicateKey(err) {
@@ -100,7 +100,7 @@ func (s *Store) MarkDirty(ctx context.Context, productID string, at time.Time) e
 	return translate("mark stock dirty", err)
 }
 
-// ClearDirty implements catalog.Storer with one delete by `_id`.
+// ClearDirty implements inventory.Storer with one delete by `_id`.
 func (s *Store) ClearDirty(ctx context.Context, productID string) error {
 	err := s.lane.Do(func() error {
 		_, err := s.dirty.DeleteOne(ctx, bson.D{{Key: "_id", Value: productID}})
@@ -109,9 +109,9 @@ func (s *Store) ClearDirty(ctx context.Context, productID string) error {
 	return translate("clear stock dirty", err)
 }
 
-// DirtyStock implements catalog.Storer: the one query of the snapshot
+// DirtyStock implements inventory.Storer: the one query of the snapshot
 // paths, a whole read of the small dirty list.
-func (s *Store) DirtyStock(ctx context.Context) ([]catalog.DirtyStock, error) {
+func (s *Store) DirtyStock(ctx context.Context) ([]inventory.DirtyStock, error) {
 	cur, err := s.dirty.Find(ctx, bson.D{})
 	if err != nil {
 		return nil, translate("dirty stock", err)
@@ -120,9 +120,9 @@ func (s *Store) DirtyStock(ctx context.Context) ([]catalog.DirtyStock, error) {
 	if err := cur.All(ctx, &docs); err != nil {
 		return nil, translate("dirty stock", err)
 	}
-	out := make([]catalog.DirtyStock, len(docs))
+	out := make([]inventory.DirtyStock, len(docs))
 	for i, d := range docs {
-		out[i] = catalog.DirtyStock{ProductID: d.ProductID, Since: d.Since.UTC()}
+		out[i] = inventory.DirtyStock{ProductID: d.ProductID, Since: d.Since.UTC()}
 	}
 	return out, nil
 }

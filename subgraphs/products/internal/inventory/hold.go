@@ -1,14 +1,16 @@
-package catalog
+package inventory
 
 import (
-	"github.com/shopsupergraph/shop/platform/fanout"
-
 	"context"
 	"errors"
 	"fmt"
 	"sort"
 	"strconv"
 	"time"
+
+	"github.com/shopsupergraph/shop/platform/fanout"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/input"
 )
 
 // DefaultHoldTTL is how long a hold keeps its units after its last change.
@@ -95,8 +97,8 @@ func (s *Service) SetHold(ctx context.Context, holdID string, lines []Line) (Hol
 // setHoldLine moves one product's held units to l.Quantity.
 func (s *Service) setHoldLine(ctx context.Context, holdID string, l Line) (*Problem, error) {
 	if l.Quantity > 0 {
-		p, err := s.store.ProductData(ctx, l.ProductID)
-		if errors.Is(err, ErrNotFound) || (err == nil && p.Deleted()) {
+		p, err := s.products.ProductData(ctx, l.ProductID)
+		if errors.Is(err, catalog.ErrNotFound) || (err == nil && p.Deleted()) {
 			return &Problem{Code: ProblemNotFound, ProductID: l.ProductID, Requested: l.Quantity,
 				Message: fmt.Sprintf("product %s does not exist", l.ProductID)}, nil
 		}
@@ -167,10 +169,10 @@ func (s *Service) GetHold(ctx context.Context, holdID string) (Hold, error) {
 			return err
 		}
 		h.Lines[i] = HeldLine{ProductID: ids[i], Quantity: pos.held}
-		p, err := s.store.ProductData(ctx, ids[i])
+		p, err := s.products.ProductData(ctx, ids[i])
 		if err == nil {
 			h.Lines[i].UnitPrice = p.Price
-		} else if !errors.Is(err, ErrNotFound) {
+		} else if !errors.Is(err, catalog.ErrNotFound) {
 			return err
 		}
 		return nil
@@ -321,7 +323,7 @@ func (s *Service) extended(ctx context.Context, holdID string, now time.Time) (b
 
 func validHoldID(id string) error {
 	if id == "" || len(id) > MaxOrderIDLen || !orderIDRe.MatchString(id) {
-		return invalid("holdId", "must be 1 to %d characters of letters, digits, '_', '.', ':' or '-'", MaxOrderIDLen)
+		return input.Invalid("holdId", "must be 1 to %d characters of letters, digits, '_', '.', ':' or '-'", MaxOrderIDLen)
 	}
 	return nil
 }
@@ -331,24 +333,24 @@ func validHoldID(id string) error {
 // touch products in the same order.
 func normalizeHoldLines(lines []Line) ([]Line, error) {
 	if len(lines) == 0 {
-		return nil, invalid("lines", "must not be empty")
+		return nil, input.Invalid("lines", "must not be empty")
 	}
 	if len(lines) > MaxLines {
-		return nil, invalid("lines", "must have at most %d lines (got %d)", MaxLines, len(lines))
+		return nil, input.Invalid("lines", "must have at most %d lines (got %d)", MaxLines, len(lines))
 	}
 	seen := map[string]bool{}
 	out := make([]Line, 0, len(lines))
 	for i, l := range lines {
 		field := "lines[" + strconv.Itoa(i) + "]"
-		id, err := ValidID(field+".productId", l.ProductID)
+		id, err := input.ID(field+".productId", l.ProductID)
 		if err != nil {
 			return nil, err
 		}
-		if err := validCount(field+".quantity", l.Quantity, 0); err != nil {
+		if err := input.Count(field+".quantity", l.Quantity, 0); err != nil {
 			return nil, err
 		}
 		if seen[id] {
-			return nil, invalid(field+".productId", "product %s appears twice", id)
+			return nil, input.Invalid(field+".productId", "product %s appears twice", id)
 		}
 		seen[id] = true
 		out = append(out, Line{ProductID: id, Quantity: l.Quantity})

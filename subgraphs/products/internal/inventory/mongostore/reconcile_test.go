@@ -10,19 +10,21 @@ import (
 	"time"
 
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/inventory"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/storetest"
 )
 
 // lateAppends delays reserve entries past their caller's deadline the way
 // a store under load does: the caller gets its context's error, while the
 // insert still lands a moment later.
 type lateAppends struct {
-	catalog.Storer
+	inventory.Storer
 	delay  time.Duration
 	landed *atomic.Int32
 }
 
-func (s lateAppends) AppendMovement(ctx context.Context, m catalog.Movement) error {
-	if m.Kind != catalog.KindReserve {
+func (s lateAppends) AppendMovement(ctx context.Context, m inventory.Movement) error {
+	if m.Kind != inventory.KindReserve {
 		return s.Storer.AppendMovement(ctx, m)
 	}
 	done := make(chan error, 1)
@@ -51,29 +53,29 @@ func (s lateAppends) AppendMovement(ctx context.Context, m catalog.Movement) err
 // reservations, and the attempt leaves the undecided list.
 func TestReconcilerGivesBackLateReserveEntries(t *testing.T) {
 	t.Parallel()
-	store, rec := monitoredStore(t, "latereserve")
+	st, rec := storetest.Monitored(t, "latereserve")
 	ctx := context.Background()
-	setup := catalog.NewService(store, nil)
-	p, err := setup.Create(ctx, catalog.CreateInput{Name: "late", Price: 10, Quantity: 10})
+	products, setup := st.Services()
+	p, err := products.Create(ctx, catalog.CreateInput{Name: "late", Price: 10, Quantity: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, err := setup.Create(ctx, catalog.CreateInput{Name: "later", Price: 10, Quantity: 10})
+	q, err := products.Create(ctx, catalog.CreateInput{Name: "later", Price: 10, Quantity: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var landed atomic.Int32
-	slow := catalog.NewService(lateAppends{Storer: store, delay: 400 * time.Millisecond, landed: &landed}, nil)
+	slow := inventory.NewService(lateAppends{Storer: st.Stock, delay: 400 * time.Millisecond, landed: &landed}, st.Products, nil)
 	slow.SetReservationBounds(150*time.Millisecond, 600*time.Millisecond)
 
 	client, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 	defer cancel()
-	_, err = slow.Reserve(client, "o-late", []catalog.Line{{ProductID: p.ID, Quantity: 3}, {ProductID: q.ID, Quantity: 2}})
+	_, err = slow.Reserve(client, "o-late", []inventory.Line{{ProductID: p.ID, Quantity: 3}, {ProductID: q.ID, Quantity: 2}})
 	if err == nil {
 		t.Fatal("reserve succeeded, want a timeout")
 	}
 	// Orders gives up: it records REJECTED and releases.
-	if r, err := setup.Release(ctx, "o-late"); err != nil || r.EffectiveStatus() != catalog.StatusReleased {
+	if r, err := setup.Release(ctx, "o-late"); err != nil || r.EffectiveStatus() != inventory.StatusReleased {
 		t.Fatalf("release = %+v (%v)", r, err)
 	}
 	deadline := time.Now().Add(5 * time.Second)
@@ -84,8 +86,8 @@ func TestReconcilerGivesBackLateReserveEntries(t *testing.T) {
 		t.Fatal("no late reserve entry landed; the fault did not happen")
 	}
 	time.Sleep(700 * time.Millisecond)
-	stop := rec.record()
-	reconciler := catalog.NewService(store, nil)
+	stop := rec.Record()
+	_, reconciler := st.Services()
 	reconciler.SetReservationBounds(150*time.Millisecond, 600*time.Millisecond)
 	n, err := reconciler.ReconcileReservations(ctx)
 	offense, _ := stop()
@@ -97,23 +99,23 @@ func TestReconcilerGivesBackLateReserveEntries(t *testing.T) {
 	offense = slices.DeleteFunc(offense, func(o string) bool {
 		return strings.Contains(o, " on reservation_pending: ") || strings.Contains(o, `"opId"`)
 	})
-	assertPointOps(t, "reconcile", offense)
+	storetest.AssertPointOps(t, "reconcile", offense)
 	for _, id := range []string{p.ID, q.ID} {
 		if got := headBalance(t, reconciler, id); got != 10 {
 			t.Fatalf("product %s: ledger balance %d, want 10 (every unit back)", id, got)
 		}
 	}
-	if r, err := reconciler.GetReservation(ctx, "o-late"); err != nil || r.EffectiveStatus() != catalog.StatusReleased {
+	if r, err := reconciler.GetReservation(ctx, "o-late"); err != nil || r.EffectiveStatus() != inventory.StatusReleased {
 		t.Fatalf("decision = %+v (%v), want released", r, err)
 	}
-	if pending, err := store.PendingAttempts(ctx); err != nil || len(pending) != 0 {
+	if pending, err := st.Stock.PendingAttempts(ctx); err != nil || len(pending) != 0 {
 		t.Fatalf("undecided attempts = %+v (%v), want none", pending, err)
 	}
 	// A second pass finds nothing, and a retry of the order reserves nothing.
 	if n, err := reconciler.ReconcileReservations(ctx); err != nil || n != 0 {
 		t.Fatalf("second reconcile = %d (%v)", n, err)
 	}
-	if r, err := reconciler.Reserve(ctx, "o-late", []catalog.Line{{ProductID: p.ID, Quantity: 3}}); err != nil || r.EffectiveStatus() != catalog.StatusReleased {
+	if r, err := reconciler.Reserve(ctx, "o-late", []inventory.Line{{ProductID: p.ID, Quantity: 3}}); err != nil || r.EffectiveStatus() != inventory.StatusReleased {
 		t.Fatalf("retry = %+v (%v)", r, err)
 	}
 	if got := headBalance(t, reconciler, p.ID); got != 10 {
@@ -123,7 +125,7 @@ func TestReconcilerGivesBackLateReserveEntries(t *testing.T) {
 
 // headBalance returns the balance of a product's ledger head, read past
 // the stock document (which a late entry does not update).
-func headBalance(t *testing.T, svc *catalog.Service, productID string) int {
+func headBalance(t *testing.T, svc *inventory.Service, productID string) int {
 	t.Helper()
 	ms, err := svc.Movements(context.Background(), productID, 0, 1)
 	if err != nil || len(ms) != 1 {
@@ -134,14 +136,14 @@ func headBalance(t *testing.T, svc *catalog.Service, productID string) int {
 
 // blockingAppends holds the reserve entry of one product until released.
 type blockingAppends struct {
-	catalog.Storer
+	inventory.Storer
 	product string
 	reached chan struct{}
 	release chan struct{}
 }
 
-func (s blockingAppends) AppendMovement(ctx context.Context, m catalog.Movement) error {
-	if m.Kind == catalog.KindReserve && m.ProductID == s.product {
+func (s blockingAppends) AppendMovement(ctx context.Context, m inventory.Movement) error {
+	if m.Kind == inventory.KindReserve && m.ProductID == s.product {
 		close(s.reached)
 		select {
 		case <-s.release:
@@ -156,22 +158,22 @@ func (s blockingAppends) AppendMovement(ctx context.Context, m catalog.Movement)
 // ends with every unit back: the runner's later lines see the decision.
 func TestReleaseDuringAReservationGivesEverythingBack(t *testing.T) {
 	t.Parallel()
-	store, _ := monitoredStore(t, "midrelease")
+	st := storetest.Open(t, "midrelease")
 	ctx := context.Background()
-	setup := catalog.NewService(store, nil)
-	p, err := setup.Create(ctx, catalog.CreateInput{Name: "first", Price: 10, Quantity: 10})
+	products, setup := st.Services()
+	p, err := products.Create(ctx, catalog.CreateInput{Name: "first", Price: 10, Quantity: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, err := setup.Create(ctx, catalog.CreateInput{Name: "second", Price: 10, Quantity: 10})
+	q, err := products.Create(ctx, catalog.CreateInput{Name: "second", Price: 10, Quantity: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
-	block := blockingAppends{Storer: store, product: q.ID, reached: make(chan struct{}), release: make(chan struct{})}
-	runner := catalog.NewService(block, nil)
+	block := blockingAppends{Storer: st.Stock, product: q.ID, reached: make(chan struct{}), release: make(chan struct{})}
+	runner := inventory.NewService(block, st.Products, nil)
 	done := make(chan error, 1)
 	go func() {
-		_, err := runner.Reserve(ctx, "o-mid", []catalog.Line{{ProductID: p.ID, Quantity: 3}, {ProductID: q.ID, Quantity: 2}})
+		_, err := runner.Reserve(ctx, "o-mid", []inventory.Line{{ProductID: p.ID, Quantity: 3}, {ProductID: q.ID, Quantity: 2}})
 		done <- err
 	}()
 	<-block.reached
@@ -179,15 +181,15 @@ func TestReleaseDuringAReservationGivesEverythingBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	close(block.release)
-	if err := <-done; err != nil && !errors.Is(err, catalog.ErrNotFound) {
+	if err := <-done; err != nil && !errors.Is(err, inventory.ErrNotFound) {
 		t.Fatalf("reserve: %v", err)
 	}
 	for _, id := range []string{p.ID, q.ID} {
-		if got, err := setup.Get(ctx, id); err != nil || got.Quantity != 10 || headBalance(t, setup, id) != 10 {
+		if got, err := products.Get(ctx, id); err != nil || got.Quantity != 10 || headBalance(t, setup, id) != 10 {
 			t.Fatalf("product %s quantity = %d (%v), want 10", id, got.Quantity, err)
 		}
 	}
-	if pending, err := store.PendingAttempts(ctx); err != nil || len(pending) != 0 {
+	if pending, err := st.Stock.PendingAttempts(ctx); err != nil || len(pending) != 0 {
 		t.Fatalf("undecided attempts = %+v (%v), want none", pending, err)
 	}
 }

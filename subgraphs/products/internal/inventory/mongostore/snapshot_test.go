@@ -8,13 +8,15 @@ import (
 	"testing"
 
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/inventory"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/storetest"
 )
 
 // failingSnapshots is a store whose snapshot writes all fail, as on a
 // replica whose snapshot jobs time out.
-type failingSnapshots struct{ catalog.Storer }
+type failingSnapshots struct{ inventory.Storer }
 
-func (failingSnapshots) SetStock(context.Context, catalog.Stock) (bool, error) {
+func (failingSnapshots) SetStock(context.Context, inventory.Stock) (bool, error) {
 	return false, errors.New("snapshot write timed out")
 }
 
@@ -26,34 +28,35 @@ func (failingSnapshots) SetStock(context.Context, catalog.Stock) (bool, error) {
 // afterwards.
 func TestRepairSweepCatchesUpAFailedSnapshot(t *testing.T) {
 	t.Parallel()
-	store, rec := monitoredStore(t, "repair")
+	st, rec := storetest.Monitored(t, "repair")
 	ctx := context.Background()
-	p, err := catalog.NewService(store, nil).Create(ctx, catalog.CreateInput{Name: "lagging", Price: 10, Quantity: 10})
+	products, _ := st.Services()
+	p, err := products.Create(ctx, catalog.CreateInput{Name: "lagging", Price: 10, Quantity: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
-	broken := catalog.NewService(failingSnapshots{store}, nil)
+	broken := inventory.NewService(failingSnapshots{st.Stock}, st.Products, nil)
 	if _, err := broken.Restock(ctx, p.ID, 5, ""); err != nil {
 		t.Fatal(err)
 	}
-	if r, err := broken.Reserve(ctx, "o-lag", []catalog.Line{{ProductID: p.ID, Quantity: 3}}); err != nil || r.Status != catalog.StatusReserved {
+	if r, err := broken.Reserve(ctx, "o-lag", []inventory.Line{{ProductID: p.ID, Quantity: 3}}); err != nil || r.Status != inventory.StatusReserved {
 		t.Fatalf("reserve = %+v (%v)", r, err)
 	}
-	fresh := catalog.NewService(store, nil)
-	if got, err := fresh.Get(ctx, p.ID); err != nil || got.Quantity != 10 {
+	_, fresh := st.Services()
+	if got, err := products.Get(ctx, p.ID); err != nil || got.Quantity != 10 {
 		t.Fatalf("quantity before the repair = %d (%v), want the stale 10", got.Quantity, err)
 	}
-	stop := rec.record()
+	stop := rec.Record()
 	n, err := fresh.RepairSnapshots(ctx, 0)
 	offense, _ := stop()
 	if err != nil || n != 1 {
 		t.Fatalf("repair = %d (%v), want 1 product", n, err)
 	}
-	assertPointOps(t, "repair", slices.DeleteFunc(offense, func(o string) bool { return strings.Contains(o, " on stock_dirty: ") }))
-	if got, err := fresh.Get(ctx, p.ID); err != nil || got.Quantity != 12 || got.StockVersion != 3 {
+	storetest.AssertPointOps(t, "repair", slices.DeleteFunc(offense, func(o string) bool { return strings.Contains(o, " on stock_dirty: ") }))
+	if got, err := products.Get(ctx, p.ID); err != nil || got.Quantity != 12 || got.StockVersion != 3 {
 		t.Fatalf("quantity after the repair = %d v%d (%v), want 12 v3", got.Quantity, got.StockVersion, err)
 	}
-	if dirty, err := store.DirtyStock(ctx); err != nil || len(dirty) != 0 {
+	if dirty, err := st.Stock.DirtyStock(ctx); err != nil || len(dirty) != 0 {
 		t.Fatalf("dirty list after the repair = %+v (%v), want empty", dirty, err)
 	}
 }
@@ -63,16 +66,17 @@ func TestRepairSweepCatchesUpAFailedSnapshot(t *testing.T) {
 // landed), and does nothing for an event the snapshot already shows.
 func TestSyncStockRepairsALaggingSnapshot(t *testing.T) {
 	t.Parallel()
-	store, _ := monitoredStore(t, "syncstock")
+	st := storetest.Open(t, "syncstock")
 	ctx := context.Background()
-	p, err := catalog.NewService(store, nil).Create(ctx, catalog.CreateInput{Name: "synced", Price: 10, Quantity: 10})
+	products, _ := st.Services()
+	p, err := products.Create(ctx, catalog.CreateInput{Name: "synced", Price: 10, Quantity: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := catalog.NewService(failingSnapshots{store}, nil).Restock(ctx, p.ID, 5, ""); err != nil {
+	if _, err := inventory.NewService(failingSnapshots{st.Stock}, st.Products, nil).Restock(ctx, p.ID, 5, ""); err != nil {
 		t.Fatal(err)
 	}
-	fresh := catalog.NewService(store, nil)
+	_, fresh := st.Services()
 	fresh.SetSyncGrace(0)
 	ms, err := fresh.Movements(ctx, p.ID, 0, 1)
 	if err != nil || len(ms) != 1 {
@@ -81,7 +85,7 @@ func TestSyncStockRepairsALaggingSnapshot(t *testing.T) {
 	if err := fresh.SyncStock(ctx, p.ID, ms[0].Version, ms[0].CreatedAt); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := fresh.Get(ctx, p.ID); err != nil || got.Quantity != 15 {
+	if got, err := products.Get(ctx, p.ID); err != nil || got.Quantity != 15 {
 		t.Fatalf("quantity after the sync = %d (%v), want 15", got.Quantity, err)
 	}
 }

@@ -11,7 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/shopsupergraph/shop/platform/mongox"
-	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/inventory"
 )
 
 // leaseDoc is one hold lease; leases are inserted and deleted, never
@@ -23,8 +23,8 @@ type leaseDoc struct {
 	ExpiresAt time.Time `bson:"expiresAt"`
 }
 
-func (d leaseDoc) lease() catalog.Lease {
-	return catalog.Lease{ID: d.ID, HoldID: d.HoldID, ExpiresAt: d.ExpiresAt.UTC()}
+func (d leaseDoc) lease() inventory.Lease {
+	return inventory.Lease{ID: d.ID, HoldID: d.HoldID, ExpiresAt: d.ExpiresAt.UTC()}
 }
 
 // holdDoc is a hold's newest expiry, keyed by the hold id.
@@ -41,13 +41,13 @@ type holdProductDoc struct {
 	ProductID string `bson:"productId"`
 }
 
-// InsertLease implements catalog.Storer.
-func (s *Store) InsertLease(ctx context.Context, l catalog.Lease) error {
+// InsertLease implements inventory.Storer.
+func (s *Store) InsertLease(ctx context.Context, l inventory.Lease) error {
 	_, err := s.leases.InsertOne(ctx, leaseDoc{ID: l.ID, HoldID: l.HoldID, ExpiresAt: l.ExpiresAt})
 	return translate("insert lease", err)
 }
 
-// ExtendHold implements catalog.Storer with one $max upsert by `_id`.
+// ExtendHold implements inventory.Storer with one $max upsert by `_id`.
 func (s *Store) ExtendHold(ctx context.Context, holdID string, at time.Time) error {
 	filter := bson.D{{Key: "_id", Value: holdID}}
 	update := bson.D{{Key: "$max", Value: bson.D{{Key: "expiresAt", Value: at}}}}
@@ -60,7 +60,7 @@ func (s *Store) ExtendHold(ctx context.Context, holdID string, at time.Time) err
 	return translate("extend hold", err)
 }
 
-// HoldExpiry implements catalog.Storer with one point read.
+// HoldExpiry implements inventory.Storer with one point read.
 func (s *Store) HoldExpiry(ctx context.Context, holdID string) (time.Time, bool, error) {
 	var d holdDoc
 	err := s.holds.FindOne(ctx, bson.D{{Key: "_id", Value: holdID}}).Decode(&d)
@@ -75,13 +75,13 @@ func (s *Store) HoldExpiry(ctx context.Context, holdID string) (time.Time, bool,
 
 func holdProductKey(holdID string, n int) string { return holdID + "#" + strconv.Itoa(n) }
 
-// InsertHoldProduct implements catalog.Storer.
+// InsertHoldProduct implements inventory.Storer.
 func (s *Store) InsertHoldProduct(ctx context.Context, holdID string, n int, productID string) error {
 	_, err := s.holdProducts.InsertOne(ctx, holdProductDoc{ID: holdProductKey(holdID, n), HoldID: holdID, N: n, ProductID: productID})
 	return translate("list hold product", err)
 }
 
-// HoldProduct implements catalog.Storer with one point read.
+// HoldProduct implements inventory.Storer with one point read.
 func (s *Store) HoldProduct(ctx context.Context, holdID string, n int) (string, bool, error) {
 	var d holdProductDoc
 	err := s.holdProducts.FindOne(ctx, bson.D{{Key: "_id", Value: holdProductKey(holdID, n)}}).Decode(&d)
@@ -94,9 +94,9 @@ func (s *Store) HoldProduct(ctx context.Context, holdID string, n int) (string, 
 	return d.ProductID, true, nil
 }
 
-// ExpiredLeases implements catalog.Storer. It is the one query of the
+// ExpiredLeases implements inventory.Storer. It is the one query of the
 // hold paths: the sweeper's, over the small lease collection.
-func (s *Store) ExpiredLeases(ctx context.Context, now time.Time, limit int) ([]catalog.Lease, error) {
+func (s *Store) ExpiredLeases(ctx context.Context, now time.Time, limit int) ([]inventory.Lease, error) {
 	cur, err := s.leases.Find(ctx, bson.D{{Key: "expiresAt", Value: bson.D{{Key: "$lt", Value: now}}}},
 		options.Find().SetSort(bson.D{{Key: "expiresAt", Value: 1}}).SetLimit(int64(limit)))
 	if err != nil {
@@ -106,14 +106,14 @@ func (s *Store) ExpiredLeases(ctx context.Context, now time.Time, limit int) ([]
 	if err := cur.All(ctx, &docs); err != nil {
 		return nil, translate("expired leases", err)
 	}
-	out := make([]catalog.Lease, len(docs))
+	out := make([]inventory.Lease, len(docs))
 	for i, d := range docs {
 		out[i] = d.lease()
 	}
 	return out, nil
 }
 
-// DeleteLease implements catalog.Storer.
+// DeleteLease implements inventory.Storer.
 func (s *Store) DeleteLease(ctx context.Context, id string) error {
 	_, err := s.leases.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
 	return translate("delete lease", err)
