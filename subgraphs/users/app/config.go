@@ -25,7 +25,7 @@ import (
 //	REGISTER_MAX_PER_ADDR        registrations per client address per window (default 0 = no limit)
 //	REGISTER_WINDOW              length of the registration windows (default 1h)
 //	TRUSTED_CLIENT_IP_HEADER     header a trusted proxy names the client in (default X-Forwarded-For)
-//	TRUSTED_PROXIES              CIDRs whose requests may name the client (default loopback and private ranges; "none" trusts nobody)
+//	TRUSTED_PROXIES              addresses or CIDRs whose requests may name the client, typically the router's (default and "none": nobody, the TCP peer is the client)
 type Config struct {
 	service.Common
 	TokenTTL       time.Duration
@@ -55,7 +55,7 @@ func LoadConfig(env *config.Env) (Config, error) {
 			RegisterWindow:          env.Duration("REGISTER_WINDOW", time.Hour),
 		},
 		ClientIPHeader: env.String("TRUSTED_CLIENT_IP_HEADER", clientip.DefaultHeader),
-		TrustedProxies: env.List("TRUSTED_PROXIES", clientip.DefaultTrustedProxies()),
+		TrustedProxies: env.List("TRUSTED_PROXIES", nil),
 	}
 	if c.TokenTTL <= 0 {
 		env.Problem("TOKEN_TTL must be positive, got %s", c.TokenTTL)

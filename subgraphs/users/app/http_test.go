@@ -131,7 +131,7 @@ func TestLoadConfig(t *testing.T) {
 	}
 	l := cfg.Limits
 	if l.MaxFailuresPerUser != 5 || l.MaxAttemptsPerAddr != 20 || l.Window != 15*time.Minute || l.MaxRegistrationsPerAddr != 0 ||
-		cfg.ClientIPHeader != "X-Forwarded-For" || len(cfg.TrustedProxies) == 0 || cfg.RedisKeyPrefix != "shop:" {
+		cfg.ClientIPHeader != "X-Forwarded-For" || len(cfg.TrustedProxies) != 0 || cfg.RedisKeyPrefix != "shop:" {
 		t.Fatalf("rate limit defaults = %+v", cfg)
 	}
 	if strings.Contains(cfg.String(), testSecret) {
