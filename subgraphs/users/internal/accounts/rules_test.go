@@ -82,6 +82,29 @@ func TestNormalizeUsername(t *testing.T) {
 	if NormalizeUsername("ArTh") != NormalizeUsername("arth") || NormalizeUsername("arth") != "arth" {
 		t.Fatal("usernames differing in case must normalize alike")
 	}
+	// Compatibility spellings share the key of the name they imitate.
+	for _, in := range []string{"\u212Aelvin", "ＫＥＬＶＩＮ", "ｋｅｌｖｉｎ"} {
+		if got := NormalizeUsername(in); got != "kelvin" {
+			t.Errorf("NormalizeUsername(%q) = %q, want kelvin", in, got)
+		}
+	}
+	if got := NormalizeUsername("\ufb01sh"); got != "fish" {
+		t.Errorf("ligature: %q", got)
+	}
+}
+
+func TestLookAlike(t *testing.T) {
+	t.Parallel()
+	cases := map[string]bool{
+		"\u212Aelvin": true, "ｋｅｌｖｉｎ": true, "\ufb01sh": true,
+		"kelvin": false, "Kelvin": false, // valid names themselves
+		"аnn": false, "名前です": false, "\u212A": false, "ann lee": false, // invalid even after NFKC
+	}
+	for in, want := range cases {
+		if got := LookAlike(in); got != want {
+			t.Errorf("LookAlike(%q) = %v, want %v", in, got, want)
+		}
+	}
 }
 
 func TestCanSeeEmail(t *testing.T) {
