@@ -25,7 +25,6 @@ import (
 	"github.com/shopsupergraph/shop/platform/kafkax"
 	"github.com/shopsupergraph/shop/platform/mongox"
 	"github.com/shopsupergraph/shop/platform/outbox"
-	"github.com/shopsupergraph/shop/platform/ratelimit"
 	"github.com/shopsupergraph/shop/subgraphs/users/graph"
 	"github.com/shopsupergraph/shop/subgraphs/users/internal/accounts"
 	"github.com/shopsupergraph/shop/subgraphs/users/internal/accounts/mongostore"
@@ -104,11 +103,7 @@ func (a *App) newGuard() (accounts.Guard, error) {
 		a.log.Warn("REDIS_ADDR is not set: login and registration attempts are not rate limited")
 		return nil, nil
 	}
-	limiter, err := ratelimit.New(a.redis, a.cfg.RedisKeyPrefix)
-	if err != nil {
-		return nil, err
-	}
-	g, err := throttle.New(limiter, a.cfg.Limits, a.log)
+	g, err := throttle.New(a.redis, a.cfg.RedisKeyPrefix, a.cfg.Limits, a.log)
 	if err != nil {
 		return nil, err
 	}
