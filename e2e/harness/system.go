@@ -110,6 +110,9 @@ func Start(t testing.TB, bins *Binaries, o Options) *System {
 		// X-Forwarded-For; users believes that only from the proxies it
 		// is told to trust.
 		"TRUSTED_PROXIES": "127.0.0.1,::1",
+		// Every client of the suite is on loopback, and the races and
+		// journeys register hundreds of users.
+		"REGISTER_MAX_PER_ADDR": "0",
 	}
 	for k, v := range o.Env {
 		env[k] = v

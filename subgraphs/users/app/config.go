@@ -26,7 +26,7 @@ import (
 //	LOGIN_USER_BACKOFF           first such wait, doubled per further failure (default 1s)
 //	LOGIN_USER_BACKOFF_MAX       longest such wait (default 15m)
 //	LOGIN_FAMILIAR_FOR           how long an address the user logged in from skips that wait (default 720h)
-//	REGISTER_MAX_PER_ADDR        registrations per client address per window (default 0 = no limit)
+//	REGISTER_MAX_PER_ADDR        registrations per client address per window (default 10; 0 = no limit)
 //	REGISTER_WINDOW              length of the registration windows (default 1h)
 //	TRUSTED_CLIENT_IP_HEADER     header a trusted proxy names the client in (default X-Forwarded-For)
 //	TRUSTED_PROXIES              addresses or CIDRs whose requests may name the client, typically the router's (default and "none": nobody, the TCP peer is the client)
@@ -59,7 +59,7 @@ func LoadConfig(env *config.Env) (Config, error) {
 			UserBackoff:             env.Duration("LOGIN_USER_BACKOFF", time.Second),
 			UserBackoffMax:          env.Duration("LOGIN_USER_BACKOFF_MAX", 15*time.Minute),
 			FamiliarFor:             env.Duration("LOGIN_FAMILIAR_FOR", 30*24*time.Hour),
-			MaxRegistrationsPerAddr: env.Int("REGISTER_MAX_PER_ADDR", 0),
+			MaxRegistrationsPerAddr: env.Int("REGISTER_MAX_PER_ADDR", 10),
 			RegisterWindow:          env.Duration("REGISTER_WINDOW", time.Hour),
 		},
 		ClientIPHeader: env.String("TRUSTED_CLIENT_IP_HEADER", clientip.DefaultHeader),

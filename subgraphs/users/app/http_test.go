@@ -130,7 +130,7 @@ func TestLoadConfig(t *testing.T) {
 		t.Fatalf("defaults = %+v", cfg)
 	}
 	l := cfg.Limits
-	if l.MaxFailuresPerUserAddr != 5 || l.MaxAttemptsPerAddr != 20 || l.Window != 15*time.Minute || l.MaxRegistrationsPerAddr != 0 ||
+	if l.MaxFailuresPerUserAddr != 5 || l.MaxAttemptsPerAddr != 20 || l.Window != 15*time.Minute || l.MaxRegistrationsPerAddr != 10 ||
 		l.UserBackoffAfter != 50 || l.UserBackoff != time.Second || l.UserBackoffMax != 15*time.Minute || l.FamiliarFor != 30*24*time.Hour ||
 		cfg.ClientIPHeader != "X-Forwarded-For" || len(cfg.TrustedProxies) != 0 || cfg.RedisKeyPrefix != "shop:" {
 		t.Fatalf("rate limit defaults = %+v", cfg)

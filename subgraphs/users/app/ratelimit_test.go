@@ -192,6 +192,26 @@ func TestRegisterLimitPerAddress(t *testing.T) {
 	expectCode(t, reg("mass3", "198.51.100.2"), "", "from another address")
 }
 
+// TestRegisterLimitByDefault: without configuration one address may
+// register 10 accounts an hour.
+func TestRegisterLimitByDefault(t *testing.T) {
+	t.Parallel()
+	in := start(t, options{vars: map[string]string{"REGISTER_MAX_PER_ADDR": ""}})
+	reg := func(name, addr string) gqlResponse {
+		return gql(t, in.URL, registerMutation, map[string]any{"input": map[string]any{"username": name, "password": "password"}},
+			map[string]string{"X-Forwarded-For": addr})
+	}
+	for i := range 10 {
+		expectCode(t, reg(fmt.Sprintf("bulk%02d", i), "198.51.100.1"), "", fmt.Sprintf("registration %d", i+1))
+	}
+	for i := range 3 {
+		expectLimitedWithin(t, reg(fmt.Sprintf("bulk%02d", 10+i), "198.51.100.1"), time.Hour, fmt.Sprintf("registration %d", 11+i))
+	}
+	expectCode(t, reg("bulk99", "198.51.100.2"), "", "from another address")
+	// The refused names were not registered.
+	expectCode(t, reg("bulk10", "198.51.100.3"), "", "a refused name is still free")
+}
+
 // TestLoginWithRedisDown: the limits fail open, so customers can still log
 // in (and wrong passwords are still refused) while Redis is away.
 func TestLoginWithRedisDown(t *testing.T) {
