@@ -73,7 +73,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		a.Close()
 		return nil, fmt.Errorf("users: %w", err)
 	}
-	svc, err := accounts.NewService(store, tokens, accounts.Options{BcryptCost: cfg.BcryptCost, Notify: a.relay.Notify, Guard: guard})
+	svc, err := accounts.NewService(store, tokens, accounts.Options{
+		BcryptCost: cfg.BcryptCost, Notify: a.relay.Notify, Guard: guard, Directory: cfg.Directory,
+	})
 	if err != nil {
 		a.Close()
 		return nil, fmt.Errorf("users: %w", err)

@@ -9,6 +9,7 @@ import (
 	"github.com/shopsupergraph/shop/platform/clientip"
 	"github.com/shopsupergraph/shop/platform/config"
 	"github.com/shopsupergraph/shop/platform/service"
+	"github.com/shopsupergraph/shop/subgraphs/users/internal/accounts"
 	"github.com/shopsupergraph/shop/subgraphs/users/internal/throttle"
 )
 
@@ -28,6 +29,8 @@ import (
 //	LOGIN_FAMILIAR_FOR           how long an address the user logged in from skips that wait (default 720h)
 //	REGISTER_MAX_PER_ADDR        registrations per client address per window (default 10; 0 = no limit)
 //	REGISTER_WINDOW              length of the registration windows (default 1h)
+//	USERS_DIRECTORY              who may list every user: public (anyone) or staff (the admin key);
+//	                             default public in development, staff in production
 //	TRUSTED_CLIENT_IP_HEADER     header a trusted proxy names the client in (default X-Forwarded-For)
 //	TRUSTED_PROXIES              addresses or CIDRs whose requests may name the client, typically the router's (default and "none": nobody, the TCP peer is the client)
 type Config struct {
@@ -40,6 +43,7 @@ type Config struct {
 	Limits         throttle.Limits
 	ClientIPHeader string
 	TrustedProxies []string
+	Directory      accounts.Directory
 }
 
 // LoadConfig reads the configuration and reports every problem at once.
@@ -108,6 +112,15 @@ func LoadConfig(env *config.Env) (Config, error) {
 	if _, set := env.Lookup("LOGIN_MAX_FAILURES_PER_USER"); set {
 		env.Problem("LOGIN_MAX_FAILURES_PER_USER is no longer read: failures are limited per username and address (LOGIN_MAX_FAILURES_PER_USER_ADDR) and slowed per username (LOGIN_USER_BACKOFF_AFTER)")
 	}
+	defaultDir := accounts.DirectoryPublic
+	if c.Production() {
+		defaultDir = accounts.DirectoryStaff
+	}
+	dir, err := accounts.ParseDirectory(env.String("USERS_DIRECTORY", string(defaultDir)))
+	if err != nil {
+		env.Problem("USERS_DIRECTORY: %v", err)
+	}
+	c.Directory = dir
 	if len(c.TrustedProxies) == 1 && c.TrustedProxies[0] == "none" {
 		c.TrustedProxies = nil
 	}
@@ -123,8 +136,8 @@ func LoadConfig(env *config.Env) (Config, error) {
 // String describes the configuration with secrets masked, for logs.
 func (c Config) String() string {
 	l := c.Limits
-	return fmt.Sprintf("%s tokenTTL=%s bcryptCost=%d redis=%q redisPrefix=%q loginLimits=%d/user+addr,%d/addr per %s userBackoff=after %d, %s..%s, familiar %s register=%d/addr per %s clientIPHeader=%s trustedProxies=%v",
+	return fmt.Sprintf("%s tokenTTL=%s bcryptCost=%d redis=%q redisPrefix=%q loginLimits=%d/user+addr,%d/addr per %s userBackoff=after %d, %s..%s, familiar %s register=%d/addr per %s clientIPHeader=%s trustedProxies=%v directory=%s",
 		c.Common.String(), c.TokenTTL, c.BcryptCost, c.RedisAddr, c.RedisKeyPrefix,
 		l.MaxFailuresPerUserAddr, l.MaxAttemptsPerAddr, l.Window, l.UserBackoffAfter, l.UserBackoff, l.UserBackoffMax, l.FamiliarFor,
-		l.MaxRegistrationsPerAddr, l.RegisterWindow, c.ClientIPHeader, c.TrustedProxies)
+		l.MaxRegistrationsPerAddr, l.RegisterWindow, c.ClientIPHeader, c.TrustedProxies, c.Directory)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/shopsupergraph/shop/platform/config"
 	"github.com/shopsupergraph/shop/platform/usersapi"
+	"github.com/shopsupergraph/shop/subgraphs/users/internal/accounts"
 )
 
 func TestEndpoints(t *testing.T) {
@@ -132,7 +133,7 @@ func TestLoadConfig(t *testing.T) {
 	l := cfg.Limits
 	if l.MaxFailuresPerUserAddr != 5 || l.MaxAttemptsPerAddr != 20 || l.Window != 15*time.Minute || l.MaxRegistrationsPerAddr != 10 ||
 		l.UserBackoffAfter != 50 || l.UserBackoff != time.Second || l.UserBackoffMax != 15*time.Minute || l.FamiliarFor != 30*24*time.Hour ||
-		cfg.ClientIPHeader != "X-Forwarded-For" || len(cfg.TrustedProxies) != 0 || cfg.RedisKeyPrefix != "shop:" {
+		cfg.ClientIPHeader != "X-Forwarded-For" || len(cfg.TrustedProxies) != 0 || cfg.Directory != accounts.DirectoryPublic || cfg.RedisKeyPrefix != "shop:" {
 		t.Fatalf("rate limit defaults = %+v", cfg)
 	}
 	if strings.Contains(cfg.String(), testSecret) {
@@ -152,6 +153,7 @@ func TestLoadConfig(t *testing.T) {
 		"max below first wait":  {"API_SECRET": testSecret, "LOGIN_USER_BACKOFF": "1m", "LOGIN_USER_BACKOFF_MAX": "30s"},
 		"zero familiar time":    {"API_SECRET": testSecret, "LOGIN_FAMILIAR_FOR": "0s"},
 		"old per-user limit":    {"API_SECRET": testSecret, "LOGIN_MAX_FAILURES_PER_USER": "5"},
+		"unknown directory":     {"API_SECRET": testSecret, "USERS_DIRECTORY": "everyone"},
 		"negative addr limit":   {"API_SECRET": testSecret, "LOGIN_MAX_ATTEMPTS_PER_ADDR": "-1"},
 		"zero login window":     {"API_SECRET": testSecret, "LOGIN_WINDOW": "0s"},
 		"negative register":     {"API_SECRET": testSecret, "REGISTER_MAX_PER_ADDR": "-5"},

@@ -126,3 +126,28 @@ func TestCanSeeEmail(t *testing.T) {
 		}
 	}
 }
+
+func TestDirectory(t *testing.T) {
+	t.Parallel()
+	if _, err := ParseDirectory("everyone"); err == nil {
+		t.Fatal("unknown directory accepted")
+	}
+	cases := []struct {
+		p             auth.Principal
+		public, staff error
+	}{
+		{auth.Principal{}, nil, ErrAdminKeyRequired},
+		{auth.Principal{UserID: "u1"}, nil, ErrForbidden},
+		{auth.Principal{TokenErr: auth.ErrInvalidToken}, nil, ErrForbidden},
+		{auth.Principal{KeyPresented: true}, nil, ErrForbidden},
+		{auth.Principal{KeyPresented: true, Admin: true}, nil, nil},
+	}
+	for _, c := range cases {
+		if got := DirectoryPublic.mayList(c.p); !errors.Is(got, c.public) {
+			t.Errorf("public, %+v: %v", c.p, got)
+		}
+		if got := DirectoryStaff.mayList(c.p); !errors.Is(got, c.staff) {
+			t.Errorf("staff, %+v: %v", c.p, got)
+		}
+	}
+}

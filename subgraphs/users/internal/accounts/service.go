@@ -21,6 +21,8 @@ type Options struct {
 	Notify func()
 	// Guard limits login and registration attempts; nil means no limits.
 	Guard Guard
+	// Directory says who may list every user (DirectoryStaff when empty).
+	Directory Directory
 }
 
 // Service implements the users use cases.
@@ -30,6 +32,7 @@ type Service struct {
 	cost   int
 	notify func()
 	guard  Guard
+	dir    Directory
 	now    func() time.Time
 	// dummyHash is compared against on logins of unknown users, so they take
 	// as long as a wrong password and timing does not reveal which names exist.
@@ -82,7 +85,14 @@ func NewService(store Storer, tokens *auth.Tokens, o Options) (*Service, error) 
 	if guard == nil {
 		guard = openGuard{}
 	}
-	return &Service{store: store, tokens: tokens, cost: cost, notify: notify, guard: guard, now: time.Now, dummyHash: dummy}, nil
+	dir := o.Directory
+	if dir == "" {
+		dir = DirectoryStaff
+	}
+	if _, err := ParseDirectory(string(dir)); err != nil {
+		return nil, fmt.Errorf("new accounts service: %w", err)
+	}
+	return &Service{store: store, tokens: tokens, cost: cost, notify: notify, guard: guard, dir: dir, now: time.Now, dummyHash: dummy}, nil
 }
 
 // Register validates the input, stores the user with a salted bcrypt hash
@@ -219,8 +229,13 @@ func (s *Service) ByIDs(ctx context.Context, ids []string) ([]*User, error) {
 	return out, nil
 }
 
-// List returns one page of users (see Page for skip and take).
-func (s *Service) List(ctx context.Context, skip, take *int) ([]User, error) {
+// List returns one page of users (see Page for skip and take) to a
+// caller the directory lets list them (ErrAdminKeyRequired or
+// ErrForbidden otherwise).
+func (s *Service) List(ctx context.Context, p auth.Principal, skip, take *int) ([]User, error) {
+	if err := s.dir.mayList(p); err != nil {
+		return nil, err
+	}
 	sk, tk, err := Page(skip, take)
 	if err != nil {
 		return nil, err
