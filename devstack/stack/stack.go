@@ -82,6 +82,11 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	if env["API_SECRET"] == "" {
 		return nil, errors.New("stack: API_SECRET is required")
 	}
+	// The data folder holds customers' data and the dev secret: the
+	// owner's alone (the stand-ins keep their own subfolder private).
+	if err := embedded.PrivateDir(o.DataDir); err != nil {
+		return nil, fmt.Errorf("stack: %w", err)
+	}
 	infra, err := embedded.Start(ctx, embedded.Options{Dir: filepath.Join(o.DataDir, "infra"), Logger: o.Log.With("part", "infra")})
 	if err != nil {
 		return nil, fmt.Errorf("stack: %w", err)
