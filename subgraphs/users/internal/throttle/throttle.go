@@ -212,7 +212,7 @@ func (g *Guard) BeginLogin(ctx context.Context, usernameKey, clientAddr string) 
 	if err := g.take(ctx, "login", k.pair, k.addr); err != nil {
 		return err
 	}
-	if g.limits.UserBackoffAfter <= 0 {
+	if g.limits.UserBackoffAfter <= 0 || g.down() {
 		return nil
 	}
 	left, err := backoffScript.Run(ctx, g.client, []string{k.backoff, k.familiar},
