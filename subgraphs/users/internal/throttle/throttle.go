@@ -180,13 +180,14 @@ local function wait(n)
 end
 local n = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
 local last = tonumber(redis.call('HGET', KEYS[1], 'last') or '0')
-local familiar = KEYS[2] ~= '' and redis.call('EXISTS', KEYS[2]) == 1
-if not familiar then
+-- Below the ceiling nothing waits: concurrent callers' clocks differ by
+-- a little, so "now" may be earlier than another caller's "last".
+if n >= after and not (KEYS[2] ~= '' and redis.call('EXISTS', KEYS[2]) == 1) then
   local left = last + wait(n) - now
   if left > 0 then return left end
 end
 n = n + 1
-redis.call('HSET', KEYS[1], 'n', n, 'last', now)
+redis.call('HSET', KEYS[1], 'n', n, 'last', math.max(last, now))
 redis.call('PEXPIRE', KEYS[1], wait(n) + idle)
 return 0
 `)
@@ -215,6 +216,8 @@ func (g *Guard) BeginLogin(ctx context.Context, usernameKey, clientAddr string) 
 	if g.limits.UserBackoffAfter <= 0 || g.down() {
 		return nil
 	}
+	// The time is this replica's, like the fixed windows' (see
+	// platform/ratelimit): replicas agree as far as their clocks do.
 	left, err := backoffScript.Run(ctx, g.client, []string{k.backoff, k.familiar},
 		time.Now().UnixMilli(), g.limits.UserBackoffAfter, g.limits.UserBackoff.Milliseconds(),
 		g.limits.UserBackoffMax.Milliseconds(), g.limits.Window.Milliseconds()).Int64()

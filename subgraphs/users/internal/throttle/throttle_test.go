@@ -205,6 +205,34 @@ func TestConcurrentGuessesStopAtTheCeiling(t *testing.T) {
 	}
 }
 
+// TestBackoffToleratesClockSkew: concurrent callers stamp attempts with
+// their own clocks, so one may arrive "earlier" than the last one counted;
+// below the ceiling that must never make it wait.
+func TestBackoffToleratesClockSkew(t *testing.T) {
+	t.Parallel()
+	g := newGuard(t, testenv.Get(t), limits())
+	ctx := context.Background()
+	key := g.prefix + "skew"
+	run := func(now int64) int64 {
+		t.Helper()
+		left, err := backoffScript.Run(ctx, g.client, []string{key, ""}, now, 2, 1000, 4000, 60000).Int64()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return left
+	}
+	if left := run(10_000); left != 0 {
+		t.Fatalf("first attempt waits %d ms", left)
+	}
+	if left := run(9_990); left != 0 {
+		t.Fatalf("second attempt, 10 ms behind the first's clock, waits %d ms", left)
+	}
+	// At the ceiling the wait runs from the latest attempt seen.
+	if left := run(10_500); left != 500 {
+		t.Fatalf("third attempt waits %d ms, want 500", left)
+	}
+}
+
 func TestFailsOpenWhileRedisIsDown(t *testing.T) {
 	t.Parallel()
 	env := testenv.Fresh(t)
