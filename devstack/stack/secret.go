@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/shopsupergraph/shop/platform/embedded"
 )
 
 // secretFile is where a generated development API_SECRET is kept, so
@@ -15,11 +17,19 @@ import (
 const secretFile = "api-secret"
 
 // LoadOrCreateSecret returns the API secret persisted in dir, creating a
-// random one (0600) on first use. It returns whether it was created.
+// random one on first use. It returns whether it was created. The folder
+// is made 0700 and the file 0600 whatever the umask, also when an older
+// version left them readable.
 func LoadOrCreateSecret(dir string) (string, bool, error) {
+	if err := embedded.PrivateDir(dir); err != nil {
+		return "", false, fmt.Errorf("create data dir: %w", err)
+	}
 	p := filepath.Join(dir, secretFile)
 	b, err := os.ReadFile(p)
 	if err == nil {
+		if err := os.Chmod(p, 0o600); err != nil {
+			return "", false, fmt.Errorf("dev secret: %w", err)
+		}
 		s := strings.TrimSpace(string(b))
 		if s != "" {
 			return s, false, nil
@@ -32,10 +42,10 @@ func LoadOrCreateSecret(dir string) (string, bool, error) {
 		return "", false, fmt.Errorf("generate dev secret: %w", err)
 	}
 	s := hex.EncodeToString(raw[:])
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", false, fmt.Errorf("create data dir: %w", err)
-	}
 	if err := os.WriteFile(p, []byte(s+"\n"), 0o600); err != nil {
+		return "", false, fmt.Errorf("persist dev secret: %w", err)
+	}
+	if err := os.Chmod(p, 0o600); err != nil {
 		return "", false, fmt.Errorf("persist dev secret: %w", err)
 	}
 	return s, true, nil

@@ -28,6 +28,11 @@ import (
 	usersapp "github.com/shopsupergraph/shop/subgraphs/users/app"
 )
 
+// routerAddrs are the addresses the stack's router calls the subgraphs
+// from (loopback), which users trusts to name the client unless Env sets
+// TRUSTED_PROXIES.
+const routerAddrs = "127.0.0.1,::1"
+
 // Options configure the stack. Addresses with port 0 pick free ports.
 type Options struct {
 	DataDir      string
@@ -77,6 +82,11 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	if env["API_SECRET"] == "" {
 		return nil, errors.New("stack: API_SECRET is required")
 	}
+	// The data folder holds customers' data and the dev secret: the
+	// owner's alone (the stand-ins keep their own subfolder private).
+	if err := embedded.PrivateDir(o.DataDir); err != nil {
+		return nil, fmt.Errorf("stack: %w", err)
+	}
 	infra, err := embedded.Start(ctx, embedded.Options{Dir: filepath.Join(o.DataDir, "infra"), Logger: o.Log.With("part", "infra")})
 	if err != nil {
 		return nil, fmt.Errorf("stack: %w", err)
@@ -107,6 +117,12 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 	env["PRODUCTS_INTERNAL_URL"] = url("products")
 	env["USERS_INTERNAL_URL"] = url("users")
+	// The stack's router reaches users over loopback and names the client
+	// in X-Forwarded-For, which users believes only from the proxies it is
+	// told to trust: the router's address, here loopback.
+	if _, set := env["TRUSTED_PROXIES"]; !set {
+		env["TRUSTED_PROXIES"] = routerAddrs
+	}
 
 	s := &Stack{
 		RouterURL: url("router") + "/graphql", UsersURL: url("users") + "/graphql",

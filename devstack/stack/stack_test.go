@@ -86,11 +86,24 @@ func startStack(t *testing.T) *stack.Stack {
 	if _, err := os.Stat(sg); err != nil {
 		t.Fatalf("supergraph: %v", err)
 	}
+	// A data folder left readable (by an older version, or a umask of 0)
+	// is closed by the stack.
+	data := filepath.Join(t.TempDir(), "data")
+	if err := os.Mkdir(data, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(data, 0o777); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	st, err := stack.Start(ctx, stack.Options{
-		DataDir: t.TempDir(), RouterAddr: "127.0.0.1:0", UsersAddr: "127.0.0.1:0",
+		DataDir: data, RouterAddr: "127.0.0.1:0", UsersAddr: "127.0.0.1:0",
 		ProductsAddr: "127.0.0.1:0", OrdersAddr: "127.0.0.1:0", Supergraph: sg,
-		Env: map[string]string{"API_SECRET": "stack-test-secret-0123456789abcdef", "BCRYPT_COST": "4"},
+		Env: map[string]string{
+			"API_SECRET": "stack-test-secret-0123456789abcdef", "BCRYPT_COST": "4",
+			// The buyers race registers 100 users from loopback.
+			"REGISTER_MAX_PER_ADDR": "0",
+		},
 	})
 	if err != nil {
 		cancel()
@@ -102,6 +115,11 @@ func startStack(t *testing.T) *stack.Stack {
 			t.Logf("stack stopped with: %v", err)
 		}
 	})
+	for _, d := range []string{data, filepath.Join(data, "infra")} {
+		if fi, err := os.Stat(d); err != nil || fi.Mode().Perm() != 0o700 {
+			t.Fatalf("%s: %v %v, want mode 0700", d, fi.Mode(), err)
+		}
+	}
 	return st
 }
 

@@ -106,6 +106,13 @@ func Start(t testing.TB, bins *Binaries, o Options) *System {
 		"REDIS_ADDR":    s.Bus.Addrs.RedisAddr,
 		"LOG_LEVEL":     "info",
 		"BCRYPT_COST":   "4",
+		// The routers run on loopback and name the client in
+		// X-Forwarded-For; users believes that only from the proxies it
+		// is told to trust.
+		"TRUSTED_PROXIES": "127.0.0.1,::1",
+		// Every client of the suite is on loopback, and the races and
+		// journeys register hundreds of users.
+		"REGISTER_MAX_PER_ADDR": "0",
 	}
 	for k, v := range o.Env {
 		env[k] = v

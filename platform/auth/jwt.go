@@ -104,8 +104,11 @@ func (t *Tokens) Verify(token string) (string, error) {
 }
 
 // DeriveServiceToken derives the internal service credential from the API
-// secret, so a deployment that sets only API_SECRET still has a credential
-// for service-to-service calls that differs from every user-facing secret.
+// secret, so a development setup that sets only API_SECRET still has a
+// credential for service-to-service calls that differs from every
+// user-facing secret. Production never uses it: whoever learns API_SECRET
+// could derive this too, so production requires INTERNAL_API_SECRET (see
+// platform/service).
 func DeriveServiceToken(secret string) string {
 	m := hmac.New(sha256.New, []byte(secret))
 	m.Write([]byte("shop-internal-service-token/v1"))

@@ -2,6 +2,11 @@
 // trusted proxy (the router, a load balancer) may speak for a client through
 // a forwarding header; anyone else could write any address there, so for
 // them the TCP peer address is the client.
+//
+// Nothing is trusted unless configured: a default that trusted, say, the
+// private ranges would let every peer on the internal network pick its own
+// address and so escape every per-address limit. Deployments name exactly
+// their proxies (typically the router's address).
 package clientip
 
 import (
@@ -16,16 +21,6 @@ import (
 // DefaultHeader is the forwarding header read by default.
 const DefaultHeader = "X-Forwarded-For"
 
-// DefaultTrustedProxies returns loopback and the private ranges, where the
-// router and load balancers of a deployment live.
-func DefaultTrustedProxies() []string {
-	return []string{
-		"127.0.0.0/8", "::1/128",
-		"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
-		"fc00::/7",
-	}
-}
-
 // Resolver picks the client address of requests.
 type Resolver struct {
 	header  string
@@ -33,7 +28,8 @@ type Resolver struct {
 }
 
 // NewResolver returns a Resolver that believes header (DefaultHeader when
-// empty) on requests whose peer is inside one of the trusted CIDRs.
+// empty) on requests whose peer is inside one of the trusted CIDRs (or is
+// one of the trusted addresses); with none, it never reads the header.
 func NewResolver(header string, trustedCIDRs []string) (*Resolver, error) {
 	if header == "" {
 		header = DefaultHeader

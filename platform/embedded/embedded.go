@@ -12,7 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"os"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -45,7 +45,11 @@ type Options struct {
 	// collections unindexed until SyncIDIndexes runs (tests and benchmarks
 	// that measure an unindexed table).
 	IDIndexPoll time.Duration
-	Logger      *slog.Logger
+	// PrivateEvery is how often the stack sets the files the Kafka
+	// stand-in wrote to 0600 (see private.go). Zero means one second; a
+	// negative value leaves it to Start and Close.
+	PrivateEvery time.Duration
+	Logger       *slog.Logger
 }
 
 // Stack is a running set of stand-ins.
@@ -54,9 +58,11 @@ type Stack struct {
 	KafkaBrokers []string
 	RedisAddr    string
 
+	dir    string
 	kafka  *kfake.Cluster
 	redis  *miniredis.Miniredis
 	ids    *idIndexer
+	log    *slog.Logger
 	cancel context.CancelFunc
 	done   chan error
 }
@@ -75,14 +81,25 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	if o.IDIndexPoll == 0 {
 		o.IDIndexPoll = 200 * time.Millisecond
 	}
+	if o.PrivateEvery == 0 {
+		o.PrivateEvery = time.Second
+	}
 	mongoDir := filepath.Join(o.Dir, "mongo")
 	kafkaDir := filepath.Join(o.Dir, "kafka")
-	for _, d := range []string{mongoDir, kafkaDir} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
+	for _, d := range []string{o.Dir, mongoDir, kafkaDir} {
+		if err := PrivateDir(d); err != nil {
 			return nil, fmt.Errorf("embedded: %w", err)
 		}
 	}
-	s := &Stack{done: make(chan error, 1)}
+	// Data an older version left readable is closed before anyone opens it.
+	if err := privatize(o.Dir); err != nil {
+		return nil, fmt.Errorf("embedded: %w", err)
+	}
+	modeRef, err := modeReference(mongoDir)
+	if err != nil {
+		return nil, fmt.Errorf("embedded: %w", err)
+	}
+	s := &Stack{dir: o.Dir, log: o.Logger, done: make(chan error, 1)}
 
 	// FerretDB binds its listener inside ferretdb.New, so port 0 is
 	// resolved there and no other process can take the port in between.
@@ -97,7 +114,8 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		// the file). That is the durability of MongoDB's default write
 		// concern (journal synced every 100 ms), and it saves an fsync per
 		// write call, about a third of the store's time per order.
-		SQLiteURL: "file:" + mongoDir + "/?_pragma=synchronous(normal)",
+		// modeof: new database files get the 0600 mode of modeRef.
+		SQLiteURL: "file:" + mongoDir + "/?_pragma=synchronous(normal)&modeof=" + url.QueryEscape(modeRef),
 		// FerretDB logs every failed command (including the driver's
 		// routine probes) as a warning; only its errors are worth showing.
 		Logger: slog.New(errorsOnly{o.Logger.Handler()}).With("component", "ferretdb"),
@@ -142,6 +160,9 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	// miniredis keeps no clock of its own: keys with a TTL only expire when
 	// time is advanced, so advance it in real time as a Redis server would.
 	go s.tickRedis(runCtx)
+	if o.PrivateEvery > 0 {
+		go keepPrivate(runCtx, o.Dir, o.PrivateEvery, o.Logger)
+	}
 
 	if err := waitTCP(ctx, strings.TrimSuffix(strings.TrimPrefix(s.MongoURI, "mongodb://"), "/"), 15*time.Second); err != nil {
 		s.Close()
@@ -212,6 +233,12 @@ func (s *Stack) Close() {
 		select {
 		case <-s.done:
 		case <-time.After(10 * time.Second):
+		}
+	}
+	// The brokers' last writes happened in Close; make them private too.
+	if s.dir != "" {
+		if err := privatize(s.dir); err != nil {
+			s.log.Warn("could not restrict data file modes", "err", err)
 		}
 	}
 }

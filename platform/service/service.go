@@ -17,18 +17,22 @@ import (
 //	SHOP_ENV            "development" (default) or "production"
 //	API_SECRET          HS256 signing secret (required; >= 32 chars in production)
 //	ADMIN_API_KEY       admin key for x-api-key (default: API_SECRET, as the seeds describe)
-//	SERVICE_TOKEN       internal service credential (default: derived from API_SECRET)
+//	INTERNAL_API_SECRET credential of internal service-to-service REST calls (production:
+//	                    required, 32+ characters, unlike API_SECRET and ADMIN_API_KEY;
+//	                    development: derived from API_SECRET when unset)
 //	MONGO_URI           MongoDB URI (default mongodb://localhost:27017)
 //	MONGO_DB            database name (default shop_<service>)
 //	KAFKA_BROKERS       comma-separated brokers (default localhost:9092)
 //	KAFKA_TOPIC_PREFIX  prefix for every topic name (default empty)
 //	LOG_LEVEL, LOG_FORMAT  debug|info|warn|error, text|json
 type Common struct {
-	Service      string
-	ListenAddr   string
-	Env          string
-	APISecret    string
-	AdminAPIKey  string
+	Service     string
+	ListenAddr  string
+	Env         string
+	APISecret   string
+	AdminAPIKey string
+	// ServiceToken is INTERNAL_API_SECRET, sent and checked in the
+	// X-Service-Token header of internal calls.
 	ServiceToken string
 	MongoURI     string
 	MongoDB      string
@@ -54,7 +58,7 @@ func LoadCommon(env *config.Env, service, defaultListen string) Common {
 		LogFormat:    env.String("LOG_FORMAT", "text"),
 	}
 	c.AdminAPIKey = env.String("ADMIN_API_KEY", c.APISecret)
-	c.ServiceToken = env.String("SERVICE_TOKEN", auth.DeriveServiceToken(c.APISecret))
+	c.ServiceToken = loadInternalSecret(env, c)
 	switch c.Env {
 	case "development", "production":
 	default:
@@ -74,6 +78,36 @@ func LoadCommon(env *config.Env, service, defaultListen string) Common {
 	return c
 }
 
+// loadInternalSecret reads INTERNAL_API_SECRET, the credential services
+// present to each other's internal REST endpoints (stock reservations,
+// user look-ups). In production it must be a secret of its own: were it
+// derived from API_SECRET, or equal to it or to the admin key, one leaked
+// user-facing secret would also open the internal endpoints. Development
+// derives it from API_SECRET when unset, so `make run` needs nothing.
+func loadInternalSecret(env *config.Env, c Common) string {
+	if _, ok := env.Lookup("SERVICE_TOKEN"); ok {
+		env.Problem("SERVICE_TOKEN is no longer read: set INTERNAL_API_SECRET instead")
+	}
+	s := env.String("INTERNAL_API_SECRET", "")
+	if !c.Production() {
+		if s == "" {
+			s = auth.DeriveServiceToken(c.APISecret)
+		}
+		return s
+	}
+	switch {
+	case s == "":
+		env.Problem("INTERNAL_API_SECRET is required in production: a secret of its own for internal service calls, at least %d characters", auth.MinSecretLength)
+	case len(s) < auth.MinSecretLength:
+		env.Problem("INTERNAL_API_SECRET must be at least %d characters in production (got %d)", auth.MinSecretLength, len(s))
+	case s == c.APISecret:
+		env.Problem("INTERNAL_API_SECRET must differ from API_SECRET")
+	case s == c.AdminAPIKey:
+		env.Problem("INTERNAL_API_SECRET must differ from ADMIN_API_KEY")
+	}
+	return s
+}
+
 // Production reports whether the service runs with production rules.
 func (c Common) Production() bool { return c.Env == "production" }
 
@@ -82,9 +116,9 @@ func (c Common) Topic(name string) string { return c.TopicPrefix + name }
 
 // String describes the configuration with secrets masked, for logs.
 func (c Common) String() string {
-	return fmt.Sprintf("service=%s listen=%s env=%s mongo=%s/%s kafka=%v topicPrefix=%q apiSecret=%s adminKey=%s",
+	return fmt.Sprintf("service=%s listen=%s env=%s mongo=%s/%s kafka=%v topicPrefix=%q apiSecret=%s adminKey=%s internalSecret=%s",
 		c.Service, c.ListenAddr, c.Env, maskURI(c.MongoURI), c.MongoDB, c.KafkaBrokers, c.TopicPrefix,
-		config.Mask(c.APISecret), config.Mask(c.AdminAPIKey))
+		config.Mask(c.APISecret), config.Mask(c.AdminAPIKey), config.Mask(c.ServiceToken))
 }
 
 // maskURI hides a password in a connection URI.

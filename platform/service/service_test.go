@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shopsupergraph/shop/platform/auth"
 	"github.com/shopsupergraph/shop/platform/config"
 )
 
@@ -31,5 +32,73 @@ func TestLoadCommonDefaultsAndProblems(t *testing.T) {
 	LoadCommon(env, "users", ":4001")
 	if env.Err() == nil {
 		t.Fatal("missing API_SECRET accepted")
+	}
+}
+
+// TestInternalSecretInProduction: production never derives the internal
+// service credential from API_SECRET; it needs a long secret of its own.
+func TestInternalSecretInProduction(t *testing.T) {
+	t.Parallel()
+	const (
+		apiSecret = "api-secret-0123456789abcdef0123456789"
+		adminKey  = "admin-key-0123456789abcdef0123456789"
+		internal  = "internal-secret-0123456789abcdef012345"
+	)
+	prod := func(extra map[string]string) map[string]string {
+		m := map[string]string{"SHOP_ENV": "production", "API_SECRET": apiSecret, "ADMIN_API_KEY": adminKey}
+		for k, v := range extra {
+			m[k] = v
+		}
+		return m
+	}
+	cases := []struct {
+		name string
+		vars map[string]string
+		want string // substring of the error; "" = valid
+	}{
+		{"missing", prod(nil), "INTERNAL_API_SECRET is required in production"},
+		{"too short", prod(map[string]string{"INTERNAL_API_SECRET": "short-internal-secret"}), "INTERNAL_API_SECRET must be at least 32 characters"},
+		{"equal to API_SECRET", prod(map[string]string{"INTERNAL_API_SECRET": apiSecret}), "INTERNAL_API_SECRET must differ from API_SECRET"},
+		{"equal to the admin key", prod(map[string]string{"INTERNAL_API_SECRET": adminKey}), "INTERNAL_API_SECRET must differ from ADMIN_API_KEY"},
+		{"equal to the default admin key", map[string]string{"SHOP_ENV": "production", "API_SECRET": apiSecret, "INTERNAL_API_SECRET": apiSecret}, "must differ from API_SECRET"},
+		{"old name", prod(map[string]string{"INTERNAL_API_SECRET": internal, "SERVICE_TOKEN": internal}), "SERVICE_TOKEN is no longer read"},
+		{"own secret", prod(map[string]string{"INTERNAL_API_SECRET": internal}), ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			env := config.FromMap(c.vars)
+			got := LoadCommon(env, "products", ":4002")
+			err := env.Err()
+			if c.want == "" {
+				if err != nil || got.ServiceToken != internal {
+					t.Fatalf("err = %v, token = %q, want %q", err, got.ServiceToken, internal)
+				}
+				if s := got.String(); strings.Contains(s, internal) {
+					t.Fatalf("String leaks the internal secret: %s", s)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("err = %v, want %q", err, c.want)
+			}
+			if got.ServiceToken == auth.DeriveServiceToken(apiSecret) {
+				t.Fatal("production derived the internal secret from API_SECRET")
+			}
+		})
+	}
+}
+
+// TestInternalSecretInDevelopment: `make run` works with API_SECRET alone,
+// and an explicit secret wins.
+func TestInternalSecretInDevelopment(t *testing.T) {
+	t.Parallel()
+	env := config.FromMap(map[string]string{"API_SECRET": "dev"})
+	if c := LoadCommon(env, "orders", ":4003"); env.Err() != nil || c.ServiceToken != auth.DeriveServiceToken("dev") {
+		t.Fatalf("derived: %q %v", c.ServiceToken, env.Err())
+	}
+	env = config.FromMap(map[string]string{"API_SECRET": "dev", "INTERNAL_API_SECRET": "set"})
+	if c := LoadCommon(env, "orders", ":4003"); env.Err() != nil || c.ServiceToken != "set" {
+		t.Fatalf("explicit: %q %v", c.ServiceToken, env.Err())
 	}
 }

@@ -25,7 +25,6 @@ import (
 	"github.com/shopsupergraph/shop/platform/kafkax"
 	"github.com/shopsupergraph/shop/platform/mongox"
 	"github.com/shopsupergraph/shop/platform/outbox"
-	"github.com/shopsupergraph/shop/platform/ratelimit"
 	"github.com/shopsupergraph/shop/subgraphs/users/graph"
 	"github.com/shopsupergraph/shop/subgraphs/users/internal/accounts"
 	"github.com/shopsupergraph/shop/subgraphs/users/internal/accounts/mongostore"
@@ -74,7 +73,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		a.Close()
 		return nil, fmt.Errorf("users: %w", err)
 	}
-	svc, err := accounts.NewService(store, tokens, accounts.Options{BcryptCost: cfg.BcryptCost, Notify: a.relay.Notify, Guard: guard})
+	svc, err := accounts.NewService(store, tokens, accounts.Options{
+		BcryptCost: cfg.BcryptCost, Notify: a.relay.Notify, Guard: guard, Directory: cfg.Directory,
+	})
 	if err != nil {
 		a.Close()
 		return nil, fmt.Errorf("users: %w", err)
@@ -104,11 +105,7 @@ func (a *App) newGuard() (accounts.Guard, error) {
 		a.log.Warn("REDIS_ADDR is not set: login and registration attempts are not rate limited")
 		return nil, nil
 	}
-	limiter, err := ratelimit.New(a.redis, a.cfg.RedisKeyPrefix)
-	if err != nil {
-		return nil, err
-	}
-	g, err := throttle.New(limiter, a.cfg.Limits, a.log)
+	g, err := throttle.New(a.redis, a.cfg.RedisKeyPrefix, a.cfg.Limits, a.log)
 	if err != nil {
 		return nil, err
 	}

@@ -68,6 +68,12 @@ func start(t *testing.T, o options) instance {
 		"LISTEN_ADDR":        "127.0.0.1:0",
 		"REDIS_ADDR":         env.RedisAddr,
 		"REDIS_KEY_PREFIX":   o.redisPrefix,
+		// Tests reach the service from loopback and play the router, the
+		// one proxy a deployment trusts to name the client.
+		"TRUSTED_PROXIES": "127.0.0.1,::1",
+		// Tests register many users from loopback; the registration limit
+		// has tests of its own.
+		"REGISTER_MAX_PER_ADDR": "0",
 	}
 	for k, v := range o.vars {
 		vars[k] = v

@@ -13,6 +13,7 @@ import (
 
 	"github.com/shopsupergraph/shop/platform/config"
 	"github.com/shopsupergraph/shop/platform/usersapi"
+	"github.com/shopsupergraph/shop/subgraphs/users/internal/accounts"
 )
 
 func TestEndpoints(t *testing.T) {
@@ -130,8 +131,9 @@ func TestLoadConfig(t *testing.T) {
 		t.Fatalf("defaults = %+v", cfg)
 	}
 	l := cfg.Limits
-	if l.MaxFailuresPerUser != 5 || l.MaxAttemptsPerAddr != 20 || l.Window != 15*time.Minute || l.MaxRegistrationsPerAddr != 0 ||
-		cfg.ClientIPHeader != "X-Forwarded-For" || len(cfg.TrustedProxies) == 0 || cfg.RedisKeyPrefix != "shop:" {
+	if l.MaxFailuresPerUserAddr != 5 || l.MaxAttemptsPerAddr != 20 || l.Window != 15*time.Minute || l.MaxRegistrationsPerAddr != 10 ||
+		l.UserBackoffAfter != 50 || l.UserBackoff != time.Second || l.UserBackoffMax != 15*time.Minute || l.FamiliarFor != 30*24*time.Hour ||
+		cfg.ClientIPHeader != "X-Forwarded-For" || len(cfg.TrustedProxies) != 0 || cfg.Directory != accounts.DirectoryPublic || cfg.RedisKeyPrefix != "shop:" {
 		t.Fatalf("rate limit defaults = %+v", cfg)
 	}
 	if strings.Contains(cfg.String(), testSecret) {
@@ -145,7 +147,13 @@ func TestLoadConfig(t *testing.T) {
 		"cost too high":         {"API_SECRET": testSecret, "BCRYPT_COST": "32"},
 		"low cost in prod":      {"API_SECRET": testSecret, "BCRYPT_COST": "4", "SHOP_ENV": "production"},
 		"short secret for prod": {"API_SECRET": "short", "SHOP_ENV": "production"},
-		"negative user limit":   {"API_SECRET": testSecret, "LOGIN_MAX_FAILURES_PER_USER": "-1"},
+		"negative pair limit":   {"API_SECRET": testSecret, "LOGIN_MAX_FAILURES_PER_USER_ADDR": "-1"},
+		"negative backoff":      {"API_SECRET": testSecret, "LOGIN_USER_BACKOFF_AFTER": "-1"},
+		"zero first wait":       {"API_SECRET": testSecret, "LOGIN_USER_BACKOFF": "0s"},
+		"max below first wait":  {"API_SECRET": testSecret, "LOGIN_USER_BACKOFF": "1m", "LOGIN_USER_BACKOFF_MAX": "30s"},
+		"zero familiar time":    {"API_SECRET": testSecret, "LOGIN_FAMILIAR_FOR": "0s"},
+		"old per-user limit":    {"API_SECRET": testSecret, "LOGIN_MAX_FAILURES_PER_USER": "5"},
+		"unknown directory":     {"API_SECRET": testSecret, "USERS_DIRECTORY": "everyone"},
 		"negative addr limit":   {"API_SECRET": testSecret, "LOGIN_MAX_ATTEMPTS_PER_ADDR": "-1"},
 		"zero login window":     {"API_SECRET": testSecret, "LOGIN_WINDOW": "0s"},
 		"negative register":     {"API_SECRET": testSecret, "REGISTER_MAX_PER_ADDR": "-5"},

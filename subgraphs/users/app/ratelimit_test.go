@@ -10,8 +10,8 @@ import (
 )
 
 // login posts a login as if from client address addr (the router forwards
-// it in X-Forwarded-For; tests reach the service from loopback, a trusted
-// proxy by default).
+// it in X-Forwarded-For; tests reach the service from loopback, which
+// start trusts as the router's address).
 func login(t *testing.T, url, username, password, addr string) gqlResponse {
 	t.Helper()
 	var h map[string]string
@@ -46,19 +46,24 @@ func expectCode(t *testing.T, r gqlResponse, code, what string) {
 	}
 }
 
-func TestLoginLimitPerUsername(t *testing.T) {
+// TestOwnerLogsInWhileAttackerFails: failures lock a username only from
+// the address they came from, so an attacker guessing (in any letter case)
+// cannot lock the owner out.
+func TestOwnerLogsInWhileAttackerFails(t *testing.T) {
 	t.Parallel()
 	in := start(t, options{})
 	register(t, in.URL, "Erin", "right-password", nil)
-	register(t, in.URL, "frank", "right-password", nil)
-
-	// Failures count per username whatever its letter case, from any address.
+	const attacker = "203.0.113.66"
 	for i, name := range []string{"Erin", "erin", "ERIN", "eRIN", "erin"} {
-		expectCode(t, login(t, in.URL, name, "wrong-password", fmt.Sprintf("198.51.100.%d", i+1)), "UNAUTHENTICATED", fmt.Sprintf("failure %d", i+1))
+		expectCode(t, login(t, in.URL, name, "wrong-password", attacker), "UNAUTHENTICATED", fmt.Sprintf("failure %d", i+1))
 	}
-	expectLimited(t, login(t, in.URL, "erin", "right-password", "198.51.100.99"), "6th attempt with the right password")
-	// Another user from the same addresses is not affected.
-	expectCode(t, login(t, in.URL, "frank", "right-password", "198.51.100.1"), "", "other user")
+	for i := range 3 {
+		expectLimited(t, login(t, in.URL, "erin", "guess", attacker), fmt.Sprintf("attacker attempt %d past the limit", i+6))
+	}
+	expectLimited(t, login(t, in.URL, "erin", "right-password", attacker), "right password from the attacker's address")
+	// The owner, from an address that has not failed, logs in as usual.
+	expectCode(t, login(t, in.URL, "erin", "right-password", "198.51.100.7"), "", "owner from another address")
+	expectCode(t, login(t, in.URL, "Erin", "right-password", "2001:db8::7"), "", "owner over IPv6")
 
 	// An unknown name is limited the same way, so refusals do not tell
 	// which names exist.
@@ -66,6 +71,24 @@ func TestLoginLimitPerUsername(t *testing.T) {
 		expectCode(t, login(t, in.URL, "nobody-here", "wrong-password", "203.0.113.1"), "UNAUTHENTICATED", fmt.Sprintf("unknown name failure %d", i+1))
 	}
 	expectLimited(t, login(t, in.URL, "nobody-here", "wrong-password", "203.0.113.1"), "6th attempt for an unknown name")
+}
+
+// TestUsernameBackoffFromManyAddresses: guesses from many addresses meet
+// the per-username ceiling, after which fresh addresses wait while the
+// addresses the owner logged in from stay open.
+func TestUsernameBackoffFromManyAddresses(t *testing.T) {
+	t.Parallel()
+	in := start(t, options{vars: map[string]string{"LOGIN_USER_BACKOFF_AFTER": "10", "LOGIN_USER_BACKOFF": "1h", "LOGIN_USER_BACKOFF_MAX": "2h"}})
+	register(t, in.URL, "olivia", "right-password", nil)
+	const home = "192.0.2.10"
+	expectCode(t, login(t, in.URL, "olivia", "right-password", home), "", "owner at home")
+	for i := range 10 {
+		expectCode(t, login(t, in.URL, "olivia", "wrong-password", fmt.Sprintf("203.0.113.%d", i+1)), "UNAUTHENTICATED", fmt.Sprintf("botnet failure %d", i+1))
+	}
+	expectLimitedWithin(t, login(t, in.URL, "olivia", "wrong-password", "203.0.113.50"), time.Hour, "11th failure from yet another address")
+	expectLimitedWithin(t, login(t, in.URL, "olivia", "right-password", "198.51.100.50"), time.Hour, "right password from an unfamiliar address")
+	expectCode(t, login(t, in.URL, "olivia", "right-password", home), "", "owner at home during the backoff")
+	expectCode(t, login(t, in.URL, "olivia", "wrong-password", home), "UNAUTHENTICATED", "a typo at home is only a typo")
 }
 
 func TestLoginSuccessResetsUserFailures(t *testing.T) {
@@ -100,15 +123,23 @@ func TestLoginLimitPerAddress(t *testing.T) {
 	expectCode(t, login(t, in.URL, "heidi", "right-password", "2001:db8::1"), "", "an IPv6 address")
 }
 
+// TestForwardedAddressNeedsATrustedProxy: by default no peer is trusted to
+// name the client, not even loopback or a private address, so rotating
+// X-Forwarded-For values does not escape the peer address's limit.
 func TestForwardedAddressNeedsATrustedProxy(t *testing.T) {
 	t.Parallel()
-	in := start(t, options{vars: map[string]string{"LOGIN_MAX_ATTEMPTS_PER_ADDR": "3", "TRUSTED_PROXIES": "none"}})
-	// Loopback is not trusted here, so rotating X-Forwarded-For values does
-	// not escape the peer address's limit.
-	for i := range 3 {
-		expectCode(t, login(t, in.URL, fmt.Sprintf("spray%d", i), "password1", fmt.Sprintf("203.0.113.%d", i)), "UNAUTHENTICATED", fmt.Sprintf("spray %d", i+1))
+	for name, trusted := range map[string]string{"default": "", "none": "none", "another proxy": "10.1.2.3"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			in := start(t, options{vars: map[string]string{"LOGIN_MAX_ATTEMPTS_PER_ADDR": "3", "TRUSTED_PROXIES": trusted}})
+			for i := range 3 {
+				expectCode(t, login(t, in.URL, fmt.Sprintf("spray%d", i), "password1", fmt.Sprintf("203.0.113.%d", i)), "UNAUTHENTICATED", fmt.Sprintf("spray %d", i+1))
+			}
+			for i := range 5 {
+				expectLimited(t, login(t, in.URL, fmt.Sprintf("spray%d", 10+i), "password1", fmt.Sprintf("198.51.100.%d", 100+i)), "spoofed address")
+			}
+		})
 	}
-	expectLimited(t, login(t, in.URL, "spray9", "password1", "203.0.113.200"), "spoofed address")
 }
 
 func TestLoginLimitSharedAcrossInstances(t *testing.T) {
@@ -121,8 +152,8 @@ func TestLoginLimitSharedAcrossInstances(t *testing.T) {
 		url := []string{a.URL, b.URL}[i%2]
 		expectCode(t, login(t, url, "ivan", "wrong-password", "198.51.100.1"), "UNAUTHENTICATED", fmt.Sprintf("failure %d", i+1))
 	}
-	expectLimited(t, login(t, a.URL, "ivan", "right-password", "198.51.100.2"), "instance a")
-	expectLimited(t, login(t, b.URL, "ivan", "right-password", "198.51.100.3"), "instance b")
+	expectLimited(t, login(t, a.URL, "ivan", "right-password", "198.51.100.1"), "instance a")
+	expectLimited(t, login(t, b.URL, "ivan", "right-password", "198.51.100.1"), "instance b")
 }
 
 // TestConcurrentGuessesStopAtTheLimit: attempts are counted before the
@@ -135,7 +166,7 @@ func TestConcurrentGuessesStopAtTheLimit(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range codes {
 		wg.Go(func() {
-			codes[i] = login(t, in.URL, "judy", fmt.Sprintf("guess-%d", i), fmt.Sprintf("198.51.100.%d", i+1)).code()
+			codes[i] = login(t, in.URL, "judy", fmt.Sprintf("guess-%d", i), "198.51.100.1").code()
 		})
 	}
 	wg.Wait()
@@ -159,6 +190,26 @@ func TestRegisterLimitPerAddress(t *testing.T) {
 	expectCode(t, reg("mass2", "198.51.100.1"), "", "second")
 	expectLimitedWithin(t, reg("mass3", "198.51.100.1"), time.Hour, "third from one address")
 	expectCode(t, reg("mass3", "198.51.100.2"), "", "from another address")
+}
+
+// TestRegisterLimitByDefault: without configuration one address may
+// register 10 accounts an hour.
+func TestRegisterLimitByDefault(t *testing.T) {
+	t.Parallel()
+	in := start(t, options{vars: map[string]string{"REGISTER_MAX_PER_ADDR": ""}})
+	reg := func(name, addr string) gqlResponse {
+		return gql(t, in.URL, registerMutation, map[string]any{"input": map[string]any{"username": name, "password": "password"}},
+			map[string]string{"X-Forwarded-For": addr})
+	}
+	for i := range 10 {
+		expectCode(t, reg(fmt.Sprintf("bulk%02d", i), "198.51.100.1"), "", fmt.Sprintf("registration %d", i+1))
+	}
+	for i := range 3 {
+		expectLimitedWithin(t, reg(fmt.Sprintf("bulk%02d", 10+i), "198.51.100.1"), time.Hour, fmt.Sprintf("registration %d", 11+i))
+	}
+	expectCode(t, reg("bulk99", "198.51.100.2"), "", "from another address")
+	// The refused names were not registered.
+	expectCode(t, reg("bulk10", "198.51.100.3"), "", "a refused name is still free")
 }
 
 // TestLoginWithRedisDown: the limits fail open, so customers can still log

@@ -147,3 +147,36 @@ func TestConcurrentRegistrationsOneWinner(t *testing.T) {
 		t.Fatalf("stored users = %+v, want 1", users.Users)
 	}
 }
+
+// TestLookAlikeUsernames: a spelling whose NFKC form is a valid username
+// (the Kelvin sign U+212A for K, fullwidth letters) is that username, not
+// a name of its own. It neither logs in to the account it imitates nor
+// registers beside it: registration reports the name taken.
+func TestLookAlikeUsernames(t *testing.T) {
+	t.Parallel()
+	in := start(t, options{})
+	register(t, in.URL, "kelvin", "right-password", nil)
+	for _, name := range []string{"\u212Aelvin", "\u212AELVIN", "ｋｅｌｖｉｎ", "Ｋelvin"} {
+		r := gql(t, in.URL, loginMutation, map[string]any{"input": map[string]any{"username": name, "password": "right-password"}}, nil)
+		if r.code() != "UNAUTHENTICATED" || string(r.Data) != `{"login":null}` {
+			t.Errorf("login as %q with kelvin's password: %s %+v, want UNAUTHENTICATED", name, r.Data, r.Errors)
+		}
+		r = gql(t, in.URL, registerMutation, map[string]any{"input": map[string]any{"username": name, "password": "password"}}, nil)
+		if r.code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "username" || !strings.Contains(r.Errors[0].Message, "taken") {
+			t.Errorf("register %q beside kelvin: %+v, want the username taken", name, r.Errors)
+		}
+	}
+	// A look-alike of a free name is refused as invalid, and the plain
+	// spelling is still free afterwards.
+	r := gql(t, in.URL, registerMutation, map[string]any{"input": map[string]any{"username": "\u212Aate", "password": "password"}}, nil)
+	if r.code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "username" || strings.Contains(r.Errors[0].Message, "taken") {
+		t.Fatalf("register a look-alike of a free name: %+v, want an invalid username", r.Errors)
+	}
+	register(t, in.URL, "Kate", "password", nil)
+	// The real name logs in, in any letter case.
+	for _, name := range []string{"kelvin", "KELVIN"} {
+		decode[struct {
+			S session `json:"login"`
+		}](t, gql(t, in.URL, loginMutation, map[string]any{"input": map[string]any{"username": name, "password": "right-password"}}, nil))
+	}
+}

@@ -24,6 +24,10 @@ func (r *Resolver) toGraphQL(ctx context.Context, err error) *gqlerror.Error {
 	case errors.As(err, &rl):
 		secs := retryAfterSeconds(rl.RetryAfter)
 		return gqlerr.New(ctx, gqlerr.TooManyRequests, fmt.Sprintf("too many attempts; try again in %d seconds", secs), map[string]any{"retryAfter": secs})
+	case errors.Is(err, accounts.ErrAdminKeyRequired):
+		return gqlerr.New(ctx, gqlerr.Unauthenticated, "listing users needs the admin key in the x-api-key header", nil)
+	case errors.Is(err, accounts.ErrForbidden):
+		return gqlerr.New(ctx, gqlerr.Forbidden, "listing users needs a valid admin key", nil)
 	case errors.Is(err, accounts.ErrUnauthenticated):
 		return gqlerr.New(ctx, gqlerr.Unauthenticated, "a valid bearer token of an existing user is required", nil)
 	case errors.As(err, &ve):

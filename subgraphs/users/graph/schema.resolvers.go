@@ -46,7 +46,7 @@ func (r *mutationResolver) Login(ctx context.Context, input *model.LoginInput) (
 
 // Users is the resolver for the users field.
 func (r *queryResolver) Users(ctx context.Context, skip *int, take *int) ([]*model.User, error) {
-	us, err := r.Accounts.List(ctx, skip, take)
+	us, err := r.Accounts.List(ctx, auth.FromContext(ctx), skip, take)
 	if err != nil {
 		return nil, r.toGraphQL(ctx, err)
 	}

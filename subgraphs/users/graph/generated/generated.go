@@ -345,6 +345,8 @@ type Query {
   """
   Registered users, oldest first. ` + "`" + `skip` + "`" + ` defaults to 0; ` + "`" + `take` + "`" + ` defaults to 20
   and is capped at 100. Negative values are refused with BAD_USER_INPUT.
+  Where the directory is staff-only (the production default) it needs the
+  admin key: UNAUTHENTICATED without credentials, FORBIDDEN with others.
   """
   users(skip: Int, take: Int): [User]
   "One user by id; null when no such user exists, BAD_USER_INPUT for a malformed id."
@@ -356,11 +358,17 @@ type Query {
 type Mutation {
   """
   Registers a user and returns a bearer token for them. Usernames are 3-32
-  characters of letters, digits, '_', '.' and '-', unique ignoring case;
-  passwords are 8-72 bytes. Invalid or taken input gives BAD_USER_INPUT.
+  characters of letters, digits, '_', '.' and '-', unique ignoring case and
+  compatibility spellings (NFKC: the Kelvin sign is K); passwords are 8-72
+  bytes. Invalid or taken input gives BAD_USER_INPUT; too many registrations
+  from one address give TOO_MANY_REQUESTS with extensions.retryAfter.
   """
   registerUser(input: RegisterUserInput): RegisterUserResult
-  "Exchanges a username and password for a bearer token; UNAUTHENTICATED when they do not match."
+  """
+  Exchanges a username (any letter case) and password for a bearer token;
+  UNAUTHENTICATED when they do not match, TOO_MANY_REQUESTS (with
+  extensions.retryAfter in seconds) after too many failures.
+  """
   login(input: LoginInput): RegisterUserResult
 }
 

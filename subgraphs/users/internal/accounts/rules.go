@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Input limits. The password maximum is bcrypt's: it ignores every byte
@@ -31,10 +33,24 @@ func invalid(field, format string, args ...any) *ValidationError {
 	return &ValidationError{Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
-// NormalizeUsername returns the key that makes usernames unique ignoring
-// case. Usernames are ASCII only (see ValidateUsername), so lower-casing is
-// a complete case fold.
-func NormalizeUsername(username string) string { return strings.ToLower(username) }
+// NormalizeUsername returns the key that makes usernames unique: the
+// name's NFKC form, lower-cased. NFKC maps compatibility characters to the
+// letters they stand for (the Kelvin sign U+212A to K, fullwidth Ｋ to K,
+// the ligature ﬁ to fi), so no such spelling has a key of its own; for the
+// ASCII names ValidateUsername accepts, lower-casing is a complete case
+// fold. Registration and login both compare names by this key.
+func NormalizeUsername(username string) string {
+	return strings.ToLower(norm.NFKC.String(username))
+}
+
+// LookAlike reports whether username is not itself a valid username but
+// its NFKC form is one: a compatibility spelling (the Kelvin sign for K,
+// fullwidth letters) of a plain ASCII name. Such a spelling is never a
+// name of its own. Login refuses it like a wrong password, and
+// registration reports it taken when the name it imitates exists.
+func LookAlike(username string) bool {
+	return ValidateUsername(username) != nil && ValidateUsername(norm.NFKC.String(username)) == nil
+}
 
 // ValidateUsername accepts 3-32 ASCII letters, digits, '_', '.' and '-'.
 // Restricting to ASCII keeps look-alike names (Cyrillic "а" vs Latin "a")

@@ -82,6 +82,29 @@ func TestNormalizeUsername(t *testing.T) {
 	if NormalizeUsername("ArTh") != NormalizeUsername("arth") || NormalizeUsername("arth") != "arth" {
 		t.Fatal("usernames differing in case must normalize alike")
 	}
+	// Compatibility spellings share the key of the name they imitate.
+	for _, in := range []string{"\u212Aelvin", "ＫＥＬＶＩＮ", "ｋｅｌｖｉｎ"} {
+		if got := NormalizeUsername(in); got != "kelvin" {
+			t.Errorf("NormalizeUsername(%q) = %q, want kelvin", in, got)
+		}
+	}
+	if got := NormalizeUsername("\ufb01sh"); got != "fish" {
+		t.Errorf("ligature: %q", got)
+	}
+}
+
+func TestLookAlike(t *testing.T) {
+	t.Parallel()
+	cases := map[string]bool{
+		"\u212Aelvin": true, "ｋｅｌｖｉｎ": true, "\ufb01sh": true,
+		"kelvin": false, "Kelvin": false, // valid names themselves
+		"аnn": false, "名前です": false, "\u212A": false, "ann lee": false, // invalid even after NFKC
+	}
+	for in, want := range cases {
+		if got := LookAlike(in); got != want {
+			t.Errorf("LookAlike(%q) = %v, want %v", in, got, want)
+		}
+	}
 }
 
 func TestCanSeeEmail(t *testing.T) {
@@ -100,6 +123,31 @@ func TestCanSeeEmail(t *testing.T) {
 	for _, c := range cases {
 		if got := CanSeeEmail(c.p, "u1"); got != c.want {
 			t.Errorf("CanSeeEmail(%+v) = %v, want %v", c.p, got, c.want)
+		}
+	}
+}
+
+func TestDirectory(t *testing.T) {
+	t.Parallel()
+	if _, err := ParseDirectory("everyone"); err == nil {
+		t.Fatal("unknown directory accepted")
+	}
+	cases := []struct {
+		p             auth.Principal
+		public, staff error
+	}{
+		{auth.Principal{}, nil, ErrAdminKeyRequired},
+		{auth.Principal{UserID: "u1"}, nil, ErrForbidden},
+		{auth.Principal{TokenErr: auth.ErrInvalidToken}, nil, ErrForbidden},
+		{auth.Principal{KeyPresented: true}, nil, ErrForbidden},
+		{auth.Principal{KeyPresented: true, Admin: true}, nil, nil},
+	}
+	for _, c := range cases {
+		if got := DirectoryPublic.mayList(c.p); !errors.Is(got, c.public) {
+			t.Errorf("public, %+v: %v", c.p, got)
+		}
+		if got := DirectoryStaff.mayList(c.p); !errors.Is(got, c.staff) {
+			t.Errorf("staff, %+v: %v", c.p, got)
 		}
 	}
 }

@@ -21,6 +21,8 @@ type Options struct {
 	Notify func()
 	// Guard limits login and registration attempts; nil means no limits.
 	Guard Guard
+	// Directory says who may list every user (DirectoryStaff when empty).
+	Directory Directory
 }
 
 // Service implements the users use cases.
@@ -30,6 +32,7 @@ type Service struct {
 	cost   int
 	notify func()
 	guard  Guard
+	dir    Directory
 	now    func() time.Time
 	// dummyHash is compared against on logins of unknown users, so they take
 	// as long as a wrong password and timing does not reveal which names exist.
@@ -82,17 +85,26 @@ func NewService(store Storer, tokens *auth.Tokens, o Options) (*Service, error) 
 	if guard == nil {
 		guard = openGuard{}
 	}
-	return &Service{store: store, tokens: tokens, cost: cost, notify: notify, guard: guard, now: time.Now, dummyHash: dummy}, nil
+	dir := o.Directory
+	if dir == "" {
+		dir = DirectoryStaff
+	}
+	if _, err := ParseDirectory(string(dir)); err != nil {
+		return nil, fmt.Errorf("new accounts service: %w", err)
+	}
+	return &Service{store: store, tokens: tokens, cost: cost, notify: notify, guard: guard, dir: dir, now: time.Now, dummyHash: dummy}, nil
 }
 
 // Register validates the input, stores the user with a salted bcrypt hash
 // of the password and its UserRegistered event, and returns a token. Of
-// concurrent registrations of one name (in any letter case) exactly one
-// succeeds: the store's unique index decides. Valid registrations count
+// concurrent registrations of one name (in any letter case, or any
+// look-alike spelling, see LookAlike) exactly one succeeds: the store's
+// unique index decides. Valid registrations count
 // against the Guard's per-address limit before the password is hashed.
 func (s *Service) Register(ctx context.Context, in RegisterInput) (Session, error) {
-	if err := ValidateUsername(in.Username); err != nil {
-		return Session{}, err
+	nameErr := ValidateUsername(in.Username)
+	if nameErr != nil && !LookAlike(in.Username) {
+		return Session{}, nameErr
 	}
 	if err := ValidatePassword(in.Password); err != nil {
 		return Session{}, err
@@ -106,6 +118,9 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Session, erro
 	}
 	if err := s.guard.BeginRegister(ctx, in.ClientAddr); err != nil {
 		return Session{}, fmt.Errorf("register: %w", err)
+	}
+	if nameErr != nil {
+		return Session{}, s.lookAlikeError(ctx, in.Username, nameErr)
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), s.cost)
 	if err != nil {
@@ -135,13 +150,35 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Session, erro
 	return Session{Token: tok, User: u}, nil
 }
 
+// lookAlikeError answers the registration of a look-alike spelling (see
+// LookAlike): the name it imitates is taken when that name exists,
+// otherwise the spelling is simply invalid (nameErr). It runs after the
+// Guard counted the attempt, so probing names this way is limited like
+// registering them.
+func (s *Service) lookAlikeError(ctx context.Context, username string, nameErr error) error {
+	_, err := s.store.ByUsernameKey(ctx, NormalizeUsername(username))
+	switch {
+	case err == nil:
+		return fmt.Errorf("register: %w", ErrUsernameTaken)
+	case errors.Is(err, ErrNotFound):
+		return nameErr
+	default:
+		return fmt.Errorf("register: %w", err)
+	}
+}
+
 // Login checks a username (any letter case) and password and returns a
 // token. Every failure is ErrInvalidCredentials, unless the Guard refuses
 // the attempt first (a *RateLimitedError): it is asked before the lookup
 // and the bcrypt comparison, whether or not the name exists, so a refusal
 // is as fast for every name and saves the hashing work. A success is
-// reported to the Guard, which forgets the user's failures.
+// reported to the Guard. A name no registration could have produced
+// (invalid, or a look-alike spelling such as the Kelvin sign for K) fails
+// at once: it matches no account, so the answer tells nothing.
 func (s *Service) Login(ctx context.Context, in LoginInput) (Session, error) {
+	if ValidateUsername(in.Username) != nil {
+		return Session{}, ErrInvalidCredentials
+	}
 	key := NormalizeUsername(in.Username)
 	if err := s.guard.BeginLogin(ctx, key, in.ClientAddr); err != nil {
 		return Session{}, fmt.Errorf("login: %w", err)
@@ -192,8 +229,13 @@ func (s *Service) ByIDs(ctx context.Context, ids []string) ([]*User, error) {
 	return out, nil
 }
 
-// List returns one page of users (see Page for skip and take).
-func (s *Service) List(ctx context.Context, skip, take *int) ([]User, error) {
+// List returns one page of users (see Page for skip and take) to a
+// caller the directory lets list them (ErrAdminKeyRequired or
+// ErrForbidden otherwise).
+func (s *Service) List(ctx context.Context, p auth.Principal, skip, take *int) ([]User, error) {
+	if err := s.dir.mayList(p); err != nil {
+		return nil, err
+	}
 	sk, tk, err := Page(skip, take)
 	if err != nil {
 		return nil, err
