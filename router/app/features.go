@@ -66,6 +66,7 @@ func newFeatures(ctx context.Context, cfg Config, o options) (*features, error) 
 		MaxAliases:           cfg.Limits.MaxAliases,
 		MaxRootFields:        cfg.Limits.MaxRootFields,
 		MaxTokens:            cfg.Limits.MaxTokens,
+		MaxFields:            cfg.Limits.MaxFields,
 		DisableIntrospection: !cfg.IntrospectionEnabled(),
 	}
 	if lc.Enabled() {

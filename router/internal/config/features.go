@@ -139,6 +139,8 @@ func (c *Config) applyFeatureEnv(k, v string) (bool, error) {
 		n(&c.Limits.MaxRootFields)
 	case "ROUTER_MAX_TOKENS":
 		n(&c.Limits.MaxTokens)
+	case "ROUTER_MAX_FIELDS":
+		n(&c.Limits.MaxFields)
 	case "ROUTER_INTROSPECTION":
 		var on bool
 		b(&on)
@@ -201,6 +203,7 @@ func (c Config) validateFeatures() []error {
 		{"limits.max_aliases", int64(c.Limits.MaxAliases)},
 		{"limits.max_root_fields", int64(c.Limits.MaxRootFields)},
 		{"limits.max_tokens", int64(c.Limits.MaxTokens)},
+		{"limits.max_fields", int64(c.Limits.MaxFields)},
 		{"persisted_queries.apq_cache_size", int64(c.PersistedQueries.APQCacheSize)},
 		{"cors.max_age", int64(c.CORS.MaxAge)},
 	}
