@@ -63,6 +63,12 @@ func (f *stockFeed) publish(ev fedtest.Obj) {
 // (entities over HTTP, inventoryUpdated over graphql-transport-ws) and a
 // router in front of them.
 func startStreamingShop(t *testing.T) (*httptest.Server, *stockFeed) {
+	return startStreamingShopWith(t, nil)
+}
+
+// startStreamingShopWith is startStreamingShop with the router's
+// configuration adjusted by set.
+func startStreamingShopWith(t *testing.T, set func(*app.Config)) (*httptest.Server, *stockFeed) {
 	t.Helper()
 	read := func(name string) string {
 		data, err := os.ReadFile(filepath.Join("testdata", "subscriptions", name))
@@ -139,7 +145,7 @@ func startStreamingShop(t *testing.T) (*httptest.Server, *stockFeed) {
 		t.Cleanup(srv.Close)
 		sdl = strings.ReplaceAll(sdl, "http://"+name+".invalid/graphql", srv.URL+"/graphql")
 	}
-	return startRouter(t, sdl, nil), feed
+	return startRouter(t, sdl, set), feed
 }
 
 const stockSubscription = `subscription Stock { inventoryUpdated { _id quantity name price } }`
@@ -336,5 +342,75 @@ func TestSubscriptionsDisabled(t *testing.T) {
 func closeBody(resp *http.Response) {
 	if resp != nil && resp.Body != nil {
 		_ = resp.Body.Close()
+	}
+}
+
+// TestRequestTimeoutSparesSubscriptions checks that timeouts.request, which
+// bounds queries and mutations, never cuts a subscription: streams outlive
+// it several times over and still deliver events.
+func TestRequestTimeoutSparesSubscriptions(t *testing.T) {
+	t.Parallel()
+	const timeout = 100 * time.Millisecond
+	srv, feed := startStreamingShopWith(t, func(c *app.Config) { c.Timeouts.Request = timeout })
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+
+	body, err := json.Marshal(map[string]any{"query": stockSubscription})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/graphql", strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "text/event-stream")
+	// Different credentials keep the two subgraph subscriptions apart
+	// (identical ones would share one).
+	req.Header.Set("Authorization", "Bearer sse")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+
+	ws, resp, err := websocket.Dial(ctx, srv.URL+"/graphql", &websocket.DialOptions{Subprotocols: []string{subscriptions.Protocol}})
+	closeBody(resp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	for _, m := range []string{`{"type":"connection_init","payload":{"Authorization":"Bearer ws"}}`, `{"id":"1","type":"subscribe","payload":{"query":"` + stockSubscription + `"}}`} {
+		if err := ws.Write(ctx, websocket.MessageText, []byte(m)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitActive(t, feed, 2)
+	time.Sleep(5 * timeout) // well past the request timeout
+	feed.publish(fedtest.Obj{"_id": "p2", "quantity": 1})
+	want := `{"data":{"inventoryUpdated":{"_id":"p2","quantity":1,"name":"coffee","price":450}}}`
+
+	sc := bufio.NewScanner(res.Body)
+	var data string
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+			data = v
+			break
+		}
+	}
+	if data != want {
+		t.Fatalf("SSE after the request timeout: got %q (%v), want %s", data, sc.Err(), want)
+	}
+	for {
+		_, msg, err := ws.Read(ctx)
+		if err != nil {
+			t.Fatalf("WebSocket after the request timeout: %v", err)
+		}
+		if strings.Contains(string(msg), `"type":"next"`) {
+			if !strings.Contains(string(msg), want) {
+				t.Fatalf("WebSocket after the request timeout: %s", msg)
+			}
+			break
+		}
 	}
 }
