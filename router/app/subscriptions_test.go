@@ -414,3 +414,54 @@ func TestRequestTimeoutSparesSubscriptions(t *testing.T) {
 		}
 	}
 }
+
+// TestSubscriptionCapsThroughRouter checks that the router, not only its
+// subscriptions package, bounds the streams one client address holds.
+func TestSubscriptionCapsThroughRouter(t *testing.T) {
+	t.Parallel()
+	srv, feed := startStreamingShopWith(t, func(c *app.Config) { c.Subscriptions.MaxConnectionsPerClient = 2 })
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	open := func(auth string) *http.Response {
+		t.Helper()
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/graphql", strings.NewReader(`{"query":"`+stockSubscription+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "text/event-stream")
+		req.Header.Set("Authorization", auth) // distinct subgraph subscriptions
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = res.Body.Close() })
+		return res
+	}
+	for _, auth := range []string{"Bearer 1", "Bearer 2"} {
+		if res := open(auth); res.StatusCode != http.StatusOK {
+			t.Fatalf("HTTP %d", res.StatusCode)
+		}
+	}
+	waitActive(t, feed, 2)
+	res := open("Bearer 3")
+	var body response
+	if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != http.StatusTooManyRequests || body.code() != "MAX_CONNECTIONS_LIMIT" {
+		t.Fatalf("third stream: HTTP %d %+v, want 429 MAX_CONNECTIONS_LIMIT", res.StatusCode, body)
+	}
+	c, resp, err := websocket.Dial(ctx, srv.URL+"/graphql", &websocket.DialOptions{Subprotocols: []string{subscriptions.Protocol}})
+	closeBody(resp)
+	if err == nil {
+		c.CloseNow()
+		t.Fatal("WebSocket accepted over the client's cap")
+	}
+	if resp == nil || resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("WebSocket handshake: %v, want 429", err)
+	}
+	if feed.active() != 2 {
+		t.Fatalf("%d subgraph subscriptions, want 2", feed.active())
+	}
+}

@@ -27,6 +27,9 @@ func TestFeatureDefaults(t *testing.T) {
 	if c.Timeouts.Request != 30*time.Second {
 		t.Fatalf("client requests are bounded by default: %v", c.Timeouts.Request)
 	}
+	if s := c.Subscriptions; s.MaxConnections != 10000 || s.MaxConnectionsPerClient != 100 || s.MaxSubscriptions != 10000 || s.MaxSubscriptionsPerClient != 500 {
+		t.Fatalf("streams are capped by default: %+v", s)
+	}
 	if c.Metrics.Enabled || c.Tracing.Enabled || c.AccessLog.Enabled || c.QueryPlan.Enabled ||
 		c.HotReload.Enabled || c.PersistedQueries.APQ {
 		t.Fatalf("a production feature is on by default: %+v", c)
@@ -55,6 +58,7 @@ access_log: {enabled: true, path: /tmp/access.log}
 query_plan: {enabled: true, header: X-Plan}
 playground: {enabled: false}
 hot_reload: {enabled: true, interval: 250ms}
+subscriptions: {max_connections: 7, max_connections_per_client: 3, max_subscriptions: 0, max_subscriptions_per_client: 4}
 client_address: {forward: false, trusted_proxies: [10.0.0.0/8]}
 `
 	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
@@ -80,6 +84,8 @@ client_address: {forward: false, trusted_proxies: [10.0.0.0/8]}
 		t.Fatalf("log/plan/reload: %+v %+v %+v", c.AccessLog, c.QueryPlan, c.HotReload)
 	case c.ForwardClientAddress(), len(c.ClientAddress.TrustedProxies) != 2, c.ClientAddress.TrustedProxies[1] != "192.0.2.7":
 		t.Fatalf("client address: %+v", c.ClientAddress)
+	case c.Subscriptions != Subscriptions{MaxConnections: 7, MaxConnectionsPerClient: 3, MaxSubscriptions: 0, MaxSubscriptionsPerClient: 4}:
+		t.Fatalf("subscriptions: %+v", c.Subscriptions)
 	}
 	off, err := Load("", []string{"ROUTER_CSRF=false", "ROUTER_MAX_DEPTH=0", "ROUTER_FORWARD_CLIENT_ADDRESS=true", "ROUTER_REQUEST_TIMEOUT=0s"})
 	if err != nil {
@@ -96,6 +102,7 @@ func TestFeatureValidation(t *testing.T) {
 	c.Supergraph = "s.graphql"
 	c.Limits.MaxDepth = -1
 	c.Limits.MaxFields = -1
+	c.Subscriptions.MaxConnectionsPerClient = -1
 	c.Timeouts.Request = -time.Second
 	c.PersistedQueries.Safelist = true
 	c.Metrics = Metrics{Enabled: true, Path: "metrics"}
@@ -108,7 +115,7 @@ func TestFeatureValidation(t *testing.T) {
 	if err == nil {
 		t.Fatal("invalid feature config accepted")
 	}
-	for _, want := range []string{"limits.max_depth", "limits.max_fields", "timeouts.request", "persisted_queries.safelist", "metrics.path",
+	for _, want := range []string{"limits.max_depth", "limits.max_fields", "subscriptions.max_connections_per_client", "timeouts.request", "persisted_queries.safelist", "metrics.path",
 		"tracing.exporter", "tracing.sample_ratio", "cors:", "subgraphs.products.timeout", "query_plan.header", "client_address.trusted_proxies"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %s: %v", want, err)
