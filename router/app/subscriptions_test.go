@@ -422,7 +422,9 @@ func TestSubscriptionCapsThroughRouter(t *testing.T) {
 	srv, feed := startStreamingShopWith(t, func(c *app.Config) { c.Subscriptions.MaxConnectionsPerClient = 2 })
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	open := func(auth string) *http.Response {
+	// open starts a stream and returns its status; an accepted stream
+	// stays open until the test ends, a refused one yields its body.
+	open := func(auth string) (int, response) {
 		t.Helper()
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/graphql", strings.NewReader(`{"query":"`+stockSubscription+`"}`))
 		if err != nil {
@@ -435,22 +437,25 @@ func TestSubscriptionCapsThroughRouter(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { _ = res.Body.Close() })
-		return res
+		if res.StatusCode == http.StatusOK {
+			t.Cleanup(func() { _ = res.Body.Close() })
+			return res.StatusCode, response{}
+		}
+		defer res.Body.Close()
+		var body response
+		if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
+			t.Fatal(err)
+		}
+		return res.StatusCode, body
 	}
 	for _, auth := range []string{"Bearer 1", "Bearer 2"} {
-		if res := open(auth); res.StatusCode != http.StatusOK {
-			t.Fatalf("HTTP %d", res.StatusCode)
+		if status, _ := open(auth); status != http.StatusOK {
+			t.Fatalf("HTTP %d", status)
 		}
 	}
 	waitActive(t, feed, 2)
-	res := open("Bearer 3")
-	var body response
-	if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
-		t.Fatal(err)
-	}
-	if res.StatusCode != http.StatusTooManyRequests || body.code() != "MAX_CONNECTIONS_LIMIT" {
-		t.Fatalf("third stream: HTTP %d %+v, want 429 MAX_CONNECTIONS_LIMIT", res.StatusCode, body)
+	if status, body := open("Bearer 3"); status != http.StatusTooManyRequests || body.code() != "MAX_CONNECTIONS_LIMIT" {
+		t.Fatalf("third stream: HTTP %d %+v, want 429 MAX_CONNECTIONS_LIMIT", status, body)
 	}
 	c, resp, err := websocket.Dial(ctx, srv.URL+"/graphql", &websocket.DialOptions{Subprotocols: []string{subscriptions.Protocol}})
 	closeBody(resp)

@@ -207,7 +207,7 @@ func BenchmarkFanOut(b *testing.B) {
 			b.SetBytes(int64(len(q)))
 			b.ReportAllocs()
 			for b.Loop() {
-				c.check(q, "")
+				_, _ = c.check(q, "")
 			}
 		})
 	}

@@ -3,6 +3,7 @@ package subscriptions
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -30,31 +31,42 @@ func startSSE(ctx context.Context, url, client string) (*http.Response, error) {
 	return http.DefaultClient.Do(req)
 }
 
-func openSSE(t *testing.T, ctx context.Context, url, client string) *http.Response {
+// openSSE opens a stream as client and returns its status; an accepted
+// stream stays open until ctx ends, a refused one is checked with
+// refusedWith.
+func openSSE(t *testing.T, ctx context.Context, url, client string) (int, []byte) {
 	t.Helper()
 	res, err := startSSE(ctx, url, client)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = res.Body.Close() })
-	return res
+	if res.StatusCode == http.StatusOK {
+		t.Cleanup(func() { _ = res.Body.Close() })
+		return res.StatusCode, nil
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.StatusCode, body
 }
 
 // refusedWith checks a refused stream: its status and the code of its
 // GraphQL error.
-func refusedWith(t *testing.T, res *http.Response, status int, code string) {
+func refusedWith(t *testing.T, gotStatus int, body []byte, status int, code string) {
 	t.Helper()
-	var body struct {
+	var out struct {
 		Errors []struct {
 			Message    string         `json:"message"`
 			Extensions map[string]any `json:"extensions"`
 		} `json:"errors"`
 	}
-	if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
-		t.Fatalf("HTTP %d, body: %v", res.StatusCode, err)
+	if err := json.Unmarshal(body, &out); err != nil {
+		t.Fatalf("HTTP %d, body %q: %v", gotStatus, body, err)
 	}
-	if res.StatusCode != status || len(body.Errors) != 1 || body.Errors[0].Extensions["code"] != code {
-		t.Fatalf("got HTTP %d %+v, want %d %s", res.StatusCode, body.Errors, status, code)
+	if gotStatus != status || len(out.Errors) != 1 || out.Errors[0].Extensions["code"] != code {
+		t.Fatalf("got HTTP %d %+v, want %d %s", gotStatus, out.Errors, status, code)
 	}
 }
 
@@ -116,12 +128,13 @@ func TestSSEFloodFromOneAddress(t *testing.T) {
 	if total, n := h.subs.open("flood"); total != 20 || n != 20 {
 		t.Fatalf("%d subscriptions open (%d for the client), want 20", total, n)
 	}
-	refusedWith(t, openSSE(t, ctx, srv.URL, "flood"), http.StatusTooManyRequests, CodeMaxConnections)
+	status, body := openSSE(t, ctx, srv.URL, "flood")
+	refusedWith(t, status, body, http.StatusTooManyRequests, CodeMaxConnections)
 
 	// Another address is served as usual.
 	other, stop := context.WithCancel(ctx)
-	if res := openSSE(t, other, srv.URL, "other"); res.StatusCode != http.StatusOK {
-		t.Fatalf("another client: HTTP %d", res.StatusCode)
+	if status, _ := openSSE(t, other, srv.URL, "other"); status != http.StatusOK {
+		t.Fatalf("another client: HTTP %d", status)
 	}
 	stop()
 	waitOpen(t, h.conns, "other", 0)
@@ -145,21 +158,28 @@ func TestProcessCap(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	for _, client := range []string{"a", "a", "b"} {
-		if res := openSSE(t, ctx, srv.URL, client); res.StatusCode != http.StatusOK {
-			t.Fatalf("client %s: HTTP %d", client, res.StatusCode)
+		if status, _ := openSSE(t, ctx, srv.URL, client); status != http.StatusOK {
+			t.Fatalf("client %s: HTTP %d", client, status)
 		}
 	}
-	refusedWith(t, openSSE(t, ctx, srv.URL, "c"), http.StatusServiceUnavailable, CodeMaxConnections)
-	refusedWith(t, openSSE(t, ctx, srv.URL, "a"), http.StatusTooManyRequests, CodeMaxConnections)
+	status, body := openSSE(t, ctx, srv.URL, "c")
+	refusedWith(t, status, body, http.StatusServiceUnavailable, CodeMaxConnections)
+	status, body = openSSE(t, ctx, srv.URL, "a")
+	refusedWith(t, status, body, http.StatusTooManyRequests, CodeMaxConnections)
 	c, resp, err := websocket.Dial(ctx, srv.URL, &websocket.DialOptions{Subprotocols: []string{Protocol}, HTTPHeader: http.Header{"X-Test-Client": {"c"}}})
 	if err == nil {
 		c.CloseNow()
 		t.Fatal("WebSocket accepted by a full router")
 	}
-	if resp == nil || resp.StatusCode != http.StatusServiceUnavailable {
-		t.Fatalf("WebSocket handshake: %v %v, want 503", resp, err)
+	if resp == nil {
+		t.Fatalf("WebSocket handshake: %v, want 503", err)
 	}
-	refusedWith(t, resp, http.StatusServiceUnavailable, CodeMaxConnections)
+	defer resp.Body.Close()
+	body, err = io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refusedWith(t, resp.StatusCode, body, http.StatusServiceUnavailable, CodeMaxConnections)
 }
 
 // TestWebSocketSubscriptionCap runs subscriptions on one WebSocket up to
