@@ -27,9 +27,16 @@ func TestDefaultLimitsRefuseHostileOperations(t *testing.T) {
 	for range 16000 {
 		tokens.WriteString(" id")
 	}
+	var aliases31 strings.Builder
+	for i := range 31 {
+		fmt.Fprintf(&aliases31, " a%d: products { id }", i)
+	}
 	cases := []struct{ name, query, code string }{
 		{"1,000-deep selection", "{ " + deep + " }", "MAX_DEPTH_LIMIT"},
 		{"10,000 aliases", "{" + aliases.String() + " }", "MAX_ALIASES_LIMIT"},
+		{"31 aliases", "{" + aliases31.String() + " }", "MAX_ALIASES_LIMIT"},
+		{"fragment fan-out of 25 levels", fanOut(25), "MAX_FIELDS_LIMIT"},
+		{"fragment cycle", `{ products { ...A } } fragment A on Product { id ...B } fragment B on Product { name ...A }`, "GRAPHQL_VALIDATION_FAILED"},
 		{"600 root fields", "{" + roots.String() + " }", "MAX_ROOT_FIELDS_LIMIT"},
 		{"16,000 tokens", "{ products {" + tokens.String() + " } }", "MAX_TOKENS_LIMIT"},
 	}
@@ -48,6 +55,41 @@ func TestDefaultLimitsRefuseHostileOperations(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// fanOut is a document of about 1.5 KB at 25 levels whose fragments each
+// spread the next one twice: depth 2, no alias and one root field, but
+// 2^(levels+1) fields once normalization expands the fragments.
+func fanOut(levels int) string {
+	var b strings.Builder
+	b.WriteString("{ products { ...F0 } }\n")
+	for i := range levels {
+		fmt.Fprintf(&b, "fragment F%d on Product { id ...F%d ...F%d }\n", i, i+1, i+1)
+	}
+	fmt.Fprintf(&b, "fragment F%d on Product { id }\n", levels)
+	return b.String()
+}
+
+// TestDefaultLimitsAllowRealOperations runs operations just inside the
+// default limits: they reach the subgraphs and answer.
+func TestDefaultLimitsAllowRealOperations(t *testing.T) {
+	t.Parallel()
+	sdl, _ := startGraph(t, nil)
+	srv := startRouter(t, sdl, nil)
+	var aliases30 strings.Builder
+	for i := range 30 {
+		fmt.Fprintf(&aliases30, " a%d: products { id }", i)
+	}
+	for name, q := range map[string]string{
+		"30 aliases":                    "{" + aliases30.String() + " }",
+		"fragment fan-out of 9 levels":  fanOut(9), // 1,024 fields
+		"fragment reused across fields": `{ products { ...P } latestReview { product { ...P } } } fragment P on Product { id name price }`,
+	} {
+		status, res, _ := post(t, srv.URL, map[string]any{"query": q}, nil)
+		if status != http.StatusOK || len(res.Errors) > 0 {
+			t.Fatalf("%s: HTTP %d %+v", name, status, res.Errors)
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"os"
 	"time"
 
@@ -43,6 +44,7 @@ type features struct {
 	logFile    io.Closer
 	playground http.Handler
 	clientAddr *server.ClientAddress
+	trusted    []netip.Prefix
 	swapper    *reload.Swapper
 	// current and requestHook are set by hook and used by wrap.
 	currentEngine func() *engine.Engine
@@ -66,6 +68,7 @@ func newFeatures(ctx context.Context, cfg Config, o options) (*features, error) 
 		MaxAliases:           cfg.Limits.MaxAliases,
 		MaxRootFields:        cfg.Limits.MaxRootFields,
 		MaxTokens:            cfg.Limits.MaxTokens,
+		MaxFields:            cfg.Limits.MaxFields,
 		DisableIntrospection: !cfg.IntrospectionEnabled(),
 	}
 	if lc.Enabled() {
@@ -117,11 +120,12 @@ func newFeatures(ctx context.Context, cfg Config, o options) (*features, error) 
 		}
 		f.accessLog = slog.New(slog.NewJSONHandler(w, nil))
 	}
+	trusted, err := config.ParseTrustedProxies(cfg.ClientAddress.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+	f.trusted = trusted
 	if cfg.ForwardClientAddress() {
-		trusted, err := config.ParseTrustedProxies(cfg.ClientAddress.TrustedProxies)
-		if err != nil {
-			return nil, err
-		}
 		f.clientAddr = server.NewClientAddress(trusted)
 	}
 	if cfg.PlaygroundEnabled() {
@@ -309,7 +313,20 @@ func (f *features) subscriptions() *subscriptions.Handler {
 	run := func(ctx context.Context, req *engine.Request, header http.Header, w engine.SubscriptionWriter) error {
 		return current().Subscribe(ctx, req, header, w)
 	}
-	return subscriptions.New(run, subscriptions.Options{MaxRequestBytes: f.cfg.Limits.MaxRequestBytes, Hook: hook})
+	sc := f.cfg.Subscriptions
+	return subscriptions.New(run, subscriptions.Options{
+		MaxRequestBytes: f.cfg.Limits.MaxRequestBytes,
+		Hook:            hook,
+		// Per-client caps count the client the trusted proxies vouch
+		// for, not the load balancer in front of the router.
+		ClientKey: server.ClientKey(f.trusted),
+		Caps: subscriptions.Caps{
+			MaxConnections:            sc.MaxConnections,
+			MaxConnectionsPerClient:   sc.MaxConnectionsPerClient,
+			MaxSubscriptions:          sc.MaxSubscriptions,
+			MaxSubscriptionsPerClient: sc.MaxSubscriptionsPerClient,
+		},
+	})
 }
 
 // close flushes traces and closes the access log file.

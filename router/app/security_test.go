@@ -1,6 +1,8 @@
 package app_test
 
 import (
+	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -196,5 +198,84 @@ func TestTimeouts(t *testing.T) {
 		if time.Since(start) >= 3*time.Second {
 			t.Fatal("the subgraph timeout did not cut the slow fetch")
 		}
+	})
+}
+
+// TestSubgraphRequestCancelled checks that the router stops a subgraph
+// request when nobody waits for its answer any more: the client went away,
+// or the request timeout fired (then the client gets 504 GATEWAY_TIMEOUT).
+func TestSubgraphRequestCancelled(t *testing.T) {
+	t.Parallel()
+	type call struct{ cancelled chan struct{} }
+	calls := make(chan call, 8)
+	testDone := make(chan struct{})
+	slow := func(name string, h http.Handler) http.Handler {
+		if name != "inventory" {
+			return h
+		}
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			// Like any subgraph, read the request first: net/http notices
+			// a closed connection only once the body is consumed.
+			_, _ = io.Copy(io.Discard, r.Body)
+			c := call{cancelled: make(chan struct{})}
+			calls <- c
+			select {
+			case <-r.Context().Done(): // answers only when the router gives up
+				close(c.cancelled)
+			case <-testDone:
+			}
+		})
+	}
+	sdl, _ := startGraph(t, slow)
+	// Registered after the subgraph servers, so it runs before they close
+	// and releases a handler a failing test left waiting.
+	t.Cleanup(func() { close(testDone) })
+	// waitCancelled waits for the slow subgraph's request and for the
+	// router to cancel it; the bounds are generous, nothing here is timed.
+	waitCancelled := func(t *testing.T) {
+		t.Helper()
+		select {
+		case c := <-calls:
+			select {
+			case <-c.cancelled:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the subgraph request was not cancelled")
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("the subgraph was not called")
+		}
+	}
+	t.Run("client gone", func(t *testing.T) {
+		srv := startRouter(t, sdl, nil)
+		ctx, cancel := context.WithCancel(context.Background())
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/graphql", strings.NewReader(`{"query":"`+productsQuery+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			if res, err := client.Do(req); err == nil {
+				res.Body.Close()
+			}
+		}()
+		select {
+		case c := <-calls:
+			calls <- c
+		case <-time.After(10 * time.Second):
+			t.Fatal("the subgraph was not called")
+		}
+		cancel()
+		<-done
+		waitCancelled(t)
+	})
+	t.Run("timeout", func(t *testing.T) {
+		srv := startRouter(t, sdl, func(c *app.Config) { c.Timeouts.Request = 200 * time.Millisecond })
+		status, res, _ := post(t, srv.URL, map[string]any{"query": productsQuery}, nil)
+		if status != http.StatusGatewayTimeout || res.code() != "GATEWAY_TIMEOUT" {
+			t.Fatalf("want 504 GATEWAY_TIMEOUT, got HTTP %d %+v", status, res)
+		}
+		waitCancelled(t)
 	})
 }

@@ -63,6 +63,12 @@ func (f *stockFeed) publish(ev fedtest.Obj) {
 // (entities over HTTP, inventoryUpdated over graphql-transport-ws) and a
 // router in front of them.
 func startStreamingShop(t *testing.T) (*httptest.Server, *stockFeed) {
+	return startStreamingShopWith(t, nil)
+}
+
+// startStreamingShopWith is startStreamingShop with the router's
+// configuration adjusted by set.
+func startStreamingShopWith(t *testing.T, set func(*app.Config)) (*httptest.Server, *stockFeed) {
 	t.Helper()
 	read := func(name string) string {
 		data, err := os.ReadFile(filepath.Join("testdata", "subscriptions", name))
@@ -139,7 +145,7 @@ func startStreamingShop(t *testing.T) (*httptest.Server, *stockFeed) {
 		t.Cleanup(srv.Close)
 		sdl = strings.ReplaceAll(sdl, "http://"+name+".invalid/graphql", srv.URL+"/graphql")
 	}
-	return startRouter(t, sdl, nil), feed
+	return startRouter(t, sdl, set), feed
 }
 
 const stockSubscription = `subscription Stock { inventoryUpdated { _id quantity name price } }`
@@ -336,5 +342,131 @@ func TestSubscriptionsDisabled(t *testing.T) {
 func closeBody(resp *http.Response) {
 	if resp != nil && resp.Body != nil {
 		_ = resp.Body.Close()
+	}
+}
+
+// TestRequestTimeoutSparesSubscriptions checks that timeouts.request, which
+// bounds queries and mutations, never cuts a subscription: streams outlive
+// it several times over and still deliver events.
+func TestRequestTimeoutSparesSubscriptions(t *testing.T) {
+	t.Parallel()
+	const timeout = 100 * time.Millisecond
+	srv, feed := startStreamingShopWith(t, func(c *app.Config) { c.Timeouts.Request = timeout })
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+
+	body, err := json.Marshal(map[string]any{"query": stockSubscription})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/graphql", strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "text/event-stream")
+	// Different credentials keep the two subgraph subscriptions apart
+	// (identical ones would share one).
+	req.Header.Set("Authorization", "Bearer sse")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+
+	ws, resp, err := websocket.Dial(ctx, srv.URL+"/graphql", &websocket.DialOptions{Subprotocols: []string{subscriptions.Protocol}})
+	closeBody(resp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	for _, m := range []string{`{"type":"connection_init","payload":{"Authorization":"Bearer ws"}}`, `{"id":"1","type":"subscribe","payload":{"query":"` + stockSubscription + `"}}`} {
+		if err := ws.Write(ctx, websocket.MessageText, []byte(m)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitActive(t, feed, 2)
+	time.Sleep(5 * timeout) // well past the request timeout
+	feed.publish(fedtest.Obj{"_id": "p2", "quantity": 1})
+	want := `{"data":{"inventoryUpdated":{"_id":"p2","quantity":1,"name":"coffee","price":450}}}`
+
+	sc := bufio.NewScanner(res.Body)
+	var data string
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+			data = v
+			break
+		}
+	}
+	if data != want {
+		t.Fatalf("SSE after the request timeout: got %q (%v), want %s", data, sc.Err(), want)
+	}
+	for {
+		_, msg, err := ws.Read(ctx)
+		if err != nil {
+			t.Fatalf("WebSocket after the request timeout: %v", err)
+		}
+		if strings.Contains(string(msg), `"type":"next"`) {
+			if !strings.Contains(string(msg), want) {
+				t.Fatalf("WebSocket after the request timeout: %s", msg)
+			}
+			break
+		}
+	}
+}
+
+// TestSubscriptionCapsThroughRouter checks that the router, not only its
+// subscriptions package, bounds the streams one client address holds.
+func TestSubscriptionCapsThroughRouter(t *testing.T) {
+	t.Parallel()
+	srv, feed := startStreamingShopWith(t, func(c *app.Config) { c.Subscriptions.MaxConnectionsPerClient = 2 })
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	// open starts a stream and returns its status; an accepted stream
+	// stays open until the test ends, a refused one yields its body.
+	open := func(auth string) (int, response) {
+		t.Helper()
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/graphql", strings.NewReader(`{"query":"`+stockSubscription+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "text/event-stream")
+		req.Header.Set("Authorization", auth) // distinct subgraph subscriptions
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.StatusCode == http.StatusOK {
+			t.Cleanup(func() { _ = res.Body.Close() })
+			return res.StatusCode, response{}
+		}
+		defer res.Body.Close()
+		var body response
+		if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
+			t.Fatal(err)
+		}
+		return res.StatusCode, body
+	}
+	for _, auth := range []string{"Bearer 1", "Bearer 2"} {
+		if status, _ := open(auth); status != http.StatusOK {
+			t.Fatalf("HTTP %d", status)
+		}
+	}
+	waitActive(t, feed, 2)
+	if status, body := open("Bearer 3"); status != http.StatusTooManyRequests || body.code() != "MAX_CONNECTIONS_LIMIT" {
+		t.Fatalf("third stream: HTTP %d %+v, want 429 MAX_CONNECTIONS_LIMIT", status, body)
+	}
+	c, resp, err := websocket.Dial(ctx, srv.URL+"/graphql", &websocket.DialOptions{Subprotocols: []string{subscriptions.Protocol}})
+	closeBody(resp)
+	if err == nil {
+		c.CloseNow()
+		t.Fatal("WebSocket accepted over the client's cap")
+	}
+	if resp == nil || resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("WebSocket handshake: %v, want 429", err)
+	}
+	if feed.active() != 2 {
+		t.Fatalf("%d subgraph subscriptions, want 2", feed.active())
 	}
 }

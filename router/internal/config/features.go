@@ -95,7 +95,31 @@ type HotReload struct {
 type Subscriptions struct {
 	// Enabled serves subscriptions on /graphql (default true).
 	Enabled *bool `yaml:"enabled"`
+	// MaxConnections bounds the WebSocket connections and SSE streams
+	// open at once (0: unlimited); more are refused with 503.
+	MaxConnections int `yaml:"max_connections"`
+	// MaxConnectionsPerClient bounds them per client address (0:
+	// unlimited); more are refused with 429.
+	MaxConnectionsPerClient int `yaml:"max_connections_per_client"`
+	// MaxSubscriptions bounds the subscriptions running at once: one per
+	// SSE stream, any number per WebSocket (0: unlimited).
+	MaxSubscriptions int `yaml:"max_subscriptions"`
+	// MaxSubscriptionsPerClient bounds them per client address (0: unlimited).
+	MaxSubscriptionsPerClient int `yaml:"max_subscriptions_per_client"`
 }
+
+// Default subscription caps. Every stream holds a goroutine, buffers and a
+// subscription at a subgraph for as long as its client likes, so one
+// address must not hold thousands (a probe opened 19,800 SSE streams from
+// one address on a subgraph). Per client they leave room for many tabs or
+// users behind one NAT; the process-wide caps keep a full router answering
+// 503 so that a load balancer can send clients to another replica.
+const (
+	DefaultMaxStreamConnections      = 10000
+	DefaultMaxConnectionsPerClient   = 100
+	DefaultMaxSubscriptions          = 10000
+	DefaultMaxSubscriptionsPerClient = 500
+)
 
 // SubscriptionsEnabled reports whether /graphql accepts WebSocket and SSE
 // subscriptions.
@@ -111,6 +135,10 @@ func (c *Config) setFeatureDefaults() {
 	c.Tracing.SampleRatio = 1
 	c.QueryPlan.Header = "X-Query-Plan"
 	c.HotReload.Interval = time.Second
+	c.Subscriptions.MaxConnections = DefaultMaxStreamConnections
+	c.Subscriptions.MaxConnectionsPerClient = DefaultMaxConnectionsPerClient
+	c.Subscriptions.MaxSubscriptions = DefaultMaxSubscriptions
+	c.Subscriptions.MaxSubscriptionsPerClient = DefaultMaxSubscriptionsPerClient
 }
 
 // CSRFEnabled reports whether CSRF prevention guards /graphql.
@@ -139,6 +167,8 @@ func (c *Config) applyFeatureEnv(k, v string) (bool, error) {
 		n(&c.Limits.MaxRootFields)
 	case "ROUTER_MAX_TOKENS":
 		n(&c.Limits.MaxTokens)
+	case "ROUTER_MAX_FIELDS":
+		n(&c.Limits.MaxFields)
 	case "ROUTER_INTROSPECTION":
 		var on bool
 		b(&on)
@@ -201,8 +231,13 @@ func (c Config) validateFeatures() []error {
 		{"limits.max_aliases", int64(c.Limits.MaxAliases)},
 		{"limits.max_root_fields", int64(c.Limits.MaxRootFields)},
 		{"limits.max_tokens", int64(c.Limits.MaxTokens)},
+		{"limits.max_fields", int64(c.Limits.MaxFields)},
 		{"persisted_queries.apq_cache_size", int64(c.PersistedQueries.APQCacheSize)},
 		{"cors.max_age", int64(c.CORS.MaxAge)},
+		{"subscriptions.max_connections", int64(c.Subscriptions.MaxConnections)},
+		{"subscriptions.max_connections_per_client", int64(c.Subscriptions.MaxConnectionsPerClient)},
+		{"subscriptions.max_subscriptions", int64(c.Subscriptions.MaxSubscriptions)},
+		{"subscriptions.max_subscriptions_per_client", int64(c.Subscriptions.MaxSubscriptionsPerClient)},
 	}
 	for _, p := range nonNeg {
 		if p.v < 0 {

@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -233,5 +234,40 @@ func TestSubgraphResponseSizeCap(t *testing.T) {
 	}
 	if !strings.Contains(got, `"errors"`) || !strings.Contains(got, `"data":null`) {
 		t.Fatalf("want a fetch error for the oversized response, got %s", got)
+	}
+}
+
+// TestEndedContextStopsBeforeFetching checks that a request whose client
+// went away (or whose deadline passed) while it was being prepared or
+// planned sends nothing to the subgraphs and reports the context's error,
+// rather than resolving into "failed to fetch" errors nobody reads.
+func TestEndedContextStopsBeforeFetching(t *testing.T) {
+	t.Parallel()
+	sgs := enginetest.Start(t)
+	e := newTestEngine(t, sgs, nil)
+	for _, end := range []struct {
+		name string
+		ctx  func() context.Context
+		want error
+	}{
+		{"client gone", func() context.Context {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			return ctx
+		}, context.Canceled},
+		{"deadline passed", func() context.Context {
+			ctx, cancel := context.WithTimeout(context.Background(), 0)
+			t.Cleanup(cancel)
+			return ctx
+		}, context.DeadlineExceeded},
+	} {
+		var buf bytes.Buffer
+		err := e.Execute(end.ctx(), &Request{Query: `{ products { id price } }`}, nil, &buf, ExecOptions{})
+		if !errors.Is(err, end.want) || buf.Len() != 0 {
+			t.Fatalf("%s: got %v and %q, want %v and nothing written", end.name, err, buf.String(), end.want)
+		}
+		if n := len(sgs.A.Requests()) + len(sgs.B.Requests()); n != 0 {
+			t.Fatalf("%s: %d subgraph requests", end.name, n)
+		}
 	}
 }

@@ -19,11 +19,18 @@ type ExecOptions struct {
 
 // Execute runs one request and writes the GraphQL response JSON to w. A
 // *RequestError means nothing was written and the operation was rejected;
-// any other error means execution failed midway.
+// any other error means execution failed midway. When ctx ends (the client
+// went away, the request timed out) Execute returns ctx's error: the
+// subgraph requests in flight are cancelled with it, and the stages that
+// do not watch a context (normalization, planning) are followed by no
+// further work.
 func (e *Engine) Execute(ctx context.Context, req *Request, header http.Header, w io.Writer, o ExecOptions) error {
 	p := e.prepare(req)
 	if p.err != nil {
 		return p.err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	if o.QueriesOnly && p.opType != ast.OperationTypeQuery {
 		return newRequestError(KindMethodNotAllowed, codeBadRequest, "only queries can be sent with GET; use POST for %ss", opTypeName(p.opType))
@@ -34,6 +41,9 @@ func (e *Engine) Execute(ctx context.Context, req *Request, header http.Header, 
 	cp := e.planFor(p)
 	if cp.err != nil {
 		return cp.err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	vars, err := astjson.ParseBytes(p.variables)
 	if err != nil {

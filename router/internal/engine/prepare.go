@@ -173,6 +173,10 @@ func (e *Engine) normalize(k *kit, r *Request) *prepared {
 		p.err = variablesError(err)
 		return p
 	}
+	if re := e.checkIntVariables(doc); re != nil {
+		p.err = re
+		return p
+	}
 	for _, n := range doc.RootNodes {
 		if n.Kind == ast.NodeKindOperationDefinition {
 			p.opType = doc.OperationDefinitions[n.Ref].OperationType

@@ -1,12 +1,17 @@
 // Package limits rejects operations that are too expensive to plan or run
-// (too deep, too many aliases, root fields or tokens) and, when
+// (too deep, too many aliases, root fields, fields or tokens) and, when
 // introspection is switched off, operations that introspect the schema. The
 // checks run on the client's document before the engine normalizes and
-// plans it, and their verdicts are cached per document.
+// plans it, and their verdicts are cached per document. They measure the
+// operation as it will execute, with its fragments expanded, in time linear
+// in the document: normalization expands fragments spread several times
+// into exponentially many fields, so those must be refused before it runs.
 package limits
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 	"sync"
 
 	"github.com/cespare/xxhash/v2"
@@ -24,7 +29,12 @@ const (
 	CodeMaxAliases            = "MAX_ALIASES_LIMIT"
 	CodeMaxRootFields         = "MAX_ROOT_FIELDS_LIMIT"
 	CodeMaxTokens             = "MAX_TOKENS_LIMIT"
+	CodeMaxFields             = "MAX_FIELDS_LIMIT"
 	CodeIntrospectionDisabled = "INTROSPECTION_DISABLED"
+	// CodeValidationFailed is the engine's code for invalid documents,
+	// used here for fragment cycles and duplicate fragment names, which
+	// must be refused before anything tries to expand them.
+	CodeValidationFailed = "GRAPHQL_VALIDATION_FAILED"
 )
 
 // Config sets the limits; zero means unlimited.
@@ -37,6 +47,9 @@ type Config struct {
 	MaxRootFields int
 	// MaxTokens bounds the lexical tokens of the whole document.
 	MaxTokens int
+	// MaxFields bounds the fields of the operation with its fragments
+	// expanded, each field counted once per path it produces.
+	MaxFields int
 	// DisableIntrospection refuses __schema and __type selections.
 	DisableIntrospection bool
 }
@@ -44,7 +57,7 @@ type Config struct {
 // Enabled reports whether any rule is active; when none is, the router
 // does not install the checker at all.
 func (c Config) Enabled() bool {
-	return c.MaxDepth > 0 || c.MaxAliases > 0 || c.MaxRootFields > 0 || c.MaxTokens > 0 || c.DisableIntrospection
+	return c.MaxDepth > 0 || c.MaxAliases > 0 || c.MaxRootFields > 0 || c.MaxTokens > 0 || c.MaxFields > 0 || c.DisableIntrospection
 }
 
 // maxCached bounds the verdict cache; it is cleared when full, which is
@@ -79,7 +92,7 @@ func (c *Checker) Check(query, opName string) *engine.RequestError {
 	if ok && v.query == query && v.opName == opName {
 		return v.err
 	}
-	err := c.check(query, opName)
+	err, _ := c.check(query, opName)
 	c.mu.Lock()
 	if len(c.cache) >= maxCached {
 		clear(c.cache)
@@ -89,7 +102,8 @@ func (c *Checker) Check(query, opName string) *engine.RequestError {
 	return err
 }
 
-func (c *Checker) check(query, opName string) *engine.RequestError {
+// check returns the verdict and the number of selections it walked.
+func (c *Checker) check(query, opName string) (*engine.RequestError, int) {
 	src := &ast.Source{Input: query}
 	if c.cfg.MaxTokens > 0 {
 		if s := scan(src, c.cfg.MaxTokens); s.tokens > c.cfg.MaxTokens {
@@ -98,40 +112,59 @@ func (c *Checker) check(query, opName string) *engine.RequestError {
 			// 10,000 aliases learns about aliases rather than tokens.
 			switch {
 			case c.cfg.MaxDepth > 0 && s.depth > c.cfg.MaxDepth:
-				return refuse(CodeMaxDepth, "the operation is at least %d levels deep; the limit is %d", s.depth, c.cfg.MaxDepth)
+				return refuse(CodeMaxDepth, "the operation is at least %d levels deep; the limit is %d", s.depth, c.cfg.MaxDepth), 0
 			case c.cfg.MaxAliases > 0 && s.aliases > c.cfg.MaxAliases:
-				return refuse(CodeMaxAliases, "the operation uses at least %d aliases; the limit is %d", s.aliases, c.cfg.MaxAliases)
+				return refuse(CodeMaxAliases, "the operation uses at least %d aliases; the limit is %d", s.aliases, c.cfg.MaxAliases), 0
 			}
-			return refuse(CodeMaxTokens, "the operation has more than %d tokens", c.cfg.MaxTokens)
+			return refuse(CodeMaxTokens, "the operation has more than %d tokens", c.cfg.MaxTokens), 0
 		}
 	}
 	doc, err := parser.ParseQuery(src)
 	if err != nil {
-		return nil
+		return nil, 0
 	}
-	fragments := map[string]*ast.FragmentDefinition{}
-	for _, f := range doc.Fragments {
-		fragments[f.Name] = f
+	m, err := newMeasurer(doc)
+	if err != nil {
+		return refuse(CodeValidationFailed, "%s", err), 0
 	}
 	for _, op := range doc.Operations {
 		if opName != "" && op.Name != opName {
 			continue
 		}
-		w := walker{fragments: fragments, visiting: map[string]bool{}}
-		w.walk(op.SelectionSet, 1)
-		roots := countRoots(op.SelectionSet, fragments, map[string]bool{})
-		switch {
-		case c.cfg.MaxDepth > 0 && w.depth > c.cfg.MaxDepth:
-			return refuse(CodeMaxDepth, "the operation is %d levels deep; the limit is %d", w.depth, c.cfg.MaxDepth)
-		case c.cfg.MaxAliases > 0 && w.aliases > c.cfg.MaxAliases:
-			return refuse(CodeMaxAliases, "the operation uses %d aliases; the limit is %d", w.aliases, c.cfg.MaxAliases)
-		case c.cfg.MaxRootFields > 0 && roots > c.cfg.MaxRootFields:
-			return refuse(CodeMaxRootFields, "the operation selects %d root fields; the limit is %d", roots, c.cfg.MaxRootFields)
-		case c.cfg.DisableIntrospection && w.introspects:
-			return refuse(CodeIntrospectionDisabled, "introspection is disabled on this router")
+		w, err := m.set(op.SelectionSet)
+		if err != nil {
+			return refuse(CodeValidationFailed, "%s", err), m.visits
+		}
+		if re := c.verdict(w); re != nil {
+			return re, m.visits
 		}
 	}
+	return nil, m.visits
+}
+
+// verdict applies the limits to an operation's measure.
+func (c *Checker) verdict(w measure) *engine.RequestError {
+	switch {
+	case c.cfg.MaxDepth > 0 && w.depth > c.cfg.MaxDepth:
+		return refuse(CodeMaxDepth, "the operation is %d levels deep; the limit is %d", w.depth, c.cfg.MaxDepth)
+	case c.cfg.MaxAliases > 0 && w.aliases > int64(c.cfg.MaxAliases):
+		return refuse(CodeMaxAliases, "the operation uses %s aliases; the limit is %d", count(w.aliases), c.cfg.MaxAliases)
+	case c.cfg.MaxRootFields > 0 && w.top > int64(c.cfg.MaxRootFields):
+		return refuse(CodeMaxRootFields, "the operation selects %s root fields; the limit is %d", count(w.top), c.cfg.MaxRootFields)
+	case c.cfg.MaxFields > 0 && w.fields > int64(c.cfg.MaxFields):
+		return refuse(CodeMaxFields, "the operation selects %s fields once its fragments are expanded; the limit is %d", count(w.fields), c.cfg.MaxFields)
+	case c.cfg.DisableIntrospection && w.introspects:
+		return refuse(CodeIntrospectionDisabled, "introspection is disabled on this router")
+	}
 	return nil
+}
+
+// count prints a measure, saying so when it saturated.
+func count(n int64) string {
+	if n == math.MaxInt64 {
+		return "more than " + strconv.FormatInt(n, 10)
+	}
+	return strconv.FormatInt(n, 10)
 }
 
 func refuse(code, format string, args ...any) *engine.RequestError {
@@ -189,64 +222,4 @@ func scan(src *ast.Source, limit int) lexical {
 		afterName = tok.Kind == lexer.Name
 	}
 	return out
-}
-
-// walker measures a selection set, following fragment spreads; a fragment
-// already on the current path (a cycle, which validation rejects later)
-// is not followed again.
-type walker struct {
-	fragments   map[string]*ast.FragmentDefinition
-	visiting    map[string]bool
-	depth       int
-	aliases     int
-	introspects bool
-}
-
-func (w *walker) walk(set ast.SelectionSet, depth int) {
-	for _, sel := range set {
-		switch s := sel.(type) {
-		case *ast.Field:
-			if depth > w.depth {
-				w.depth = depth
-			}
-			if s.Alias != "" && s.Alias != s.Name {
-				w.aliases++
-			}
-			if s.Name == "__schema" || s.Name == "__type" {
-				w.introspects = true
-			}
-			w.walk(s.SelectionSet, depth+1)
-		case *ast.InlineFragment:
-			w.walk(s.SelectionSet, depth)
-		case *ast.FragmentSpread:
-			f := w.fragments[s.Name]
-			if f == nil || w.visiting[s.Name] {
-				continue
-			}
-			w.visiting[s.Name] = true
-			w.walk(f.SelectionSet, depth)
-			w.visiting[s.Name] = false
-		}
-	}
-}
-
-// countRoots counts the fields selected directly on the root type,
-// including through fragments.
-func countRoots(set ast.SelectionSet, fragments map[string]*ast.FragmentDefinition, visiting map[string]bool) int {
-	n := 0
-	for _, sel := range set {
-		switch s := sel.(type) {
-		case *ast.Field:
-			n++
-		case *ast.InlineFragment:
-			n += countRoots(s.SelectionSet, fragments, visiting)
-		case *ast.FragmentSpread:
-			if f := fragments[s.Name]; f != nil && !visiting[s.Name] {
-				visiting[s.Name] = true
-				n += countRoots(f.SelectionSet, fragments, visiting)
-				visiting[s.Name] = false
-			}
-		}
-	}
-	return n
 }

@@ -5,65 +5,137 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"sync"
 	"time"
 )
 
 // CodeTimeout is the extensions.code of a request that ran out of time.
 const CodeTimeout = "GATEWAY_TIMEOUT"
 
-// Timeout bounds the handling of each request by d: the engine sees the
-// deadline in its context and stops fetching, and a response that is only
-// ready after the deadline is replaced by 504 GATEWAY_TIMEOUT (the engine
-// would otherwise answer 200 with "failed to fetch" errors, which hides
-// that the router gave up).
+// Timeout bounds the handling of each request by d. The handler runs with
+// the deadline in its context, so the engine stops fetching, and the
+// client gets 504 GATEWAY_TIMEOUT at the deadline even when the handler is
+// still busy with work that does not watch its context (planning, waiting
+// for a resolver slot): its response, if it ever comes, is dropped. A
+// response that started before the deadline is let finish. When the
+// client goes away first, nothing is written.
 func Timeout(d time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), d)
 		defer cancel()
-		tw := &timeoutWriter{ResponseWriter: w, ctx: ctx}
-		next.ServeHTTP(tw, r.WithContext(ctx))
+		tw := &timeoutWriter{w: w, ctx: ctx, header: make(http.Header)}
+		done := make(chan struct{})
+		panicked := make(chan any, 1)
+		go func() {
+			defer close(done)
+			defer func() {
+				if p := recover(); p != nil {
+					panicked <- p
+				}
+			}()
+			next.ServeHTTP(tw, r.WithContext(ctx))
+		}()
+		select {
+		case <-done:
+			select {
+			case p := <-panicked:
+				panic(p)
+			default:
+			}
+			tw.mu.Lock()
+			defer tw.mu.Unlock()
+			if !tw.started && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				// The handler gave up at the deadline without a response
+				// of its own (the engine returns when its context ends).
+				writeTimeout(w)
+				return
+			}
+			tw.finish()
+		case <-ctx.Done():
+			tw.mu.Lock()
+			if tw.started {
+				// The response is being written: let it complete.
+				tw.mu.Unlock()
+				<-done
+				return
+			}
+			tw.abandoned = true
+			tw.mu.Unlock()
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				writeTimeout(w)
+			}
+		}
 	})
 }
 
 var timeoutBody = []byte(`{"errors":[{"message":"request timed out","extensions":{"code":"` + CodeTimeout + `"}}]}`)
 
-// timeoutWriter decides at the first write whether the deadline passed.
+func writeTimeout(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Del("Content-Length")
+	w.WriteHeader(http.StatusGatewayTimeout)
+	_, _ = w.Write(timeoutBody)
+}
+
+// timeoutWriter lets the handler's response through unless the deadline
+// passed before it started. The handler writes its headers into a map of
+// its own, copied to the real response when it starts, so that a 504
+// written at the deadline never races with it.
 type timeoutWriter struct {
-	http.ResponseWriter
-	ctx      context.Context
-	started  bool
-	timedOut bool
+	w      http.ResponseWriter
+	ctx    context.Context
+	header http.Header
+
+	mu        sync.Mutex
+	started   bool
+	abandoned bool
 }
 
-func (w *timeoutWriter) start() {
-	if w.started {
-		return
+func (tw *timeoutWriter) Header() http.Header { return tw.header }
+
+// start sends the handler's status and headers; callers hold mu. It
+// reports false once the request was abandoned, or when the deadline
+// passed before the response started: the engine answers 200 with "failed
+// to fetch" errors when its context ends, which would hide that the
+// router gave up, so the 504 is written instead.
+func (tw *timeoutWriter) start(status int) bool {
+	if tw.abandoned {
+		return false
 	}
-	w.started = true
-	if errors.Is(w.ctx.Err(), context.DeadlineExceeded) {
-		w.timedOut = true
-		h := w.Header()
-		h.Set("Content-Type", "application/json; charset=utf-8")
-		h.Del("Content-Length")
-		w.ResponseWriter.WriteHeader(http.StatusGatewayTimeout)
-		_, _ = w.ResponseWriter.Write(timeoutBody)
+	if !tw.started && errors.Is(tw.ctx.Err(), context.DeadlineExceeded) {
+		tw.abandoned = true
+		return false
 	}
+	if !tw.started {
+		tw.started = true
+		dst := tw.w.Header()
+		for k, v := range tw.header {
+			dst[k] = v
+		}
+		tw.w.WriteHeader(status)
+	}
+	return true
 }
 
-func (w *timeoutWriter) WriteHeader(status int) {
-	w.start()
-	if !w.timedOut {
-		w.ResponseWriter.WriteHeader(status)
-	}
+func (tw *timeoutWriter) WriteHeader(status int) {
+	tw.mu.Lock()
+	defer tw.mu.Unlock()
+	tw.start(status)
 }
 
-func (w *timeoutWriter) Write(p []byte) (int, error) {
-	w.start()
-	if w.timedOut {
-		return len(p), nil
+func (tw *timeoutWriter) Write(p []byte) (int, error) {
+	tw.mu.Lock()
+	defer tw.mu.Unlock()
+	if !tw.start(http.StatusOK) {
+		return 0, http.ErrHandlerTimeout
 	}
-	return w.ResponseWriter.Write(p)
+	return tw.w.Write(p)
 }
+
+// finish sends the headers of a handler that returned without writing;
+// callers hold mu.
+func (tw *timeoutWriter) finish() { tw.start(http.StatusOK) }
 
 // SubgraphTimeouts bounds requests to some subgraphs more tightly than the
 // client-wide timeout. byURL maps a subgraph's request URL to its timeout;

@@ -75,3 +75,44 @@ func TestClientAddressApply(t *testing.T) {
 		})
 	}
 }
+
+func TestClientKey(t *testing.T) {
+	t.Parallel()
+	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+	cases := []struct {
+		name, remote string
+		incoming     []string
+		want         string
+	}{
+		{"untrusted peer, forged header ignored", "198.51.100.4:5000", []string{"203.0.113.9"}, "198.51.100.4"},
+		{"untrusted peer", "198.51.100.4:6000", nil, "198.51.100.4"},
+		{"trusted peer names the client", "10.1.2.3:5000", []string{"203.0.113.9"}, "203.0.113.9"},
+		{"chain of trusted proxies", "10.1.2.3:5000", []string{"192.0.2.66, 203.0.113.9, 10.9.9.9"}, "203.0.113.9"},
+		{"several header lines", "10.1.2.3:5000", []string{"192.0.2.66", "203.0.113.9"}, "203.0.113.9"},
+		{"trusted peer without header", "10.1.2.3:5000", nil, "10.1.2.3"},
+		{"only trusted hops", "10.1.2.3:5000", []string{"10.0.0.7"}, "10.1.2.3"},
+		{"IPv6 trusted peer", "[::1]:5000", []string{"2001:db8::1"}, "2001:db8::1"},
+		{"IPv4-mapped peer", "[::ffff:198.51.100.4]:5000", nil, "198.51.100.4"},
+	}
+	key := ClientKey(trusted)
+	apply := NewClientAddress(trusted)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := httptest.NewRequest(http.MethodGet, "/graphql", nil)
+			r.RemoteAddr = tc.remote
+			for _, v := range tc.incoming {
+				r.Header.Add("X-Forwarded-For", v)
+			}
+			if got := key(r); got != tc.want {
+				t.Fatalf("got %q, want %q", got, tc.want)
+			}
+			// The same answer after the client-address middleware rewrote
+			// the header.
+			apply.Apply(r)
+			if got := key(r); got != tc.want {
+				t.Fatalf("after Apply: got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

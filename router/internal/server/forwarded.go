@@ -74,3 +74,38 @@ func peerAddr(remote string) (netip.Addr, bool) {
 	}
 	return a.Unmap().WithZone(""), true
 }
+
+// ClientKey returns a function naming the client a request comes from,
+// for per-client limits: the TCP peer, or, when the peer is one of the
+// trusted proxies, the nearest address of X-Forwarded-For that is not a
+// trusted proxy (the client the first trusted proxy saw). Addresses
+// written by anyone else are never believed, so a client cannot spread
+// itself over many keys by inventing headers. It works with or without
+// the ClientAddress middleware in front.
+func ClientKey(trusted []netip.Prefix) func(*http.Request) string {
+	c := &ClientAddress{trusted: trusted}
+	return func(r *http.Request) string {
+		peer, ok := peerAddr(r.RemoteAddr)
+		if !ok {
+			return r.RemoteAddr
+		}
+		if !c.isTrusted(peer) {
+			return peer.String()
+		}
+		chain := strings.Split(strings.Join(r.Header.Values(ForwardedForHeader), ","), ",")
+		for i := len(chain) - 1; i >= 0; i-- {
+			hop := strings.TrimSpace(chain[i])
+			if hop == "" {
+				continue
+			}
+			a, ok := peerAddr(hop)
+			if !ok {
+				return hop // a trusted proxy wrote it: it names the client
+			}
+			if !c.isTrusted(a) {
+				return a.String()
+			}
+		}
+		return peer.String()
+	}
+}

@@ -3,14 +3,21 @@ package subscriptions
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/shopsupergraph/shop/router/internal/engine"
 	"net/http"
 	"sync"
+
+	"github.com/shopsupergraph/shop/router/internal/engine"
 )
 
 // serveSSE streams one subscription as Server-Sent Events: an event
 // "next" per response and "complete" at the end.
-func (h *Handler) serveSSE(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) serveSSE(w http.ResponseWriter, r *http.Request, client string) {
+	release, refused := h.subs.acquire(client)
+	if refused != nil {
+		writeJSONErrors(w, refused.status, refused.err)
+		return
+	}
+	defer release()
 	p, err := h.readSSERequest(r)
 	var req *engine.Request
 	if err == nil {

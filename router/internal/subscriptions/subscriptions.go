@@ -40,13 +40,21 @@ type Options struct {
 	Hook Hook
 	// Logger receives transport failures; nil discards them.
 	Logger *slog.Logger
+	// Caps bound the connections and subscriptions held open, in all and
+	// per client; zero values are unlimited.
+	Caps Caps
+	// ClientKey names the client a request comes from for the per-client
+	// caps (default PeerAddress).
+	ClientKey func(*http.Request) string
 }
 
 // Handler serves subscriptions on the GraphQL endpoint.
 type Handler struct {
-	run  Runner
-	opts Options
-	log  *slog.Logger
+	run   Runner
+	opts  Options
+	log   *slog.Logger
+	conns *gauge
+	subs  *gauge
 }
 
 // New returns a handler running subscriptions with run.
@@ -61,7 +69,14 @@ func New(run Runner, o Options) *Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{run: run, opts: o, log: log}
+	if o.ClientKey == nil {
+		o.ClientKey = PeerAddress
+	}
+	return &Handler{
+		run: run, opts: o, log: log,
+		conns: newGauge(CodeMaxConnections, "connections", o.Caps.MaxConnections, o.Caps.MaxConnectionsPerClient),
+		subs:  newGauge(CodeMaxSubscriptions, "subscriptions", o.Caps.MaxSubscriptions, o.Caps.MaxSubscriptionsPerClient),
+	}
 }
 
 // Accepts reports whether r asks for a stream: a WebSocket upgrade or an
@@ -74,13 +89,23 @@ func Accepts(r *http.Request) bool {
 	return strings.Contains(r.Header.Get("Accept"), "text/event-stream")
 }
 
-// ServeHTTP dispatches to the WebSocket or SSE transport.
+// ServeHTTP dispatches to the WebSocket or SSE transport. Both hold a
+// connection slot of the client for as long as they are open; a client
+// over its share, or a router that is full, is refused before anything is
+// read (429 or 503 with MAX_CONNECTIONS_LIMIT).
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
-		h.serveWS(w, r)
+	client := h.opts.ClientKey(r)
+	release, refused := h.conns.acquire(client)
+	if refused != nil {
+		writeJSONErrors(w, refused.status, refused.err)
 		return
 	}
-	h.serveSSE(w, r)
+	defer release()
+	if strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+		h.serveWS(w, r, client)
+		return
+	}
+	h.serveSSE(w, r, client)
 }
 
 // payload is a GraphQL request inside a subscribe message or SSE body.

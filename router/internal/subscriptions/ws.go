@@ -39,12 +39,13 @@ type wsConn struct {
 	c      *websocket.Conn
 	ctx    context.Context
 	header http.Header
+	client string
 
 	mu   sync.Mutex
 	subs map[string]context.CancelFunc
 }
 
-func (h *Handler) serveWS(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) serveWS(w http.ResponseWriter, r *http.Request, client string) {
 	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{Protocol}})
 	if err != nil {
 		h.log.Warn("websocket accept", "err", err)
@@ -57,7 +58,7 @@ func (h *Handler) serveWS(w http.ResponseWriter, r *http.Request) {
 	c.SetReadLimit(h.opts.MaxRequestBytes)
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
-	conn := &wsConn{h: h, r: r, c: c, ctx: ctx, header: r.Header.Clone(), subs: map[string]context.CancelFunc{}}
+	conn := &wsConn{h: h, r: r, c: c, ctx: ctx, header: r.Header.Clone(), client: client, subs: map[string]context.CancelFunc{}}
 	code, reason := conn.loop()
 	conn.mu.Lock()
 	for _, stop := range conn.subs {
@@ -168,17 +169,25 @@ func routerOwned(name string) bool {
 }
 
 // start runs a subscription in its own goroutine; false means the id is
-// already in use.
+// already in use. A subscription over the caps is answered with an error
+// message for its id (MAX_SUBSCRIPTIONS_LIMIT); the connection stays.
 func (c *wsConn) start(m message) bool {
 	c.mu.Lock()
 	if _, dup := c.subs[m.ID]; dup {
 		c.mu.Unlock()
 		return false
 	}
+	release, refused := c.h.subs.acquire(c.client)
+	if refused != nil {
+		c.mu.Unlock()
+		c.sendError(m.ID, refused.err)
+		return true
+	}
 	ctx, cancel := context.WithCancel(c.ctx)
 	c.subs[m.ID] = cancel
 	c.mu.Unlock()
 	go func() {
+		defer release()
 		defer c.finish(m.ID, cancel)
 		var p payload
 		if err := json.Unmarshal(m.Payload, &p); err != nil {
