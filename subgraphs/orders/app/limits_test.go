@@ -61,13 +61,13 @@ func TestHostileRequestsRefused(t *testing.T) {
 	})
 	t.Run("complexity", func(t *testing.T) {
 		buyer := h.bearer(t, "650000000000000000000001")
-		// An order by id with its lines costs 1 + (1 + 1 + 50 * 2) = 103;
-		// the buyer's orders cost 1 + 500 * 2 = 1001.
+		// An order by id with its lines costs 1 + (1 + 1 + 10 * 2) = 23;
+		// the buyer's orders with their lines 1 + 50 * 22 = 1101.
 		if r := h.do(t, buyer, `{ order(id: "650000000000000000000002") { _id products { _id quantity } } }`, nil, nil); code(r) == gqlguard.CodeComplexity {
 			t.Fatalf("within the limit: %+v", r.Errors)
 		}
-		r := h.do(t, buyer, "{ orders { _id status } }", nil, nil)
-		if code(r) != gqlguard.CodeComplexity || !strings.Contains(r.Errors[0].Message, "1001") {
+		r := h.do(t, buyer, "{ orders { _id products { _id quantity } } }", nil, nil)
+		if code(r) != gqlguard.CodeComplexity || !strings.Contains(r.Errors[0].Message, "1101") {
 			t.Fatalf("over the limit: %+v", r.Errors)
 		}
 	})
