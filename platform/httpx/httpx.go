@@ -55,11 +55,24 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // Serve serves h on ln until ctx ends, then shuts down gracefully, giving
 // in-flight requests up to grace to finish.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger, grace time.Duration) error {
-	srv := &http.Server{
+	return ServeServer(ctx, ln, DefaultServer(h), log, grace)
+}
+
+// DefaultServer is the server Serve and ServeWithWorkers use: h behind
+// header and idle timeouts, without write timeouts (streams stay open).
+// Services that take their limits from configuration build their own
+// (platform/httpguard).
+func DefaultServer(h http.Handler) *http.Server {
+	return &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
+}
+
+// ServeServer is Serve with a server the caller configured (timeouts,
+// limits); its Handler serves the requests.
+func ServeServer(ctx context.Context, ln net.Listener, srv *http.Server, log *slog.Logger, grace time.Duration) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("listening", "addr", ln.Addr().String())
@@ -97,13 +110,19 @@ type Worker func(ctx context.Context)
 // once the server and every worker have stopped, so a restarted service
 // never overlaps with its previous run.
 func ServeWithWorkers(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger, grace time.Duration, workers ...Worker) error {
+	return ServeServerWithWorkers(ctx, ln, DefaultServer(h), log, grace, workers...)
+}
+
+// ServeServerWithWorkers is ServeWithWorkers with a server the caller
+// configured.
+func ServeServerWithWorkers(ctx context.Context, ln net.Listener, srv *http.Server, log *slog.Logger, grace time.Duration, workers ...Worker) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
 	for _, w := range workers {
 		wg.Go(func() { w(ctx) })
 	}
-	err := Serve(ctx, ln, h, log, grace)
+	err := ServeServer(ctx, ln, srv, log, grace)
 	cancel()
 	wg.Wait()
 	return err

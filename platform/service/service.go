@@ -9,6 +9,8 @@ import (
 
 	"github.com/shopsupergraph/shop/platform/auth"
 	"github.com/shopsupergraph/shop/platform/config"
+	"github.com/shopsupergraph/shop/platform/gqlguard"
+	"github.com/shopsupergraph/shop/platform/httpguard"
 )
 
 // Common is the configuration shared by every service.
@@ -25,6 +27,8 @@ import (
 //	KAFKA_BROKERS       comma-separated brokers (default localhost:9092)
 //	KAFKA_TOPIC_PREFIX  prefix for every topic name (default empty)
 //	LOG_LEVEL, LOG_FORMAT  debug|info|warn|error, text|json
+//	HTTP_*              HTTP limits (body size, timeouts, connections): see httpguard.Load
+//	GRAPHQL_*           GraphQL limits (depth, fields, complexity, subscriptions, introspection): see gqlguard.Load
 type Common struct {
 	Service     string
 	ListenAddr  string
@@ -40,6 +44,10 @@ type Common struct {
 	TopicPrefix  string
 	LogLevel     string
 	LogFormat    string
+	// HTTP bounds what one client can make the HTTP server hold.
+	HTTP httpguard.Limits
+	// GraphQL bounds what one operation can cost the GraphQL server.
+	GraphQL gqlguard.Limits
 }
 
 // LoadCommon reads the shared variables for service (e.g. "users") with the
@@ -57,6 +65,8 @@ func LoadCommon(env *config.Env, service, defaultListen string) Common {
 		LogLevel:     env.String("LOG_LEVEL", "info"),
 		LogFormat:    env.String("LOG_FORMAT", "text"),
 	}
+	c.HTTP = httpguard.Load(env)
+	c.GraphQL = gqlguard.Load(env, c.Production())
 	c.AdminAPIKey = env.String("ADMIN_API_KEY", c.APISecret)
 	c.ServiceToken = loadInternalSecret(env, c)
 	switch c.Env {
@@ -116,9 +126,9 @@ func (c Common) Topic(name string) string { return c.TopicPrefix + name }
 
 // String describes the configuration with secrets masked, for logs.
 func (c Common) String() string {
-	return fmt.Sprintf("service=%s listen=%s env=%s mongo=%s/%s kafka=%v topicPrefix=%q apiSecret=%s adminKey=%s internalSecret=%s",
+	return fmt.Sprintf("service=%s listen=%s env=%s mongo=%s/%s kafka=%v topicPrefix=%q apiSecret=%s adminKey=%s internalSecret=%s introspection=%t",
 		c.Service, c.ListenAddr, c.Env, maskURI(c.MongoURI), c.MongoDB, c.KafkaBrokers, c.TopicPrefix,
-		config.Mask(c.APISecret), config.Mask(c.AdminAPIKey), config.Mask(c.ServiceToken))
+		config.Mask(c.APISecret), config.Mask(c.AdminAPIKey), config.Mask(c.ServiceToken), c.GraphQL.Introspection)
 }
 
 // maskURI hides a password in a connection URI.

@@ -102,3 +102,29 @@ func TestInternalSecretInDevelopment(t *testing.T) {
 		t.Fatalf("explicit: %q %v", c.ServiceToken, env.Err())
 	}
 }
+
+// TestLoadCommonLimits: the HTTP and GraphQL limits come with the shared
+// variables; introspection is off by default in production only.
+func TestLoadCommonLimits(t *testing.T) {
+	t.Parallel()
+	env := config.FromMap(map[string]string{"API_SECRET": "dev", "HTTP_MAX_BODY_BYTES": "4096", "GRAPHQL_MAX_DEPTH": "9"})
+	c := LoadCommon(env, "users", ":4001")
+	if err := env.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTP.MaxBodyBytes != 4096 || c.GraphQL.MaxDepth != 9 || !c.GraphQL.Introspection {
+		t.Fatalf("limits: %+v %+v", c.HTTP, c.GraphQL)
+	}
+	env = config.FromMap(map[string]string{
+		"SHOP_ENV": "production", "API_SECRET": strings.Repeat("s", 40), "ADMIN_API_KEY": strings.Repeat("k", 20),
+		"INTERNAL_API_SECRET": strings.Repeat("i", 40),
+	})
+	if c := LoadCommon(env, "users", ":4001"); c.GraphQL.Introspection || env.Err() != nil {
+		t.Fatalf("production: introspection %t, %v", c.GraphQL.Introspection, env.Err())
+	}
+	env = config.FromMap(map[string]string{"API_SECRET": "dev", "HTTP_MAX_CONNS": "-5"})
+	LoadCommon(env, "users", ":4001")
+	if err := env.Err(); err == nil || !strings.Contains(err.Error(), "HTTP_MAX_CONNS") {
+		t.Fatalf("negative cap: %v", err)
+	}
+}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/shopsupergraph/shop/platform/auth"
 	"github.com/shopsupergraph/shop/platform/events"
+	"github.com/shopsupergraph/shop/platform/httpguard"
 	"github.com/shopsupergraph/shop/platform/httpx"
 	"github.com/shopsupergraph/shop/platform/kafkax"
 	"github.com/shopsupergraph/shop/platform/lease"
@@ -124,7 +125,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 			a.log.Error("outbox relay stopped", "err", err)
 		}
 	}
-	if err := httpx.ServeWithWorkers(ctx, ln, a.handler, a.log, 10*time.Second, relay, a.lease.Keep, a.recoverLoop); err != nil {
+	if err := httpguard.Serve(ctx, ln, a.handler, a.cfg.HTTP, a.log, 10*time.Second, relay, a.lease.Keep, a.recoverLoop); err != nil {
 		return fmt.Errorf("serve orders: %w", err)
 	}
 	return nil

@@ -8,33 +8,39 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
-	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/shopsupergraph/shop/platform/gqlerr"
+	"github.com/shopsupergraph/shop/platform/gqlguard"
 	"github.com/shopsupergraph/shop/platform/httpx"
 	"github.com/shopsupergraph/shop/platform/mongox"
 	"github.com/shopsupergraph/shop/subgraphs/orders/graph"
 	"github.com/shopsupergraph/shop/subgraphs/orders/graph/generated"
 )
 
-// buildHandler assembles the HTTP routes.
+// buildHandler assembles the HTTP routes. The GraphQL server runs behind
+// the operation limits of the configuration (platform/gqlguard).
 func (a *App) buildHandler() http.Handler {
-	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{Service: a.svc, Carts: a.cart}}))
+	es := generated.NewExecutableSchema(generated.Config{
+		Resolvers:  &graph.Resolver{Service: a.svc, Carts: a.cart},
+		Complexity: graph.Complexity(),
+	})
+	srv := handler.New(gqlguard.Schema(es))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	srv.Use(extension.Introspection{})
+	guard := gqlguard.New(a.cfg.GraphQL)
+	guard.Install(srv)
 	srv.AroundOperations(graph.WithHistories)
-	srv.SetErrorPresenter(a.presentError)
+	srv.SetErrorPresenter(gqlguard.Present(a.presentError))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		a.log.Error("resolver panic", "panic", v)
 		return gqlerr.New(ctx, gqlerr.Internal, "internal error", nil)
 	})
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", a.authenticator().Middleware(srv))
+	mux.Handle("/graphql", a.authenticator().Middleware(guard.Handler(srv)))
 	mux.Handle("GET /{$}", playground.Handler("Orders", "/graphql"))
 	return httpx.WithHealth(mux, httpx.Check{Name: "mongo", Run: func(ctx context.Context) error { return mongox.Ping(ctx, a.db) }})
 }

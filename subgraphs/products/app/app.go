@@ -17,13 +17,14 @@ import (
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/redis/go-redis/v9"
 	"github.com/segmentio/kafka-go"
-	"github.com/vektah/gqlparser/v2/ast"
 	"go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/shopsupergraph/shop/platform/auth"
 	"github.com/shopsupergraph/shop/platform/dedupe"
 	"github.com/shopsupergraph/shop/platform/events"
+	"github.com/shopsupergraph/shop/platform/gqlguard"
 	"github.com/shopsupergraph/shop/platform/groupcommit"
+	"github.com/shopsupergraph/shop/platform/httpguard"
 	"github.com/shopsupergraph/shop/platform/httpx"
 	"github.com/shopsupergraph/shop/platform/kafkax"
 	"github.com/shopsupergraph/shop/platform/lease"
@@ -126,19 +127,22 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 
 func (a *App) buildHandler() http.Handler {
 	res := &graph.Resolver{Catalog: a.Catalog, Inventory: a.Inventory, Live: a.hub, Log: a.log}
-	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: res}))
-	srv.AddTransport(transport.Websocket{KeepAlivePingInterval: 10 * time.Second})
+	es := generated.NewExecutableSchema(generated.Config{Resolvers: res, Complexity: graph.Complexity()})
+	srv := handler.New(gqlguard.Schema(es))
+	guard := gqlguard.New(a.cfg.GraphQL)
+	srv.AddTransport(guard.Websocket())
 	srv.AddTransport(transport.SSE{})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	// After the persisted-query extension, so that the guard sees the
+	// query it restores.
+	guard.Install(srv)
 
 	authn := &auth.Authenticator{Tokens: auth.NewTokens(a.cfg.APISecret, 0), AdminKey: a.cfg.AdminAPIKey}
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", authn.Middleware(srv))
+	mux.Handle("/graphql", authn.Middleware(guard.Handler(srv)))
 	mux.Handle("/internal/", reservehttp.New(a.Inventory, a.cfg.ServiceToken, a.log))
 	mux.Handle("GET /{$}", playground.Handler("Shop products", "/graphql"))
 	return httpx.WithHealth(mux, httpx.Check{Name: "mongo", Run: func(ctx context.Context) error { return mongox.Ping(ctx, a.db) }})
@@ -157,8 +161,9 @@ func (a *App) Run(ctx context.Context) error {
 	return a.Serve(ctx, ln)
 }
 
-// Serve serves on ln and runs the background workers (the outbox relay, the
-// product feed, the order release consumer) until ctx ends.
+// Serve serves on ln behind the HTTP limits of the configuration and runs
+// the background workers (the outbox relay, the product feed, the order
+// release consumer) until ctx ends.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	workers := []httpx.Worker{a.runFeed, a.sweepHolds, a.repairSnapshots, a.reconcile, func(ctx context.Context) {
 		// Releases are idempotent by order anyway; skipping events already
@@ -167,7 +172,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		_ = kafkax.Consume(ctx, a.orders, a.log, h) //nolint:errcheck // nil when ctx ends
 	}}
 	workers = append(workers, func(ctx context.Context) { _ = a.relay.Run(ctx) }) //nolint:errcheck // Run returns nil when ctx ends
-	if err := httpx.ServeWithWorkers(ctx, ln, a.handler, a.log, 10*time.Second, workers...); err != nil {
+	if err := httpguard.Serve(ctx, ln, a.handler, a.cfg.HTTP, a.log, 10*time.Second, workers...); err != nil {
 		return fmt.Errorf("products: %w", err)
 	}
 	return nil

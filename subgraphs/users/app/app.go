@@ -21,6 +21,7 @@ import (
 	"github.com/shopsupergraph/shop/platform/auth"
 	"github.com/shopsupergraph/shop/platform/clientip"
 	"github.com/shopsupergraph/shop/platform/events"
+	"github.com/shopsupergraph/shop/platform/httpguard"
 	"github.com/shopsupergraph/shop/platform/httpx"
 	"github.com/shopsupergraph/shop/platform/kafkax"
 	"github.com/shopsupergraph/shop/platform/mongox"
@@ -87,7 +88,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	authn := &auth.Authenticator{Tokens: tokens, AdminKey: cfg.AdminAPIKey}
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", clients.Middleware(authn.Middleware(graph.NewHandler(svc, log))))
+	mux.Handle("/graphql", clients.Middleware(authn.Middleware(graph.NewHandler(svc, log, cfg.GraphQL))))
 	mux.Handle("GET /{$}", playground.Handler("Shop users", "/graphql"))
 	mux.Handle(internalapi.Pattern, internalapi.Handler(svc, cfg.ServiceToken, log))
 	a.handler = httpx.WithHealth(mux, httpx.Check{Name: "mongo", Run: func(ctx context.Context) error { return mongox.Ping(ctx, db) }})
@@ -147,8 +148,9 @@ func (a *App) Run(ctx context.Context) error {
 	return a.Serve(ctx, ln)
 }
 
-// Serve serves on ln and relays outbox events until ctx ends, then shuts
-// down gracefully. Tests pass a listener on a free port.
+// Serve serves on ln behind the HTTP limits of the configuration and
+// relays outbox events until ctx ends, then shuts down gracefully. Tests
+// pass a listener on a free port.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	relay := func(ctx context.Context) {
 		// The topic first: a relay publishing into a missing topic makes the
@@ -159,7 +161,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 			a.log.Error("outbox relay stopped", "err", err)
 		}
 	}
-	if err := httpx.ServeWithWorkers(ctx, ln, a.handler, a.log, ShutdownGrace, relay); err != nil {
+	if err := httpguard.Serve(ctx, ln, a.handler, a.cfg.HTTP, a.log, ShutdownGrace, relay); err != nil {
 		return fmt.Errorf("users: %w", err)
 	}
 	return nil

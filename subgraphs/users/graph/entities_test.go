@@ -18,6 +18,7 @@ import (
 	"go.mongodb.org/mongo-driver/mongo/options"
 
 	"github.com/shopsupergraph/shop/platform/auth"
+	"github.com/shopsupergraph/shop/platform/gqlguard"
 	"github.com/shopsupergraph/shop/platform/testenv"
 	"github.com/shopsupergraph/shop/subgraphs/users/graph"
 	"github.com/shopsupergraph/shop/subgraphs/users/internal/accounts"
@@ -84,7 +85,7 @@ func TestEntitiesOneQuery(t *testing.T) {
 		ids = append(ids, s.User.ID)
 	}
 	authn := &auth.Authenticator{Tokens: tokens, AdminKey: "admin-key-0123456789"}
-	srv := httptest.NewServer(authn.Middleware(graph.NewHandler(svc, slog.New(slog.DiscardHandler))))
+	srv := httptest.NewServer(authn.Middleware(graph.NewHandler(svc, slog.New(slog.DiscardHandler), gqlguard.DefaultLimits())))
 	t.Cleanup(srv.Close)
 
 	unknown := primitive.NewObjectID().Hex()
