@@ -152,7 +152,8 @@ func New(cfg Config, opts ...Option) (*Router, error) {
 		return nil, errors.Join(err, f.close())
 	}
 	h := server.New(exec, server.Options{MaxRequestBytes: cfg.Limits.MaxRequestBytes, Logger: o.logger, Hook: f.hook(f.current(eng))})
-	return &Router{cfg: cfg, engine: eng, handler: h, logger: o.logger, cancel: cancel, http: f.wrap(h), features: f}, nil
+	root := server.ReadBodyWithin(f.wrap(h), cfg.Timeouts.ReadBody, cfg.Limits.MaxRequestBytes)
+	return &Router{cfg: cfg, engine: eng, handler: h, logger: o.logger, cancel: cancel, http: root, features: f}, nil
 }
 
 // Handler serves /graphql, /health, /ready and the enabled features

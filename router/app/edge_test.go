@@ -1,13 +1,16 @@
 package app_test
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shopsupergraph/shop/router/app"
 )
@@ -246,5 +249,49 @@ func TestFailedFetchesCarryACode(t *testing.T) {
 				t.Fatalf("serviceName missing: %+v", e)
 			}
 		})
+	}
+}
+
+// TestSlowBodyCutOff: a client that sends its body a byte at a time is
+// answered 408 at timeouts.read_body and its connection closed, instead
+// of holding the connection as long as it keeps trickling.
+func TestSlowBodyCutOff(t *testing.T) {
+	t.Parallel()
+	sdl, _ := startGraph(t, nil)
+	srv := startRouter(t, sdl, func(c *app.Config) { c.Timeouts.ReadBody = 500 * time.Millisecond })
+	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close() //nolint:errcheck // test connection
+	body := `{"query":"{ products { id } }"}`
+	if _, err := fmt.Fprintf(conn, "POST /graphql HTTP/1.1\r\nHost: router\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", len(body)); err != nil {
+		t.Fatal(err)
+	}
+	// Trickle a byte every 200 ms for up to 10 s in the background; the
+	// router must answer long before the body is complete.
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for i := 0; i < len(body)-1; i++ {
+			select {
+			case <-stop:
+				return
+			case <-time.After(200 * time.Millisecond):
+			}
+			if _, err := conn.Write([]byte{body[i]}); err != nil {
+				return
+			}
+		}
+	}()
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer to a slow body within 10 s: %v", err)
+	}
+	defer res.Body.Close() //nolint:errcheck // test response
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusRequestTimeout || !strings.Contains(string(b), "REQUEST_TIMEOUT") {
+		t.Fatalf("slow body: %d %s", res.StatusCode, b)
 	}
 }

@@ -83,6 +83,9 @@ type Timeouts struct {
 	SubgraphRequest time.Duration `yaml:"subgraph_request"`
 	SubgraphDial    time.Duration `yaml:"subgraph_dial"`
 	ReadHeader      time.Duration `yaml:"read_header"`
+	// ReadBody bounds reading a request body once its headers arrived, so
+	// a body sent a byte at a time cannot hold a connection (0: no bound).
+	ReadBody time.Duration `yaml:"read_body"`
 	Shutdown        time.Duration `yaml:"shutdown"`
 	// Request bounds a whole client request, subscriptions excepted
 	// (default DefaultRequestTimeout; 0: no bound).
@@ -144,6 +147,7 @@ func Default() Config {
 			SubgraphRequest: 30 * time.Second,
 			SubgraphDial:    5 * time.Second,
 			ReadHeader:      10 * time.Second,
+			ReadBody:        15 * time.Second,
 			Shutdown:        10 * time.Second,
 			Request:         DefaultRequestTimeout,
 		},
@@ -316,6 +320,7 @@ func (c Config) Validate() error {
 		{"timeouts.subgraph_request", int64(c.Timeouts.SubgraphRequest)},
 		{"timeouts.subgraph_dial", int64(c.Timeouts.SubgraphDial)},
 		{"timeouts.read_header", int64(c.Timeouts.ReadHeader)},
+		{"timeouts.read_body", int64(c.Timeouts.ReadBody)},
 		{"timeouts.shutdown", int64(c.Timeouts.Shutdown)},
 		{"limits.max_request_bytes", c.Limits.MaxRequestBytes},
 		{"limits.max_subgraph_response_bytes", c.Limits.MaxSubgraphResponseBytes},
