@@ -73,7 +73,7 @@ func heldOf(h inventoryapi.Hold, productID string) int {
 // kinds counts a product's ledger entries by kind, through GraphQL.
 func (in *instance) kinds(t *testing.T, productID string) map[string]int {
 	t.Helper()
-	r := in.gql(t, `query($id: ID!){ inventoryLedger(productId: $id, take: 100){ kind } }`, map[string]any{"id": productID})
+	r := in.gql(t, `query($id: ID!){ inventoryLedger(productId: $id, take: 100){ kind } }`, map[string]any{"id": productID}, admin()...)
 	var ms []struct{ Kind string }
 	if len(r.Errors) > 0 || json.Unmarshal(r.Data["inventoryLedger"], &ms) != nil {
 		t.Fatalf("ledger: %+v", r.Errors)
