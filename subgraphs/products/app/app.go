@@ -135,6 +135,7 @@ func (a *App) buildHandler() http.Handler {
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	srv.AroundResponses(graph.ReadBudget(a.cfg.ReadBudget, a.cfg.AdminReadBudget))
 
 	authn := &auth.Authenticator{Tokens: auth.NewTokens(a.cfg.APISecret, 0), AdminKey: a.cfg.AdminAPIKey}
 	mux := http.NewServeMux()

@@ -9,6 +9,8 @@ import (
 
 	"github.com/shopsupergraph/shop/platform/config"
 	"github.com/shopsupergraph/shop/platform/service"
+	"github.com/shopsupergraph/shop/subgraphs/products/graph"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/input"
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/inventory"
 )
 
@@ -26,6 +28,8 @@ import (
 //	RESERVE_TIMEOUT    bound of one reserve or release call, detached from the client (default 20s)
 //	RECONCILE_AFTER    age at which an undecided reservation attempt is settled (default 30s; above RESERVE_TIMEOUT)
 //	RECONCILE_INTERVAL pause between passes of the reservation reconciler (default 5s)
+//	REQUEST_READ_BUDGET        database reads one GraphQL response may make (default 2000)
+//	ADMIN_REQUEST_READ_BUDGET  the same for requests with the admin key (default 50000)
 type Config struct {
 	service.Common
 	RedisAddr       string
@@ -41,7 +45,15 @@ type Config struct {
 	ReserveTimeout         time.Duration
 	ReconcileAfter         time.Duration
 	ReconcileInterval      time.Duration
+	// ReadBudget and AdminReadBudget bound the database reads of one
+	// GraphQL response (see graph.ReadBudget).
+	ReadBudget      int
+	AdminReadBudget int
 }
+
+// minReadBudget is the reads of the largest single list field:
+// products(take: 100), one query and 100 stock documents.
+const minReadBudget = 1 + input.MaxTake
 
 // LoadConfig reads the configuration and reports every problem at once.
 func LoadConfig(env *config.Env) (Config, error) {
@@ -59,6 +71,8 @@ func LoadConfig(env *config.Env) (Config, error) {
 		ReserveTimeout:         env.Duration("RESERVE_TIMEOUT", inventory.DefaultRunTimeout),
 		ReconcileAfter:         env.Duration("RECONCILE_AFTER", inventory.DefaultReconcileAfter),
 		ReconcileInterval:      env.Duration("RECONCILE_INTERVAL", 5*time.Second),
+		ReadBudget:             env.Int("REQUEST_READ_BUDGET", graph.DefaultReadBudget),
+		AdminReadBudget:        env.Int("ADMIN_REQUEST_READ_BUDGET", graph.DefaultAdminReadBudget),
 	}
 	if c.HoldTTL <= 0 {
 		env.Problem("HOLD_TTL must be positive, got %s", c.HoldTTL)
@@ -78,6 +92,13 @@ func LoadConfig(env *config.Env) (Config, error) {
 	if c.ReconcileInterval <= 0 {
 		env.Problem("RECONCILE_INTERVAL must be positive, got %s", c.ReconcileInterval)
 	}
+	// A page of the largest size must fit, or the seed's lists would fail.
+	if c.ReadBudget < minReadBudget {
+		env.Problem("REQUEST_READ_BUDGET must be at least %d, got %d", minReadBudget, c.ReadBudget)
+	}
+	if c.AdminReadBudget < c.ReadBudget {
+		env.Problem("ADMIN_REQUEST_READ_BUDGET (%d) must be at least REQUEST_READ_BUDGET (%d)", c.AdminReadBudget, c.ReadBudget)
+	}
 	if c.CacheTTL <= 0 {
 		env.Problem("CACHE_TTL must be positive, got %s", c.CacheTTL)
 	}
@@ -95,5 +116,5 @@ func LoadConfig(env *config.Env) (Config, error) {
 
 // String describes the configuration with secrets masked, for logs.
 func (c Config) String() string {
-	return fmt.Sprintf("%s redis=%q redisPrefix=%q cacheTTL=%s holdTTL=%s", c.Common.String(), c.RedisAddr, c.RedisKeyPrefix, c.CacheTTL, c.HoldTTL)
+	return fmt.Sprintf("%s redis=%q redisPrefix=%q cacheTTL=%s holdTTL=%s readBudget=%d/%d", c.Common.String(), c.RedisAddr, c.RedisKeyPrefix, c.CacheTTL, c.HoldTTL, c.ReadBudget, c.AdminReadBudget)
 }

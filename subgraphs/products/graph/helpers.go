@@ -18,6 +18,9 @@ func (r *Resolver) ledger(ctx context.Context, productID string, skip, take *int
 	if err != nil {
 		return nil, r.toGQL(ctx, err)
 	}
+	if err := spend(ctx, ledgerHeadReads+t); err != nil {
+		return nil, err
+	}
 	ms, err := r.Inventory.Movements(ctx, productID, s, t)
 	if err != nil {
 		return nil, r.toGQL(ctx, err)
