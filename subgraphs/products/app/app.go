@@ -103,6 +103,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.Inventory = inventory.NewService(stock, products, log)
 	a.Inventory.SetHoldTTL(cfg.HoldTTL)
+	a.Inventory.SetHoldLifetime(cfg.HoldLifetime)
 	a.Inventory.SetReservationBounds(cfg.ReserveTimeout, cfg.ReconcileAfter)
 	a.Catalog = catalog.NewService(products, a.Inventory)
 	a.proc = &live.Processor{Hub: a.hub, Loader: a.Catalog, Stock: a.Inventory}

@@ -23,6 +23,7 @@ import (
 //	CACHE_TTL          lifetime of a cached product or page (default 5m)
 //	KAFKA_PARTITIONS   partitions of the topics this service creates (default 3)
 //	HOLD_TTL           how long a cart's stock hold lasts after its last change (default 15m)
+//	HOLD_MAX_LIFETIME  how long after its first change a hold may still be extended (default 1h)
 //	HOLD_SWEEP_INTERVAL  pause between passes of the expired-hold sweeper (default 2s)
 //	SNAPSHOT_REPAIR_INTERVAL  pause between passes of the stock snapshot repair (default 3s)
 //	RESERVE_TIMEOUT    bound of one reserve or release call, detached from the client (default 20s)
@@ -38,6 +39,7 @@ type Config struct {
 	CacheTTL        time.Duration
 	KafkaPartitions int
 	HoldTTL         time.Duration
+	HoldLifetime    time.Duration
 	SweepInterval   time.Duration
 	// SnapshotRepairInterval is also how long a product stays on the
 	// dirty list before a pass repairs it.
@@ -50,6 +52,10 @@ type Config struct {
 	ReadBudget      int
 	AdminReadBudget int
 }
+
+// minHoldLifetime leaves a hold time to hold anything: sets stop taking
+// units in the last second of a hold's lifetime.
+const minHoldLifetime = 2 * time.Second
 
 // minReadBudget is the reads of the largest single list field:
 // products(take: 100), one query and 100 stock documents.
@@ -65,6 +71,7 @@ func LoadConfig(env *config.Env) (Config, error) {
 		CacheTTL:        env.Duration("CACHE_TTL", 5*time.Minute),
 		KafkaPartitions: env.Int("KAFKA_PARTITIONS", 3),
 		HoldTTL:         env.Duration("HOLD_TTL", inventory.DefaultHoldTTL),
+		HoldLifetime:    env.Duration("HOLD_MAX_LIFETIME", inventory.DefaultHoldLifetime),
 		SweepInterval:   env.Duration("HOLD_SWEEP_INTERVAL", 2*time.Second),
 
 		SnapshotRepairInterval: env.Duration("SNAPSHOT_REPAIR_INTERVAL", 3*time.Second),
@@ -76,6 +83,9 @@ func LoadConfig(env *config.Env) (Config, error) {
 	}
 	if c.HoldTTL <= 0 {
 		env.Problem("HOLD_TTL must be positive, got %s", c.HoldTTL)
+	}
+	if c.HoldLifetime < max(c.HoldTTL, minHoldLifetime) {
+		env.Problem("HOLD_MAX_LIFETIME (%s) must be at least HOLD_TTL (%s) and %s", c.HoldLifetime, c.HoldTTL, minHoldLifetime)
 	}
 	if c.SweepInterval <= 0 {
 		env.Problem("HOLD_SWEEP_INTERVAL must be positive, got %s", c.SweepInterval)
@@ -116,5 +126,5 @@ func LoadConfig(env *config.Env) (Config, error) {
 
 // String describes the configuration with secrets masked, for logs.
 func (c Config) String() string {
-	return fmt.Sprintf("%s redis=%q redisPrefix=%q cacheTTL=%s holdTTL=%s readBudget=%d/%d", c.Common.String(), c.RedisAddr, c.RedisKeyPrefix, c.CacheTTL, c.HoldTTL, c.ReadBudget, c.AdminReadBudget)
+	return fmt.Sprintf("%s redis=%q redisPrefix=%q cacheTTL=%s holdTTL=%s holdLifetime=%s readBudget=%d/%d", c.Common.String(), c.RedisAddr, c.RedisKeyPrefix, c.CacheTTL, c.HoldTTL, c.HoldLifetime, c.ReadBudget, c.AdminReadBudget)
 }
