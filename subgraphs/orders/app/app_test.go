@@ -45,6 +45,12 @@ func start(t *testing.T) *harness {
 // tests that stop it).
 func startOn(t *testing.T, env *testenv.Env) *harness {
 	t.Helper()
+	return startWith(t, env, nil)
+}
+
+// startWith is startOn with extra (or overriding) environment variables.
+func startWith(t *testing.T, env *testenv.Env, extra map[string]string) *harness {
+	t.Helper()
 	prefix := testenv.Name("orders") + "."
 	m := map[string]string{
 		"API_SECRET":              secret,
@@ -59,6 +65,7 @@ func startOn(t *testing.T, env *testenv.Env) *harness {
 	psrv := httptest.NewServer(inv)
 	t.Cleanup(psrv.Close)
 	m["PRODUCTS_INTERNAL_URL"] = psrv.URL
+	maps.Copy(m, extra)
 	cfg, err := app.LoadConfig(config.FromMap(m))
 	if err != nil {
 		t.Fatal(err)
