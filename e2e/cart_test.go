@@ -135,7 +135,7 @@ func TestCartJourney(t *testing.T) {
 		}
 	}
 	var ledger struct{ InventoryLedger []struct{ Kind string } }
-	b.must(ctx, `query($id: ID!) { inventoryLedger(productId: $id, take: 10) { kind } }`, map[string]any{"id": mug.ID}, nil, &ledger)
+	b.must(ctx, `query($id: ID!) { inventoryLedger(productId: $id, take: 10) { kind } }`, map[string]any{"id": mug.ID}, b.admin, &ledger)
 	if len(ledger.InventoryLedger) == 0 || ledger.InventoryLedger[0].Kind != "HOLD_RELEASE" {
 		t.Errorf("mug's ledger after expiry = %+v, want a HOLD_RELEASE first", ledger.InventoryLedger)
 	}

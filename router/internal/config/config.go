@@ -86,7 +86,7 @@ type Timeouts struct {
 	// ReadBody bounds reading a request body once its headers arrived, so
 	// a body sent a byte at a time cannot hold a connection (0: no bound).
 	ReadBody time.Duration `yaml:"read_body"`
-	Shutdown        time.Duration `yaml:"shutdown"`
+	Shutdown time.Duration `yaml:"shutdown"`
 	// Request bounds a whole client request, subscriptions excepted
 	// (default DefaultRequestTimeout; 0: no bound).
 	Request time.Duration `yaml:"request"`

@@ -96,6 +96,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a := &App{cfg: cfg, log: log, client: client, db: db, writer: writer, relay: relay, svc: svc,
 		lease: lease.New(db, lease.Options{Name: "orders-recovery", Owner: lease.Owner()}),
 		cart:  cart.NewService(carts, inv, svc, log)}
+	a.cart.SetLimits(cart.Limits{UnitsPerProduct: cfg.CartMaxUnitsPerProduct, Units: cfg.CartMaxUnits})
 	a.handler = a.buildHandler()
 	return a, nil
 }

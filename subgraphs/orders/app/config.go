@@ -6,11 +6,18 @@ import (
 
 	"github.com/shopsupergraph/shop/platform/config"
 	"github.com/shopsupergraph/shop/platform/service"
+	"github.com/shopsupergraph/shop/subgraphs/orders/graph"
+	"github.com/shopsupergraph/shop/subgraphs/orders/internal/cart"
+	"github.com/shopsupergraph/shop/subgraphs/orders/internal/ordering"
 )
 
 // productsBackoff is the products client's pause before its second
 // attempt, doubled before each later one (productsclient's default).
 const productsBackoff = 100 * time.Millisecond
+
+// minReadBudget lets a shopper read a full order history (500 orders):
+// the history's head, entries and orders with their transitions.
+const minReadBudget = 2_100
 
 // Config is the orders service's configuration: the shared variables plus
 //
@@ -25,6 +32,10 @@ const productsBackoff = 100 * time.Millisecond
 //	ORDER_RECOVERY_INTERVAL   pause between recovery passes (default 15s); one
 //	                          replica at a time runs them, by a lease in the
 //	                          database (10 s slots, see platform/lease)
+//	CART_MAX_UNITS_PER_PRODUCT  units of one product a user's cart may hold (default 20)
+//	CART_MAX_UNITS            units a user's cart may hold in all (default 100)
+//	REQUEST_READ_BUDGET       database reads one GraphQL response may make (default 5000)
+//	ADMIN_REQUEST_READ_BUDGET the same for requests with the admin key (default 50000)
 //
 // A reservation is idempotent by order id, so an attempt that timed out
 // is retried safely: the per-attempt timeout only has to be long enough
@@ -39,6 +50,13 @@ type Config struct {
 	ReserveTimeout   time.Duration
 	RecoveryGrace    time.Duration
 	RecoveryInterval time.Duration
+	// CartMaxUnitsPerProduct and CartMaxUnits are the cart's limits.
+	CartMaxUnitsPerProduct int
+	CartMaxUnits           int
+	// ReadBudget and AdminReadBudget bound the database reads of one
+	// GraphQL response (see graph.ReadBudget).
+	ReadBudget      int
+	AdminReadBudget int
 }
 
 // LoadConfig reads the configuration and reports every problem at once.
@@ -51,6 +69,11 @@ func LoadConfig(env *config.Env) (Config, error) {
 		ReserveTimeout:   env.Duration("ORDER_RESERVE_TIMEOUT", 12*time.Second),
 		RecoveryGrace:    env.Duration("ORDER_RECOVERY_GRACE", 30*time.Second),
 		RecoveryInterval: env.Duration("ORDER_RECOVERY_INTERVAL", 15*time.Second),
+
+		CartMaxUnitsPerProduct: env.Int("CART_MAX_UNITS_PER_PRODUCT", cart.DefaultUnitsPerProduct),
+		CartMaxUnits:           env.Int("CART_MAX_UNITS", cart.DefaultUnits),
+		ReadBudget:             env.Int("REQUEST_READ_BUDGET", graph.DefaultReadBudget),
+		AdminReadBudget:        env.Int("ADMIN_REQUEST_READ_BUDGET", graph.DefaultAdminReadBudget),
 	}
 	if u, err := url.Parse(c.ProductsURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		env.Problem("PRODUCTS_INTERNAL_URL must be an http(s) URL, got %q", c.ProductsURL)
@@ -66,6 +89,18 @@ func LoadConfig(env *config.Env) (Config, error) {
 	}
 	if c.RecoveryInterval <= 0 {
 		env.Problem("ORDER_RECOVERY_INTERVAL must be positive")
+	}
+	if c.CartMaxUnitsPerProduct < 1 || c.CartMaxUnitsPerProduct > ordering.MaxQuantity {
+		env.Problem("CART_MAX_UNITS_PER_PRODUCT must be between 1 and %d, got %d", ordering.MaxQuantity, c.CartMaxUnitsPerProduct)
+	}
+	if c.CartMaxUnits < max(1, c.CartMaxUnitsPerProduct) {
+		env.Problem("CART_MAX_UNITS (%d) must be at least CART_MAX_UNITS_PER_PRODUCT (%d)", c.CartMaxUnits, c.CartMaxUnitsPerProduct)
+	}
+	if c.ReadBudget < minReadBudget {
+		env.Problem("REQUEST_READ_BUDGET must be at least %d, got %d", minReadBudget, c.ReadBudget)
+	}
+	if c.AdminReadBudget < c.ReadBudget {
+		env.Problem("ADMIN_REQUEST_READ_BUDGET (%d) must be at least REQUEST_READ_BUDGET (%d)", c.AdminReadBudget, c.ReadBudget)
 	}
 	// Recovery settles PENDING orders older than the grace period from
 	// products' reservation; one whose request still waits for products

@@ -34,6 +34,7 @@ func (a *App) buildHandler() http.Handler {
 	guard := gqlguard.New(a.cfg.GraphQL)
 	guard.Install(srv)
 	srv.AroundOperations(graph.WithHistories)
+	srv.AroundResponses(graph.ReadBudget(a.cfg.ReadBudget, a.cfg.AdminReadBudget))
 	srv.SetErrorPresenter(gqlguard.Present(a.presentError))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		a.log.Error("resolver panic", "panic", v)

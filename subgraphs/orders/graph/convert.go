@@ -14,7 +14,13 @@ import (
 	"github.com/shopsupergraph/shop/subgraphs/orders/graph/model"
 	"github.com/shopsupergraph/shop/subgraphs/orders/internal/cart"
 	"github.com/shopsupergraph/shop/subgraphs/orders/internal/ordering"
+	"github.com/shopsupergraph/shop/subgraphs/orders/internal/readbudget"
 )
+
+// CodeCartLimit refuses a cart change beyond one of the cart's limits;
+// extensions.limit names it (unitsPerProduct or unitsPerCart) and
+// extensions.max gives its value.
+const CodeCartLimit = "CART_LIMIT_EXCEEDED"
 
 // caller reads the request's principal. A presented but invalid token or
 // admin key is refused outright rather than treated as anonymous, so a
@@ -39,7 +45,15 @@ func toGraphQL(ctx context.Context, err error) error {
 	var state *ordering.StateError
 	var cartInput *cart.InputError
 	var cartStock *cart.StockError
+	var cartLimit *cart.LimitError
+	var tooMany *readbudget.ExceededError
 	switch {
+	case errors.As(err, &tooMany):
+		return gqlerr.New(ctx, CodeTooExpensive, tooMany.Error(),
+			map[string]any{"budget": tooMany.Limit, "needed": tooMany.Needed, "left": tooMany.Left})
+	case errors.As(err, &cartLimit):
+		return gqlerr.New(ctx, CodeCartLimit, cartLimit.Error(), map[string]any{
+			"limit": cartLimit.Limit, "max": cartLimit.Max, "requested": cartLimit.Requested, "productId": cartLimit.ProductID})
 	case errors.As(err, &cartInput):
 		var extra map[string]any
 		if cartInput.ProductID != "" {

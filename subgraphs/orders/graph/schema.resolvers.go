@@ -20,6 +20,9 @@ func (r *mutationResolver) PlaceOrder(ctx context.Context, products []*model.Ord
 	if err != nil {
 		return nil, err
 	}
+	if ctx, err = startWrite(ctx); err != nil {
+		return nil, err
+	}
 	in := make([]*ordering.LineInput, len(products))
 	for i, p := range products {
 		if p != nil {
@@ -44,6 +47,9 @@ func (r *mutationResolver) CancelOrder(ctx context.Context, id string) (*model.O
 	if err != nil {
 		return nil, err
 	}
+	if ctx, err = startWrite(ctx); err != nil {
+		return nil, err
+	}
 	o, err := r.Service.Cancel(ctx, c, id)
 	if err != nil {
 		return nil, toGraphQL(ctx, err)
@@ -55,6 +61,9 @@ func (r *mutationResolver) CancelOrder(ctx context.Context, id string) (*model.O
 func (r *mutationResolver) AddToCart(ctx context.Context, productID string, quantity int) (*model.Cart, error) {
 	c, err := caller(ctx)
 	if err != nil {
+		return nil, err
+	}
+	if ctx, err = startWrite(ctx); err != nil {
 		return nil, err
 	}
 	ct, err := r.Carts.Add(ctx, c, productID, quantity)
@@ -70,6 +79,9 @@ func (r *mutationResolver) UpdateCartLine(ctx context.Context, productID string,
 	if err != nil {
 		return nil, err
 	}
+	if ctx, err = startWrite(ctx); err != nil {
+		return nil, err
+	}
 	ct, err := r.Carts.Update(ctx, c, productID, quantity)
 	if err != nil {
 		return nil, toGraphQL(ctx, err)
@@ -83,6 +95,9 @@ func (r *mutationResolver) RemoveFromCart(ctx context.Context, productID string)
 	if err != nil {
 		return nil, err
 	}
+	if ctx, err = startWrite(ctx); err != nil {
+		return nil, err
+	}
 	ct, err := r.Carts.Remove(ctx, c, productID)
 	if err != nil {
 		return nil, toGraphQL(ctx, err)
@@ -94,6 +109,9 @@ func (r *mutationResolver) RemoveFromCart(ctx context.Context, productID string)
 func (r *mutationResolver) Checkout(ctx context.Context) (*model.Order, error) {
 	c, err := caller(ctx)
 	if err != nil {
+		return nil, err
+	}
+	if ctx, err = startWrite(ctx); err != nil {
 		return nil, err
 	}
 	o, err := r.Carts.Checkout(ctx, c)

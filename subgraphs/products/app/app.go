@@ -104,6 +104,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.Inventory = inventory.NewService(stock, products, log)
 	a.Inventory.SetHoldTTL(cfg.HoldTTL)
+	a.Inventory.SetHoldLifetime(cfg.HoldLifetime)
 	a.Inventory.SetReservationBounds(cfg.ReserveTimeout, cfg.ReconcileAfter)
 	a.Catalog = catalog.NewService(products, a.Inventory)
 	a.proc = &live.Processor{Hub: a.hub, Loader: a.Catalog, Stock: a.Inventory}
@@ -139,6 +140,7 @@ func (a *App) buildHandler() http.Handler {
 	// After the persisted-query extension, so that the guard sees the
 	// query it restores.
 	guard.Install(srv)
+	srv.AroundResponses(graph.ReadBudget(a.cfg.ReadBudget, a.cfg.AdminReadBudget))
 
 	authn := &auth.Authenticator{Tokens: auth.NewTokens(a.cfg.APISecret, 0), AdminKey: a.cfg.AdminAPIKey}
 	mux := http.NewServeMux()

@@ -9,6 +9,8 @@ import (
 
 	"github.com/shopsupergraph/shop/platform/config"
 	"github.com/shopsupergraph/shop/platform/service"
+	"github.com/shopsupergraph/shop/subgraphs/products/graph"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/input"
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/inventory"
 )
 
@@ -21,11 +23,14 @@ import (
 //	CACHE_TTL          lifetime of a cached product or page (default 5m)
 //	KAFKA_PARTITIONS   partitions of the topics this service creates (default 3)
 //	HOLD_TTL           how long a cart's stock hold lasts after its last change (default 15m)
+//	HOLD_MAX_LIFETIME  how long after its first change a hold may still be extended (default 1h)
 //	HOLD_SWEEP_INTERVAL  pause between passes of the expired-hold sweeper (default 2s)
 //	SNAPSHOT_REPAIR_INTERVAL  pause between passes of the stock snapshot repair (default 3s)
 //	RESERVE_TIMEOUT    bound of one reserve or release call, detached from the client (default 20s)
 //	RECONCILE_AFTER    age at which an undecided reservation attempt is settled (default 30s; above RESERVE_TIMEOUT)
 //	RECONCILE_INTERVAL pause between passes of the reservation reconciler (default 5s)
+//	REQUEST_READ_BUDGET        database reads one GraphQL response may make (default 2000)
+//	ADMIN_REQUEST_READ_BUDGET  the same for requests with the admin key (default 50000)
 type Config struct {
 	service.Common
 	RedisAddr       string
@@ -34,6 +39,7 @@ type Config struct {
 	CacheTTL        time.Duration
 	KafkaPartitions int
 	HoldTTL         time.Duration
+	HoldLifetime    time.Duration
 	SweepInterval   time.Duration
 	// SnapshotRepairInterval is also how long a product stays on the
 	// dirty list before a pass repairs it.
@@ -41,7 +47,19 @@ type Config struct {
 	ReserveTimeout         time.Duration
 	ReconcileAfter         time.Duration
 	ReconcileInterval      time.Duration
+	// ReadBudget and AdminReadBudget bound the database reads of one
+	// GraphQL response (see graph.ReadBudget).
+	ReadBudget      int
+	AdminReadBudget int
 }
+
+// minHoldLifetime leaves a hold time to hold anything: sets stop taking
+// units in the last second of a hold's lifetime.
+const minHoldLifetime = 2 * time.Second
+
+// minReadBudget is the reads of the largest single list field:
+// products(take: 100), one query and 100 stock documents.
+const minReadBudget = 1 + input.MaxTake
 
 // LoadConfig reads the configuration and reports every problem at once.
 func LoadConfig(env *config.Env) (Config, error) {
@@ -53,15 +71,21 @@ func LoadConfig(env *config.Env) (Config, error) {
 		CacheTTL:        env.Duration("CACHE_TTL", 5*time.Minute),
 		KafkaPartitions: env.Int("KAFKA_PARTITIONS", 3),
 		HoldTTL:         env.Duration("HOLD_TTL", inventory.DefaultHoldTTL),
+		HoldLifetime:    env.Duration("HOLD_MAX_LIFETIME", inventory.DefaultHoldLifetime),
 		SweepInterval:   env.Duration("HOLD_SWEEP_INTERVAL", 2*time.Second),
 
 		SnapshotRepairInterval: env.Duration("SNAPSHOT_REPAIR_INTERVAL", 3*time.Second),
 		ReserveTimeout:         env.Duration("RESERVE_TIMEOUT", inventory.DefaultRunTimeout),
 		ReconcileAfter:         env.Duration("RECONCILE_AFTER", inventory.DefaultReconcileAfter),
 		ReconcileInterval:      env.Duration("RECONCILE_INTERVAL", 5*time.Second),
+		ReadBudget:             env.Int("REQUEST_READ_BUDGET", graph.DefaultReadBudget),
+		AdminReadBudget:        env.Int("ADMIN_REQUEST_READ_BUDGET", graph.DefaultAdminReadBudget),
 	}
 	if c.HoldTTL <= 0 {
 		env.Problem("HOLD_TTL must be positive, got %s", c.HoldTTL)
+	}
+	if c.HoldLifetime < max(c.HoldTTL, minHoldLifetime) {
+		env.Problem("HOLD_MAX_LIFETIME (%s) must be at least HOLD_TTL (%s) and %s", c.HoldLifetime, c.HoldTTL, minHoldLifetime)
 	}
 	if c.SweepInterval <= 0 {
 		env.Problem("HOLD_SWEEP_INTERVAL must be positive, got %s", c.SweepInterval)
@@ -77,6 +101,13 @@ func LoadConfig(env *config.Env) (Config, error) {
 	}
 	if c.ReconcileInterval <= 0 {
 		env.Problem("RECONCILE_INTERVAL must be positive, got %s", c.ReconcileInterval)
+	}
+	// A page of the largest size must fit, or the seed's lists would fail.
+	if c.ReadBudget < minReadBudget {
+		env.Problem("REQUEST_READ_BUDGET must be at least %d, got %d", minReadBudget, c.ReadBudget)
+	}
+	if c.AdminReadBudget < c.ReadBudget {
+		env.Problem("ADMIN_REQUEST_READ_BUDGET (%d) must be at least REQUEST_READ_BUDGET (%d)", c.AdminReadBudget, c.ReadBudget)
 	}
 	if c.CacheTTL <= 0 {
 		env.Problem("CACHE_TTL must be positive, got %s", c.CacheTTL)
@@ -95,5 +126,5 @@ func LoadConfig(env *config.Env) (Config, error) {
 
 // String describes the configuration with secrets masked, for logs.
 func (c Config) String() string {
-	return fmt.Sprintf("%s redis=%q redisPrefix=%q cacheTTL=%s holdTTL=%s", c.Common.String(), c.RedisAddr, c.RedisKeyPrefix, c.CacheTTL, c.HoldTTL)
+	return fmt.Sprintf("%s redis=%q redisPrefix=%q cacheTTL=%s holdTTL=%s holdLifetime=%s readBudget=%d/%d", c.Common.String(), c.RedisAddr, c.RedisKeyPrefix, c.CacheTTL, c.HoldTTL, c.HoldLifetime, c.ReadBudget, c.AdminReadBudget)
 }

@@ -126,8 +126,8 @@ func TestUpdateDeleteAndEntities(t *testing.T) {
 	if code, res := in.reserve(t, "order-deleted", inventoryapi.Line{ProductID: p.ID, Quantity: 1}); code != 404 || res.Problem == nil || res.Problem.Code != "NOT_FOUND" {
 		t.Fatalf("reserve deleted: %d %+v", code, res)
 	}
-	// The ledger is public.
-	r = in.gql(t, `query($id: ID!){ inventoryLedger(productId: $id){ version kind delta balance } }`, map[string]any{"id": p.ID})
+	// The ledger is for admins (see TestLedgerIsAdminOnly).
+	r = in.gql(t, `query($id: ID!){ inventoryLedger(productId: $id){ version kind delta balance } }`, map[string]any{"id": p.ID}, admin()...)
 	if len(r.Errors) > 0 || !strings.Contains(string(r.Data["inventoryLedger"]), `"kind":"CREATE"`) {
 		t.Fatalf("ledger: %s %+v", r.Data["inventoryLedger"], r.Errors)
 	}
@@ -180,5 +180,51 @@ func TestInternalAPIRequiresServiceToken(t *testing.T) {
 	}
 	if code, _ := in.call(t, "GET", inventoryapi.PathReservations+"/never-seen", nil); code != 404 {
 		t.Fatalf("unknown reservation: %d, want 404", code)
+	}
+}
+
+// The inventory ledger names orders, quantities and times: both ways to
+// read it answer only with the admin key, and refuse everyone else with
+// the codes of the other admin fields.
+func TestLedgerIsAdminOnly(t *testing.T) {
+	t.Parallel()
+	in := start(t, testenv.Get(t), newShared())
+	p := in.create(t, "audited", 100, 7)
+	if code, _ := in.reserve(t, "order-audited", inventoryapi.Line{ProductID: p.ID, Quantity: 2}); code != 200 {
+		t.Fatalf("reserve: %d", code)
+	}
+	queries := map[string]string{
+		"inventoryLedger":     `query($id: ID!){ inventoryLedger(productId: $id){ kind orderId } }`,
+		"product.movements":   `query($id: ID!){ product(id: $id){ _id movements { kind orderId } } }`,
+		"products.movements":  `{ products(search: "audited") { _id movements { kind orderId } } }`,
+		"_entities.movements": `query($id: ID!){ _entities(representations: [{__typename: "Product", _id: $id}]){ ... on Product { movements { kind orderId } } } }`,
+	}
+	callers := []struct {
+		name    string
+		headers []string
+		code    string
+	}{
+		{"anonymous", nil, "UNAUTHENTICATED"},
+		{"wrong key", []string{"x-api-key", "nope"}, "FORBIDDEN"},
+		{"user token only", []string{"Authorization", "Bearer not-a-token"}, "FORBIDDEN"},
+		{"admin", admin(), ""},
+	}
+	for name, q := range queries {
+		for _, c := range callers {
+			t.Run(name+"/"+c.name, func(t *testing.T) {
+				r := in.gql(t, q, map[string]any{"id": p.ID}, c.headers...)
+				raw, _ := json.Marshal(r.Data)
+				if r.code() != c.code {
+					t.Fatalf("code = %q (%s %+v), want %q", r.code(), raw, r.Errors, c.code)
+				}
+				leaked := strings.Contains(string(raw), "order-audited")
+				if c.code != "" && leaked {
+					t.Fatalf("refused caller still read the ledger: %s", raw)
+				}
+				if c.code == "" && !leaked {
+					t.Fatalf("admin did not get the ledger: %s", raw)
+				}
+			})
+		}
 	}
 }

@@ -73,7 +73,7 @@ func heldOf(h inventoryapi.Hold, productID string) int {
 // kinds counts a product's ledger entries by kind, through GraphQL.
 func (in *instance) kinds(t *testing.T, productID string) map[string]int {
 	t.Helper()
-	r := in.gql(t, `query($id: ID!){ inventoryLedger(productId: $id, take: 100){ kind } }`, map[string]any{"id": productID})
+	r := in.gql(t, `query($id: ID!){ inventoryLedger(productId: $id, take: 100){ kind } }`, map[string]any{"id": productID}, admin()...)
 	var ms []struct{ Kind string }
 	if len(r.Errors) > 0 || json.Unmarshal(r.Data["inventoryLedger"], &ms) != nil {
 		t.Fatalf("ledger: %+v", r.Errors)
@@ -354,6 +354,9 @@ func TestHoldConfig(t *testing.T) {
 		{"zero ttl", "HOLD_TTL", "0s", false},
 		{"negative sweep", "HOLD_SWEEP_INTERVAL", "-1s", false},
 		{"malformed ttl", "HOLD_TTL", "soon", false},
+		{"short lifetime", "HOLD_MAX_LIFETIME", "20m", true},
+		{"lifetime below the ttl", "HOLD_MAX_LIFETIME", "10m", false},
+		{"lifetime under two seconds", "HOLD_MAX_LIFETIME", "1s", false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -369,9 +372,62 @@ func TestHoldConfig(t *testing.T) {
 			if (err == nil) != c.ok {
 				t.Fatalf("LoadConfig(%s=%s) err = %v, want ok=%v", c.key, c.value, err, c.ok)
 			}
-			if c.name == "default" && cfg.HoldTTL != 15*time.Minute {
-				t.Fatalf("default HOLD_TTL = %s, want 15m", cfg.HoldTTL)
+			if c.name == "default" && (cfg.HoldTTL != 15*time.Minute || cfg.HoldLifetime != time.Hour) {
+				t.Fatalf("default HOLD_TTL, HOLD_MAX_LIFETIME = %s, %s; want 15m, 1h", cfg.HoldTTL, cfg.HoldLifetime)
 			}
 		})
 	}
+}
+
+// A cart edited every 300 ms keeps its hold only until HOLD_MAX_LIFETIME
+// after its first change: expiresAt never passes that bound, the units
+// go back to stock then (while the edits go on), later edits hold nothing
+// and the checkout reserves from free stock. The books stay exact.
+func TestHoldLifetimeEndsExtensions(t *testing.T) {
+	t.Parallel()
+	env := testenv.Get(t)
+	sh := newShared()
+	const ttl, lifetime = 2 * time.Second, 4 * time.Second
+	a := startWith(t, env, sh, map[string]string{"HOLD_TTL": ttl.String(), "HOLD_MAX_LIFETIME": lifetime.String(), "HOLD_SWEEP_INTERVAL": "100ms"})
+	b := startWith(t, env, sh, map[string]string{"HOLD_TTL": ttl.String(), "HOLD_MAX_LIFETIME": lifetime.String(), "HOLD_SWEEP_INTERVAL": "100ms"})
+	p := a.create(t, "long cart", 120, 10)
+
+	first := a.setHold(t, "cart-long", inventoryapi.Line{ProductID: p.ID, Quantity: 3})
+	exp, err := time.Parse(time.RFC3339Nano, first.ExpiresAt)
+	if err != nil || heldOf(first, p.ID) != 3 {
+		t.Fatalf("first set: %+v (%v)", first, err)
+	}
+	end := exp.Add(-ttl).Add(lifetime)
+	// Edits alternate between the replicas and between 3 and 4 units.
+	lastHeld := 3
+	for i := 1; time.Now().Before(end.Add(2 * time.Second)); i++ {
+		time.Sleep(300 * time.Millisecond)
+		in, want := a, 3+i%2
+		if i%2 == 1 {
+			in = b
+		}
+		h := in.setHold(t, "cart-long", inventoryapi.Line{ProductID: p.ID, Quantity: want})
+		got, err := time.Parse(time.RFC3339Nano, h.ExpiresAt)
+		if err != nil || got.After(end) {
+			t.Fatalf("edit %d: expiresAt %s (%v), want at most %s", i, h.ExpiresAt, err, end.Format(time.RFC3339Nano))
+		}
+		if len(h.Problems) > 0 || len(h.Lines) != 1 || h.Lines[0].UnitPrice != 120 {
+			t.Fatalf("edit %d: %+v, want the line with its price and no problems", i, h)
+		}
+		if time.Now().After(end) && heldOf(h, p.ID) != 0 {
+			t.Fatalf("edit %d after the lifetime (%s) holds %d units, want 0", i, end.Format(time.RFC3339Nano), heldOf(h, p.ID))
+		}
+		lastHeld = heldOf(h, p.ID)
+	}
+	if q := b.quantity(t, p.ID); lastHeld != 0 || q != 10 {
+		t.Fatalf("after the lifetime: %d held, quantity %d; want 0 and 10", lastHeld, q)
+	}
+	code, r := a.reserveHeld(t, "order-long", "cart-long", inventoryapi.Line{ProductID: p.ID, Quantity: 4})
+	if code != http.StatusOK || r.Status != inventoryapi.StatusReserved {
+		t.Fatalf("checkout after the lifetime: %d %+v", code, r)
+	}
+	if q := b.quantity(t, p.ID); q != 6 {
+		t.Fatalf("quantity after checkout = %d, want 6", q)
+	}
+	checkInvariant(t, env, sh)
 }

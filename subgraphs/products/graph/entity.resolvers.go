@@ -10,6 +10,7 @@ import (
 
 	"github.com/shopsupergraph/shop/subgraphs/products/graph/generated"
 	"github.com/shopsupergraph/shop/subgraphs/products/graph/model"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
 )
 
 // FindManyProductByIDs is the resolver for the findManyProductByIDs field.
@@ -17,6 +18,9 @@ func (r *entityResolver) FindManyProductByIDs(ctx context.Context, reps []*model
 	ids := make([]string, len(reps))
 	for i, rep := range reps {
 		ids[i] = rep.ID
+	}
+	if err := spend(ctx, productReads*len(catalog.DistinctIDs(ids))); err != nil {
+		return nil, err
 	}
 	found, err := r.Catalog.ByIDs(ctx, ids)
 	if err != nil {

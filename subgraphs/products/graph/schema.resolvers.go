@@ -86,6 +86,10 @@ func (r *queryResolver) Products(ctx context.Context, skip *int, take *int, sear
 	if err != nil {
 		return nil, r.toGQL(ctx, err)
 	}
+	// The page's query, then each product's stock document.
+	if err := spend(ctx, 1+q.Take); err != nil {
+		return nil, err
+	}
 	ps, err := r.Catalog.List(ctx, q)
 	if err != nil {
 		return nil, r.toGQL(ctx, err)
@@ -99,6 +103,9 @@ func (r *queryResolver) Products(ctx context.Context, skip *int, take *int, sear
 
 // Product is the resolver for the product field.
 func (r *queryResolver) Product(ctx context.Context, id string) (*model.Product, error) {
+	if err := spend(ctx, productReads); err != nil {
+		return nil, err
+	}
 	p, err := r.Catalog.Get(ctx, id)
 	if errors.Is(err, catalog.ErrNotFound) || (err == nil && p.Deleted()) {
 		return nil, nil
@@ -117,6 +124,9 @@ func (r *queryResolver) InventoryLedger(ctx context.Context, productID string, s
 // InventoryHealth is the resolver for the inventoryHealth field.
 func (r *queryResolver) InventoryHealth(ctx context.Context) (*model.InventoryHealth, error) {
 	if err := requireAdmin(ctx); err != nil {
+		return nil, err
+	}
+	if err := spend(ctx, healthReads); err != nil {
 		return nil, err
 	}
 	h, err := r.Inventory.Health(ctx)

@@ -593,8 +593,8 @@ type OrderProduct {
 
 """
 The users subgraph owns User; this subgraph contributes the order history.
-orders lists the user's orders for that user and for admins, and is empty
-for every other caller: order history is private.
+orders lists the user's orders (the newest 500) for that user and for
+admins, and is empty for every other caller: order history is private.
 """
 type User @key(fields: "_id") {
   _id: ID!
@@ -609,15 +609,23 @@ type Product @key(fields: "_id", resolvable: false) {
 """
 The caller's cart. Units in a cart are held for the shopper: others see
 them gone from ` + "`" + `Product.quantity` + "`" + ` at once. The hold expires (15 minutes by
-default) after the cart's last change, and its units go back to stock;
-any change to the cart extends it. ` + "`" + `checkout` + "`" + ` turns the cart into an order.
+default) after the cart's last change, and its units go back to stock; a
+change extends it, but never beyond the hold's lifetime (an hour by
+default) from the cart's first change: after that the lines stay, nothing
+is held, and ` + "`" + `checkout` + "`" + ` takes the units from free stock. A cart holds at
+most 20 units of one product and 100 in all (by default). ` + "`" + `checkout` + "`" + ` turns
+the cart into an order.
 """
 type Cart {
   "The cart's id; its checkout makes the order with this id."
   _id: ID!
   "The products in the cart, by product id."
   lines: [CartLine!]!
-  "When the held units go back to stock unless the cart changes (RFC 3339); null for an empty cart."
+  """
+  When the held units go back to stock unless the cart changes (RFC 3339),
+  never later than the hold's lifetime allows; in the past once the hold
+  ended. Null for an empty cart.
+  """
   expiresAt: String
   "Sum of quantity * unitPrice over the lines, in integer cents, at current prices."
   total: Int!
@@ -636,7 +644,7 @@ type CartLine {
 }
 
 type Query {
-  "The caller's orders, newest first (every order for admins)."
+  "The caller's orders, newest first, at most 500 (every user's for admins)."
   orders: [Order]
   "One order, for its owner or an admin; NOT_FOUND for anyone else."
   order(id: ID!): Order
@@ -682,10 +690,16 @@ type Mutation {
   """
   Adds ` + "`" + `quantity` + "`" + ` (1 to 1000) more units of a product to the caller's cart
   and holds them; INSUFFICIENT_STOCK (with ` + "`" + `available` + "`" + `) when they cannot be
-  held, and the cart stays as it was.
+  held, CART_LIMIT_EXCEEDED (with ` + "`" + `limit` + "`" + `: unitsPerProduct or unitsPerCart,
+  ` + "`" + `max` + "`" + ` and ` + "`" + `requested` + "`" + `) beyond the cart's limits; either way the cart
+  stays as it was.
   """
   addToCart(productId: ID!, quantity: Int!): Cart
-  "Sets a cart line's quantity (0 removes it), holding or giving back the difference."
+  """
+  Sets a cart line's quantity (0 removes it), holding or giving back the
+  difference. Raising a line beyond the cart's limits is CART_LIMIT_EXCEEDED;
+  lowering one is always allowed.
+  """
   updateCartLine(productId: ID!, quantity: Int!): Cart
   "Removes a product from the cart and gives its held units back."
   removeFromCart(productId: ID!): Cart

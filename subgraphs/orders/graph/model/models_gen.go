@@ -11,14 +11,20 @@ import (
 
 // The caller's cart. Units in a cart are held for the shopper: others see
 // them gone from `Product.quantity` at once. The hold expires (15 minutes by
-// default) after the cart's last change, and its units go back to stock;
-// any change to the cart extends it. `checkout` turns the cart into an order.
+// default) after the cart's last change, and its units go back to stock; a
+// change extends it, but never beyond the hold's lifetime (an hour by
+// default) from the cart's first change: after that the lines stay, nothing
+// is held, and `checkout` takes the units from free stock. A cart holds at
+// most 20 units of one product and 100 in all (by default). `checkout` turns
+// the cart into an order.
 type Cart struct {
 	// The cart's id; its checkout makes the order with this id.
 	ID string `json:"_id"`
 	// The products in the cart, by product id.
 	Lines []*CartLine `json:"lines"`
-	// When the held units go back to stock unless the cart changes (RFC 3339); null for an empty cart.
+	// When the held units go back to stock unless the cart changes (RFC 3339),
+	// never later than the hold's lifetime allows; in the past once the hold
+	// ended. Null for an empty cart.
 	ExpiresAt *string `json:"expiresAt,omitempty"`
 	// Sum of quantity * unitPrice over the lines, in integer cents, at current prices.
 	Total int `json:"total"`
@@ -96,8 +102,8 @@ type Query struct {
 }
 
 // The users subgraph owns User; this subgraph contributes the order history.
-// orders lists the user's orders for that user and for admins, and is empty
-// for every other caller: order history is private.
+// orders lists the user's orders (the newest 500) for that user and for
+// admins, and is empty for every other caller: order history is private.
 type User struct {
 	ID     string   `json:"_id"`
 	Orders []*Order `json:"orders"`

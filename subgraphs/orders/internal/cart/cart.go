@@ -39,6 +39,44 @@ type InputError struct {
 
 func (e *InputError) Error() string { return e.Msg }
 
+// Limits bound the units one user's cart may hold, so that one account
+// cannot keep a product's stock from everyone else.
+type Limits struct {
+	// UnitsPerProduct bounds one line's quantity.
+	UnitsPerProduct int
+	// Units bounds the sum of the cart's quantities.
+	Units int
+}
+
+// Default limits: a household's shopping, not a product's whole stock.
+const (
+	DefaultUnitsPerProduct = 20
+	DefaultUnits           = 100
+)
+
+// Names of the limits, as LimitError.Limit reports them.
+const (
+	LimitUnitsPerProduct = "unitsPerProduct"
+	LimitUnits           = "unitsPerCart"
+)
+
+// LimitError refuses a change that would take a cart over one of its
+// Limits (CART_LIMIT_EXCEEDED).
+type LimitError struct {
+	// Limit is LimitUnitsPerProduct or LimitUnits.
+	Limit     string
+	Max       int
+	Requested int
+	ProductID string
+}
+
+func (e *LimitError) Error() string {
+	if e.Limit == LimitUnitsPerProduct {
+		return fmt.Sprintf("a cart may hold at most %d units of one product; this line would have %d", e.Max, e.Requested)
+	}
+	return fmt.Sprintf("a cart may hold at most %d units in all; it would have %d", e.Max, e.Requested)
+}
+
 // LineProblem says why a line could not be held.
 type LineProblem struct {
 	// Code is INSUFFICIENT_STOCK or NOT_FOUND (inventoryapi codes).

@@ -12,6 +12,7 @@ import (
 	"go.mongodb.org/mongo-driver/bson/primitive"
 
 	"github.com/shopsupergraph/shop/subgraphs/orders/internal/ordering"
+	"github.com/shopsupergraph/shop/subgraphs/orders/internal/readbudget"
 )
 
 // Orders is the order side a checkout needs (the ordering service).
@@ -34,16 +35,34 @@ type Service struct {
 	orders Orders
 	log    *slog.Logger
 	now    func() time.Time
+	limits Limits
 	locks  [userStripes]sync.Mutex
 }
 
-// NewService returns a cart service.
+// NewService returns a cart service with the default Limits.
 func NewService(store Storer, holds Holds, orders Orders, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: store, holds: holds, orders: orders, log: log, now: func() time.Time { return time.Now().UTC() }}
+	return &Service{store: store, holds: holds, orders: orders, log: log, now: func() time.Time { return time.Now().UTC() },
+		limits: Limits{UnitsPerProduct: DefaultUnitsPerProduct, Units: DefaultUnits}}
 }
+
+// SetLimits replaces the default limits (values below 1 keep the
+// default); call it while wiring the service, before it serves.
+func (s *Service) SetLimits(l Limits) {
+	if l.UnitsPerProduct > 0 {
+		s.limits.UnitsPerProduct = l.UnitsPerProduct
+	}
+	if l.Units > 0 {
+		s.limits.Units = l.Units
+	}
+}
+
+// holdReads is what products reads to show a hold of n products (its
+// times and product list, then each line and price), charged to the
+// request's read budget before asking.
+func holdReads(n int) int { return 2 + 3*n }
 
 func (s *Service) lock(userID string) func() {
 	h := fnv.New32a()
@@ -69,9 +88,19 @@ func (s *Service) Get(ctx context.Context, c ordering.Caller) (Cart, error) {
 	if len(lines) == 0 {
 		return Cart{ID: sess.ID}, nil
 	}
+	if err := readbudget.Spend(ctx, holdReads(len(lines))); err != nil {
+		return Cart{}, fmt.Errorf("get cart: %w", err)
+	}
 	held, err := s.holds.GetHold(ctx, sess.ID)
 	if err != nil {
 		return Cart{}, fmt.Errorf("get cart: %w", err)
+	}
+	// The hold lists every product the cart ever held: products read
+	// those beyond today's lines too.
+	if extra := len(held.Lines) - len(lines); extra > 0 {
+		if err := readbudget.Spend(ctx, holdReads(extra)-holdReads(0)); err != nil {
+			return Cart{}, fmt.Errorf("get cart: %w", err)
+		}
 	}
 	return view(sess, lines, held), nil
 }
@@ -135,6 +164,9 @@ func (s *Service) change(ctx context.Context, c ordering.Caller, productID strin
 	if err != nil {
 		return Cart{}, err
 	}
+	if err := s.withinLimits(lines, productID, cur, want); err != nil {
+		return Cart{}, err
+	}
 	if idx < 0 && want > 0 && len(lines) >= ordering.MaxLines {
 		return Cart{}, &InputError{Msg: fmt.Sprintf("a cart may have at most %d products", ordering.MaxLines), ProductID: productID}
 	}
@@ -162,6 +194,29 @@ func (s *Service) change(ctx context.Context, c ordering.Caller, productID strin
 	return view(sess, lines, held), nil
 }
 
+// withinLimits refuses a change that raises a line from cur to want
+// units beyond the cart's limits. Lowering a line is always allowed, so a
+// cart over limits lowered since can still shrink. Changes of one user are
+// serialized in a process (lock); two replicas changing one user's cart
+// at the same moment may each pass the total's check, which leaves the
+// cart at most one line's UnitsPerProduct over per extra replica.
+func (s *Service) withinLimits(lines []Line, productID string, cur, want int) error {
+	if want <= cur {
+		return nil
+	}
+	if want > s.limits.UnitsPerProduct {
+		return &LimitError{Limit: LimitUnitsPerProduct, Max: s.limits.UnitsPerProduct, Requested: want, ProductID: productID}
+	}
+	total := want - cur
+	for _, l := range lines {
+		total += l.Quantity
+	}
+	if total > s.limits.Units {
+		return &LimitError{Limit: LimitUnits, Max: s.limits.Units, Requested: total, ProductID: productID}
+	}
+	return nil
+}
+
 // session returns the user's open cart session, opening the first one or
 // the next one after a checkout. A session whose checkout was rejected
 // hands its lines to the next session, so the shopper keeps their cart.
@@ -183,13 +238,16 @@ func (s *Service) session(ctx context.Context, userID string) (Session, error) {
 			done = o
 		}
 		next := Session{ID: primitive.NewObjectID().Hex(), UserID: userID, Seq: cur.Seq + 1, CreatedAt: s.now()}
-		if err := s.store.InsertSession(ctx, next); errors.Is(err, ErrDuplicate) {
+		// Opening a session and carrying lines over is a write: it must
+		// not stop halfway for want of read budget.
+		wctx := readbudget.Without(ctx)
+		if err := s.store.InsertSession(wctx, next); errors.Is(err, ErrDuplicate) {
 			continue // another request opened it: use theirs
 		} else if err != nil {
 			return Session{}, fmt.Errorf("cart session: %w", err)
 		}
 		if ok && done.Status == ordering.StatusRejected {
-			if err := s.carryOver(ctx, cur, next); err != nil {
+			if err := s.carryOver(wctx, cur, next); err != nil {
 				return Session{}, err
 			}
 		}

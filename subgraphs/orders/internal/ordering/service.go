@@ -109,44 +109,26 @@ func (s *Service) List(ctx context.Context, c Caller) ([]Order, error) {
 	return out, nil
 }
 
-// OrdersOfUsers returns the order history of each requested user. Order
-// history is private: users other than the caller get an empty history
-// unless the caller is an admin.
-//
-// The requested users share one limit, MaxList per requested user: the
-// newest that many orders among them all. Each user's history is read
-// newest first up to that limit, which always covers their share.
+// OrdersOfUsers returns the order history of each requested user, newest
+// first, at most MaxList orders each (as `orders` returns). Order history
+// is private: users other than the caller get an empty history unless the
+// caller is an admin. Each distinct user's history is read once, however
+// often the user is requested, so repeating a representation costs
+// nothing.
 func (s *Service) OrdersOfUsers(ctx context.Context, c Caller, userIDs []string) (map[string][]Order, error) {
-	var visible []string
+	out := map[string][]Order{}
 	for _, id := range userIDs {
-		if c.Admin || (c.UserID != "" && id == c.UserID) {
-			visible = append(visible, id)
+		if !c.Admin && (c.UserID == "" || id != c.UserID) {
+			continue
 		}
-	}
-	out := make(map[string][]Order, len(visible))
-	if len(visible) == 0 {
-		return out, nil
-	}
-	limit := MaxList * len(visible)
-	var all []Order
-	for _, id := range visible {
 		if _, done := out[id]; done {
 			continue
 		}
-		out[id] = nil
-		orders, err := s.store.History(ctx, id, limit)
+		orders, err := s.store.History(ctx, id, MaxList)
 		if err != nil {
 			return nil, fmt.Errorf("orders of users: %w", err)
 		}
-		all = append(all, orders...)
-	}
-	SortNewestFirst(all)
-	if len(all) > limit {
-		all = all[:limit]
-	}
-	clear(out)
-	for _, o := range all {
-		out[o.UserID] = append(out[o.UserID], o)
+		out[id] = orders
 	}
 	return out, nil
 }
@@ -155,8 +137,10 @@ func (s *Service) OrdersOfUsers(ctx context.Context, c Caller, userIDs []string)
 // may not see (or that do not exist) come back missing from the map.
 func (s *Service) OrdersByID(ctx context.Context, c Caller, ids []string) (map[string]Order, error) {
 	valid := make([]string, 0, len(ids))
+	seen := make(map[string]bool, len(ids))
 	for _, id := range ids {
-		if _, err := primitive.ObjectIDFromHex(id); err == nil {
+		if _, err := primitive.ObjectIDFromHex(id); err == nil && !seen[id] {
+			seen[id] = true
 			valid = append(valid, id)
 		}
 	}

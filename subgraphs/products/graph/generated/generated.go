@@ -530,6 +530,8 @@ type Product @key(fields: "_id") {
   """
   The product's stock movements, newest first: the audit trail behind
   ` + "`" + `quantity` + "`" + `. ` + "`" + `skip` + "`" + ` defaults to 0; ` + "`" + `take` + "`" + ` defaults to 20 and is capped at 100.
+  Requires the admin key (x-api-key): UNAUTHENTICATED without any key,
+  FORBIDDEN with a wrong one or a user token only.
   """
   movements(skip: Int, take: Int): [StockMovement!]!
 }
@@ -583,7 +585,9 @@ type Query {
   product(id: ID!): Product
   """
   A product's stock movements, newest first (the same as ` + "`" + `Product.movements` + "`" + `,
-  also for deleted products). Public: anyone may audit stock.
+  also for deleted products). The ledger names orders and their quantities,
+  so it requires the admin key (x-api-key): UNAUTHENTICATED without any key,
+  FORBIDDEN with a wrong one or a user token only.
   """
   inventoryLedger(productId: ID!, skip: Int, take: Int): [StockMovement!]!
   """

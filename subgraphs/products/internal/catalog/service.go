@@ -158,12 +158,7 @@ func (s *Service) Get(ctx context.Context, id string) (Product, error) {
 // ByIDs returns the products among ids (deleted ones included), keyed by
 // id; unknown ids are missing from the map.
 func (s *Service) ByIDs(ctx context.Context, ids []string) (map[string]Product, error) {
-	valid := make([]string, 0, len(ids))
-	for _, id := range ids {
-		if v, err := input.ID("id", id); err == nil {
-			valid = append(valid, v)
-		}
-	}
+	valid := DistinctIDs(ids)
 	out := map[string]Product{}
 	if len(valid) == 0 {
 		return out, nil
@@ -176,6 +171,20 @@ func (s *Service) ByIDs(ctx context.Context, ids []string) (map[string]Product, 
 		out[p.ID] = p
 	}
 	return out, nil
+}
+
+// DistinctIDs returns the valid product ids among ids, in lower case,
+// each once: the ids ByIDs reads (two point reads each).
+func DistinctIDs(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if v, err := input.ID("id", id); err == nil && !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // List returns a page of products on sale.

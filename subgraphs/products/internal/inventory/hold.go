@@ -56,9 +56,11 @@ func (s *Service) SetHoldTTL(d time.Duration) {
 }
 
 // SetHold sets the number of units hold holdID keeps of each listed
-// product (0 releases them) and extends the hold. Quantities are targets,
-// so a retried call changes nothing twice. A line that cannot be held as
-// asked keeps its previous units and is reported in Hold.Problems.
+// product (0 releases them) and extends the hold, never beyond its
+// lifetime (see SetHoldLifetime); once that is over it holds nothing
+// more (see setEndedHold). Quantities are targets, so a retried call
+// changes nothing twice. A line that cannot be held as asked keeps its
+// previous units and is reported in Hold.Problems.
 func (s *Service) SetHold(ctx context.Context, holdID string, lines []Line) (Hold, error) {
 	if err := validHoldID(holdID); err != nil {
 		return Hold{}, err
@@ -67,13 +69,23 @@ func (s *Service) SetHold(ctx context.Context, holdID string, lines []Line) (Hol
 	if err != nil {
 		return Hold{}, err
 	}
-	lease := Lease{ID: randomKey(), HoldID: holdID, ExpiresAt: s.now().Add(s.holdTTL)}
+	now := s.now()
+	times, err := s.holdTimes(ctx, holdID, now)
+	if err != nil {
+		return Hold{}, fmt.Errorf("set hold: %w", err)
+	}
+	end := times.StartedAt.Add(s.holdLifetime)
+	if end.Sub(now) < holdEndGuard {
+		return s.setEndedHold(ctx, holdID, norm, end)
+	}
+	times.ExpiresAt = minTime(now.Add(s.holdTTL), end)
+	lease := Lease{ID: randomKey(), HoldID: holdID, ExpiresAt: times.ExpiresAt}
 	if err := s.store.InsertLease(ctx, lease); err != nil {
 		return Hold{}, fmt.Errorf("set hold: %w", err)
 	}
 	// After the lease: a crash in between leaves a lease the sweeper
 	// finds, while an extension without a lease could keep units forever.
-	if err := s.store.ExtendHold(ctx, holdID, lease.ExpiresAt); err != nil {
+	if err := s.store.ExtendHold(ctx, holdID, times); err != nil {
 		return Hold{}, fmt.Errorf("set hold: %w", err)
 	}
 	var problems []Problem
@@ -86,6 +98,9 @@ func (s *Service) SetHold(ctx context.Context, holdID string, lines []Line) (Hol
 			problems = append(problems, *p)
 		}
 	}
+	if err := s.endIfLeaseSwept(ctx, holdID, lease, end); err != nil {
+		return Hold{}, fmt.Errorf("set hold: %w", err)
+	}
 	h, err := s.GetHold(ctx, holdID)
 	if err != nil {
 		return Hold{}, err
@@ -97,24 +112,8 @@ func (s *Service) SetHold(ctx context.Context, holdID string, lines []Line) (Hol
 // setHoldLine moves one product's held units to l.Quantity.
 func (s *Service) setHoldLine(ctx context.Context, holdID string, l Line) (*Problem, error) {
 	if l.Quantity > 0 {
-		p, err := s.products.ProductData(ctx, l.ProductID)
-		if errors.Is(err, catalog.ErrNotFound) || (err == nil && p.Deleted()) {
-			return &Problem{Code: ProblemNotFound, ProductID: l.ProductID, Requested: l.Quantity,
-				Message: fmt.Sprintf("product %s does not exist", l.ProductID)}, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		// Listed before the hold keeps any unit of it, so that GetHold,
-		// ReleaseHold and the sweeper find every line.
-		pos, err := s.holdLine(ctx, holdID, l.ProductID)
-		if err != nil {
-			return nil, err
-		}
-		if pos.n == 0 {
-			if err := s.listHoldProduct(ctx, holdID, l.ProductID); err != nil {
-				return nil, err
-			}
+		if p, err := s.listForHold(ctx, holdID, l); p != nil || err != nil {
+			return p, err
 		}
 	}
 	held := 0
@@ -143,6 +142,31 @@ func (s *Service) setHoldLine(ctx context.Context, holdID string, l Line) (*Prob
 	return nil, err
 }
 
+// listForHold checks that a line's product can be held and lists it
+// among the hold's products before the hold keeps any unit of it, so that
+// GetHold, ReleaseHold and the sweeper find every line. A product that
+// does not exist is a Problem.
+func (s *Service) listForHold(ctx context.Context, holdID string, l Line) (*Problem, error) {
+	p, err := s.products.ProductData(ctx, l.ProductID)
+	if errors.Is(err, catalog.ErrNotFound) || (err == nil && p.Deleted()) {
+		return &Problem{Code: ProblemNotFound, ProductID: l.ProductID, Requested: l.Quantity,
+			Message: fmt.Sprintf("product %s does not exist", l.ProductID)}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	pos, err := s.holdLine(ctx, holdID, l.ProductID)
+	if err != nil {
+		return nil, err
+	}
+	if pos.n == 0 {
+		if err := s.listHoldProduct(ctx, holdID, l.ProductID); err != nil {
+			return nil, err
+		}
+	}
+	return nil, nil
+}
+
 // GetHold returns what a hold keeps now, per product it ever kept. Units of an expired hold count
 // until the sweeper gives them back (within one sweep interval).
 func (s *Service) GetHold(ctx context.Context, holdID string) (Hold, error) {
@@ -150,10 +174,10 @@ func (s *Service) GetHold(ctx context.Context, holdID string) (Hold, error) {
 		return Hold{}, err
 	}
 	h := Hold{ID: holdID}
-	if at, ok, err := s.store.HoldExpiry(ctx, holdID); err != nil {
+	if t, ok, err := s.store.HoldTimes(ctx, holdID); err != nil {
 		return Hold{}, fmt.Errorf("get hold: %w", err)
 	} else if ok {
-		h.ExpiresAt = &at
+		h.ExpiresAt = &t.ExpiresAt
 	}
 	// Every product the hold ever kept is listed, with 0 units once they
 	// went back, so a cart can show the price of a line whose hold expired.
@@ -314,11 +338,11 @@ func (s *Service) expireHold(ctx context.Context, holdID string, now time.Time) 
 
 // extended reports whether a hold's newest expiry is still ahead.
 func (s *Service) extended(ctx context.Context, holdID string, now time.Time) (bool, error) {
-	at, ok, err := s.store.HoldExpiry(ctx, holdID)
+	t, ok, err := s.store.HoldTimes(ctx, holdID)
 	if err != nil {
 		return false, fmt.Errorf("expire hold %s: %w", holdID, err)
 	}
-	return ok && at.After(now), nil
+	return ok && t.ExpiresAt.After(now), nil
 }
 
 func validHoldID(id string) error {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/input"
 )
 
 // A hold line is what one hold keeps of one product. Every ledger entry
@@ -112,7 +114,8 @@ func (s *Service) holdProducts(ctx context.Context, holdID string) ([]string, er
 }
 
 // listHoldProduct records that a hold keeps (or is about to keep) units of
-// a product, unless it is listed already.
+// a product, unless it is listed already; a hold lists at most
+// MaxHoldProducts products.
 func (s *Service) listHoldProduct(ctx context.Context, holdID, productID string) error {
 	for n := 1; ; n++ {
 		id, ok, err := s.store.HoldProduct(ctx, holdID, n)
@@ -124,6 +127,9 @@ func (s *Service) listHoldProduct(ctx context.Context, holdID, productID string)
 				return nil
 			}
 			continue
+		}
+		if n > MaxHoldProducts {
+			return input.Invalid("lines", "a hold may keep at most %d different products over its life", MaxHoldProducts)
 		}
 		err = s.store.InsertHoldProduct(ctx, holdID, n, productID)
 		if err == nil {

@@ -36,8 +36,10 @@ type Service struct {
 	syncGrace time.Duration
 	log       *slog.Logger
 	now       func() time.Time
-	// holdTTL is how long a stock hold lasts after its last change.
-	holdTTL time.Duration
+	// holdTTL is how long a stock hold lasts after its last change,
+	// holdLifetime how long after its first set it may still be extended.
+	holdTTL      time.Duration
+	holdLifetime time.Duration
 	// runTimeout bounds one Reserve or Release call, detached from
 	// its caller; reconcileAfter is how old an undecided attempt must be
 	// before the reconciler settles it (longer than runTimeout).
@@ -51,7 +53,7 @@ func NewService(store Storer, products ProductReader, log *slog.Logger) *Service
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{store: store, products: products, locks: newStripes(256), log: log, holdTTL: DefaultHoldTTL, syncGrace: DefaultSyncGrace,
+	s := &Service{store: store, products: products, locks: newStripes(256), log: log, holdTTL: DefaultHoldTTL, holdLifetime: DefaultHoldLifetime, syncGrace: DefaultSyncGrace,
 		runTimeout: DefaultRunTimeout, reconcileAfter: DefaultReconcileAfter,
 		now: func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }}
 	s.views = newCoalescer(func(ctx context.Context, productID string, _ []struct{}) (Movement, error) {

@@ -93,14 +93,17 @@ type Storer interface {
 	// InsertLease stores a lease: a promise to release a hold's units once
 	// ExpiresAt passes unless the hold was extended.
 	InsertLease(ctx context.Context, l Lease) error
-	// ExtendHold raises a hold's newest expiry to at (never lowers it),
+	// ExtendHold raises a hold's newest expiry to t.ExpiresAt (never
+	// lowers it) and lowers its start to t.StartedAt (never raises it),
 	// by `_id`. On a store whose updates are read-then-write, concurrent
-	// extensions may keep either one's value: they differ by the time
-	// between the calls, a hint that only decides when the sweeper
+	// extensions may keep either one's values: they differ by the time
+	// between the calls, hints that only decide when the sweeper
 	// releases, never whether a unit is covered by a lease.
-	ExtendHold(ctx context.Context, holdID string, at time.Time) error
-	// HoldExpiry returns a hold's newest expiry (false when never set).
-	HoldExpiry(ctx context.Context, holdID string) (time.Time, bool, error)
+	ExtendHold(ctx context.Context, holdID string, t HoldTimes) error
+	// HoldTimes returns when a hold was first set and its newest expiry
+	// (false when never set; a zero StartedAt for a hold set before
+	// starts were recorded).
+	HoldTimes(ctx context.Context, holdID string) (HoldTimes, bool, error)
 	// InsertHoldProduct lists a product of a hold at position n (1, 2,
 	// ...), or returns ErrDuplicate when n is taken.
 	InsertHoldProduct(ctx context.Context, holdID string, n int, productID string) error

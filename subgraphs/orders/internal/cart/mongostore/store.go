@@ -16,6 +16,7 @@ import (
 
 	"github.com/shopsupergraph/shop/platform/mongox"
 	"github.com/shopsupergraph/shop/subgraphs/orders/internal/cart"
+	"github.com/shopsupergraph/shop/subgraphs/orders/internal/readbudget"
 )
 
 // Collection names.
@@ -65,6 +66,9 @@ type lineDoc struct {
 
 // LatestSession implements cart.Storer.
 func (s *Store) LatestSession(ctx context.Context, userID string) (cart.Session, bool, error) {
+	if err := readbudget.Spend(ctx, 1); err != nil {
+		return cart.Session{}, false, fmt.Errorf("latest cart session: %w", err)
+	}
 	var d sessionDoc
 	err := s.sessions.FindOne(ctx, bson.D{{Key: "userId", Value: userID}},
 		options.FindOne().SetSort(bson.D{{Key: "seq", Value: -1}})).Decode(&d)
@@ -89,14 +93,21 @@ func (s *Store) InsertSession(ctx context.Context, c cart.Session) error {
 	return nil
 }
 
-// Lines implements cart.Storer.
+// Lines implements cart.Storer. The query counts one read and one per
+// line it returns.
 func (s *Store) Lines(ctx context.Context, sessionID string) ([]cart.Line, error) {
+	if err := readbudget.Spend(ctx, 1); err != nil {
+		return nil, fmt.Errorf("cart lines: %w", err)
+	}
 	cur, err := s.lines.Find(ctx, bson.D{{Key: "sessionId", Value: sessionID}}, options.Find().SetSort(bson.D{{Key: "productId", Value: 1}}))
 	if err != nil {
 		return nil, fmt.Errorf("cart lines: %w", err)
 	}
 	var docs []lineDoc
 	if err := cur.All(ctx, &docs); err != nil {
+		return nil, fmt.Errorf("cart lines: %w", err)
+	}
+	if err := readbudget.Spend(ctx, len(docs)); err != nil {
 		return nil, fmt.Errorf("cart lines: %w", err)
 	}
 	out := make([]cart.Line, 0, len(docs))

@@ -13,6 +13,7 @@ import (
 	"github.com/shopsupergraph/shop/platform/fanout"
 	"github.com/shopsupergraph/shop/platform/mongox"
 	"github.com/shopsupergraph/shop/subgraphs/orders/internal/ordering"
+	"github.com/shopsupergraph/shop/subgraphs/orders/internal/readbudget"
 )
 
 // IndexCollection holds per-user documents read by _id: the order history
@@ -57,12 +58,18 @@ func (s *Store) historyTop(ctx context.Context, userID string) (int64, error) {
 	var head struct {
 		Seq int64 `bson:"seq"`
 	}
+	if err := readbudget.Spend(ctx, 1); err != nil {
+		return 0, fmt.Errorf("read history head: %w", err)
+	}
 	err := s.index.FindOne(ctx, bson.D{{Key: "_id", Value: headID(userID)}}).Decode(&head)
 	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
 		return 0, fmt.Errorf("read history head: %w", err)
 	}
 	top := head.Seq
 	for {
+		if err := readbudget.Spend(ctx, 1); err != nil {
+			return 0, fmt.Errorf("probe history: %w", err)
+		}
 		err := s.index.FindOne(ctx, bson.D{{Key: "_id", Value: histID(userID, top+1)}},
 			options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
 		if errors.Is(err, mongo.ErrNoDocuments) {
@@ -124,8 +131,13 @@ func (s *Store) History(ctx context.Context, userID string, limit int) ([]orderi
 	want := limit + historySlack
 	for seq > 0 && len(out) < want {
 		n := min(int64(want-len(out)), seq)
+		// Each entry, then the order it names, charged together up front.
+		if err := readbudget.Spend(ctx, int(n)*(1+getReads)); err != nil {
+			return nil, fmt.Errorf("history: %w", err)
+		}
+		free := readbudget.Without(ctx)
 		ids := make([]string, n)
-		err := fanout.Each(ctx, int(n), fanout.PointReads, func(ctx context.Context, i int) error {
+		err := fanout.Each(free, int(n), fanout.PointReads, func(ctx context.Context, i int) error {
 			var d histDoc
 			err := s.index.FindOne(ctx, bson.D{{Key: "_id", Value: histID(userID, seq-int64(i))}}).Decode(&d)
 			if err != nil {
@@ -146,7 +158,7 @@ func (s *Store) History(ctx context.Context, userID string, limit int) ([]orderi
 				fresh = append(fresh, id)
 			}
 		}
-		orders, err := s.GetMany(ctx, fresh)
+		orders, err := s.GetMany(free, fresh)
 		if err != nil {
 			return nil, fmt.Errorf("history: %w", err)
 		}

@@ -13,18 +13,32 @@ import (
 	"github.com/shopsupergraph/shop/platform/fanout"
 	"github.com/shopsupergraph/shop/platform/outbox"
 	"github.com/shopsupergraph/shop/subgraphs/orders/internal/ordering"
+	"github.com/shopsupergraph/shop/subgraphs/orders/internal/readbudget"
 )
+
+// getReads is the most Get reads: the order document, then at most one
+// transition per step after its snapshot (a step n+1 follows step n).
+const getReads = 1 + ordering.LastStep
 
 // Get returns one order with its transitions applied, or
 // ordering.ErrNotFound: one point read of the order document, then point
-// reads of the transitions after its snapshot.
+// reads of the transitions after its snapshot. It charges the request's
+// read budget getReads up front.
 func (s *Store) Get(ctx context.Context, id string) (ordering.Order, error) {
 	oid, err := primitive.ObjectIDFromHex(id)
 	if err != nil {
 		return ordering.Order{}, ordering.ErrNotFound
 	}
+	if err := readbudget.Spend(ctx, getReads); err != nil {
+		return ordering.Order{}, fmt.Errorf("get order: %w", err)
+	}
+	return s.get(readbudget.Without(ctx), oid)
+}
+
+// get is Get without the charge.
+func (s *Store) get(ctx context.Context, oid primitive.ObjectID) (ordering.Order, error) {
 	var d orderDoc
-	err = s.orders.FindOne(ctx, bson.D{{Key: "_id", Value: oid}}).Decode(&d)
+	err := s.orders.FindOne(ctx, bson.D{{Key: "_id", Value: oid}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return ordering.Order{}, ordering.ErrNotFound
 	}
@@ -36,8 +50,13 @@ func (s *Store) Get(ctx context.Context, id string) (ordering.Order, error) {
 
 // GetMany returns the orders that exist among ids, in the order of ids,
 // by point reads (at most fanout.PointReads at once): a filter on several ids
-// would scan the whole collection on the embedded store.
+// would scan the whole collection on the embedded store. It charges the
+// request's read budget for all of them up front.
 func (s *Store) GetMany(ctx context.Context, ids []string) ([]ordering.Order, error) {
+	if err := readbudget.Spend(ctx, getReads*len(ids)); err != nil {
+		return nil, fmt.Errorf("get orders: %w", err)
+	}
+	ctx = readbudget.Without(ctx)
 	found := make([]ordering.Order, len(ids))
 	ok := make([]bool, len(ids))
 	err := fanout.Each(ctx, len(ids), fanout.PointReads, func(ctx context.Context, i int) error {
@@ -64,10 +83,14 @@ func (s *Store) GetMany(ctx context.Context, ids []string) ([]ordering.Order, er
 }
 
 // findOrders runs one orders query and merges each order's transitions
-// by point reads.
+// by point reads. The query counts one read, and each order it returns
+// what a Get of it would.
 func (s *Store) findOrders(ctx context.Context, filter bson.D, opts *options.FindOptions) ([]ordering.Order, error) {
 	if opts == nil {
 		opts = options.Find()
+	}
+	if err := readbudget.Spend(ctx, 1); err != nil {
+		return nil, fmt.Errorf("find orders: %w", err)
 	}
 	cur, err := s.orders.Find(ctx, filter, opts)
 	if err != nil {
@@ -80,6 +103,10 @@ func (s *Store) findOrders(ctx context.Context, filter bson.D, opts *options.Fin
 	if len(docs) == 0 {
 		return nil, nil
 	}
+	if err := readbudget.Spend(ctx, getReads*len(docs)); err != nil {
+		return nil, fmt.Errorf("read orders: %w", err)
+	}
+	ctx = readbudget.Without(ctx)
 	out := make([]ordering.Order, len(docs))
 	err = fanout.Each(ctx, len(docs), fanout.PointReads, func(ctx context.Context, i int) error {
 		o, err := s.merge(ctx, docs[i])

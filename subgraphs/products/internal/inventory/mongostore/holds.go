@@ -27,9 +27,10 @@ func (d leaseDoc) lease() inventory.Lease {
 	return inventory.Lease{ID: d.ID, HoldID: d.HoldID, ExpiresAt: d.ExpiresAt.UTC()}
 }
 
-// holdDoc is a hold's newest expiry, keyed by the hold id.
+// holdDoc is a hold's start and newest expiry, keyed by the hold id.
 type holdDoc struct {
 	ID        string    `bson:"_id"`
+	StartedAt time.Time `bson:"startedAt"`
 	ExpiresAt time.Time `bson:"expiresAt"`
 }
 
@@ -47,10 +48,13 @@ func (s *Store) InsertLease(ctx context.Context, l inventory.Lease) error {
 	return translate("insert lease", err)
 }
 
-// ExtendHold implements inventory.Storer with one $max upsert by `_id`.
-func (s *Store) ExtendHold(ctx context.Context, holdID string, at time.Time) error {
+// ExtendHold implements inventory.Storer with one $max/$min upsert by `_id`.
+func (s *Store) ExtendHold(ctx context.Context, holdID string, t inventory.HoldTimes) error {
 	filter := bson.D{{Key: "_id", Value: holdID}}
-	update := bson.D{{Key: "$max", Value: bson.D{{Key: "expiresAt", Value: at}}}}
+	update := bson.D{
+		{Key: "$max", Value: bson.D{{Key: "expiresAt", Value: t.ExpiresAt}}},
+		{Key: "$min", Value: bson.D{{Key: "startedAt", Value: t.StartedAt}}},
+	}
 	opts := options.Update().SetUpsert(true)
 	_, err := s.holds.UpdateOne(ctx, filter, update, opts)
 	if err != nil && mongox.IsDuplicateKey(err) {
@@ -60,17 +64,21 @@ func (s *Store) ExtendHold(ctx context.Context, holdID string, at time.Time) err
 	return translate("extend hold", err)
 }
 
-// HoldExpiry implements inventory.Storer with one point read.
-func (s *Store) HoldExpiry(ctx context.Context, holdID string) (time.Time, bool, error) {
+// HoldTimes implements inventory.Storer with one point read.
+func (s *Store) HoldTimes(ctx context.Context, holdID string) (inventory.HoldTimes, bool, error) {
 	var d holdDoc
 	err := s.holds.FindOne(ctx, bson.D{{Key: "_id", Value: holdID}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return time.Time{}, false, nil
+		return inventory.HoldTimes{}, false, nil
 	}
 	if err != nil {
-		return time.Time{}, false, translate("hold expiry", err)
+		return inventory.HoldTimes{}, false, translate("hold times", err)
 	}
-	return d.ExpiresAt.UTC(), true, nil
+	t := inventory.HoldTimes{ExpiresAt: d.ExpiresAt.UTC()}
+	if !d.StartedAt.IsZero() {
+		t.StartedAt = d.StartedAt.UTC()
+	}
+	return t, true, nil
 }
 
 func holdProductKey(holdID string, n int) string { return holdID + "#" + strconv.Itoa(n) }
