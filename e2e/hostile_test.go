@@ -54,6 +54,20 @@ func TestHostileInput(t *testing.T) {
 	deepSel.WriteString("_id")
 	deepSel.WriteString(strings.Repeat(" } }", 501))
 	deepSel.WriteString(" }")
+	// Each fragment spreads the next twice: 25 levels expand to 2^25
+	// selections from a 1.5 KB document.
+	var fanout strings.Builder
+	fanout.WriteString("{ products { ...F0 } }")
+	for i := range 25 {
+		fmt.Fprintf(&fanout, " fragment F%d on Product { _id ...F%d ...F%d }", i, i+1, i+1)
+	}
+	fanout.WriteString(" fragment F25 on Product { _id }")
+	var aliasLists strings.Builder
+	aliasLists.WriteString("{")
+	for i := range 20 {
+		fmt.Fprintf(&aliasLists, " a%d: products(take: 100) { movements(take: 100) { version } }", i)
+	}
+	aliasLists.WriteString(" }")
 	lines := make([]any, 10000)
 	for i := range lines {
 		lines[i] = map[string]any{"_id": p.ID, "quantity": 1}
@@ -91,6 +105,8 @@ func TestHostileInput(t *testing.T) {
 		{name: "1,000-deep variable", body: []byte(`{"query": "query($id: ID!) { product(id: $id) { _id } }", "variables": {"id": ` + nest("[", `"x"`, "]", 1000) + `}}`), codes: []string{"GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT", "BAD_REQUEST"}},
 		{name: "100,000-deep JSON", body: []byte(`{"query": "{ products { _id } }", "variables": {"x": ` + nest("[", "", "]", 100000) + `}}`), codes: []string{"BAD_REQUEST", "GRAPHQL_VALIDATION_FAILED"}},
 		{name: "10,000 aliases", body: jsonBody(aliases.String(), nil), codes: []string{"GRAPHQL_VALIDATION_FAILED", "BAD_REQUEST", "MAX_ALIASES_LIMIT"}},
+		{name: "fragment fan-out", body: jsonBody(fanout.String(), nil), codes: []string{"MAX_FIELDS_LIMIT"}},
+		{name: "20 aliases of a list of lists", body: jsonBody(aliasLists.String(), nil), codes: []string{"UNAUTHENTICATED", "FORBIDDEN", "MAX_FIELDS_LIMIT", "QUERY_TOO_EXPENSIVE", "COMPLEXITY_LIMIT"}},
 		{name: "10,000 order lines", body: jsonBody(order, map[string]any{"p": lines}), headers: buyer.auth(), codes: []string{"BAD_USER_INPUT"}},
 		{name: "200,000-element list for an ID", body: jsonBody(`query($id: ID!) { product(id: $id) { _id } }`, map[string]any{"id": bigList}), codes: []string{"GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT", "BAD_REQUEST"}},
 		{name: "invalid UTF-8 in the query", body: []byte("{\"query\": \"{ products(search: \\\"\xff\xfe\\\") { _id } }\"}"), codes: []string{"BAD_USER_INPUT", "GRAPHQL_PARSE_FAILED", "BAD_REQUEST"}},
