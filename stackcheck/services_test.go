@@ -25,7 +25,7 @@ func TestEverySubgraphIsChecked(t *testing.T) {
 	for _, d := range dirs {
 		name := filepath.Base(filepath.Dir(d))
 		if _, ok := SubgraphNamed(name); !ok {
-			t.Errorf("subgraphs/%s is not in stackcheck's subgraphs table: add its app.LoadConfig and app.New there", name)
+			t.Errorf("subgraphs/%s is not in stackcheck.Subgraphs (binaries.go): add its app.LoadConfig and app.New there", name)
 		}
 		if _, err := os.Stat(filepath.Join(root, "subgraphs", name, "app")); err != nil {
 			t.Errorf("subgraphs/%s has no app package (subgraphs/%s/app): the compose check needs its LoadConfig", name, name)
