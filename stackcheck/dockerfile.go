@@ -33,6 +33,25 @@ func (s Stage) Find(cmd string) []string {
 	return out
 }
 
+// Env returns the variables the stage's ENV instructions set, in both
+// forms: ENV A=1 B="two" and the older ENV A 1 (in the first form, values
+// without spaces: what the shop's Dockerfiles use).
+func (s Stage) Env() map[string]string {
+	out := map[string]string{}
+	for _, args := range s.Find("ENV") {
+		first, rest, _ := strings.Cut(args, " ")
+		if !strings.Contains(first, "=") {
+			out[first] = strings.TrimSpace(rest)
+			continue
+		}
+		for _, kv := range strings.Fields(args) {
+			k, v, _ := strings.Cut(kv, "=")
+			out[k] = strings.Trim(v, `"`)
+		}
+	}
+	return out
+}
+
 // ParseDockerfile splits a Dockerfile into stages. It understands what the
 // stack check needs: comments, line continuations and FROM ... AS name.
 func ParseDockerfile(path string) ([]Stage, error) {

@@ -2,13 +2,10 @@ package stackcheck
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"reflect"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -16,80 +13,7 @@ import (
 	"github.com/shopsupergraph/shop/platform/config"
 	"github.com/shopsupergraph/shop/platform/service"
 	"github.com/shopsupergraph/shop/platform/testenv"
-	ordersapp "github.com/shopsupergraph/shop/subgraphs/orders/app"
-	productsapp "github.com/shopsupergraph/shop/subgraphs/products/app"
-	usersapp "github.com/shopsupergraph/shop/subgraphs/users/app"
 )
-
-// subgraph ties a compose service to its code: where its main package is,
-// and its app package's LoadConfig and New, called exactly as cmd/ does.
-type subgraph struct {
-	name string
-	dir  string // module directory, relative to the repository root
-	// load calls the service's LoadConfig and returns the shared part and the whole.
-	load func(env *config.Env) (service.Common, any, error)
-	// start builds the service as its binary does and returns its handler.
-	start func(ctx context.Context, env *config.Env) (http.Handler, func(), error)
-}
-
-// subgraphs lists every service under subgraphs/. A new subgraph must be
-// added here (TestEverySubgraphIsChecked fails until it is).
-var subgraphs = []subgraph{
-	{
-		name: "users", dir: "subgraphs/users",
-		load: func(env *config.Env) (service.Common, any, error) {
-			c, err := usersapp.LoadConfig(env)
-			return c.Common, c, err
-		},
-		start: func(ctx context.Context, env *config.Env) (http.Handler, func(), error) {
-			c, err := usersapp.LoadConfig(env)
-			if err != nil {
-				return nil, nil, err
-			}
-			a, err := usersapp.New(ctx, c, slog.New(slog.DiscardHandler))
-			if err != nil {
-				return nil, nil, err
-			}
-			return a.Handler(), a.Close, nil
-		},
-	},
-	{
-		name: "products", dir: "subgraphs/products",
-		load: func(env *config.Env) (service.Common, any, error) {
-			c, err := productsapp.LoadConfig(env)
-			return c.Common, c, err
-		},
-		start: func(ctx context.Context, env *config.Env) (http.Handler, func(), error) {
-			c, err := productsapp.LoadConfig(env)
-			if err != nil {
-				return nil, nil, err
-			}
-			a, err := productsapp.New(ctx, c, slog.New(slog.DiscardHandler))
-			if err != nil {
-				return nil, nil, err
-			}
-			return a.Handler(), a.Close, nil
-		},
-	},
-	{
-		name: "orders", dir: "subgraphs/orders",
-		load: func(env *config.Env) (service.Common, any, error) {
-			c, err := ordersapp.LoadConfig(env)
-			return c.Common, c, err
-		},
-		start: func(ctx context.Context, env *config.Env) (http.Handler, func(), error) {
-			c, err := ordersapp.LoadConfig(env)
-			if err != nil {
-				return nil, nil, err
-			}
-			a, err := ordersapp.New(ctx, c, slog.New(slog.DiscardHandler))
-			if err != nil {
-				return nil, nil, err
-			}
-			return a.Handler(), func() { _ = a.Close() }, nil
-		},
-	},
-}
 
 func TestEverySubgraphIsChecked(t *testing.T) {
 	t.Parallel()
@@ -100,8 +24,8 @@ func TestEverySubgraphIsChecked(t *testing.T) {
 	f := loadCompose(t)
 	for _, d := range dirs {
 		name := filepath.Base(filepath.Dir(d))
-		if !slices.ContainsFunc(subgraphs, func(s subgraph) bool { return s.name == name }) {
-			t.Errorf("subgraphs/%s is not in stackcheck's subgraphs table: add its app.LoadConfig and app.New there", name)
+		if _, ok := SubgraphNamed(name); !ok {
+			t.Errorf("subgraphs/%s is not in stackcheck.Subgraphs (binaries.go): add its app.LoadConfig and app.New there", name)
 		}
 		if _, err := os.Stat(filepath.Join(root, "subgraphs", name, "app")); err != nil {
 			t.Errorf("subgraphs/%s has no app package (subgraphs/%s/app): the compose check needs its LoadConfig", name, name)
@@ -112,29 +36,26 @@ func TestEverySubgraphIsChecked(t *testing.T) {
 	}
 }
 
-// requiredVar matches config.Env's message for a missing required variable.
-var requiredVar = regexp.MustCompile(`([A-Z][A-Z0-9_]*) is required`)
-
 func TestSubgraphServiceConfig(t *testing.T) {
 	t.Parallel()
 	f := loadCompose(t)
 	dbs := map[string]string{}
-	for _, sg := range subgraphs {
-		s := composeService(t, f, sg.name)
-		common, _, err := sg.load(config.FromMap(s.Environment))
+	for _, sg := range Subgraphs() {
+		s := composeService(t, f, sg.Name)
+		common, _, err := sg.Load(config.FromMap(s.Environment))
 		if err != nil {
-			t.Errorf("%s: the compose environment does not validate: %v", sg.name, err)
+			t.Errorf("%s: the compose environment does not validate: %v", sg.Name, err)
 			continue
 		}
 		if other, dup := dbs[common.MongoDB]; dup {
-			t.Errorf("%s and %s share MongoDB database %q: one database per service", sg.name, other, common.MongoDB)
+			t.Errorf("%s and %s share MongoDB database %q: one database per service", sg.Name, other, common.MongoDB)
 		}
-		dbs[common.MongoDB] = sg.name
-		t.Run(sg.name, func(t *testing.T) {
+		dbs[common.MongoDB] = sg.Name
+		t.Run(sg.Name, func(t *testing.T) {
 			checkEnvIsRead(t, sg, s.Environment)
 			checkRequiredSet(t, sg, s.Environment)
 			checkSubgraphNetwork(t, f, sg, s, common)
-			flags, err := Flags(filepath.Join(root, sg.dir, "cmd", sg.name))
+			flags, err := Flags(filepath.Join(root, sg.Main()))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -148,46 +69,32 @@ func TestSubgraphServiceConfig(t *testing.T) {
 // checkEnvIsRead proves every variable compose sets is one LoadConfig
 // reads: changing its value to garbage must change the configuration or
 // make it invalid. A variable that changes nothing is a typo or dead.
-func checkEnvIsRead(t *testing.T, sg subgraph, env map[string]string) {
+func checkEnvIsRead(t *testing.T, sg Subgraph, env map[string]string) {
 	t.Helper()
-	_, base, err := sg.load(config.FromMap(env))
+	unread, err := sg.UnreadEnv(env)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for k := range env {
-		mutated := map[string]string{}
-		for kk, vv := range env {
-			mutated[kk] = vv
-		}
-		mutated[k] = "stackcheck-garbage-value-" + k
-		_, got, err := sg.load(config.FromMap(mutated))
-		if err == nil && reflect.DeepEqual(got, base) {
-			t.Errorf("compose sets %s for %s, but its LoadConfig does not read it", k, sg.name)
-		}
+	for _, k := range unread {
+		t.Errorf("compose sets %s for %s, but its LoadConfig does not read it", k, sg.Name)
 	}
 }
 
 // checkRequiredSet proves every variable LoadConfig requires is set.
-func checkRequiredSet(t *testing.T, sg subgraph, env map[string]string) {
+func checkRequiredSet(t *testing.T, sg Subgraph, env map[string]string) {
 	t.Helper()
-	_, _, err := sg.load(config.FromMap(map[string]string{}))
-	if err == nil {
-		return
-	}
-	for _, m := range requiredVar.FindAllStringSubmatch(err.Error(), -1) {
-		if strings.TrimSpace(env[m[1]]) == "" {
-			t.Errorf("%s requires %s, which compose does not set", sg.name, m[1])
-		}
+	for _, k := range sg.MissingRequired(env) {
+		t.Errorf("%s requires %s, which compose does not set", sg.Name, k)
 	}
 }
 
 // checkSubgraphNetwork checks the service is reachable and scalable as
 // compose describes it, and that it waits for what it talks to.
-func checkSubgraphNetwork(t *testing.T, f *File, sg subgraph, s Service, c service.Common) {
+func checkSubgraphNetwork(t *testing.T, f *File, sg Subgraph, s Service, c service.Common) {
 	t.Helper()
 	listen := port(t, c.ListenAddr)
 	if s.ContainerName != "" {
-		t.Errorf("container_name %q stops `docker compose up --scale %s=3`", s.ContainerName, sg.name)
+		t.Errorf("container_name %q stops `docker compose up --scale %s=3`", s.ContainerName, sg.Name)
 	}
 	if len(s.Ports) > 0 {
 		t.Errorf("host ports %v stop scaling: the router reaches subgraphs on the compose network", s.Ports)
@@ -195,7 +102,7 @@ func checkSubgraphNetwork(t *testing.T, f *File, sg subgraph, s Service, c servi
 	if !slices.Contains(s.Expose, listen) {
 		t.Errorf("expose %v does not include the listen port %s", s.Expose, listen)
 	}
-	u := healthURL(t, sg.name, s)
+	u := healthURL(t, sg.Name, s)
 	if u.Port() != listen || (u.Hostname() != "127.0.0.1" && u.Hostname() != "localhost") {
 		t.Errorf("healthcheck %s does not reach the service on its own port %s", u, listen)
 	}
@@ -205,14 +112,14 @@ func checkSubgraphNetwork(t *testing.T, f *File, sg subgraph, s Service, c servi
 	// Every compose service the environment names must be waited for.
 	for k, v := range s.Environment {
 		for _, host := range serviceHosts(f, v) {
-			if host == sg.name {
+			if host == sg.Name {
 				continue
 			}
 			if cond := s.DependsOn[host]; cond != "service_healthy" {
 				t.Errorf("%s names %s but depends_on has it as %q, want service_healthy", k, host, cond)
 			}
 			if f.Services[host].Healthcheck == nil {
-				t.Errorf("%s depends on %s, which has no healthcheck", sg.name, host)
+				t.Errorf("%s depends on %s, which has no healthcheck", sg.Name, host)
 			}
 			if want, ok := servicePort(t, f, host); ok {
 				if p := portIn(v, host); p != "" && p != want {
@@ -240,14 +147,12 @@ var infraPorts = map[string]string{"mongo": "27017", "redis": "6379"}
 // port of a subgraph, the known port of an infrastructure image.
 func servicePort(t *testing.T, f *File, name string) (string, bool) {
 	t.Helper()
-	for _, sg := range subgraphs {
-		if sg.name == name {
-			c, _, err := sg.load(config.FromMap(f.Services[name].Environment))
-			if err != nil {
-				return "", false
-			}
-			return port(t, c.ListenAddr), true
+	if sg, ok := SubgraphNamed(name); ok {
+		c, _, err := sg.Load(config.FromMap(f.Services[name].Environment))
+		if err != nil {
+			return "", false
 		}
+		return port(t, c.ListenAddr), true
 	}
 	p, ok := infraPorts[name]
 	return p, ok
@@ -293,14 +198,14 @@ func TestSubgraphHealthEndpoints(t *testing.T) {
 	t.Parallel()
 	f := loadCompose(t)
 	tenv := testenv.Get(t)
-	for _, sg := range subgraphs {
-		t.Run(sg.name, func(t *testing.T) {
-			s := composeService(t, f, sg.name)
+	for _, sg := range Subgraphs() {
+		t.Run(sg.Name, func(t *testing.T) {
+			s := composeService(t, f, sg.Name)
 			env := map[string]string{}
 			for k, v := range s.Environment {
 				env[k] = v
 			}
-			name := testenv.Name("stackcheck_" + sg.name)
+			name := testenv.Name("stackcheck_" + sg.Name)
 			env["MONGO_URI"] = tenv.MongoURI
 			env["MONGO_DB"] = name
 			env["KAFKA_BROKERS"] = strings.Join(tenv.KafkaBrokers, ",")
@@ -310,14 +215,14 @@ func TestSubgraphHealthEndpoints(t *testing.T) {
 			}
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			h, closeApp, err := sg.start(ctx, config.FromMap(env))
+			h, closeApp, err := sg.Start(ctx, config.FromMap(env))
 			if err != nil {
-				t.Fatalf("start %s with its compose configuration: %v", sg.name, err)
+				t.Fatalf("start %s with its compose configuration: %v", sg.Name, err)
 			}
 			defer closeApp()
 			srv := httptest.NewServer(h)
 			defer srv.Close()
-			path := healthURL(t, sg.name, s).Path
+			path := healthURL(t, sg.Name, s).Path
 			resp, err := http.Get(srv.URL + path)
 			if err != nil {
 				t.Fatal(err)

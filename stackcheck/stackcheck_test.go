@@ -96,7 +96,7 @@ func main() {
 	}
 
 	df := filepath.Join(dir, "Dockerfile")
-	text := "# c\nARG X=1\nFROM golang:1.26 AS build\nRUN a \\\n    b\nFROM alpine\nCOPY --from=build /o /p\nUSER 1:1\n"
+	text := "# c\nARG X=1\nFROM golang:1.26 AS build\nRUN a \\\n    b\nFROM alpine\nENV A=1 B=\"two\"\nENV C three 3\nCOPY --from=build /o /p\nUSER 1:1\n"
 	if err := os.WriteFile(df, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -107,5 +107,8 @@ func main() {
 	if len(stages) != 2 || stages[0].Name != "build" || stages[0].From != "golang:1.26" ||
 		!reflect.DeepEqual(stages[0].Find("RUN"), []string{"a  b"}) || stages[1].Find("USER")[0] != "1:1" {
 		t.Errorf("stages = %+v", stages)
+	}
+	if got, want := stages[1].Env(), map[string]string{"A": "1", "B": "two", "C": "three 3"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Env = %v, want %v", got, want)
 	}
 }
