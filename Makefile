@@ -42,6 +42,7 @@ generate:
 ## compose: rebuild supergraph.graphql from the subgraph schemas
 compose:
 	cd compose && $(GO) run ./cmd/compose supergraph --config ../supergraph.yaml -o ../supergraph.graphql
+	cp supergraph.graphql deploy/kubernetes/base/router/supergraph.graphql
 
 ## check: supergraph is fresh and compatible, generated code is reproducible
 # BASE=<git rev> also compares with the supergraph clients use at that
