@@ -86,16 +86,16 @@ func startProducts(t *testing.T, env *testenv.Env) *products {
 	t.Helper()
 	name := testenv.Name("fault_products")
 	m := map[string]string{
-		"API_SECRET":         testSecret,
-		"ADMIN_API_KEY":      testAdminKey,
-		"SERVICE_TOKEN":      testToken,
-		"MONGO_URI":          env.MongoURI,
-		"MONGO_DB":           name,
-		"KAFKA_BROKERS":      strings.Join(env.KafkaBrokers, ","),
-		"KAFKA_TOPIC_PREFIX": name + ".",
-		"REDIS_ADDR":         env.RedisAddr,
-		"REDIS_KEY_PREFIX":   name + ":",
-		"LISTEN_ADDR":        "127.0.0.1:0",
+		"API_SECRET":          testSecret,
+		"ADMIN_API_KEY":       testAdminKey,
+		"INTERNAL_API_SECRET": testToken,
+		"MONGO_URI":           env.MongoURI,
+		"MONGO_DB":            name,
+		"KAFKA_BROKERS":       strings.Join(env.KafkaBrokers, ","),
+		"KAFKA_TOPIC_PREFIX":  name + ".",
+		"REDIS_ADDR":          env.RedisAddr,
+		"REDIS_KEY_PREFIX":    name + ":",
+		"LISTEN_ADDR":         "127.0.0.1:0",
 	}
 	cfg, err := app.LoadConfig(config.FromMap(m))
 	if err != nil {
