@@ -221,7 +221,7 @@ func checkSubgraphNetwork(t *testing.T, f *File, sg subgraph, s Service, c servi
 			}
 		}
 	}
-	brokers := c.KafkaBrokers
+	brokers := c.Kafka.Brokers
 	kafka := composeService(t, f, "kafka")
 	for _, b := range brokers {
 		if !slices.Contains(strings.Split(kafka.Environment["KAFKA_ADVERTISED_LISTENERS"], ","), "PLAINTEXT://"+b) {

@@ -19,7 +19,6 @@ import (
 //	REDIS_PASSWORD     Redis password (optional)
 //	REDIS_KEY_PREFIX   prefix of every cache key (default "shop:")
 //	CACHE_TTL          lifetime of a cached product or page (default 5m)
-//	KAFKA_PARTITIONS   partitions of the topics this service creates (default 3)
 //	HOLD_TTL           how long a cart's stock hold lasts after its last change (default 15m)
 //	HOLD_SWEEP_INTERVAL  pause between passes of the expired-hold sweeper (default 2s)
 //	SNAPSHOT_REPAIR_INTERVAL  pause between passes of the stock snapshot repair (default 3s)
@@ -28,13 +27,12 @@ import (
 //	RECONCILE_INTERVAL pause between passes of the reservation reconciler (default 5s)
 type Config struct {
 	service.Common
-	RedisAddr       string
-	RedisPassword   string
-	RedisKeyPrefix  string
-	CacheTTL        time.Duration
-	KafkaPartitions int
-	HoldTTL         time.Duration
-	SweepInterval   time.Duration
+	RedisAddr      string
+	RedisPassword  string
+	RedisKeyPrefix string
+	CacheTTL       time.Duration
+	HoldTTL        time.Duration
+	SweepInterval  time.Duration
 	// SnapshotRepairInterval is also how long a product stays on the
 	// dirty list before a pass repairs it.
 	SnapshotRepairInterval time.Duration
@@ -46,14 +44,13 @@ type Config struct {
 // LoadConfig reads the configuration and reports every problem at once.
 func LoadConfig(env *config.Env) (Config, error) {
 	c := Config{
-		Common:          service.LoadCommon(env, "products", ":4002"),
-		RedisAddr:       env.String("REDIS_ADDR", ""),
-		RedisPassword:   env.String("REDIS_PASSWORD", ""),
-		RedisKeyPrefix:  env.String("REDIS_KEY_PREFIX", "shop:"),
-		CacheTTL:        env.Duration("CACHE_TTL", 5*time.Minute),
-		KafkaPartitions: env.Int("KAFKA_PARTITIONS", 3),
-		HoldTTL:         env.Duration("HOLD_TTL", inventory.DefaultHoldTTL),
-		SweepInterval:   env.Duration("HOLD_SWEEP_INTERVAL", 2*time.Second),
+		Common:         service.LoadCommon(env, "products", ":4002"),
+		RedisAddr:      env.String("REDIS_ADDR", ""),
+		RedisPassword:  env.String("REDIS_PASSWORD", ""),
+		RedisKeyPrefix: env.String("REDIS_KEY_PREFIX", "shop:"),
+		CacheTTL:       env.Duration("CACHE_TTL", 5*time.Minute),
+		HoldTTL:        env.Duration("HOLD_TTL", inventory.DefaultHoldTTL),
+		SweepInterval:  env.Duration("HOLD_SWEEP_INTERVAL", 2*time.Second),
 
 		SnapshotRepairInterval: env.Duration("SNAPSHOT_REPAIR_INTERVAL", 3*time.Second),
 		ReserveTimeout:         env.Duration("RESERVE_TIMEOUT", inventory.DefaultRunTimeout),
@@ -80,12 +77,6 @@ func LoadConfig(env *config.Env) (Config, error) {
 	}
 	if c.CacheTTL <= 0 {
 		env.Problem("CACHE_TTL must be positive, got %s", c.CacheTTL)
-	}
-	if c.KafkaPartitions < 1 {
-		env.Problem("KAFKA_PARTITIONS must be at least 1, got %d", c.KafkaPartitions)
-	}
-	if len(c.KafkaBrokers) == 0 {
-		env.Problem("KAFKA_BROKERS must not be empty")
 	}
 	if err := env.Err(); err != nil {
 		return Config{}, err

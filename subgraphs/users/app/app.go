@@ -35,16 +35,13 @@ import (
 // ShutdownGrace is how long in-flight requests get to finish on shutdown.
 const ShutdownGrace = 10 * time.Second
 
-// TopicWait bounds how long the outbox relay waits at start-up for the
-// users topic to be created (the broker may be down).
-const TopicWait = 10 * time.Second
-
 // App is a running-ready users service.
 type App struct {
 	cfg     Config
 	log     *slog.Logger
 	client  *mongo.Client
 	db      *mongo.Database
+	kafka   *kafkax.Client
 	writer  *kafka.Writer
 	relay   *outbox.Relay
 	redis   *redis.Client
@@ -65,7 +62,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		a.Close()
 		return nil, fmt.Errorf("users: %w", err)
 	}
-	a.writer = kafkax.NewWriter(cfg.KafkaBrokers)
+	if a.kafka, err = kafkax.New(cfg.Kafka); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("users: %w", err)
+	}
+	a.writer = a.kafka.Writer()
 	a.relay = outbox.NewLeasedRelay(db, a.writer, log)
 	tokens := auth.NewTokens(cfg.APISecret, cfg.TokenTTL)
 	guard, err := a.newGuard()
@@ -151,10 +152,11 @@ func (a *App) Run(ctx context.Context) error {
 // down gracefully. Tests pass a listener on a free port.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	relay := func(ctx context.Context) {
-		// The topic first: a relay publishing into a missing topic makes the
-		// broker auto-create it with its default partitioning, racing our
-		// creation, and consumers that joined early see no partitions.
-		a.ensureTopic(ctx)
+		// The topic first: writers do not create topics, so until it exists
+		// (the broker may be down) events wait in the outbox.
+		if !a.kafka.SetUpTopics(ctx, a.log, a.cfg.Topic(events.TopicUsers)) {
+			return
+		}
 		if err := a.relay.Run(ctx); err != nil {
 			a.log.Error("outbox relay stopped", "err", err)
 		}
@@ -165,28 +167,14 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// ensureTopic creates the users topic and waits until the broker's metadata
-// lists it, for at most TopicWait; the relay starts after it either way.
-// Failure only logs: with the broker down, events wait in the outbox, and
-// the writer creates the topic on first publish where the broker allows it.
-func (a *App) ensureTopic(ctx context.Context) {
-	ctx, cancel := context.WithTimeout(ctx, TopicWait)
-	defer cancel()
-	topic := a.cfg.Topic(events.TopicUsers)
-	err := kafkax.EnsureTopics(ctx, a.cfg.KafkaBrokers, 3, topic)
-	if err == nil {
-		err = kafkax.AwaitTopics(ctx, a.cfg.KafkaBrokers, topic)
-	}
-	if err != nil && !errors.Is(ctx.Err(), context.Canceled) {
-		a.log.Warn("could not ensure users topic; relying on auto-creation", "topic", topic, "err", err)
-	}
-}
-
 // Close releases the broker writer and the database connection.
 func (a *App) Close() {
 	var errs []error
 	if a.writer != nil {
 		errs = append(errs, a.writer.Close())
+	}
+	if a.kafka != nil {
+		a.kafka.Close()
 	}
 	if a.redis != nil {
 		errs = append(errs, a.redis.Close())
