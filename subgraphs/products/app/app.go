@@ -103,7 +103,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	var products catalog.Storer = notifyingProducts{Storer: productStore, relay: a.relay}
 	var stock inventory.Storer = notifyingStock{Storer: stockStore, relay: a.relay}
 	var cache *rediscache.Cache
-	if a.rdb = redisx.New(cfg.RedisAddr, cfg.RedisPassword); a.rdb != nil {
+	if a.rdb = redisx.NewCache(cfg.Redis); a.rdb != nil {
 		cache = rediscache.New(products, a.rdb, cfg.RedisKeyPrefix, cfg.CacheTTL, log)
 		products, stock = cache, cache.WrapStock(stock)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/shopsupergraph/shop/platform/config"
+	"github.com/shopsupergraph/shop/platform/redisx"
 	"github.com/shopsupergraph/shop/platform/service"
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/inventory"
 )
@@ -15,8 +16,9 @@ import (
 // Config is the products service configuration.
 //
 //	(shared)           see service.Common; LISTEN_ADDR defaults to :4002, MONGO_DB to shop_products
-//	REDIS_ADDR         Redis host:port; empty disables the cache
+//	REDIS_ADDR         Redis host:port of the cache; empty disables it
 //	REDIS_PASSWORD     Redis password (optional)
+//	REDIS_DB           the cache's database number (default 0)
 //	REDIS_KEY_PREFIX   prefix of every cache key (default "shop:")
 //	CACHE_TTL          lifetime of a cached product or page (default 5m)
 //	HOLD_TTL           how long a cart's stock hold lasts after its last change (default 15m)
@@ -27,8 +29,7 @@ import (
 //	RECONCILE_INTERVAL pause between passes of the reservation reconciler (default 5s)
 type Config struct {
 	service.Common
-	RedisAddr      string
-	RedisPassword  string
+	Redis          redisx.Config
 	RedisKeyPrefix string
 	CacheTTL       time.Duration
 	HoldTTL        time.Duration
@@ -45,8 +46,7 @@ type Config struct {
 func LoadConfig(env *config.Env) (Config, error) {
 	c := Config{
 		Common:         service.LoadCommon(env, "products", ":4002"),
-		RedisAddr:      env.String("REDIS_ADDR", ""),
-		RedisPassword:  env.String("REDIS_PASSWORD", ""),
+		Redis:          redisx.LoadCache(env),
 		RedisKeyPrefix: env.String("REDIS_KEY_PREFIX", "shop:"),
 		CacheTTL:       env.Duration("CACHE_TTL", 5*time.Minute),
 		HoldTTL:        env.Duration("HOLD_TTL", inventory.DefaultHoldTTL),
@@ -86,5 +86,5 @@ func LoadConfig(env *config.Env) (Config, error) {
 
 // String describes the configuration with secrets masked, for logs.
 func (c Config) String() string {
-	return fmt.Sprintf("%s redis=%q redisPrefix=%q cacheTTL=%s holdTTL=%s", c.Common.String(), c.RedisAddr, c.RedisKeyPrefix, c.CacheTTL, c.HoldTTL)
+	return fmt.Sprintf("%s redis=%s redisPrefix=%q cacheTTL=%s holdTTL=%s", c.Common.String(), c.Redis, c.RedisKeyPrefix, c.CacheTTL, c.HoldTTL)
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/shopsupergraph/shop/platform/kafkax"
 	"github.com/shopsupergraph/shop/platform/mongox"
 	"github.com/shopsupergraph/shop/platform/outbox"
+	"github.com/shopsupergraph/shop/platform/redisx"
 	"github.com/shopsupergraph/shop/subgraphs/users/graph"
 	"github.com/shopsupergraph/shop/subgraphs/users/internal/accounts"
 	"github.com/shopsupergraph/shop/subgraphs/users/internal/accounts/mongostore"
@@ -95,15 +96,16 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	return a, nil
 }
 
-// newGuard builds the login and registration limits over Redis. Without
-// REDIS_ADDR there is nowhere to share counters between replicas, so the
-// service runs without limits and says so; Redis is deliberately not a
-// readiness check, because the guard lets attempts through while Redis is
-// down rather than refusing every login.
+// newGuard builds the login and registration limits over the limit
+// counters' Redis (see platform/redisx). Without one there is nowhere to
+// share counters between replicas, so the service runs without limits and
+// says so; Redis is deliberately not a readiness check, because the guard
+// lets attempts through while Redis is down rather than refusing every
+// login.
 func (a *App) newGuard() (accounts.Guard, error) {
-	a.redis = newLimiterRedis(a.cfg.RedisAddr, a.cfg.RedisPassword)
+	a.redis = redisx.NewLimits(a.cfg.RedisLimits)
 	if a.redis == nil {
-		a.log.Warn("REDIS_ADDR is not set: login and registration attempts are not rate limited")
+		a.log.Warn("neither REDIS_LIMITS_ADDR nor REDIS_ADDR is set: login and registration attempts are not rate limited")
 		return nil, nil
 	}
 	g, err := throttle.New(a.redis, a.cfg.RedisKeyPrefix, a.cfg.Limits, a.log)
@@ -111,29 +113,6 @@ func (a *App) newGuard() (accounts.Guard, error) {
 		return nil, err
 	}
 	return g, nil
-}
-
-// newLimiterRedis is the Redis client of the attempt counters (nil without
-// addr). Unlike platform/redisx's cache client it never retries: a counter
-// script whose reply timed out may have run, and running it again would
-// count one attempt twice. Its timeouts are longer than the cache's, because
-// a timeout here lets an attempt through unchecked rather than merely
-// missing the cache; a dead Redis still fails fast (connection refused) and
-// the guard then leaves it alone for a while.
-func newLimiterRedis(addr, password string) *redis.Client {
-	if addr == "" {
-		return nil
-	}
-	return redis.NewClient(&redis.Options{
-		Addr:            addr,
-		Password:        password,
-		DialTimeout:     time.Second,
-		ReadTimeout:     time.Second,
-		WriteTimeout:    time.Second,
-		PoolTimeout:     time.Second,
-		MaxRetries:      -1,
-		DisableIdentity: true,
-	})
 }
 
 // Handler returns the service's HTTP handler.
