@@ -66,7 +66,7 @@ func Subgraphs() []Subgraph {
 				}
 				return a.Handler(), a.Close, nil
 			},
-			Redis:         func(cfg any) string { return cfg.(usersapp.Config).RedisAddr },
+			Redis:         func(cfg any) string { return cfg.(usersapp.Config).RedisLimits.Addr },
 			ShutdownGrace: usersapp.ShutdownGrace,
 		},
 		{
@@ -86,7 +86,7 @@ func Subgraphs() []Subgraph {
 				}
 				return a.Handler(), a.Close, nil
 			},
-			Redis: func(cfg any) string { return cfg.(productsapp.Config).RedisAddr },
+			Redis: func(cfg any) string { return cfg.(productsapp.Config).Redis.Addr },
 			// products' App.Serve passes this grace to httpx.ServeWithWorkers
 			// as a literal; the package exports no name for it.
 			ShutdownGrace: 10 * time.Second,

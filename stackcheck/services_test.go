@@ -128,7 +128,7 @@ func checkSubgraphNetwork(t *testing.T, f *File, sg Subgraph, s Service, c servi
 			}
 		}
 	}
-	brokers := c.KafkaBrokers
+	brokers := c.Kafka.Brokers
 	kafka := composeService(t, f, "kafka")
 	for _, b := range brokers {
 		if !slices.Contains(strings.Split(kafka.Environment["KAFKA_ADVERTISED_LISTENERS"], ","), "PLAINTEXT://"+b) {
@@ -141,7 +141,7 @@ func checkSubgraphNetwork(t *testing.T, f *File, sg Subgraph, s Service, c servi
 }
 
 // infraPorts are the ports the infrastructure images listen on.
-var infraPorts = map[string]string{"mongo": "27017", "redis": "6379"}
+var infraPorts = map[string]string{"mongo": "27017", "redis": "6379", "redis-limits": "6379"}
 
 // servicePort returns the port a compose service listens on: the listen
 // port of a subgraph, the known port of an infrastructure image.
@@ -210,8 +210,10 @@ func TestSubgraphHealthEndpoints(t *testing.T) {
 			env["MONGO_DB"] = name
 			env["KAFKA_BROKERS"] = strings.Join(tenv.KafkaBrokers, ",")
 			env["KAFKA_TOPIC_PREFIX"] = name + "."
-			if _, ok := env["REDIS_ADDR"]; ok {
-				env["REDIS_ADDR"] = tenv.RedisAddr
+			for _, k := range []string{"REDIS_ADDR", "REDIS_LIMITS_ADDR"} {
+				if _, ok := env[k]; ok {
+					env[k] = tenv.RedisAddr
+				}
 			}
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()

@@ -54,10 +54,15 @@ func TestStandInsSpeakTheRealProtocols(t *testing.T) {
 
 	t.Run("kafka", func(t *testing.T) {
 		const topic = "probe.events"
-		if err := kafkax.EnsureTopics(ctx, st.KafkaBrokers, 1, topic); err != nil {
+		kc, err := kafkax.New(kafkax.Config{Brokers: st.KafkaBrokers, Partitions: 1})
+		if err != nil {
 			t.Fatal(err)
 		}
-		w := kafkax.NewWriter(st.KafkaBrokers)
+		defer kc.Close()
+		if err := kc.EnsureTopics(ctx, topic); err != nil {
+			t.Fatal(err)
+		}
+		w := kc.Writer()
 		defer w.Close()
 		for _, v := range []string{"one", "two", "three"} {
 			if err := w.WriteMessages(ctx, kafka.Message{Topic: topic, Key: []byte("k"), Value: []byte(v)}); err != nil {
@@ -65,7 +70,7 @@ func TestStandInsSpeakTheRealProtocols(t *testing.T) {
 			}
 		}
 		read := func(n int) []string {
-			r := kafkax.NewReader(kafkax.ReaderConfig{Brokers: st.KafkaBrokers, Topic: topic, GroupID: "probe-group"})
+			r := kc.Reader(kafkax.ReaderConfig{Topic: topic, GroupID: "probe-group"})
 			defer r.Close()
 			var out []string
 			for len(out) < n {

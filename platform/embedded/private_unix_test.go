@@ -90,14 +90,19 @@ func writeData(t *testing.T, dir string) {
 		t.Error("no database file created")
 	}
 	const topic = "private.events"
-	if err := kafkax.EnsureTopics(ctx, st.KafkaBrokers, 1, topic); err != nil {
+	kc, err := kafkax.New(kafkax.Config{Brokers: st.KafkaBrokers, Partitions: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := kc.EnsureTopics(ctx, topic); err != nil {
 		t.Error(err)
 	}
-	w := kafkax.NewWriter(st.KafkaBrokers)
+	w := kc.Writer()
 	if err := w.WriteMessages(ctx, kafka.Message{Topic: topic, Value: []byte("secret")}); err != nil {
 		t.Error(err)
 	}
 	_ = w.Close() //nolint:errcheck // the message is written
+	kc.Close()
 	st.Close()
 }
 

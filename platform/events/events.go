@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -58,13 +59,36 @@ func NewID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// Decode parses the envelope's data into v.
+// Decode parses the envelope's data into v. Its error is a Poison one:
+// data that does not decode now never will.
 func (e Envelope) Decode(v any) error {
 	if err := json.Unmarshal(e.Data, v); err != nil {
-		return fmt.Errorf("decode %s event %s: %w", e.Type, e.ID, err)
+		return Poison(fmt.Errorf("decode %s event %s: %w", e.Type, e.ID, err))
 	}
 	return nil
 }
+
+// ErrPoison marks a failure that no retry can cure: the event itself is
+// wrong (its data does not decode, or fails validation). Consumers set
+// such events aside in a dead-letter topic (see platform/kafkax) instead
+// of retrying them forever; every other failure is presumed passing (a
+// database or broker down) and retried.
+var ErrPoison = errors.New("poison event")
+
+// Poison marks err as a permanent failure of the event being handled: the
+// result matches ErrPoison and still unwraps to err.
+func Poison(err error) error {
+	if err == nil {
+		return nil
+	}
+	return poisonError{err}
+}
+
+type poisonError struct{ err error }
+
+func (p poisonError) Error() string        { return p.err.Error() }
+func (p poisonError) Unwrap() error        { return p.err }
+func (p poisonError) Is(target error) bool { return target == ErrPoison }
 
 // UserRegisteredData is the payload of UserRegistered.
 type UserRegisteredData struct {

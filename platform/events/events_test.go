@@ -2,6 +2,8 @@ package events
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -29,5 +31,22 @@ func TestEnvelopeRoundTrip(t *testing.T) {
 	}
 	if New2, _ := New(StockChanged, time.Now(), nil); New2.ID == e.ID {
 		t.Fatal("ids repeat")
+	}
+}
+
+func TestPoison(t *testing.T) {
+	t.Parallel()
+	base := errors.New("order id is empty")
+	err := fmt.Errorf("release: %w", Poison(base))
+	if !errors.Is(err, ErrPoison) || !errors.Is(err, base) {
+		t.Fatalf("Poison(%v) wrapped: Is(ErrPoison) = %v, Is(base) = %v", base, errors.Is(err, ErrPoison), errors.Is(err, base))
+	}
+	if errors.Is(base, ErrPoison) || Poison(nil) != nil {
+		t.Fatal("an unmarked error counts as poison, or Poison(nil) is not nil")
+	}
+	e := Envelope{ID: "e1", Type: OrderCancelled, Data: json.RawMessage(`{"orderId": 7}`)}
+	var d OrderData
+	if err := e.Decode(&d); !errors.Is(err, ErrPoison) {
+		t.Fatalf("Decode of mistyped data = %v, want a poison error", err)
 	}
 }

@@ -77,7 +77,12 @@ func TestRelaySurvivesBrokerOutage(t *testing.T) {
 	}
 	log := slog.New(slog.DiscardHandler)
 
-	down := kafkax.NewWriter([]string{"127.0.0.1:1"})
+	kdown, err := kafkax.New(kafkax.Config{Brokers: []string{"127.0.0.1:1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kdown.Close()
+	down := kdown.Writer()
 	down.MaxAttempts = 1
 	down.WriteTimeout = 300 * time.Millisecond
 	defer down.Close()
@@ -88,10 +93,15 @@ func TestRelaySurvivesBrokerOutage(t *testing.T) {
 		t.Fatalf("outbox after outage = %d, want 5", n)
 	}
 
-	if err := kafkax.EnsureTopics(ctx, env.KafkaBrokers, 1, topic); err != nil {
+	kc, err := kafkax.New(kafkax.Config{Brokers: env.KafkaBrokers, Partitions: 1})
+	if err != nil {
 		t.Fatal(err)
 	}
-	up := kafkax.NewWriter(env.KafkaBrokers)
+	defer kc.Close()
+	if err := kc.EnsureTopics(ctx, topic); err != nil {
+		t.Fatal(err)
+	}
+	up := kc.Writer()
 	defer up.Close()
 	if n, err := outbox.NewRelay(db, up, log).Flush(ctx); err != nil || n != 5 {
 		t.Fatalf("flush with broker up = %d, %v", n, err)
@@ -99,7 +109,7 @@ func TestRelaySurvivesBrokerOutage(t *testing.T) {
 	if n := countOutbox(ctx, t, db); n != 0 {
 		t.Fatalf("outbox after relay = %d, want 0", n)
 	}
-	r := kafkax.NewReader(kafkax.ReaderConfig{Brokers: env.KafkaBrokers, Topic: topic, GroupID: testenv.Name("g")})
+	r := kc.Reader(kafkax.ReaderConfig{Topic: topic, GroupID: testenv.Name("g")})
 	defer r.Close()
 	for want := int64(1); want <= 5; want++ {
 		m, err := r.FetchMessage(ctx)

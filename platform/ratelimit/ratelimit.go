@@ -49,9 +49,10 @@ type Limiter struct {
 
 // New returns a Limiter over client whose keys start with prefix. The
 // multi-key scripts need every key on one node: use a single Redis (or a
-// prefix with a hash tag on a cluster). Give it a client that does not
-// retry (MaxRetries -1): a Take whose reply timed out may have counted, and
-// a retry would count the attempt twice.
+// prefix with a hash tag on a cluster). Give it redisx.NewLimits' client,
+// which does not retry (a Take whose reply timed out may have counted, and
+// a retry would count the attempt twice), on a Redis that never evicts:
+// an evicted counter is a window started afresh.
 func New(client redis.Cmdable, prefix string) (*Limiter, error) {
 	if client == nil {
 		return nil, errors.New("new rate limiter: nil redis client")

@@ -126,7 +126,7 @@ func TestRedisDownIsAnError(t *testing.T) {
 	if env.Stack == nil {
 		t.Skip("needs the embedded stack to stop Redis")
 	}
-	c := redisx.New(env.RedisAddr, "")
+	c := redisx.NewLimits(redisx.Config{Addr: env.RedisAddr})
 	t.Cleanup(func() { _ = c.Close() })
 	l, err := New(c, "x:")
 	if err != nil {

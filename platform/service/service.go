@@ -11,6 +11,7 @@ import (
 	"github.com/shopsupergraph/shop/platform/config"
 	"github.com/shopsupergraph/shop/platform/gqlguard"
 	"github.com/shopsupergraph/shop/platform/httpguard"
+	"github.com/shopsupergraph/shop/platform/kafkax"
 )
 
 // Common is the configuration shared by every service.
@@ -24,7 +25,7 @@ import (
 //	                    development: derived from API_SECRET when unset)
 //	MONGO_URI           MongoDB URI (default mongodb://localhost:27017)
 //	MONGO_DB            database name (default shop_<service>)
-//	KAFKA_BROKERS       comma-separated brokers (default localhost:9092)
+//	KAFKA_*             brokers, topic settings, TLS, SASL, consumer retries: see kafkax.Load
 //	KAFKA_TOPIC_PREFIX  prefix for every topic name (default empty)
 //	LOG_LEVEL, LOG_FORMAT  debug|info|warn|error, text|json
 //	HTTP_*              HTTP limits (body size, timeouts, connections): see httpguard.Load
@@ -40,10 +41,12 @@ type Common struct {
 	ServiceToken string
 	MongoURI     string
 	MongoDB      string
-	KafkaBrokers []string
-	TopicPrefix  string
-	LogLevel     string
-	LogFormat    string
+	// Kafka holds the brokers and how to reach them and create topics;
+	// its replication defaults follow SHOP_ENV.
+	Kafka       kafkax.Config
+	TopicPrefix string
+	LogLevel    string
+	LogFormat   string
 	// HTTP bounds what one client can make the HTTP server hold.
 	HTTP httpguard.Limits
 	// GraphQL bounds what one operation can cost the GraphQL server.
@@ -54,19 +57,19 @@ type Common struct {
 // given default listen address. Problems are recorded on env.
 func LoadCommon(env *config.Env, service, defaultListen string) Common {
 	c := Common{
-		Service:      service,
-		ListenAddr:   env.String("LISTEN_ADDR", defaultListen),
-		Env:          strings.ToLower(env.String("SHOP_ENV", "development")),
-		APISecret:    env.Required("API_SECRET"),
-		MongoURI:     env.String("MONGO_URI", "mongodb://localhost:27017"),
-		MongoDB:      env.String("MONGO_DB", "shop_"+service),
-		KafkaBrokers: env.List("KAFKA_BROKERS", []string{"localhost:9092"}),
-		TopicPrefix:  env.String("KAFKA_TOPIC_PREFIX", ""),
-		LogLevel:     env.String("LOG_LEVEL", "info"),
-		LogFormat:    env.String("LOG_FORMAT", "text"),
+		Service:     service,
+		ListenAddr:  env.String("LISTEN_ADDR", defaultListen),
+		Env:         strings.ToLower(env.String("SHOP_ENV", "development")),
+		APISecret:   env.Required("API_SECRET"),
+		MongoURI:    env.String("MONGO_URI", "mongodb://localhost:27017"),
+		MongoDB:     env.String("MONGO_DB", "shop_"+service),
+		TopicPrefix: env.String("KAFKA_TOPIC_PREFIX", ""),
+		LogLevel:    env.String("LOG_LEVEL", "info"),
+		LogFormat:   env.String("LOG_FORMAT", "text"),
 	}
 	c.HTTP = httpguard.Load(env)
 	c.GraphQL = gqlguard.Load(env, c.Production())
+	c.Kafka = kafkax.Load(env, c.Production())
 	c.AdminAPIKey = env.String("ADMIN_API_KEY", c.APISecret)
 	c.ServiceToken = loadInternalSecret(env, c)
 	switch c.Env {
@@ -126,8 +129,8 @@ func (c Common) Topic(name string) string { return c.TopicPrefix + name }
 
 // String describes the configuration with secrets masked, for logs.
 func (c Common) String() string {
-	return fmt.Sprintf("service=%s listen=%s env=%s mongo=%s/%s kafka=%v topicPrefix=%q apiSecret=%s adminKey=%s internalSecret=%s introspection=%t",
-		c.Service, c.ListenAddr, c.Env, maskURI(c.MongoURI), c.MongoDB, c.KafkaBrokers, c.TopicPrefix,
+	return fmt.Sprintf("service=%s listen=%s env=%s mongo=%s/%s kafka={%s} topicPrefix=%q apiSecret=%s adminKey=%s internalSecret=%s introspection=%t",
+		c.Service, c.ListenAddr, c.Env, maskURI(c.MongoURI), c.MongoDB, c.Kafka, c.TopicPrefix,
 		config.Mask(c.APISecret), config.Mask(c.AdminAPIKey), config.Mask(c.ServiceToken), c.GraphQL.Introspection)
 }
 

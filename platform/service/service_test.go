@@ -128,3 +128,27 @@ func TestLoadCommonLimits(t *testing.T) {
 		t.Fatalf("negative cap: %v", err)
 	}
 }
+
+// TestKafkaFollowsShopEnv: topics get three replicas and min.insync.replicas
+// 2 in production and one of each in development, unless set.
+func TestKafkaFollowsShopEnv(t *testing.T) {
+	t.Parallel()
+	const secret = "api-secret-0123456789abcdef0123456789"
+	prod := map[string]string{"SHOP_ENV": "production", "API_SECRET": secret, "ADMIN_API_KEY": "admin-key-0123456789abcdef",
+		"INTERNAL_API_SECRET": "internal-secret-0123456789abcdef012345"}
+	dev := map[string]string{"API_SECRET": "dev"}
+	for _, c := range []struct {
+		name    string
+		vars    map[string]string
+		rf, isr int
+	}{{"production", prod, 3, 2}, {"development", dev, 1, 1}} {
+		env := config.FromMap(c.vars)
+		got := LoadCommon(env, "orders", ":4003").Kafka
+		if err := env.Err(); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if got.ReplicationFactor != c.rf || got.MinInsyncReplicas != c.isr {
+			t.Errorf("%s: replication %d, min ISR %d; want %d, %d", c.name, got.ReplicationFactor, got.MinInsyncReplicas, c.rf, c.isr)
+		}
+	}
+}

@@ -77,7 +77,7 @@ func (ck *checker) checkSubgraphs(t *testing.T, o *Objects, ov overlay, secret S
 			}{
 				{"API_SECRET", first.APISecret, common.APISecret}, {"ADMIN_API_KEY", first.AdminAPIKey, common.AdminAPIKey},
 				{"INTERNAL_API_SECRET", first.ServiceToken, common.ServiceToken},
-				{"KAFKA_BROKERS", first.KafkaBrokers, common.KafkaBrokers}, {"KAFKA_TOPIC_PREFIX", first.TopicPrefix, common.TopicPrefix},
+				{"KAFKA_BROKERS", first.Kafka.Brokers, common.Kafka.Brokers}, {"KAFKA_TOPIC_PREFIX", first.TopicPrefix, common.TopicPrefix},
 			} {
 				if !reflect.DeepEqual(f.a, f.b) {
 					p.addf("%s gets another %s than %s: every service must share it", where, f.what, first.Service)
@@ -109,7 +109,7 @@ func (ck *checker) checkSubgraphs(t *testing.T, o *Objects, ov overlay, secret S
 		}
 		var external []int32
 		external = append(external, mongoPorts(common.MongoURI)...)
-		for _, b := range common.KafkaBrokers {
+		for _, b := range common.Kafka.Brokers {
 			external = append(external, addressPort(b, 0))
 		}
 		if r := sg.Redis(cfg); r != "" {

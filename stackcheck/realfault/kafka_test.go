@@ -42,11 +42,16 @@ func TestRealKafkaRestartDuringOutboxStream(t *testing.T) {
 	applied := db.Collection("applied")
 	ob := outbox.NewStore(db, nil)
 	topic := testenv.Name("fault_stock")
-	if err := kafkax.EnsureTopics(ctx, env.KafkaBrokers, 3, topic); err != nil {
+	kc, err := kafkax.New(kafkax.Config{Brokers: env.KafkaBrokers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kc.Close()
+	if err := kc.EnsureTopics(ctx, topic, kafkax.DeadLetterTopic(topic)); err != nil {
 		t.Fatal(err)
 	}
 
-	writer := kafkax.NewWriter(env.KafkaBrokers)
+	writer := kc.Writer()
 	defer writer.Close()
 	relay := outbox.NewRelay(db, writer, log)
 	relay.Interval = 100 * time.Millisecond
@@ -56,9 +61,9 @@ func TestRealKafkaRestartDuringOutboxStream(t *testing.T) {
 	wg.Go(func() { _ = relay.Run(runCtx) })
 
 	c := &consumer{applied: applied, lastVersion: map[string]int64{}}
-	reader := kafkax.NewReader(kafkax.ReaderConfig{Brokers: env.KafkaBrokers, Topic: topic, GroupID: testenv.Name("fault_group")})
+	reader := kc.Consumer(kafkax.ReaderConfig{Topic: topic, GroupID: testenv.Name("fault_group")}, log)
 	defer reader.Close()
-	wg.Go(func() { _ = kafkax.Consume(runCtx, reader, log, c.handle) })
+	wg.Go(func() { _ = reader.Run(runCtx, c.handle) })
 
 	// The stream runs through four phases: broker up, stopped (events wait
 	// in the outbox), up again, killed, and up once more. Restarting blocks

@@ -36,12 +36,17 @@ func TestRealKafkaRestartDuringOrdersAndRestocks(t *testing.T) {
 	defer cancel()
 	topic := svc.TopicPrefix + events.TopicProducts
 	seen := &stockLog{events: map[string]events.StockChangedData{}}
-	reader := kafkax.NewReader(kafkax.ReaderConfig{Brokers: env.KafkaBrokers, Topic: topic, GroupID: testenv.Name("fault_stream")})
+	kc, err := kafkax.New(kafkax.Config{Brokers: env.KafkaBrokers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kc.Close()
+	reader := kc.Consumer(kafkax.ReaderConfig{Topic: topic, GroupID: testenv.Name("fault_stream")}, testLog(t))
 	defer reader.Close()
 	runCtx, stopRun := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer func() { stopRun(); wg.Wait() }()
-	wg.Go(func() { _ = kafkax.Consume(runCtx, reader, testLog(t), seen.handle) })
+	wg.Go(func() { _ = reader.Run(runCtx, seen.handle) })
 
 	// want counts the movements each product must have published, by reason.
 	want := map[string]map[string]int{}

@@ -64,16 +64,21 @@ func roundTrip(ctx context.Context, brokers []string, attempt int) error {
 	actx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	topic := fmt.Sprintf("shop_ready_%d_%d", time.Now().UnixNano(), attempt)
-	if err := kafkax.EnsureTopics(actx, brokers, 1, topic); err != nil {
+	kc, err := kafkax.New(kafkax.Config{Brokers: brokers, Partitions: 1})
+	if err != nil {
 		return err
 	}
-	w := kafkax.NewWriter(brokers)
+	defer kc.Close()
+	if err := kc.EnsureTopics(actx, topic); err != nil {
+		return err
+	}
+	w := kc.Writer()
 	defer w.Close()
 	want := fmt.Sprintf("ping-%d", attempt)
 	if err := w.WriteMessages(actx, kafka.Message{Topic: topic, Key: []byte("k"), Value: []byte(want)}); err != nil {
 		return fmt.Errorf("produce: %w", err)
 	}
-	r := kafkax.NewReader(kafkax.ReaderConfig{Brokers: brokers, Topic: topic, GroupID: topic + "_g"})
+	r := kc.Reader(kafkax.ReaderConfig{Topic: topic, GroupID: topic + "_g"})
 	defer r.Close()
 	m, err := r.FetchMessage(actx)
 	if err != nil {

@@ -37,6 +37,7 @@ type App struct {
 	log     *slog.Logger
 	client  *mongo.Client
 	db      *mongo.Database
+	kafka   *kafkax.Client
 	writer  *kafka.Writer
 	relay   *outbox.Relay
 	lease   *lease.Lease
@@ -64,18 +65,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, fmt.Errorf("new orders app: %w", err)
 	}
 	topic := cfg.Topic(events.TopicOrders)
-	tctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	err = kafkax.EnsureTopics(tctx, cfg.KafkaBrokers, 3, topic)
-	if err == nil {
-		// Consumers (products) may join right after the first event; the
-		// topic must be in the metadata by then.
-		err = kafkax.AwaitTopics(tctx, cfg.KafkaBrokers, topic)
-	}
+	kc, err := kafkax.New(cfg.Kafka)
 	if err != nil {
-		log.Warn("kafka topic not ensured; the relay will retry publishing", "topic", topic, "err", err)
+		_ = client.Disconnect(context.Background()) //nolint:errcheck // failing start-up anyway
+		return nil, fmt.Errorf("new orders app: %w", err)
 	}
-	cancel()
-	writer := kafkax.NewWriter(cfg.KafkaBrokers)
+	writer := kc.Writer()
 	relay := outbox.NewLeasedRelay(db, writer, log)
 	inv := productsclient.New(productsclient.Config{
 		BaseURL:  cfg.ProductsURL,
@@ -93,7 +88,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		_ = client.Disconnect(context.Background()) //nolint:errcheck // failing start-up anyway
 		return nil, fmt.Errorf("new orders app: %w", err)
 	}
-	a := &App{cfg: cfg, log: log, client: client, db: db, writer: writer, relay: relay, svc: svc,
+	a := &App{cfg: cfg, log: log, client: client, db: db, kafka: kc, writer: writer, relay: relay, svc: svc,
 		lease: lease.New(db, lease.Options{Name: "orders-recovery", Owner: lease.Owner()}),
 		cart:  cart.NewService(carts, inv, svc, log)}
 	a.cart.SetLimits(cart.Limits{UnitsPerProduct: cfg.CartMaxUnitsPerProduct, Units: cfg.CartMaxUnits})
@@ -122,6 +117,13 @@ func (a *App) Run(ctx context.Context) error {
 // once all of them have stopped.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	relay := func(ctx context.Context) {
+		// The topic first: writers do not create topics, so until it exists
+		// (the broker may be down) events wait in the outbox. It is in the
+		// metadata before the first event, so consumers (products) that
+		// join then see its partitions.
+		if !a.kafka.SetUpTopics(ctx, a.log, a.cfg.Topic(events.TopicOrders)) {
+			return
+		}
 		if err := a.relay.Run(ctx); err != nil {
 			a.log.Error("outbox relay stopped", "err", err)
 		}
@@ -168,6 +170,7 @@ func (a *App) Close() error {
 	if err := a.writer.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("close kafka writer: %w", err))
 	}
+	a.kafka.Close()
 	if err := a.client.Disconnect(context.Background()); err != nil {
 		errs = append(errs, fmt.Errorf("disconnect mongo: %w", err))
 	}

@@ -388,13 +388,18 @@ func checkEvents(t *testing.T, h *harness, orderID string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := kafkax.EnsureTopics(ctx, h.env.KafkaBrokers, 3, h.topic); err != nil {
-		t.Fatalf("ensure topic %s: %v", h.topic, err)
-	}
-	if err := kafkax.AwaitTopics(ctx, h.env.KafkaBrokers, h.topic); err != nil {
+	kc, err := kafkax.New(kafkax.Config{Brokers: h.env.KafkaBrokers})
+	if err != nil {
 		t.Fatal(err)
 	}
-	rd := kafkax.NewReader(kafkax.ReaderConfig{Brokers: h.env.KafkaBrokers, Topic: h.topic, GroupID: testenv.Name("orders-test")})
+	defer kc.Close()
+	if err := kc.EnsureTopics(ctx, h.topic); err != nil {
+		t.Fatalf("ensure topic %s: %v", h.topic, err)
+	}
+	if err := kc.AwaitTopics(ctx, h.topic); err != nil {
+		t.Fatal(err)
+	}
+	rd := kc.Reader(kafkax.ReaderConfig{Topic: h.topic, GroupID: testenv.Name("orders-test")})
 	defer rd.Close()
 	seen := map[string]bool{}
 	for !seen[events.OrderPlaced] || !seen[events.OrderCancelled] {

@@ -49,9 +49,9 @@ type App struct {
 	log     *slog.Logger
 	mongo   *mongo.Client
 	rdb     *redis.Client
+	kafka   *kafkax.Client
 	writer  *kafka.Writer
 	relay   *outbox.Relay
-	orders  *kafka.Reader
 	hub     *live.Hub
 	proc    *live.Processor
 	handler http.Handler
@@ -64,6 +64,8 @@ type App struct {
 
 	mu   sync.Mutex
 	feed *live.Feed
+	// orders consumes order events once the topics exist (runKafka).
+	orders *kafkax.Consumer
 	// started is when New began: a feed opened later replays from then.
 	started time.Time
 }
@@ -79,7 +81,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, fmt.Errorf("products: %w", err)
 	}
 	a := &App{cfg: cfg, log: log, mongo: client, db: db, hub: live.NewHub(), started: time.Now()}
-	productsTopic, ordersTopic := cfg.Topic(events.TopicProducts), cfg.Topic(events.TopicOrders)
+	productsTopic := cfg.Topic(events.TopicProducts)
 	// One write lane and one outbox for the database, shared by both
 	// stores, so all their writes to it queue together.
 	lane := &groupcommit.Lane{}
@@ -92,13 +94,17 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 			return nil, fmt.Errorf("products: %w", err)
 		}
 	}
-	a.writer = kafkax.NewWriter(cfg.KafkaBrokers)
+	if a.kafka, err = kafkax.New(cfg.Kafka); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("products: %w", err)
+	}
+	a.writer = a.kafka.Writer()
 	a.relay = outbox.NewLeasedRelay(db, a.writer, log)
 
 	var products catalog.Storer = notifyingProducts{Storer: productStore, relay: a.relay}
 	var stock inventory.Storer = notifyingStock{Storer: stockStore, relay: a.relay}
 	var cache *rediscache.Cache
-	if a.rdb = redisx.New(cfg.RedisAddr, cfg.RedisPassword); a.rdb != nil {
+	if a.rdb = redisx.NewCache(cfg.Redis); a.rdb != nil {
 		cache = rediscache.New(products, a.rdb, cfg.RedisKeyPrefix, cfg.CacheTTL, log)
 		products, stock = cache, cache.WrapStock(stock)
 	}
@@ -112,16 +118,15 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		a.proc.Cache = cache
 	}
 
-	if err := kafkax.EnsureTopics(ctx, cfg.KafkaBrokers, cfg.KafkaPartitions, productsTopic, ordersTopic); err != nil {
+	if err := a.kafka.EnsureTopics(ctx, a.topics()...); err != nil {
 		log.Warn("cannot create topics now; relays and consumers retry", "err", err)
 	}
 	// Opened now, so every event written after New is delivered.
-	if feed, err := live.OpenFeed(ctx, cfg.KafkaBrokers, productsTopic, time.Time{}, log); err != nil {
+	if feed, err := live.OpenFeed(ctx, a.kafka, productsTopic, time.Time{}, log); err != nil {
 		log.Warn("product feed not open yet; retrying in the background", "err", err)
 	} else {
 		a.feed = feed
 	}
-	a.orders = kafkax.NewReader(kafkax.ReaderConfig{Brokers: cfg.KafkaBrokers, Topic: ordersTopic, GroupID: orderevents.GroupID})
 	a.handler = a.buildHandler()
 	return a, nil
 }
@@ -167,17 +172,39 @@ func (a *App) Run(ctx context.Context) error {
 // the background workers (the outbox relay, the product feed, the order
 // release consumer) until ctx ends.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
-	workers := []httpx.Worker{a.runFeed, a.sweepHolds, a.repairSnapshots, a.reconcile, func(ctx context.Context) {
-		// Releases are idempotent by order anyway; skipping events already
-		// handled spares the redelivered ones any work.
-		h := dedupe.New(a.db, orderevents.GroupID).Wrap(orderevents.Handler(a.Inventory, a.log))
-		_ = kafkax.Consume(ctx, a.orders, a.log, h) //nolint:errcheck // nil when ctx ends
-	}}
-	workers = append(workers, func(ctx context.Context) { _ = a.relay.Run(ctx) }) //nolint:errcheck // Run returns nil when ctx ends
+	workers := []httpx.Worker{a.runFeed, a.sweepHolds, a.repairSnapshots, a.reconcile, a.runKafka}
 	if err := httpguard.Serve(ctx, ln, a.handler, a.cfg.HTTP, a.log, 10*time.Second, workers...); err != nil {
 		return fmt.Errorf("products: %w", err)
 	}
 	return nil
+}
+
+// topics are the topics products writes or reads through a group, and
+// the dead-letter topic of the order events it consumes.
+func (a *App) topics() []string {
+	orders := a.cfg.Topic(events.TopicOrders)
+	return []string{a.cfg.Topic(events.TopicProducts), orders, kafkax.DeadLetterTopic(orders)}
+}
+
+// runKafka sets the topics up (retrying while the brokers are away: writers
+// do not create topics, and a group reader that joins before its topic
+// exists may never read), then relays the outbox and consumes order
+// events until ctx ends.
+func (a *App) runKafka(ctx context.Context) {
+	if !a.kafka.SetUpTopics(ctx, a.log, a.topics()...) {
+		return
+	}
+	c := a.kafka.Consumer(kafkax.ReaderConfig{Topic: a.cfg.Topic(events.TopicOrders), GroupID: orderevents.GroupID}, a.log)
+	a.mu.Lock()
+	a.orders = c
+	a.mu.Unlock()
+	// Releases are idempotent by order anyway; skipping events already
+	// handled spares the redelivered ones any work.
+	h := dedupe.New(a.db, orderevents.GroupID).Wrap(orderevents.Handler(a.Inventory, a.log))
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = c.Run(ctx, h) })    //nolint:errcheck // nil when ctx ends
+	wg.Go(func() { _ = a.relay.Run(ctx) }) //nolint:errcheck // nil when ctx ends
+	wg.Wait()
 }
 
 // every runs pass each interval until ctx ends, logging a failed pass as
@@ -260,7 +287,7 @@ func (a *App) runFeed(ctx context.Context) {
 			feed.Run(ctx, a.proc.Handle)
 			return
 		}
-		f, err := live.OpenFeed(ctx, a.cfg.KafkaBrokers, a.cfg.Topic(events.TopicProducts), a.started.Add(-feedClockSlack), a.log)
+		f, err := live.OpenFeed(ctx, a.kafka, a.cfg.Topic(events.TopicProducts), a.started.Add(-feedClockSlack), a.log)
 		if err == nil {
 			a.mu.Lock()
 			a.feed = f
@@ -286,13 +313,17 @@ func (a *App) Close() {
 	if a.feed != nil {
 		a.feed.Close()
 	}
+	orders := a.orders
 	a.mu.Unlock()
 	var errs []error
-	if a.orders != nil {
-		errs = append(errs, a.orders.Close())
+	if orders != nil {
+		errs = append(errs, orders.Close())
 	}
 	if a.writer != nil {
 		errs = append(errs, a.writer.Close())
+	}
+	if a.kafka != nil {
+		a.kafka.Close()
 	}
 	if a.rdb != nil {
 		errs = append(errs, a.rdb.Close())
@@ -344,3 +375,15 @@ func (n notifyingProducts) RecordChange(ctx context.Context, c catalog.Change) e
 // Subscribers reports how many inventoryUpdated subscriptions this replica
 // serves (for metrics and tests).
 func (a *App) Subscribers() int { return a.hub.Len() }
+
+// DeadLettered reports how many order events this replica has set aside
+// in the dead-letter topic (for metrics and tests); each is also logged
+// as "event dead-lettered".
+func (a *App) DeadLettered() int64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.orders == nil {
+		return 0
+	}
+	return a.orders.DeadLettered()
+}

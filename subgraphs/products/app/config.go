@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/shopsupergraph/shop/platform/config"
+	"github.com/shopsupergraph/shop/platform/redisx"
 	"github.com/shopsupergraph/shop/platform/service"
 	"github.com/shopsupergraph/shop/subgraphs/products/graph"
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/input"
@@ -17,11 +18,11 @@ import (
 // Config is the products service configuration.
 //
 //	(shared)           see service.Common; LISTEN_ADDR defaults to :4002, MONGO_DB to shop_products
-//	REDIS_ADDR         Redis host:port; empty disables the cache
+//	REDIS_ADDR         Redis host:port of the cache; empty disables it
 //	REDIS_PASSWORD     Redis password (optional)
+//	REDIS_DB           the cache's database number (default 0)
 //	REDIS_KEY_PREFIX   prefix of every cache key (default "shop:")
 //	CACHE_TTL          lifetime of a cached product or page (default 5m)
-//	KAFKA_PARTITIONS   partitions of the topics this service creates (default 3)
 //	HOLD_TTL           how long a cart's stock hold lasts after its last change (default 15m)
 //	HOLD_MAX_LIFETIME  how long after its first change a hold may still be extended (default 1h)
 //	HOLD_SWEEP_INTERVAL  pause between passes of the expired-hold sweeper (default 2s)
@@ -33,14 +34,12 @@ import (
 //	ADMIN_REQUEST_READ_BUDGET  the same for requests with the admin key (default 50000)
 type Config struct {
 	service.Common
-	RedisAddr       string
-	RedisPassword   string
-	RedisKeyPrefix  string
-	CacheTTL        time.Duration
-	KafkaPartitions int
-	HoldTTL         time.Duration
-	HoldLifetime    time.Duration
-	SweepInterval   time.Duration
+	Redis          redisx.Config
+	RedisKeyPrefix string
+	CacheTTL       time.Duration
+	HoldTTL        time.Duration
+	HoldLifetime   time.Duration
+	SweepInterval  time.Duration
 	// SnapshotRepairInterval is also how long a product stays on the
 	// dirty list before a pass repairs it.
 	SnapshotRepairInterval time.Duration
@@ -64,15 +63,13 @@ const minReadBudget = 1 + input.MaxTake
 // LoadConfig reads the configuration and reports every problem at once.
 func LoadConfig(env *config.Env) (Config, error) {
 	c := Config{
-		Common:          service.LoadCommon(env, "products", ":4002"),
-		RedisAddr:       env.String("REDIS_ADDR", ""),
-		RedisPassword:   env.String("REDIS_PASSWORD", ""),
-		RedisKeyPrefix:  env.String("REDIS_KEY_PREFIX", "shop:"),
-		CacheTTL:        env.Duration("CACHE_TTL", 5*time.Minute),
-		KafkaPartitions: env.Int("KAFKA_PARTITIONS", 3),
-		HoldTTL:         env.Duration("HOLD_TTL", inventory.DefaultHoldTTL),
-		HoldLifetime:    env.Duration("HOLD_MAX_LIFETIME", inventory.DefaultHoldLifetime),
-		SweepInterval:   env.Duration("HOLD_SWEEP_INTERVAL", 2*time.Second),
+		Common:         service.LoadCommon(env, "products", ":4002"),
+		Redis:          redisx.LoadCache(env),
+		RedisKeyPrefix: env.String("REDIS_KEY_PREFIX", "shop:"),
+		CacheTTL:       env.Duration("CACHE_TTL", 5*time.Minute),
+		HoldTTL:        env.Duration("HOLD_TTL", inventory.DefaultHoldTTL),
+		HoldLifetime:   env.Duration("HOLD_MAX_LIFETIME", inventory.DefaultHoldLifetime),
+		SweepInterval:  env.Duration("HOLD_SWEEP_INTERVAL", 2*time.Second),
 
 		SnapshotRepairInterval: env.Duration("SNAPSHOT_REPAIR_INTERVAL", 3*time.Second),
 		ReserveTimeout:         env.Duration("RESERVE_TIMEOUT", inventory.DefaultRunTimeout),
@@ -112,12 +109,6 @@ func LoadConfig(env *config.Env) (Config, error) {
 	if c.CacheTTL <= 0 {
 		env.Problem("CACHE_TTL must be positive, got %s", c.CacheTTL)
 	}
-	if c.KafkaPartitions < 1 {
-		env.Problem("KAFKA_PARTITIONS must be at least 1, got %d", c.KafkaPartitions)
-	}
-	if len(c.KafkaBrokers) == 0 {
-		env.Problem("KAFKA_BROKERS must not be empty")
-	}
 	if err := env.Err(); err != nil {
 		return Config{}, err
 	}
@@ -126,5 +117,5 @@ func LoadConfig(env *config.Env) (Config, error) {
 
 // String describes the configuration with secrets masked, for logs.
 func (c Config) String() string {
-	return fmt.Sprintf("%s redis=%q redisPrefix=%q cacheTTL=%s holdTTL=%s holdLifetime=%s readBudget=%d/%d", c.Common.String(), c.RedisAddr, c.RedisKeyPrefix, c.CacheTTL, c.HoldTTL, c.HoldLifetime, c.ReadBudget, c.AdminReadBudget)
+	return fmt.Sprintf("%s redis=%s redisPrefix=%q cacheTTL=%s holdTTL=%s holdLifetime=%s readBudget=%d/%d", c.Common.String(), c.Redis, c.RedisKeyPrefix, c.CacheTTL, c.HoldTTL, c.HoldLifetime, c.ReadBudget, c.AdminReadBudget)
 }

@@ -144,7 +144,12 @@ func TestOrderCancelledEventReleasesStock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := kafkax.NewWriter(env.KafkaBrokers)
+	kc, err := kafkax.New(kafkax.Config{Brokers: env.KafkaBrokers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kc.Close()
+	w := kc.Writer()
 	defer w.Close()
 	m, _ := kafkax.Message(sh.prefix+"."+events.TopicOrders, "order-cancel", env2)
 	// Delivered twice: the release is idempotent.

@@ -26,6 +26,7 @@ import (
 	"github.com/shopsupergraph/shop/platform/kafkax"
 	"github.com/shopsupergraph/shop/platform/mongox"
 	"github.com/shopsupergraph/shop/platform/outbox"
+	"github.com/shopsupergraph/shop/platform/redisx"
 	"github.com/shopsupergraph/shop/subgraphs/users/graph"
 	"github.com/shopsupergraph/shop/subgraphs/users/internal/accounts"
 	"github.com/shopsupergraph/shop/subgraphs/users/internal/accounts/mongostore"
@@ -36,16 +37,13 @@ import (
 // ShutdownGrace is how long in-flight requests get to finish on shutdown.
 const ShutdownGrace = 10 * time.Second
 
-// TopicWait bounds how long the outbox relay waits at start-up for the
-// users topic to be created (the broker may be down).
-const TopicWait = 10 * time.Second
-
 // App is a running-ready users service.
 type App struct {
 	cfg     Config
 	log     *slog.Logger
 	client  *mongo.Client
 	db      *mongo.Database
+	kafka   *kafkax.Client
 	writer  *kafka.Writer
 	relay   *outbox.Relay
 	redis   *redis.Client
@@ -66,7 +64,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		a.Close()
 		return nil, fmt.Errorf("users: %w", err)
 	}
-	a.writer = kafkax.NewWriter(cfg.KafkaBrokers)
+	if a.kafka, err = kafkax.New(cfg.Kafka); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("users: %w", err)
+	}
+	a.writer = a.kafka.Writer()
 	a.relay = outbox.NewLeasedRelay(db, a.writer, log)
 	tokens := auth.NewTokens(cfg.APISecret, cfg.TokenTTL)
 	guard, err := a.newGuard()
@@ -95,15 +97,16 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	return a, nil
 }
 
-// newGuard builds the login and registration limits over Redis. Without
-// REDIS_ADDR there is nowhere to share counters between replicas, so the
-// service runs without limits and says so; Redis is deliberately not a
-// readiness check, because the guard lets attempts through while Redis is
-// down rather than refusing every login.
+// newGuard builds the login and registration limits over the limit
+// counters' Redis (see platform/redisx). Without one there is nowhere to
+// share counters between replicas, so the service runs without limits and
+// says so; Redis is deliberately not a readiness check, because the guard
+// lets attempts through while Redis is down rather than refusing every
+// login.
 func (a *App) newGuard() (accounts.Guard, error) {
-	a.redis = newLimiterRedis(a.cfg.RedisAddr, a.cfg.RedisPassword)
+	a.redis = redisx.NewLimits(a.cfg.RedisLimits)
 	if a.redis == nil {
-		a.log.Warn("REDIS_ADDR is not set: login and registration attempts are not rate limited")
+		a.log.Warn("neither REDIS_LIMITS_ADDR nor REDIS_ADDR is set: login and registration attempts are not rate limited")
 		return nil, nil
 	}
 	g, err := throttle.New(a.redis, a.cfg.RedisKeyPrefix, a.cfg.Limits, a.log)
@@ -111,29 +114,6 @@ func (a *App) newGuard() (accounts.Guard, error) {
 		return nil, err
 	}
 	return g, nil
-}
-
-// newLimiterRedis is the Redis client of the attempt counters (nil without
-// addr). Unlike platform/redisx's cache client it never retries: a counter
-// script whose reply timed out may have run, and running it again would
-// count one attempt twice. Its timeouts are longer than the cache's, because
-// a timeout here lets an attempt through unchecked rather than merely
-// missing the cache; a dead Redis still fails fast (connection refused) and
-// the guard then leaves it alone for a while.
-func newLimiterRedis(addr, password string) *redis.Client {
-	if addr == "" {
-		return nil
-	}
-	return redis.NewClient(&redis.Options{
-		Addr:            addr,
-		Password:        password,
-		DialTimeout:     time.Second,
-		ReadTimeout:     time.Second,
-		WriteTimeout:    time.Second,
-		PoolTimeout:     time.Second,
-		MaxRetries:      -1,
-		DisableIdentity: true,
-	})
 }
 
 // Handler returns the service's HTTP handler.
@@ -153,10 +133,11 @@ func (a *App) Run(ctx context.Context) error {
 // pass a listener on a free port.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	relay := func(ctx context.Context) {
-		// The topic first: a relay publishing into a missing topic makes the
-		// broker auto-create it with its default partitioning, racing our
-		// creation, and consumers that joined early see no partitions.
-		a.ensureTopic(ctx)
+		// The topic first: writers do not create topics, so until it exists
+		// (the broker may be down) events wait in the outbox.
+		if !a.kafka.SetUpTopics(ctx, a.log, a.cfg.Topic(events.TopicUsers)) {
+			return
+		}
 		if err := a.relay.Run(ctx); err != nil {
 			a.log.Error("outbox relay stopped", "err", err)
 		}
@@ -167,28 +148,14 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// ensureTopic creates the users topic and waits until the broker's metadata
-// lists it, for at most TopicWait; the relay starts after it either way.
-// Failure only logs: with the broker down, events wait in the outbox, and
-// the writer creates the topic on first publish where the broker allows it.
-func (a *App) ensureTopic(ctx context.Context) {
-	ctx, cancel := context.WithTimeout(ctx, TopicWait)
-	defer cancel()
-	topic := a.cfg.Topic(events.TopicUsers)
-	err := kafkax.EnsureTopics(ctx, a.cfg.KafkaBrokers, 3, topic)
-	if err == nil {
-		err = kafkax.AwaitTopics(ctx, a.cfg.KafkaBrokers, topic)
-	}
-	if err != nil && !errors.Is(ctx.Err(), context.Canceled) {
-		a.log.Warn("could not ensure users topic; relying on auto-creation", "topic", topic, "err", err)
-	}
-}
-
 // Close releases the broker writer and the database connection.
 func (a *App) Close() {
 	var errs []error
 	if a.writer != nil {
 		errs = append(errs, a.writer.Close())
+	}
+	if a.kafka != nil {
+		a.kafka.Close()
 	}
 	if a.redis != nil {
 		errs = append(errs, a.redis.Close())

@@ -8,6 +8,7 @@ import (
 
 	"github.com/shopsupergraph/shop/platform/clientip"
 	"github.com/shopsupergraph/shop/platform/config"
+	"github.com/shopsupergraph/shop/platform/redisx"
 	"github.com/shopsupergraph/shop/platform/service"
 	"github.com/shopsupergraph/shop/subgraphs/users/internal/accounts"
 	"github.com/shopsupergraph/shop/subgraphs/users/internal/throttle"
@@ -17,8 +18,9 @@ import (
 //
 //	TOKEN_TTL                    lifetime of issued bearer tokens (default 24h)
 //	BCRYPT_COST                  password hashing cost (default 10; 4 allowed outside production for fast tests)
-//	REDIS_ADDR                   Redis host:port holding the attempt counters; empty disables the limits
-//	REDIS_PASSWORD               Redis password (optional)
+//	REDIS_LIMITS_ADDR            Redis host:port holding the attempt counters (default REDIS_ADDR); empty disables the limits
+//	REDIS_LIMITS_PASSWORD        its password (default REDIS_PASSWORD)
+//	REDIS_LIMITS_DB              its database number (default 1; the cache's is REDIS_DB, default 0)
 //	REDIS_KEY_PREFIX             prefix of every key (default "shop:")
 //	LOGIN_MAX_FAILURES_PER_USER_ADDR  failed logins per username from one client address per window (default 5; 0 = no limit)
 //	LOGIN_MAX_ATTEMPTS_PER_ADDR  failed logins per client address per window (default 20; 0 = no limit)
@@ -35,10 +37,11 @@ import (
 //	TRUSTED_PROXIES              addresses or CIDRs whose requests may name the client, typically the router's (default and "none": nobody, the TCP peer is the client)
 type Config struct {
 	service.Common
-	TokenTTL       time.Duration
-	BcryptCost     int
-	RedisAddr      string
-	RedisPassword  string
+	TokenTTL   time.Duration
+	BcryptCost int
+	// RedisLimits is where the attempt counters live: a database the
+	// cache's eviction cannot reach (see platform/redisx).
+	RedisLimits    redisx.Config
 	RedisKeyPrefix string
 	Limits         throttle.Limits
 	ClientIPHeader string
@@ -52,8 +55,7 @@ func LoadConfig(env *config.Env) (Config, error) {
 		Common:         service.LoadCommon(env, "users", ":4001"),
 		TokenTTL:       env.Duration("TOKEN_TTL", 24*time.Hour),
 		BcryptCost:     env.Int("BCRYPT_COST", bcrypt.DefaultCost),
-		RedisAddr:      env.String("REDIS_ADDR", ""),
-		RedisPassword:  env.String("REDIS_PASSWORD", ""),
+		RedisLimits:    redisx.LoadLimits(env),
 		RedisKeyPrefix: env.String("REDIS_KEY_PREFIX", "shop:"),
 		Limits: throttle.Limits{
 			MaxFailuresPerUserAddr:  env.Int("LOGIN_MAX_FAILURES_PER_USER_ADDR", 5),
@@ -136,8 +138,8 @@ func LoadConfig(env *config.Env) (Config, error) {
 // String describes the configuration with secrets masked, for logs.
 func (c Config) String() string {
 	l := c.Limits
-	return fmt.Sprintf("%s tokenTTL=%s bcryptCost=%d redis=%q redisPrefix=%q loginLimits=%d/user+addr,%d/addr per %s userBackoff=after %d, %s..%s, familiar %s register=%d/addr per %s clientIPHeader=%s trustedProxies=%v directory=%s",
-		c.Common.String(), c.TokenTTL, c.BcryptCost, c.RedisAddr, c.RedisKeyPrefix,
+	return fmt.Sprintf("%s tokenTTL=%s bcryptCost=%d redisLimits=%s redisPrefix=%q loginLimits=%d/user+addr,%d/addr per %s userBackoff=after %d, %s..%s, familiar %s register=%d/addr per %s clientIPHeader=%s trustedProxies=%v directory=%s",
+		c.Common.String(), c.TokenTTL, c.BcryptCost, c.RedisLimits, c.RedisKeyPrefix,
 		l.MaxFailuresPerUserAddr, l.MaxAttemptsPerAddr, l.Window, l.UserBackoffAfter, l.UserBackoff, l.UserBackoffMax, l.FamiliarFor,
 		l.MaxRegistrationsPerAddr, l.RegisterWindow, c.ClientIPHeader, c.TrustedProxies, c.Directory)
 }

@@ -21,17 +21,22 @@ import (
 // app's own creation) and awaited in the metadata before the group reader
 // joins: a kafka-go group reader that joins before its topic exists gets
 // no partitions and never reads.
-func waitEvent(t *testing.T, brokers []string, topic string, match func(events.Envelope) bool) events.Envelope {
+func waitEvent(t *testing.T, cfg kafkax.Config, topic string, match func(events.Envelope) bool) events.Envelope {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := kafkax.EnsureTopics(ctx, brokers, 3, topic); err != nil {
-		t.Fatalf("ensure topic %s: %v", topic, err)
-	}
-	if err := kafkax.AwaitTopics(ctx, brokers, topic); err != nil {
+	kc, err := kafkax.New(cfg)
+	if err != nil {
 		t.Fatal(err)
 	}
-	r := kafkax.NewReader(kafkax.ReaderConfig{Brokers: brokers, Topic: topic, GroupID: testenv.Name("users-test")})
+	defer kc.Close()
+	if err := kc.EnsureTopics(ctx, topic); err != nil {
+		t.Fatalf("ensure topic %s: %v", topic, err)
+	}
+	if err := kc.AwaitTopics(ctx, topic); err != nil {
+		t.Fatal(err)
+	}
+	r := kc.Reader(kafkax.ReaderConfig{Topic: topic, GroupID: testenv.Name("users-test")})
 	defer r.Close()
 	for {
 		m, err := r.FetchMessage(ctx)
@@ -87,7 +92,7 @@ func TestUserRegisteredPublished(t *testing.T) {
 	t.Parallel()
 	in := start(t, options{})
 	u := register(t, in.URL, "hank", "password", nil)
-	e := waitEvent(t, in.Config.KafkaBrokers, in.Config.Topic(events.TopicUsers), isRegistration(u.User.ID))
+	e := waitEvent(t, in.Config.Kafka, in.Config.Topic(events.TopicUsers), isRegistration(u.User.ID))
 	var d events.UserRegisteredData
 	if err := e.Decode(&d); err != nil || d.Username != "hank" || e.ID == "" || e.OccurredAt.IsZero() {
 		t.Fatalf("event = %+v data = %+v (%v)", e, d, err)
@@ -129,7 +134,7 @@ func TestOutboxSurvivesBrokerOutage(t *testing.T) {
 	}
 	up := start(t, options{db: db, prefix: prefix})
 	_, storedID := outboxState(t, up, userID)
-	e := waitEvent(t, up.Config.KafkaBrokers, up.Config.Topic(events.TopicUsers), isRegistration(userID))
+	e := waitEvent(t, up.Config.Kafka, up.Config.Topic(events.TopicUsers), isRegistration(userID))
 	if e.ID != storedID {
 		t.Fatalf("delivered event id %s, stored %s", e.ID, storedID)
 	}

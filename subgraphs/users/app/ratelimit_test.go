@@ -1,10 +1,13 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/shopsupergraph/shop/platform/testenv"
 )
@@ -239,4 +242,52 @@ func TestLoginWithRedisDown(t *testing.T) {
 		return r.code() == "TOO_MANY_REQUESTS", nil
 	})
 	expectLimited(t, login(t, in.URL, "lee", "password", "198.51.100.1"), "right password after the outage")
+}
+
+// TestLimitCountersLiveInTheirOwnDatabase: the attempt counters go to the
+// limits database (REDIS_LIMITS_DB, default 1) and never to the cache's
+// (REDIS_DB, default 0), whose eviction would lift the limits, and every
+// one of them expires on its own.
+func TestLimitCountersLiveInTheirOwnDatabase(t *testing.T) {
+	t.Parallel()
+	addr := testenv.Get(t).RedisAddr
+	for _, c := range []struct {
+		name string
+		vars map[string]string
+		db   int
+	}{
+		{"default", nil, 1},
+		{"configured", map[string]string{"REDIS_LIMITS_DB": "5"}, 5},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			prefix := testenv.Name("limitsdb") + ":"
+			in := start(t, options{redisPrefix: prefix, vars: c.vars})
+			register(t, in.URL, "Nell", "right-password", nil)
+			expectCode(t, login(t, in.URL, "nell", "wrong-password", "198.51.100.7"), "UNAUTHENTICATED", "failed login")
+			ctx := context.Background()
+			for _, db := range []int{0, 1, 5} {
+				rdb := redis.NewClient(&redis.Options{Addr: addr, DB: db, DisableIdentity: true})
+				keys, err := rdb.Keys(ctx, prefix+"*").Result()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if db != c.db {
+					if len(keys) > 0 {
+						t.Errorf("database %d holds counters %v; they belong in %d", db, keys, c.db)
+					}
+				} else {
+					if len(keys) < 2 { // at least the pair and the address windows
+						t.Errorf("database %d holds %v, want the login counters", db, keys)
+					}
+					for _, k := range keys {
+						if ttl, err := rdb.PTTL(ctx, k).Result(); err != nil || ttl <= 0 {
+							t.Errorf("counter %s has no expiry (%v, %v)", k, ttl, err)
+						}
+					}
+				}
+				_ = rdb.Close()
+			}
+		})
+	}
 }

@@ -3,7 +3,6 @@ package live
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -14,6 +13,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/shopsupergraph/shop/platform/events"
+	"github.com/shopsupergraph/shop/platform/kafkax"
 )
 
 // Feed reads every partition of a topic from the offsets current when it
@@ -34,19 +34,11 @@ type Feed struct {
 // after since. A replica whose feed cannot open at start (a topic created
 // a moment ago is not always listed yet) passes its start time, so the
 // events written while it retried are still delivered.
-func OpenFeed(ctx context.Context, brokers []string, topic string, since time.Time, log *slog.Logger) (*Feed, error) {
-	if len(brokers) == 0 {
-		return nil, errors.New("open feed: no brokers")
-	}
-	d := &kafka.Dialer{Timeout: 5 * time.Second}
-	conn, err := d.DialContext(ctx, "tcp", brokers[0])
+func OpenFeed(ctx context.Context, kc *kafkax.Client, topic string, since time.Time, log *slog.Logger) (*Feed, error) {
+	d := kc.Dialer()
+	parts, err := kc.Partitions(ctx, topic)
 	if err != nil {
 		return nil, fmt.Errorf("open feed: %w", err)
-	}
-	defer conn.Close()
-	parts, err := conn.ReadPartitions(topic)
-	if err != nil {
-		return nil, fmt.Errorf("open feed: partitions of %s: %w", topic, err)
 	}
 	if len(parts) == 0 {
 		// A feed without readers would end at once and deliver nothing.
@@ -60,7 +52,7 @@ func OpenFeed(ctx context.Context, brokers []string, topic string, since time.Ti
 			return nil, err
 		}
 		r := kafka.NewReader(kafka.ReaderConfig{
-			Brokers: brokers, Topic: topic, Partition: p.ID,
+			Brokers: kc.Brokers(), Dialer: d, Topic: topic, Partition: p.ID,
 			MinBytes: 1, MaxBytes: 10 << 20, MaxWait: 100 * time.Millisecond, ReadBatchTimeout: 100 * time.Millisecond,
 		})
 		if err := r.SetOffset(start); err != nil {

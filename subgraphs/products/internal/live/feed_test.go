@@ -22,10 +22,15 @@ func TestFeedStartsAtNewestOrAtTime(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	topic := testenv.Name("feed") + ".products"
-	if err := kafkax.EnsureTopics(ctx, env.KafkaBrokers, 2, topic); err != nil {
+	kc, err := kafkax.New(kafkax.Config{Brokers: env.KafkaBrokers, Partitions: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(kc.Close)
+	if err := kc.EnsureTopics(ctx, topic); err != nil {
 		t.Fatalf("topics: %v", err)
 	}
-	w := kafkax.NewWriter(env.KafkaBrokers)
+	w := kc.Writer()
 	defer w.Close()
 	publish := func(id string) {
 		t.Helper()
@@ -50,7 +55,7 @@ func TestFeedStartsAtNewestOrAtTime(t *testing.T) {
 		var f *live.Feed
 		var err error
 		for f == nil {
-			if f, err = live.OpenFeed(ctx, env.KafkaBrokers, topic, since, slog.New(slog.DiscardHandler)); err != nil {
+			if f, err = live.OpenFeed(ctx, kc, topic, since, slog.New(slog.DiscardHandler)); err != nil {
 				if ctx.Err() != nil {
 					t.Fatalf("open feed: %v", err)
 				}

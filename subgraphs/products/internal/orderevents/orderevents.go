@@ -6,6 +6,7 @@ package orderevents
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 
 	"github.com/shopsupergraph/shop/platform/events"
@@ -22,7 +23,9 @@ type Releaser interface {
 }
 
 // Handler returns the kafkax handler for the orders topic. Release is
-// idempotent, so redelivered events change nothing.
+// idempotent, so redelivered events change nothing. An event whose data
+// does not decode or names an invalid order is poison (the consumer sets
+// it aside in the dead-letter topic); any other failure is retried.
 func Handler(r Releaser, log *slog.Logger) func(ctx context.Context, e events.Envelope) error {
 	return func(ctx context.Context, e events.Envelope) error {
 		if e.Type != events.OrderCancelled && e.Type != events.OrderRejected {
@@ -30,13 +33,12 @@ func Handler(r Releaser, log *slog.Logger) func(ctx context.Context, e events.En
 		}
 		var d events.OrderData
 		if err := e.Decode(&d); err != nil {
-			log.Error("skipping undecodable order event", "id", e.ID, "err", err)
-			return nil
+			return err // poison already
 		}
 		if _, err := r.Release(ctx, d.OrderID); err != nil {
+			err = fmt.Errorf("release order %q: %w", d.OrderID, err)
 			if errors.Is(err, input.ErrInvalid) {
-				log.Error("skipping order event with a bad order id", "id", e.ID, "orderId", d.OrderID, "err", err)
-				return nil
+				return events.Poison(err)
 			}
 			return err
 		}

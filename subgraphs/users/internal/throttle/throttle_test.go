@@ -46,7 +46,7 @@ func expectLimited(t *testing.T, err error, what string, within time.Duration) {
 
 func TestNewRejectsBadLimits(t *testing.T) {
 	t.Parallel()
-	c := redisx.New("127.0.0.1:1", "")
+	c := redisx.NewLimits(redisx.Config{Addr: "127.0.0.1:1"})
 	for name, l := range map[string]Limits{
 		"negative":           {MaxFailuresPerUserAddr: -1, Window: time.Minute},
 		"no login window":    {MaxFailuresPerUserAddr: 5},

@@ -34,7 +34,7 @@ func setup(t *testing.T, env *testenv.Env) (*catalog.Service, *inventory.Service
 	name := testenv.Name("cache")
 	st := storetest.New(client.Database(name), "t")
 	st.EnsureIndexes(t)
-	rdb := redisx.New(env.RedisAddr, "")
+	rdb := redisx.NewCache(redisx.Config{Addr: env.RedisAddr})
 	t.Cleanup(func() { _ = rdb.Close() })
 	cache := rediscache.New(st.Products, rdb, name+":", 0, nil)
 	inv := inventory.NewService(cache.WrapStock(st.Stock), cache, nil)
