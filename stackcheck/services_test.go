@@ -112,6 +112,21 @@ func TestEverySubgraphIsChecked(t *testing.T) {
 	}
 }
 
+// TestExamplePlaceholdersRefused: `cp .env.example .env && docker compose
+// up` without replacing the placeholder secrets must not start a service.
+func TestExamplePlaceholdersRefused(t *testing.T) {
+	t.Parallel()
+	f := loadComposeWith(t, exampleEnv(t))
+	for _, sg := range subgraphs {
+		_, _, err := sg.load(config.FromMap(composeService(t, f, sg.name).Environment))
+		for _, name := range exampleSecrets {
+			if err == nil || !strings.Contains(err.Error(), name+" is a placeholder") {
+				t.Errorf("%s with .env.example as is: err = %v, want %s refused as a placeholder", sg.name, err, name)
+			}
+		}
+	}
+}
+
 // requiredVar matches config.Env's message for a missing required variable.
 var requiredVar = regexp.MustCompile(`([A-Z][A-Z0-9_]*) is required`)
 

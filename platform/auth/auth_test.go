@@ -95,16 +95,6 @@ func TestPrincipal(t *testing.T) {
 	}
 }
 
-func TestValidateSecret(t *testing.T) {
-	t.Parallel()
-	if ValidateSecret("short") == nil {
-		t.Fatal("short secret accepted")
-	}
-	if err := ValidateSecret(secret); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // tamperSignature replaces the first character of tok's signature with a
 // different one. The first character carries six bits of the signature,
 // so the signature always changes; changing the last characters does not

@@ -15,8 +15,9 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// MinSecretLength is the shortest API_SECRET production accepts: HS256 keys
-// shorter than the hash output make brute-forcing a leaked token practical.
+// MinSecretLength is the shortest API_SECRET (and other shared secret)
+// production accepts: HS256 keys shorter than the hash output make
+// brute-forcing a leaked token practical. platform/service checks it.
 const MinSecretLength = 32
 
 // Sentinel errors let callers tell token failures apart in logs; clients
@@ -47,14 +48,6 @@ func NewTokens(secret string, ttl time.Duration) *Tokens {
 		ttl = 24 * time.Hour
 	}
 	return &Tokens{secret: []byte(secret), ttl: ttl, now: time.Now}
-}
-
-// ValidateSecret reports whether secret is strong enough for production.
-func ValidateSecret(secret string) error {
-	if len(secret) < MinSecretLength {
-		return fmt.Errorf("API_SECRET must be at least %d characters (got %d)", MinSecretLength, len(secret))
-	}
-	return nil
 }
 
 // Issue returns a signed token for userID.

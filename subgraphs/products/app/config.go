@@ -16,7 +16,7 @@ import (
 //
 //	(shared)           see service.Common; LISTEN_ADDR defaults to :4002, MONGO_DB to shop_products
 //	REDIS_ADDR         Redis host:port; empty disables the cache
-//	REDIS_PASSWORD     Redis password (optional)
+//	REDIS_PASSWORD     Redis password (optional; or REDIS_PASSWORD_FILE)
 //	REDIS_KEY_PREFIX   prefix of every cache key (default "shop:")
 //	CACHE_TTL          lifetime of a cached product or page (default 5m)
 //	KAFKA_PARTITIONS   partitions of the topics this service creates (default 3)
@@ -48,7 +48,7 @@ func LoadConfig(env *config.Env) (Config, error) {
 	c := Config{
 		Common:          service.LoadCommon(env, "products", ":4002"),
 		RedisAddr:       env.String("REDIS_ADDR", ""),
-		RedisPassword:   env.String("REDIS_PASSWORD", ""),
+		RedisPassword:   env.Secret("REDIS_PASSWORD"),
 		RedisKeyPrefix:  env.String("REDIS_KEY_PREFIX", "shop:"),
 		CacheTTL:        env.Duration("CACHE_TTL", 5*time.Minute),
 		KafkaPartitions: env.Int("KAFKA_PARTITIONS", 3),

@@ -18,7 +18,7 @@ import (
 //	TOKEN_TTL                    lifetime of issued bearer tokens (default 24h)
 //	BCRYPT_COST                  password hashing cost (default 10; 4 allowed outside production for fast tests)
 //	REDIS_ADDR                   Redis host:port holding the attempt counters; empty disables the limits
-//	REDIS_PASSWORD               Redis password (optional)
+//	REDIS_PASSWORD               Redis password (optional; or REDIS_PASSWORD_FILE)
 //	REDIS_KEY_PREFIX             prefix of every key (default "shop:")
 //	LOGIN_MAX_FAILURES_PER_USER_ADDR  failed logins per username from one client address per window (default 5; 0 = no limit)
 //	LOGIN_MAX_ATTEMPTS_PER_ADDR  failed logins per client address per window (default 20; 0 = no limit)
@@ -53,7 +53,7 @@ func LoadConfig(env *config.Env) (Config, error) {
 		TokenTTL:       env.Duration("TOKEN_TTL", 24*time.Hour),
 		BcryptCost:     env.Int("BCRYPT_COST", bcrypt.DefaultCost),
 		RedisAddr:      env.String("REDIS_ADDR", ""),
-		RedisPassword:  env.String("REDIS_PASSWORD", ""),
+		RedisPassword:  env.Secret("REDIS_PASSWORD"),
 		RedisKeyPrefix: env.String("REDIS_KEY_PREFIX", "shop:"),
 		Limits: throttle.Limits{
 			MaxFailuresPerUserAddr:  env.Int("LOGIN_MAX_FAILURES_PER_USER_ADDR", 5),
