@@ -40,6 +40,8 @@ type Common struct {
 	// ServiceToken is INTERNAL_API_SECRET, sent and checked in the
 	// X-Service-Token header of internal calls.
 	ServiceToken string
+	// Tokens says how bearer tokens are verified (and, on users, signed).
+	Tokens       Tokens
 	MongoURI     string
 	MongoDB      string
 	KafkaBrokers []string
@@ -48,14 +50,33 @@ type Common struct {
 	LogFormat    string
 }
 
-// LoadCommon reads the shared variables for service (e.g. "users") with the
-// given default listen address. Problems are recorded on env.
+// LoadCommon reads the shared variables for service (e.g. "products") with
+// the given default listen address. Problems are recorded on env.
 func LoadCommon(env *config.Env, service, defaultListen string) Common {
+	return loadCommon(env, service, defaultListen, false)
+}
+
+// LoadIssuerCommon is LoadCommon for the service that issues tokens
+// (users): its signing key (TOKEN_SIGNING_KEY) turns asymmetric tokens on,
+// and it verifies them with its own keys.
+func LoadIssuerCommon(env *config.Env, service, defaultListen string) Common {
+	return loadCommon(env, service, defaultListen, true)
+}
+
+func loadCommon(env *config.Env, service, defaultListen string, issuer bool) Common {
+	shopEnv := strings.ToLower(env.String("SHOP_ENV", "development"))
+	apiSecret := env.Secret("API_SECRET")
+	// With asymmetric tokens in production, API_SECRET signs nothing and
+	// nothing falls back to it, so it is not needed there.
+	if apiSecret == "" && !env.SecretSet("API_SECRET") && (shopEnv != "production" || !asymmetricSet(env, issuer)) {
+		env.Problem("API_SECRET is required (or API_SECRET_FILE naming a file that holds it)")
+	}
 	c := Common{
 		Service:      service,
 		ListenAddr:   env.String("LISTEN_ADDR", defaultListen),
-		Env:          strings.ToLower(env.String("SHOP_ENV", "development")),
-		APISecret:    env.RequiredSecret("API_SECRET"),
+		Env:          shopEnv,
+		APISecret:    apiSecret,
+		Tokens:       loadTokens(env, issuer),
 		MongoURI:     env.Secret("MONGO_URI"),
 		MongoDB:      env.String("MONGO_DB", "shop_"+service),
 		KafkaBrokers: env.List("KAFKA_BROKERS", []string{"localhost:9092"}),
@@ -151,9 +172,9 @@ func (c Common) Topic(name string) string { return c.TopicPrefix + name }
 
 // String describes the configuration with secrets masked, for logs.
 func (c Common) String() string {
-	return fmt.Sprintf("service=%s listen=%s env=%s mongo=%s/%s kafka=%v topicPrefix=%q apiSecret=%s adminKey=%s internalSecret=%s",
+	return fmt.Sprintf("service=%s listen=%s env=%s mongo=%s/%s kafka=%v topicPrefix=%q apiSecret=%s adminKey=%s internalSecret=%s %s",
 		c.Service, c.ListenAddr, c.Env, maskURI(c.MongoURI), c.MongoDB, c.KafkaBrokers, c.TopicPrefix,
-		config.Mask(c.APISecret), config.Mask(c.AdminAPIKey), config.Mask(c.ServiceToken))
+		config.Mask(c.APISecret), config.Mask(c.AdminAPIKey), config.Mask(c.ServiceToken), c.Tokens.describe())
 }
 
 // maskURI hides a password in a connection URI.

@@ -49,7 +49,7 @@ type Config struct {
 // LoadConfig reads the configuration and reports every problem at once.
 func LoadConfig(env *config.Env) (Config, error) {
 	c := Config{
-		Common:         service.LoadCommon(env, "users", ":4001"),
+		Common:         service.LoadIssuerCommon(env, "users", ":4001"),
 		TokenTTL:       env.Duration("TOKEN_TTL", 24*time.Hour),
 		BcryptCost:     env.Int("BCRYPT_COST", bcrypt.DefaultCost),
 		RedisAddr:      env.String("REDIS_ADDR", ""),

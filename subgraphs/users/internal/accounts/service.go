@@ -28,7 +28,7 @@ type Options struct {
 // Service implements the users use cases.
 type Service struct {
 	store  Storer
-	tokens *auth.Tokens
+	tokens auth.Issuer
 	cost   int
 	notify func()
 	guard  Guard
@@ -64,8 +64,9 @@ type Session struct {
 	User  User
 }
 
-// NewService returns a Service over store issuing tokens with tokens.
-func NewService(store Storer, tokens *auth.Tokens, o Options) (*Service, error) {
+// NewService returns a Service over store issuing tokens with tokens
+// (HS256 or asymmetric: see platform/auth).
+func NewService(store Storer, tokens auth.Issuer, o Options) (*Service, error) {
 	cost := o.BcryptCost
 	if cost == 0 {
 		cost = bcrypt.DefaultCost
