@@ -271,7 +271,9 @@ func (s *Service) Me(ctx context.Context, p auth.Principal) (User, error) {
 	return u, nil
 }
 
-// CanSeeEmail reports whether p may read u's email: only u and admins may.
-func CanSeeEmail(p auth.Principal, userID string) bool {
+// CanSeeAccount reports whether p may read the private fields (email,
+// registration time) of the user userID: only that user and admins may;
+// everyone else sees the id and username alone.
+func CanSeeAccount(p auth.Principal, userID string) bool {
 	return p.Admin || (p.UserID != "" && p.UserID == userID)
 }
