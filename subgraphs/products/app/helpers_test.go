@@ -52,16 +52,16 @@ func start(t testing.TB, env *testenv.Env, sh shared) *instance {
 func startWith(t testing.TB, env *testenv.Env, sh shared, extra map[string]string) *instance {
 	t.Helper()
 	m := map[string]string{
-		"API_SECRET":         testSecret,
-		"ADMIN_API_KEY":      testAdminKey,
-		"SERVICE_TOKEN":      testToken,
-		"MONGO_URI":          env.MongoURI,
-		"MONGO_DB":           sh.db,
-		"KAFKA_BROKERS":      strings.Join(env.KafkaBrokers, ","),
-		"KAFKA_TOPIC_PREFIX": sh.prefix + ".",
-		"REDIS_ADDR":         env.RedisAddr,
-		"REDIS_KEY_PREFIX":   sh.prefix + ":",
-		"LISTEN_ADDR":        "127.0.0.1:0",
+		"API_SECRET":          testSecret,
+		"ADMIN_API_KEY":       testAdminKey,
+		"INTERNAL_API_SECRET": testToken,
+		"MONGO_URI":           env.MongoURI,
+		"MONGO_DB":            sh.db,
+		"KAFKA_BROKERS":       strings.Join(env.KafkaBrokers, ","),
+		"KAFKA_TOPIC_PREFIX":  sh.prefix + ".",
+		"REDIS_ADDR":          env.RedisAddr,
+		"REDIS_KEY_PREFIX":    sh.prefix + ":",
+		"LISTEN_ADDR":         "127.0.0.1:0",
 	}
 	for k, v := range extra {
 		m[k] = v
