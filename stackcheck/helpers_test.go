@@ -25,10 +25,30 @@ func exampleEnv(t *testing.T) map[string]string {
 	return env
 }
 
-// loadCompose parses docker-compose.yml with .env.example substituted.
+// exampleSecrets are the variables whose .env.example values are
+// placeholders the services refuse in production, as they should.
+var exampleSecrets = []string{"API_SECRET", "ADMIN_API_KEY", "INTERNAL_API_SECRET"}
+
+// operatorEnv is .env.example after an operator replaced its placeholder
+// secrets, as its comments ask.
+func operatorEnv(t *testing.T) map[string]string {
+	t.Helper()
+	env := exampleEnv(t)
+	for i, name := range exampleSecrets {
+		env[name] = []string{"Zq3vN8tLw1xR6pYb0cKd4mHs9uJe2fGa7iTo5yWn", "hV7mQ2xK9pL4wR8s", "t4Kx9Lm2Qw7Rz1Vb8Nc3Hy6Pj5Fd0Gs2"}[i]
+	}
+	return env
+}
+
+// loadCompose parses docker-compose.yml with the operator's .env substituted.
 func loadCompose(t *testing.T) *File {
 	t.Helper()
-	f, err := LoadCompose(filepath.Join(root, "docker-compose.yml"), exampleEnv(t))
+	return loadComposeWith(t, operatorEnv(t))
+}
+
+func loadComposeWith(t *testing.T, env map[string]string) *File {
+	t.Helper()
+	f, err := LoadCompose(filepath.Join(root, "docker-compose.yml"), env)
 	if err != nil {
 		t.Fatal(err)
 	}

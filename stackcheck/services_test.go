@@ -36,6 +36,21 @@ func TestEverySubgraphIsChecked(t *testing.T) {
 	}
 }
 
+// TestExamplePlaceholdersRefused: `cp .env.example .env && docker compose
+// up` without replacing the placeholder secrets must not start a service.
+func TestExamplePlaceholdersRefused(t *testing.T) {
+	t.Parallel()
+	f := loadComposeWith(t, exampleEnv(t))
+	for _, sg := range Subgraphs() {
+		_, _, err := sg.Load(config.FromMap(composeService(t, f, sg.Name).Environment))
+		for _, name := range exampleSecrets {
+			if err == nil || !strings.Contains(err.Error(), name+" is a placeholder") {
+				t.Errorf("%s with .env.example as is: err = %v, want %s refused as a placeholder", sg.Name, err, name)
+			}
+		}
+	}
+}
+
 func TestSubgraphServiceConfig(t *testing.T) {
 	t.Parallel()
 	f := loadCompose(t)

@@ -29,7 +29,18 @@ type Options struct {
 	Env map[string]string
 	// RouterEnv adds variables for every router process.
 	RouterEnv map[string]string
+	// UsersEnv adds or overrides variables for the users process only,
+	// after Env (its token signing key, for instance).
+	UsersEnv map[string]string
+	// UsersJWKS points the products and orders processes at the users
+	// process's JWK set (TOKEN_JWKS_URL), so they verify the asymmetric
+	// tokens users signs; they then start once users has reported its
+	// address.
+	UsersJWKS bool
 }
+
+// JWKSPath is where the users service publishes its token keys.
+const JWKSPath = "/.well-known/jwks.json"
 
 // System is a running shop made of separate processes.
 type System struct {
@@ -132,21 +143,34 @@ func Start(t testing.TB, bins *Binaries, o Options) *System {
 	}
 	// Every process binds port 0 and reports the port it got; a process
 	// that needs another's address starts once that one has reported it.
-	s.Users = svc("users", bins.Users, nil)
-	for i := range o.Products {
-		s.Products = append(s.Products, svc(fmt.Sprintf("products-%d", i), bins.Products, nil))
+	s.Users = svc("users", bins.Users, o.UsersEnv)
+	first := []*Service{s.Users}
+	verifier := map[string]string{}
+	if o.UsersJWKS {
+		if err := s.launchAll(ctx, first); err != nil {
+			t.Fatal(err)
+		}
+		first = nil
+		verifier["TOKEN_JWKS_URL"] = s.Users.URL() + JWKSPath
 	}
-	if err := s.launchAll(ctx, append([]*Service{s.Users}, s.Products...)); err != nil {
+	for i := range o.Products {
+		s.Products = append(s.Products, svc(fmt.Sprintf("products-%d", i), bins.Products, verifier))
+	}
+	if err := s.launchAll(ctx, append(first, s.Products...)); err != nil {
 		t.Fatal(err)
 	}
 	for i := range o.Orders {
 		// Orders replicas reserve through different products replicas, so
 		// replicas of both really contend on the shared database.
 		p := s.Products[(i+1)%len(s.Products)]
-		s.Orders = append(s.Orders, svc(fmt.Sprintf("orders-%d", i), bins.Orders, map[string]string{
+		m := map[string]string{
 			"PRODUCTS_INTERNAL_URL": p.URL(),
 			"USERS_INTERNAL_URL":    s.Users.URL(),
-		}))
+		}
+		for k, v := range verifier {
+			m[k] = v
+		}
+		s.Orders = append(s.Orders, svc(fmt.Sprintf("orders-%d", i), bins.Orders, m))
 	}
 	if err := s.launchAll(ctx, s.Orders); err != nil {
 		t.Fatal(err)

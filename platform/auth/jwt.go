@@ -1,10 +1,13 @@
-// Package auth issues and verifies the shop's credentials: HS256 JWTs signed
-// with API_SECRET for users, and the admin API key for admin operations.
-// Every subgraph uses this one implementation, so a token accepted by one
+// Package auth issues and verifies the shop's credentials: JWTs for users
+// (HS256 signed with API_SECRET by default, or EdDSA/RS256 signed with a
+// private key only the users service holds and verified against its
+// published JWK set), and the admin API key for admin operations. Every
+// subgraph uses this one implementation, so a token accepted by one
 // service is accepted by all and a forged one by none.
 package auth
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -15,8 +18,9 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// MinSecretLength is the shortest API_SECRET production accepts: HS256 keys
-// shorter than the hash output make brute-forcing a leaked token practical.
+// MinSecretLength is the shortest API_SECRET (and other shared secret)
+// production accepts: HS256 keys shorter than the hash output make
+// brute-forcing a leaked token practical. platform/service checks it.
 const MinSecretLength = 32
 
 // Sentinel errors let callers tell token failures apart in logs; clients
@@ -34,7 +38,20 @@ type Claims struct {
 	jwt.RegisteredClaims
 }
 
-// Tokens issues and verifies user tokens.
+// Issuer signs access tokens for users.
+type Issuer interface {
+	// Issue returns a signed token for userID.
+	Issue(userID string) (string, error)
+}
+
+// Verifier checks access tokens.
+type Verifier interface {
+	// Verify checks token and returns its user id. Failures are
+	// ErrNoToken, ErrExpiredToken or ErrInvalidToken (wrapping the cause).
+	Verify(ctx context.Context, token string) (string, error)
+}
+
+// Tokens issues and verifies HS256 user tokens with a shared secret.
 type Tokens struct {
 	secret []byte
 	ttl    time.Duration
@@ -49,26 +66,9 @@ func NewTokens(secret string, ttl time.Duration) *Tokens {
 	return &Tokens{secret: []byte(secret), ttl: ttl, now: time.Now}
 }
 
-// ValidateSecret reports whether secret is strong enough for production.
-func ValidateSecret(secret string) error {
-	if len(secret) < MinSecretLength {
-		return fmt.Errorf("API_SECRET must be at least %d characters (got %d)", MinSecretLength, len(secret))
-	}
-	return nil
-}
-
 // Issue returns a signed token for userID.
 func (t *Tokens) Issue(userID string) (string, error) {
-	now := t.now()
-	c := Claims{
-		UserID: userID,
-		RegisteredClaims: jwt.RegisteredClaims{
-			Subject:   userID,
-			IssuedAt:  jwt.NewNumericDate(now),
-			ExpiresAt: jwt.NewNumericDate(now.Add(t.ttl)),
-		},
-	}
-	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(t.secret)
+	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, newClaims(userID, t.now(), t.ttl)).SignedString(t.secret)
 	if err != nil {
 		return "", fmt.Errorf("sign token: %w", err)
 	}
@@ -77,15 +77,35 @@ func (t *Tokens) Issue(userID string) (string, error) {
 
 // Verify checks signature (HS256 only: "none" and every other algorithm are
 // refused), expiry and the presence of a user id, and returns the user id.
-func (t *Tokens) Verify(token string) (string, error) {
+func (t *Tokens) Verify(_ context.Context, token string) (string, error) {
+	return verify(token, func(*jwt.Token) (any, error) { return t.secret, nil }, []string{AlgHS256}, t.now)
+}
+
+// newClaims are the claims of a token for userID issued at now.
+func newClaims(userID string, now time.Time, ttl time.Duration) Claims {
+	return Claims{
+		UserID: userID,
+		RegisteredClaims: jwt.RegisteredClaims{
+			Subject:   userID,
+			IssuedAt:  jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
+		},
+	}
+}
+
+// verify parses token, accepting only the algorithms algs (so neither
+// "none" nor an algorithm the configuration did not pin passes, whatever
+// the token's header says), checks its signature with the key keyFor
+// returns, its expiry (required) and its user id, and returns the id.
+func verify(token string, keyFor jwt.Keyfunc, algs []string, now func() time.Time) (string, error) {
 	if token == "" {
 		return "", ErrNoToken
 	}
 	var c Claims
-	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return t.secret, nil },
-		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+	_, err := jwt.ParseWithClaims(token, &c, keyFor,
+		jwt.WithValidMethods(algs),
 		jwt.WithExpirationRequired(),
-		jwt.WithTimeFunc(t.now),
+		jwt.WithTimeFunc(now),
 	)
 	if err != nil {
 		if errors.Is(err, jwt.ErrTokenExpired) {

@@ -46,7 +46,8 @@ func FromContext(ctx context.Context) Principal {
 
 // Authenticator turns request headers into a Principal.
 type Authenticator struct {
-	Tokens   *Tokens
+	// Tokens verifies bearer tokens: a *Tokens (HS256) or a *KeyVerifier.
+	Tokens   Verifier
 	AdminKey string
 }
 
@@ -60,13 +61,13 @@ func (a *Authenticator) KeyMatches(presented string) bool {
 }
 
 // Principal builds the principal for a request's headers.
-func (a *Authenticator) Principal(h http.Header) Principal {
+func (a *Authenticator) Principal(ctx context.Context, h http.Header) Principal {
 	var p Principal
 	if raw := h.Get(HeaderAuthorization); raw != "" {
 		tok, ok := bearer(raw)
 		if !ok {
 			p.TokenErr = ErrInvalidToken
-		} else if id, err := a.Tokens.Verify(tok); err != nil {
+		} else if id, err := a.Tokens.Verify(ctx, tok); err != nil {
 			p.TokenErr = err
 		} else {
 			p.UserID = id
@@ -86,7 +87,7 @@ func (a *Authenticator) Principal(h http.Header) Principal {
 // Middleware stores the request's Principal in its context.
 func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(WithPrincipal(r.Context(), a.Principal(r.Header))))
+		next.ServeHTTP(w, r.WithContext(WithPrincipal(r.Context(), a.Principal(r.Context(), r.Header))))
 	})
 }
 

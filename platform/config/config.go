@@ -7,6 +7,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -130,6 +131,72 @@ func (e *Env) List(key string, def []string) []string {
 		}
 	}
 	return out
+}
+
+// MaxSecretFileBytes bounds a file read by Secret: secrets and PEM keys
+// are a few kilobytes, and a path pointing at something else by mistake
+// must not be read whole into memory.
+const MaxSecretFileBytes = 64 << 10
+
+// Secret returns the secret named key: the value of key, or the content of
+// the file named by key+"_FILE" (how Docker and Kubernetes hand secrets to
+// a process), with trailing line breaks trimmed. It returns "" when neither
+// is set. Setting both, or naming a file that cannot be read or is empty,
+// records a problem naming the variable.
+func (e *Env) Secret(key string) string {
+	v, _ := e.Lookup(key)
+	path, _ := e.Lookup(key + "_FILE")
+	switch {
+	case path == "":
+		return v
+	case v != "":
+		e.Problem("set %s or %s_FILE, not both", key, key)
+		return v
+	}
+	b, err := readSecretFile(path)
+	if err != nil {
+		e.Problem("%s_FILE: %v", key, err)
+		return ""
+	}
+	s := strings.TrimRight(string(b), "\r\n")
+	if strings.TrimSpace(s) == "" {
+		e.Problem("%s_FILE: %s is empty", key, path)
+		return ""
+	}
+	return s
+}
+
+// RequiredSecret is Secret recording a problem when neither key nor
+// key+"_FILE" is set.
+func (e *Env) RequiredSecret(key string) string {
+	s := e.Secret(key)
+	if _, set := e.Lookup(key + "_FILE"); s == "" && !set {
+		e.Problem("%s is required (or %s_FILE naming a file that holds it)", key, key)
+	}
+	return s
+}
+
+// SecretSet reports whether key or key+"_FILE" has a value.
+func (e *Env) SecretSet(key string) bool {
+	v, _ := e.Lookup(key)
+	path, _ := e.Lookup(key + "_FILE")
+	return v != "" || path != ""
+}
+
+func readSecretFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read secret file: %w", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, MaxSecretFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read secret file %s: %w", path, err)
+	}
+	if len(b) > MaxSecretFileBytes {
+		return nil, fmt.Errorf("secret file %s is larger than %d bytes", path, MaxSecretFileBytes)
+	}
+	return b, nil
 }
 
 // Problem records a validation problem found by the caller.

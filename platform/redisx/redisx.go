@@ -38,11 +38,11 @@ func (c Config) String() string {
 }
 
 // LoadCache reads the cache's Redis: REDIS_ADDR (empty: no cache),
-// REDIS_PASSWORD and REDIS_DB (default 0).
+// REDIS_PASSWORD (or REDIS_PASSWORD_FILE) and REDIS_DB (default 0).
 func LoadCache(env *config.Env) Config {
 	c := Config{
 		Addr:     env.String("REDIS_ADDR", ""),
-		Password: env.String("REDIS_PASSWORD", ""),
+		Password: env.Secret("REDIS_PASSWORD"),
 		DB:       env.Int("REDIS_DB", DefaultCacheDB),
 	}
 	if c.DB < 0 {
@@ -52,15 +52,18 @@ func LoadCache(env *config.Env) Config {
 }
 
 // LoadLimits reads the limit counters' Redis: REDIS_LIMITS_ADDR (default
-// REDIS_ADDR; empty: no limits), REDIS_LIMITS_PASSWORD (default
-// REDIS_PASSWORD) and REDIS_LIMITS_DB (default 1). It records a problem
+// REDIS_ADDR; empty: no limits), REDIS_LIMITS_PASSWORD or its _FILE
+// (default REDIS_PASSWORD) and REDIS_LIMITS_DB (default 1). It records a problem
 // when that is the cache's database, where eviction would reach them.
 func LoadLimits(env *config.Env) Config {
 	cache := LoadCache(env)
 	c := Config{
 		Addr:     env.String("REDIS_LIMITS_ADDR", cache.Addr),
-		Password: env.String("REDIS_LIMITS_PASSWORD", cache.Password),
+		Password: env.Secret("REDIS_LIMITS_PASSWORD"),
 		DB:       env.Int("REDIS_LIMITS_DB", DefaultLimitsDB),
+	}
+	if c.Password == "" && !env.SecretSet("REDIS_LIMITS_PASSWORD") {
+		c.Password = cache.Password
 	}
 	if c.DB < 0 {
 		env.Problem("REDIS_LIMITS_DB must not be negative, got %d", c.DB)

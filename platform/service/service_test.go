@@ -116,8 +116,8 @@ func TestLoadCommonLimits(t *testing.T) {
 		t.Fatalf("limits: %+v %+v", c.HTTP, c.GraphQL)
 	}
 	env = config.FromMap(map[string]string{
-		"SHOP_ENV": "production", "API_SECRET": strings.Repeat("s", 40), "ADMIN_API_KEY": strings.Repeat("k", 20),
-		"INTERNAL_API_SECRET": strings.Repeat("i", 40),
+		"SHOP_ENV": "production", "API_SECRET": "Zq3vN8tLw1xR6pYb0cKd4mHs9uJe2fGa7iTo5yWn", "ADMIN_API_KEY": "hV7mQ2xK9pL4wR8sAe3Tb6Yc",
+		"INTERNAL_API_SECRET": "t4Kx9Lm2Qw7Rz1Vb8Nc3Hy6Pj5Fd0Gs2",
 	})
 	if c := LoadCommon(env, "users", ":4001"); c.GraphQL.Introspection || env.Err() != nil {
 		t.Fatalf("production: introspection %t, %v", c.GraphQL.Introspection, env.Err())

@@ -55,12 +55,24 @@ func overlayDir(name string) string {
 	return filepath.Join(root, "deploy", "kubernetes", "overlays", name)
 }
 
-// documentedSecret reads the Secret's documented keys and sample values.
+// documentedSecret reads the Secret's documented keys, with the values an
+// operator would put there: the example's are placeholders production
+// refuses, as it should.
 func documentedSecret(t *testing.T) Secret {
 	t.Helper()
 	values, err := config.ReadDotEnv(filepath.Join(root, secretExample))
 	if err != nil {
 		t.Fatal(err)
+	}
+	for name, v := range map[string]string{
+		"API_SECRET":          "Zq3vN8tLw1xR6pYb0cKd4mHs9uJe2fGa7iTo5yWn",
+		"ADMIN_API_KEY":       "hV7mQ2xK9pL4wR8sAe3Tb6Yc",
+		"INTERNAL_API_SECRET": "t4Kx9Lm2Qw7Rz1Vb8Nc3Hy6Pj5Fd0Gs2",
+	} {
+		if _, ok := values[name]; !ok {
+			t.Fatalf("%s does not document %s", secretExample, name)
+		}
+		values[name] = v
 	}
 	return Secret{Name: secretName, Values: values}
 }

@@ -177,7 +177,8 @@ func (a *App) Close() error {
 	return errors.Join(errs...)
 }
 
-// authenticator builds the request authenticator from the shared secrets.
+// authenticator builds the request authenticator from the shared
+// configuration (HS256 with API_SECRET, or users' public keys).
 func (a *App) authenticator() *auth.Authenticator {
-	return &auth.Authenticator{Tokens: auth.NewTokens(a.cfg.APISecret, 0), AdminKey: a.cfg.AdminAPIKey}
+	return a.cfg.Authenticator(a.log)
 }

@@ -77,7 +77,7 @@ func TestHostileRequestsRefused(t *testing.T) {
 // refused and federation's `_service { sdl }` still answers.
 func TestIntrospectionOffInProduction(t *testing.T) {
 	t.Parallel()
-	h := startWith(t, testenv.Get(t), map[string]string{"SHOP_ENV": "production", "INTERNAL_API_SECRET": "internal-secret-for-the-limits-test-0123456789"})
+	h := startWith(t, testenv.Get(t), map[string]string{"SHOP_ENV": "production", "API_SECRET": "Zq3vN8tLw1xR6pYb0cKd4mHs9uJe2fGa7iTo5yWn", "ADMIN_API_KEY": "hV7mQ2xK9pL4wR8sAe3Tb6Yc", "INTERNAL_API_SECRET": "t4Kx9Lm2Qw7Rz1Vb8Nc3Hy6Pj5Fd0Gs2"})
 	if r := h.do(t, nil, "{ __schema { types { name } } }", nil, nil); code(r) != gqlguard.CodeIntrospectionDisabled {
 		t.Fatalf("introspection: %+v", r.Errors)
 	}

@@ -19,7 +19,6 @@ import (
 	"github.com/segmentio/kafka-go"
 	"go.mongodb.org/mongo-driver/mongo"
 
-	"github.com/shopsupergraph/shop/platform/auth"
 	"github.com/shopsupergraph/shop/platform/dedupe"
 	"github.com/shopsupergraph/shop/platform/events"
 	"github.com/shopsupergraph/shop/platform/gqlguard"
@@ -147,7 +146,7 @@ func (a *App) buildHandler() http.Handler {
 	guard.Install(srv)
 	srv.AroundResponses(graph.ReadBudget(a.cfg.ReadBudget, a.cfg.AdminReadBudget))
 
-	authn := &auth.Authenticator{Tokens: auth.NewTokens(a.cfg.APISecret, 0), AdminKey: a.cfg.AdminAPIKey}
+	authn := a.cfg.Authenticator(a.log)
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", authn.Middleware(guard.Handler(srv)))
 	mux.Handle("/internal/", reservehttp.New(a.Inventory, a.cfg.ServiceToken, a.log))

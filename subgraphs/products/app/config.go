@@ -19,7 +19,7 @@ import (
 //
 //	(shared)           see service.Common; LISTEN_ADDR defaults to :4002, MONGO_DB to shop_products
 //	REDIS_ADDR         Redis host:port of the cache; empty disables it
-//	REDIS_PASSWORD     Redis password (optional)
+//	REDIS_PASSWORD     Redis password (optional; or REDIS_PASSWORD_FILE)
 //	REDIS_DB           the cache's database number (default 0)
 //	REDIS_KEY_PREFIX   prefix of every cache key (default "shop:")
 //	CACHE_TTL          lifetime of a cached product or page (default 5m)

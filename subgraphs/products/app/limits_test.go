@@ -90,7 +90,7 @@ func TestHostileRequestsRefused(t *testing.T) {
 // refused and federation's `_service { sdl }` still answers.
 func TestIntrospectionOffInProduction(t *testing.T) {
 	t.Parallel()
-	in := startWith(t, testenv.Get(t), newShared(), map[string]string{"SHOP_ENV": "production", "INTERNAL_API_SECRET": "internal-secret-for-the-limits-test-0123456789"})
+	in := startWith(t, testenv.Get(t), newShared(), map[string]string{"SHOP_ENV": "production", "ADMIN_API_KEY": "hV7mQ2xK9pL4wR8sAe3Tb6Yc", "INTERNAL_API_SECRET": "t4Kx9Lm2Qw7Rz1Vb8Nc3Hy6Pj5Fd0Gs2"})
 	if r := in.gql(t, "{ __schema { types { name } } }", nil); r.code() != gqlguard.CodeIntrospectionDisabled {
 		t.Fatalf("introspection: %+v", r.Errors)
 	}

@@ -1,6 +1,6 @@
 // Package app assembles the users service: MongoDB store, accounts service,
 // outbox relay to Kafka, and the HTTP surface (/graphql, playground,
-// /health, /ready, /internal/users/{id}). cmd/users and the embedded stack
+// /health, /ready, /internal/users/{id}, /.well-known/jwks.json). cmd/users and the embedded stack
 // both build it through LoadConfig, New and Run.
 package app
 
@@ -33,6 +33,10 @@ import (
 	"github.com/shopsupergraph/shop/subgraphs/users/internal/internalapi"
 	"github.com/shopsupergraph/shop/subgraphs/users/internal/throttle"
 )
+
+// JWKSPath is where users publishes its token verification keys when it
+// signs asymmetric tokens; the other services' TOKEN_JWKS_URL points here.
+const JWKSPath = "/.well-known/jwks.json"
 
 // ShutdownGrace is how long in-flight requests get to finish on shutdown.
 const ShutdownGrace = 10 * time.Second
@@ -70,7 +74,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.writer = a.kafka.Writer()
 	a.relay = outbox.NewLeasedRelay(db, a.writer, log)
-	tokens := auth.NewTokens(cfg.APISecret, cfg.TokenTTL)
+	tokens, published, err := cfg.TokenIssuer(cfg.TokenTTL)
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("users: %w", err)
+	}
 	guard, err := a.newGuard()
 	if err != nil {
 		a.Close()
@@ -88,10 +96,20 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		a.Close()
 		return nil, fmt.Errorf("users: %w", err)
 	}
-	authn := &auth.Authenticator{Tokens: tokens, AdminKey: cfg.AdminAPIKey}
+	authn := cfg.Authenticator(log)
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", clients.Middleware(authn.Middleware(graph.NewHandler(svc, log, cfg.GraphQL))))
 	mux.Handle("GET /{$}", playground.Handler("Shop users", "/graphql"))
+	if len(published) > 0 {
+		// Asymmetric tokens: the public keys the other services verify
+		// them with, current and previous (RFC 7517).
+		jwks, err := auth.JWKSHandler(published)
+		if err != nil {
+			a.Close()
+			return nil, fmt.Errorf("users: %w", err)
+		}
+		mux.Handle("GET "+JWKSPath, jwks)
+	}
 	mux.Handle(internalapi.Pattern, internalapi.Handler(svc, cfg.ServiceToken, log))
 	a.handler = httpx.WithHealth(mux, httpx.Check{Name: "mongo", Run: func(ctx context.Context) error { return mongox.Ping(ctx, db) }})
 	return a, nil

@@ -19,7 +19,7 @@ import (
 //	TOKEN_TTL                    lifetime of issued bearer tokens (default 24h)
 //	BCRYPT_COST                  password hashing cost (default 10; 4 allowed outside production for fast tests)
 //	REDIS_LIMITS_ADDR            Redis host:port holding the attempt counters (default REDIS_ADDR); empty disables the limits
-//	REDIS_LIMITS_PASSWORD        its password (default REDIS_PASSWORD)
+//	REDIS_LIMITS_PASSWORD        its password (default REDIS_PASSWORD; or REDIS_LIMITS_PASSWORD_FILE / REDIS_PASSWORD_FILE)
 //	REDIS_LIMITS_DB              its database number (default 1; the cache's is REDIS_DB, default 0)
 //	REDIS_KEY_PREFIX             prefix of every key (default "shop:")
 //	LOGIN_MAX_FAILURES_PER_USER_ADDR  failed logins per username from one client address per window (default 5; 0 = no limit)
@@ -52,7 +52,7 @@ type Config struct {
 // LoadConfig reads the configuration and reports every problem at once.
 func LoadConfig(env *config.Env) (Config, error) {
 	c := Config{
-		Common:         service.LoadCommon(env, "users", ":4001"),
+		Common:         service.LoadIssuerCommon(env, "users", ":4001"),
 		TokenTTL:       env.Duration("TOKEN_TTL", 24*time.Hour),
 		BcryptCost:     env.Int("BCRYPT_COST", bcrypt.DefaultCost),
 		RedisLimits:    redisx.LoadLimits(env),

@@ -4,7 +4,11 @@ import (
 	"testing"
 )
 
-const testInternalSecret = "users-test-internal-secret-0123456789"
+const (
+	testInternalSecret = "users-test-internal-secret-0123456789"
+	// testAdminKey is the admin key where production needs one of its own.
+	testAdminKey = "users-test-admin-key-9Qx2"
+)
 
 // TestUsersDirectory: production lists users to the admin key only
 // (UNAUTHENTICATED without credentials, FORBIDDEN with others), while
@@ -13,7 +17,7 @@ const testInternalSecret = "users-test-internal-secret-0123456789"
 // (what federation does) stays open everywhere.
 func TestUsersDirectory(t *testing.T) {
 	t.Parallel()
-	prod := map[string]string{"SHOP_ENV": "production", "BCRYPT_COST": "10", "INTERNAL_API_SECRET": testInternalSecret}
+	prod := map[string]string{"SHOP_ENV": "production", "BCRYPT_COST": "10", "INTERNAL_API_SECRET": testInternalSecret, "ADMIN_API_KEY": testAdminKey}
 	with := func(m map[string]string, k, v string) map[string]string {
 		out := map[string]string{k: v}
 		for kk, vv := range m {
@@ -22,7 +26,6 @@ func TestUsersDirectory(t *testing.T) {
 		return out
 	}
 	const seedUsers = "query Users {\nusers {\n_id\nusername\n}\n}"
-	admin := map[string]string{"x-api-key": testSecret}
 	cases := []struct {
 		name string
 		vars map[string]string
@@ -39,6 +42,7 @@ func TestUsersDirectory(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			in := start(t, options{vars: c.vars})
+			admin := map[string]string{"x-api-key": in.Config.AdminAPIKey}
 			s := register(t, in.URL, "dora", "password", nil)
 			for _, call := range []struct {
 				who     string

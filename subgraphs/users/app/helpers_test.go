@@ -171,7 +171,7 @@ type userJSON struct {
 	ID        string  `json:"_id"`
 	Username  string  `json:"username"`
 	Email     *string `json:"email"`
-	CreatedAt string  `json:"createdAt"`
+	CreatedAt *string `json:"createdAt"`
 }
 
 type session struct {

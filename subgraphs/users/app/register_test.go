@@ -52,9 +52,12 @@ func TestRegisterReturnsUser(t *testing.T) {
 	if s.User.Email == nil || *s.User.Email != "ann@example.com" {
 		t.Fatalf("own email at registration = %v", s.User.Email)
 	}
-	ts, err := time.Parse(time.RFC3339, s.User.CreatedAt)
+	if s.User.CreatedAt == nil {
+		t.Fatal("own createdAt at registration is null")
+	}
+	ts, err := time.Parse(time.RFC3339, *s.User.CreatedAt)
 	if err != nil || ts.Before(before) || ts.After(time.Now().Add(time.Second)) {
-		t.Fatalf("createdAt = %q (%v)", s.User.CreatedAt, err)
+		t.Fatalf("createdAt = %q (%v)", *s.User.CreatedAt, err)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/shopsupergraph/shop/platform/auth"
 	"github.com/shopsupergraph/shop/platform/gqlerr"
 	"github.com/shopsupergraph/shop/platform/mongox"
 	"github.com/shopsupergraph/shop/subgraphs/users/graph/model"
@@ -74,8 +75,14 @@ func retryAfterSeconds(d time.Duration) int {
 	return max(s, 1)
 }
 
-// toModel converts a domain user; the email is kept on the model and
-// released only by the email field resolver.
+// mayReadPrivate reports whether the request may read u's private fields:
+// the user themself (by token, or just registered or logged in) or an admin.
+func mayReadPrivate(ctx context.Context, u *model.User) bool {
+	return u.IssuedTo || accounts.CanSeeAccount(auth.FromContext(ctx), u.ID)
+}
+
+// toModel converts a domain user; the private fields are kept on the
+// model and released only by their field resolvers.
 func toModel(u *accounts.User) *model.User {
 	if u == nil {
 		return nil

@@ -80,10 +80,18 @@ func (r *queryResolver) Me(ctx context.Context) (*model.User, error) {
 
 // Email is the resolver for the email field.
 func (r *userResolver) Email(ctx context.Context, obj *model.User) (*string, error) {
-	if !obj.IssuedTo && !accounts.CanSeeEmail(auth.FromContext(ctx), obj.ID) {
+	if !mayReadPrivate(ctx, obj) {
 		return nil, nil
 	}
 	return obj.Email, nil
+}
+
+// CreatedAt is the resolver for the createdAt field.
+func (r *userResolver) CreatedAt(ctx context.Context, obj *model.User) (*string, error) {
+	if !mayReadPrivate(ctx, obj) {
+		return nil, nil
+	}
+	return &obj.CreatedAt, nil
 }
 
 // Mutation returns generated.MutationResolver implementation.

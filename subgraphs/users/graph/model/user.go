@@ -1,16 +1,17 @@
 package model
 
-// User is the GraphQL view of a user. Email holds the stored address; the
-// email field resolver decides per request whether the caller may see it,
-// so it is never serialized directly.
+// User is the GraphQL view of a user. Email and CreatedAt hold the stored
+// values of the account's private fields; their field resolvers decide
+// per request whether the caller may see them, so they are never
+// serialized directly.
 type User struct {
 	ID        string `json:"_id"`
 	Username  string `json:"username"`
 	Email     *string
-	CreatedAt string `json:"createdAt"`
+	CreatedAt string
 	// IssuedTo is true when this user was just authenticated by the request
 	// itself (registerUser, login): the caller proved to be the user, though
-	// the request carried no token yet, so it may see the email.
+	// the request carried no token yet, so it may see the private fields.
 	IssuedTo bool
 }
 

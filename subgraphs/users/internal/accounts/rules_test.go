@@ -107,7 +107,7 @@ func TestLookAlike(t *testing.T) {
 	}
 }
 
-func TestCanSeeEmail(t *testing.T) {
+func TestCanSeeAccount(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		p    auth.Principal
@@ -121,8 +121,8 @@ func TestCanSeeEmail(t *testing.T) {
 		{auth.Principal{TokenErr: auth.ErrInvalidToken}, false},
 	}
 	for _, c := range cases {
-		if got := CanSeeEmail(c.p, "u1"); got != c.want {
-			t.Errorf("CanSeeEmail(%+v) = %v, want %v", c.p, got, c.want)
+		if got := CanSeeAccount(c.p, "u1"); got != c.want {
+			t.Errorf("CanSeeAccount(%+v) = %v, want %v", c.p, got, c.want)
 		}
 	}
 }

@@ -28,7 +28,7 @@ type Options struct {
 // Service implements the users use cases.
 type Service struct {
 	store  Storer
-	tokens *auth.Tokens
+	tokens auth.Issuer
 	cost   int
 	notify func()
 	guard  Guard
@@ -64,8 +64,9 @@ type Session struct {
 	User  User
 }
 
-// NewService returns a Service over store issuing tokens with tokens.
-func NewService(store Storer, tokens *auth.Tokens, o Options) (*Service, error) {
+// NewService returns a Service over store issuing tokens with tokens
+// (HS256 or asymmetric: see platform/auth).
+func NewService(store Storer, tokens auth.Issuer, o Options) (*Service, error) {
 	cost := o.BcryptCost
 	if cost == 0 {
 		cost = bcrypt.DefaultCost
@@ -270,7 +271,9 @@ func (s *Service) Me(ctx context.Context, p auth.Principal) (User, error) {
 	return u, nil
 }
 
-// CanSeeEmail reports whether p may read u's email: only u and admins may.
-func CanSeeEmail(p auth.Principal, userID string) bool {
+// CanSeeAccount reports whether p may read the private fields (email,
+// registration time) of the user userID: only that user and admins may;
+// everyone else sees the id and username alone.
+func CanSeeAccount(p auth.Principal, userID string) bool {
 	return p.Admin || (p.UserID != "" && p.UserID == userID)
 }
