@@ -115,6 +115,17 @@ type Handler func(ctx context.Context, e events.Envelope) error
 // committing it once handled. Undecodable messages are logged and skipped:
 // retrying them can never succeed.
 func Consume(ctx context.Context, r *kafka.Reader, log *slog.Logger, h Handler) error {
+	return consume(ctx, r, log, nil, h)
+}
+
+// Consume is kafkax.Consume with each attempt at handling a message in a
+// consumer span that continues the trace the message carries.
+func (t *Tracing) Consume(ctx context.Context, r *kafka.Reader, log *slog.Logger, h Handler) error {
+	return consume(ctx, r, log, t, h)
+}
+
+func consume(ctx context.Context, r *kafka.Reader, log *slog.Logger, t *Tracing, h Handler) error {
+	group := r.Config().GroupID
 	for {
 		m, err := r.FetchMessage(ctx)
 		if err != nil {
@@ -132,7 +143,7 @@ func Consume(ctx context.Context, r *kafka.Reader, log *slog.Logger, h Handler) 
 			log.Error("skipping undecodable event", "topic", m.Topic, "offset", m.Offset, "err", err)
 		} else {
 			for attempt := 0; ; attempt++ {
-				if err := h(ctx, e); err == nil {
+				if err := t.Handle(ctx, m, group, func(ctx context.Context) error { return h(ctx, e) }); err == nil {
 					break
 				} else if ctx.Err() != nil {
 					return nil
