@@ -57,3 +57,16 @@ func (t *Telemetry) ServeMetrics(ctx context.Context, ln net.Listener, log *slog
 	}
 	return nil
 }
+
+// MetricsWorker returns a background task (httpx.Worker) serving the
+// metrics on ln until its context ends; with a nil ln it does nothing.
+func (t *Telemetry) MetricsWorker(ln net.Listener, log *slog.Logger) func(context.Context) {
+	return func(ctx context.Context) {
+		if ln == nil {
+			return
+		}
+		if err := t.ServeMetrics(ctx, ln, log); err != nil {
+			log.Error("metrics listener stopped", "err", err)
+		}
+	}
+}

@@ -247,6 +247,17 @@ func (t *Telemetry) Registry() *prometheus.Registry { return t.reg }
 // Config is the configuration the telemetry was built from.
 func (t *Telemetry) Config() Config { return t.cfg }
 
+// ForceFlush exports the spans buffered so far.
+func (t *Telemetry) ForceFlush(ctx context.Context) error {
+	if t.sdkTP == nil {
+		return nil
+	}
+	if err := t.sdkTP.ForceFlush(ctx); err != nil {
+		return fmt.Errorf("telemetry flush: %w", err)
+	}
+	return nil
+}
+
 // Shutdown exports the spans still buffered and stops the providers.
 func (t *Telemetry) Shutdown(ctx context.Context) error {
 	var errs []error
