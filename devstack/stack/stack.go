@@ -222,6 +222,9 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	rc := routerapp.DefaultConfig()
 	rc.Supergraph = o.Supergraph
 	rc.Listen = lns["router"].Addr().String()
+	// No load balancer watches the dev stack's /ready: stop at once, as
+	// the subgraphs do in development.
+	rc.Timeouts.DrainDelay = 0
 	r, err := routerapp.New(rc, routerapp.WithLogger(o.Log.With("service", "router")), routerapp.WithSubgraphURLs(map[string]string{
 		"users": s.UsersURL, "products": s.ProductsURL, "orders": s.OrdersURL,
 	}))

@@ -83,7 +83,13 @@ type Timeouts struct {
 	SubgraphRequest time.Duration `yaml:"subgraph_request"`
 	SubgraphDial    time.Duration `yaml:"subgraph_dial"`
 	ReadHeader      time.Duration `yaml:"read_header"`
-	Shutdown        time.Duration `yaml:"shutdown"`
+	// Shutdown bounds the wait for requests in flight once the listener
+	// closed.
+	Shutdown time.Duration `yaml:"shutdown"`
+	// DrainDelay is how long /ready answers 503 while requests are still
+	// served, before the listener closes: a load balancer needs a few
+	// probe intervals to stop sending (default DefaultDrainDelay).
+	DrainDelay time.Duration `yaml:"drain_delay"`
 	// Request bounds a whole client request, subscriptions excepted
 	// (default DefaultRequestTimeout; 0: no bound).
 	Request time.Duration `yaml:"request"`
@@ -129,6 +135,10 @@ const (
 // configured, as Apollo Router's traffic_shaping.router.timeout does.
 const DefaultRequestTimeout = 30 * time.Second
 
+// DefaultDrainDelay leaves a load balancer that probes /ready every one or
+// two seconds time to stop sending before the listener closes.
+const DefaultDrainDelay = 5 * time.Second
+
 // Cache sizes count entries.
 type Cache struct {
 	Operations int `yaml:"operations"`
@@ -145,6 +155,7 @@ func Default() Config {
 			SubgraphDial:    5 * time.Second,
 			ReadHeader:      10 * time.Second,
 			Shutdown:        10 * time.Second,
+			DrainDelay:      DefaultDrainDelay,
 			Request:         DefaultRequestTimeout,
 		},
 		Limits: Limits{
