@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Handler traces and measures the requests h serves: it continues the
@@ -13,7 +15,7 @@ import (
 // http.response.status_code, http.route). The probes /health and /ready
 // are left out: a load balancer polls them every few seconds.
 func (t *Telemetry) Handler(h http.Handler) http.Handler {
-	return otelhttp.NewHandler(h, "http.server",
+	return otelhttp.NewHandler(routeAttribute(h), "http.server",
 		otelhttp.WithTracerProvider(t.tp),
 		otelhttp.WithMeterProvider(t.mp),
 		otelhttp.WithPropagators(t.prop),
@@ -25,6 +27,18 @@ func (t *Telemetry) Handler(h http.Handler) http.Handler {
 			return r.Method
 		}),
 	)
+}
+
+// routeAttribute sets http.route on the server span once h has routed the
+// request: otelhttp reads the route when the span starts, before a
+// ServeMux inside has matched a pattern, so only the metrics would get it.
+func routeAttribute(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r)
+		if route := Route(r.Pattern); route != "" {
+			trace.SpanFromContext(r.Context()).SetAttributes(semconv.HTTPRoute(route))
+		}
+	})
 }
 
 // Route turns a ServeMux pattern ("GET /internal/users/{id}") into the

@@ -168,6 +168,9 @@ func TestHTTPTracesAndMetrics(t *testing.T) {
 	}
 	var continued, child bool
 	for _, s := range servers {
+		if route := attr(s, "http.route"); route != "/items/{id}" {
+			t.Errorf("server span http.route = %q", route)
+		}
 		continued = continued || (s.SpanContext().TraceID().String() == traceID && s.Parent().SpanID().String() == parent)
 		child = child || (s.Parent().SpanID() == clients[0].SpanContext().SpanID() && s.SpanContext().TraceID() == clients[0].SpanContext().TraceID())
 	}
@@ -259,4 +262,13 @@ func TestRoute(t *testing.T) {
 			t.Errorf("Route(%q) = %q, want %q", pattern, got, want)
 		}
 	}
+}
+
+func attr(s sdktrace.ReadOnlySpan, key string) string {
+	for _, a := range s.Attributes() {
+		if string(a.Key) == key {
+			return a.Value.Emit()
+		}
+	}
+	return ""
 }
