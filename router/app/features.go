@@ -256,9 +256,10 @@ func operationOf(query, name string) (typ, opName string) {
 			return "", name
 		}
 		got := ""
-		if next.Kind == lexer.Name {
+		switch next.Kind {
+		case lexer.Name:
 			got = next.Value
-		} else if next.Kind == lexer.BraceL || next.Kind == lexer.ParenL {
+		case lexer.BraceL, lexer.ParenL:
 			depth++
 		}
 		if name == "" || got == name {
