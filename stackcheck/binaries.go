@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/shopsupergraph/shop/platform/config"
 	"github.com/shopsupergraph/shop/platform/service"
@@ -36,9 +35,6 @@ type Subgraph struct {
 	// Redis returns the Redis address of a configuration Load returned
 	// ("" when the service uses no Redis).
 	Redis func(cfg any) string
-	// ShutdownGrace is how long the service lets in-flight requests finish
-	// after SIGTERM, before it stops its workers and closes its clients.
-	ShutdownGrace time.Duration
 }
 
 // Main returns the directory of the service's main package, relative to
@@ -66,8 +62,7 @@ func Subgraphs() []Subgraph {
 				}
 				return a.Handler(), a.Close, nil
 			},
-			Redis:         func(cfg any) string { return cfg.(usersapp.Config).RedisLimits.Addr },
-			ShutdownGrace: usersapp.ShutdownGrace,
+			Redis: func(cfg any) string { return cfg.(usersapp.Config).RedisLimits.Addr },
 		},
 		{
 			Name: "products", Dir: "subgraphs/products",
@@ -87,9 +82,6 @@ func Subgraphs() []Subgraph {
 				return a.Handler(), a.Close, nil
 			},
 			Redis: func(cfg any) string { return cfg.(productsapp.Config).Redis.Addr },
-			// products' App.Serve passes this grace to httpx.ServeWithWorkers
-			// as a literal; the package exports no name for it.
-			ShutdownGrace: 10 * time.Second,
 		},
 		{
 			Name: "orders", Dir: "subgraphs/orders",
@@ -109,9 +101,6 @@ func Subgraphs() []Subgraph {
 				return a.Handler(), func() { _ = a.Close() }, nil
 			},
 			Redis: func(any) string { return "" },
-			// orders' App.Serve passes this grace to httpx.ServeWithWorkers
-			// as a literal; the package exports no name for it.
-			ShutdownGrace: 10 * time.Second,
 		},
 	}
 }

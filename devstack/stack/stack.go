@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -222,6 +223,14 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	rc := routerapp.DefaultConfig()
 	rc.Supergraph = o.Supergraph
 	rc.Listen = lns["router"].Addr().String()
+	// No load balancer watches the dev stack's /ready: stop at once, as
+	// the subgraphs do in development.
+	rc.Timeouts.DrainDelay = 0
+	// A collector named for the subgraphs gets the router's spans too.
+	if u, err := neturl.Parse(env["OTEL_EXPORTER_OTLP_ENDPOINT"]); err == nil && u.Host != "" {
+		rc.Tracing.Enabled, rc.Tracing.Exporter = true, "otlp"
+		rc.Tracing.Endpoint, rc.Tracing.Insecure = u.Host, u.Scheme == "http"
+	}
 	r, err := routerapp.New(rc, routerapp.WithLogger(o.Log.With("service", "router")), routerapp.WithSubgraphURLs(map[string]string{
 		"users": s.UsersURL, "products": s.ProductsURL, "orders": s.OrdersURL,
 	}))

@@ -25,9 +25,13 @@ import (
 type Options struct {
 	Products, Orders, Routers int
 	// Env adds or overrides variables for every subgraph process, except
-	// LISTEN_ADDR: the harness chooses every address.
+	// LISTEN_ADDR: the harness chooses every address. METRICS_ADDR is
+	// 127.0.0.1:0 unless set here (replicas cannot share a fixed port).
 	Env map[string]string
-	// RouterEnv adds variables for every router process.
+	// RouterEnv adds variables for every router process. By default the
+	// routers serve metrics on a free port (ROUTER_METRICS_LISTEN) and
+	// stop without a drain delay (ROUTER_DRAIN_DELAY=0s), as the subgraphs
+	// do in development.
 	RouterEnv map[string]string
 	// UsersEnv adds or overrides variables for the users process only,
 	// after Env (its token signing key, for instance).
@@ -71,6 +75,18 @@ type Service struct {
 	// spec starts the process; listen sets the listen address in it.
 	spec   ProcSpec
 	listen func(ProcSpec, string) ProcSpec
+	// metricsAddr is where the running process serves its metrics, from
+	// its `metrics listening addr=...` log line.
+	metricsAddr atomic.Pointer[string]
+}
+
+// MetricsURL is the URL of the running process's Prometheus metrics, or
+// "" when it has not reported a metrics listener.
+func (s *Service) MetricsURL() string {
+	if a := s.metricsAddr.Load(); a != nil {
+		return "http://" + *a + "/metrics"
+	}
+	return ""
 }
 
 // URL is the service's base URL, e.g. http://127.0.0.1:PORT.
@@ -124,6 +140,8 @@ func Start(t testing.TB, bins *Binaries, o Options) *System {
 		// Every client of the suite is on loopback, and the races and
 		// journeys register hundreds of users.
 		"REGISTER_MAX_PER_ADDR": "0",
+		// Replicas of a service run side by side.
+		"METRICS_ADDR": "127.0.0.1:0",
 	}
 	for k, v := range o.Env {
 		env[k] = v
@@ -183,6 +201,8 @@ func Start(t testing.TB, bins *Binaries, o Options) *System {
 			"ROUTER_SUBGRAPH_URL_USERS":    s.Users.GraphQL(),
 			"ROUTER_SUBGRAPH_URL_PRODUCTS": s.Products[i%len(s.Products)].GraphQL(),
 			"ROUTER_SUBGRAPH_URL_ORDERS":   s.Orders[i%len(s.Orders)].GraphQL(),
+			"ROUTER_METRICS_LISTEN":        "127.0.0.1:0",
+			"ROUTER_DRAIN_DELAY":           "0s",
 		}
 		for k, v := range o.RouterEnv {
 			m[k] = v
@@ -323,7 +343,12 @@ func (v *Service) launchOnce(ctx context.Context, addr string) (string, error) {
 	found := make(chan string, 1)
 	var reported, inUse atomic.Bool
 	spec := v.listen(v.spec, addr)
+	v.metricsAddr.Store(nil)
 	spec.OnLine = func(line string) {
+		if a, ok := metricsAddr(line); ok {
+			v.metricsAddr.Store(&a)
+			return
+		}
 		if reported.Load() {
 			return
 		}
@@ -391,6 +416,30 @@ func listenAddr(line string) (string, bool) {
 		return "", false
 	}
 	return addr, true
+}
+
+// metricsLine matches the line a service logs once it serves its metrics
+// (platform/telemetry, the router): `msg="metrics listening" addr=...`.
+var metricsLine = regexp.MustCompile(`(?:^|\s)msg="metrics listening" addr=(\S+)`)
+
+// metricsAddr returns the address in a `metrics listening` log line, in
+// slog's text or JSON form.
+func metricsAddr(line string) (string, bool) {
+	if !strings.Contains(line, "metrics listening") {
+		return "", false
+	}
+	if strings.HasPrefix(line, "{") {
+		var rec struct{ Msg, Addr string }
+		if json.Unmarshal([]byte(line), &rec) != nil || rec.Msg != "metrics listening" || rec.Addr == "" {
+			return "", false
+		}
+		return rec.Addr, true
+	}
+	m := metricsLine.FindStringSubmatch(line)
+	if m == nil {
+		return "", false
+	}
+	return m[1], true
 }
 
 // Restart starts a stopped or killed service again on the address it had

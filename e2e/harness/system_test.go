@@ -68,12 +68,27 @@ func TestListenAddr(t *testing.T) {
 		{"quoted in a value", line(false, "request", "q", "msg=listening addr=127.0.0.1:7000"), ""},
 		{"json other message", line(true, "starting", "addr", "127.0.0.1:7000"), ""},
 		{"bind failure", "users: listen 127.0.0.1:7000: listen tcp 127.0.0.1:7000: bind: address already in use", ""},
+		{"metrics", line(false, "metrics listening", "addr", "127.0.0.1:9091"), ""},
 		{"empty", "", ""},
 	}
 	for _, tc := range cases {
 		got, ok := listenAddr(tc.line)
 		if got != tc.want || ok != (tc.want != "") {
 			t.Errorf("%s: listenAddr(%q) = %q, %v; want %q", tc.name, tc.line, got, ok, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		name, line, want string
+	}{
+		{"metrics", line(false, "metrics listening", "addr", "127.0.0.1:9091"), "127.0.0.1:9091"},
+		{"router metrics", line(false, "metrics listening", "addr", "127.0.0.1:9090", "path", "/metrics"), "127.0.0.1:9090"},
+		{"metrics json", line(true, "metrics listening", "addr", "127.0.0.1:9092"), "127.0.0.1:9092"},
+		{"service", line(false, "listening", "addr", "127.0.0.1:41234"), ""},
+		{"quoted in a value", line(false, "request", "q", `msg="metrics listening" addr=1.2.3.4:5`), ""},
+	} {
+		got, ok := metricsAddr(tc.line)
+		if got != tc.want || ok != (tc.want != "") {
+			t.Errorf("%s: metricsAddr(%q) = %q, %v; want %q", tc.name, tc.line, got, ok, tc.want)
 		}
 	}
 }

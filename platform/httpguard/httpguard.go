@@ -130,9 +130,9 @@ func (l Limits) Server(h http.Handler) *http.Server {
 }
 
 // Serve serves h on ln behind l (Server, Listener) and runs the workers
-// until ctx ends, then shuts down gracefully like httpx.ServeWithWorkers.
-func Serve(ctx context.Context, ln net.Listener, h http.Handler, l Limits, log *slog.Logger, grace time.Duration, workers ...httpx.Worker) error {
-	return httpx.ServeServerWithWorkers(ctx, l.Listener(ln), l.Server(h), log, grace, workers...)
+// until ctx ends, then drains and shuts down as d says (httpx.ServeDrained).
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, l Limits, log *slog.Logger, d *httpx.Drain, workers ...httpx.Worker) error {
+	return httpx.ServeDrained(ctx, l.Listener(ln), l.Server(h), log, d, workers...)
 }
 
 // WriteError answers with status and a GraphQL-shaped JSON error carrying

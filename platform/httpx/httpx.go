@@ -1,16 +1,15 @@
 // Package httpx runs a service's HTTP server with the endpoints every
-// service exposes (/health, /ready) and a graceful shutdown.
+// service exposes (/health, /ready) and a graceful shutdown that fails
+// readiness first and drains before it closes the listener (Drain).
 package httpx
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"sync"
 	"time"
 )
 
@@ -71,25 +70,10 @@ func DefaultServer(h http.Handler) *http.Server {
 }
 
 // ServeServer is Serve with a server the caller configured (timeouts,
-// limits); its Handler serves the requests.
+// limits); its Handler serves the requests. It stops without a drain delay
+// (see ServeDrained).
 func ServeServer(ctx context.Context, ln net.Listener, srv *http.Server, log *slog.Logger, grace time.Duration) error {
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	log.Info("listening", "addr", ln.Addr().String())
-	select {
-	case err := <-errc:
-		if errors.Is(err, http.ErrServerClosed) {
-			return nil
-		}
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), grace)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	return nil
+	return NewDrain(Shutdown{Timeout: grace}).serve(ctx, ln, srv, log)
 }
 
 // Listen opens a TCP listener on addr (":0" picks a free port).
@@ -106,7 +90,7 @@ func Listen(addr string) (net.Listener, error) {
 type Worker func(ctx context.Context)
 
 // ServeWithWorkers runs the workers and serves h on ln until ctx ends, then
-// stops the workers and shuts the server down gracefully. It returns only
+// shuts the server down gracefully and stops the workers. It returns only
 // once the server and every worker have stopped, so a restarted service
 // never overlaps with its previous run.
 func ServeWithWorkers(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger, grace time.Duration, workers ...Worker) error {
@@ -116,14 +100,5 @@ func ServeWithWorkers(ctx context.Context, ln net.Listener, h http.Handler, log 
 // ServeServerWithWorkers is ServeWithWorkers with a server the caller
 // configured.
 func ServeServerWithWorkers(ctx context.Context, ln net.Listener, srv *http.Server, log *slog.Logger, grace time.Duration, workers ...Worker) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var wg sync.WaitGroup
-	for _, w := range workers {
-		wg.Go(func() { w(ctx) })
-	}
-	err := ServeServer(ctx, ln, srv, log, grace)
-	cancel()
-	wg.Wait()
-	return err
+	return ServeDrained(ctx, ln, srv, log, NewDrain(Shutdown{Timeout: grace}), workers...)
 }

@@ -60,6 +60,9 @@ type Consumer struct {
 	group    string
 	retry    RetryConfig
 	log      *slog.Logger
+	// Tracing, when set, handles each attempt in a consumer span that
+	// continues the trace the message carries.
+	Tracing *Tracing
 
 	deadLettered atomic.Int64
 }
@@ -121,7 +124,7 @@ func (c *Consumer) settle(ctx context.Context, m kafka.Message, h Handler) bool 
 	}
 	poisoned := 0
 	for attempt := 1; ; attempt++ {
-		err := h(ctx, e)
+		err := c.Tracing.Handle(ctx, m, c.group, func(ctx context.Context) error { return h(ctx, e) })
 		if err == nil {
 			return true
 		}

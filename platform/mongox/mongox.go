@@ -21,6 +21,12 @@ func Connect(ctx context.Context, uri, database string) (*mongo.Client, *mongo.D
 	return connect(ctx, uri, database, nil)
 }
 
+// ConnectWithMonitor is Connect with mon watching every command, e.g.
+// the tracing monitor of platform/telemetry (nil: none).
+func ConnectWithMonitor(ctx context.Context, uri, database string, mon *event.CommandMonitor) (*mongo.Client, *mongo.Database, error) {
+	return connect(ctx, uri, database, mon)
+}
+
 func connect(ctx context.Context, uri, database string, mon *event.CommandMonitor) (*mongo.Client, *mongo.Database, error) {
 	opts := options.Client().ApplyURI(uri).
 		SetConnectTimeout(5 * time.Second).

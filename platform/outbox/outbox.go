@@ -31,6 +31,7 @@ import (
 
 	"github.com/shopsupergraph/shop/platform/events"
 	"github.com/shopsupergraph/shop/platform/groupcommit"
+	"github.com/shopsupergraph/shop/platform/kafkax"
 )
 
 // Field is the field of a state document that embeds its event: the record
@@ -72,6 +73,9 @@ type pendingDoc struct {
 	DocID   any       `bson:"docId"`
 	AddedAt time.Time `bson:"addedAt"`
 	Entry   Entry     `bson:"entry"`
+	// Trace is the trace context of the change (kafkax.TraceCarrier), so
+	// the published event continues the trace of the request that made it.
+	Trace map[string]string `bson:"trace,omitempty"`
 }
 
 // Store adds events to a database's outbox collection.
@@ -94,7 +98,7 @@ func NewStore(db *mongo.Database, lane *groupcommit.Lane) *Store {
 // fails, Discard the entry (or leave it: the relay drops it after its grace
 // period).
 func (s *Store) Add(ctx context.Context, coll string, docID any, e Entry) error {
-	err := s.ins.InsertOne(ctx, pendingDoc{EventID: e.EventID, Coll: coll, DocID: docID, AddedAt: s.now().UTC(), Entry: e})
+	err := s.ins.InsertOne(ctx, pendingDoc{EventID: e.EventID, Coll: coll, DocID: docID, AddedAt: s.now().UTC(), Entry: e, Trace: kafkax.TraceCarrier(ctx)})
 	if err != nil {
 		return err //nolint:wrapcheck // callers wrap with their operation
 	}

@@ -13,8 +13,10 @@ import (
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/shopsupergraph/shop/platform/fanout"
+	"github.com/shopsupergraph/shop/platform/kafkax"
 	"github.com/shopsupergraph/shop/platform/lease"
 )
 
@@ -38,6 +40,9 @@ type Relay struct {
 	// Lease, when set, makes the relay work only while this replica holds
 	// it; nil relays unconditionally (a single replica, tests).
 	Lease Holder
+	// Tracing, when set, publishes each event that was stored inside a
+	// trace in a producer span of that trace, its context in the headers.
+	Tracing *kafkax.Tracing
 	// Interval between polls when idle; Notify wakes the relay earlier.
 	Interval time.Duration
 	// Batch is the most entries read per round.
@@ -150,6 +155,7 @@ func (r *Relay) Flush(ctx context.Context) (int, error) {
 	sortBySeq(docs)
 	now := r.now()
 	var msgs []kafka.Message
+	var spans []trace.Span
 	var done []any
 	// blocked: keys with an entry still waiting for its document; their
 	// later entries wait too, so a key's events never overtake each other.
@@ -167,9 +173,15 @@ func (r *Relay) Flush(ctx context.Context) (int, error) {
 		case seen[i] == happened:
 			v, err := json.Marshal(d.Entry.Envelope())
 			if err != nil {
-				return 0, fmt.Errorf("encode event %s: %w", d.EventID, err)
+				err = fmt.Errorf("encode event %s: %w", d.EventID, err)
+				kafkax.EndPublish(spans, err)
+				return 0, err
 			}
-			msgs = append(msgs, kafka.Message{Topic: d.Entry.Topic, Key: []byte(d.Entry.Key), Value: v})
+			m := kafka.Message{Topic: d.Entry.Topic, Key: []byte(d.Entry.Key), Value: v}
+			if r.Tracing != nil && d.Trace != nil {
+				spans = append(spans, r.Tracing.StartPublish(kafkax.ContextWithTrace(ctx, d.Trace), &m))
+			}
+			msgs = append(msgs, m)
 			done = append(done, d.EventID)
 		case seen[i] == lost || now.Sub(d.AddedAt) > r.Grace:
 			r.log.Info("outbox entry dropped: its change never happened", "event", d.EventID, "type", d.Entry.Type, "collection", d.Coll)
@@ -179,7 +191,9 @@ func (r *Relay) Flush(ctx context.Context) (int, error) {
 		}
 	}
 	if len(msgs) > 0 {
-		if err := r.publisher.WriteMessages(ctx, msgs...); err != nil {
+		err := r.publisher.WriteMessages(ctx, msgs...)
+		kafkax.EndPublish(spans, err)
+		if err != nil {
 			return 0, fmt.Errorf("publish %d events: %w", len(msgs), err)
 		}
 	}

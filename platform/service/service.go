@@ -11,7 +11,9 @@ import (
 	"github.com/shopsupergraph/shop/platform/config"
 	"github.com/shopsupergraph/shop/platform/gqlguard"
 	"github.com/shopsupergraph/shop/platform/httpguard"
+	"github.com/shopsupergraph/shop/platform/httpx"
 	"github.com/shopsupergraph/shop/platform/kafkax"
+	"github.com/shopsupergraph/shop/platform/telemetry"
 )
 
 // Common is the configuration shared by every service. Every secret may
@@ -36,6 +38,8 @@ import (
 //	LOG_LEVEL, LOG_FORMAT  debug|info|warn|error, text|json
 //	HTTP_*              HTTP limits (body size, timeouts, connections): see httpguard.Load
 //	GRAPHQL_*           GraphQL limits (depth, fields, complexity, subscriptions, introspection): see gqlguard.Load
+//	SHUTDOWN_DRAIN_DELAY, SHUTDOWN_TIMEOUT  readiness-first shutdown: see httpx.LoadShutdown
+//	METRICS_ADDR, OTEL_*  metrics listener and tracing: see telemetry.Load
 type Common struct {
 	Service     string
 	ListenAddr  string
@@ -59,6 +63,24 @@ type Common struct {
 	HTTP httpguard.Limits
 	// GraphQL bounds what one operation can cost the GraphQL server.
 	GraphQL gqlguard.Limits
+	// Shutdown is how the server stops: not ready, drain, close.
+	Shutdown httpx.Shutdown
+	// Telemetry configures tracing and the metrics listener.
+	Telemetry telemetry.Config
+}
+
+// defaultMetricsAddr gives each service a metrics port of its own, so all
+// of them run with their defaults on one machine (the router has 9090).
+func defaultMetricsAddr(service string) string {
+	switch service {
+	case "users":
+		return "127.0.0.1:9091"
+	case "products":
+		return "127.0.0.1:9092"
+	case "orders":
+		return "127.0.0.1:9093"
+	}
+	return "off"
 }
 
 // LoadCommon reads the shared variables for service (e.g. "products") with
@@ -100,6 +122,8 @@ func loadCommon(env *config.Env, service, defaultListen string, issuer bool) Com
 	c.HTTP = httpguard.Load(env)
 	c.GraphQL = gqlguard.Load(env, c.Production())
 	c.Kafka = kafkax.Load(env, c.Production())
+	c.Shutdown = httpx.LoadShutdown(env, c.Production())
+	c.Telemetry = telemetry.Load(env, service, defaultMetricsAddr(service))
 	switch c.Env {
 	case "development", "production":
 	default:
@@ -185,9 +209,10 @@ func (c Common) Topic(name string) string { return c.TopicPrefix + name }
 
 // String describes the configuration with secrets masked, for logs.
 func (c Common) String() string {
-	return fmt.Sprintf("service=%s listen=%s env=%s mongo=%s/%s kafka={%s} topicPrefix=%q apiSecret=%s adminKey=%s internalSecret=%s introspection=%t %s",
+	return fmt.Sprintf("service=%s listen=%s env=%s mongo=%s/%s kafka={%s} topicPrefix=%q apiSecret=%s adminKey=%s internalSecret=%s introspection=%t drainDelay=%s %s %s",
 		c.Service, c.ListenAddr, c.Env, maskURI(c.MongoURI), c.MongoDB, c.Kafka, c.TopicPrefix,
-		config.Mask(c.APISecret), config.Mask(c.AdminAPIKey), config.Mask(c.ServiceToken), c.GraphQL.Introspection, c.Tokens.describe())
+		config.Mask(c.APISecret), config.Mask(c.AdminAPIKey), config.Mask(c.ServiceToken), c.GraphQL.Introspection,
+		c.Shutdown.DrainDelay, c.Telemetry, c.Tokens.describe())
 }
 
 // maskURI hides a password in a connection URI.

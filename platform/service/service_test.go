@@ -3,6 +3,7 @@ package service
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shopsupergraph/shop/platform/auth"
 	"github.com/shopsupergraph/shop/platform/config"
@@ -150,5 +151,34 @@ func TestKafkaFollowsShopEnv(t *testing.T) {
 		if got.ReplicationFactor != c.rf || got.MinInsyncReplicas != c.isr {
 			t.Errorf("%s: replication %d, min ISR %d; want %d, %d", c.name, got.ReplicationFactor, got.MinInsyncReplicas, c.rf, c.isr)
 		}
+	}
+}
+
+// TestLoadCommonShutdownAndTelemetry: development stops at once and
+// production drains; each service has a metrics port of its own.
+func TestLoadCommonShutdownAndTelemetry(t *testing.T) {
+	t.Parallel()
+	ports := map[string]bool{}
+	for _, svc := range []string{"users", "products", "orders"} {
+		env := config.FromMap(map[string]string{"API_SECRET": "dev"})
+		c := LoadCommon(env, svc, ":0")
+		if err := env.Err(); err != nil {
+			t.Fatal(err)
+		}
+		if c.Shutdown.DrainDelay != 0 || c.Telemetry.ServiceName != svc || c.Telemetry.TracesURL != "" || c.Telemetry.MetricsAddr == "" || ports[c.Telemetry.MetricsAddr] {
+			t.Fatalf("%s: shutdown %+v telemetry %+v", svc, c.Shutdown, c.Telemetry)
+		}
+		ports[c.Telemetry.MetricsAddr] = true
+	}
+	env := config.FromMap(map[string]string{
+		"SHOP_ENV": "production", "API_SECRET": "Zq3vN8tLw1xR6pYb0cKd4mHs9uJe2fGa7iTo5yWn", "ADMIN_API_KEY": "hV7mQ2xK9pL4wR8sAe3Tb6Yc",
+		"INTERNAL_API_SECRET": "t4Kx9Lm2Qw7Rz1Vb8Nc3Hy6Pj5Fd0Gs2", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318", "METRICS_ADDR": ":9100",
+	})
+	c := LoadCommon(env, "users", ":4001")
+	if err := env.Err(); err != nil || c.Shutdown.DrainDelay != 5*time.Second || c.Telemetry.TracesURL != "http://collector:4318/v1/traces" || c.Telemetry.MetricsAddr != ":9100" {
+		t.Fatalf("production: %+v %+v %v", c.Shutdown, c.Telemetry, err)
+	}
+	if s := c.String(); !strings.Contains(s, "drainDelay=5s") || !strings.Contains(s, "metrics=:9100") {
+		t.Fatalf("String() = %s", s)
 	}
 }

@@ -157,8 +157,18 @@ func New(cfg Config, opts ...Option) (*Router, error) {
 }
 
 // Handler serves /graphql, /health, /ready and the enabled features
-// (playground at /, /metrics).
+// (playground at /). Metrics are not among them: see MetricsHandler.
 func (r *Router) Handler() http.Handler { return r.http }
+
+// MetricsHandler serves the metrics in the Prometheus format, or is nil
+// when metrics are off. Run serves it on metrics.listen; embedders that
+// call Serve put it where they like, never on the public port.
+func (r *Router) MetricsHandler() http.Handler {
+	if r.features.metrics == nil {
+		return nil
+	}
+	return r.features.metrics.Handler()
+}
 
 // SubgraphURLs returns the URL used for each subgraph, by subgraph name.
 func (r *Router) SubgraphURLs() map[string]string {
@@ -173,23 +183,40 @@ func (r *Router) Close() {
 	}
 }
 
-// Run listens on cfg.Listen and serves until ctx is cancelled, then drains
-// in-flight requests for up to cfg.Timeouts.Shutdown.
+// Run listens on cfg.Listen, and on metrics.listen when metrics are on,
+// and serves until ctx is cancelled; then it drains as Serve does.
 func (r *Router) Run(ctx context.Context) error {
 	ln, err := net.Listen("tcp", r.cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	return r.Serve(ctx, ln)
+	var mln net.Listener
+	if r.features.metrics != nil {
+		if mln, err = net.Listen("tcp", r.cfg.Metrics.Listen); err != nil {
+			_ = ln.Close() //nolint:errcheck // failing start-up anyway
+			return fmt.Errorf("metrics listen: %w", err)
+		}
+	}
+	return r.serve(ctx, ln, mln)
 }
 
-// Serve is Run on an existing listener (e.g. 127.0.0.1:0 in tests).
-func (r *Router) Serve(ctx context.Context, ln net.Listener) error {
+// Serve is Run on an existing listener (e.g. 127.0.0.1:0 in tests),
+// without a metrics listener. When ctx ends, /ready answers 503 at once
+// while requests are still served for timeouts.drain_delay, so a load
+// balancer stops sending; then the listener closes and requests in flight
+// get timeouts.shutdown to finish.
+func (r *Router) Serve(ctx context.Context, ln net.Listener) error { return r.serve(ctx, ln, nil) }
+
+func (r *Router) serve(ctx context.Context, ln, metricsLn net.Listener) error {
 	defer r.Close()
 	srv := &http.Server{
 		Handler:           r.http,
 		ReadHeaderTimeout: r.cfg.Timeouts.ReadHeader,
 		IdleTimeout:       2 * time.Minute,
+	}
+	if metricsLn != nil {
+		stop := r.serveMetrics(metricsLn)
+		defer stop()
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -200,6 +227,14 @@ func (r *Router) Serve(ctx context.Context, ln net.Listener) error {
 	case <-ctx.Done():
 	}
 	r.handler.SetReady(false)
+	if d := r.cfg.Timeouts.DrainDelay; d > 0 {
+		r.logger.Info("draining: not ready, still serving", "delay", d)
+		select {
+		case err := <-errc:
+			return fmt.Errorf("serve: %w", err)
+		case <-time.After(d):
+		}
+	}
 	sctx, cancel := context.WithTimeout(context.Background(), r.cfg.Timeouts.Shutdown)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
@@ -209,4 +244,27 @@ func (r *Router) Serve(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
+}
+
+// serveMetrics serves the metrics at metrics.path on ln until the
+// returned stop is called (after the public server has drained, so the
+// drain itself is measured and scraped).
+func (r *Router) serveMetrics(ln net.Listener) (stop func()) {
+	mux := http.NewServeMux()
+	mux.Handle("GET "+r.cfg.Metrics.Path, r.features.metrics.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: r.cfg.Timeouts.ReadHeader, IdleTimeout: 2 * time.Minute}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			r.logger.Error("metrics listener stopped", "err", err)
+		}
+	}()
+	r.logger.Info("metrics listening", "addr", ln.Addr().String(), "path", r.cfg.Metrics.Path)
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx) //nolint:errcheck // a scrape cut short on shutdown is harmless
+		<-done
+	}
 }

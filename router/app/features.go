@@ -35,8 +35,11 @@ import (
 // features holds the optional production features built from the config.
 // Every one that is off is nil and costs nothing per request.
 type features struct {
-	cfg        Config
-	metrics    *metrics.Metrics
+	cfg     Config
+	metrics *metrics.Metrics
+	// ownMetrics: metrics were made here (not WithMetrics) and stop with
+	// the router.
+	ownMetrics bool
 	tracer     *tracing.Tracer
 	limits     *limits.Checker
 	persisted  *apq.Store
@@ -51,8 +54,8 @@ type features struct {
 	requestHook   server.RequestHook
 }
 
-// WithMetrics registers the router's collectors with an existing metrics
-// instance instead of a new one (tests, embedders exposing one registry).
+// WithMetrics records the router's metrics in an existing instance
+// instead of a new one (tests, embedders exposing one registry).
 func WithMetrics(m *metrics.Metrics) Option { return func(o *options) { o.metrics = m } }
 
 // WithTraceExporter sends spans to exp when tracing is enabled (tests,
@@ -90,7 +93,11 @@ func newFeatures(ctx context.Context, cfg Config, o options) (*features, error) 
 	if cfg.Metrics.Enabled {
 		f.metrics = o.metrics
 		if f.metrics == nil {
-			f.metrics = metrics.New()
+			m, err := metrics.New(cfg.Tracing.ServiceName)
+			if err != nil {
+				return nil, err
+			}
+			f.metrics, f.ownMetrics = m, true
 		}
 	}
 	if cfg.Tracing.Enabled {
@@ -188,10 +195,7 @@ func (f *features) buildHook(current func() *engine.Engine) server.RequestHook {
 		}
 		info := reqinfo.From(r.Context())
 		if info != nil {
-			info.OperationName = req.OperationName
-			if info.OperationName == "" {
-				info.OperationName = firstOperationName(req.Query)
-			}
+			info.OperationType, info.OperationName = operationOf(req.Query, req.OperationName)
 		}
 		if f.limits != nil && req.Query != "" {
 			if re := f.limits.Check(req.Query, req.OperationName); re != nil {
@@ -210,19 +214,58 @@ func (f *features) buildHook(current func() *engine.Engine) server.RequestHook {
 	}
 }
 
-// firstOperationName reads the name of the document's first operation
-// with the lexer (no parse), for labels when the client sent none.
-func firstOperationName(query string) string {
+// operationOf reads the type and name of the operation that runs: the one
+// called name, or the first when name is empty. It only lexes the
+// document, skipping the selections of the other definitions, for labels
+// before the engine parses it; a document it cannot read gives "" and the
+// name as asked.
+func operationOf(query, name string) (typ, opName string) {
 	lx := lexer.New(&ast.Source{Input: query})
-	tok, err := lx.ReadToken()
-	if err != nil || tok.Kind != lexer.Name || (tok.Value != "query" && tok.Value != "mutation" && tok.Value != "subscription") {
-		return ""
+	depth := 0
+	start := true // at the start of a definition
+	for {
+		tok, err := lx.ReadToken()
+		if err != nil || tok.Kind == lexer.EOF {
+			return "", name
+		}
+		switch tok.Kind {
+		case lexer.BraceL, lexer.ParenL, lexer.BracketL:
+			if depth == 0 && start && tok.Kind == lexer.BraceL && name == "" {
+				return "query", "" // the query shorthand
+			}
+			depth++
+			continue
+		case lexer.BraceR, lexer.ParenR, lexer.BracketR:
+			depth--
+			if depth == 0 && tok.Kind == lexer.BraceR {
+				start = true
+			}
+			continue
+		}
+		if depth != 0 || !start || tok.Kind != lexer.Name {
+			continue
+		}
+		start = false
+		switch tok.Value {
+		case "query", "mutation", "subscription":
+		default:
+			continue // a fragment: skip to its end
+		}
+		next, err := lx.ReadToken()
+		if err != nil {
+			return "", name
+		}
+		got := ""
+		switch next.Kind {
+		case lexer.Name:
+			got = next.Value
+		case lexer.BraceL, lexer.ParenL:
+			depth++
+		}
+		if name == "" || got == name {
+			return tok.Value, got
+		}
 	}
-	tok, err = lx.ReadToken()
-	if err != nil || tok.Kind != lexer.Name {
-		return ""
-	}
-	return tok.Value
 }
 
 // wrap puts the enabled features around the server handler. With all of
@@ -254,11 +297,7 @@ func (f *features) wrap(h *server.Handler) http.Handler {
 			MaxAgeSeconds:    int(f.cfg.CORS.MaxAge / time.Second),
 		}, gql)
 	}
-	var metricsHandler http.Handler
-	if f.metrics != nil {
-		metricsHandler = f.metrics.Handler()
-	}
-	metricsPath, pg := f.cfg.Metrics.Path, f.playground
+	pg := f.playground
 	subs := f.subscriptions()
 	var out http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path
@@ -269,8 +308,6 @@ func (f *features) wrap(h *server.Handler) http.Handler {
 			gql.ServeHTTP(w, r)
 		case pg != nil && (p == "/" || len(p) > 12 && p[:12] == "/playground/"):
 			pg.ServeHTTP(w, r)
-		case metricsHandler != nil && p == metricsPath:
-			metricsHandler.ServeHTTP(w, r)
 		default:
 			h.ServeHTTP(w, r)
 		}
@@ -329,13 +366,16 @@ func (f *features) subscriptions() *subscriptions.Handler {
 	})
 }
 
-// close flushes traces and closes the access log file.
+// close flushes traces, stops the metrics and closes the access log file.
 func (f *features) close() error {
 	var errs []error
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
 	if f.tracer != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
 		errs = append(errs, f.tracer.Shutdown(ctx))
+	}
+	if f.ownMetrics {
+		errs = append(errs, f.metrics.Shutdown(ctx))
 	}
 	if f.logFile != nil {
 		errs = append(errs, f.logFile.Close())

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -16,9 +17,11 @@ import (
 	"github.com/shopsupergraph/shop/router/app"
 )
 
-func scrape(t *testing.T, url string) string {
+func scrape(t *testing.T, h http.Handler) string {
 	t.Helper()
-	res, err := client.Get(url + "/metrics")
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	res, err := client.Get(srv.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,10 +33,50 @@ func scrape(t *testing.T, url string) string {
 	return string(body)
 }
 
+var labelRE = regexp.MustCompile(`(\w+)="((?:[^"\\]|\\.)*)"`)
+
+// series returns the value of the sample of metric name whose labels
+// include want, and how many samples matched.
+func series(text, name string, want map[string]string) (string, int) {
+	var value string
+	n := 0
+	for _, line := range strings.Split(text, "\n") {
+		rest, ok := strings.CutPrefix(line, name+"{")
+		if !ok {
+			continue
+		}
+		labels, v, ok := strings.Cut(rest, "} ")
+		if !ok {
+			continue
+		}
+		got := map[string]string{}
+		for _, m := range labelRE.FindAllStringSubmatch(labels, -1) {
+			got[m[1]] = m[2]
+		}
+		match := true
+		for k, w := range want {
+			if g, ok := got[k]; !ok || g != w {
+				match = false
+			}
+		}
+		if match {
+			value, n = v, n+1
+		}
+	}
+	return value, n
+}
+
+// TestMetricsScraped: requests and subgraph fetches are measured under
+// OpenTelemetry's semantic-convention names, with the operation and the
+// subgraph as attributes.
 func TestMetricsScraped(t *testing.T) {
 	t.Parallel()
 	sdl, _ := startGraph(t, nil)
-	srv := startRouter(t, sdl, func(c *app.Config) { c.Metrics.Enabled = true })
+	r, err := app.New(app.DefaultConfig(), app.WithSupergraphSDL(sdl))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := startServer(t, r)
 	for i := 0; i < 3; i++ {
 		if status, res, _ := post(t, srv.URL, map[string]any{"query": productsQuery}, nil); status != http.StatusOK || len(res.Errors) > 0 {
 			t.Fatalf("HTTP %d %+v", status, res)
@@ -41,41 +84,59 @@ func TestMetricsScraped(t *testing.T) {
 	}
 	post(t, srv.URL, map[string]any{"query": `query Broken { nope }`}, nil)
 	post(t, srv.URL, map[string]any{"query": `{ latestReview { id } }`}, nil)
-	text := scrape(t, srv.URL)
-	for _, want := range []string{
-		`router_http_requests_total{operation="Products",status="200"} 3`,
-		`router_http_request_duration_seconds_count{operation="Products"} 3`,
-		`router_http_request_errors_total{operation="Broken"} 1`,
-		`router_http_requests_total{operation="anonymous",status="200"} 1`,
-		`router_subgraph_requests_total{status="200",subgraph="products"} 3`,
-		`router_subgraph_requests_total{status="200",subgraph="inventory"} 3`,
-		`router_subgraph_requests_total{status="200",subgraph="reviews"} 1`,
-		`router_subgraph_request_duration_seconds_count{subgraph="inventory"} 3`,
-		`go_goroutines`,
+	text := scrape(t, r.MetricsHandler())
+	const server = "http_server_request_duration_seconds_count"
+	const fetch = "http_client_request_duration_seconds_count"
+	for _, c := range []struct {
+		name   string
+		labels map[string]string
+		want   string
+	}{
+		{server, map[string]string{"graphql_operation_name": "Products", "graphql_operation_type": "query", "http_request_method": "POST", "http_response_status_code": "200", "http_route": "/graphql"}, "3"},
+		{server, map[string]string{"graphql_operation_name": "Broken", "error_type": "graphql_error"}, "1"},
+		{server, map[string]string{"graphql_operation_name": "anonymous", "graphql_operation_type": "query", "http_response_status_code": "200"}, "1"},
+		{fetch, map[string]string{"subgraph_name": "products", "http_request_method": "POST", "http_response_status_code": "200", "server_address": "127.0.0.1"}, "3"},
+		{fetch, map[string]string{"subgraph_name": "inventory", "http_response_status_code": "200"}, "3"},
+		{fetch, map[string]string{"subgraph_name": "reviews", "http_response_status_code": "200"}, "1"},
+		{"target_info", map[string]string{"service_name": "router"}, "1"},
 	} {
-		if !strings.Contains(text, want) {
-			t.Errorf("metrics lack %q", want)
+		if got, n := series(text, c.name, c.labels); n != 1 || got != c.want {
+			t.Errorf("%s%v = %q (%d series), want %s", c.name, c.labels, got, n, c.want)
 		}
 	}
-	if strings.Contains(text, `operation="Products"`) && strings.Contains(text, `router_http_request_errors_total{operation="Products"}`) {
+	if _, n := series(text, server, map[string]string{"graphql_operation_name": "Products", "error_type": "graphql_error"}); n != 0 {
 		t.Error("successful requests counted as errors")
+	}
+	for _, want := range []string{"http_server_request_duration_seconds_bucket{", `le="0.005"`, "go_goroutines"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	if strings.Contains(text, "router_http_requests_total") {
+		t.Error("the old metric names are still exported")
 	}
 	if t.Failed() {
 		t.Log(text)
 	}
 }
 
-func TestMetricsOffByDefault(t *testing.T) {
+// TestMetricsNeverOnThePublicPort: metrics are for the operator's scraper,
+// not for clients: the public handler does not serve them even when they
+// are on.
+func TestMetricsNeverOnThePublicPort(t *testing.T) {
 	t.Parallel()
 	sdl, _ := startGraph(t, nil)
-	srv := startRouter(t, sdl, nil)
-	res, err := client.Get(srv.URL + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusNotFound {
-		t.Fatalf("/metrics without metrics.enabled: HTTP %d", res.StatusCode)
+	srv := startRouter(t, sdl, func(c *app.Config) { c.Metrics.Enabled = true })
+	for _, path := range []string{"/metrics", "/metrics/"} {
+		res, err := client.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode == http.StatusOK || strings.Contains(string(body), "go_goroutines") {
+			t.Fatalf("GET %s on the public port: HTTP %d", path, res.StatusCode)
+		}
 	}
 }
 

@@ -64,7 +64,7 @@ func (ck *checker) checkSubgraphs(t *testing.T, o *Objects, ov overlay, secret S
 		port := listenPort(&p, where, common.ListenAddr)
 		listen[sg.Name] = port
 		checkProbes(&p, where, c, port)
-		checkShutdown(&p, where, d, c, sg.ShutdownGrace)
+		checkShutdown(&p, where, d, c, common.Shutdown.DrainDelay+common.Shutdown.Timeout)
 		p = append(p, ck.probeAnswers(t, where, sg, env, c)...)
 
 		// Services share their secrets and their events.

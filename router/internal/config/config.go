@@ -86,7 +86,13 @@ type Timeouts struct {
 	// ReadBody bounds reading a request body once its headers arrived, so
 	// a body sent a byte at a time cannot hold a connection (0: no bound).
 	ReadBody time.Duration `yaml:"read_body"`
+	// Shutdown bounds the wait for requests in flight once the listener
+	// closed.
 	Shutdown time.Duration `yaml:"shutdown"`
+	// DrainDelay is how long /ready answers 503 while requests are still
+	// served, before the listener closes: a load balancer needs a few
+	// probe intervals to stop sending (default DefaultDrainDelay).
+	DrainDelay time.Duration `yaml:"drain_delay"`
 	// Request bounds a whole client request, subscriptions excepted
 	// (default DefaultRequestTimeout; 0: no bound).
 	Request time.Duration `yaml:"request"`
@@ -132,6 +138,10 @@ const (
 // configured, as Apollo Router's traffic_shaping.router.timeout does.
 const DefaultRequestTimeout = 30 * time.Second
 
+// DefaultDrainDelay leaves a load balancer that probes /ready every one or
+// two seconds time to stop sending before the listener closes.
+const DefaultDrainDelay = 5 * time.Second
+
 // Cache sizes count entries.
 type Cache struct {
 	Operations int `yaml:"operations"`
@@ -149,6 +159,7 @@ func Default() Config {
 			ReadHeader:      10 * time.Second,
 			ReadBody:        15 * time.Second,
 			Shutdown:        10 * time.Second,
+			DrainDelay:      DefaultDrainDelay,
 			Request:         DefaultRequestTimeout,
 		},
 		Limits: Limits{

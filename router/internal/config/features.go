@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -48,11 +49,19 @@ type PersistedQueries struct {
 	Safelist bool `yaml:"safelist"`
 }
 
-// Metrics configures the Prometheus endpoint.
+// Metrics configures the Prometheus endpoint, served on a listener of its
+// own so that it is never reachable on the public port.
 type Metrics struct {
-	Enabled bool   `yaml:"enabled"`
-	Path    string `yaml:"path"`
+	// Enabled records metrics (default true); Run serves them on Listen.
+	Enabled bool `yaml:"enabled"`
+	// Listen is the metrics listener's address (default 127.0.0.1:9090).
+	Listen string `yaml:"listen"`
+	Path   string `yaml:"path"`
 }
+
+// DefaultMetricsListen keeps the metrics on loopback unless configured:
+// the subgraphs use 9091-9093, so every service runs on one machine.
+const DefaultMetricsListen = "127.0.0.1:9090"
 
 // Tracing configures OpenTelemetry.
 type Tracing struct {
@@ -129,6 +138,8 @@ func (c Config) SubscriptionsEnabled() bool {
 
 func (c *Config) setFeatureDefaults() {
 	c.PersistedQueries.APQCacheSize = 1000
+	c.Metrics.Enabled = true
+	c.Metrics.Listen = DefaultMetricsListen
 	c.Metrics.Path = "/metrics"
 	c.Tracing.Exporter = "none"
 	c.Tracing.ServiceName = "router"
@@ -187,6 +198,10 @@ func (c *Config) applyFeatureEnv(k, v string) (bool, error) {
 		b(&c.PersistedQueries.Safelist)
 	case "ROUTER_METRICS":
 		b(&c.Metrics.Enabled)
+	case "ROUTER_METRICS_LISTEN":
+		c.Metrics.Listen = v
+	case "ROUTER_DRAIN_DELAY":
+		c.Timeouts.DrainDelay, err = time.ParseDuration(v)
 	case "ROUTER_TRACING":
 		b(&c.Tracing.Enabled)
 	case "ROUTER_TRACING_EXPORTER":
@@ -227,6 +242,7 @@ func (c Config) validateFeatures() []error {
 		v    int64
 	}{
 		{"timeouts.request", int64(c.Timeouts.Request)},
+		{"timeouts.drain_delay", int64(c.Timeouts.DrainDelay)},
 		{"limits.max_depth", int64(c.Limits.MaxDepth)},
 		{"limits.max_aliases", int64(c.Limits.MaxAliases)},
 		{"limits.max_root_fields", int64(c.Limits.MaxRootFields)},
@@ -257,6 +273,13 @@ func (c Config) validateFeatures() []error {
 	}
 	if c.Metrics.Enabled && !strings.HasPrefix(c.Metrics.Path, "/") {
 		errs = append(errs, fmt.Errorf("metrics.path: must start with /, got %q", c.Metrics.Path))
+	}
+	if c.Metrics.Enabled {
+		if _, port, err := net.SplitHostPort(c.Metrics.Listen); err != nil {
+			errs = append(errs, fmt.Errorf("metrics.listen: %w", err))
+		} else if c.Metrics.Listen == c.Listen && port != "0" {
+			errs = append(errs, errors.New("metrics.listen: must differ from listen (metrics stay off the public port)"))
+		}
 	}
 	if c.Tracing.Enabled {
 		switch c.Tracing.Exporter {

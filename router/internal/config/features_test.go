@@ -30,7 +30,10 @@ func TestFeatureDefaults(t *testing.T) {
 	if s := c.Subscriptions; s.MaxConnections != 10000 || s.MaxConnectionsPerClient != 100 || s.MaxSubscriptions != 10000 || s.MaxSubscriptionsPerClient != 500 {
 		t.Fatalf("streams are capped by default: %+v", s)
 	}
-	if c.Metrics.Enabled || c.Tracing.Enabled || c.AccessLog.Enabled || c.QueryPlan.Enabled ||
+	if !c.Metrics.Enabled || c.Metrics.Listen != "127.0.0.1:9090" || c.Timeouts.DrainDelay != 5*time.Second {
+		t.Fatalf("metrics are on by default on a loopback listener of their own, and shutdown drains: %+v %+v", c.Metrics, c.Timeouts)
+	}
+	if c.Tracing.Enabled || c.AccessLog.Enabled || c.QueryPlan.Enabled ||
 		c.HotReload.Enabled || c.PersistedQueries.APQ {
 		t.Fatalf("a production feature is on by default: %+v", c)
 	}
@@ -87,12 +90,16 @@ client_address: {forward: false, trusted_proxies: [10.0.0.0/8]}
 	case c.Subscriptions != Subscriptions{MaxConnections: 7, MaxConnectionsPerClient: 3, MaxSubscriptions: 0, MaxSubscriptionsPerClient: 4}:
 		t.Fatalf("subscriptions: %+v", c.Subscriptions)
 	}
-	off, err := Load("", []string{"ROUTER_CSRF=false", "ROUTER_MAX_DEPTH=0", "ROUTER_FORWARD_CLIENT_ADDRESS=true", "ROUTER_REQUEST_TIMEOUT=0s"})
+	off, err := Load("", []string{"ROUTER_CSRF=false", "ROUTER_MAX_DEPTH=0", "ROUTER_FORWARD_CLIENT_ADDRESS=true", "ROUTER_REQUEST_TIMEOUT=0s",
+		"ROUTER_METRICS=false", "ROUTER_METRICS_LISTEN=0.0.0.0:9190", "ROUTER_DRAIN_DELAY=0s"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if off.CSRFEnabled() || off.Limits.MaxDepth != 0 || !off.ForwardClientAddress() || off.Timeouts.Request != 0 {
 		t.Fatalf("env switches: csrf %v depth %d forward %v", off.CSRFEnabled(), off.Limits.MaxDepth, off.ForwardClientAddress())
+	}
+	if off.Metrics.Enabled || off.Metrics.Listen != "0.0.0.0:9190" || off.Timeouts.DrainDelay != 0 {
+		t.Fatalf("env metrics/drain: %+v %+v", off.Metrics, off.Timeouts)
 	}
 }
 
@@ -105,7 +112,8 @@ func TestFeatureValidation(t *testing.T) {
 	c.Subscriptions.MaxConnectionsPerClient = -1
 	c.Timeouts.Request = -time.Second
 	c.PersistedQueries.Safelist = true
-	c.Metrics = Metrics{Enabled: true, Path: "metrics"}
+	c.Metrics = Metrics{Enabled: true, Path: "metrics", Listen: "9090"}
+	c.Timeouts.DrainDelay = -time.Second
 	c.Tracing = Tracing{Enabled: true, Exporter: "zipkin", SampleRatio: 2}
 	c.CORS = CORS{AllowOrigins: []string{"*"}, AllowCredentials: true}
 	c.Subgraphs["products"] = Subgraph{Timeout: -1}
@@ -115,7 +123,7 @@ func TestFeatureValidation(t *testing.T) {
 	if err == nil {
 		t.Fatal("invalid feature config accepted")
 	}
-	for _, want := range []string{"limits.max_depth", "limits.max_fields", "subscriptions.max_connections_per_client", "timeouts.request", "persisted_queries.safelist", "metrics.path",
+	for _, want := range []string{"limits.max_depth", "limits.max_fields", "subscriptions.max_connections_per_client", "timeouts.request", "persisted_queries.safelist", "metrics.path", "metrics.listen", "timeouts.drain_delay",
 		"tracing.exporter", "tracing.sample_ratio", "cors:", "subgraphs.products.timeout", "query_plan.header", "client_address.trusted_proxies"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %s: %v", want, err)

@@ -7,7 +7,10 @@ import (
 
 func TestOperationLabelCap(t *testing.T) {
 	t.Parallel()
-	m := New()
+	m, err := New("router")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got := m.label(""); got != "anonymous" {
 		t.Fatalf("empty name labelled %q", got)
 	}

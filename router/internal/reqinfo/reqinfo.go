@@ -14,6 +14,9 @@ import "context"
 type Info struct {
 	// OperationName is the executed operation's name ("" when anonymous).
 	OperationName string
+	// OperationType is query, mutation or subscription ("" when the
+	// document names no such operation).
+	OperationType string
 	// QueryPlan is the plan to return in the response extensions, when the
 	// client asked for it and inspection is enabled.
 	QueryPlan any

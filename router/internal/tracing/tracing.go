@@ -120,6 +120,9 @@ func (t *Tracer) Middleware(next http.Handler) http.Handler {
 			span.SetName("graphql.request " + info.OperationName)
 			span.SetAttributes(attribute.String("graphql.operation.name", info.OperationName))
 		}
+		if info.OperationType != "" {
+			span.SetAttributes(attribute.String("graphql.operation.type", info.OperationType))
+		}
 		span.SetAttributes(attribute.Int("http.response.status_code", rec.Status))
 		if rec.Failed() {
 			span.SetStatus(codes.Error, "request failed")

@@ -24,6 +24,7 @@ import (
 	"github.com/shopsupergraph/shop/platform/lease"
 	"github.com/shopsupergraph/shop/platform/mongox"
 	"github.com/shopsupergraph/shop/platform/outbox"
+	"github.com/shopsupergraph/shop/platform/telemetry"
 	"github.com/shopsupergraph/shop/subgraphs/orders/internal/cart"
 	cartstore "github.com/shopsupergraph/shop/subgraphs/orders/internal/cart/mongostore"
 	"github.com/shopsupergraph/shop/subgraphs/orders/internal/ordering"
@@ -44,6 +45,8 @@ type App struct {
 	svc     *ordering.Service
 	cart    *cart.Service
 	handler http.Handler
+	tel     *telemetry.Telemetry
+	drain   *httpx.Drain
 }
 
 // New connects to MongoDB, prepares indexes, brings a database written by
@@ -51,18 +54,26 @@ type App struct {
 // handler. Kafka being down at start-up is not fatal: events wait in the
 // outbox until the relay can publish them.
 func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
-	client, db, err := mongox.Connect(ctx, cfg.MongoURI, cfg.MongoDB)
+	tel, err := telemetry.New(ctx, cfg.Telemetry)
 	if err != nil {
+		return nil, fmt.Errorf("new orders app: %w", err)
+	}
+	client, db, err := mongox.ConnectWithMonitor(ctx, cfg.MongoURI, cfg.MongoDB, tel.MongoMonitor())
+	if err != nil {
+		_ = tel.Shutdown(context.Background()) //nolint:errcheck // failing start-up anyway
+		return nil, fmt.Errorf("new orders app: %w", err)
+	}
+	fail := func(err error) (*App, error) {
+		_ = client.Disconnect(context.Background()) //nolint:errcheck // failing start-up anyway
+		_ = tel.Shutdown(context.Background())      //nolint:errcheck // failing start-up anyway
 		return nil, fmt.Errorf("new orders app: %w", err)
 	}
 	store := mongostore.New(db)
 	if err := store.EnsureIndexes(ctx); err != nil {
-		_ = client.Disconnect(context.Background()) //nolint:errcheck // failing start-up anyway
-		return nil, fmt.Errorf("new orders app: %w", err)
+		return fail(err)
 	}
 	if err := store.Migrate(ctx); err != nil {
-		_ = client.Disconnect(context.Background()) //nolint:errcheck // failing start-up anyway
-		return nil, fmt.Errorf("new orders app: %w", err)
+		return fail(err)
 	}
 	topic := cfg.Topic(events.TopicOrders)
 	kc, err := kafkax.New(cfg.Kafka)
@@ -72,7 +83,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	writer := kc.Writer()
 	relay := outbox.NewLeasedRelay(db, writer, log)
+	relay.Tracing = kafkax.NewTracing(tel.TracerProvider())
 	inv := productsclient.New(productsclient.Config{
+		// The reservation continues the caller's trace at products.
+		HTTP:     &http.Client{Transport: tel.Transport(nil)},
 		BaseURL:  cfg.ProductsURL,
 		Token:    cfg.ServiceToken,
 		Timeout:  cfg.ProductsTimeout,
@@ -85,10 +99,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	})
 	carts := cartstore.New(db)
 	if err := carts.EnsureIndexes(ctx); err != nil {
-		_ = client.Disconnect(context.Background()) //nolint:errcheck // failing start-up anyway
-		return nil, fmt.Errorf("new orders app: %w", err)
+		return fail(err)
 	}
-	a := &App{cfg: cfg, log: log, client: client, db: db, kafka: kc, writer: writer, relay: relay, svc: svc,
+	a := &App{cfg: cfg, log: log, client: client, db: db, kafka: kc, writer: writer, relay: relay, svc: svc, tel: tel, drain: httpx.NewDrain(cfg.Shutdown),
 		lease: lease.New(db, lease.Options{Name: "orders-recovery", Owner: lease.Owner()}),
 		cart:  cart.NewService(carts, inv, svc, log)}
 	a.cart.SetLimits(cart.Limits{UnitsPerProduct: cfg.CartMaxUnitsPerProduct, Units: cfg.CartMaxUnits})
@@ -103,19 +116,32 @@ func (a *App) Handler() http.Handler { return a.handler }
 // a recovery pass on demand.
 func (a *App) Service() *ordering.Service { return a.svc }
 
-// Run listens on the configured address and serves until ctx ends.
+// Run listens on the configured address, and serves the metrics on
+// METRICS_ADDR unless that is off, until ctx ends.
 func (a *App) Run(ctx context.Context) error {
 	ln, err := httpx.Listen(a.cfg.ListenAddr)
 	if err != nil {
 		return fmt.Errorf("run orders: %w", err)
 	}
-	return a.Serve(ctx, ln)
+	mln, err := a.tel.ListenMetrics()
+	if err != nil {
+		_ = ln.Close() //nolint:errcheck // failing start-up anyway
+		return fmt.Errorf("run orders: %w", err)
+	}
+	return a.serve(ctx, ln, mln)
 }
 
 // Serve serves on ln until ctx ends, with the outbox relay, the recovery
-// lease and the recovery loop running beside the HTTP server; it returns
-// once all of them have stopped.
-func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+// lease and the recovery loop running beside the HTTP server; then it
+// drains (SHUTDOWN_DRAIN_DELAY) and returns once all of them have
+// stopped. The metrics are not served (MetricsHandler serves them
+// anywhere).
+func (a *App) Serve(ctx context.Context, ln net.Listener) error { return a.serve(ctx, ln, nil) }
+
+// MetricsHandler serves the service's metrics in the Prometheus format.
+func (a *App) MetricsHandler() http.Handler { return a.tel.MetricsHandler() }
+
+func (a *App) serve(ctx context.Context, ln, metrics net.Listener) error {
 	relay := func(ctx context.Context) {
 		// The topic first: writers do not create topics, so until it exists
 		// (the broker may be down) events wait in the outbox. It is in the
@@ -128,7 +154,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 			a.log.Error("outbox relay stopped", "err", err)
 		}
 	}
-	if err := httpguard.Serve(ctx, ln, a.handler, a.cfg.HTTP, a.log, 10*time.Second, relay, a.lease.Keep, a.recoverLoop); err != nil {
+	if err := httpguard.Serve(ctx, ln, a.handler, a.cfg.HTTP, a.log, a.drain, relay, a.lease.Keep, a.recoverLoop, a.tel.MetricsWorker(metrics, a.log)); err != nil {
 		return fmt.Errorf("serve orders: %w", err)
 	}
 	return nil
@@ -173,6 +199,11 @@ func (a *App) Close() error {
 	a.kafka.Close()
 	if err := a.client.Disconnect(context.Background()); err != nil {
 		errs = append(errs, fmt.Errorf("disconnect mongo: %w", err))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := a.tel.Shutdown(ctx); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

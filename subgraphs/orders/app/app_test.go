@@ -34,6 +34,29 @@ type harness struct {
 	tokens *auth.Tokens
 	cfg    app.Config
 	stop   func()
+	// traceparents are the traceparent headers products' double received.
+	traceparents *headerLog
+}
+
+// headerLog records one header of every request a handler sees.
+type headerLog struct {
+	mu     sync.Mutex
+	values []string
+}
+
+func (l *headerLog) wrap(name string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		l.mu.Lock()
+		l.values = append(l.values, r.Header.Get(name))
+		l.mu.Unlock()
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (l *headerLog) all() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.values...)
 }
 
 func start(t *testing.T) *harness {
@@ -62,7 +85,8 @@ func startWith(t *testing.T, env *testenv.Env, extra map[string]string) *harness
 		"ORDER_RECOVERY_INTERVAL": "1h",
 	}
 	inv := inventorydouble.New(auth.DeriveServiceToken(secret))
-	psrv := httptest.NewServer(inv)
+	seen := &headerLog{}
+	psrv := httptest.NewServer(seen.wrap("Traceparent", inv))
 	t.Cleanup(psrv.Close)
 	m["PRODUCTS_INTERNAL_URL"] = psrv.URL
 	maps.Copy(m, extra)
@@ -70,7 +94,7 @@ func startWith(t *testing.T, env *testenv.Env, extra map[string]string) *harness
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{inv: inv, topic: cfg.Topic(events.TopicOrders), env: env, tokens: auth.NewTokens(secret, time.Hour), cfg: cfg}
+	h := &harness{inv: inv, topic: cfg.Topic(events.TopicOrders), env: env, tokens: auth.NewTokens(secret, time.Hour), cfg: cfg, traceparents: seen}
 	h.serve(t)
 	return h
 }

@@ -31,6 +31,7 @@ func (a *App) buildHandler() http.Handler {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
+	srv.Use(a.tel.GraphQL())
 	guard := gqlguard.New(a.cfg.GraphQL)
 	guard.Install(srv)
 	srv.AroundOperations(graph.WithHistories)
@@ -43,7 +44,7 @@ func (a *App) buildHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", a.authenticator().Middleware(guard.Handler(srv)))
 	mux.Handle("GET /{$}", playground.Handler("Orders", "/graphql"))
-	return httpx.WithHealth(mux, httpx.Check{Name: "mongo", Run: func(ctx context.Context) error { return mongox.Ping(ctx, a.db) }})
+	return a.tel.Handler(httpx.WithHealth(mux, a.drain.Check(), httpx.Check{Name: "mongo", Run: func(ctx context.Context) error { return mongox.Ping(ctx, a.db) }}))
 }
 
 // presentError passes errors that carry extensions.code through and hides

@@ -30,6 +30,7 @@ import (
 	"github.com/shopsupergraph/shop/platform/mongox"
 	"github.com/shopsupergraph/shop/platform/outbox"
 	"github.com/shopsupergraph/shop/platform/redisx"
+	"github.com/shopsupergraph/shop/platform/telemetry"
 	"github.com/shopsupergraph/shop/subgraphs/products/graph"
 	"github.com/shopsupergraph/shop/subgraphs/products/graph/generated"
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
@@ -55,6 +56,10 @@ type App struct {
 	proc    *live.Processor
 	handler http.Handler
 	db      *mongo.Database
+	tel     *telemetry.Telemetry
+	drain   *httpx.Drain
+	// tracing traces the events this replica consumes and publishes.
+	tracing *kafkax.Tracing
 
 	// Catalog and Inventory are the domain services (tests drive them
 	// directly).
@@ -75,11 +80,17 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	client, db, err := mongox.Connect(ctx, cfg.MongoURI, cfg.MongoDB)
+	tel, err := telemetry.New(ctx, cfg.Telemetry)
 	if err != nil {
 		return nil, fmt.Errorf("products: %w", err)
 	}
-	a := &App{cfg: cfg, log: log, mongo: client, db: db, hub: live.NewHub(), started: time.Now()}
+	client, db, err := mongox.ConnectWithMonitor(ctx, cfg.MongoURI, cfg.MongoDB, tel.MongoMonitor())
+	if err != nil {
+		_ = tel.Shutdown(context.Background()) //nolint:errcheck // failing start-up anyway
+		return nil, fmt.Errorf("products: %w", err)
+	}
+	a := &App{cfg: cfg, log: log, mongo: client, db: db, hub: live.NewHub(), started: time.Now(),
+		tel: tel, drain: httpx.NewDrain(cfg.Shutdown), tracing: kafkax.NewTracing(tel.TracerProvider())}
 	productsTopic := cfg.Topic(events.TopicProducts)
 	// One write lane and one outbox for the database, shared by both
 	// stores, so all their writes to it queue together.
@@ -99,11 +110,16 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.writer = a.kafka.Writer()
 	a.relay = outbox.NewLeasedRelay(db, a.writer, log)
+	a.relay.Tracing = a.tracing
 
 	var products catalog.Storer = notifyingProducts{Storer: productStore, relay: a.relay}
 	var stock inventory.Storer = notifyingStock{Storer: stockStore, relay: a.relay}
 	var cache *rediscache.Cache
 	if a.rdb = redisx.NewCache(cfg.Redis); a.rdb != nil {
+		if err := tel.InstrumentRedis(a.rdb); err != nil {
+			a.Close()
+			return nil, fmt.Errorf("products: %w", err)
+		}
 		cache = rediscache.New(products, a.rdb, cfg.RedisKeyPrefix, cfg.CacheTTL, log)
 		products, stock = cache, cache.WrapStock(stock)
 	}
@@ -141,6 +157,7 @@ func (a *App) buildHandler() http.Handler {
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	srv.Use(a.tel.GraphQL())
 	// After the persisted-query extension, so that the guard sees the
 	// query it restores.
 	guard.Install(srv)
@@ -151,7 +168,7 @@ func (a *App) buildHandler() http.Handler {
 	mux.Handle("/graphql", authn.Middleware(guard.Handler(srv)))
 	mux.Handle("/internal/", reservehttp.New(a.Inventory, a.cfg.ServiceToken, a.log))
 	mux.Handle("GET /{$}", playground.Handler("Shop products", "/graphql"))
-	return httpx.WithHealth(mux, httpx.Check{Name: "mongo", Run: func(ctx context.Context) error { return mongox.Ping(ctx, a.db) }})
+	return a.tel.Handler(httpx.WithHealth(mux, a.drain.Check(), httpx.Check{Name: "mongo", Run: func(ctx context.Context) error { return mongox.Ping(ctx, a.db) }}))
 }
 
 // Handler returns the HTTP handler: /graphql, the playground at /, the
@@ -164,15 +181,27 @@ func (a *App) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("products: %w", err)
 	}
-	return a.Serve(ctx, ln)
+	mln, err := a.tel.ListenMetrics()
+	if err != nil {
+		_ = ln.Close() //nolint:errcheck // failing start-up anyway
+		return fmt.Errorf("products: %w", err)
+	}
+	return a.serve(ctx, ln, mln)
 }
 
 // Serve serves on ln behind the HTTP limits of the configuration and runs
 // the background workers (the outbox relay, the product feed, the order
-// release consumer) until ctx ends.
-func (a *App) Serve(ctx context.Context, ln net.Listener) error {
-	workers := []httpx.Worker{a.runFeed, a.sweepHolds, a.repairSnapshots, a.reconcile, a.runKafka}
-	if err := httpguard.Serve(ctx, ln, a.handler, a.cfg.HTTP, a.log, 10*time.Second, workers...); err != nil {
+// release consumer) until ctx ends, then drains and shuts down
+// (SHUTDOWN_DRAIN_DELAY). The metrics are not served (MetricsHandler
+// serves them anywhere).
+func (a *App) Serve(ctx context.Context, ln net.Listener) error { return a.serve(ctx, ln, nil) }
+
+// MetricsHandler serves the service's metrics in the Prometheus format.
+func (a *App) MetricsHandler() http.Handler { return a.tel.MetricsHandler() }
+
+func (a *App) serve(ctx context.Context, ln, metrics net.Listener) error {
+	workers := []httpx.Worker{a.runFeed, a.sweepHolds, a.repairSnapshots, a.reconcile, a.runKafka, a.tel.MetricsWorker(metrics, a.log)}
+	if err := httpguard.Serve(ctx, ln, a.handler, a.cfg.HTTP, a.log, a.drain, workers...); err != nil {
 		return fmt.Errorf("products: %w", err)
 	}
 	return nil
@@ -194,6 +223,7 @@ func (a *App) runKafka(ctx context.Context) {
 		return
 	}
 	c := a.kafka.Consumer(kafkax.ReaderConfig{Topic: a.cfg.Topic(events.TopicOrders), GroupID: orderevents.GroupID}, a.log)
+	c.Tracing = a.tracing
 	a.mu.Lock()
 	a.orders = c
 	a.mu.Unlock()
@@ -283,6 +313,7 @@ func (a *App) runFeed(ctx context.Context) {
 		feed := a.feed
 		a.mu.Unlock()
 		if feed != nil {
+			feed.Tracing = a.tracing
 			feed.Run(ctx, a.proc.Handle)
 			return
 		}
@@ -330,6 +361,7 @@ func (a *App) Close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	errs = append(errs, a.mongo.Disconnect(ctx))
+	errs = append(errs, a.tel.Shutdown(ctx))
 	if err := errors.Join(errs...); err != nil {
 		a.log.Warn("close products", "err", err)
 	}

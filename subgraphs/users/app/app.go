@@ -27,6 +27,7 @@ import (
 	"github.com/shopsupergraph/shop/platform/mongox"
 	"github.com/shopsupergraph/shop/platform/outbox"
 	"github.com/shopsupergraph/shop/platform/redisx"
+	"github.com/shopsupergraph/shop/platform/telemetry"
 	"github.com/shopsupergraph/shop/subgraphs/users/graph"
 	"github.com/shopsupergraph/shop/subgraphs/users/internal/accounts"
 	"github.com/shopsupergraph/shop/subgraphs/users/internal/accounts/mongostore"
@@ -37,9 +38,6 @@ import (
 // JWKSPath is where users publishes its token verification keys when it
 // signs asymmetric tokens; the other services' TOKEN_JWKS_URL points here.
 const JWKSPath = "/.well-known/jwks.json"
-
-// ShutdownGrace is how long in-flight requests get to finish on shutdown.
-const ShutdownGrace = 10 * time.Second
 
 // App is a running-ready users service.
 type App struct {
@@ -52,17 +50,24 @@ type App struct {
 	relay   *outbox.Relay
 	redis   *redis.Client
 	handler http.Handler
+	tel     *telemetry.Telemetry
+	drain   *httpx.Drain
 }
 
 // New connects to MongoDB, prepares indexes and builds the handlers. Kafka
 // is not contacted here: the outbox relay delivers events once the broker
 // answers, so a broker outage never blocks the start or registrations.
 func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
-	client, db, err := mongox.Connect(ctx, cfg.MongoURI, cfg.MongoDB)
+	tel, err := telemetry.New(ctx, cfg.Telemetry)
 	if err != nil {
 		return nil, fmt.Errorf("users: %w", err)
 	}
-	a := &App{cfg: cfg, log: log, client: client, db: db}
+	client, db, err := mongox.ConnectWithMonitor(ctx, cfg.MongoURI, cfg.MongoDB, tel.MongoMonitor())
+	if err != nil {
+		_ = tel.Shutdown(context.Background()) //nolint:errcheck // failing start-up anyway
+		return nil, fmt.Errorf("users: %w", err)
+	}
+	a := &App{cfg: cfg, log: log, client: client, db: db, tel: tel, drain: httpx.NewDrain(cfg.Shutdown)}
 	store, err := mongostore.New(ctx, db, cfg.Topic(events.TopicUsers))
 	if err != nil {
 		a.Close()
@@ -79,6 +84,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		a.Close()
 		return nil, fmt.Errorf("users: %w", err)
 	}
+	a.relay.Tracing = kafkax.NewTracing(tel.TracerProvider())
 	guard, err := a.newGuard()
 	if err != nil {
 		a.Close()
@@ -98,7 +104,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	authn := cfg.Authenticator(log)
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", clients.Middleware(authn.Middleware(graph.NewHandler(svc, log, cfg.GraphQL))))
+	mux.Handle("/graphql", clients.Middleware(authn.Middleware(graph.NewHandler(svc, log, cfg.GraphQL, tel.GraphQL()))))
 	mux.Handle("GET /{$}", playground.Handler("Shop users", "/graphql"))
 	if len(published) > 0 {
 		// Asymmetric tokens: the public keys the other services verify
@@ -111,7 +117,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		mux.Handle("GET "+JWKSPath, jwks)
 	}
 	mux.Handle(internalapi.Pattern, internalapi.Handler(svc, cfg.ServiceToken, log))
-	a.handler = httpx.WithHealth(mux, httpx.Check{Name: "mongo", Run: func(ctx context.Context) error { return mongox.Ping(ctx, db) }})
+	a.handler = tel.Handler(httpx.WithHealth(mux, a.drain.Check(), httpx.Check{Name: "mongo", Run: func(ctx context.Context) error { return mongox.Ping(ctx, db) }}))
 	return a, nil
 }
 
@@ -127,6 +133,9 @@ func (a *App) newGuard() (accounts.Guard, error) {
 		a.log.Warn("neither REDIS_LIMITS_ADDR nor REDIS_ADDR is set: login and registration attempts are not rate limited")
 		return nil, nil
 	}
+	if err := a.tel.InstrumentRedis(a.redis); err != nil {
+		return nil, err
+	}
 	g, err := throttle.New(a.redis, a.cfg.RedisKeyPrefix, a.cfg.Limits, a.log)
 	if err != nil {
 		return nil, err
@@ -137,19 +146,31 @@ func (a *App) newGuard() (accounts.Guard, error) {
 // Handler returns the service's HTTP handler.
 func (a *App) Handler() http.Handler { return a.handler }
 
-// Run listens on the configured address and serves until ctx ends.
+// Run listens on the configured address, and serves the metrics on
+// METRICS_ADDR unless that is off, until ctx ends.
 func (a *App) Run(ctx context.Context) error {
 	ln, err := httpx.Listen(a.cfg.ListenAddr)
 	if err != nil {
 		return fmt.Errorf("users: %w", err)
 	}
-	return a.Serve(ctx, ln)
+	mln, err := a.tel.ListenMetrics()
+	if err != nil {
+		_ = ln.Close() //nolint:errcheck // failing start-up anyway
+		return fmt.Errorf("users: %w", err)
+	}
+	return a.serve(ctx, ln, mln)
 }
 
 // Serve serves on ln behind the HTTP limits of the configuration and
-// relays outbox events until ctx ends, then shuts down gracefully. Tests
-// pass a listener on a free port.
-func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+// relays outbox events until ctx ends, then drains and shuts down
+// (SHUTDOWN_DRAIN_DELAY). Tests pass a listener on a free port; the
+// metrics are not served (MetricsHandler serves them anywhere).
+func (a *App) Serve(ctx context.Context, ln net.Listener) error { return a.serve(ctx, ln, nil) }
+
+// MetricsHandler serves the service's metrics in the Prometheus format.
+func (a *App) MetricsHandler() http.Handler { return a.tel.MetricsHandler() }
+
+func (a *App) serve(ctx context.Context, ln, metrics net.Listener) error {
 	relay := func(ctx context.Context) {
 		// The topic first: writers do not create topics, so until it exists
 		// (the broker may be down) events wait in the outbox.
@@ -160,7 +181,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 			a.log.Error("outbox relay stopped", "err", err)
 		}
 	}
-	if err := httpguard.Serve(ctx, ln, a.handler, a.cfg.HTTP, a.log, ShutdownGrace, relay); err != nil {
+	if err := httpguard.Serve(ctx, ln, a.handler, a.cfg.HTTP, a.log, a.drain, relay, a.tel.MetricsWorker(metrics, a.log)); err != nil {
 		return fmt.Errorf("users: %w", err)
 	}
 	return nil
@@ -181,6 +202,11 @@ func (a *App) Close() {
 	if a.client != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		errs = append(errs, a.client.Disconnect(ctx))
+		cancel()
+	}
+	if a.tel != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		errs = append(errs, a.tel.Shutdown(ctx))
 		cancel()
 	}
 	if err := errors.Join(errs...); err != nil {

@@ -9,8 +9,11 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/shopsupergraph/shop/platform/config"
 	"github.com/shopsupergraph/shop/platform/testenv"
@@ -22,6 +25,10 @@ const testSecret = "users-test-secret-0123456789abcdef"
 type instance struct {
 	URL    string
 	Config Config
+	app    *App
+	// stop shuts the service down as SIGTERM does and waits for Serve to
+	// return; the test's cleanup calls it too.
+	stop func()
 }
 
 type options struct {
@@ -35,6 +42,8 @@ type options struct {
 	infra *testenv.Env
 	// vars override or add configuration variables.
 	vars map[string]string
+	// spans receives the service's spans.
+	spans sdktrace.SpanExporter
 }
 
 // start runs the app like cmd/users does (LoadConfig over a variable map,
@@ -82,6 +91,7 @@ func start(t *testing.T, o options) instance {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.Telemetry.SpanExporter = o.spans
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	ctx, cancel := context.WithCancel(context.Background())
 	a, err := New(ctx, cfg, log)
@@ -97,14 +107,20 @@ func start(t *testing.T, o options) instance {
 	}
 	done := make(chan error, 1)
 	go func() { done <- a.Serve(ctx, ln) }()
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		})
+	}
 	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
+		stop()
 		a.Close()
 	})
-	return instance{URL: "http://" + ln.Addr().String(), Config: cfg}
+	return instance{URL: "http://" + ln.Addr().String(), Config: cfg, app: a, stop: stop}
 }
 
 type gqlError struct {

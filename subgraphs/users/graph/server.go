@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 
@@ -19,13 +20,17 @@ import (
 // fields, complexity, and introspection as l allows; `_service { sdl }`
 // stays on for the router and compose. Request bodies are bounded by the
 // HTTP server (platform/httpguard). Callers put an auth.Principal in the
-// request context (auth.Authenticator.Middleware).
-func NewHandler(svc *accounts.Service, log *slog.Logger, l gqlguard.Limits) http.Handler {
+// request context (auth.Authenticator.Middleware). The extensions (e.g.
+// tracing) are installed as well.
+func NewHandler(svc *accounts.Service, log *slog.Logger, l gqlguard.Limits, exts ...graphql.HandlerExtension) http.Handler {
 	r := &Resolver{Accounts: svc, Log: log}
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: r, Complexity: Complexity()})
 	srv := handler.New(gqlguard.Schema(es))
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
+	for _, e := range exts {
+		srv.Use(e)
+	}
 	guard := gqlguard.New(l)
 	guard.Install(srv)
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {

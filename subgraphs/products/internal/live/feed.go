@@ -24,6 +24,10 @@ import (
 // group per replica start. Reading explicit partitions from offsets fixed
 // at Open means anything written after Open is delivered.
 type Feed struct {
+	// Tracing, when set before Run, handles each event in a consumer
+	// span continuing the trace it carries.
+	Tracing *kafkax.Tracing
+
 	topic   string
 	log     *slog.Logger
 	readers []*kafka.Reader
@@ -133,7 +137,7 @@ func (f *Feed) read(ctx context.Context, r *kafka.Reader, h Handler) {
 			f.log.Error("skipping undecodable product event", "offset", m.Offset, "err", err)
 			continue
 		}
-		if err := h(ctx, e); err != nil && ctx.Err() == nil {
+		if err := f.Tracing.Handle(ctx, m, "", func(ctx context.Context) error { return h(ctx, e) }); err != nil && ctx.Err() == nil {
 			f.log.Warn("product event not handled", "type", e.Type, "id", e.ID, "err", err)
 		}
 	}
