@@ -26,9 +26,12 @@ func TestFaults(t *testing.T) {
 
 	supplied := map[string]int{}
 	var ids []string
+	// Enough stock that the load of every phase cannot sell out a product
+	// (servesAgain needs one unit of each), however fast the orders go.
+	const stock = 20000
 	for _, name := range []string{"fault tea", "fault coffee", "fault cocoa"} {
-		p := s.createProduct(ctx, name, 300, 400)
-		supplied[p.ID] = 400
+		p := s.createProduct(ctx, name, 300, stock)
+		supplied[p.ID] = stock
 		ids = append(ids, p.ID)
 	}
 	buyers := registerMany(ctx, t, shops, 20)
