@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
 
 	"github.com/shopsupergraph/shop/platform/events"
 )
@@ -65,6 +67,22 @@ type Consumer struct {
 	Tracing *Tracing
 
 	deadLettered atomic.Int64
+	// deadLetters counts them as a metric once Instrument was called.
+	deadLetters metric.Int64Counter
+}
+
+// Instrument counts this consumer's dead-lettered events in the metric
+// messaging.kafka.dead_lettered (attributes messaging.destination.name,
+// the source topic, and messaging.consumer.group.name) of mp, beside the
+// log line each gets.
+func (c *Consumer) Instrument(mp metric.MeterProvider) error {
+	counter, err := mp.Meter("github.com/shopsupergraph/shop/platform/kafkax").Int64Counter("messaging.kafka.dead_lettered",
+		metric.WithUnit("{message}"), metric.WithDescription("Events published to the dead-letter topic after failing for good"))
+	if err != nil {
+		return fmt.Errorf("dead-letter metric: %w", err)
+	}
+	c.deadLetters = counter
+	return nil
 }
 
 // Consumer returns a consumer of rc's topic whose dead letters go to
@@ -178,6 +196,10 @@ func (c *Consumer) deadLetter(ctx context.Context, m kafka.Message, e events.Env
 		}
 	}
 	n := c.deadLettered.Add(1)
+	if c.deadLetters != nil {
+		c.deadLetters.Add(ctx, 1, metric.WithAttributes(
+			attribute.String("messaging.destination.name", m.Topic), attribute.String("messaging.consumer.group.name", c.group)))
+	}
 	c.log.Error("event dead-lettered", "id", e.ID, "type", e.Type, "topic", m.Topic, "partition", m.Partition,
 		"offset", m.Offset, "group", c.group, "attempts", attempts, "dlq", c.dlqTopic, "err", reason, "deadLettered", n)
 	return true

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/shopsupergraph/shop/platform/events"
 	"github.com/shopsupergraph/shop/platform/kafkax"
@@ -147,6 +149,10 @@ func TestConsumerDeadLettersPoisonEvents(t *testing.T) {
 	h := &handlerLog{flakyFailures: 2 * limit, attempts: map[string]int{}}
 	group := testenv.Name("dlq_group")
 	consumer := c.Consumer(kafkax.ReaderConfig{Topic: topic, GroupID: group}, log)
+	metrics := sdkmetric.NewManualReader()
+	if err := consumer.Instrument(sdkmetric.NewMeterProvider(sdkmetric.WithReader(metrics))); err != nil {
+		t.Fatal(err)
+	}
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- consumer.Run(runCtx, h.handle) }()
@@ -241,5 +247,24 @@ func TestConsumerDeadLettersPoisonEvents(t *testing.T) {
 	}
 	if consumer.DeadLettered() != 2 {
 		t.Errorf("DeadLettered() = %d, want 2", consumer.DeadLettered())
+	}
+	var rm metricdata.ResourceMetrics
+	if err := metrics.Collect(ctx, &rm); err != nil {
+		t.Fatal(err)
+	}
+	var counted int64
+	for _, sm := range rm.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			if sum, ok := m.Data.(metricdata.Sum[int64]); ok && m.Name == "messaging.kafka.dead_lettered" {
+				for _, dp := range sum.DataPoints {
+					if v, _ := dp.Attributes.Value("messaging.destination.name"); v.AsString() == topic {
+						counted += dp.Value
+					}
+				}
+			}
+		}
+	}
+	if counted != 2 {
+		t.Errorf("metric messaging.kafka.dead_lettered for %s = %d, want 2", topic, counted)
 	}
 }

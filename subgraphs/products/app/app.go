@@ -224,6 +224,9 @@ func (a *App) runKafka(ctx context.Context) {
 	}
 	c := a.kafka.Consumer(kafkax.ReaderConfig{Topic: a.cfg.Topic(events.TopicOrders), GroupID: orderevents.GroupID}, a.log)
 	c.Tracing = a.tracing
+	if err := c.Instrument(a.tel.MeterProvider()); err != nil {
+		a.log.Warn("dead-letter metric unavailable", "err", err)
+	}
 	a.mu.Lock()
 	a.orders = c
 	a.mu.Unlock()
