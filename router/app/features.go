@@ -17,6 +17,7 @@ import (
 
 	"github.com/shopsupergraph/shop/router/internal/accesslog"
 	"github.com/shopsupergraph/shop/router/internal/apq"
+	"github.com/shopsupergraph/shop/router/internal/authn"
 	"github.com/shopsupergraph/shop/router/internal/config"
 	"github.com/shopsupergraph/shop/router/internal/cors"
 	"github.com/shopsupergraph/shop/router/internal/csrf"
@@ -49,6 +50,7 @@ type features struct {
 	clientAddr *server.ClientAddress
 	trusted    []netip.Prefix
 	swapper    *reload.Swapper
+	authn      *authn.Authenticator
 	// current and requestHook are set by hook and used by wrap.
 	currentEngine func() *engine.Engine
 	requestHook   server.RequestHook
@@ -134,6 +136,9 @@ func newFeatures(ctx context.Context, cfg Config, o options) (*features, error) 
 	f.trusted = trusted
 	if cfg.ForwardClientAddress() {
 		f.clientAddr = server.NewClientAddress(trusted)
+	}
+	if f.authn, err = newAuthenticator(ctx, cfg, o.logger); err != nil {
+		return nil, err
 	}
 	if cfg.PlaygroundEnabled() {
 		h, err := playground.Handler("/graphql")
@@ -275,6 +280,9 @@ func (f *features) wrap(h *server.Handler) http.Handler {
 	if f.cfg.QueryPlan.Enabled {
 		gql = queryplan.Middleware(f.cfg.QueryPlan.Header, gql)
 	}
+	if f.authn != nil {
+		gql = f.authn.Middleware(gql)
+	}
 	if d := f.cfg.Timeouts.Request; d > 0 {
 		gql = limits.Timeout(d, gql)
 	}
@@ -298,7 +306,13 @@ func (f *features) wrap(h *server.Handler) http.Handler {
 		}, gql)
 	}
 	pg := f.playground
-	subs := f.subscriptions()
+	var subs http.Handler
+	if s := f.subscriptions(); s != nil {
+		subs = s
+		if f.authn != nil {
+			subs = f.authn.Middleware(s) // SSE; WebSockets at connection_init
+		}
+	}
 	var out http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path
 		switch {
@@ -351,9 +365,14 @@ func (f *features) subscriptions() *subscriptions.Handler {
 		return current().Subscribe(ctx, req, header, w)
 	}
 	sc := f.cfg.Subscriptions
+	var authenticate func(context.Context, http.Header) (context.Context, error)
+	if f.authn != nil {
+		authenticate = f.authn.Context
+	}
 	return subscriptions.New(run, subscriptions.Options{
 		MaxRequestBytes: f.cfg.Limits.MaxRequestBytes,
 		Hook:            hook,
+		Authenticate:    authenticate,
 		// Per-client caps count the client the trusted proxies vouch
 		// for, not the load balancer in front of the router.
 		ClientKey: server.ClientKey(f.trusted),

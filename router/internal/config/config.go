@@ -57,6 +57,7 @@ type Config struct {
 	HotReload        HotReload        `yaml:"hot_reload"`
 	Subscriptions    Subscriptions    `yaml:"subscriptions"`
 	ClientAddress    ClientAddress    `yaml:"client_address"`
+	Authentication   Authentication   `yaml:"authentication"`
 
 	// envSubgraphURLs holds ROUTER_SUBGRAPH_URL_<NAME> values keyed by the
 	// normalized NAME; they are matched to subgraph names once the
@@ -176,6 +177,7 @@ func Default() Config {
 		MultiFetch: true,
 	}
 	c.setFeatureDefaults()
+	c.setAuthenticationDefaults()
 	return c
 }
 
@@ -240,6 +242,9 @@ func (c *Config) applyEnv(environ []string) error {
 			if handled, err = c.applyFeatureEnv(k, v); handled {
 				break
 			}
+			if handled, err = c.applyAuthenticationEnv(k, v); handled {
+				break
+			}
 			if name, ok := strings.CutPrefix(k, "ROUTER_SUBGRAPH_URL_"); ok && name != "" {
 				if c.envSubgraphURLs == nil {
 					c.envSubgraphURLs = map[string]string{}
@@ -251,6 +256,7 @@ func (c *Config) applyEnv(environ []string) error {
 			errs = append(errs, fmt.Errorf("%s: %w", k, err))
 		}
 	}
+	c.finishAuthenticationEnv()
 	return errors.Join(errs...)
 }
 
@@ -345,5 +351,6 @@ func (c Config) Validate() error {
 		}
 	}
 	errs = append(errs, c.validateFeatures()...)
+	errs = append(errs, c.validateAuthentication()...)
 	return errors.Join(errs...)
 }

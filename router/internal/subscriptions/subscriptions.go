@@ -46,6 +46,14 @@ type Options struct {
 	// ClientKey names the client a request comes from for the per-client
 	// caps (default PeerAddress).
 	ClientKey func(*http.Request) string
+	// Authenticate, when set, checks a WebSocket's credentials once
+	// connection_init is read: the upgrade request's headers with the
+	// payload's applied. It returns the context the connection's
+	// subscriptions run with (carrying what it verified); an error closes
+	// the connection with 4403 and the error's text as the reason. SSE
+	// streams are plain HTTP requests: the router checks them before
+	// this handler.
+	Authenticate func(ctx context.Context, header http.Header) (context.Context, error)
 }
 
 // Handler serves subscriptions on the GraphQL endpoint.

@@ -21,6 +21,7 @@ const Protocol = "graphql-transport-ws"
 const (
 	closeBadRequest      websocket.StatusCode = 4400
 	closeUnauthorized    websocket.StatusCode = 4401
+	closeForbidden       websocket.StatusCode = 4403
 	closeInitTimeout     websocket.StatusCode = 4408
 	closeDuplicateID     websocket.StatusCode = 4409
 	closeTooManyInitReqs websocket.StatusCode = 4429
@@ -108,6 +109,9 @@ func (c *wsConn) loop() (websocket.StatusCode, string) {
 				return closeTooManyInitReqs, "Too many initialisation requests"
 			}
 			c.applyInitPayload(m.Payload)
+			if code, reason := c.authenticate(); code != 0 {
+				return code, reason
+			}
 			acked.Store(true)
 			if err := c.send(message{Type: "connection_ack"}); err != nil {
 				return websocket.StatusNormalClosure, ""
@@ -156,6 +160,30 @@ func (c *wsConn) applyInitPayload(raw json.RawMessage) {
 		}
 	}
 }
+
+// authenticate runs Options.Authenticate on the connection's headers, once
+// connection_init applied its payload and before any subscription starts
+// (so nothing else reads c.ctx yet). A refusal is a close code and reason;
+// 0 means the connection may go on.
+func (c *wsConn) authenticate() (websocket.StatusCode, string) {
+	if c.h.opts.Authenticate == nil {
+		return 0, ""
+	}
+	ctx, err := c.h.opts.Authenticate(c.ctx, c.header)
+	if err != nil {
+		reason := err.Error()
+		if len(reason) > maxCloseReason {
+			reason = strings.ToValidUTF8(reason[:maxCloseReason], "")
+		}
+		return closeForbidden, reason
+	}
+	c.ctx, c.r = ctx, c.r.WithContext(ctx)
+	return 0, ""
+}
+
+// maxCloseReason is the longest close reason a WebSocket close frame holds
+// (RFC 6455: 125 bytes of payload, 2 of them the code).
+const maxCloseReason = 123
 
 // routerOwned are headers the router sets itself from the connection (the
 // client address chain): a payload must not override them, or any client
