@@ -64,9 +64,14 @@ func TestReconcilerGivesBackLateReserveEntries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The runner's bound (run) must leave it time to reach its first
+	// append even on a loaded server (make test-real runs the suites side
+	// by side on PostgreSQL), and the delay must outlast that bound, so
+	// the entry lands after the runner gave up.
+	const run, delay, reconcileAfter = 800 * time.Millisecond, 1500 * time.Millisecond, 1600 * time.Millisecond
 	var landed atomic.Int32
-	slow := inventory.NewService(lateAppends{Storer: st.Stock, delay: 400 * time.Millisecond, landed: &landed}, st.Products, nil)
-	slow.SetReservationBounds(150*time.Millisecond, 600*time.Millisecond)
+	slow := inventory.NewService(lateAppends{Storer: st.Stock, delay: delay, landed: &landed}, st.Products, nil)
+	slow.SetReservationBounds(run, reconcileAfter)
 
 	client, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 	defer cancel()
@@ -85,10 +90,10 @@ func TestReconcilerGivesBackLateReserveEntries(t *testing.T) {
 	if landed.Load() == 0 {
 		t.Fatal("no late reserve entry landed; the fault did not happen")
 	}
-	time.Sleep(700 * time.Millisecond)
+	time.Sleep(reconcileAfter - delay + 300*time.Millisecond)
 	stop := rec.Record()
 	_, reconciler := st.Services()
-	reconciler.SetReservationBounds(150*time.Millisecond, 600*time.Millisecond)
+	reconciler.SetReservationBounds(run, reconcileAfter)
 	n, err := reconciler.ReconcileReservations(ctx)
 	offense, _ := stop()
 	if err != nil || n != 1 {
