@@ -54,7 +54,7 @@ type Config struct {
 	CartMaxUnitsPerProduct int
 	CartMaxUnits           int
 	// ReadBudget and AdminReadBudget bound the database reads of one
-	// GraphQL response (see graph.ReadBudget).
+	// GraphQL response (see platform/readbudget).
 	ReadBudget      int
 	AdminReadBudget int
 }

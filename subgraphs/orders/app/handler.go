@@ -16,6 +16,7 @@ import (
 	"github.com/shopsupergraph/shop/platform/gqlguard"
 	"github.com/shopsupergraph/shop/platform/httpx"
 	"github.com/shopsupergraph/shop/platform/mongox"
+	"github.com/shopsupergraph/shop/platform/readbudget"
 	"github.com/shopsupergraph/shop/subgraphs/orders/graph"
 	"github.com/shopsupergraph/shop/subgraphs/orders/graph/generated"
 )
@@ -35,7 +36,7 @@ func (a *App) buildHandler() http.Handler {
 	guard := gqlguard.New(a.cfg.GraphQL)
 	guard.Install(srv)
 	srv.AroundOperations(graph.WithHistories)
-	srv.AroundResponses(graph.ReadBudget(a.cfg.ReadBudget, a.cfg.AdminReadBudget))
+	srv.AroundResponses(readbudget.Middleware(a.cfg.ReadBudget, a.cfg.AdminReadBudget))
 	srv.SetErrorPresenter(gqlguard.Present(a.presentError))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		a.log.Error("resolver panic", "panic", v)

@@ -3,15 +3,8 @@ package graph
 import (
 	"context"
 
-	"github.com/99designs/gqlgen/graphql"
-
-	"github.com/shopsupergraph/shop/platform/auth"
-	"github.com/shopsupergraph/shop/subgraphs/orders/internal/readbudget"
+	"github.com/shopsupergraph/shop/platform/readbudget"
 )
-
-// CodeTooExpensive refuses a field whose database reads would exceed what
-// is left of its request's read budget (see internal/readbudget).
-const CodeTooExpensive = "QUERY_TOO_EXPENSIVE"
 
 // Default read budgets of one response. A shopper's full history (500
 // orders) takes about 1,550 reads, 2,070 at most; admins audit many
@@ -26,19 +19,6 @@ const (
 // without a budget, so it is never cut short halfway, while a document of
 // hundreds of mutations still runs out.
 const mutationReads = 25
-
-// ReadBudget returns the response middleware (install it with
-// AroundResponses) that gives every response its own budget of database
-// reads: limit, or adminLimit for a request with the admin key.
-func ReadBudget(limit, adminLimit int) graphql.ResponseMiddleware {
-	return func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-		n := limit
-		if auth.FromContext(ctx).Admin {
-			n = adminLimit
-		}
-		return next(readbudget.With(ctx, n))
-	}
-}
 
 // startWrite charges a mutation field its fixed reads and returns the
 // context its write runs in, without a budget.

@@ -11,10 +11,10 @@ import (
 	"github.com/shopsupergraph/shop/platform/auth"
 	"github.com/shopsupergraph/shop/platform/gqlerr"
 	"github.com/shopsupergraph/shop/platform/mongox"
+	"github.com/shopsupergraph/shop/platform/readbudget"
 	"github.com/shopsupergraph/shop/subgraphs/orders/graph/model"
 	"github.com/shopsupergraph/shop/subgraphs/orders/internal/cart"
 	"github.com/shopsupergraph/shop/subgraphs/orders/internal/ordering"
-	"github.com/shopsupergraph/shop/subgraphs/orders/internal/readbudget"
 )
 
 // CodeCartLimit refuses a cart change beyond one of the cart's limits;
@@ -49,8 +49,7 @@ func toGraphQL(ctx context.Context, err error) error {
 	var tooMany *readbudget.ExceededError
 	switch {
 	case errors.As(err, &tooMany):
-		return gqlerr.New(ctx, CodeTooExpensive, tooMany.Error(),
-			map[string]any{"budget": tooMany.Limit, "needed": tooMany.Needed, "left": tooMany.Left})
+		return readbudget.GraphQLError(ctx, tooMany)
 	case errors.As(err, &cartLimit):
 		return gqlerr.New(ctx, CodeCartLimit, cartLimit.Error(), map[string]any{
 			"limit": cartLimit.Limit, "max": cartLimit.Max, "requested": cartLimit.Requested, "productId": cartLimit.ProductID})

@@ -29,6 +29,7 @@ import (
 	"github.com/shopsupergraph/shop/platform/lease"
 	"github.com/shopsupergraph/shop/platform/mongox"
 	"github.com/shopsupergraph/shop/platform/outbox"
+	"github.com/shopsupergraph/shop/platform/readbudget"
 	"github.com/shopsupergraph/shop/platform/redisx"
 	"github.com/shopsupergraph/shop/platform/telemetry"
 	"github.com/shopsupergraph/shop/subgraphs/products/graph"
@@ -161,7 +162,7 @@ func (a *App) buildHandler() http.Handler {
 	// After the persisted-query extension, so that the guard sees the
 	// query it restores.
 	guard.Install(srv)
-	srv.AroundResponses(graph.ReadBudget(a.cfg.ReadBudget, a.cfg.AdminReadBudget))
+	srv.AroundResponses(readbudget.Middleware(a.cfg.ReadBudget, a.cfg.AdminReadBudget))
 
 	authn := a.cfg.Authenticator(a.log)
 	mux := http.NewServeMux()

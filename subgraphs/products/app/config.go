@@ -47,7 +47,7 @@ type Config struct {
 	ReconcileAfter         time.Duration
 	ReconcileInterval      time.Duration
 	// ReadBudget and AdminReadBudget bound the database reads of one
-	// GraphQL response (see graph.ReadBudget).
+	// GraphQL response (see platform/readbudget).
 	ReadBudget      int
 	AdminReadBudget int
 }

@@ -2,18 +2,10 @@ package graph
 
 import (
 	"context"
-	"fmt"
-	"sync/atomic"
+	"errors"
 
-	"github.com/99designs/gqlgen/graphql"
-
-	"github.com/shopsupergraph/shop/platform/auth"
-	"github.com/shopsupergraph/shop/platform/gqlerr"
+	"github.com/shopsupergraph/shop/platform/readbudget"
 )
-
-// CodeTooExpensive refuses a field whose database reads would exceed what
-// is left of its request's read budget.
-const CodeTooExpensive = "QUERY_TOO_EXPENSIVE"
 
 // Default read budgets of one response: what a shopper's page needs many
 // times over (a page of 100 products costs 101 reads), while 20 aliases of
@@ -37,46 +29,14 @@ const (
 	healthReads = 2
 )
 
-// budget is one response's database reads: limit in all, used so far.
-type budget struct {
-	limit int64
-	used  atomic.Int64
-}
-
-type budgetKey struct{}
-
-// ReadBudget returns the response middleware (install it with
-// AroundResponses) that gives every response its own budget of database
-// reads: limit, or adminLimit for a request with the admin key. A query
-// or mutation has one response, a subscription one per event.
-func ReadBudget(limit, adminLimit int) graphql.ResponseMiddleware {
-	return func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-		n := limit
-		if auth.FromContext(ctx).Admin {
-			n = adminLimit
-		}
-		return next(context.WithValue(ctx, budgetKey{}, &budget{limit: int64(n)}))
-	}
-}
-
 // spend takes n reads from the response's budget before they are made, or
-// refuses the field with CodeTooExpensive, leaving the budget to fields
-// that fit. Without a budget (the middleware not installed) it allows all.
+// refuses the field with readbudget.CodeTooExpensive, leaving the budget
+// to fields that fit. Without a budget (the middleware not installed) it
+// allows all.
 func spend(ctx context.Context, n int) error {
-	b, _ := ctx.Value(budgetKey{}).(*budget)
-	if b == nil || n <= 0 {
-		return nil
+	var e *readbudget.ExceededError
+	if err := readbudget.Spend(ctx, n); errors.As(err, &e) {
+		return readbudget.GraphQLError(ctx, e)
 	}
-	for {
-		used := b.used.Load()
-		if used+int64(n) > b.limit {
-			return gqlerr.New(ctx, CodeTooExpensive,
-				fmt.Sprintf("this request may make at most %d database reads; this field needs up to %d and %d are left: ask for fewer items or split the request",
-					b.limit, n, b.limit-used),
-				map[string]any{"budget": b.limit, "needed": n, "left": b.limit - used})
-		}
-		if b.used.CompareAndSwap(used, used+int64(n)) {
-			return nil
-		}
-	}
+	return nil
 }

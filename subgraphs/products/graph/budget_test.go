@@ -14,6 +14,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 
 	"github.com/shopsupergraph/shop/platform/auth"
+	"github.com/shopsupergraph/shop/platform/readbudget"
 	"github.com/shopsupergraph/shop/subgraphs/products/graph"
 	"github.com/shopsupergraph/shop/subgraphs/products/graph/generated"
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
@@ -67,7 +68,7 @@ func TestReadBudgetBoundsTheReadsOfOneRequest(t *testing.T) {
 	res := &graph.Resolver{Catalog: products, Inventory: inv, Live: live.NewHub()}
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: res}))
 	srv.AddTransport(transport.POST{})
-	srv.AroundResponses(graph.ReadBudget(budget, adminBudget))
+	srv.AroundResponses(readbudget.Middleware(budget, adminBudget))
 	authn := &auth.Authenticator{Tokens: auth.NewTokens("budget-secret-0123456789abcdef0123", 0), AdminKey: adminKey}
 	ts := httptest.NewServer(authn.Middleware(srv))
 	t.Cleanup(ts.Close)
@@ -138,7 +139,7 @@ func TestReadBudgetBoundsTheReadsOfOneRequest(t *testing.T) {
 			t.Errorf("%s: %d reads, budget %d", c.name, reads, limit)
 		}
 		codes := r.codes()
-		if refused := codes[graph.CodeTooExpensive] > 0; refused != c.refused || len(codes) > 1 || (!c.refused && len(r.Errors) > 0) {
+		if refused := codes[readbudget.CodeTooExpensive] > 0; refused != c.refused || len(codes) > 1 || (!c.refused && len(r.Errors) > 0) {
 			t.Errorf("%s: error codes %v, want refused=%v and no other error", c.name, codes, c.refused)
 		}
 		if c.wantReads > 0 && reads != c.wantReads {

@@ -11,8 +11,8 @@ import (
 
 	"go.mongodb.org/mongo-driver/bson/primitive"
 
+	"github.com/shopsupergraph/shop/platform/readbudget"
 	"github.com/shopsupergraph/shop/subgraphs/orders/internal/ordering"
-	"github.com/shopsupergraph/shop/subgraphs/orders/internal/readbudget"
 )
 
 // Orders is the order side a checkout needs (the ordering service).

@@ -10,9 +10,9 @@ import (
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
+	"github.com/shopsupergraph/shop/platform/readbudget"
 	"github.com/shopsupergraph/shop/platform/testenv"
 	"github.com/shopsupergraph/shop/subgraphs/orders/internal/ordering"
-	"github.com/shopsupergraph/shop/subgraphs/orders/internal/readbudget"
 )
 
 // The reads of the order lists stay within the request's budget, counted

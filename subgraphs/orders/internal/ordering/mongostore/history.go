@@ -12,8 +12,8 @@ import (
 
 	"github.com/shopsupergraph/shop/platform/fanout"
 	"github.com/shopsupergraph/shop/platform/mongox"
+	"github.com/shopsupergraph/shop/platform/readbudget"
 	"github.com/shopsupergraph/shop/subgraphs/orders/internal/ordering"
-	"github.com/shopsupergraph/shop/subgraphs/orders/internal/readbudget"
 )
 
 // IndexCollection holds per-user documents read by _id: the order history

@@ -12,8 +12,8 @@ import (
 
 	"github.com/shopsupergraph/shop/platform/fanout"
 	"github.com/shopsupergraph/shop/platform/outbox"
+	"github.com/shopsupergraph/shop/platform/readbudget"
 	"github.com/shopsupergraph/shop/subgraphs/orders/internal/ordering"
-	"github.com/shopsupergraph/shop/subgraphs/orders/internal/readbudget"
 )
 
 // getReads is the most Get reads: the order document, then at most one

@@ -1,8 +1,8 @@
 // Package readbudget bounds the database reads made for one GraphQL
-// response. The GraphQL handler puts a budget in the request's context;
-// the stores spend from it before each read on the paths a client can
-// multiply (order lists and histories, entity batches, carts), and a read
-// beyond the budget fails with an *ExceededError instead of running.
+// response, in every subgraph. Middleware puts a budget in each response's
+// context; resolvers or stores spend from it before each read on the paths
+// a client can multiply (lists, histories, entity batches, carts), and a
+// read beyond the budget fails with an *ExceededError instead of running.
 // Writes are never cut short: mutations are charged a fixed cost by their
 // resolvers and run Without a budget.
 package readbudget
@@ -11,7 +11,36 @@ import (
 	"context"
 	"fmt"
 	"sync/atomic"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/shopsupergraph/shop/platform/auth"
+	"github.com/shopsupergraph/shop/platform/gqlerr"
 )
+
+// CodeTooExpensive refuses a field whose database reads would exceed what
+// is left of its response's read budget.
+const CodeTooExpensive = "QUERY_TOO_EXPENSIVE"
+
+// Middleware returns the response middleware (install it with
+// AroundResponses) that gives every response its own budget of database
+// reads: limit, or adminLimit for a request with the admin key. A query or
+// mutation has one response, a subscription one per event.
+func Middleware(limit, adminLimit int) graphql.ResponseMiddleware {
+	return func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		n := limit
+		if auth.FromContext(ctx).Admin {
+			n = adminLimit
+		}
+		return next(With(ctx, n))
+	}
+}
+
+// GraphQLError is e as the GraphQL error of the field being resolved:
+// CodeTooExpensive with extensions budget, needed and left.
+func GraphQLError(ctx context.Context, e *ExceededError) error {
+	return gqlerr.New(ctx, CodeTooExpensive, e.Error(), map[string]any{"budget": e.Limit, "needed": e.Needed, "left": e.Left})
+}
 
 // Budget is one response's reads: limit in all, used so far.
 type Budget struct {

@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/shopsupergraph/shop/subgraphs/orders/internal/readbudget"
+	"github.com/shopsupergraph/shop/platform/readbudget"
 )
 
 // Concurrent spenders never take more than the budget together; a
