@@ -27,6 +27,10 @@ type A { b: String }
 interface I @key(fields: "id") { id: ID! }
 union U = T`)
 	f.Add(`extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"]) type T @key(fields: "{{") { id: ID! }`)
+	f.Add(`extend schema @link(url: "https://specs.apollo.dev/federation/v2.6", import: ["@key", "@authenticated", {name: "@requiresScopes", as: "@scopes"}, "@policy"])
+type Query { t: T @scopes(scopes: [["a", "b"], ["c"]]) i: I }
+interface I { x: Int }
+type T implements I @key(fields: "id") @authenticated { id: ID! name: String @policy(policies: []) x: Int @scopes(scopes: [["x"]]) }`)
 	f.Add(`type Query { a(x: [[[Int!]!]] = [[[1]]]): Int @deprecated(reason: """x""") } directive @d(a: Int) repeatable on FIELD_DEFINITION`)
 	other := `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
 type Query { other: T }

@@ -180,7 +180,7 @@ func apiTypes(sdl string) (map[string]*ast.Definition, error) {
 	}
 	out := map[string]*ast.Definition{}
 	for _, d := range append(append(ast.DefinitionList{}, doc.Definitions...), doc.Extensions...) {
-		if strings.HasPrefix(d.Name, "join__") || strings.HasPrefix(d.Name, "link__") || inaccessible(d.Directives) {
+		if specType(d.Name) || inaccessible(d.Directives) {
 			continue
 		}
 		c := *d
@@ -221,6 +221,17 @@ func apiTypes(sdl string) (map[string]*ast.Definition, error) {
 		d.Types = members
 	}
 	return out, nil
+}
+
+// specType reports the types the supergraph's feature specs define, which
+// the API schema leaves out.
+func specType(name string) bool {
+	for _, p := range []string{"join__", "link__", "requiresScopes__", "policy__"} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func inaccessible(ds ast.DirectiveList) bool { return ds.ForName("inaccessible") != nil }

@@ -43,6 +43,7 @@ func TestBreaking(t *testing.T) {
 		{"input field removed", base, strings.Replace(base, "name: String size", "size", 1), []string{"INPUT_FIELD_REMOVED"}},
 		{"made inaccessible", base, strings.Replace(base, "price: Int ", "price: Int @inaccessible ", 1), []string{"FIELD_REMOVED"}},
 		{"inaccessible removed is ignored", base, strings.Replace(base, "secret: String @inaccessible", "", 1), nil},
+		{"access-control scalars ignored", base + "scalar requiresScopes__Scope\nscalar policy__Policy\n", base, nil},
 		{"join machinery ignored", base, strings.Replace(base, "enum join__Graph { A }", "enum join__Graph { B }", 1), nil},
 		{"kind changed", base, strings.Replace(base, "type Other { x: Int }", "interface Other { x: Int }", 1), []string{"TYPE_KIND_CHANGED"}},
 	}

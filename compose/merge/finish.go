@@ -2,6 +2,7 @@ package merge
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -93,13 +94,15 @@ func (m *merger) addInterfaceObjectFields() {
 				if t.Field(f.Name) != nil || !m.providedByInterfaceObject(itfName, f.Name) {
 					continue
 				}
+				// Apollo copies the interface field's directives, then adds
+				// an argument-less @join__field after them.
 				nf := &supergraph.Field{Name: f.Name, Description: f.Description, Type: f.Type, Args: f.Args}
-				nf.Directives = append(nf.Directives, supergraph.Directive{Name: "join__field"})
 				for _, d := range f.Directives {
 					if !strings.HasPrefix(d.Name, "join__") {
 						nf.Directives = append(nf.Directives, d)
 					}
 				}
+				nf.Directives = append(nf.Directives, supergraph.Directive{Name: "join__field"})
 				t.Fields = append(t.Fields, nf)
 			}
 		}
@@ -142,8 +145,8 @@ func (m *merger) collectComposedDirectives() {
 					links[l.URL] = &supergraph.Link{URL: l.URL}
 					linkOrder = append(linkOrder, l.URL)
 				}
-				if !contains(links[l.URL].Imports, "@"+name) {
-					links[l.URL].Imports = append(links[l.URL].Imports, "@"+name)
+				if !slices.Contains(links[l.URL].Imports, supergraph.Import{Name: "@" + name}) {
+					links[l.URL].Imports = append(links[l.URL].Imports, supergraph.Import{Name: "@" + name})
 				}
 			}
 		}
@@ -172,28 +175,108 @@ func (m *merger) finish(order []string) {
 	}
 	m.out.Mutation = m.merged["Mutation"] != nil
 	m.out.Subscription = m.merged["Subscription"] != nil
-	inaccessible, tag, auth := false, false, false
-	for _, s := range m.subs {
-		inaccessible = inaccessible || s.UsesInaccessible
-		tag = tag || s.UsesTag
-		auth = auth || s.UsesAuthenticated
-	}
-	// Feature links follow Apollo's order: tag, inaccessible, authenticated.
+	// Feature links come in Apollo's order: by first use, subgraph by
+	// subgraph, in the order the federation spec registers them.
 	var extra []supergraph.Link
-	if tag {
-		extra = append(extra, supergraph.Link{URL: "https://specs.apollo.dev/tag/v0.3"})
-		m.addDirectiveDef(supergraph.TagDirective)
+	used := map[string]bool{}
+	for _, s := range m.subs {
+		for _, f := range featureOrder {
+			if !used[f] && usesFeature(s, f) {
+				used[f] = true
+				extra = append(extra, m.featureLink(f))
+			}
+		}
 	}
-	if inaccessible {
-		extra = append(extra, supergraph.Link{URL: "https://specs.apollo.dev/inaccessible/v0.2", For: "SECURITY"})
-		m.addDirectiveDef(supergraph.InaccessibleDirective)
+	if used["inaccessible"] {
 		m.checkInaccessible()
 	}
-	if auth {
-		extra = append(extra, supergraph.Link{URL: "https://specs.apollo.dev/authenticated/v0.1", For: "SECURITY"})
-		m.addDirectiveDef(supergraph.AuthenticatedDirective)
-	}
 	m.out.Links = append(extra, m.out.Links...)
+}
+
+// featureOrder is the order in which the federation spec registers the
+// features composition links into the supergraph.
+var featureOrder = []string{"tag", "inaccessible", "authenticated", "requiresScopes", "policy"}
+
+func usesFeature(s *subgraph.Subgraph, f string) bool {
+	switch f {
+	case "tag":
+		return s.UsesTag
+	case "inaccessible":
+		return s.UsesInaccessible
+	}
+	_, ok := s.Access[f]
+	return ok
+}
+
+// featureLink adds one feature's definitions to the supergraph and returns
+// its @link. Access-control directives keep the name the subgraphs apply
+// them under (they must agree), imported under that name.
+func (m *merger) featureLink(f string) supergraph.Link {
+	switch f {
+	case "tag":
+		m.addDirectiveDef(supergraph.TagDirective)
+		return supergraph.Link{URL: "https://specs.apollo.dev/tag/v0.3"}
+	case "inaccessible":
+		m.addDirectiveDef(supergraph.InaccessibleDirective)
+		return supergraph.Link{URL: "https://specs.apollo.dev/inaccessible/v0.2", For: "SECURITY"}
+	}
+	spec := supergraph.AccessSpecs[f]
+	l := supergraph.Link{URL: spec.URL, For: "SECURITY"}
+	name := m.accessName(f)
+	def := spec.Directive
+	if name != f {
+		l.Imports = []supergraph.Import{{Name: "@" + f, As: "@" + name}}
+		def = strings.Replace(def, "directive @"+f, "directive @"+name, 1)
+		m.renameApplied(f, name)
+	}
+	m.addDirectiveDef(def)
+	if spec.Scalar != "" {
+		m.out.Types = append(m.out.Types, &supergraph.Type{Kind: ast.Scalar, Name: spec.Scalar})
+	}
+	return l
+}
+
+// accessName is the name the subgraphs apply an access-control directive
+// under; subgraphs that disagree are reported.
+func (m *merger) accessName(f string) string {
+	name, first := "", ""
+	for _, s := range m.subs {
+		n, ok := s.Access[f]
+		switch {
+		case !ok:
+		case name == "":
+			name, first = n, s.Name
+		case n != name:
+			m.errs.Add("LINK_IMPORT_NAME_MISMATCH", s.Name, "@"+f, fmt.Sprintf(
+				"The \"@%s\" directive is imported with mismatched name between subgraphs: it is imported as \"@%s\" in subgraph %q but \"@%s\" in subgraph %q",
+				f, n, s.Name, name, first))
+			return name
+		}
+	}
+	return name
+}
+
+// renameApplied renames every application of a directive in the supergraph.
+func (m *merger) renameApplied(from, to string) {
+	rename := func(ds []supergraph.Directive) {
+		for i := range ds {
+			if ds[i].Name == from {
+				ds[i].Name = to
+			}
+		}
+	}
+	for _, t := range m.out.Types {
+		rename(t.Directives)
+		for _, f := range t.Fields {
+			rename(f.Directives)
+			for _, a := range f.Args {
+				rename(a.Directives)
+			}
+		}
+		for _, v := range t.Values {
+			rename(v.Directives)
+		}
+	}
 }
 
 func (m *merger) addDirectiveDef(sdl string) {

@@ -1,8 +1,9 @@
 // Package merge composes parsed subgraphs into a supergraph following the
 // Federation 2 composition rules: shareability, value types, interfaces and
 // unions across subgraphs, enum and input merging by usage, argument
-// intersection, @override, @interfaceObject, @inaccessible, @tag and
-// @composeDirective. Problems carry Apollo's composition error codes and are
+// intersection, @override, @interfaceObject, @inaccessible, @tag, access
+// control (@authenticated, @requiresScopes, @policy) and @composeDirective.
+// Problems carry Apollo's composition error codes and are
 // all collected before returning.
 package merge
 
@@ -66,6 +67,7 @@ func Compose(subs []*subgraph.Subgraph) (*supergraph.Schema, diag.List) {
 		m.mergeType(name)
 	}
 	m.addInterfaceObjectFields()
+	m.mergeInheritedAccess()
 	m.finish(order)
 	if len(m.errs) > 0 {
 		return nil, m.errs

@@ -237,9 +237,10 @@ func mergeDescriptions(descs []string) string {
 }
 
 // mergeApplied merges the directives that survive into the supergraph:
-// @inaccessible, @tag, @deprecated, @specifiedBy and composed directives.
-// Identical applications collapse; a non-repeatable directive keeps its first
-// application.
+// @inaccessible, @tag, access control, @deprecated, @specifiedBy and
+// composed directives. Identical applications collapse; a non-repeatable
+// directive keeps its first application, except access control, which
+// combines them (see mergeAccess).
 func (m *merger) mergeApplied(lists []ast.DirectiveList) []supergraph.Directive {
 	var names []string
 	byName := map[string][]supergraph.Directive{}
@@ -249,7 +250,15 @@ func (m *merger) mergeApplied(lists []ast.DirectiveList) []supergraph.Directive 
 		for _, d := range list {
 			repeatable := d.Name == "tag"
 			switch d.Name {
-			case "inaccessible", "tag", "deprecated", "specifiedBy", "authenticated":
+			case "inaccessible", "tag", "deprecated", "specifiedBy":
+			case "authenticated", "requiresScopes", "policy":
+				if !seenName[d.Name] {
+					names = append(names, d.Name)
+					seenName[d.Name] = true
+					merged, _ := m.mergeAccess(d.Name, lists)
+					byName[d.Name] = []supergraph.Directive{merged}
+				}
+				continue
 			default:
 				def := m.composed[d.Name]
 				if def == nil {

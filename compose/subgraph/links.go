@@ -15,6 +15,14 @@ var fedDirectives = []string{
 	"requiresScopes", "policy", "context", "fromContext", "cost", "listSize",
 }
 
+// fedIntroduced is the federation 2 minor version that introduced each
+// directive added after v2.0; importing one from an older version is an
+// error, as it is for Apollo.
+var fedIntroduced = map[string]int{
+	"composeDirective": 1, "interfaceObject": 3, "authenticated": 5, "requiresScopes": 5,
+	"policy": 6, "context": 8, "fromContext": 8, "cost": 9, "listSize": 9,
+}
+
 // fed1Directives are the directives a Federation 1 subgraph may use without @link.
 var fed1Directives = []string{"key", "requires", "provides", "external", "extends", "inaccessible", "tag"}
 
@@ -27,6 +35,12 @@ type names struct {
 	fed2        bool
 	minor       int
 	links       []Link
+	// prefixes are the namespaces federation directives are reachable
+	// under without an import ("federation" unless renamed with `as:`).
+	prefixes []string
+	// bad holds the names imported from a federation version that does
+	// not define them.
+	bad []string
 }
 
 // resolveNames inspects the schema's @link applications.
@@ -57,8 +71,11 @@ func resolveNames(doc *ast.SchemaDocument) names {
 		if as := argString(d, "as"); as != "" {
 			prefix = as
 		}
+		n.prefixes = append(n.prefixes, prefix)
 		for _, name := range fedDirectives {
-			n.toCanonical[prefix+"__"+name] = name
+			if fedIntroduced[name] <= n.minor {
+				n.toCanonical[prefix+"__"+name] = name
+			}
 		}
 		if imp := d.Arguments.ForName("import"); imp != nil && imp.Value != nil {
 			for _, c := range imp.Value.Children {
@@ -66,7 +83,12 @@ func resolveNames(doc *ast.SchemaDocument) names {
 				if !strings.HasPrefix(name, "@") {
 					continue
 				}
-				n.toCanonical[strings.TrimPrefix(as, "@")] = strings.TrimPrefix(name, "@")
+				canon := strings.TrimPrefix(name, "@")
+				if since, ok := fedIntroduced[canon]; ok && since > n.minor {
+					n.bad = append(n.bad, name)
+					continue
+				}
+				n.toCanonical[strings.TrimPrefix(as, "@")] = canon
 			}
 		}
 	}
@@ -133,6 +155,6 @@ func argBool(d *ast.Directive, name string, def bool) bool {
 var federationTypes = map[string]bool{
 	"_Service": true, "_Entity": true, "_Any": true, "FieldSet": true, "_FieldSet": true,
 	"federation__FieldSet": true, "link__Import": true, "link__Purpose": true,
-	"federation__Scope": true, "federation__Policy": true, "federation__ContextFieldValue": true,
+	"federation__Scope": true, "federation__Policy": true, "requiresScopes__Scope": true, "policy__Policy": true, "federation__ContextFieldValue": true,
 	"federation__Selection": true, "openfed__FieldSet": true,
 }

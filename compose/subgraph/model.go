@@ -28,8 +28,10 @@ type Subgraph struct {
 	// UsesInaccessible and UsesTag tell composition which features to link.
 	UsesInaccessible bool
 	UsesTag          bool
-	// UsesAuthenticated tells composition to link the authenticated spec.
-	UsesAuthenticated bool
+	// Access maps each access-control directive the subgraph applies
+	// (authenticated, requiresScopes, policy) to the name it applies it
+	// under, which the supergraph keeps (an `as:` import renames it).
+	Access map[string]string
 }
 
 // Link is a non-federation @link of the subgraph.
@@ -86,7 +88,7 @@ type Field struct {
 	OverrideFrom  string
 	OverrideLabel string
 	// Applied holds the directives that survive into the supergraph
-	// (@inaccessible, @tag, @deprecated, composed ones).
+	// (@inaccessible, @tag, access control, @deprecated, composed ones).
 	Applied ast.DirectiveList
 
 	// Computed by the analysis pass.

@@ -26,8 +26,12 @@ func Parse(name, url, sdl string) (*Subgraph, diag.List) {
 		Name: name, URL: url, Fed2: n.fed2, Minor: n.minor, Links: n.links,
 		Types:      map[string]*Type{},
 		Directives: map[string]*ast.DirectiveDefinition{},
+		Access:     map[string]string{},
 	}
 	b := builder{s: s, n: n, roots: rootRenames(doc)}
+	for _, imp := range n.bad {
+		b.errs.Add("INVALID_LINK_DIRECTIVE_USAGE", name, imp, fmt.Sprintf("[%s] Cannot import unknown element %q.", name, imp))
+	}
 	for _, d := range doc.Definitions {
 		b.addDefinition(d, false)
 	}
@@ -42,6 +46,7 @@ func Parse(name, url, sdl string) (*Subgraph, diag.List) {
 	}
 	b.readSchemaDirectives(doc)
 	b.ensureQuery()
+	b.checkAccessOnInterfaces()
 	errs = append(errs, b.errs...)
 	errs = append(errs, checkReferences(s)...)
 	if len(errs) > 0 {
@@ -159,14 +164,18 @@ func (b *builder) addDefinition(d *ast.Definition, ext bool) {
 				}(len(t.Fields))
 			}
 		default:
-			b.keepApplied(&t.Applied, dir)
+			b.keepApplied(&t.Applied, dir, typeLocation[d.Kind])
 		}
 	}
 	for _, fd := range d.Fields {
 		if name == "Query" && (fd.Name == "_service" || fd.Name == "_entities") {
 			continue
 		}
-		f := b.field(fd, ext)
+		loc := ast.LocationFieldDefinition
+		if d.Kind == ast.InputObject {
+			loc = ast.LocationInputFieldDefinition
+		}
+		f := b.field(fd, ext, loc)
 		if f.Shareable && d.Kind == ast.Interface {
 			coord := name + "." + fd.Name
 			b.errs.Add("INVALID_SHAREABLE_USAGE", b.s.Name, coord, fmt.Sprintf("[%s] Invalid use of @shareable on field %q: only object type fields can be marked with @shareable", b.s.Name, coord))
@@ -184,7 +193,7 @@ func (b *builder) addDefinition(d *ast.Definition, ext bool) {
 	for _, ev := range d.EnumValues {
 		v := &EnumValue{Def: &ast.EnumValueDefinition{Name: ev.Name, Description: ev.Description}}
 		for _, dir := range ev.Directives {
-			b.keepApplied(&v.Applied, dir)
+			b.keepApplied(&v.Applied, dir, ast.LocationEnumValue)
 		}
 		t.Values = append(t.Values, v)
 	}
@@ -196,9 +205,10 @@ func (b *builder) addDefinition(d *ast.Definition, ext bool) {
 }
 
 // keepApplied keeps the directives that composition carries into the
-// supergraph: @inaccessible, @tag, @deprecated, @specifiedBy and custom
-// directives (kept only later if composed).
-func (b *builder) keepApplied(list *ast.DirectiveList, dir *ast.Directive) {
+// supergraph: @inaccessible, @tag, @authenticated, @requiresScopes, @policy,
+// @deprecated, @specifiedBy and custom directives (kept only later if
+// composed). loc is where the directive is applied.
+func (b *builder) keepApplied(list *ast.DirectiveList, dir *ast.Directive, loc ast.DirectiveLocation) {
 	canon := b.canonical(dir)
 	switch canon {
 	case "inaccessible":
@@ -207,19 +217,25 @@ func (b *builder) keepApplied(list *ast.DirectiveList, dir *ast.Directive) {
 	case "tag":
 		b.s.UsesTag = true
 		*list = append(*list, &ast.Directive{Name: "tag", Arguments: dir.Arguments})
-	case "authenticated":
-		b.s.UsesAuthenticated = true
-		*list = append(*list, &ast.Directive{Name: "authenticated"})
+	case "authenticated", "requiresScopes", "policy":
+		b.keepAccess(list, dir, canon, loc)
 	case "":
-		*list = append(*list, dir)
-	case "requiresScopes", "policy", "context", "fromContext", "cost", "listSize":
+		b.checkUnknownFederation(dir)
+		// A custom directive named like an access-control one would be
+		// merged as access control; it could only reach the supergraph
+		// through @composeDirective, where it would clash with the spec.
+		if !contains(AccessDirectives, dir.Name) {
+			*list = append(*list, dir)
+		}
+	case "context", "fromContext", "cost", "listSize":
 		// Silently dropping access control or cost data would produce a
 		// supergraph that is less strict than the subgraph asked for.
 		b.errs.Add("UNSUPPORTED_FEATURE", b.s.Name, "@"+canon, fmt.Sprintf("[%s] @%s is not supported by this composer yet", b.s.Name, canon))
 	}
 }
 
-func (b *builder) field(fd *ast.FieldDefinition, ext bool) *Field {
+// field reads one field; loc tells an output field from an input field.
+func (b *builder) field(fd *ast.FieldDefinition, ext bool, loc ast.DirectiveLocation) *Field {
 	def := &ast.FieldDefinition{
 		Name: fd.Name, Description: fd.Description, Type: b.renameType(fd.Type),
 		DefaultValue: fd.DefaultValue, Position: fd.Position,
@@ -238,7 +254,7 @@ func (b *builder) field(fd *ast.FieldDefinition, ext bool) *Field {
 		case "override":
 			f.HasOverride, f.OverrideFrom, f.OverrideLabel = true, argString(dir, "from"), argString(dir, "label")
 		default:
-			b.keepApplied(&f.Applied, dir)
+			b.keepApplied(&f.Applied, dir, loc)
 		}
 	}
 	for _, dir := range f.Applied {
@@ -252,7 +268,7 @@ func (b *builder) field(fd *ast.FieldDefinition, ext bool) *Field {
 			DefaultValue: a.DefaultValue, Position: a.Position,
 		}
 		for _, dir := range a.Directives {
-			b.keepApplied(&arg.Directives, dir)
+			b.keepApplied(&arg.Directives, dir, ast.LocationArgumentDefinition)
 		}
 		def.Arguments = append(def.Arguments, arg)
 	}

@@ -59,8 +59,28 @@ func TestParseErrors(t *testing.T) {
 		{"key union", link + `type Query { t: T } union U = T type T @key(fields: "u") { u: U }`, []string{"KEY_FIELDS_SELECT_INVALID_TYPE"}},
 		{"requires not external", link + `type Query { t: T } type T @key(fields: "id") { id: ID! w: Int s: Int @requires(fields: "w") }`, []string{"REQUIRES_FIELDS_MISSING_EXTERNAL"}},
 		{"external unused", link + `type Query { t: T } type T @key(fields: "id") { id: ID! w: Int @external }`, []string{"EXTERNAL_UNUSED"}},
-		{"requiresScopes unsupported", `extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@requiresScopes"])
-			type Query { a: String @requiresScopes(scopes: [["x"]]) }`, []string{"UNSUPPORTED_FEATURE"}},
+		{"context unsupported", `extend schema @link(url: "https://specs.apollo.dev/federation/v2.8", import: ["@context"])
+			type Query { a: T } type T @context(name: "c") { x: Int }`, []string{"UNSUPPORTED_FEATURE"}},
+		{"requiresScopes before v2.5", `extend schema @link(url: "https://specs.apollo.dev/federation/v2.4", import: ["@requiresScopes"])
+			type Query { a: String @requiresScopes(scopes: [["x"]]) }`, []string{"INVALID_LINK_DIRECTIVE_USAGE"}},
+		{"policy before v2.6", `extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@policy"])
+			type Query { a: String @policy(policies: [["x"]]) }`, []string{"INVALID_LINK_DIRECTIVE_USAGE"}},
+		{"namespaced policy before v2.6", `extend schema @link(url: "https://specs.apollo.dev/federation/v2.5")
+			type Query { a: String @federation__policy(policies: [["x"]]) }`, []string{"INVALID_GRAPHQL"}},
+		{"requiresScopes without scopes", `extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@requiresScopes"])
+			type Query { a: String @requiresScopes }`, []string{"INVALID_GRAPHQL"}},
+		{"requiresScopes not a list of lists", `extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@requiresScopes"])
+			type Query { a: String @requiresScopes(scopes: ["x"]) }`, []string{"INVALID_GRAPHQL"}},
+		{"policy of numbers", `extend schema @link(url: "https://specs.apollo.dev/federation/v2.6", import: ["@policy"])
+			type Query { a: String @policy(policies: [[1]]) }`, []string{"INVALID_GRAPHQL"}},
+		{"policy unknown argument", `extend schema @link(url: "https://specs.apollo.dev/federation/v2.6", import: ["@policy"])
+			type Query { a: String @policy(policies: [["x"]], extra: 1) }`, []string{"INVALID_GRAPHQL"}},
+		{"authenticated on an argument", `extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@authenticated"])
+			type Query { a(x: Int @authenticated): String }`, []string{"INVALID_GRAPHQL"}},
+		{"requiresScopes on an input field", `extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@requiresScopes"])
+			type Query { a(x: In): String } input In { v: Int @requiresScopes(scopes: [["x"]]) }`, []string{"INVALID_GRAPHQL"}},
+		{"policy on an interface field", `extend schema @link(url: "https://specs.apollo.dev/federation/v2.6", import: ["@policy"])
+			type Query { a: I } interface I { v: Int @policy(policies: [["x"]]) } type T implements I { v: Int }`, []string{"AUTH_REQUIREMENTS_APPLIED_ON_INTERFACE"}},
 		{"interface field missing", link + `interface I { a: Int b: Int } type T implements I { a: Int } type Query { i: I }`, []string{"INVALID_GRAPHQL"}},
 		{"provides on scalar", link + `type Query { t: String @provides(fields: "x") }`, []string{"PROVIDES_ON_NON_OBJECT_FIELD"}},
 	}

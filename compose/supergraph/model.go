@@ -1,6 +1,7 @@
 // Package supergraph holds the composed supergraph model and prints it as
 // Apollo's join-spec SDL (link v1.0, join v0.3-v0.5, inaccessible v0.2, tag
-// v0.3), the format Apollo's router and gateway, and our router, read.
+// v0.3, authenticated, requiresScopes and policy v0.1), the format Apollo's
+// router and gateway, and our router, read.
 package supergraph
 
 import (
@@ -37,7 +38,22 @@ type Graph struct {
 type Link struct {
 	URL     string
 	For     string
-	Imports []string
+	Imports []Import
+}
+
+// Import is one element of a @link import list; As is set when the
+// element is renamed.
+type Import struct {
+	Name string
+	As   string
+}
+
+// String prints the import as @link writes it.
+func (i Import) String() string {
+	if i.As == "" {
+		return Str(i.Name)
+	}
+	return "{name: " + Str(i.Name) + ", as: " + Str(i.As) + "}"
 }
 
 // Type is a named type of the supergraph.

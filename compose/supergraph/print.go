@@ -41,7 +41,7 @@ func printSchemaDef(s *Schema) string {
 		if len(l.Imports) > 0 {
 			imps := make([]string, len(l.Imports))
 			for i, im := range l.Imports {
-				imps[i] = Str(im)
+				imps[i] = im.String()
 			}
 			args = append(args, "import: ["+strings.Join(imps, ", ")+"]")
 		}

@@ -62,6 +62,31 @@ const TagDirective = `directive @tag(name: String!) repeatable on FIELD_DEFINITI
 // AuthenticatedDirective is the definition of @authenticated v0.1.
 const AuthenticatedDirective = `directive @authenticated on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM`
 
+// AccessSpec is one access-control feature: its URL, directive definition
+// and the scalar its argument uses.
+type AccessSpec struct {
+	URL       string
+	Directive string
+	Scalar    string
+}
+
+// AccessSpecs are the access-control features by directive name, as
+// Apollo's composition links them (authenticated, requiresScopes and policy
+// v0.1).
+var AccessSpecs = map[string]AccessSpec{
+	"authenticated": {URL: "https://specs.apollo.dev/authenticated/v0.1", Directive: AuthenticatedDirective},
+	"requiresScopes": {
+		URL:       "https://specs.apollo.dev/requiresScopes/v0.1",
+		Directive: `directive @requiresScopes(scopes: [[requiresScopes__Scope!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM`,
+		Scalar:    "requiresScopes__Scope",
+	},
+	"policy": {
+		URL:       "https://specs.apollo.dev/policy/v0.1",
+		Directive: `directive @policy(policies: [[policy__Policy!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM`,
+		Scalar:    "policy__Policy",
+	},
+}
+
 // ParseDirectiveDef parses one directive definition written in SDL.
 func ParseDirectiveDef(sdl string) (*ast.DirectiveDefinition, error) {
 	doc, err := parser.ParseSchema(&ast.Source{Input: sdl})
