@@ -94,11 +94,8 @@ func description(desc, indent string) string {
 	lines := strings.Split(strings.ReplaceAll(desc, `"""`, `\"""`), "\n")
 	var b strings.Builder
 	b.WriteString(indent + `"""` + "\n")
+	// Every line is indented, blank ones included, as Apollo prints them.
 	for _, l := range lines {
-		if l == "" {
-			b.WriteString("\n")
-			continue
-		}
 		b.WriteString(indent + l + "\n")
 	}
 	b.WriteString(indent + `"""`)
