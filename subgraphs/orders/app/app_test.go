@@ -287,7 +287,11 @@ func TestSeedFlowAndAPI(t *testing.T) {
 		} `json:"_service"`
 	}
 	h.do(t, nil, `{ _service { sdl } }`, nil, &sdl)
-	for _, want := range []string{`type Order @key(fields: "_id")`, `type Product @key(fields: "_id", resolvable: false)`, `orders: [Order!]!`} {
+	for _, want := range []string{
+		`type Order @key(fields: "_id")`, `type Product @key(fields: "_id", resolvable: false)`, `orders: [Order!]!`,
+		`import: ["@key", "@authenticated"]`, `placeOrder(products: [OrderProductInput], idempotencyKey: String): Order @authenticated`,
+		`cart: Cart @authenticated`, `checkout: Order @authenticated`,
+	} {
 		if !strings.Contains(sdl.Service.SDL, want) {
 			t.Fatalf("sdl lacks %q:\n%s", want, sdl.Service.SDL)
 		}

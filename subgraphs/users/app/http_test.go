@@ -55,7 +55,8 @@ func TestEndpoints(t *testing.T) {
 }
 
 // TestServiceSDL checks what the router and compose read: the federation v2
-// link, the User key and the seed names.
+// link, the User key, the seed names and the fields only signed-in users
+// may reach (@authenticated).
 func TestServiceSDL(t *testing.T) {
 	t.Parallel()
 	in := start(t, options{})
@@ -65,11 +66,11 @@ func TestServiceSDL(t *testing.T) {
 		} `json:"_service"`
 	}](t, gql(t, in.URL, `{ _service { sdl } }`, nil, nil))
 	for _, want := range []string{
-		`@link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])`,
+		`@link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@authenticated"])`,
 		`type User @key(fields: "_id")`,
 		"users(skip: Int, take: Int): [User]",
 		"user(id: ID!): User",
-		"me: User",
+		"me: User @authenticated",
 		"registerUser(input: RegisterUserInput): RegisterUserResult",
 		"login(input: LoginInput): RegisterUserResult",
 		"access_token: String!",

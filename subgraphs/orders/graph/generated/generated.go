@@ -555,7 +555,7 @@ func newExecutionContext(
 
 var sources = []*ast.Source{
 	{Name: "../schema.graphqls", Input: `extend schema
-  @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
+  @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@authenticated"])
 
 """
 Where an order stands. PENDING while stock is being reserved, then
@@ -649,7 +649,7 @@ type Query {
   "One order, for its owner or an admin; NOT_FOUND for anyone else."
   order(id: ID!): Order
   "The caller's cart (Bearer token required); empty until something is added."
-  cart: Cart
+  cart: Cart @authenticated
   """
   How much order work is not settled yet, from the recovery work list
   (admin key required). All counters reach zero once every order step has
@@ -684,7 +684,7 @@ type Mutation {
   stands (even REJECTED: use a new key to try again), and stock is reserved
   once. The same key with other products is BAD_USER_INPUT.
   """
-  placeOrder(products: [OrderProductInput], idempotencyKey: String): Order
+  placeOrder(products: [OrderProductInput], idempotencyKey: String): Order @authenticated
   "Cancels a CONFIRMED order (owner or admin) and returns its stock."
   cancelOrder(id: ID!): Order
   """
@@ -694,22 +694,22 @@ type Mutation {
   ` + "`" + `max` + "`" + ` and ` + "`" + `requested` + "`" + `) beyond the cart's limits; either way the cart
   stays as it was.
   """
-  addToCart(productId: ID!, quantity: Int!): Cart
+  addToCart(productId: ID!, quantity: Int!): Cart @authenticated
   """
   Sets a cart line's quantity (0 removes it), holding or giving back the
   difference. Raising a line beyond the cart's limits is CART_LIMIT_EXCEEDED;
   lowering one is always allowed.
   """
-  updateCartLine(productId: ID!, quantity: Int!): Cart
+  updateCartLine(productId: ID!, quantity: Int!): Cart @authenticated
   "Removes a product from the cart and gives its held units back."
-  removeFromCart(productId: ID!): Cart
+  removeFromCart(productId: ID!): Cart @authenticated
   """
   Turns the caller's cart into an order: held units become the order's
   reservation; lines whose hold expired are held again if stock allows,
   otherwise INSUFFICIENT_STOCK names them in ` + "`" + `extensions.lines` + "`" + ` and nothing
   is converted. Repeating a checkout returns the same order.
   """
-  checkout: Order
+  checkout: Order @authenticated
 }
 
 input OrderProductInput {

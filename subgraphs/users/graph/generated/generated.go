@@ -325,7 +325,7 @@ func newExecutionContext(
 
 var sources = []*ast.Source{
 	{Name: "../schema.graphqls", Input: `extend schema
-  @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
+  @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@authenticated"])
 
 """
 A registered shop customer. Other subgraphs reference users by ` + "`" + `_id` + "`" + ` and
@@ -353,7 +353,7 @@ type Query {
   "One user by id; null when no such user exists, BAD_USER_INPUT for a malformed id."
   user(id: ID!): User
   "The user of the bearer token; UNAUTHENTICATED without a valid token of an existing user."
-  me: User
+  me: User @authenticated
 }
 
 type Mutation {
