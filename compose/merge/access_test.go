@@ -32,3 +32,30 @@ func TestDNFConjunction(t *testing.T) {
 		})
 	}
 }
+
+// TestImplies checks when meeting one set of requirements meets another,
+// as Apollo's MISSING_TRANSITIVE_AUTH_REQUIREMENTS check decides it.
+func TestImplies(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name          string
+		first, second [][]string
+		want          bool
+	}{
+		{"more scopes", [][]string{{"a", "b"}}, [][]string{{"a"}}, true},
+		{"fewer scopes", [][]string{{"a"}}, [][]string{{"a", "b"}}, false},
+		{"none needs none", nil, nil, true},
+		{"one way falls short", [][]string{{"a"}, {"b"}}, [][]string{{"a"}}, false},
+		{"nothing does not meet something", nil, [][]string{{"a"}}, false},
+		{"empty list is no requirement", [][]string{{"a"}}, [][]string{}, true},
+		{"either way meets one", [][]string{{"a", "c"}}, [][]string{{"b"}, {"c"}}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := implies(tt.first, tt.second); got != tt.want {
+				t.Fatalf("implies(%q, %q) = %v, want %v", tt.first, tt.second, got, tt.want)
+			}
+		})
+	}
+}

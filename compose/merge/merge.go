@@ -68,6 +68,10 @@ func Compose(subs []*subgraph.Subgraph) (*supergraph.Schema, diag.List) {
 	}
 	m.addInterfaceObjectFields()
 	m.mergeInheritedAccess()
+	if len(m.errs) == 0 {
+		// Like Apollo's post-merge validations, on a consistent supergraph only.
+		m.checkTransitiveAccess()
+	}
 	m.finish(order)
 	if len(m.errs) > 0 {
 		return nil, m.errs
