@@ -140,6 +140,8 @@ func New(cfg Config, opts ...Option) (*Router, error) {
 			MaxConcurrency:       cfg.Limits.MaxConcurrency,
 			OperationCacheSize:   cfg.Cache.Operations,
 			PlanCacheSize:        cfg.Cache.Plans,
+			Authorization:        authorization(cfg),
+			Logger:               o.logger,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("build engine: %w", err)
