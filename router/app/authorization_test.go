@@ -1,13 +1,17 @@
 package app_test
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 
 	"github.com/shopsupergraph/shop/router/app"
 	"github.com/shopsupergraph/shop/router/internal/authn/authntest"
@@ -363,5 +367,85 @@ func TestAuthorizationRefusesUnsupportedSecurityLink(t *testing.T) {
 		} else if err != nil {
 			t.Fatalf("%s: %v", tc.extra, err)
 		}
+	}
+}
+
+// streamingAuthz adds the authorization links and field directive edits
+// to the subscriptions supergraph.
+func streamingAuthz(edits ...[2]string) func(string) string {
+	return func(sdl string) string {
+		sdl = strings.Replace(sdl, `@link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)`, authzLinks, 1)
+		for _, e := range edits {
+			sdl = strings.Replace(sdl, e[0], e[1], 1)
+		}
+		return sdl + authzDefinitions
+	}
+}
+
+// firstSSEEvent opens a subscription over SSE and returns its first event.
+func firstSSEEvent(t *testing.T, ctx context.Context, url, query string, feed *stockFeed, publish fedtest.Obj) (event, data string) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "text/event-stream")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if publish != nil {
+		waitActive(t, feed, 1)
+		feed.publish(publish)
+	}
+	sc := bufio.NewScanner(res.Body)
+	for sc.Scan() {
+		line := sc.Text()
+		if v, ok := strings.CutPrefix(line, "event: "); ok {
+			event = v
+		}
+		if v, ok := strings.CutPrefix(line, "data: "); ok {
+			data = v
+		}
+		if line == "" && event != "" {
+			return event, data
+		}
+	}
+	return event, data
+}
+
+func TestAuthorizationOfSubscriptions(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+
+	// SSE: a non-null field removed from every event nulls the event's
+	// data, with the error; the subscription itself runs.
+	srv, feed := startStreamingShopEdited(t, nil, streamingAuthz([2]string{"price: Int! @join__field(graph: PRODUCTS)", "price: Int! @join__field(graph: PRODUCTS) @authenticated"}))
+	event, data := firstSSEEvent(t, ctx, srv.URL, stockSubscription, feed, fedtest.Obj{"_id": "p1", "quantity": 8})
+	want := `{"errors":[` + unauthorizedAt("Subscription.inventoryUpdated.price") + `["inventoryUpdated","price"],"extensions":{"code":"UNAUTHORIZED_FIELD_OR_TYPE"}}],"data":null}`
+	if event != "next" || data != want {
+		t.Fatalf("SSE: event %q %s\nwant %s", event, data, want)
+	}
+
+	// WebSocket: an unauthorized subscription field leaves nothing to
+	// subscribe to; the subscription is refused and the subgraph never asked.
+	srv, feed = startStreamingShopEdited(t, nil, streamingAuthz([2]string{"inventoryUpdated(productId: ID): Product! @join__field(graph: INVENTORY)", "inventoryUpdated(productId: ID): Product! @join__field(graph: INVENTORY) @authenticated"}))
+	c, msg, err := initWS(t, ctx, srv.URL, map[string]any{})
+	if err != nil || !strings.Contains(msg, "connection_ack") {
+		t.Fatalf("connection_init: %q %v", msg, err)
+	}
+	sub := `{"id":"1","type":"subscribe","payload":{"query":"` + stockSubscription + `"}}`
+	if err := c.Write(ctx, websocket.MessageText, []byte(sub)); err != nil {
+		t.Fatal(err)
+	}
+	_, reply, err := c.Read(ctx)
+	if err != nil || !strings.Contains(string(reply), `"type":"error"`) || !strings.Contains(string(reply), `"path":["inventoryUpdated"]`) || !strings.Contains(string(reply), "UNAUTHORIZED_FIELD_OR_TYPE") {
+		t.Fatalf("WebSocket: %s %v", reply, err)
+	}
+	if n := feed.active(); n != 0 {
+		t.Fatalf("the subgraph got %d subscriptions", n)
 	}
 }
