@@ -433,6 +433,10 @@ func TestAuthorizationOfSubscriptions(t *testing.T) {
 	// WebSocket: an unauthorized subscription field leaves nothing to
 	// subscribe to; the subscription is refused and the subgraph never asked.
 	srv, feed = startStreamingShopEdited(t, nil, streamingAuthz([2]string{"inventoryUpdated(productId: ID): Product! @join__field(graph: INVENTORY)", "inventoryUpdated(productId: ID): Product! @join__field(graph: INVENTORY) @authenticated"}))
+	if event, data := firstSSEEvent(t, ctx, srv.URL, stockSubscription, feed, nil); event != "next" ||
+		data != `{"errors":[{"message":"Unauthorized field or type","path":["inventoryUpdated"],"extensions":{"code":"UNAUTHORIZED_FIELD_OR_TYPE"}}]}` {
+		t.Fatalf("SSE refused: event %q %s", event, data)
+	}
 	c, msg, err := initWS(t, ctx, srv.URL, map[string]any{})
 	if err != nil || !strings.Contains(msg, "connection_ack") {
 		t.Fatalf("connection_init: %q %v", msg, err)
