@@ -453,3 +453,42 @@ func TestAuthorizationOfSubscriptions(t *testing.T) {
 		t.Fatalf("the subgraph got %d subscriptions", n)
 	}
 }
+
+// startCase serves a fedtest case's subgraphs and returns its supergraph
+// pointing at them.
+func startCase(t *testing.T, name string) (string, map[string]*fedtest.Subgraph) {
+	t.Helper()
+	for _, c := range fedtest.Cases() {
+		if c.Name != name {
+			continue
+		}
+		urls, sgs := fedtest.Start(t, c)
+		sdl, err := fedtest.SupergraphWithURLs(c, urls)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sdl, sgs
+	}
+	t.Fatalf("fedtest case %s not found", name)
+	return "", nil
+}
+
+// A fragment on one implementation of an interface, wholly removed: the
+// objects of that type still get their nulls, the others nothing.
+func TestAuthorizationFragmentOnImplementation(t *testing.T) {
+	sdl, sgs := startCase(t, "abstract-entities")
+	sdl = strings.Replace(sdl, `@link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)`, authzLinks, 1)
+	sdl = strings.Replace(sdl, "ageMin: Int @join__field(graph: B)", "ageMin: Int @join__field(graph: B) @authenticated", 1) + authzDefinitions
+	srv := startRouter(t, sdl, nil)
+	calls(sgs)
+	status, body := postRaw(t, srv.URL, `{ items { id ... on Toy { ageMin } } }`, "", "")
+	want := `{"errors":[` + unauthorizedAt("Query.items.ageMin") + `["items",1,"ageMin"],"extensions":{"code":"UNAUTHORIZED_FIELD_OR_TYPE"}},` +
+		unauthorizedAt("Query.items.ageMin") + `["items",3,"ageMin"],"extensions":{"code":"UNAUTHORIZED_FIELD_OR_TYPE"}}],` +
+		`"data":{"items":[{"id":"b1"},{"id":"t1","ageMin":null},{"id":"b2"},{"id":"t2","ageMin":null}]}}`
+	if status != http.StatusOK || body != want {
+		t.Fatalf("HTTP %d %s\nwant %s", status, body, want)
+	}
+	if n := calls(sgs); n["a"] != 1 || n["b"] != 0 {
+		t.Fatalf("subgraph calls %v: b holds only the removed field", n)
+	}
+}
