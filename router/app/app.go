@@ -112,6 +112,7 @@ func New(cfg Config, opts ...Option) (*Router, error) {
 		if err != nil {
 			return nil, fmt.Errorf("load supergraph: %w", err)
 		}
+		warnAnonymous(cfg, sg, o.logger)
 		urls, called := map[string]string{}, map[string]string{}
 		for _, g := range sg.Graphs() {
 			called[g.Name] = g.URL

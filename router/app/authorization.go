@@ -1,8 +1,11 @@
 package app
 
 import (
+	"log/slog"
+
 	"github.com/shopsupergraph/shop/router/internal/authz"
 	"github.com/shopsupergraph/shop/router/internal/config"
+	"github.com/shopsupergraph/shop/router/internal/supergraph"
 )
 
 // PolicyRule defines one policy @policy names (router.yaml
@@ -30,4 +33,14 @@ func authorization(cfg Config) authz.Config {
 		out.Policies[name] = authz.Policy{Claims: claims}
 	}
 	return out
+}
+
+// warnAnonymous logs, when a graph loads, that its authorization
+// directives will refuse every guarded field: the router verifies no
+// token, so every request is anonymous to it.
+func warnAnonymous(cfg Config, sg *supergraph.Supergraph, logger *slog.Logger) {
+	if cfg.AuthenticationEnabled() || !cfg.AuthorizationDirectivesEnabled() || sg.AccessRules().Empty() {
+		return
+	}
+	logger.Warn("authorization: the supergraph has @authenticated, @requiresScopes or @policy but authentication.jwks is not set, so every request is anonymous and the fields they guard are always removed; configure authentication or set authorization.directives.enabled: false")
 }
