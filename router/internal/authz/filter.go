@@ -111,7 +111,7 @@ func (w *walker) selectionSet(set int, parent string, path []any, parents []stri
 		s := w.doc.Selections[sel]
 		switch s.Kind {
 		case ast.SelectionKindField:
-			if w.field(s.Ref, parent, path, parents, onTypes, w.nextKeys(refs[i+1:])) {
+			if w.field(s.Ref, parent, path, parents, onTypes, refs[i+1:]) {
 				kept = append(kept, sel)
 			}
 		case ast.SelectionKindInlineFragment:
@@ -136,8 +136,8 @@ func (w *walker) nextKeys(refs []int) []string {
 	return out
 }
 
-// field reports whether the field stays.
-func (w *walker) field(ref int, parent string, path []any, parents, onTypes, next []string) bool {
+// field reports whether the field stays; rest are the selections after it.
+func (w *walker) field(ref int, parent string, path []any, parents, onTypes []string, rest []int) bool {
 	name := w.doc.FieldNameString(ref)
 	if strings.HasPrefix(name, "__") {
 		return true
@@ -157,7 +157,6 @@ func (w *walker) field(ref int, parent string, path []any, parents, onTypes, nex
 		Path:       append(append([]any{}, path...), key),
 		Parents:    parents,
 		Key:        key,
-		Next:       next,
 		OnTypes:    onTypes,
 		ParentType: parent,
 		Field:      name,
@@ -166,6 +165,7 @@ func (w *walker) field(ref int, parent string, path []any, parents, onTypes, nex
 	}
 	if !w.fieldAllowed(parent, parentNode, name, named) {
 		rm.Unauthorized = true
+		rm.Next = w.nextKeys(rest)
 		w.removed = append(w.removed, rm)
 		w.denied = append(w.denied, rm.Path)
 		return false
@@ -184,6 +184,7 @@ func (w *walker) field(ref int, parent string, path []any, parents, onTypes, nex
 	}
 	// Nothing is left to select: the field goes too, and its null stands
 	// in the response for the fields removed under it.
+	rm.Next = w.nextKeys(rest)
 	w.removed = append(w.removed[:before], rm)
 	return false
 }
