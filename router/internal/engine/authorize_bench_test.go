@@ -14,8 +14,8 @@ import (
 )
 
 // authzSupergraph is the enginetest supergraph with Product.price behind
-// a scope and whoami behind a token.
-func authzSupergraph(b *testing.B) string {
+// a scope, and whoami and the rename mutation behind a token.
+func authzSupergraph(b testing.TB) string {
 	b.Helper()
 	sdl := strings.Replace(enginetest.Supergraph,
 		`@link(url: "https://specs.apollo.dev/inaccessible/v0.2", for: SECURITY)`,
@@ -24,6 +24,7 @@ func authzSupergraph(b *testing.B) string {
   @link(url: "https://specs.apollo.dev/requiresScopes/v0.1", for: SECURITY)`, 1)
 	sdl = strings.Replace(sdl, "price: Int @join__field(graph: B)", `price: Int @join__field(graph: B) @requiresScopes(scopes: [["prices"]])`, 1)
 	sdl = strings.Replace(sdl, "whoami: String @join__field(graph: B)", "whoami: String @join__field(graph: B) @authenticated", 1)
+	sdl = strings.Replace(sdl, "rename(id: ID!, name: String!): Product", "rename(id: ID!, name: String!): Product @authenticated", 1)
 	return sdl + `
 directive @authenticated on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
 directive @requiresScopes(scopes: [[requiresScopes__Scope!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
