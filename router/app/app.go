@@ -112,6 +112,7 @@ func New(cfg Config, opts ...Option) (*Router, error) {
 		if err != nil {
 			return nil, fmt.Errorf("load supergraph: %w", err)
 		}
+		warnAnonymous(cfg, sg, o.logger)
 		urls, called := map[string]string{}, map[string]string{}
 		for _, g := range sg.Graphs() {
 			called[g.Name] = g.URL
@@ -140,6 +141,8 @@ func New(cfg Config, opts ...Option) (*Router, error) {
 			MaxConcurrency:       cfg.Limits.MaxConcurrency,
 			OperationCacheSize:   cfg.Cache.Operations,
 			PlanCacheSize:        cfg.Cache.Plans,
+			Authorization:        authorization(cfg),
+			Logger:               o.logger,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("build engine: %w", err)

@@ -209,7 +209,7 @@ func (f *features) buildHook(current func() *engine.Engine) server.RequestHook {
 		}
 		if plans && info != nil && req.Query != "" && queryplan.Requested(r, f.cfg.QueryPlan.Header) {
 			cp := *req
-			qp, err := current().QueryPlan(&cp)
+			qp, err := current().QueryPlanContext(r.Context(), &cp)
 			if err != nil {
 				return err
 			}

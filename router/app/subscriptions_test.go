@@ -70,6 +70,13 @@ func startStreamingShop(t *testing.T) (*httptest.Server, *stockFeed) {
 // configuration adjusted by set.
 func startStreamingShopWith(t *testing.T, set func(*app.Config)) (*httptest.Server, *stockFeed) {
 	t.Helper()
+	return startStreamingShopEdited(t, set, nil)
+}
+
+// startStreamingShopEdited is startStreamingShopWith serving the
+// supergraph as edit rewrites it (nil: unchanged).
+func startStreamingShopEdited(t *testing.T, set func(*app.Config), edit func(string) string) (*httptest.Server, *stockFeed) {
+	t.Helper()
 	read := func(name string) string {
 		data, err := os.ReadFile(filepath.Join("testdata", "subscriptions", name))
 		if err != nil {
@@ -140,6 +147,9 @@ func startStreamingShopWith(t *testing.T, set func(*app.Config)) (*httptest.Serv
 		isg.ServeHTTP(w, r)
 	})
 	sdl := read("supergraph.graphql")
+	if edit != nil {
+		sdl = edit(sdl)
+	}
 	for name, h := range map[string]http.Handler{"products": psg, "inventory": inventory} {
 		srv := httptest.NewServer(h)
 		t.Cleanup(srv.Close)

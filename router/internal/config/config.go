@@ -58,6 +58,7 @@ type Config struct {
 	Subscriptions    Subscriptions    `yaml:"subscriptions"`
 	ClientAddress    ClientAddress    `yaml:"client_address"`
 	Authentication   Authentication   `yaml:"authentication"`
+	Authorization    Authorization    `yaml:"authorization"`
 
 	// envSubgraphURLs holds ROUTER_SUBGRAPH_URL_<NAME> values keyed by the
 	// normalized NAME; they are matched to subgraph names once the
@@ -352,5 +353,6 @@ func (c Config) Validate() error {
 	}
 	errs = append(errs, c.validateFeatures()...)
 	errs = append(errs, c.validateAuthentication()...)
+	errs = append(errs, c.validateAuthorization()...)
 	return errors.Join(errs...)
 }

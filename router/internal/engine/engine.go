@@ -7,6 +7,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"sort"
 	"sync"
@@ -20,6 +21,7 @@ import (
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/resolve"
 	"golang.org/x/sync/singleflight"
 
+	"github.com/shopsupergraph/shop/router/internal/authz"
 	"github.com/shopsupergraph/shop/router/internal/supergraph"
 )
 
@@ -48,6 +50,12 @@ type Options struct {
 	// MaxCachedVariablesBytes skips the operation cache for requests with
 	// larger variables, which are unlikely to repeat (default 4096).
 	MaxCachedVariablesBytes int
+	// Authorization enforces the supergraph's @authenticated,
+	// @requiresScopes and @policy (when Directives is set) and
+	// require_authentication; the zero value enforces nothing.
+	Authorization authz.Config
+	// Logger receives load-time warnings (nil: none).
+	Logger *slog.Logger
 }
 
 // Engine executes operations; it is safe for concurrent use.
@@ -64,6 +72,9 @@ type Engine struct {
 	planFlight   singleflight.Group
 	subgraphURLs map[string]string
 	keys         entityKeys
+	// authz is nil when authorization has nothing to do (authorize.go).
+	authz *authz.Authorizer
+	views *lru[*authzView]
 }
 
 // New parses the supergraph and builds the engine. ctx bounds the lifetime
@@ -99,6 +110,9 @@ func New(ctx context.Context, o Options) (e *Engine, err error) {
 		plans:        newLRU[*cachedPlan](o.PlanCacheSize),
 		subgraphURLs: map[string]string{},
 		keys:         entityKeys{},
+	}
+	if a := authz.New(sg.AccessRules(), o.Authorization, o.Logger); a.Filters() || a.RequireAuthentication() {
+		e.authz, e.views = a, newLRU[*authzView](o.OperationCacheSize)
 	}
 	if e.client, err = parseSchema(sg.ClientSchema()); err != nil {
 		return nil, fmt.Errorf("new engine: client schema: %w", err)

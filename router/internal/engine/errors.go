@@ -25,6 +25,12 @@ const (
 	KindMethodNotAllowed
 	// KindBadRequest means the request itself is malformed (e.g. unknown operation name).
 	KindBadRequest
+	// KindUnauthenticated means the request must carry verified claims
+	// (authorization.require_authentication).
+	KindUnauthenticated
+	// KindForbidden means the operation selects fields the request may not
+	// see and authorization.directives.reject_unauthorized is on.
+	KindForbidden
 )
 
 // Location is a position in the GraphQL document.

@@ -9,6 +9,8 @@ import (
 	"github.com/wundergraph/astjson"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/ast"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/resolve"
+
+	"github.com/shopsupergraph/shop/router/internal/authz"
 )
 
 // ExecOptions vary execution per request.
@@ -38,6 +40,10 @@ func (e *Engine) Execute(ctx context.Context, req *Request, header http.Header, 
 	if p.opType == ast.OperationTypeSubscription {
 		return newRequestError(KindBadRequest, codeBadRequest, "subscriptions are not supported on this endpoint")
 	}
+	p, rerr := e.authorize(ctx, p)
+	if rerr != nil {
+		return rerr
+	}
 	cp := e.planFor(p)
 	if cp.err != nil {
 		return cp.err
@@ -57,6 +63,9 @@ func (e *Engine) Execute(ctx context.Context, req *Request, header http.Header, 
 	rctx.SubgraphHeadersBuilder = hb
 	rctx.ExecutionOptions.DisableInboundRequestDeduplication = e.opts.DisableDeduplication
 	rctx.ExecutionOptions.DisableSubgraphRequestDeduplication = e.opts.DisableDeduplication
+	if len(p.removed) > 0 {
+		rctx.SetAuthorizer(authz.Denier{})
+	}
 	buf, isBuf := w.(*bytes.Buffer)
 	if !isBuf || buf.Len() != 0 {
 		_, err = e.resolver.ArenaResolveGraphQLResponse(rctx, cp.response, w)

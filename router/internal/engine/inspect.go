@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"context"
+
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/astparser"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/plan"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/postprocess"
@@ -12,10 +14,24 @@ import (
 // included, and returns the fetch tree for inspection. It bypasses the plan
 // cache (the cached plans omit subgraph queries to stay small), so it is
 // meant for the opt-in query-plan header, not for the hot path.
-func (e *Engine) QueryPlan(req *Request) (qp *resolve.FetchTreeQueryPlanNode, err error) {
+func (e *Engine) QueryPlan(req *Request) (*resolve.FetchTreeQueryPlanNode, error) {
+	return e.QueryPlanContext(context.Background(), req)
+}
+
+// QueryPlanContext is QueryPlan for the request whose context is ctx: the
+// plan is the one of the operation authorization leaves for it.
+func (e *Engine) QueryPlanContext(ctx context.Context, req *Request) (qp *resolve.FetchTreeQueryPlanNode, err error) {
 	p := e.prepare(req)
 	if p.err != nil {
 		return nil, p.err
+	}
+	p, rerr := e.authorize(ctx, p)
+	if rerr != nil {
+		return nil, rerr
+	}
+	if p.empty {
+		// Every root field was removed: no subgraph is called.
+		return &resolve.FetchTreeQueryPlanNode{}, nil
 	}
 	defer func() {
 		// The planner panics on some unsupported shapes; Execute reports

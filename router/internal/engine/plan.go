@@ -10,12 +10,15 @@ import (
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/postprocess"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/resolve"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/operationreport"
+
+	"github.com/shopsupergraph/shop/router/internal/authz"
 )
 
 // cachedPlan is a postprocessed plan (shared read-only by all requests of
 // the operation) or the reason the operation cannot be planned.
 type cachedPlan struct {
 	normalized string
+	authzKey   string
 	response   *resolve.GraphQLResponse
 	err        *RequestError
 }
@@ -26,7 +29,7 @@ func (e *Engine) planFor(p *prepared) *cachedPlan {
 	if cp := p.plan.Load(); cp != nil {
 		return cp
 	}
-	match := func(cp *cachedPlan) bool { return cp.normalized == p.normalized }
+	match := func(cp *cachedPlan) bool { return cp.normalized == p.normalized && cp.authzKey == p.authzKey }
 	if cp, ok := e.plans.get(p.id, match); ok {
 		p.plan.Store(cp)
 		return cp
@@ -45,7 +48,7 @@ func (e *Engine) planFor(p *prepared) *cachedPlan {
 }
 
 func (e *Engine) buildPlan(p *prepared) (cp *cachedPlan) {
-	cp = &cachedPlan{normalized: p.normalized}
+	cp = &cachedPlan{normalized: p.normalized, authzKey: p.authzKey}
 	defer func() {
 		// The planner panics on some unsupported shapes; report those as a
 		// planning error for this operation instead of failing the process.
@@ -54,6 +57,12 @@ func (e *Engine) buildPlan(p *prepared) (cp *cachedPlan) {
 			cp.err = newRequestError(KindPlan, codeQueryPlanFailed, "query planning failed: %v", r)
 		}
 	}()
+	if p.empty {
+		// Authorization removed every root field: nothing to fetch.
+		cp.response = &resolve.GraphQLResponse{Data: &resolve.Object{}, Info: &resolve.GraphQLResponseInfo{OperationType: p.opType}}
+		authz.AddPlaceholders(cp.response.Data, p.removed)
+		return cp
+	}
 	// Planning adds key and @requires fields to the operation, so it works on
 	// a fresh parse of the normalized text, never on a shared document.
 	doc, report := astparser.ParseGraphqlDocumentString(p.normalized)
@@ -89,6 +98,7 @@ func (e *Engine) buildPlan(p *prepared) (cp *cachedPlan) {
 	}
 	e.keys.requireKeyFields(sync.Response.Fetches)
 	serializeMutation(sync.Response)
+	authz.AddPlaceholders(sync.Response.Data, p.removed)
 	cp.response = sync.Response
 	return cp
 }

@@ -13,6 +13,8 @@ import (
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/astvalidation"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/operationreport"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/variablesvalidation"
+
+	"github.com/shopsupergraph/shop/router/internal/authz"
 )
 
 // Request is one GraphQL request as the client sent it.
@@ -44,6 +46,13 @@ type prepared struct {
 	variables  []byte
 	varsHash   uint64
 	plan       atomic.Pointer[cachedPlan]
+
+	// Authorization (authorize.go): the fields removed from a filtered
+	// operation, whether no root field was left, and the key that keeps
+	// its plan apart from the unfiltered operation's.
+	removed  []authz.Removal
+	empty    bool
+	authzKey string
 }
 
 // kit holds the reusable, non-thread-safe parts of request preparation.

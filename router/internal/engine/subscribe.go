@@ -11,6 +11,8 @@ import (
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/postprocess"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/resolve"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/operationreport"
+
+	"github.com/shopsupergraph/shop/router/internal/authz"
 )
 
 // SubscriptionWriter receives the events of one subscription: each event is
@@ -31,6 +33,14 @@ func (e *Engine) Subscribe(ctx context.Context, req *Request, header http.Header
 	if p.opType != ast.OperationTypeSubscription {
 		return newRequestError(KindBadRequest, codeBadRequest, "only subscriptions can be sent on a streaming connection; use POST /graphql for %ss", opTypeName(p.opType))
 	}
+	p, rerr := e.authorize(ctx, p)
+	if rerr != nil {
+		return rerr
+	}
+	if p.empty {
+		// Nothing is left to subscribe to: refuse it as reject mode does.
+		return unauthorizedError(removedPaths(p.removed))
+	}
 	sub, rerr := e.planSubscription(p)
 	if rerr != nil {
 		return rerr
@@ -45,6 +55,9 @@ func (e *Engine) Subscribe(ctx context.Context, req *Request, header http.Header
 	hb := e.headers.build(header)
 	rctx.Request = resolve.Request{ID: p.id, Header: hb.header}
 	rctx.SubgraphHeadersBuilder = hb
+	if len(p.removed) > 0 {
+		rctx.SetAuthorizer(authz.Denier{})
+	}
 	return e.resolver.ResolveGraphQLSubscription(rctx, sub, w)
 }
 
@@ -73,6 +86,9 @@ func (e *Engine) planSubscription(p *prepared) (sub *resolve.GraphQLSubscription
 	sp, ok := pl.(*plan.SubscriptionResponsePlan)
 	if !ok {
 		return nil, newRequestError(KindPlan, codeQueryPlanFailed, "subscription planned as %T", pl)
+	}
+	if sp.Response.Response != nil {
+		authz.AddPlaceholders(sp.Response.Response.Data, p.removed)
 	}
 	return sp.Response, nil
 }

@@ -280,8 +280,13 @@ func requestErrorStatus(media string, kind engine.ErrorKind) int {
 		return http.StatusMethodNotAllowed
 	case engine.KindParse:
 		return http.StatusBadRequest
+	case engine.KindUnauthenticated:
+		return http.StatusUnauthorized
 	}
 	if media == mediaGraphQLResponse {
+		if kind == engine.KindForbidden {
+			return http.StatusForbidden
+		}
 		return http.StatusBadRequest
 	}
 	return http.StatusOK
@@ -291,6 +296,9 @@ func (h *Handler) writeRequestError(w http.ResponseWriter, media string, re *eng
 	status := requestErrorStatus(media, re.Kind)
 	if re.Kind == engine.KindMethodNotAllowed {
 		w.Header().Set("Allow", "POST")
+	}
+	if re.Kind == engine.KindUnauthenticated {
+		w.Header().Set("WWW-Authenticate", "Bearer") // RFC 7235: a 401 names its scheme
 	}
 	body, err := json.Marshal(struct {
 		Errors []engine.GraphQLError `json:"errors"`

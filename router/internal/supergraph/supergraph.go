@@ -42,6 +42,9 @@ func Parse(sdl string) (*Supergraph, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse supergraph: %w", err)
 	}
+	if err := checkPurposes(doc); err != nil {
+		return nil, fmt.Errorf("parse supergraph: %w", err)
+	}
 	s := &Supergraph{doc: doc, specs: detectSpecs(doc), defs: map[string]*ast.Definition{}, impls: map[string][]string{}}
 	s.fed1 = s.specs.joinVersion == "0.1"
 	for _, d := range doc.Definitions {
