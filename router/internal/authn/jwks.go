@@ -200,17 +200,22 @@ func (s *keySet) fetch(f *flight) {
 	case err != nil:
 		s.log.Warn("cannot fetch the token keys; the keys known so far stay in use", "err", err)
 	case changed:
-		s.log.Info("token keys fetched", "kids", kids(keys))
+		s.log.Info("token keys fetched", "keys", len(keys), "kids", kids(keys))
 	}
 	f.err = err
 	close(f.done)
 }
 
-// kids returns the key ids of keys, sorted ("" for keys without one).
+// kids returns the key ids of keys, sorted; keys without one count as
+// "-", so adding or removing one is noticed too.
 func kids(keys []key) []string {
 	out := make([]string, 0, len(keys))
 	for _, k := range keys {
-		out = append(out, k.kid)
+		id := k.kid
+		if id == "" {
+			id = "-"
+		}
+		out = append(out, id)
 	}
 	slices.Sort(out)
 	return out
