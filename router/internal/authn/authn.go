@@ -9,6 +9,7 @@
 package authn
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -200,11 +201,15 @@ func (a *Authenticator) Authenticate(ctx context.Context, header http.Header) (C
 // token's iss and aud are then checked against that key's set.
 func (a *Authenticator) verify(ctx context.Context, tok string) (Claims, error) {
 	unverified, _, err := a.parser.ParseUnverified(tok, jwt.MapClaims{})
-	if err != nil {
-		return nil, err
+	var alg string
+	if unverified != nil {
+		alg, _ = unverified.Header["alg"].(string)
 	}
-	alg, _ := unverified.Header["alg"].(string)
-	if alg == "" || !slices.Contains(Algorithms, alg) {
+	switch {
+	case err != nil && !errors.Is(err, jwt.ErrTokenUnverifiable):
+		return nil, err
+	case err != nil || !slices.Contains(Algorithms, alg):
+		// ErrTokenUnverifiable: an alg the library does not know.
 		return nil, fmt.Errorf("%w: %q", errAlgorithm, alg)
 	}
 	kid, _ := unverified.Header["kid"].(string)
@@ -212,7 +217,9 @@ func (a *Authenticator) verify(ctx context.Context, tok string) (Claims, error) 
 	if err != nil {
 		return nil, err
 	}
-	var sigErr error
+	// The first refusal of a key whose signature held (wrong issuer or
+	// audience for its set) wins over signature failures of other keys.
+	var sigErr, setErr error
 	for _, c := range cands {
 		claims := jwt.MapClaims{}
 		_, err := a.parser.ParseWithClaims(tok, claims, func(*jwt.Token) (any, error) { return c.key.public, nil })
@@ -223,12 +230,14 @@ func (a *Authenticator) verify(ctx context.Context, tok string) (Claims, error) 
 		if err != nil {
 			return nil, err
 		}
+		// The same keys may be configured twice, once per issuer.
 		if err := c.set.checkIssuerAudience(claims); err != nil {
-			return nil, err
+			setErr = cmp.Or(setErr, err)
+			continue
 		}
 		return Claims(claims), nil
 	}
-	return nil, sigErr
+	return nil, cmp.Or(setErr, sigErr)
 }
 
 // candidate is a key and the set it came from.

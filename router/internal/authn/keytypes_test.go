@@ -3,10 +3,12 @@ package authn_test
 import (
 	"context"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/pem"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -149,6 +151,46 @@ func TestIssuerAndAudience(t *testing.T) {
 				t.Fatalf("%v %v", c, err)
 			}
 		})
+	}
+}
+
+// TestSameSetPerIssuer configures one set twice, once per issuer, as
+// Apollo Router's issuer-per-set configuration does: tokens of either
+// issuer pass, of a third not.
+func TestSameSetPerIssuer(t *testing.T) {
+	t.Parallel()
+	k := must(authntest.NewEd25519("ed"))
+	srv := authntest.NewServer(k)
+	t.Cleanup(srv.Close)
+	a := start(t, srv, authn.Config{Sets: []authn.KeySet{
+		{URL: srv.URL(), Issuers: []string{"https://one.example"}},
+		{URL: srv.URL(), Issuers: []string{"https://two.example"}},
+	}})
+	for iss, msg := range map[string]string{"https://one.example": "", "https://two.example": "", "https://three.example": "token issuer not accepted"} {
+		c := authntest.Claims("u1", time.Hour)
+		c["iss"] = iss
+		_, err := a.Authenticate(context.Background(), bearer(must(k.Sign(c))))
+		if msg != "" {
+			refused(t, err, http.StatusUnauthorized, authn.CodeUnauthenticated, msg)
+		} else if err != nil {
+			t.Errorf("issuer %s: %v", iss, err)
+		}
+	}
+}
+
+// TestUnknownAlgorithm: an alg no key type verifies is refused as such.
+func TestUnknownAlgorithm(t *testing.T) {
+	t.Parallel()
+	k := must(authntest.NewEd25519("ed"))
+	srv := authntest.NewServer(k)
+	t.Cleanup(srv.Close)
+	a := start(t, srv, authn.Config{})
+	tok := must(k.Sign(authntest.Claims("u1", time.Hour)))
+	parts := strings.Split(tok, ".")
+	for _, alg := range []string{"HS1", "none", "", "ES256K"} {
+		header := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"` + alg + `","kid":"ed"}`))
+		_, err := a.Authenticate(context.Background(), bearer(header+"."+parts[1]+"."+parts[2]))
+		refused(t, err, http.StatusUnauthorized, authn.CodeUnauthenticated, "token algorithm not accepted")
 	}
 }
 
