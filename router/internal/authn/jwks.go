@@ -28,10 +28,10 @@ var errRateLimited = errors.New("jwks fetched for an unknown key moments ago")
 
 // keySet is one published JWK set, fetched over http(s) or read from a
 // file:// URL. It is fetched at start and then every poll interval in the
-// background (sooner, with a growing pause, while
-// fetches fail), and at once when a token names a key id it does not hold,
-// at most once per MinRefreshGap so that tokens with made-up key ids
-// cannot hammer the publisher. A failed fetch keeps the keys already
+// background (sooner, with a growing pause, while fetches fail), and at
+// once when a token names a key id it does not hold, at most once per
+// MinRefreshGap so that tokens with made-up key ids cannot hammer the
+// publisher. A failed fetch keeps the keys already
 // known: a users service that is briefly unreachable must not log every
 // customer out.
 type keySet struct {
@@ -98,7 +98,7 @@ func parseSetURL(raw string) error {
 	return fmt.Errorf("JWKS URL %q: must be http(s):// or file://", raw)
 }
 
-// run fetches the set until ctx ends: at once, then every refresh
+// run fetches the set until ctx ends: at once, then every poll
 // interval, retrying failures after RetryInterval, doubled after each
 // failure up to maxRetryInterval (and never beyond the refresh interval).
 func (s *keySet) run(ctx context.Context) {
