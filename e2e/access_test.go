@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/base64"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -81,6 +82,24 @@ func TestAccessRules(t *testing.T) {
 			expectRefused(t, sys, r, "order", "UNAUTHENTICATED", "NOT_FOUND", "FORBIDDEN")
 		})
 	}
+
+	// The router verifies tokens itself (the harness turns its
+	// authentication on, as make run does): a bad token is refused with
+	// 401 before any subgraph, even on a query anonymous callers may run.
+	t.Run("router refuses bad tokens", func(t *testing.T) {
+		for _, tc := range bearer[1:] {
+			if !strings.HasPrefix(tc.header, "Bearer ") {
+				continue
+			}
+			r := s.do(ctx, `{ products { _id } }`, nil, map[string]string{"Authorization": tc.header})
+			if r.Status != http.StatusUnauthorized || !r.HasCode("UNAUTHENTICATED") {
+				t.Errorf("products with %s: HTTP %d %s, want the router's 401 UNAUTHENTICATED", tc.name, r.Status, r.Body)
+			}
+		}
+		if r := s.do(ctx, `{ products { _id } }`, nil, alice.auth()); r.Status != http.StatusOK || len(r.Errors) > 0 {
+			t.Errorf("products with alice's token: HTTP %d %s", r.Status, r.Body)
+		}
+	})
 
 	admin := []struct {
 		name    string

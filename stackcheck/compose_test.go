@@ -96,7 +96,9 @@ func TestEnvExample(t *testing.T) {
 }
 
 // TestDependenciesAreHealthy checks start-up ordering: every dependency is
-// waited for until healthy and exists.
+// waited for until healthy and exists. A one-shot job (no healthcheck,
+// restart "no", e.g. router-jwks writing the router's key set) is waited
+// for until it completed successfully instead.
 func TestDependenciesAreHealthy(t *testing.T) {
 	t.Parallel()
 	f := loadCompose(t)
@@ -106,6 +108,9 @@ func TestDependenciesAreHealthy(t *testing.T) {
 			switch {
 			case !ok:
 				t.Errorf("%s depends on %s, which is not a service", name, dep)
+			case cond == "service_completed_successfully" && (d.Healthcheck != nil || d.Restart != "no"):
+				t.Errorf("%s waits for %s to complete, but it is no one-shot job (healthcheck, or restart other than \"no\")", name, dep)
+			case cond == "service_completed_successfully":
 			case cond != "service_healthy":
 				t.Errorf("%s depends on %s with %q, want service_healthy", name, dep, cond)
 			case d.Healthcheck == nil:

@@ -64,7 +64,9 @@ type Stack struct {
 	RouterURL, UsersURL, ProductsURL, OrdersURL string
 	// APISecret and AdminKey in use.
 	APISecret, AdminKey string
-	Infra               *embedded.Stack
+	// DataDir is the data folder (Options.DataDir).
+	DataDir string
+	Infra   *embedded.Stack
 
 	group  *errgroup.Group
 	cancel context.CancelFunc
@@ -128,7 +130,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	s := &Stack{
 		RouterURL: url("router") + "/graphql", UsersURL: url("users") + "/graphql",
 		ProductsURL: url("products") + "/graphql", OrdersURL: url("orders") + "/graphql",
-		APISecret: env["API_SECRET"], Infra: infra,
+		APISecret: env["API_SECRET"], Infra: infra, DataDir: o.DataDir,
 	}
 	s.AdminKey = env["ADMIN_API_KEY"]
 	if s.AdminKey == "" {
@@ -231,6 +233,11 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		rc.Tracing.Enabled, rc.Tracing.Exporter = true, "otlp"
 		rc.Tracing.Endpoint, rc.Tracing.Insecure = u.Host, u.Scheme == "http"
 	}
+	jwks, err := routerJWKS(o.DataDir, env, url("users"))
+	if err != nil {
+		return fail(fmt.Errorf("stack: %w", err))
+	}
+	rc.Authentication.Router.JWT.JWKS = []routerapp.JWKSConfig{jwks}
 	r, err := routerapp.New(rc, routerapp.WithLogger(o.Log.With("service", "router")), routerapp.WithSubgraphURLs(map[string]string{
 		"users": s.UsersURL, "products": s.ProductsURL, "orders": s.OrdersURL,
 	}))

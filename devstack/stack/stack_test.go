@@ -3,6 +3,9 @@ package stack_test
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -44,6 +47,12 @@ func (r gqlResp) code() string {
 
 func post(t *testing.T, url, query string, headers map[string]string) gqlResp {
 	t.Helper()
+	_, out := postStatus(t, url, query, headers)
+	return out
+}
+
+func postStatus(t *testing.T, url, query string, headers map[string]string) (int, gqlResp) {
+	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query})
 	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
@@ -62,7 +71,7 @@ func post(t *testing.T, url, query string, headers map[string]string) gqlResp {
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
 		t.Fatalf("decode response (status %d): %v", resp.StatusCode, err)
 	}
-	return out
+	return resp.StatusCode, out
 }
 
 func field[T any](t *testing.T, r gqlResp, name string) T {
@@ -139,6 +148,7 @@ func TestSeedOperationsThroughRouter(t *testing.T) {
 	if reg.AccessToken == "" {
 		t.Fatal("no access token")
 	}
+	routerVerifiesTokens(t, st, reg.AccessToken)
 	if c := post(t, r, seedCreate, nil).code(); c != "UNAUTHENTICATED" && c != "FORBIDDEN" {
 		t.Fatalf("createProduct without key: code %q", c)
 	}
@@ -190,6 +200,30 @@ func TestSeedOperationsThroughRouter(t *testing.T) {
 	}
 	if got := string(field[json.RawMessage](t, hist, "me")); !strings.Contains(got, order.ID) {
 		t.Fatalf("me = %s, want it to list order %s", got, order.ID)
+	}
+}
+
+// routerVerifiesTokens checks that the stack's router verifies bearer
+// tokens itself, against API_SECRET as an oct key in a 0600 file of the
+// data folder: users' token passes, and a token signed with another secret
+// is refused by the router (HTTP 401, before any subgraph) even on a query
+// anonymous callers may run. The seed operations carry users' token.
+func routerVerifiesTokens(t *testing.T, st *stack.Stack, token string) {
+	t.Helper()
+	fi, err := os.Stat(filepath.Join(st.DataDir, stack.RouterJWKSFile))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("router JWK set: %v %v, want mode 0600", fi, err)
+	}
+	if status, r := postStatus(t, st.RouterURL, seedUsers, map[string]string{"Authorization": "Bearer " + token}); status != http.StatusOK || len(r.Errors) > 0 {
+		t.Fatalf("users with users' token: HTTP %d %+v", status, r.Errors)
+	}
+	parts := strings.Split(token, ".")
+	mac := hmac.New(sha256.New, []byte("not-the-stack-secret-0123456789abcdef"))
+	mac.Write([]byte(parts[0] + "." + parts[1]))
+	forged := parts[0] + "." + parts[1] + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+	status, r := postStatus(t, st.RouterURL, seedUsers, map[string]string{"Authorization": "Bearer " + forged})
+	if status != http.StatusUnauthorized || r.code() != "UNAUTHENTICATED" || r.Data != nil || !strings.Contains(r.Errors[0].Message, "invalid token signature") {
+		t.Fatalf("users with a forged token: HTTP %d %+v, want the router's 401 UNAUTHENTICATED", status, r)
 	}
 }
 

@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -29,9 +30,11 @@ type Options struct {
 	// 127.0.0.1:0 unless set here (replicas cannot share a fixed port).
 	Env map[string]string
 	// RouterEnv adds variables for every router process. By default the
-	// routers serve metrics on a free port (ROUTER_METRICS_LISTEN) and
-	// stop without a drain delay (ROUTER_DRAIN_DELAY=0s), as the subgraphs
-	// do in development.
+	// routers serve metrics on a free port (ROUTER_METRICS_LISTEN), stop
+	// without a drain delay (ROUTER_DRAIN_DELAY=0s), as the subgraphs do in
+	// development, and verify bearer tokens (ROUTER_JWKS_URL): against
+	// API_SECRET as an oct key in a file, or against users' JWK set with
+	// UsersJWKS. ROUTER_JWKS_URL= here turns that off.
 	RouterEnv map[string]string
 	// UsersEnv adds or overrides variables for the users process only,
 	// after Env (its token signing key, for instance).
@@ -196,6 +199,10 @@ func Start(t testing.TB, bins *Binaries, o Options) *System {
 	if err := awaitReady(ctx, append(append([]*Service{s.Users}, s.Products...), s.Orders...)); err != nil {
 		t.Fatal(err)
 	}
+	routerAuth, err := s.routerAuthentication(env["API_SECRET"], o.UsersJWKS)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i := range o.Routers {
 		m := map[string]string{
 			"ROUTER_SUBGRAPH_URL_USERS":    s.Users.GraphQL(),
@@ -203,6 +210,9 @@ func Start(t testing.TB, bins *Binaries, o Options) *System {
 			"ROUTER_SUBGRAPH_URL_ORDERS":   s.Orders[i%len(s.Orders)].GraphQL(),
 			"ROUTER_METRICS_LISTEN":        "127.0.0.1:0",
 			"ROUTER_DRAIN_DELAY":           "0s",
+		}
+		for k, v := range routerAuth {
+			m[k] = v
 		}
 		for k, v := range o.RouterEnv {
 			m[k] = v
@@ -217,6 +227,27 @@ func Start(t testing.TB, bins *Binaries, o Options) *System {
 }
 
 func atLeastOne(n int) int { return max(n, 1) }
+
+// routerAuthentication returns the variables that make the routers
+// verify bearer tokens as make run's router does: HS256 tokens against
+// secret written as an oct key to a 0600 JWK set file, or, when users
+// signs with a private key, users' published JWK set.
+func (s *System) routerAuthentication(secret string, usersJWKS bool) (map[string]string, error) {
+	if usersJWKS {
+		return map[string]string{"ROUTER_JWKS_URL": s.Users.URL() + JWKSPath}, nil
+	}
+	set, err := json.Marshal(map[string]any{"keys": []any{map[string]any{
+		"kty": "oct", "use": "sig", "alg": "HS256", "k": base64.RawURLEncoding.EncodeToString([]byte(secret)),
+	}}})
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(s.dir, "router-jwks.json")
+	if err := os.WriteFile(path, set, 0o600); err != nil {
+		return nil, fmt.Errorf("router jwks: %w", err)
+	}
+	return map[string]string{"ROUTER_JWKS_URL": "file://" + path, "ROUTER_JWKS_ALGORITHMS": "HS256"}, nil
+}
 
 func (s *System) newService(name, bin string, env map[string]string, listen func(ProcSpec, string) ProcSpec, args ...string) *Service {
 	return &Service{Name: name, listen: listen, spec: ProcSpec{

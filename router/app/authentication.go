@@ -9,7 +9,7 @@ import (
 )
 
 // JWKSConfig is one key set tokens are verified against (router.yaml
-// authentication.jwks).
+// authentication.router.jwt.jwks).
 type JWKSConfig = config.JWKS
 
 // newAuthenticator builds token verification from the authentication
@@ -18,16 +18,20 @@ func newAuthenticator(ctx context.Context, cfg Config, logger *slog.Logger) (*au
 	if !cfg.AuthenticationEnabled() {
 		return nil, nil
 	}
-	a := cfg.Authentication
-	sets := make([]authn.KeySet, 0, len(a.JWKS))
-	for _, s := range a.JWKS {
-		sets = append(sets, authn.KeySet{URL: s.URL, RefreshInterval: s.RefreshInterval, Algorithms: s.Algorithms})
+	j := cfg.Authentication.Router.JWT
+	sets := make([]authn.KeySet, 0, len(j.JWKS))
+	for _, s := range j.JWKS {
+		sets = append(sets, authn.KeySet{
+			URL: s.URL, PollInterval: s.PollInterval, Algorithms: s.Algorithms,
+			Issuers: s.AllIssuers(), Audiences: s.Audiences,
+		})
 	}
 	return authn.New(ctx, authn.Config{
 		Sets:         sets,
-		HeaderName:   a.HeaderName,
-		HeaderPrefix: a.HeaderPrefix,
-		Require:      a.Require,
+		HeaderName:   j.HeaderName,
+		HeaderPrefix: j.HeaderValuePrefix,
+		Require:      cfg.Authentication.Require,
+		ClockSkew:    j.ClockSkew,
 		Logger:       logger,
 	})
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -48,7 +50,7 @@ func startJWKS(t *testing.T, keys ...*authntest.Key) *authntest.Server {
 // verifying turns token verification on against jwks.
 func verifying(jwks *authntest.Server, require bool) func(*app.Config) {
 	return func(c *app.Config) {
-		c.Authentication.JWKS = []app.JWKSConfig{{URL: jwks.URL()}}
+		c.Authentication.Router.JWT.JWKS = []app.JWKSConfig{{URL: jwks.URL()}}
 		c.Authentication.Require = require
 	}
 }
@@ -67,7 +69,9 @@ func token(t *testing.T, k *authntest.Key, ttl time.Duration) string {
 func unsigned(t *testing.T, kid string) (hs256, none string) {
 	t.Helper()
 	h := jwt.NewWithClaims(jwt.SigningMethodHS256, authntest.Claims("u1", time.Hour))
-	h.Header["kid"] = kid
+	if kid != "" {
+		h.Header["kid"] = kid
+	}
 	hs, err := h.SignedString([]byte("0123456789abcdef0123456789abcdef"))
 	if err != nil {
 		t.Fatal(err)
@@ -154,12 +158,14 @@ func TestAuthenticationVerifiesTokens(t *testing.T) {
 		t.Fatal(err)
 	}
 	hs256, none := unsigned(t, keys.ed.ID)
+	hs256NoKid, _ := unsigned(t, "")
 	for name, auth := range map[string]string{
-		"expired":         token(t, keys.ed, -time.Hour),
-		"wrong signature": token(t, forger, time.Hour),
-		"HS256":           hs256,
-		"alg none":        none,
-		"not a bearer":    "Basic dTpw",
+		"HS256 without kid": hs256NoKid,
+		"expired":           token(t, keys.ed, -time.Hour),
+		"wrong signature":   token(t, forger, time.Hour),
+		"HS256":             hs256,
+		"alg none":          none,
+		"not a bearer":      "Basic dTpw",
 	} {
 		t.Run(name, func(t *testing.T) {
 			refused(t, srv.URL, sgs, auth, http.StatusUnauthorized, "UNAUTHENTICATED")
@@ -352,5 +358,50 @@ func TestAuthenticationOfSubscriptions(t *testing.T) {
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Fatalf("subgraph subscriptions got Authorization %q", got)
+	}
+}
+
+// TestAuthenticationSharedSecretFromFile is the shop's HS256 setup: the
+// router reads API_SECRET as an oct key from a file:// JWK set, given in
+// router.yaml with Apollo Router's keys; users' kid-less HS256 tokens
+// pass, and forged, expired, other-algorithm and malformed ones are
+// refused before any subgraph is called.
+func TestAuthenticationSharedSecretFromFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	secret := authntest.NewHMAC("", []byte("the-shop-api-secret-0123456789abcdef"))
+	jwksURL, err := authntest.WriteFile(filepath.Join(dir, "jwks.json"), secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	yaml := "authentication:\n  router:\n    jwt:\n      jwks:\n        - url: " + jwksURL + "\n          algorithms: [HS256]\n"
+	path := filepath.Join(dir, "router.yaml")
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := app.LoadConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sdl, sgs := startGraph(t, nil)
+	srv := startRouter(t, sdl, func(c *app.Config) { c.Authentication = cfg.Authentication })
+
+	passes(t, srv.URL, sgs, token(t, secret, time.Hour))
+	forger := authntest.NewHMAC("", []byte("not-the-shop-secret-0123456789abcd"))
+	rsaKey, err := authntest.NewRSA("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, auth := range map[string]string{
+		"other secret":   token(t, forger, time.Hour),
+		"expired":        token(t, secret, -time.Hour),
+		"HS512":          token(t, secret.As("HS512"), time.Hour),
+		"RS256":          token(t, rsaKey, time.Hour),
+		"malformed":      "Bearer not.a.jwt",
+		"no bearer word": "Token abc",
+	} {
+		t.Run(name, func(t *testing.T) {
+			refused(t, srv.URL, sgs, auth, http.StatusUnauthorized, "UNAUTHENTICATED")
+		})
 	}
 }

@@ -1,11 +1,15 @@
 // Package authn verifies the bearer tokens clients send to the router
-// against published JWK sets (users' /.well-known/jwks.json), so forged,
-// expired or unknown-key tokens are refused at the edge and never reach a
-// subgraph. Verified tokens are still forwarded as they are: the subgraphs
-// verify them again.
+// against JWK sets, configured as Apollo Router's
+// authentication.router.jwt: sets fetched over http(s) (users'
+// /.well-known/jwks.json) or read from file:// URLs (the shop's HS256
+// secret as an oct key), with keys of every JWK type (oct, RSA, EC, OKP).
+// Forged, expired or unknown-key tokens are refused at the edge and never
+// reach a subgraph. Verified tokens are still forwarded as they are: the
+// subgraphs verify them again.
 package authn
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -21,24 +25,32 @@ import (
 
 // Defaults of Config.
 const (
-	DefaultRefresh       = 5 * time.Minute
+	// DefaultPollInterval is how often a set is fetched again, as Apollo
+	// Router's poll_interval.
+	DefaultPollInterval  = time.Minute
 	DefaultMinRefreshGap = 30 * time.Second
 	DefaultRetryInterval = time.Second
 	DefaultFetchTimeout  = 5 * time.Second
-	// DefaultLeeway absorbs clock skew between users and the router in
-	// exp, nbf and iat.
-	DefaultLeeway = 30 * time.Second
+	// DefaultClockSkew absorbs clock skew between the token's issuer and
+	// the router in exp, nbf and iat (Apollo Router allows 60 s).
+	DefaultClockSkew = 60 * time.Second
 )
 
-// KeySet is a published JWK set tokens are verified against.
+// KeySet is a JWK set tokens are verified against.
 type KeySet struct {
+	// URL is http(s)://... or file:///absolute/path.
 	URL string
-	// RefreshInterval is how often the set is fetched again (default
-	// DefaultRefresh).
-	RefreshInterval time.Duration
-	// Algorithms are the token algorithms accepted with this set's keys:
-	// AlgEdDSA, AlgRS256 or both (the default).
+	// PollInterval is how often the set is fetched (or its file read)
+	// again (default DefaultPollInterval).
+	PollInterval time.Duration
+	// Algorithms narrow the token algorithms accepted with this set's
+	// keys; empty accepts every algorithm each key allows.
 	Algorithms []string
+	// Issuers, when set, are the iss values accepted from tokens this
+	// set's keys verify; such a token must carry one of them.
+	Issuers []string
+	// Audiences, when set, must share a value with the token's aud.
+	Audiences []string
 }
 
 // Config configures an Authenticator; zero values take the defaults.
@@ -53,8 +65,8 @@ type Config struct {
 	HeaderPrefix string
 	// Require refuses requests without a token.
 	Require bool
-	// Leeway is the clock skew allowed in exp, nbf and iat.
-	Leeway time.Duration
+	// ClockSkew is the leeway allowed in exp, nbf and iat.
+	ClockSkew time.Duration
 	// MinRefreshGap is the least time between two fetches caused by
 	// unknown key ids.
 	MinRefreshGap time.Duration
@@ -89,16 +101,16 @@ func New(ctx context.Context, cfg Config) (*Authenticator, error) {
 	}
 	var algs []string
 	for _, s := range cfg.Sets {
-		if s.URL == "" {
-			return nil, errors.New("authentication: JWKS without URL")
+		if err := parseSetURL(s.URL); err != nil {
+			return nil, fmt.Errorf("authentication: %w", err)
 		}
 		set := s.Algorithms
 		if len(set) == 0 {
-			set = []string{AlgEdDSA, AlgRS256}
+			set = Algorithms
 		}
 		for _, a := range set {
-			if a != AlgEdDSA && a != AlgRS256 {
-				return nil, fmt.Errorf("authentication: algorithm %q: only %s and %s are verified with a key set", a, AlgEdDSA, AlgRS256)
+			if !slices.Contains(Algorithms, a) {
+				return nil, fmt.Errorf("authentication: algorithm %q: not one of %s", a, strings.Join(Algorithms, ", "))
 			}
 			if !slices.Contains(algs, a) {
 				algs = append(algs, a)
@@ -108,8 +120,8 @@ func New(ctx context.Context, cfg Config) (*Authenticator, error) {
 	if cfg.HeaderName == "" {
 		cfg.HeaderName = "Authorization"
 	}
-	if cfg.Leeway <= 0 {
-		cfg.Leeway = DefaultLeeway
+	if cfg.ClockSkew <= 0 {
+		cfg.ClockSkew = DefaultClockSkew
 	}
 	if cfg.MinRefreshGap <= 0 {
 		cfg.MinRefreshGap = DefaultMinRefreshGap
@@ -130,13 +142,13 @@ func New(ctx context.Context, cfg Config) (*Authenticator, error) {
 		cfg:     cfg,
 		header:  http.CanonicalHeaderKey(cfg.HeaderName),
 		require: cfg.Require,
-		// Only the configured asymmetric algorithms pass, whatever the
-		// token's header says: never "none", never HS256 (a public key
-		// must not serve as an HMAC secret). exp is required, as the
-		// subgraphs require it.
+		// Only the configured algorithms pass, whatever the token's header
+		// says, and never "none"; each key is further limited to the
+		// algorithms of its type (candidates). exp is required, as the
+		// subgraphs require it and Apollo Router does.
 		parser: jwt.NewParser(
 			jwt.WithValidMethods(algs),
-			jwt.WithLeeway(cfg.Leeway),
+			jwt.WithLeeway(cfg.ClockSkew),
 			jwt.WithIssuedAt(),
 			jwt.WithExpirationRequired(),
 		),
@@ -173,27 +185,65 @@ func (a *Authenticator) Authenticate(ctx context.Context, header http.Header) (C
 	if !ok {
 		return nil, unauthenticated("the " + a.cfg.HeaderName + " header must be \"" + a.prefixHint() + "<token>\"")
 	}
-	claims := jwt.MapClaims{}
-	_, err := a.parser.ParseWithClaims(tok, claims, func(t *jwt.Token) (any, error) {
-		kid, _ := t.Header["kid"].(string)
-		if kid == "" {
-			return nil, errNoKid
-		}
-		k, err := a.key(ctx, kid)
-		if err != nil {
-			return nil, err
-		}
-		if k.alg != t.Method.Alg() {
-			return nil, fmt.Errorf("%w: key %q verifies %s, not %s", errAlgMismatch, kid, k.alg, t.Method.Alg())
-		}
-		return k.public, nil
-	})
+	claims, err := a.verify(ctx, tok)
 	if err != nil {
 		e := refusal(err)
 		a.cfg.Logger.Debug("token refused", "code", e.Code, "err", err)
 		return nil, e
 	}
-	return Claims(claims), nil
+	return claims, nil
+}
+
+// verify checks tok against the keys that may have signed it: with a
+// kid, the keys of that id (fetching the sets again once if none holds
+// it); without one, every key whose type and alg fit the token's alg, as
+// Apollo Router does. The first key whose signature holds decides; the
+// token's iss and aud are then checked against that key's set.
+func (a *Authenticator) verify(ctx context.Context, tok string) (Claims, error) {
+	unverified, _, err := a.parser.ParseUnverified(tok, jwt.MapClaims{})
+	var alg string
+	if unverified != nil {
+		alg, _ = unverified.Header["alg"].(string)
+	}
+	switch {
+	case err != nil && !errors.Is(err, jwt.ErrTokenUnverifiable):
+		return nil, err
+	case err != nil || !slices.Contains(Algorithms, alg):
+		// ErrTokenUnverifiable: an alg the library does not know.
+		return nil, fmt.Errorf("%w: %q", errAlgorithm, alg)
+	}
+	kid, _ := unverified.Header["kid"].(string)
+	cands, err := a.candidates(ctx, kid, alg)
+	if err != nil {
+		return nil, err
+	}
+	// The first refusal of a key whose signature held (wrong issuer or
+	// audience for its set) wins over signature failures of other keys.
+	var sigErr, setErr error
+	for _, c := range cands {
+		claims := jwt.MapClaims{}
+		_, err := a.parser.ParseWithClaims(tok, claims, func(*jwt.Token) (any, error) { return c.key.public, nil })
+		if errors.Is(err, jwt.ErrTokenSignatureInvalid) {
+			sigErr = err
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		// The same keys may be configured twice, once per issuer.
+		if err := c.set.checkIssuerAudience(claims); err != nil {
+			setErr = cmp.Or(setErr, err)
+			continue
+		}
+		return Claims(claims), nil
+	}
+	return nil, cmp.Or(setErr, sigErr)
+}
+
+// candidate is a key and the set it came from.
+type candidate struct {
+	set *keySet
+	key key
 }
 
 func (a *Authenticator) prefixHint() string {
@@ -218,47 +268,74 @@ func (a *Authenticator) token(v string) (string, bool) {
 
 // Reasons a key is not found, told apart for the client's message.
 var (
-	errNoKid       = errors.New("token names no key (kid)")
+	errAlgorithm   = errors.New("token algorithm not accepted")
 	errUnknownKey  = errors.New("token signed by an unknown key")
 	errAlgMismatch = errors.New("token algorithm does not fit its key")
+	errNoKey       = errors.New("no key verifies tokens of this algorithm")
 	errUnavailable = errors.New("the keys that verify tokens have not been fetched yet")
+	errIssuer      = errors.New("token issuer not accepted")
+	errAudience    = errors.New("token audience not accepted")
 )
 
-// key returns the key with id kid from the first set holding it. It waits
-// for each set's first fetch; an id none holds fetches the sets again
-// (rate-limited per set) before it is called unknown.
-func (a *Authenticator) key(ctx context.Context, kid string) (key, error) {
+// candidates returns the keys that may verify a token of alg naming kid
+// (see verify). It waits for each set's first fetch; a kid no set holds
+// fetches the sets again (rate-limited per set) before it is called
+// unknown.
+func (a *Authenticator) candidates(ctx context.Context, kid, alg string) ([]candidate, error) {
 	for _, s := range a.sets {
 		select {
 		case <-s.first:
 		case <-ctx.Done():
-			return key{}, fmt.Errorf("%w: %w", errUnavailable, ctx.Err())
+			return nil, fmt.Errorf("%w: %w", errUnavailable, ctx.Err())
 		}
 	}
-	if k, ok := a.lookup(kid); ok {
-		return k, nil
+	if kid != "" && !a.holds(kid) {
+		var wg sync.WaitGroup
+		for _, s := range a.sets {
+			wg.Go(func() { _ = s.fetchShared(ctx, true) }) //nolint:errcheck // fetch failures are logged; the lookup below decides
+		}
+		wg.Wait()
 	}
-	var wg sync.WaitGroup
+	var out []candidate
 	for _, s := range a.sets {
-		wg.Go(func() { _ = s.fetchShared(ctx, true) }) //nolint:errcheck // fetch failures are logged; the lookup below decides
-	}
-	wg.Wait()
-	if k, ok := a.lookup(kid); ok {
-		return k, nil
-	}
-	for _, s := range a.sets {
-		if s.usable() {
-			return key{}, fmt.Errorf("%w %q", errUnknownKey, kid)
+		for _, k := range s.candidates(kid, alg) {
+			out = append(out, candidate{set: s, key: k})
 		}
 	}
-	return key{}, errUnavailable
+	if len(out) > 0 {
+		return out, nil
+	}
+	if !slices.ContainsFunc(a.sets, (*keySet).usable) {
+		return nil, errUnavailable
+	}
+	switch {
+	case kid == "":
+		return nil, fmt.Errorf("%w (%s)", errNoKey, alg)
+	case a.holds(kid):
+		return nil, fmt.Errorf("%w: key %q does not verify %s", errAlgMismatch, kid, alg)
+	}
+	return nil, fmt.Errorf("%w %q", errUnknownKey, kid)
 }
 
-func (a *Authenticator) lookup(kid string) (key, bool) {
-	for _, s := range a.sets {
-		if k, ok := s.lookup(kid); ok {
-			return k, true
+// holds reports whether a set holds a key with id kid.
+func (a *Authenticator) holds(kid string) bool {
+	return slices.ContainsFunc(a.sets, func(s *keySet) bool { return s.holds(kid) })
+}
+
+// checkIssuerAudience checks the claims of a token one of s's keys
+// verified against s's issuers and audiences, when configured.
+func (s *keySet) checkIssuerAudience(c jwt.MapClaims) error {
+	if len(s.issuers) > 0 {
+		iss, _ := c["iss"].(string)
+		if !slices.Contains(s.issuers, iss) {
+			return fmt.Errorf("%w: %q", errIssuer, iss)
 		}
 	}
-	return key{}, false
+	if len(s.audiences) > 0 {
+		aud, err := c.GetAudience()
+		if err != nil || !slices.ContainsFunc(aud, func(v string) bool { return slices.Contains(s.audiences, v) }) {
+			return fmt.Errorf("%w: %v", errAudience, aud)
+		}
+	}
+	return nil
 }

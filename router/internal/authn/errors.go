@@ -50,12 +50,15 @@ func refusal(err error) *Error {
 		msg = "token not valid yet"
 	case errors.Is(err, jwt.ErrTokenUsedBeforeIssued):
 		msg = "token issued in the future"
-	case errors.Is(err, errNoKid):
-		msg = errNoKid.Error()
-	case errors.Is(err, errUnknownKey):
-		msg = errUnknownKey.Error()
-	case errors.Is(err, errAlgMismatch):
-		msg = errAlgMismatch.Error()
+	case errors.Is(err, jwt.ErrTokenMalformed):
+		msg = "malformed token"
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
+		msg = "invalid token signature"
+	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
+		msg = "token without exp"
+	case errors.Is(err, errAlgorithm), errors.Is(err, errUnknownKey), errors.Is(err, errAlgMismatch),
+		errors.Is(err, errNoKey), errors.Is(err, errIssuer), errors.Is(err, errAudience):
+		msg = err.Error()
 	}
 	e := unauthenticated(msg)
 	e.cause = err

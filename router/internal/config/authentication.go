@@ -1,69 +1,105 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// Authentication configures verifying bearer tokens at the router against
-// published JWK sets (users' /.well-known/jwks.json). It is off while no
-// JWKS URL is configured: tokens then reach the subgraphs unchecked, which
-// verify them anyway (the HS256 tokens of `make run` included).
+// Authentication configures verifying bearer tokens at the router, with
+// Apollo Router's keys (authentication.router.jwt). It is off while no
+// JWKS is configured: tokens then reach the subgraphs unchecked, which
+// verify them anyway.
 type Authentication struct {
+	// Router holds the router's own verification of client tokens.
+	Router AuthenticationRouter `yaml:"router"`
+	// Require refuses requests without a token (default false: the
+	// subgraphs and @authenticated decide what anonymous callers may do).
+	Require bool `yaml:"require"`
+
+	// env holds the ROUTER_JWKS_* and ROUTER_JWT_* values until every
+	// variable was read, so their order in the environment does not matter.
+	env jwksEnv
+}
+
+// AuthenticationRouter is Apollo Router's authentication.router.
+type AuthenticationRouter struct {
+	// JWT verifies JSON Web Tokens against JWK sets.
+	JWT JWT `yaml:"jwt"`
+}
+
+// JWT is Apollo Router's authentication.router.jwt.
+type JWT struct {
 	// JWKS lists the key sets tokens are verified against; empty turns
 	// verification off.
 	JWKS []JWKS `yaml:"jwks"`
 	// HeaderName is the request header carrying the token (default
 	// Authorization).
 	HeaderName string `yaml:"header_name"`
-	// HeaderPrefix is the scheme before the token (default Bearer, matched
-	// case-insensitively); "" means the whole header value is the token.
-	HeaderPrefix string `yaml:"header_prefix"`
-	// Require refuses requests without a token (default false: the
-	// subgraphs decide what anonymous callers may do).
-	Require bool `yaml:"require"`
-
-	// env holds the ROUTER_JWKS_* values until every variable was read,
-	// so their order in the environment does not matter.
-	env jwksEnv
+	// HeaderValuePrefix is the scheme before the token (default Bearer,
+	// matched case-insensitively); "" means the whole header value is the
+	// token.
+	HeaderValuePrefix string `yaml:"header_value_prefix"`
+	// ClockSkew is the leeway allowed in exp, nbf and iat (default 60s,
+	// what Apollo Router allows; Apollo has no key for it).
+	ClockSkew time.Duration `yaml:"clock_skew"`
 }
 
-// JWKS is one published key set.
+// JWKS is one key set.
 type JWKS struct {
-	// URL is where the set is fetched, e.g. http://users:4001/.well-known/jwks.json.
+	// URL is where the set is fetched (http(s)://, e.g. users'
+	// http://users:4001/.well-known/jwks.json) or read (file:///path).
 	URL string `yaml:"url"`
-	// RefreshInterval is how often the set is fetched again in the
-	// background (0: DefaultJWKSRefresh).
-	RefreshInterval time.Duration `yaml:"refresh_interval"`
-	// Algorithms are the token algorithms accepted with this set's keys
-	// (default EdDSA and RS256; only those two are possible).
+	// Issuer (Apollo Router's older spelling) and Issuers are the iss
+	// values accepted from tokens this set verifies; empty checks none.
+	Issuer  string   `yaml:"issuer"`
+	Issuers []string `yaml:"issuers"`
+	// Audiences, when set, must share a value with a token's aud.
+	Audiences []string `yaml:"audiences"`
+	// Algorithms narrow the token algorithms accepted with this set's
+	// keys (default: every algorithm each key allows).
 	Algorithms []string `yaml:"algorithms"`
+	// PollInterval is how often the set is fetched (or read) again
+	// (0: DefaultJWKSPollInterval).
+	PollInterval time.Duration `yaml:"poll_interval"`
 }
 
-// DefaultJWKSRefresh is how often a key set is fetched again, as the
-// subgraphs' TOKEN_JWKS_REFRESH does.
-const DefaultJWKSRefresh = 5 * time.Minute
+// AllIssuers returns issuer and issuers together.
+func (j JWKS) AllIssuers() []string {
+	if j.Issuer == "" {
+		return j.Issuers
+	}
+	return append([]string{j.Issuer}, j.Issuers...)
+}
 
-// JWKSAlgorithms are the algorithms a key set can verify: the ones users
-// signs with when it holds a private key. HS256 needs a shared secret and
-// "none" no key at all; neither is ever accepted against a JWK set.
-var JWKSAlgorithms = []string{"EdDSA", "RS256"}
+// DefaultJWKSPollInterval is how often a key set is fetched again, as
+// Apollo Router's poll_interval.
+const DefaultJWKSPollInterval = time.Minute
+
+// JWKSAlgorithms are the algorithms a key set can verify: HMAC with oct
+// keys, RSA PKCS#1 v1.5 and PSS, ECDSA on P-256, P-384 and P-521, and
+// EdDSA with Ed25519. "none" is never accepted.
+var JWKSAlgorithms = []string{
+	"HS256", "HS384", "HS512",
+	"RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
+	"ES256", "ES384", "ES512",
+	"EdDSA",
+}
 
 type jwksEnv struct {
-	urls, algorithms *[]string
-	refresh          *time.Duration
+	urls, algorithms, issuers, audiences *[]string
+	poll                                 *time.Duration
 }
 
 // AuthenticationEnabled reports whether the router verifies tokens.
-func (c Config) AuthenticationEnabled() bool { return len(c.Authentication.JWKS) > 0 }
+func (c Config) AuthenticationEnabled() bool { return len(c.Authentication.Router.JWT.JWKS) > 0 }
 
 func (c *Config) setAuthenticationDefaults() {
-	c.Authentication.HeaderName = "Authorization"
-	c.Authentication.HeaderPrefix = "Bearer"
+	c.Authentication.Router.JWT.HeaderName = "Authorization"
+	c.Authentication.Router.JWT.HeaderValuePrefix = "Bearer"
 }
 
 // applyAuthenticationEnv handles the ROUTER_JWKS_* and
@@ -81,8 +117,14 @@ func (c *Config) applyAuthenticationEnv(k, v string) (bool, error) {
 	case "ROUTER_JWKS_REFRESH_INTERVAL":
 		var d time.Duration
 		if d, err = time.ParseDuration(v); err == nil {
-			e.refresh = &d
+			e.poll = &d
 		}
+	case "ROUTER_JWT_ISSUER":
+		list := splitList(v)
+		e.issuers = &list
+	case "ROUTER_JWT_AUDIENCES":
+		list := splitList(v)
+		e.audiences = &list
 	case "ROUTER_AUTHENTICATION_REQUIRE":
 		c.Authentication.Require, err = strconv.ParseBool(v)
 	default:
@@ -91,25 +133,33 @@ func (c *Config) applyAuthenticationEnv(k, v string) (bool, error) {
 	return true, err
 }
 
-// finishAuthenticationEnv applies the ROUTER_JWKS_* variables once all are
-// read: ROUTER_JWKS_URL (a comma list) replaces the sets of router.yaml,
-// and the interval and algorithms apply to every set.
+// finishAuthenticationEnv applies the ROUTER_JWKS_* and ROUTER_JWT_*
+// variables once all are read: ROUTER_JWKS_URL (a comma list) replaces
+// the sets of router.yaml, and the others apply to every set.
 func (c *Config) finishAuthenticationEnv() {
 	e := c.Authentication.env
 	c.Authentication.env = jwksEnv{}
+	j := &c.Authentication.Router.JWT
 	if e.urls != nil {
 		sets := make([]JWKS, 0, len(*e.urls))
 		for _, u := range *e.urls {
 			sets = append(sets, JWKS{URL: u})
 		}
-		c.Authentication.JWKS = sets
+		j.JWKS = sets
 	}
-	for i := range c.Authentication.JWKS {
-		if e.refresh != nil {
-			c.Authentication.JWKS[i].RefreshInterval = *e.refresh
+	for i := range j.JWKS {
+		s := &j.JWKS[i]
+		if e.poll != nil {
+			s.PollInterval = *e.poll
 		}
 		if e.algorithms != nil {
-			c.Authentication.JWKS[i].Algorithms = *e.algorithms
+			s.Algorithms = *e.algorithms
+		}
+		if e.issuers != nil {
+			s.Issuer, s.Issuers = "", *e.issuers
+		}
+		if e.audiences != nil {
+			s.Audiences = *e.audiences
 		}
 	}
 }
@@ -117,29 +167,56 @@ func (c *Config) finishAuthenticationEnv() {
 // validateAuthentication reports the authentication section's problems.
 func (c Config) validateAuthentication() []error {
 	a := c.Authentication
+	j := a.Router.JWT
+	const at = "authentication.router.jwt"
 	var errs []error
-	for i, s := range a.JWKS {
-		name := fmt.Sprintf("authentication.jwks[%d]", i)
-		if u, err := url.Parse(s.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			errs = append(errs, fmt.Errorf("%s.url: must be an http(s) URL, got %q", name, s.URL))
+	for i, s := range j.JWKS {
+		name := fmt.Sprintf("%s.jwks[%d]", at, i)
+		if err := checkJWKSURL(s.URL); err != nil {
+			errs = append(errs, fmt.Errorf("%s.url: %w", name, err))
 		}
-		if s.RefreshInterval < 0 {
-			errs = append(errs, fmt.Errorf("%s.refresh_interval: must not be negative", name))
+		if s.PollInterval < 0 {
+			errs = append(errs, fmt.Errorf("%s.poll_interval: must not be negative", name))
 		}
 		for _, alg := range s.Algorithms {
-			if alg != JWKSAlgorithms[0] && alg != JWKSAlgorithms[1] {
-				errs = append(errs, fmt.Errorf("%s.algorithms: %q cannot be verified with a public key; use %s", name, alg, strings.Join(JWKSAlgorithms, " or ")))
+			if !slices.Contains(JWKSAlgorithms, alg) {
+				errs = append(errs, fmt.Errorf("%s.algorithms: %q is not one of %s", name, alg, strings.Join(JWKSAlgorithms, ", ")))
+			}
+		}
+		for _, v := range append(s.AllIssuers(), s.Audiences...) {
+			if strings.TrimSpace(v) == "" {
+				errs = append(errs, fmt.Errorf("%s: empty issuer or audience", name))
 			}
 		}
 	}
-	if strings.TrimSpace(a.HeaderName) == "" || strings.ContainsAny(a.HeaderName, " :\t\r\n") {
-		errs = append(errs, fmt.Errorf("authentication.header_name: invalid header name %q", a.HeaderName))
+	if strings.TrimSpace(j.HeaderName) == "" || strings.ContainsAny(j.HeaderName, " :\t\r\n") {
+		errs = append(errs, fmt.Errorf("%s.header_name: invalid header name %q", at, j.HeaderName))
 	}
-	if strings.ContainsAny(a.HeaderPrefix, " \t\r\n") {
-		errs = append(errs, fmt.Errorf("authentication.header_prefix: must be one word, got %q", a.HeaderPrefix))
+	if strings.ContainsAny(j.HeaderValuePrefix, " \t\r\n") {
+		errs = append(errs, fmt.Errorf("%s.header_value_prefix: must be one word, got %q", at, j.HeaderValuePrefix))
 	}
-	if a.Require && len(a.JWKS) == 0 {
-		errs = append(errs, errors.New("authentication.require: needs authentication.jwks (or ROUTER_JWKS_URL)"))
+	if j.ClockSkew < 0 {
+		errs = append(errs, fmt.Errorf("%s.clock_skew: must not be negative", at))
+	}
+	if a.Require && len(j.JWKS) == 0 {
+		errs = append(errs, fmt.Errorf("authentication.require: needs %s.jwks (or ROUTER_JWKS_URL)", at))
 	}
 	return errs
+}
+
+// checkJWKSURL accepts http(s) URLs with a host and file URLs with an
+// absolute path.
+func checkJWKSURL(raw string) error {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return fmt.Errorf("must be an http(s) or file URL, got %q", raw)
+	case u.Scheme == "file" && (u.Host == "" || u.Host == "localhost") && strings.HasPrefix(u.Path, "/"):
+		return nil
+	case u.Scheme == "file":
+		return fmt.Errorf("a file URL needs an absolute path (file:///path/jwks.json), got %q", raw)
+	case (u.Scheme == "http" || u.Scheme == "https") && u.Host != "":
+		return nil
+	}
+	return fmt.Errorf("must be an http(s) or file URL, got %q", raw)
 }

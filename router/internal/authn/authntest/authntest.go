@@ -5,25 +5,33 @@ package authntest
 
 import (
 	"crypto"
+	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// Key is a signing key and the public JWK that verifies it.
+// Key is a signing key and the JWK that verifies it.
 type Key struct {
 	ID     string
 	method jwt.SigningMethod
 	priv   crypto.Signer
+	secret []byte // oct keys
+	// NoAlg leaves alg out of the published JWK, so the verifier infers
+	// the algorithms from the key type, as for most published sets.
+	NoAlg bool
 }
 
 // NewEd25519 returns an Ed25519 key (EdDSA tokens) with id kid.
@@ -44,26 +52,106 @@ func NewRSA(kid string) (*Key, error) {
 	return &Key{ID: kid, method: jwt.SigningMethodRS256, priv: priv}, nil
 }
 
-// JWK returns the public key as a JWK set member.
-func (k *Key) JWK() map[string]any {
-	b64 := base64.RawURLEncoding.EncodeToString
-	switch pub := k.priv.Public().(type) {
-	case ed25519.PublicKey:
-		return map[string]any{"kty": "OKP", "crv": "Ed25519", "x": b64(pub), "kid": k.ID, "alg": "EdDSA", "use": "sig"}
-	case *rsa.PublicKey:
-		return map[string]any{"kty": "RSA", "n": b64(pub.N.Bytes()), "e": b64(big.NewInt(int64(pub.E)).Bytes()), "kid": k.ID, "alg": "RS256", "use": "sig"}
+// NewEC returns an ECDSA key for alg (ES256 on P-256, ES384 on P-384,
+// ES512 on P-521) with id kid.
+func NewEC(kid, alg string) (*Key, error) {
+	curves := map[string]elliptic.Curve{"ES256": elliptic.P256(), "ES384": elliptic.P384(), "ES512": elliptic.P521()}
+	c, ok := curves[alg]
+	if !ok {
+		return nil, fmt.Errorf("no curve for %s", alg)
 	}
-	return nil
+	priv, err := ecdsa.GenerateKey(c, rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	return &Key{ID: kid, method: jwt.GetSigningMethod(alg), priv: priv}, nil
 }
 
-// Sign returns a token with claims, signed by k and naming it in kid.
+// NewHMAC returns a symmetric (oct) key signing HS256 tokens with secret,
+// as users does with API_SECRET.
+func NewHMAC(kid string, secret []byte) *Key {
+	return &Key{ID: kid, method: jwt.SigningMethodHS256, secret: secret}
+}
+
+// As returns the key signing with another algorithm of its type (RS384,
+// PS256, HS512, ...); the JWK names that algorithm unless NoAlg.
+func (k *Key) As(alg string) *Key {
+	c := *k
+	c.method = jwt.GetSigningMethod(alg)
+	return &c
+}
+
+// Public returns the public key (nil for oct keys).
+func (k *Key) Public() crypto.PublicKey {
+	if k.priv == nil {
+		return nil
+	}
+	return k.priv.Public()
+}
+
+// Alg returns the algorithm the key signs with.
+func (k *Key) Alg() string { return k.method.Alg() }
+
+// JWK returns the key as a JWK set member (the secret itself for oct keys).
+func (k *Key) JWK() map[string]any {
+	b64 := base64.RawURLEncoding.EncodeToString
+	var m map[string]any
+	if k.secret != nil {
+		m = map[string]any{"kty": "oct", "k": b64(k.secret)}
+	} else {
+		switch pub := k.priv.Public().(type) {
+		case ed25519.PublicKey:
+			m = map[string]any{"kty": "OKP", "crv": "Ed25519", "x": b64(pub)}
+		case *rsa.PublicKey:
+			m = map[string]any{"kty": "RSA", "n": b64(pub.N.Bytes()), "e": b64(big.NewInt(int64(pub.E)).Bytes())}
+		case *ecdsa.PublicKey:
+			size := (pub.Curve.Params().BitSize + 7) / 8
+			m = map[string]any{"kty": "EC", "crv": pub.Curve.Params().Name, "x": b64(pub.X.FillBytes(make([]byte, size))), "y": b64(pub.Y.FillBytes(make([]byte, size)))}
+		default:
+			return nil
+		}
+	}
+	m["use"] = "sig"
+	if k.ID != "" {
+		m["kid"] = k.ID
+	}
+	if !k.NoAlg {
+		m["alg"] = k.method.Alg()
+	}
+	return m
+}
+
+// Sign returns a token with claims, signed by k and naming it in kid
+// (no kid header when k has no id).
 func (k *Key) Sign(claims jwt.MapClaims) (string, error) { return k.SignAs(k.ID, claims) }
 
-// SignAs is Sign naming another key id in the header.
+// SignAs is Sign naming another key id in the header ("" for none).
 func (k *Key) SignAs(kid string, claims jwt.MapClaims) (string, error) {
 	t := jwt.NewWithClaims(k.method, claims)
-	t.Header["kid"] = kid
+	if kid != "" {
+		t.Header["kid"] = kid
+	}
+	if k.secret != nil {
+		return t.SignedString(k.secret)
+	}
 	return t.SignedString(k.priv)
+}
+
+// WriteFile writes a JWK set of keys to path (mode 0600) and returns its
+// file:// URL.
+func WriteFile(path string, keys ...*Key) (string, error) {
+	set := make([]map[string]any, 0, len(keys))
+	for _, k := range keys {
+		set = append(set, k.JWK())
+	}
+	data, err := json.Marshal(map[string]any{"keys": set})
+	if err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		return "", err
+	}
+	return "file://" + path, nil
 }
 
 // Claims returns the claims of a token for user id, issued now and valid
