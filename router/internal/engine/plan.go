@@ -17,6 +17,7 @@ import (
 type cachedPlan struct {
 	normalized string
 	response   *resolve.GraphQLResponse
+	errorPaths *planErrorPaths // nil without entity fetches
 	err        *RequestError
 }
 
@@ -89,6 +90,7 @@ func (e *Engine) buildPlan(p *prepared) (cp *cachedPlan) {
 	}
 	e.keys.requireKeyFields(sync.Response.Fetches)
 	serializeMutation(sync.Response)
+	sync.Response.Fetches, cp.errorPaths = installErrorPaths(sync.Response.Fetches)
 	cp.response = sync.Response
 	return cp
 }

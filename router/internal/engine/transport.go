@@ -42,7 +42,6 @@ func newHTTPClient(o HTTPOptions) *http.Client {
 	if o.MaxResponseBytes > 0 {
 		rt = &limitTransport{next: tr, max: o.MaxResponseBytes}
 	}
-	rt = &errorMarkTransport{next: rt}
 	if o.WrapTransport != nil {
 		rt = o.WrapTransport(rt)
 	}
