@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/wundergraph/astjson"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/datasource/httpclient"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/resolve"
@@ -246,8 +247,7 @@ func (r *errorRecorder) OnFinished(_ context.Context, _ resolve.DataSourceInfo, 
 	defer r.mu.Unlock()
 	eachSubgraphError(info.Err, func(se *resolve.SubgraphError) {
 		f := r.plan.fetches[fetchKey{se.DataSourceInfo.ID, se.Path}]
-		var groups [][][]any
-		grouped := false
+		var batch *batchItems
 		for _, de := range se.DownstreamErrors {
 			if de == nil || len(de.Path) < 2 || de.Path[0] != "_entities" {
 				continue
@@ -256,10 +256,10 @@ func (r *errorRecorder) OnFinished(_ context.Context, _ resolve.DataSourceInfo, 
 			if !ok {
 				continue
 			}
-			if !grouped {
-				groups, grouped = r.representationPaths(f), true
+			if batch == nil {
+				batch = r.selectBatch(f)
 			}
-			r.entries = append(r.entries, errorPaths(f, groups, int(idx), de.Path[2:]))
+			r.entries = append(r.entries, batch.errorPaths(f, int(idx), de.Path[2:]))
 		}
 	})
 }
@@ -280,21 +280,39 @@ func eachSubgraphError(err error, fn func(*resolve.SubgraphError)) {
 	}
 }
 
-// representationPaths returns, per representation the engine sent for f
-// (in batch order), the response paths of the items it was rendered from.
-// It selects and renders items as the loader does for the batch; nil means
-// the mapping is unknown.
-func (r *errorRecorder) representationPaths(f *entityFetch) [][][]any {
+// batchItems are the items an entity fetch selected, in the loader's
+// order, with the position of the representation each one was sent as.
+type batchItems struct {
+	levels [][]pathItem // per fetch path element, the values selected
+	rep    []int        // per item of the last level: representation index, -1 if skipped
+	known  bool         // false when the items could not be reproduced
+}
+
+// pathItem is a selected value; its path is its parent's (an item of the
+// previous level) followed by field names and, for list elements, an index.
+type pathItem struct {
+	v      *astjson.Value
+	parent int
+	fields []string
+	index  int // -1 when the value is not a list element
+}
+
+// selectBatch selects f's items from the response data and renders their
+// representations, skipping and merging them as the loader does for the
+// batch it sends.
+func (r *errorRecorder) selectBatch(f *entityFetch) *batchItems {
+	bi := &batchItems{}
 	if f == nil || r.root == nil {
-		return nil
+		return bi
 	}
-	items := []pathItem{{v: r.root}}
+	cur := []pathItem{{v: r.root, parent: -1, index: -1}}
 	for _, el := range f.path {
 		if len(el.Path) == 0 {
 			continue
 		}
+		bi.levels = append(bi.levels, cur)
 		var next []pathItem
-		for _, it := range items {
+		for i, it := range cur {
 			if !allowedByTypename(it.v, el.TypeNames) {
 				continue
 			}
@@ -302,49 +320,89 @@ func (r *errorRecorder) representationPaths(f *entityFetch) [][][]any {
 			if v == nil {
 				continue
 			}
-			p := append(append(make([]any, 0, len(it.path)+len(el.Path)+1), it.path...), stringsToAny(el.Path)...)
 			if v.Type() == astjson.TypeArray {
 				for j, e := range v.GetArray() {
-					next = append(next, pathItem{v: e, path: append(p[:len(p):len(p)], j)})
+					next = append(next, pathItem{v: e, parent: i, fields: el.Path, index: j})
 				}
 				continue
 			}
-			next = append(next, pathItem{v: v, path: p})
+			next = append(next, pathItem{v: v, parent: i, fields: el.Path, index: -1})
 		}
-		items = next
+		cur = next
 	}
-	var (
-		groups [][][]any
-		seen   = map[string]int{}
-		buf    bytes.Buffer
-	)
-	for _, it := range items {
+	bi.levels = append(bi.levels, cur)
+	bi.rep = make([]int, len(cur))
+	seen := make(map[uint64]int, len(cur))
+	h := xxhash.New()
+	var buf bytes.Buffer
+	for i, it := range cur {
+		bi.rep[i] = -1
 		for _, t := range f.templates {
 			buf.Reset()
 			if err := t.Render(r.rctx, it.v, &buf); err != nil {
 				if f.skipErr {
 					continue
 				}
-				return nil
+				return &batchItems{}
 			}
 			b := buf.Bytes()
 			if f.skipNull && bytes.Equal(b, []byte("null")) || f.skipEmpty && bytes.Equal(b, []byte("{}")) {
 				continue
 			}
-			if i, ok := seen[string(b)]; ok {
-				groups[i] = append(groups[i], it.path)
-				continue
+			h.Reset()
+			_, _ = h.Write(b)
+			k := h.Sum64()
+			n, ok := seen[k]
+			if !ok {
+				n = len(seen)
+				seen[k] = n
 			}
-			seen[string(b)] = len(groups)
-			groups = append(groups, [][]any{it.path})
+			bi.rep[i] = n
 		}
 	}
-	return groups
+	bi.known = true
+	return bi
 }
 
-type pathItem struct {
-	v    *astjson.Value
-	path []any
+// errorPaths returns the response paths of an error at ["_entities", idx,
+// rest...]: one per item representation idx was rendered from, in list
+// order. When the mapping is unknown it falls back to the fetch's field
+// path without indices, as graphql-go-tools' own rewrite does, so
+// "_entities" never reaches clients.
+func (bi *batchItems) errorPaths(f *entityFetch, idx int, rest []any) [][]any {
+	var out [][]any
+	if bi.known {
+		last := len(bi.levels) - 1
+		for i, n := range bi.rep {
+			if n == idx {
+				out = append(out, append(bi.path(last, i), rest...))
+			}
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	var p []any
+	if f != nil {
+		for _, el := range f.path {
+			p = append(p, stringsToAny(el.Path)...)
+		}
+	}
+	return [][]any{append(p, rest...)}
+}
+
+// path is the response path of item i of a level.
+func (bi *batchItems) path(level, i int) []any {
+	if level <= 0 || i < 0 {
+		return nil
+	}
+	it := bi.levels[level][i]
+	p := bi.path(level-1, it.parent)
+	p = append(p, stringsToAny(it.fields)...)
+	if it.index >= 0 {
+		p = append(p, it.index)
+	}
+	return p
 }
 
 // allowedByTypename applies a fetch path element's type condition as the
@@ -371,25 +429,4 @@ func stringsToAny(s []string) []any {
 		out[i] = s[i]
 	}
 	return out
-}
-
-// errorPaths returns the response paths of an error at ["_entities", idx,
-// rest...]: one per item the representation stands for. When the mapping is
-// unknown it falls back to the fetch's field path without indices, as
-// graphql-go-tools' own rewrite does, so "_entities" never reaches clients.
-func errorPaths(f *entityFetch, groups [][][]any, idx int, rest []any) [][]any {
-	if idx >= 0 && idx < len(groups) {
-		out := make([][]any, len(groups[idx]))
-		for i, p := range groups[idx] {
-			out[i] = append(append(make([]any, 0, len(p)+len(rest)), p...), rest...)
-		}
-		return out
-	}
-	var p []any
-	if f != nil {
-		for _, el := range f.path {
-			p = append(p, stringsToAny(el.Path)...)
-		}
-	}
-	return [][]any{append(p, rest...)}
 }

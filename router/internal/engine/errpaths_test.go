@@ -38,6 +38,12 @@ func TestRewriteErrors(t *testing.T) {
 			want:    `{"errors":[{"message":"x","path":["price"]}],"data":null}`,
 		},
 		{
+			name:    "strings with brackets and escapes do not end a value",
+			in:      `{"errors":[{"message":"a \\\"]},{ \\\\","path":["_entities",0,"price"],"extensions":{"x":[1,{"y":"]"}],"n":-1.5e3}}],"data":{"p":"]"}}`,
+			entries: [][][]any{{{"p", 2, "price"}}},
+			want:    `{"errors":[{"message":"a \\\"]},{ \\\\","path":["p",2,"price"],"extensions":{"x":[1,{"y":"]"}],"n":-1.5e3}}],"data":{"p":"]"}}`,
+		},
+		{
 			name: "unrelated errors untouched",
 			in:   `{"errors":[{"message":"x","path":["me"],"extensions":{"code":"C"}}],"data":{"me":null}}`,
 			want: `{"errors":[{"message":"x","path":["me"],"extensions":{"code":"C"}}],"data":{"me":null}}`,

@@ -21,12 +21,11 @@ func rewriteErrors(buf *bytes.Buffer, entries [][][]any) {
 	if !bytes.HasPrefix(b, errorsPrefix) {
 		return
 	}
-	dec := json.NewDecoder(bytes.NewReader(b[len(errorsPrefix)-1:]))
-	var raws []json.RawMessage
-	if err := dec.Decode(&raws); err != nil {
+	raws, end := splitArray(b, len(errorsPrefix)-1)
+	if end < 0 {
 		return
 	}
-	rest := b[len(errorsPrefix)-1+int(dec.InputOffset()):]
+	rest := b[end:]
 
 	var out []gqlError
 	changed := false
@@ -39,12 +38,12 @@ func rewriteErrors(buf *bytes.Buffer, entries [][][]any) {
 		e := gqlError{fields: fields}
 		pathAt := -1
 		for i, f := range fields {
-			if f.key == "path" {
+			if string(f.key) == `"path"` {
 				pathAt = i
 				_ = json.Unmarshal(f.value, &e.path)
 			}
 		}
-		e.completion = len(fields) == 2 && fields[0].key == "message" && pathAt == 1
+		e.completion = len(fields) == 2 && string(fields[0].key) == `"message"` && pathAt == 1
 		if len(e.path) < 2 || e.path[0] != "_entities" {
 			out = append(out, e)
 			continue
@@ -80,19 +79,29 @@ func rewriteErrors(buf *bytes.Buffer, entries [][][]any) {
 	if !changed {
 		return
 	}
-	var w bytes.Buffer
-	w.Grow(len(b))
-	w.Write(errorsPrefix)
+	var head bytes.Buffer
+	head.Write(errorsPrefix)
 	for i, e := range kept {
 		if i > 0 {
-			w.WriteByte(',')
+			head.WriteByte(',')
 		}
-		writeObject(&w, e.fields)
+		writeObject(&head, e.fields)
 	}
-	w.WriteByte(']')
-	w.Write(rest)
-	buf.Reset()
-	buf.Write(w.Bytes())
+	head.WriteByte(']')
+	splice(buf, head.Bytes(), len(b)-len(rest))
+}
+
+// splice replaces the first n bytes of buf with head, moving the rest in
+// place rather than copying the (possibly large) data to a new buffer.
+func splice(buf *bytes.Buffer, head []byte, n int) {
+	total := buf.Len()
+	if grow := len(head) - n; grow > 0 {
+		buf.Write(head[:grow]) // extend; the bytes are overwritten below
+	}
+	b := buf.Bytes()
+	copy(b[len(head):], b[n:total])
+	copy(b, head)
+	buf.Truncate(len(head) + total - n)
 }
 
 type gqlError struct {
@@ -135,34 +144,154 @@ func segment(s any) any {
 	return s
 }
 
+// field is a member of a JSON object: its key as written (quoted) and its
+// value.
 type field struct {
-	key   string
-	value json.RawMessage
+	key   []byte
+	value []byte
+}
+
+// The engine writes valid, compact JSON; these scanners only find value
+// boundaries in it, so that the errors array is read without decoding (or
+// copying) the data that follows it. Each returns -1 on malformed input.
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// valueEnd returns the index just after the JSON value starting at b[i].
+func valueEnd(b []byte, i int) int {
+	if i >= len(b) {
+		return -1
+	}
+	switch b[i] {
+	case '"':
+		return stringEnd(b, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(b); j++ {
+			switch b[j] {
+			case '"':
+				if j = stringEnd(b, j); j < 0 {
+					return -1
+				}
+				j--
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return j + 1
+				}
+			}
+		}
+		return -1
+	default:
+		j := i
+	scan:
+		for ; j < len(b); j++ {
+			switch b[j] {
+			case ',', '}', ']', ' ', '\t', '\r', '\n':
+				break scan
+			}
+		}
+		if j == i {
+			return -1
+		}
+		return j
+	}
+}
+
+// stringEnd returns the index just after the string starting at b[i].
+func stringEnd(b []byte, i int) int {
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return -1
+}
+
+// splitArray returns the elements of the array starting at b[i] and the
+// index just after it.
+func splitArray(b []byte, i int) ([][]byte, int) {
+	if i >= len(b) || b[i] != '[' {
+		return nil, -1
+	}
+	var out [][]byte
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == ']' {
+		return out, i + 1
+	}
+	for {
+		e := valueEnd(b, i)
+		if e < 0 {
+			return nil, -1
+		}
+		out = append(out, b[i:e])
+		i = skipSpace(b, e)
+		if i >= len(b) {
+			return nil, -1
+		}
+		switch b[i] {
+		case ',':
+			i = skipSpace(b, i+1)
+		case ']':
+			return out, i + 1
+		default:
+			return nil, -1
+		}
+	}
 }
 
 // splitObject returns the members of a JSON object in document order.
-func splitObject(raw json.RawMessage) ([]field, bool) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+func splitObject(raw []byte) ([]field, bool) {
+	if len(raw) == 0 || raw[0] != '{' {
 		return nil, false
 	}
-	var fields []field
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return nil, false
-		}
-		k, ok := t.(string)
-		if !ok {
-			return nil, false
-		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, false
-		}
-		fields = append(fields, field{k, v})
+	fields := make([]field, 0, 4)
+	i := skipSpace(raw, 1)
+	if i < len(raw) && raw[i] == '}' {
+		return fields, true
 	}
-	return fields, true
+	for {
+		if i >= len(raw) || raw[i] != '"' {
+			return nil, false
+		}
+		k := stringEnd(raw, i)
+		if k < 0 {
+			return nil, false
+		}
+		key := raw[i:k]
+		i = skipSpace(raw, k)
+		if i >= len(raw) || raw[i] != ':' {
+			return nil, false
+		}
+		i = skipSpace(raw, i+1)
+		e := valueEnd(raw, i)
+		if e < 0 {
+			return nil, false
+		}
+		fields = append(fields, field{key: key, value: raw[i:e]})
+		i = skipSpace(raw, e)
+		if i >= len(raw) {
+			return nil, false
+		}
+		switch raw[i] {
+		case ',':
+			i = skipSpace(raw, i+1)
+		case '}':
+			return fields, true
+		default:
+			return nil, false
+		}
+	}
 }
 
 func writeObject(w *bytes.Buffer, fields []field) {
@@ -171,8 +300,7 @@ func writeObject(w *bytes.Buffer, fields []field) {
 		if i > 0 {
 			w.WriteByte(',')
 		}
-		k, _ := json.Marshal(f.key)
-		w.Write(k)
+		w.Write(f.key)
 		w.WriteByte(':')
 		w.Write(f.value)
 	}
