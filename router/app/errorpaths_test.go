@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/shopsupergraph/shop/router/app"
 	"github.com/shopsupergraph/shop/router/internal/engine"
@@ -39,13 +40,14 @@ type errorPathsGraph struct {
 	fail    map[string]bool
 	gzipped bool
 	events  chan []byte
+	delay   time.Duration // before prices answers
 	mu      sync.Mutex
 	active  int
 }
 
 var entitiesField = regexp.MustCompile(`(?:(\w+)\s*:\s*)?_entities\s*\(\s*representations\s*:\s*\$(\w+)\s*\)`)
 
-func startErrorPathsGraph(t *testing.T, fail []string, gzipped bool) *errorPathsGraph {
+func startErrorPathsGraph(t *testing.T, fail []string, gzipped bool, opts ...func(*errorPathsGraph)) *errorPathsGraph {
 	t.Helper()
 	sdl, err := os.ReadFile(filepath.Join("testdata", "errorpaths", "supergraph.graphql"))
 	if err != nil {
@@ -54,6 +56,9 @@ func startErrorPathsGraph(t *testing.T, fail []string, gzipped bool) *errorPaths
 	g := &errorPathsGraph{sdl: string(sdl), fail: map[string]bool{}, gzipped: gzipped, events: make(chan []byte, 4)}
 	for _, id := range fail {
 		g.fail[id] = true
+	}
+	for _, o := range opts {
+		o(g)
 	}
 	streams := subscriptions.New(func(ctx context.Context, _ *engine.Request, _ http.Header, w engine.SubscriptionWriter) error {
 		g.mu.Lock()
@@ -83,6 +88,7 @@ func startErrorPathsGraph(t *testing.T, fail []string, gzipped bool) *errorPaths
 		fmt.Fprintf(w, `{"data":{"products":%s,"featured":%s}}`, catalogProducts, catalogProducts)
 	})
 	prices := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(g.delay)
 		var req struct {
 			Query     string                     `json:"query"`
 			Variables map[string]json.RawMessage `json:"variables"`
@@ -244,6 +250,27 @@ func TestEntityErrorPathsInSubscription(t *testing.T) {
 			t.Fatalf("event %d errors:\n%s\nwant:\n%s\nevent: %s", i, strings.Join(got, "\n"), strings.Join(want, "\n"), data)
 		}
 	}
+}
+
+// TestEntityErrorPathsDeduplicated sends identical requests at once: those
+// deduplicated into another one receive its response and its error paths.
+func TestEntityErrorPathsDeduplicated(t *testing.T) {
+	t.Parallel()
+	g := startErrorPathsGraph(t, []string{"1"}, false, func(g *errorPathsGraph) { g.delay = 100 * time.Millisecond })
+	srv := startRouter(t, g.sdl, nil)
+	want := `price unavailable for 1@["products",0,"price"]` + "\n" + `price unavailable for 1@["products",3,"price"]`
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			body := postRaw(t, srv.URL, `{ products { name price } }`)
+			if got := strings.Join(errorPaths(t, body), "\n"); got != want {
+				t.Errorf("errors:\n%s\nwant:\n%s", got, want)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // postRaw posts a query and returns the response body.
