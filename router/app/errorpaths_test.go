@@ -28,8 +28,12 @@ import (
 // an item whose key is null; prices resolves them and fails for some ids.
 // The engine sends each distinct representation once and skips the null
 // ones, so the subgraph's error indices are not the list's.
-const catalogProducts = `[{"__typename":"Product","id":"1","name":"oak"},{"__typename":"Product","id":"2","name":"elm"},null,` +
-	`{"__typename":"Product","id":"1","name":"oak"},{"__typename":"Product","id":null,"name":"ghost"},{"__typename":"Product","id":"3","name":"ash"}]`
+const catalogProducts = `[{"__typename":"Product","id":"1","name":"oak","related":` + related + `},{"__typename":"Product","id":"2","name":"elm","related":` + related + `},null,` +
+	`{"__typename":"Product","id":"1","name":"oak","related":` + related + `},{"__typename":"Product","id":null,"name":"ghost","related":` + related + `},{"__typename":"Product","id":"3","name":"ash","related":` + related + `}]`
+
+// related is every product's related list: a nested list for entity
+// fetches two levels down.
+const related = `[{"__typename":"Product","id":"3"},null,{"__typename":"Product","id":"1"}]`
 
 // errorPathsGraph serves the two subgraphs of testdata/errorpaths: catalog
 // answers queries and the productsChanged subscription (one event per
@@ -181,6 +185,12 @@ func TestEntityErrorPaths(t *testing.T) {
 			want: []string{
 				`price unavailable for 2@["products",1,"price"]`, `price unavailable for 3@["products",5,"price"]`,
 				`price unavailable for 2@["featured",1,"price"]`, `price unavailable for 3@["featured",5,"price"]`,
+			}},
+		{name: "nested lists", query: `{ products { related { price } } }`, fail: []string{"3"},
+			want: []string{
+				`price unavailable for 3@["products",0,"related",0,"price"]`, `price unavailable for 3@["products",1,"related",0,"price"]`,
+				`price unavailable for 3@["products",3,"related",0,"price"]`, `price unavailable for 3@["products",4,"related",0,"price"]`,
+				`price unavailable for 3@["products",5,"related",0,"price"]`,
 			}},
 	}
 	for _, multi := range []bool{true, false} {
