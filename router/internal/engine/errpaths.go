@@ -199,10 +199,10 @@ func newErrorRecorder(ctx context.Context, rctx *resolve.Context, plan *planErro
 	return context.WithValue(ctx, recorderKey{}, r), r
 }
 
-// attach makes r the loader hooks of rctx and shares its entries with the
-// requests deduplicated into this one, which receive its response bytes.
-func (r *errorRecorder) attach(rctx *resolve.Context) {
-	rctx.LoaderHooks = r
+// shareWithFollowers hands r's entries to the requests deduplicated into
+// this one: they receive its response bytes, errors at _entities paths
+// included, and rewrite them with these entries.
+func (r *errorRecorder) shareWithFollowers(rctx *resolve.Context) {
 	resolve.SetDeduplicationCallbacks(rctx,
 		func(context.Context) [][][]any { return r.snapshot() },
 		func(_ context.Context, entries [][][]any) { r.mu.Lock(); r.entries = entries; r.mu.Unlock() })

@@ -63,7 +63,10 @@ func (e *Engine) Execute(ctx context.Context, req *Request, header http.Header, 
 	rctx.ExecutionOptions.DisableSubgraphRequestDeduplication = e.opts.DisableDeduplication
 	if rec != nil {
 		rec.rctx = rctx
-		rec.attach(rctx)
+		rctx.LoaderHooks = rec
+		if !e.opts.DisableDeduplication {
+			rec.shareWithFollowers(rctx)
+		}
 	}
 	buf, isBuf := w.(*bytes.Buffer)
 	if !isBuf || buf.Len() != 0 {
