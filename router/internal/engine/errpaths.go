@@ -41,8 +41,13 @@ import (
 //     "_entities" gets the k-th recorded paths: one copy per path, as Apollo
 //     Router does for a representation several list items share.
 //
-// The cost is nil for responses without errors, and proportional to the
-// failing fetch's items (not to the response) otherwise.
+// Without errors the cost is the hooks' (a few allocations per request);
+// with one it is proportional to the failing fetch's items, not to the
+// response. The representations are rendered after the fetch merged its
+// answer: a subgraph that answers an entity with other key values or
+// another __typename than it was sent could change the grouping. When the
+// mapping cannot be reproduced, the error keeps the fetch's field path
+// without indices, as graphql-go-tools' own rewrite would give it.
 
 // entityFetch is what the router needs of one entity fetch of a plan to map
 // its error indices to response paths.
