@@ -127,7 +127,7 @@ func New(ctx context.Context, o Options) (e *Engine, err error) {
 		MaxConcurrency:                         o.MaxConcurrency,
 		PropagateSubgraphErrors:                true,
 		SubgraphErrorPropagationMode:           resolve.SubgraphErrorPropagationModePassThrough,
-		RewriteSubgraphErrorPaths:              true,
+		RewriteSubgraphErrorPaths:              false,
 		AllowAllErrorExtensionFields:           true,
 		AllowCustomExtensionProperties:         true,
 		MaxRecyclableParserSize:                32 * 1024,

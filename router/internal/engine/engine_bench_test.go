@@ -150,15 +150,16 @@ func BenchmarkResponseWriter(b *testing.B) {
 		})
 	}
 	b.Run("fix-error-paths", func(b *testing.B) {
-		resp := []byte(`{"errors":[{"message":"boom","path":["products","` + errorIndexMarker + `1","price"],"extensions":{"code":"X"}},` +
+		resp := []byte(`{"errors":[{"message":"boom","path":["_entities",1,"price"],"extensions":{"code":"X"}},` +
 			`{"message":"Cannot return null for non-nullable field Product.price.","path":["products",1,"price"]}],` +
 			`"data":{"products":[{"id":"1","price":1},null,{"id":"3","price":3}]}}`)
+		entries := [][][]any{{{"products", 1, "price"}}}
 		var buf bytes.Buffer
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
 			buf.Reset()
 			buf.Write(resp)
-			fixErrorPaths(&buf)
+			rewriteErrors(&buf, entries)
 		}
 	})
 }

@@ -5,63 +5,59 @@ import (
 	"testing"
 )
 
-func TestMarkErrorIndices(t *testing.T) {
+func TestRewriteErrors(t *testing.T) {
 	t.Parallel()
-	tests := []struct{ in, want string }{
-		{`{"data":{"_entities":[null]},"errors":[{"message":"x","path":["_entities",0,"price"]}]}`,
-			`{"data":{"_entities":[null]},"errors":[{"message":"x","path":["_entities",0,"\u001f#0","price"]}]}`},
-		{`{"errors":[{"message":"no path"}],"data":null}`, ""},
-		{`{"errors":[{"message":"root","path":["me"]}],"data":{"me":null}}`, ""},
-		{`not json "errors"`, ""},
-	}
-	for _, tc := range tests {
-		out, ok := markErrorIndices([]byte(tc.in))
-		if tc.want == "" {
-			if ok {
-				t.Errorf("%s: changed to %s", tc.in, out)
-			}
-			continue
-		}
-		if !ok || string(out) != tc.want {
-			t.Errorf("%s:\ngot  %s\nwant %s", tc.in, out, tc.want)
-		}
-	}
-}
-
-func TestFixErrorPaths(t *testing.T) {
-	t.Parallel()
-	tests := []struct{ name, in, want string }{
+	tests := []struct {
+		name, in string
+		entries  [][][]any
+		want     string
+	}{
 		{
-			name: "entity error mapped to its list element",
-			in:   `{"errors":[{"message":"boom","path":["products","\u001f#1","rating"]}],"data":{"products":[{"rating":1},{"rating":null}]}}`,
-			want: `{"errors":[{"message":"boom","path":["products",1,"rating"]}],"data":{"products":[{"rating":1},{"rating":null}]}}`,
+			name:    "entity error takes its recorded paths, one copy per path",
+			in:      `{"errors":[{"message":"boom","path":["_entities",1,"price"],"extensions":{"code":"X"}}],"data":{"products":[{"price":1},{"price":null},{"price":null}]}}`,
+			entries: [][][]any{{{"products", 1, "price"}, {"products", 2, "price"}}},
+			want:    `{"errors":[{"message":"boom","path":["products",1,"price"],"extensions":{"code":"X"}},{"message":"boom","path":["products",2,"price"],"extensions":{"code":"X"}}],"data":{"products":[{"price":1},{"price":null},{"price":null}]}}`,
 		},
 		{
-			name: "nested lists are flattened in document order",
-			in:   `{"errors":[{"message":"boom","path":["a","b","\u001f#2"]}],"data":{"a":[{"b":[{},{}]},{"b":[{}]}]}}`,
-			want: `{"errors":[{"message":"boom","path":["a",1,"b",0]}],"data":{"a":[{"b":[{},{}]},{"b":[{}]}]}}`,
+			name:    "entity errors are matched in order",
+			in:      `{"errors":[{"message":"a","path":["_entities",0]},{"message":"root","path":["me"],"extensions":{"code":"C"}},{"message":"b","path":["_entities",0,"x"]}],"data":null}`,
+			entries: [][][]any{{{"products", 3}}, {{"me", "friends", 0, "x"}}},
+			want:    `{"errors":[{"message":"a","path":["products",3]},{"message":"root","path":["me"],"extensions":{"code":"C"}},{"message":"b","path":["me","friends",0,"x"]}],"data":null}`,
 		},
 		{
-			name: "root fetch path keeps its index, marker dropped",
-			in:   `{"errors":[{"message":"boom","path":["products",1,"\u001f#1","name"]}],"data":{"products":[{"name":"a"},{"name":null}]}}`,
-			want: `{"errors":[{"message":"boom","path":["products",1,"name"]}],"data":{"products":[{"name":"a"},{"name":null}]}}`,
+			name: "completion error explained by a subgraph error is dropped",
+			in: `{"errors":[{"message":"score unavailable","path":["_entities",1,"score"],"extensions":{"code":"S"}},` +
+				`{"message":"any text","path":["products",1,"score"]},{"message":"other","path":["products",0,"score"]}],"data":null}`,
+			entries: [][][]any{{{"products", 1, "score"}}},
+			want:    `{"errors":[{"message":"score unavailable","path":["products",1,"score"],"extensions":{"code":"S"}},{"message":"other","path":["products",0,"score"]}],"data":null}`,
 		},
 		{
-			name: "violation explained by a subgraph error is dropped; nulled data keeps the index",
-			in: `{"errors":[{"message":"score unavailable","path":["products","\u001f#1","score"]},` +
-				`{"message":"Cannot return null for non-nullable field 'Query.products.score'.","path":["products",1,"score"]}],"data":null}`,
-			want: `{"errors":[{"message":"score unavailable","path":["products",1,"score"]}],"data":null}`,
+			name:    "no entry left: the index is dropped, never sent as _entities",
+			in:      `{"errors":[{"message":"x","path":["_entities",0,"price"]}],"data":null}`,
+			entries: nil,
+			want:    `{"errors":[{"message":"x","path":["price"]}],"data":null}`,
+		},
+		{
+			name:    "strings with brackets and escapes do not end a value",
+			in:      `{"errors":[{"message":"a \\\"]},{ \\\\","path":["_entities",0,"price"],"extensions":{"x":[1,{"y":"]"}],"n":-1.5e3}}],"data":{"p":"]"}}`,
+			entries: [][][]any{{{"p", 2, "price"}}},
+			want:    `{"errors":[{"message":"a \\\"]},{ \\\\","path":["p",2,"price"],"extensions":{"x":[1,{"y":"]"}],"n":-1.5e3}}],"data":{"p":"]"}}`,
 		},
 		{
 			name: "unrelated errors untouched",
 			in:   `{"errors":[{"message":"x","path":["me"],"extensions":{"code":"C"}}],"data":{"me":null}}`,
 			want: `{"errors":[{"message":"x","path":["me"],"extensions":{"code":"C"}}],"data":{"me":null}}`,
 		},
+		{
+			name: "not an errors response",
+			in:   `{"data":{"me":null}}`,
+			want: `{"data":{"me":null}}`,
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			buf := bytes.NewBufferString(tc.in)
-			fixErrorPaths(buf)
+			rewriteErrors(buf, tc.entries)
 			if buf.String() != tc.want {
 				t.Fatalf("got  %s\nwant %s", buf.String(), tc.want)
 			}

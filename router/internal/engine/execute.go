@@ -55,6 +55,10 @@ func (e *Engine) Execute(ctx context.Context, req *Request, header http.Header, 
 	if err != nil {
 		return newRequestError(KindVariables, codeBadUserInput, "variables: %s", err)
 	}
+	var rec *errorRecorder
+	if cp.errorPaths != nil {
+		ctx, rec = newErrorRecorder(ctx, nil, cp.errorPaths)
+	}
 	rctx := resolve.NewContext(ctx)
 	rctx.Variables = vars
 	rctx.VariablesHash = p.varsHash
@@ -66,16 +70,31 @@ func (e *Engine) Execute(ctx context.Context, req *Request, header http.Header, 
 	if len(p.removed) > 0 {
 		rctx.SetAuthorizer(authz.Denier{})
 	}
+	if rec != nil {
+		rec.rctx = rctx
+		rctx.LoaderHooks = rec
+		if !e.opts.DisableDeduplication {
+			rec.shareWithFollowers(rctx)
+		}
+	}
 	buf, isBuf := w.(*bytes.Buffer)
 	if !isBuf || buf.Len() != 0 {
-		_, err = e.resolver.ArenaResolveGraphQLResponse(rctx, cp.response, w)
-		return err
+		buf = &bytes.Buffer{}
 	}
 	if _, err = e.resolver.ArenaResolveGraphQLResponse(rctx, cp.response, buf); err != nil {
 		return err
 	}
-	if bytes.HasPrefix(buf.Bytes(), []byte(`{"errors":`)) {
-		fixErrorPaths(buf)
+	if bytes.HasPrefix(buf.Bytes(), errorsPrefix) {
+		var entries [][][]any
+		if rec != nil {
+			entries = rec.take()
+		}
+		rewriteErrors(buf, entries)
+	} else if rec != nil {
+		rec.take()
 	}
-	return nil
+	if buf != w {
+		_, err = w.Write(buf.Bytes())
+	}
+	return err
 }

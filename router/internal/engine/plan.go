@@ -20,6 +20,7 @@ type cachedPlan struct {
 	normalized string
 	authzKey   string
 	response   *resolve.GraphQLResponse
+	errorPaths *planErrorPaths // nil without entity fetches
 	err        *RequestError
 }
 
@@ -99,6 +100,7 @@ func (e *Engine) buildPlan(p *prepared) (cp *cachedPlan) {
 	e.keys.requireKeyFields(sync.Response.Fetches)
 	serializeMutation(sync.Response)
 	authz.AddPlaceholders(sync.Response.Data, p.removed)
+	sync.Response.Fetches, cp.errorPaths = installErrorPaths(sync.Response.Fetches)
 	cp.response = sync.Response
 	return cp
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 
@@ -49,6 +50,12 @@ func (e *Engine) Subscribe(ctx context.Context, req *Request, header http.Header
 	if perr != nil {
 		return newRequestError(KindVariables, codeBadUserInput, "variables: %s", perr)
 	}
+	var paths *planErrorPaths
+	sub.Response.Fetches, paths = installErrorPaths(sub.Response.Fetches)
+	var rec *errorRecorder
+	if paths != nil {
+		ctx, rec = newErrorRecorder(ctx, nil, paths)
+	}
 	rctx := resolve.NewContext(ctx)
 	rctx.Variables = vars
 	rctx.VariablesHash = p.varsHash
@@ -58,7 +65,55 @@ func (e *Engine) Subscribe(ctx context.Context, req *Request, header http.Header
 	if len(p.removed) > 0 {
 		rctx.SetAuthorizer(authz.Denier{})
 	}
-	return e.resolver.ResolveGraphQLSubscription(rctx, sub, w)
+	if rec != nil {
+		rec.rctx = rctx
+		rctx.LoaderHooks = rec
+	}
+	return e.resolver.ResolveGraphQLSubscription(rctx, sub, &errorPathWriter{SubscriptionWriter: w, rec: rec})
+}
+
+// errorPathWriter gives each subscription event's errors their client
+// paths (see rewriteErrors) before it reaches the client. The resolver
+// writes an event, then flushes it, one event at a time per subscription.
+type errorPathWriter struct {
+	SubscriptionWriter
+	rec *errorRecorder
+	buf bytes.Buffer
+}
+
+// Write buffers the event until Flush.
+func (w *errorPathWriter) Write(p []byte) (int, error) {
+	return w.buf.Write(p)
+}
+
+// Flush rewrites the buffered event's errors, writes it and flushes.
+func (w *errorPathWriter) Flush() error {
+	if err := w.writeBuffered(); err != nil {
+		return err
+	}
+	return w.SubscriptionWriter.Flush()
+}
+
+// Complete writes what is still buffered, then completes.
+func (w *errorPathWriter) Complete() {
+	_ = w.writeBuffered()
+	w.SubscriptionWriter.Complete()
+}
+
+func (w *errorPathWriter) writeBuffered() error {
+	var entries [][][]any
+	if w.rec != nil {
+		entries = w.rec.take()
+	}
+	if w.buf.Len() == 0 {
+		return nil
+	}
+	if bytes.HasPrefix(w.buf.Bytes(), errorsPrefix) {
+		rewriteErrors(&w.buf, entries)
+	}
+	_, err := w.SubscriptionWriter.Write(w.buf.Bytes())
+	w.buf.Reset()
+	return err
 }
 
 func (e *Engine) planSubscription(p *prepared) (sub *resolve.GraphQLSubscription, rerr *RequestError) {

@@ -1,11 +1,14 @@
 package engine
 
 import (
+	"compress/flate"
+	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -15,7 +18,8 @@ type HTTPOptions struct {
 	RequestTimeout time.Duration
 	// DialTimeout bounds establishing a connection.
 	DialTimeout time.Duration
-	// MaxResponseBytes caps a subgraph response body; larger bodies fail the fetch.
+	// MaxResponseBytes caps a subgraph response body, both as sent and once
+	// decompressed; larger bodies fail the fetch.
 	MaxResponseBytes int64
 	// MaxIdleConnsPerHost keeps connections alive between requests.
 	MaxIdleConnsPerHost int
@@ -42,7 +46,6 @@ func newHTTPClient(o HTTPOptions) *http.Client {
 	if o.MaxResponseBytes > 0 {
 		rt = &limitTransport{next: tr, max: o.MaxResponseBytes}
 	}
-	rt = &errorMarkTransport{next: rt}
 	if o.WrapTransport != nil {
 		rt = o.WrapTransport(rt)
 	}
@@ -53,6 +56,13 @@ func newHTTPClient(o HTTPOptions) *http.Client {
 var ErrResponseTooLarge = errors.New("subgraph response exceeds size limit")
 
 // limitTransport caps response bodies so one subgraph cannot exhaust memory.
+//
+// graphql-go-tools asks subgraphs for gzip or deflate and decompresses the
+// body itself, so a cap on the bytes read from the connection would let a
+// small compressed body expand without bound. The transport therefore
+// decompresses the body here, capping the bytes read from the connection
+// and the bytes produced, and hands the client the plain body (without
+// Content-Encoding, so it is not decoded twice).
 type limitTransport struct {
 	next http.RoundTripper
 	max  int64
@@ -68,21 +78,60 @@ func (t *limitTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		_ = resp.Body.Close()
 		return nil, fmt.Errorf("subgraph %s: %w (%d > %d bytes)", r.URL.Host, ErrResponseTooLarge, resp.ContentLength, t.max)
 	}
-	resp.Body = &limitedBody{rc: resp.Body, left: t.max}
+	wire := &limitedBody{r: resp.Body, c: resp.Body, left: t.max}
+	enc := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding")))
+	if enc != "gzip" && enc != "deflate" {
+		resp.Body = wire
+		return resp, nil
+	}
+	resp.Body = &limitedBody{r: &decoder{enc: enc, src: wire}, c: wire, left: t.max}
+	resp.Header.Del("Content-Encoding")
+	resp.Header.Del("Content-Length")
+	resp.ContentLength = -1
+	resp.Uncompressed = true
 	return resp, nil
 }
 
+// decoder decompresses lazily, so that a malformed header fails the read
+// (and with it the fetch) rather than the round trip.
+type decoder struct {
+	enc string
+	src io.Reader
+	r   io.Reader
+}
+
+func (d *decoder) Read(p []byte) (int, error) {
+	if d.r == nil {
+		if d.enc == "deflate" {
+			d.r = flate.NewReader(d.src)
+		} else {
+			zr, err := gzip.NewReader(d.src)
+			if err != nil {
+				return 0, fmt.Errorf("subgraph response: gzip: %w", err)
+			}
+			d.r = zr
+		}
+	}
+	return d.r.Read(p)
+}
+
+// limitedBody reads at most left bytes from r and fails with
+// ErrResponseTooLarge once more are available; closing it closes c.
 type limitedBody struct {
-	rc   io.ReadCloser
+	r    io.Reader
+	c    io.Closer
 	left int64
 }
 
 // Read fails with ErrResponseTooLarge once the cap is passed.
 func (b *limitedBody) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
 	if b.left <= 0 {
 		// Probe for one more byte: a body of exactly the limit is fine.
 		var one [1]byte
-		n, err := b.rc.Read(one[:])
+		n, err := b.r.Read(one[:])
 		if n > 0 {
 			return 0, ErrResponseTooLarge
 		}
@@ -91,10 +140,10 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 	if int64(len(p)) > b.left {
 		p = p[:b.left]
 	}
-	n, err := b.rc.Read(p)
+	n, err := b.r.Read(p)
 	b.left -= int64(n)
 	return n, err
 }
 
 // Close closes the underlying body.
-func (b *limitedBody) Close() error { return b.rc.Close() }
+func (b *limitedBody) Close() error { return b.c.Close() }
