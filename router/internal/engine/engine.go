@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/ast"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/astparser"
@@ -52,18 +53,23 @@ type Options struct {
 
 // Engine executes operations; it is safe for concurrent use.
 type Engine struct {
-	opts         Options
-	client       *ast.Document
-	router       *ast.Document
-	planConfig   plan.Configuration
-	resolver     *resolve.Resolver
-	headers      headerForwarder
-	kits         sync.Pool
-	ops          *lru[*prepared]
-	plans        *lru[*cachedPlan]
-	planFlight   singleflight.Group
-	subgraphURLs map[string]string
-	keys         entityKeys
+	opts       Options
+	client     *ast.Document
+	router     *ast.Document
+	planConfig plan.Configuration
+	resolver   *resolve.Resolver
+	headers    headerForwarder
+	kits       sync.Pool
+	ops        *lru[*prepared]
+	docs       *lru[*conditions]
+	norms      *lru[*normalized]
+	// normalizations counts documents parsed, normalized and validated
+	// (operation-cache misses other than new variable values).
+	normalizations atomic.Int64
+	plans          *lru[*cachedPlan]
+	planFlight     singleflight.Group
+	subgraphURLs   map[string]string
+	keys           entityKeys
 }
 
 // New parses the supergraph and builds the engine. ctx bounds the lifetime
@@ -96,6 +102,8 @@ func New(ctx context.Context, o Options) (e *Engine, err error) {
 		opts:         o,
 		headers:      newHeaderForwarder(o.ForwardHeaders),
 		ops:          newLRU[*prepared](o.OperationCacheSize),
+		docs:         newLRU[*conditions](o.OperationCacheSize),
+		norms:        newLRU[*normalized](o.OperationCacheSize),
 		plans:        newLRU[*cachedPlan](o.PlanCacheSize),
 		subgraphURLs: map[string]string{},
 		keys:         entityKeys{},
