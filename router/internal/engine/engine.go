@@ -66,10 +66,13 @@ type Engine struct {
 	// normalizations counts documents parsed, normalized and validated
 	// (operation-cache misses other than new variable values).
 	normalizations atomic.Int64
-	plans          *lru[*cachedPlan]
-	planFlight     singleflight.Group
-	subgraphURLs   map[string]string
-	keys           entityKeys
+	inbound        inboundFlights
+	// inboundShared counts responses copied from an identical request in flight.
+	inboundShared atomic.Int64
+	plans         *lru[*cachedPlan]
+	planFlight    singleflight.Group
+	subgraphURLs  map[string]string
+	keys          entityKeys
 }
 
 // New parses the supergraph and builds the engine. ctx bounds the lifetime

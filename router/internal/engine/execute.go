@@ -3,9 +3,12 @@ package engine
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
+	"errors"
 	"io"
 	"net/http"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/wundergraph/astjson"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/ast"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/resolve"
@@ -55,18 +58,46 @@ func (e *Engine) Execute(ctx context.Context, req *Request, header http.Header, 
 	hb := e.headers.build(header)
 	rctx.Request = resolve.Request{ID: p.id, Header: hb.header}
 	rctx.SubgraphHeadersBuilder = hb
-	rctx.ExecutionOptions.DisableInboundRequestDeduplication = e.opts.DisableDeduplication
+	// Identical client requests are merged by inboundFlights (see there
+	// for why not by the engine's own deduplication).
+	rctx.ExecutionOptions.DisableInboundRequestDeduplication = true
 	rctx.ExecutionOptions.DisableSubgraphRequestDeduplication = e.opts.DisableDeduplication
 	buf, isBuf := w.(*bytes.Buffer)
 	if !isBuf || buf.Len() != 0 {
 		_, err = e.resolver.ArenaResolveGraphQLResponse(rctx, cp.response, w)
 		return err
 	}
-	if _, err = e.resolver.ArenaResolveGraphQLResponse(rctx, cp.response, buf); err != nil {
-		return err
+	resolve := func() error {
+		buf.Reset()
+		if _, err := e.resolver.ArenaResolveGraphQLResponse(rctx, cp.response, buf); err != nil {
+			return err
+		}
+		// Fetches cut short by the end of ctx answer with errors; that
+		// response is this caller's, never one to share with followers.
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if bytes.HasPrefix(buf.Bytes(), []byte(`{"errors":`)) {
+			fixErrorPaths(buf)
+		}
+		return nil
 	}
-	if bytes.HasPrefix(buf.Bytes(), []byte(`{"errors":`)) {
-		fixErrorPaths(buf)
+	if e.opts.DisableDeduplication || p.opType != ast.OperationTypeQuery {
+		return resolve()
 	}
-	return nil
+	var d xxhash.Digest
+	var key [24]byte
+	binary.LittleEndian.PutUint64(key[0:], p.id)
+	binary.LittleEndian.PutUint64(key[8:], p.varsHash)
+	binary.LittleEndian.PutUint64(key[16:], hb.HashAll())
+	d.Reset()
+	_, _ = d.Write(key[:])
+	shared, err := e.inbound.do(ctx.Done(), d.Sum64(), buf, resolve)
+	if errors.Is(err, errWaitEnded) {
+		return ctx.Err()
+	}
+	if shared {
+		e.inboundShared.Add(1)
+	}
+	return err
 }

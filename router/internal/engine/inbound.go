@@ -1,0 +1,83 @@
+package engine
+
+import (
+	"bytes"
+	"errors"
+	"sync"
+)
+
+// inboundFlights merges identical client requests in flight: the first
+// (the leader) resolves, the others wait for its response and write a copy.
+//
+// graphql-go-tools has the same feature, but in v2.16.0 a follower that
+// registers after the leader looked for followers receives no data, goes
+// on to resolve as if it led, and closes the leader's channel a second
+// time ("close of closed channel", which takes the process down); on its
+// way it also removes the next leader of the same key from the map, so
+// later requests stop merging. Here the leader decides under the same
+// lock that followers join under, so a follower always finds the data.
+type inboundFlights struct {
+	shards [16]inboundShard
+}
+
+type inboundShard struct {
+	mu sync.Mutex
+	m  map[uint64]*flight
+}
+
+// flight is one resolution in progress; data and err are written before
+// done is closed and only read after.
+type flight struct {
+	done      chan struct{}
+	followers int
+	data      []byte
+	err       error
+}
+
+var errLeaderPanicked = errors.New("deduplicated request: the leading request failed")
+
+// do writes the response for key into buf: as the leader by calling
+// resolve (which writes into buf), or as a follower by copying the
+// leader's response. A follower whose leader failed (its client went away,
+// its deadline passed) resolves on its own rather than inherit the error.
+// The second result reports whether the response was shared.
+func (f *inboundFlights) do(wait <-chan struct{}, key uint64, buf *bytes.Buffer, resolve func() error) (bool, error) {
+	s := &f.shards[key%uint64(len(f.shards))]
+	s.mu.Lock()
+	if fl, ok := s.m[key]; ok {
+		fl.followers++
+		s.mu.Unlock()
+		select {
+		case <-fl.done:
+		case <-wait:
+			return false, errWaitEnded
+		}
+		if fl.err == nil {
+			buf.Write(fl.data)
+			return true, nil
+		}
+		return false, resolve()
+	}
+	if s.m == nil {
+		s.m = map[uint64]*flight{}
+	}
+	fl := &flight{done: make(chan struct{}), err: errLeaderPanicked}
+	s.m[key] = fl
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.m, key)
+		if fl.err == nil && fl.followers > 0 {
+			fl.data = bytes.Clone(buf.Bytes())
+		}
+		s.mu.Unlock()
+		close(fl.done)
+	}()
+	err := resolve()
+	fl.err = err
+	return false, err
+}
+
+// errWaitEnded stands for the follower's context error; the caller
+// replaces it with ctx.Err().
+var errWaitEnded = errors.New("deduplicated request: wait ended")
