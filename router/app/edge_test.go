@@ -146,6 +146,7 @@ func TestClientAddressForwardedToSubgraphs(t *testing.T) {
 		set      func(*app.Config)
 		incoming string // X-Forwarded-For the client sends
 		want     string // X-Forwarded-For every subgraph must see
+		only     string // when set, the one subgraph that sees it; the others see none
 	}{
 		{name: "peer replaces a client's claim", incoming: "203.0.113.9", want: "127.0.0.1"},
 		{name: "peer without a claim", want: "127.0.0.1"},
@@ -158,6 +159,8 @@ func TestClientAddressForwardedToSubgraphs(t *testing.T) {
 			set: func(c *app.Config) { none := []string{}; c.Headers.Propagate = &none }, want: "127.0.0.1"},
 		{name: "switched off: nothing, not even the client's claim", incoming: "203.0.113.9",
 			set: func(c *app.Config) { off := false; c.ClientAddress.Forward = &off }, want: ""},
+		{name: "only to the configured subgraphs", incoming: "203.0.113.9",
+			set: func(c *app.Config) { c.ClientAddress.ForwardTo = []string{"inventory"} }, want: "127.0.0.1", only: "inventory"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -185,9 +188,13 @@ func TestClientAddressForwardedToSubgraphs(t *testing.T) {
 				if len(reqs) > 0 {
 					called++
 				}
+				want := tc.want
+				if tc.only != "" && name != tc.only {
+					want = ""
+				}
 				for _, r := range reqs {
-					if got := strings.Join(r.Header.Values("X-Forwarded-For"), ", "); got != tc.want {
-						t.Fatalf("subgraph %s saw X-Forwarded-For %q, want %q", name, got, tc.want)
+					if got := strings.Join(r.Header.Values("X-Forwarded-For"), ", "); got != want {
+						t.Fatalf("subgraph %s saw X-Forwarded-For %q, want %q", name, got, want)
 					}
 				}
 			}

@@ -339,6 +339,15 @@ func (f *features) wrap(h *server.Handler) http.Handler {
 // configured headers plus X-Forwarded-For when the client address is
 // forwarded (its value is set by the router, never taken from the client
 // as is, so it goes even when headers.propagate is empty).
+// clientAddressSubgraphs restricts the client address to the configured
+// subgraphs, or returns nil when it goes to all of them.
+func clientAddressSubgraphs(cfg Config) map[string][]string {
+	if !cfg.ForwardClientAddress() || cfg.ClientAddressSubgraphs() == nil {
+		return nil
+	}
+	return map[string][]string{server.ForwardedForHeader: cfg.ClientAddressSubgraphs()}
+}
+
 func forwardHeaders(cfg Config) []string {
 	names := cfg.ForwardHeaders()
 	if !cfg.ForwardClientAddress() {

@@ -30,8 +30,13 @@ type Options struct {
 	SupergraphSDL string
 	// SubgraphURLs overrides routing URLs by subgraph name.
 	SubgraphURLs map[string]string
-	// ForwardHeaders names the client headers sent on to every subgraph.
+	// ForwardHeaders names the client headers sent on to the subgraphs.
 	ForwardHeaders []string
+	// HeaderSubgraphs restricts some of ForwardHeaders to the subgraphs
+	// named (header name -> subgraph names); the others go to every
+	// subgraph. A restricted header does not keep apart, in deduplication,
+	// requests to the subgraphs that do not receive it.
+	HeaderSubgraphs map[string][]string
 	// HTTP tunes the subgraph client.
 	HTTP HTTPOptions
 	// DisableDeduplication turns off inbound and subgraph request deduplication.
@@ -103,7 +108,7 @@ func New(ctx context.Context, o Options) (e *Engine, err error) {
 	}
 	e = &Engine{
 		opts:         o,
-		headers:      newHeaderForwarder(o.ForwardHeaders),
+		headers:      newHeaderForwarder(o.ForwardHeaders, o.HeaderSubgraphs),
 		ops:          newLRU[*prepared](o.OperationCacheSize),
 		docs:         newLRU[*conditions](o.OperationCacheSize),
 		norms:        newLRU[*normalized](o.OperationCacheSize),
@@ -119,6 +124,13 @@ func New(ctx context.Context, o Options) (e *Engine, err error) {
 	}
 	if err := e.buildPlanConfig(ctx, sg); err != nil {
 		return nil, fmt.Errorf("new engine: %w", err)
+	}
+	for header, names := range o.HeaderSubgraphs {
+		for _, name := range names {
+			if _, ok := e.subgraphURLs[name]; !ok {
+				return nil, fmt.Errorf("new engine: header %s is forwarded to subgraph %q, which the supergraph does not have", header, name)
+			}
+		}
 	}
 	e.resolver = resolve.New(ctx, resolve.ResolverOptions{
 		MaxConcurrency:                         o.MaxConcurrency,

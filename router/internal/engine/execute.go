@@ -89,7 +89,7 @@ func (e *Engine) Execute(ctx context.Context, req *Request, header http.Header, 
 	var key [24]byte
 	binary.LittleEndian.PutUint64(key[0:], p.id)
 	binary.LittleEndian.PutUint64(key[8:], p.varsHash)
-	binary.LittleEndian.PutUint64(key[16:], hb.HashAll())
+	binary.LittleEndian.PutUint64(key[16:], hb.hashFor(cp.subgraphs))
 	d.Reset()
 	_, _ = d.Write(key[:])
 	shared, err := e.inbound.do(ctx.Done(), d.Sum64(), buf, resolve)

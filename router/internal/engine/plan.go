@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/ast"
@@ -18,6 +19,9 @@ type cachedPlan struct {
 	normalized string
 	response   *resolve.GraphQLResponse
 	err        *RequestError
+	// subgraphs are the names of the subgraphs the plan fetches from;
+	// nil when a fetch does not say (then every subgraph counts).
+	subgraphs []string
 }
 
 // planFor returns the plan of a prepared operation, planning it at most
@@ -90,7 +94,37 @@ func (e *Engine) buildPlan(p *prepared) (cp *cachedPlan) {
 	e.keys.requireKeyFields(sync.Response.Fetches)
 	serializeMutation(sync.Response)
 	cp.response = sync.Response
+	cp.subgraphs = fetchedSubgraphs(sync.Response.Fetches)
 	return cp
+}
+
+// fetchedSubgraphs lists the data sources a fetch tree calls, or returns
+// nil when a fetch does not name its data source.
+func fetchedSubgraphs(n *resolve.FetchTreeNode) []string {
+	out := []string{}
+	known := true
+	var walk func(n *resolve.FetchTreeNode)
+	walk = func(n *resolve.FetchTreeNode) {
+		if n == nil {
+			return
+		}
+		if n.Item != nil && n.Item.Fetch != nil {
+			info := n.Item.Fetch.FetchInfo()
+			if info == nil {
+				known = false
+			} else if !slices.Contains(out, info.DataSourceName) {
+				out = append(out, info.DataSourceName)
+			}
+		}
+		for _, c := range n.ChildNodes {
+			walk(c)
+		}
+	}
+	walk(n)
+	if !known {
+		return nil
+	}
+	return out
 }
 
 func opTypeName(t ast.OperationType) string {
