@@ -18,6 +18,11 @@ import (
 type ExecOptions struct {
 	// QueriesOnly rejects mutations (GET requests) with KindMethodNotAllowed.
 	QueriesOnly bool
+	// Deliver, when set and w is an empty *bytes.Buffer, is called with
+	// the complete response in w before Execute returns nil (and only
+	// then): the caller writes it to its client there, while identical
+	// requests can still join this one and share its response.
+	Deliver func(resp *bytes.Buffer)
 }
 
 // Execute runs one request and writes the GraphQL response JSON to w. A
@@ -82,8 +87,18 @@ func (e *Engine) Execute(ctx context.Context, req *Request, header http.Header, 
 		}
 		return nil
 	}
+	var deliver func()
+	if o.Deliver != nil {
+		deliver = func() { o.Deliver(buf) }
+	}
 	if e.opts.DisableDeduplication || p.opType != ast.OperationTypeQuery {
-		return resolve()
+		if err := resolve(); err != nil {
+			return err
+		}
+		if deliver != nil {
+			deliver()
+		}
+		return nil
 	}
 	var d xxhash.Digest
 	var key [24]byte
@@ -92,7 +107,7 @@ func (e *Engine) Execute(ctx context.Context, req *Request, header http.Header, 
 	binary.LittleEndian.PutUint64(key[16:], hb.hashFor(cp.subgraphs))
 	d.Reset()
 	_, _ = d.Write(key[:])
-	shared, err := e.inbound.do(ctx.Done(), d.Sum64(), buf, resolve)
+	shared, err := e.inbound.do(ctx.Done(), d.Sum64(), buf, resolve, deliver)
 	if errors.Is(err, errWaitEnded) {
 		return ctx.Err()
 	}

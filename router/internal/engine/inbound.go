@@ -26,7 +26,7 @@ type inboundShard struct {
 }
 
 // flight is one resolution in progress; data and err are written before
-// done is closed and only read after.
+// done is closed and only read after; followers is guarded by the shard.
 type flight struct {
 	done      chan struct{}
 	followers int
@@ -38,10 +38,16 @@ var errLeaderPanicked = errors.New("deduplicated request: the leading request fa
 
 // do writes the response for key into buf: as the leader by calling
 // resolve (which writes into buf), or as a follower by copying the
-// leader's response. A follower whose leader failed (its client went away,
+// leader's response; then it calls deliver, when not nil, with the
+// response in buf. A follower whose leader failed (its client went away,
 // its deadline passed) resolves on its own rather than inherit the error.
-// The second result reports whether the response was shared.
-func (f *inboundFlights) do(wait <-chan struct{}, key uint64, buf *bytes.Buffer, resolve func() error) (bool, error) {
+// The first result reports whether the response was shared.
+//
+// The leader's followers get its response as soon as it is complete, but
+// the flight stays open until the leader has delivered its own, as when
+// a router resolves straight into the client connection: requests that
+// arrive while the leader writes to its client take the same response.
+func (f *inboundFlights) do(wait <-chan struct{}, key uint64, buf *bytes.Buffer, resolve func() error, deliver func()) (bool, error) {
 	s := &f.shards[key%uint64(len(f.shards))]
 	s.mu.Lock()
 	if fl, ok := s.m[key]; ok {
@@ -54,27 +60,59 @@ func (f *inboundFlights) do(wait <-chan struct{}, key uint64, buf *bytes.Buffer,
 		}
 		if fl.err == nil {
 			buf.Write(fl.data)
+			if deliver != nil {
+				deliver()
+			}
 			return true, nil
 		}
-		return false, resolve()
+		err := resolve()
+		if err == nil && deliver != nil {
+			deliver()
+		}
+		return false, err
 	}
 	if s.m == nil {
 		s.m = map[uint64]*flight{}
 	}
-	fl := &flight{done: make(chan struct{}), err: errLeaderPanicked}
+	fl := &flight{done: make(chan struct{})}
 	s.m[key] = fl
 	s.mu.Unlock()
-	defer func() {
+	// remove closes the flight to newcomers and reports its followers.
+	remove := func() int {
 		s.mu.Lock()
-		delete(s.m, key)
-		if fl.err == nil && fl.followers > 0 {
-			fl.data = bytes.Clone(buf.Bytes())
+		defer s.mu.Unlock()
+		if s.m[key] == fl {
+			delete(s.m, key)
 		}
-		s.mu.Unlock()
+		return fl.followers
+	}
+	published := false
+	publish := func(err error, data []byte) {
+		fl.err, fl.data, published = err, data, true
 		close(fl.done)
+	}
+	defer func() {
+		// A panic in resolve or deliver must not leave followers waiting.
+		if !published {
+			publish(errLeaderPanicked, nil)
+		}
+		remove()
 	}()
 	err := resolve()
-	fl.err = err
+	switch {
+	case err != nil:
+		remove()
+		publish(err, nil)
+	case deliver == nil:
+		var data []byte
+		if remove() > 0 {
+			data = bytes.Clone(buf.Bytes())
+		}
+		publish(nil, data)
+	default:
+		publish(nil, bytes.Clone(buf.Bytes()))
+		deliver()
+	}
 	return false, err
 }
 

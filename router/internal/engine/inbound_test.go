@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -179,5 +180,41 @@ func TestInboundDeduplicationUnderContention(t *testing.T) {
 	wg.Wait()
 	if e.inboundShared.Load() == 0 {
 		t.Fatal("no response was shared")
+	}
+}
+
+// TestLateRequestJoinsWhileLeaderDelivers checks that an identical request
+// arriving while the leader still writes its response to its client takes
+// that response instead of resolving again.
+func TestLateRequestJoinsWhileLeaderDelivers(t *testing.T) {
+	t.Parallel()
+	e, g := newGatedEngine(t)
+	close(g.gate)
+	writing, release := make(chan struct{}), make(chan struct{})
+	leaderDone := make(chan error, 1)
+	go func() {
+		var buf bytes.Buffer
+		leaderDone <- e.Execute(context.Background(), &Request{Query: `{ products { id name } }`}, nil, &buf, ExecOptions{
+			Deliver: func(*bytes.Buffer) {
+				close(writing)
+				<-release
+			},
+		})
+	}()
+	<-writing
+	var got string
+	var buf bytes.Buffer
+	err := e.Execute(context.Background(), &Request{Query: `{ products { id name } }`}, nil, &buf, ExecOptions{
+		Deliver: func(b *bytes.Buffer) { got = b.String() },
+	})
+	close(release)
+	if err != nil || <-leaderDone != nil {
+		t.Fatalf("execute: %v", err)
+	}
+	if n := g.requests.Load(); n != 1 {
+		t.Fatalf("subgraph requests: %d, want 1", n)
+	}
+	if e.inboundShared.Load() != 1 || !strings.Contains(got, `"products"`) {
+		t.Fatalf("late request: shared %d, delivered %q", e.inboundShared.Load(), got)
 	}
 }

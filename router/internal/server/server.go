@@ -137,6 +137,16 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	}
 	buf := h.getBuf()
 	defer h.bufs.Put(buf)
+	delivered := false
+	deliver := func(b *bytes.Buffer) {
+		delivered = true
+		codeFetchErrors(b)
+		w.Header().Set("Content-Type", media+"; charset=utf-8")
+		_, _ = w.Write(b.Bytes())
+	}
+	// The engine delivers the response itself, so that identical requests
+	// arriving while it is written to this client can still share it.
+	opts.Deliver = deliver
 	err = h.exec.Execute(r.Context(), req, r.Header, buf, opts)
 	if err != nil {
 		if re, ok := engine.AsRequestError(err); ok {
@@ -154,9 +164,9 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		writeErrors(w, media, http.StatusInternalServerError, "internal server error", "INTERNAL_SERVER_ERROR")
 		return
 	}
-	codeFetchErrors(buf)
-	w.Header().Set("Content-Type", media+"; charset=utf-8")
-	_, _ = w.Write(buf.Bytes())
+	if !delivered {
+		deliver(buf)
+	}
 }
 
 func (h *Handler) getBuf() *bytes.Buffer {
