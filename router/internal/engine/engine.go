@@ -71,7 +71,9 @@ type Engine struct {
 	// normalizations counts documents parsed, normalized and validated
 	// (operation-cache misses other than new variable values).
 	normalizations atomic.Int64
-	inbound        inboundFlights
+	// plannings counts operations planned (plan-cache misses).
+	plannings atomic.Int64
+	inbound   inboundFlights
 	// inboundShared counts responses copied from an identical request in flight.
 	inboundShared atomic.Int64
 	plans         *lru[*cachedPlan]

@@ -18,7 +18,9 @@ import (
 type cachedPlan struct {
 	normalized string
 	response   *resolve.GraphQLResponse
-	err        *RequestError
+	// subscription is the plan of a subscription (response is then nil).
+	subscription *resolve.GraphQLSubscription
+	err          *RequestError
 	// subgraphs are the names of the subgraphs the plan fetches from;
 	// nil when a fetch does not say (then every subgraph counts).
 	subgraphs []string
@@ -49,6 +51,7 @@ func (e *Engine) planFor(p *prepared) *cachedPlan {
 }
 
 func (e *Engine) buildPlan(p *prepared) (cp *cachedPlan) {
+	e.plannings.Add(1)
 	cp = &cachedPlan{normalized: p.normalized}
 	defer func() {
 		// The planner panics on some unsupported shapes; report those as a
@@ -77,10 +80,14 @@ func (e *Engine) buildPlan(p *prepared) (cp *cachedPlan) {
 		return cp
 	}
 	var ppOpts []postprocess.ProcessorOption
-	if e.opts.MultiFetch {
+	if e.opts.MultiFetch && p.opType != ast.OperationTypeSubscription {
 		ppOpts = append(ppOpts, postprocess.EnableMultiFetch())
 	}
 	postprocess.NewProcessor(ppOpts...).Process(pl)
+	if sub, ok := pl.(*plan.SubscriptionResponsePlan); ok && p.opType == ast.OperationTypeSubscription {
+		cp.subscription = sub.Response
+		return cp
+	}
 	sync, ok := pl.(*plan.SynchronousResponsePlan)
 	if !ok {
 		cp.err = newRequestError(KindBadRequest, codeBadRequest, "operation type %s is not supported over HTTP POST/GET", opTypeName(p.opType))

@@ -6,11 +6,7 @@ import (
 
 	"github.com/wundergraph/astjson"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/ast"
-	"github.com/wundergraph/graphql-go-tools/v2/pkg/astparser"
-	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/plan"
-	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/postprocess"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/resolve"
-	"github.com/wundergraph/graphql-go-tools/v2/pkg/operationreport"
 )
 
 // SubscriptionWriter receives the events of one subscription: each event is
@@ -21,8 +17,8 @@ type SubscriptionWriter = resolve.SubscriptionResponseWriter
 // owning subgraph, resolves the fields of other subgraphs for every event
 // and writes each response to w until the subgraph completes or ctx ends.
 // A *RequestError means the operation was refused before anything was
-// written. Subscriptions are planned per call: they are long-lived, so the
-// plan cost is negligible next to their lifetime.
+// written. Subscriptions share the plan cache with queries: a document
+// many clients subscribe to is planned once.
 func (e *Engine) Subscribe(ctx context.Context, req *Request, header http.Header, w SubscriptionWriter) (err error) {
 	p := e.prepare(req)
 	if p.err != nil {
@@ -31,9 +27,12 @@ func (e *Engine) Subscribe(ctx context.Context, req *Request, header http.Header
 	if p.opType != ast.OperationTypeSubscription {
 		return newRequestError(KindBadRequest, codeBadRequest, "only subscriptions can be sent on a streaming connection; use POST /graphql for %ss", opTypeName(p.opType))
 	}
-	sub, rerr := e.planSubscription(p)
-	if rerr != nil {
-		return rerr
+	cp := e.planFor(p)
+	if cp.err != nil {
+		return cp.err
+	}
+	if cp.subscription == nil {
+		return newRequestError(KindPlan, codeQueryPlanFailed, "the subscription was not planned as one")
 	}
 	vars, perr := astjson.ParseBytes(p.variables)
 	if perr != nil {
@@ -45,34 +44,5 @@ func (e *Engine) Subscribe(ctx context.Context, req *Request, header http.Header
 	hb := e.headers.build(header)
 	rctx.Request = resolve.Request{ID: p.id, Header: hb.header}
 	rctx.SubgraphHeadersBuilder = hb
-	return e.resolver.ResolveGraphQLSubscription(rctx, sub, w)
-}
-
-func (e *Engine) planSubscription(p *prepared) (sub *resolve.GraphQLSubscription, rerr *RequestError) {
-	defer func() {
-		// The planner panics on some unsupported shapes; report those as a
-		// planning error, as Execute does.
-		if r := recover(); r != nil {
-			sub, rerr = nil, newRequestError(KindPlan, codeQueryPlanFailed, "query planning failed: %v", r)
-		}
-	}()
-	doc, report := astparser.ParseGraphqlDocumentString(p.normalized)
-	if report.HasErrors() {
-		return nil, reportError(KindPlan, codeQueryPlanFailed, &report)
-	}
-	planner, err := plan.NewPlanner(e.planConfig)
-	if err != nil {
-		return nil, newRequestError(KindPlan, codeQueryPlanFailed, "create planner: %s", err)
-	}
-	rep := &operationreport.Report{}
-	pl := planner.Plan(&doc, e.router, p.opName, rep)
-	if rep.HasErrors() {
-		return nil, reportError(KindPlan, codeQueryPlanFailed, rep)
-	}
-	postprocess.NewProcessor().Process(pl)
-	sp, ok := pl.(*plan.SubscriptionResponsePlan)
-	if !ok {
-		return nil, newRequestError(KindPlan, codeQueryPlanFailed, "subscription planned as %T", pl)
-	}
-	return sp.Response, nil
+	return e.resolver.ResolveGraphQLSubscription(rctx, cp.subscription, w)
 }
