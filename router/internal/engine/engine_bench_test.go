@@ -197,7 +197,7 @@ func BenchmarkPlanner(b *testing.B) {
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
-			if cp := e.buildPlan(p); cp.err != nil {
+			if cp := e.buildPlan(p, false); cp.err != nil {
 				b.Fatal(cp.err)
 			}
 		}

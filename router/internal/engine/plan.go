@@ -41,7 +41,8 @@ func (e *Engine) planFor(p *prepared) *cachedPlan {
 		if cp, ok := e.plans.get(p.id, match); ok {
 			return cp, nil
 		}
-		cp := e.buildPlan(p)
+		e.plannings.Add(1)
+		cp := e.buildPlan(p, false)
 		e.plans.add(p.id, cp)
 		return cp, nil
 	})
@@ -50,8 +51,10 @@ func (e *Engine) planFor(p *prepared) *cachedPlan {
 	return cp
 }
 
-func (e *Engine) buildPlan(p *prepared) (cp *cachedPlan) {
-	e.plannings.Add(1)
+// buildPlan plans and postprocesses an operation; withQueries keeps each
+// fetch's subgraph query in the plan, for inspection (X-Query-Plan): the
+// plan is otherwise the one that runs.
+func (e *Engine) buildPlan(p *prepared, withQueries bool) (cp *cachedPlan) {
 	cp = &cachedPlan{normalized: p.normalized}
 	defer func() {
 		// The planner panics on some unsupported shapes; report those as a
@@ -74,7 +77,11 @@ func (e *Engine) buildPlan(p *prepared) (cp *cachedPlan) {
 		return cp
 	}
 	rep := &operationreport.Report{}
-	pl := planner.Plan(&doc, e.router, p.opName, rep)
+	var planOpts []plan.Opts
+	if withQueries {
+		planOpts = append(planOpts, plan.IncludeQueryPlanInResponse())
+	}
+	pl := planner.Plan(&doc, e.router, p.opName, rep, planOpts...)
 	if rep.HasErrors() {
 		cp.err = reportError(KindPlan, codeQueryPlanFailed, rep)
 		return cp
