@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -141,7 +142,11 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	deliver := func(b *bytes.Buffer) {
 		delivered = true
 		codeFetchErrors(b)
-		w.Header().Set("Content-Type", media+"; charset=utf-8")
+		h := w.Header()
+		h.Set("Content-Type", media+"; charset=utf-8")
+		// With its length known, the response goes out as it is rather
+		// than in chunks.
+		h.Set("Content-Length", strconv.Itoa(b.Len()))
 		_, _ = w.Write(b.Bytes())
 	}
 	// The engine delivers the response itself, so that identical requests
