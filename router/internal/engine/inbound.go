@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"sync"
+	"time"
 )
 
 // inboundFlights merges identical client requests in flight: the first
@@ -26,13 +27,20 @@ type inboundShard struct {
 }
 
 // flight is one resolution in progress; data and err are written before
-// done is closed and only read after; followers is guarded by the shard.
+// done is closed and only read after; followers and doneAt are guarded by
+// the shard.
 type flight struct {
 	done      chan struct{}
 	followers int
 	data      []byte
 	err       error
+	doneAt    time.Time // when the response was complete
 }
+
+// shareAfterDone bounds how long after its completion a response is
+// given to newcomers while its leader still writes it to a client: a
+// client that does not read its answer must not keep serving an old one.
+const shareAfterDone = 100 * time.Millisecond
 
 var errLeaderPanicked = errors.New("deduplicated request: the leading request failed")
 
@@ -50,7 +58,7 @@ var errLeaderPanicked = errors.New("deduplicated request: the leading request fa
 func (f *inboundFlights) do(wait <-chan struct{}, key uint64, buf *bytes.Buffer, resolve func() error, deliver func()) (bool, error) {
 	s := &f.shards[key%uint64(len(f.shards))]
 	s.mu.Lock()
-	if fl, ok := s.m[key]; ok {
+	if fl, ok := s.m[key]; ok && (fl.doneAt.IsZero() || time.Since(fl.doneAt) <= shareAfterDone) {
 		fl.followers++
 		s.mu.Unlock()
 		select {
@@ -74,6 +82,8 @@ func (f *inboundFlights) do(wait <-chan struct{}, key uint64, buf *bytes.Buffer,
 	if s.m == nil {
 		s.m = map[uint64]*flight{}
 	}
+	// A flight past shareAfterDone is replaced; its leader's remove then
+	// leaves this one in place.
 	fl := &flight{done: make(chan struct{})}
 	s.m[key] = fl
 	s.mu.Unlock()
@@ -88,7 +98,9 @@ func (f *inboundFlights) do(wait <-chan struct{}, key uint64, buf *bytes.Buffer,
 	}
 	published := false
 	publish := func(err error, data []byte) {
-		fl.err, fl.data, published = err, data, true
+		s.mu.Lock()
+		fl.err, fl.data, fl.doneAt, published = err, data, time.Now(), true
+		s.mu.Unlock()
 		close(fl.done)
 	}
 	defer func() {

@@ -218,3 +218,40 @@ func TestLateRequestJoinsWhileLeaderDelivers(t *testing.T) {
 		t.Fatalf("late request: shared %d, delivered %q", e.inboundShared.Load(), got)
 	}
 }
+
+// TestStalledLeaderStopsSharing checks that a leader whose client does
+// not take its response shares it only for a short while after it was
+// complete: a later identical request resolves again.
+func TestStalledLeaderStopsSharing(t *testing.T) {
+	t.Parallel()
+	e, g := newGatedEngine(t)
+	close(g.gate)
+	writing, release := make(chan struct{}), make(chan struct{})
+	leaderDone := make(chan error, 1)
+	go func() {
+		var buf bytes.Buffer
+		leaderDone <- e.Execute(context.Background(), &Request{Query: `{ products { id name } }`}, nil, &buf, ExecOptions{
+			Deliver: func(*bytes.Buffer) {
+				close(writing)
+				<-release // a client that never reads
+			},
+		})
+	}()
+	<-writing
+	time.Sleep(shareAfterDone + 50*time.Millisecond)
+	var buf bytes.Buffer
+	if err := e.Execute(context.Background(), &Request{Query: `{ products { id name } }`}, nil, &buf, ExecOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	if err := <-leaderDone; err != nil {
+		t.Fatal(err)
+	}
+	if n := g.requests.Load(); n != 2 || e.inboundShared.Load() != 0 {
+		t.Fatalf("subgraph requests %d, shared %d: want 2 and 0", n, e.inboundShared.Load())
+	}
+	// The stalled leader's flight ended without removing its successor's.
+	if n := e.inbound.followers(); n != 0 {
+		t.Fatalf("flights left with followers: %d", n)
+	}
+}
