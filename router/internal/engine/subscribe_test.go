@@ -27,8 +27,7 @@ func (w *discardWriter) Heartbeat() error { return nil }
 func (w *discardWriter) Error(p []byte)   { _, _ = w.Write(p) }
 
 // TestSubscriptionsArePlannedOnce checks that subscriptions go through the
-// plan cache: many subscriptions of one document, with different
-// variables, plan it once.
+// plan cache: ten concurrent subscriptions of one document plan it once.
 func TestSubscriptionsArePlannedOnce(t *testing.T) {
 	t.Parallel()
 	sdl, err := os.ReadFile(filepath.Join("..", "..", "app", "testdata", "subscriptions", "supergraph.graphql"))
@@ -61,8 +60,5 @@ func TestSubscriptionsArePlannedOnce(t *testing.T) {
 	wg.Wait()
 	if n := e.plannings.Load(); n != 1 {
 		t.Fatalf("plannings: %d, want 1", n)
-	}
-	if n := e.normalizations.Load(); n != 1 {
-		t.Fatalf("normalizations: %d, want 1", n)
 	}
 }
