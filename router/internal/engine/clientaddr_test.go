@@ -28,8 +28,11 @@ func (a *addressRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
 	a.mu.Lock()
 	a.seen[r.URL.Host] = append(a.seen[r.URL.Host], r.Header.Get(xff))
 	a.mu.Unlock()
+	a.mu.Lock()
+	gate := a.gateA
+	a.mu.Unlock()
 	if r.URL.Host == "a.invalid" {
-		<-a.gateA
+		<-gate
 	}
 	return a.mem.RoundTrip(r)
 }
@@ -77,30 +80,42 @@ func TestClientAddressOnlyWhereConfigured(t *testing.T) {
 	go execAs("10.0.0.1", `{ products { id name } }`, &wg)
 	go execAs("10.0.0.2", `{ products { id name } }`, &wg)
 	waitFor(t, "the second client to join the first", func() bool { return e.inbound.followers() == 1 })
+	rec.mu.Lock()
 	close(rec.gateA)
+	rec.mu.Unlock()
 	wg.Wait()
 	if got := rec.requests("a.invalid"); len(got) != 1 || got[0] != "" {
 		t.Fatalf("subgraph a: requests with X-Forwarded-For %q, want one without", got)
 	}
 
 	// "a" then "b": the root fetch to "a" is shared, "b" gets each address.
-	rec.gateA = make(chan struct{})
-	wg.Add(2)
-	go execAs("10.0.0.1", `{ products { id price } }`, &wg)
-	waitFor(t, "the first client's fetch", func() bool { return len(rec.requests("a.invalid")) == 2 })
-	go execAs("10.0.0.2", `{ products { id price } }`, &wg)
-	// The second client's identical fetch joins the first one in flight;
-	// nothing observable marks that moment, so give it time.
-	time.Sleep(200 * time.Millisecond)
-	close(rec.gateA)
-	wg.Wait()
-	if got := rec.requests("a.invalid"); len(got) != 2 {
-		t.Fatalf("subgraph a: %d requests in all, want 2 (one per query)", len(got))
-	}
-	got := rec.requests("b.invalid")
-	slices.Sort(got)
-	if want := []string{"10.0.0.1", "10.0.0.2"}; !slices.Equal(got, want) {
-		t.Fatalf("subgraph b: X-Forwarded-For %q, want %q", got, want)
+	// The second client's fetch joins the first one in flight; nothing
+	// observable marks that moment, so it is given time, and on a busy
+	// machine another try.
+	for attempt := 1; ; attempt++ {
+		rec.mu.Lock()
+		rec.seen = map[string][]string{}
+		rec.gateA = make(chan struct{})
+		rec.mu.Unlock()
+		wg.Add(2)
+		go execAs("10.0.0.1", `{ products { id price } }`, &wg)
+		waitFor(t, "the first client's fetch", func() bool { return len(rec.requests("a.invalid")) == 1 })
+		go execAs("10.0.0.2", `{ products { id price } }`, &wg)
+		time.Sleep(200 * time.Millisecond)
+		close(rec.gateA)
+		wg.Wait()
+		b := rec.requests("b.invalid")
+		slices.Sort(b)
+		if want := []string{"10.0.0.1", "10.0.0.2"}; !slices.Equal(b, want) {
+			t.Fatalf("subgraph b: X-Forwarded-For %q, want %q", b, want)
+		}
+		a := rec.requests("a.invalid")
+		if len(a) == 1 && a[0] == "" {
+			break
+		}
+		if attempt == 3 {
+			t.Fatalf("subgraph a: requests with X-Forwarded-For %q, want one without", a)
+		}
 	}
 }
 
