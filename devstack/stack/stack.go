@@ -228,6 +228,9 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	// No load balancer watches the dev stack's /ready: stop at once, as
 	// the subgraphs do in development.
 	rc.Timeouts.DrainDelay = 0
+	// Only users reads the client's address (login limits per client), as
+	// in docker-compose.yml and deploy/kubernetes.
+	rc.ClientAddress.ForwardTo = []string{"users"}
 	// A collector named for the subgraphs gets the router's spans too.
 	if u, err := neturl.Parse(env["OTEL_EXPORTER_OTLP_ENDPOINT"]); err == nil && u.Host != "" {
 		rc.Tracing.Enabled, rc.Tracing.Exporter = true, "otlp"

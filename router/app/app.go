@@ -127,9 +127,10 @@ func New(cfg Config, opts ...Option) (*Router, error) {
 			}
 		}
 		eng, err := engine.New(ctx, engine.Options{
-			SupergraphSDL:  sdl,
-			SubgraphURLs:   urls,
-			ForwardHeaders: forwardHeaders(cfg),
+			SupergraphSDL:   sdl,
+			SubgraphURLs:    urls,
+			ForwardHeaders:  forwardHeaders(cfg),
+			HeaderSubgraphs: clientAddressSubgraphs(cfg),
 			HTTP: engine.HTTPOptions{
 				RequestTimeout:   cfg.Timeouts.SubgraphRequest,
 				DialTimeout:      cfg.Timeouts.SubgraphDial,

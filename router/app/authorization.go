@@ -42,5 +42,5 @@ func warnAnonymous(cfg Config, sg *supergraph.Supergraph, logger *slog.Logger) {
 	if cfg.AuthenticationEnabled() || !cfg.AuthorizationDirectivesEnabled() || sg.AccessRules().Empty() {
 		return
 	}
-	logger.Warn("authorization: the supergraph has @authenticated, @requiresScopes or @policy but authentication.jwks is not set, so every request is anonymous and the fields they guard are always removed; configure authentication or set authorization.directives.enabled: false")
+	logger.Warn("authorization: the supergraph has @authenticated, @requiresScopes or @policy but authentication.router.jwt.jwks is not set, so every request is anonymous and the fields they guard are always removed; configure authentication or set authorization.directives.enabled: false")
 }

@@ -3,8 +3,10 @@ package app_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -146,6 +148,7 @@ func TestClientAddressForwardedToSubgraphs(t *testing.T) {
 		set      func(*app.Config)
 		incoming string // X-Forwarded-For the client sends
 		want     string // X-Forwarded-For every subgraph must see
+		only     string // when set, the one subgraph that sees it; the others see none
 	}{
 		{name: "peer replaces a client's claim", incoming: "203.0.113.9", want: "127.0.0.1"},
 		{name: "peer without a claim", want: "127.0.0.1"},
@@ -158,6 +161,8 @@ func TestClientAddressForwardedToSubgraphs(t *testing.T) {
 			set: func(c *app.Config) { none := []string{}; c.Headers.Propagate = &none }, want: "127.0.0.1"},
 		{name: "switched off: nothing, not even the client's claim", incoming: "203.0.113.9",
 			set: func(c *app.Config) { off := false; c.ClientAddress.Forward = &off }, want: ""},
+		{name: "only to the configured subgraphs", incoming: "203.0.113.9",
+			set: func(c *app.Config) { c.ClientAddress.ForwardTo = []string{"inventory"} }, want: "127.0.0.1", only: "inventory"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -185,9 +190,13 @@ func TestClientAddressForwardedToSubgraphs(t *testing.T) {
 				if len(reqs) > 0 {
 					called++
 				}
+				want := tc.want
+				if tc.only != "" && name != tc.only {
+					want = ""
+				}
 				for _, r := range reqs {
-					if got := strings.Join(r.Header.Values("X-Forwarded-For"), ", "); got != tc.want {
-						t.Fatalf("subgraph %s saw X-Forwarded-For %q, want %q", name, got, tc.want)
+					if got := strings.Join(r.Header.Values("X-Forwarded-For"), ", "); got != want {
+						t.Fatalf("subgraph %s saw X-Forwarded-For %q, want %q", name, got, want)
 					}
 				}
 			}
@@ -293,5 +302,57 @@ func TestSlowBodyCutOff(t *testing.T) {
 	b, _ := io.ReadAll(res.Body)
 	if res.StatusCode != http.StatusRequestTimeout || !strings.Contains(string(b), "REQUEST_TIMEOUT") {
 		t.Fatalf("slow body: %d %s", res.StatusCode, b)
+	}
+}
+
+// TestSlowHeadersCutOff: a client that sends its request headers a byte at
+// a time has its connection closed at timeouts.read_header, instead of
+// holding it as long as it keeps trickling.
+func TestSlowHeadersCutOff(t *testing.T) {
+	t.Parallel()
+	sdl, _ := startGraph(t, nil)
+	cfg := app.DefaultConfig()
+	cfg.Timeouts.ReadHeader = 500 * time.Millisecond
+	cfg.Timeouts.DrainDelay = 0
+	r, err := app.New(cfg, app.WithSupergraphSDL(sdl), app.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Serve(ctx, ln) }()
+	t.Cleanup(func() { cancel(); <-done })
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close() //nolint:errcheck // test connection
+	head := "POST /graphql HTTP/1.1\r\nHost: router\r\nContent-Type: application/json\r\nX-Padding: " + strings.Repeat("x", 200) + "\r\n\r\n"
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for i := 0; i < len(head); i++ {
+			select {
+			case <-stop:
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+			if _, err := conn.Write([]byte{head[i]}); err != nil {
+				return
+			}
+		}
+	}()
+	start := time.Now()
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	b, err := io.ReadAll(conn) // until the router closes the connection
+	if time.Since(start) >= 10*time.Second {
+		t.Fatalf("connection still open after 10 s of trickled headers (read %q, %v)", b, err)
+	}
+	if strings.Contains(string(b), "200 OK") {
+		t.Fatalf("a request with trickled headers was served: %q", b)
 	}
 }

@@ -200,7 +200,7 @@ func TestEntityErrorPaths(t *testing.T) {
 					t.Parallel()
 					g := startErrorPathsGraph(t, tc.fail, gz)
 					srv := startRouter(t, g.sdl, func(c *app.Config) { c.MultiFetch = multi })
-					body := postRaw(t, srv.URL, tc.query)
+					body := postQueryBody(t, srv.URL, tc.query)
 					// Parallel fetches merge in the order they finish.
 					got, want := errorPaths(t, body), append([]string(nil), tc.want...)
 					sort.Strings(got)
@@ -274,7 +274,7 @@ func TestEntityErrorPathsDeduplicated(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			body := postRaw(t, srv.URL, `{ products { name price } }`)
+			body := postQueryBody(t, srv.URL, `{ products { name price } }`)
 			if got := strings.Join(errorPaths(t, body), "\n"); got != want {
 				t.Errorf("errors:\n%s\nwant:\n%s", got, want)
 			}
@@ -283,8 +283,8 @@ func TestEntityErrorPathsDeduplicated(t *testing.T) {
 	wg.Wait()
 }
 
-// postRaw posts a query and returns the response body.
-func postRaw(t *testing.T, url, query string) []byte {
+// postQueryBody posts a query and returns the response body.
+func postQueryBody(t *testing.T, url, query string) []byte {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query})
 	res, err := client.Post(url+"/graphql", "application/json", bytes.NewReader(body))

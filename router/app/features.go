@@ -308,9 +308,9 @@ func (f *features) wrap(h *server.Handler) http.Handler {
 	pg := f.playground
 	var subs http.Handler
 	if s := f.subscriptions(); s != nil {
-		subs = s
+		subs = withMethod(s)
 		if f.authn != nil {
-			subs = f.authn.Middleware(s) // SSE; WebSockets at connection_init
+			subs = f.authn.Middleware(subs) // SSE; WebSockets at connection_init
 		}
 	}
 	var out http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -339,6 +339,15 @@ func (f *features) wrap(h *server.Handler) http.Handler {
 // configured headers plus X-Forwarded-For when the client address is
 // forwarded (its value is set by the router, never taken from the client
 // as is, so it goes even when headers.propagate is empty).
+// clientAddressSubgraphs restricts the client address to the configured
+// subgraphs, or returns nil when it goes to all of them.
+func clientAddressSubgraphs(cfg Config) map[string][]string {
+	if !cfg.ForwardClientAddress() || cfg.ClientAddressSubgraphs() == nil {
+		return nil
+	}
+	return map[string][]string{server.ForwardedForHeader: cfg.ClientAddressSubgraphs()}
+}
+
 func forwardHeaders(cfg Config) []string {
 	names := cfg.ForwardHeaders()
 	if !cfg.ForwardClientAddress() {
@@ -362,7 +371,27 @@ func (f *features) subscriptions() *subscriptions.Handler {
 		hook = subscriptions.Hook(f.requestHook)
 	}
 	run := func(ctx context.Context, req *engine.Request, header http.Header, w engine.SubscriptionWriter) error {
-		return current().Subscribe(ctx, req, header, w)
+		if f.metrics == nil && f.tracer == nil {
+			return current().Subscribe(ctx, req, header, w)
+		}
+		// Streams bypass the request middlewares; each subscription is
+		// measured and traced on its own, as requests are.
+		typ, name := operationOf(req.Query, req.OperationName)
+		httpMethod, _ := ctx.Value(methodKey{}).(string)
+		var ends []func(bool)
+		if f.tracer != nil {
+			var end func(bool)
+			ctx, end = f.tracer.Operation(ctx, header, httpMethod, name, typ)
+			ends = append(ends, end)
+		}
+		if f.metrics != nil {
+			ends = append(ends, f.metrics.Operation(ctx, httpMethod, name, typ))
+		}
+		err := current().Subscribe(ctx, req, header, w)
+		for _, end := range ends {
+			end(err != nil)
+		}
+		return err
 	}
 	sc := f.cfg.Subscriptions
 	var authenticate func(context.Context, http.Header) (context.Context, error)
@@ -382,6 +411,15 @@ func (f *features) subscriptions() *subscriptions.Handler {
 			MaxSubscriptions:          sc.MaxSubscriptions,
 			MaxSubscriptionsPerClient: sc.MaxSubscriptionsPerClient,
 		},
+	})
+}
+
+// methodKey carries a stream's HTTP method to its subscriptions' metrics.
+type methodKey struct{}
+
+func withMethod(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), methodKey{}, r.Method)))
 	})
 }
 

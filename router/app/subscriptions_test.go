@@ -15,10 +15,12 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/shopsupergraph/shop/router/app"
 	"github.com/shopsupergraph/shop/router/internal/engine"
 	"github.com/shopsupergraph/shop/router/internal/fedtest"
+	"github.com/shopsupergraph/shop/router/internal/metrics"
 	"github.com/shopsupergraph/shop/router/internal/subscriptions"
 )
 
@@ -68,14 +70,14 @@ func startStreamingShop(t *testing.T) (*httptest.Server, *stockFeed) {
 
 // startStreamingShopWith is startStreamingShop with the router's
 // configuration adjusted by set.
-func startStreamingShopWith(t *testing.T, set func(*app.Config)) (*httptest.Server, *stockFeed) {
+func startStreamingShopWith(t *testing.T, set func(*app.Config), opts ...app.Option) (*httptest.Server, *stockFeed) {
 	t.Helper()
-	return startStreamingShopEdited(t, set, nil)
+	return startStreamingShopEdited(t, set, nil, opts...)
 }
 
 // startStreamingShopEdited is startStreamingShopWith serving the
 // supergraph as edit rewrites it (nil: unchanged).
-func startStreamingShopEdited(t *testing.T, set func(*app.Config), edit func(string) string) (*httptest.Server, *stockFeed) {
+func startStreamingShopEdited(t *testing.T, set func(*app.Config), edit func(string) string, opts ...app.Option) (*httptest.Server, *stockFeed) {
 	t.Helper()
 	read := func(name string) string {
 		data, err := os.ReadFile(filepath.Join("testdata", "subscriptions", name))
@@ -155,7 +157,7 @@ func startStreamingShopEdited(t *testing.T, set func(*app.Config), edit func(str
 		t.Cleanup(srv.Close)
 		sdl = strings.ReplaceAll(sdl, "http://"+name+".invalid/graphql", srv.URL+"/graphql")
 	}
-	return startRouter(t, sdl, set), feed
+	return startRouter(t, sdl, set, opts...), feed
 }
 
 const stockSubscription = `subscription Stock { inventoryUpdated { _id quantity name price } }`
@@ -478,5 +480,65 @@ func TestSubscriptionCapsThroughRouter(t *testing.T) {
 	}
 	if feed.active() != 2 {
 		t.Fatalf("%d subgraph subscriptions, want 2", feed.active())
+	}
+}
+
+// TestSubscriptionsMeasuredAndTraced checks that subscriptions, which
+// bypass the request middlewares, are counted on the request metric and
+// traced with operation type subscription, over SSE and WebSocket.
+func TestSubscriptionsMeasuredAndTraced(t *testing.T) {
+	t.Parallel()
+	m, err := metrics.New("router")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp := keepSpans{tracetest.NewInMemoryExporter()}
+	srv, feed := startStreamingShopWith(t, func(c *app.Config) { c.Tracing.Enabled = true; c.Metrics.Enabled = true },
+		app.WithMetrics(m), app.WithTraceExporter(exp))
+	ctx, cancel := context.WithCancel(context.Background())
+	body, err := json.Marshal(map[string]any{"query": stockSubscription})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/graphql", strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "text/event-stream")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	waitActive(t, feed, 1)
+	cancel()
+	waitActive(t, feed, 0)
+	const server = "http_server_request_duration_seconds_count"
+	want := map[string]string{"graphql_operation_name": "Stock", "graphql_operation_type": "subscription", "http_request_method": "POST"}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		got, n := series(scrape(t, m.Handler()), server, want)
+		if n == 1 && got == "1" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s%v = %q (%d series), want 1", server, want, got, n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	var found bool
+	for time.Now().Before(deadline) && !found {
+		for _, s := range exp.GetSpans() {
+			for _, a := range s.Attributes {
+				if s.Name == "graphql.request Stock" && a.Key == "graphql.operation.type" && a.Value.AsString() == "subscription" {
+					found = true
+				}
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !found {
+		t.Fatalf("no span for the subscription among %d", len(exp.GetSpans()))
 	}
 }

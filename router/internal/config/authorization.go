@@ -72,7 +72,7 @@ func (c Config) validateAuthorization() []error {
 	a := c.Authorization
 	var errs []error
 	if a.RequireAuthentication && !c.AuthenticationEnabled() {
-		errs = append(errs, errors.New("authorization.require_authentication: needs authentication.jwks (or ROUTER_JWKS_URL), the only source of claims"))
+		errs = append(errs, errors.New("authorization.require_authentication: needs authentication.router.jwt.jwks (or ROUTER_JWKS_URL), the only source of claims"))
 	}
 	for name, p := range a.Policies {
 		if strings.TrimSpace(name) == "" {

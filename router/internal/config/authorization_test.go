@@ -24,7 +24,7 @@ func TestAuthorizationYAML(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "router.yaml")
 	yaml := `
 supergraph: s.graphql
-authentication: {jwks: [{url: "http://users:4001/.well-known/jwks.json"}]}
+authentication: {router: {jwt: {jwks: [{url: "http://users:4001/.well-known/jwks.json"}]}}}
 authorization:
   require_authentication: true
   directives: {enabled: false, reject_unauthorized: true}

@@ -226,6 +226,8 @@ func (c *Config) applyFeatureEnv(k, v string) (bool, error) {
 		c.ClientAddress.Forward = &on
 	case "ROUTER_TRUSTED_PROXIES":
 		c.ClientAddress.TrustedProxies = splitList(v)
+	case "ROUTER_FORWARD_CLIENT_ADDRESS_TO":
+		c.ClientAddress.ForwardTo = splitList(v)
 	case "ROUTER_HOT_RELOAD":
 		b(&c.HotReload.Enabled)
 	default:
@@ -265,9 +267,7 @@ func (c Config) validateFeatures() []error {
 			errs = append(errs, fmt.Errorf("subgraphs.%s.timeout: must not be negative", name))
 		}
 	}
-	if _, err := ParseTrustedProxies(c.ClientAddress.TrustedProxies); err != nil {
-		errs = append(errs, fmt.Errorf("client_address.trusted_proxies: %w", err))
-	}
+	errs = append(errs, c.validateClientAddress()...)
 	if c.PersistedQueries.Safelist && c.PersistedQueries.Manifest == "" {
 		errs = append(errs, errors.New("persisted_queries.safelist: needs persisted_queries.manifest"))
 	}

@@ -21,12 +21,16 @@ const (
 	msgUnauthorized = "Unauthorized field or type"
 )
 
-// authzView is one operation as one kind of principal may run it: the
-// prepared operation itself when nothing was removed, or a filtered copy.
+// authzView is what authorization leaves of one normalized operation for
+// one kind of principal. It holds no variables: the operation text is the
+// same for every request that normalizes to it, the variables are each
+// request's own (bind gives them to the prepared operation per request).
 type authzView struct {
-	base, principal string
-	p               *prepared
-	err             *RequestError
+	base, opName, principal string
+	// filtered is nil when nothing was removed; otherwise the filtered
+	// operation without variables, copied per request with its own.
+	filtered *prepared
+	err      *RequestError
 }
 
 // authorize applies authorization to a prepared operation before it is
@@ -34,7 +38,7 @@ type authzView struct {
 // authorization directive and no require_authentication, it returns p at
 // no cost. Otherwise decisions are cached per operation and principal
 // (authenticated, scopes, satisfied policies), so a hot operation costs a
-// hash lookup.
+// hash lookup; the request's variables always come from p.
 func (e *Engine) authorize(ctx context.Context, p *prepared) (*prepared, *RequestError) {
 	a := e.authz
 	if a == nil {
@@ -49,29 +53,41 @@ func (e *Engine) authorize(ctx context.Context, p *prepared) (*prepared, *Reques
 		return p, nil
 	}
 	pr := a.PrincipalFrom(ctx)
+	key := pr.Key()
 	var d xxhash.Digest
 	d.Reset()
 	_, _ = d.WriteString(p.opName)
 	_, _ = d.WriteString("\x00")
 	_, _ = d.WriteString(p.normalized)
 	_, _ = d.WriteString("\x00")
-	_, _ = d.WriteString(pr.Key())
+	_, _ = d.WriteString(key)
 	h := d.Sum64()
 	match := func(v *authzView) bool {
-		return v.base == p.normalized && v.principal == pr.Key() && v.p.opName == p.opName
+		return v.base == p.normalized && v.principal == key && v.opName == p.opName
 	}
-	if v, ok := e.views.get(h, match); ok {
-		return v.p, v.err
+	v, ok := e.views.get(h, match)
+	if !ok {
+		v = e.filter(p, pr)
+		e.views.add(h, v)
 	}
-	v := e.filter(p, pr)
-	e.views.add(h, v)
-	return v.p, v.err
+	if v.err != nil {
+		return nil, v.err
+	}
+	if v.filtered == nil {
+		return p, nil
+	}
+	f := v.filtered
+	return &prepared{
+		opName: f.opName, opType: f.opType, normalized: f.normalized, id: f.id,
+		removed: f.removed, empty: f.empty, authzKey: f.authzKey,
+		variables: p.variables, varsHash: p.varsHash,
+	}, nil
 }
 
 // filter runs the authorization walk on a fresh parse of the normalized
 // operation and prints what is left.
 func (e *Engine) filter(p *prepared, pr authz.Principal) *authzView {
-	v := &authzView{base: p.normalized, principal: pr.Key(), p: p}
+	v := &authzView{base: p.normalized, opName: p.opName, principal: pr.Key()}
 	doc, report := astparser.ParseGraphqlDocumentString(p.normalized)
 	if report.HasErrors() {
 		v.err = reportError(KindValidation, codeValidationFailed, &report)
@@ -86,12 +102,10 @@ func (e *Engine) filter(p *prepared, pr authz.Principal) *authzView {
 		return v
 	}
 	fp := &prepared{
-		opName:    p.opName,
-		opType:    p.opType,
-		variables: p.variables,
-		varsHash:  p.varsHash,
-		removed:   res.Removed,
-		empty:     res.Empty,
+		opName:  p.opName,
+		opType:  p.opType,
+		removed: res.Removed,
+		empty:   res.Empty,
 	}
 	if !res.Empty {
 		var buf bytes.Buffer
@@ -113,7 +127,7 @@ func (e *Engine) filter(p *prepared, pr authz.Principal) *authzView {
 	}
 	fp.authzKey = key.String()
 	fp.id = xxhash.Sum64String(fp.normalized + "\x00" + fp.authzKey)
-	v.p = fp
+	v.filtered = fp
 	return v
 }
 

@@ -101,7 +101,7 @@ func BenchmarkAuthorization(b *testing.B) {
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
-			if v := e.filter(p, pr); v.err != nil || len(v.p.removed) != 1 {
+			if v := e.filter(p, pr); v.err != nil || v.filtered == nil || len(v.filtered.removed) != 1 {
 				b.Fatal(fmt.Sprint(v.err))
 			}
 		}

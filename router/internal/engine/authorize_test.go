@@ -80,3 +80,35 @@ func TestAuthorizeConcurrentPrincipals(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// Requests that normalize to the same operation but carry different
+// variables (or inline values, extracted into variables) each run with
+// their own: the cached decision holds no variables. With a supergraph
+// that applies directives, every operation goes through the decision
+// cache, guarded fields or not.
+func TestAuthorizeKeepsEachRequestsVariables(t *testing.T) {
+	t.Parallel()
+	sgs := enginetest.Start(t)
+	e := newAuthzTestEngine(t, sgs)
+	run := func(ctx context.Context, req *Request) string {
+		t.Helper()
+		var buf bytes.Buffer
+		if err := e.Execute(ctx, req, nil, &buf, ExecOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		return buf.String()
+	}
+	scoped := authn.WithClaims(context.Background(), authn.Claims{"sub": "u1", "scope": "prices"})
+	for _, ctx := range []context.Context{context.Background(), scoped} {
+		for _, id := range []string{"1", "2", "1"} {
+			q := `query($id: ID!) { product(id: $id) { id name } }`
+			if got := run(ctx, &Request{Query: q, Variables: []byte(`{"id":"` + id + `"}`)}); !bytes.Contains([]byte(got), []byte(`"id":"`+id+`"`)) {
+				t.Errorf("product %s (variable): %s", id, got)
+			}
+			q = `{ product(id: "` + id + `") { id name price } }`
+			if got := run(ctx, &Request{Query: q}); !bytes.Contains([]byte(got), []byte(`"id":"`+id+`"`)) {
+				t.Errorf("product %s (inline): %s", id, got)
+			}
+		}
+	}
+}

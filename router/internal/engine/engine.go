@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/ast"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/astparser"
@@ -31,8 +32,13 @@ type Options struct {
 	SupergraphSDL string
 	// SubgraphURLs overrides routing URLs by subgraph name.
 	SubgraphURLs map[string]string
-	// ForwardHeaders names the client headers sent on to every subgraph.
+	// ForwardHeaders names the client headers sent on to the subgraphs.
 	ForwardHeaders []string
+	// HeaderSubgraphs restricts some of ForwardHeaders to the subgraphs
+	// named (header name -> subgraph names); the others go to every
+	// subgraph. A restricted header does not keep apart, in deduplication,
+	// requests to the subgraphs that do not receive it.
+	HeaderSubgraphs map[string][]string
 	// HTTP tunes the subgraph client.
 	HTTP HTTPOptions
 	// DisableDeduplication turns off inbound and subgraph request deduplication.
@@ -60,18 +66,28 @@ type Options struct {
 
 // Engine executes operations; it is safe for concurrent use.
 type Engine struct {
-	opts         Options
-	client       *ast.Document
-	router       *ast.Document
-	planConfig   plan.Configuration
-	resolver     *resolve.Resolver
-	headers      headerForwarder
-	kits         sync.Pool
-	ops          *lru[*prepared]
-	plans        *lru[*cachedPlan]
-	planFlight   singleflight.Group
-	subgraphURLs map[string]string
-	keys         entityKeys
+	opts       Options
+	client     *ast.Document
+	router     *ast.Document
+	planConfig plan.Configuration
+	resolver   *resolve.Resolver
+	headers    headerForwarder
+	kits       sync.Pool
+	ops        *lru[*prepared]
+	docs       *lru[*conditions]
+	norms      *lru[*normalized]
+	// normalizations counts documents parsed, normalized and validated
+	// (operation-cache misses other than new variable values).
+	normalizations atomic.Int64
+	// plannings counts operations planned (plan-cache misses).
+	plannings atomic.Int64
+	inbound   inboundFlights
+	// inboundShared counts responses copied from an identical request in flight.
+	inboundShared atomic.Int64
+	plans         *lru[*cachedPlan]
+	planFlight    singleflight.Group
+	subgraphURLs  map[string]string
+	keys          entityKeys
 	// authz is nil when authorization has nothing to do (authorize.go).
 	authz *authz.Authorizer
 	views *lru[*authzView]
@@ -105,8 +121,10 @@ func New(ctx context.Context, o Options) (e *Engine, err error) {
 	}
 	e = &Engine{
 		opts:         o,
-		headers:      newHeaderForwarder(o.ForwardHeaders),
+		headers:      newHeaderForwarder(o.ForwardHeaders, o.HeaderSubgraphs),
 		ops:          newLRU[*prepared](o.OperationCacheSize),
+		docs:         newLRU[*conditions](o.OperationCacheSize),
+		norms:        newLRU[*normalized](o.OperationCacheSize),
 		plans:        newLRU[*cachedPlan](o.PlanCacheSize),
 		subgraphURLs: map[string]string{},
 		keys:         entityKeys{},
@@ -122,6 +140,13 @@ func New(ctx context.Context, o Options) (e *Engine, err error) {
 	}
 	if err := e.buildPlanConfig(ctx, sg); err != nil {
 		return nil, fmt.Errorf("new engine: %w", err)
+	}
+	for header, names := range o.HeaderSubgraphs {
+		for _, name := range names {
+			if _, ok := e.subgraphURLs[name]; !ok {
+				return nil, fmt.Errorf("new engine: header %s is forwarded to subgraph %q, which the supergraph does not have", header, name)
+			}
+		}
 	}
 	e.resolver = resolve.New(ctx, resolve.ResolverOptions{
 		MaxConcurrency:                         o.MaxConcurrency,

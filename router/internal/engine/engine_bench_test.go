@@ -186,17 +186,19 @@ func BenchmarkPlanner(b *testing.B) {
 	b.Run("prepare", func(b *testing.B) {
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
-			if p := e.normalizeSafely(req()); p.err != nil {
+			n, _ := e.normalizeSafely(req(), nil)
+			if p := e.bind(n, emptyObjectJSON); p.err != nil {
 				b.Fatal(p.err)
 			}
 		}
 	})
 	b.Run("plan", func(b *testing.B) {
-		p := e.normalizeSafely(req())
+		n, _ := e.normalizeSafely(req(), nil)
+		p := e.bind(n, emptyObjectJSON)
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
-			if cp := e.buildPlan(p); cp.err != nil {
+			if cp := e.buildPlan(p, false); cp.err != nil {
 				b.Fatal(cp.err)
 			}
 		}

@@ -204,26 +204,10 @@ func newErrorRecorder(ctx context.Context, rctx *resolve.Context, plan *planErro
 	return context.WithValue(ctx, recorderKey{}, r), r
 }
 
-// shareWithFollowers hands r's entries to the requests deduplicated into
-// this one: they receive its response bytes, errors at _entities paths
-// included, and rewrite them with these entries.
-func (r *errorRecorder) shareWithFollowers(rctx *resolve.Context) {
-	resolve.SetDeduplicationCallbacks(rctx,
-		func(context.Context) [][][]any { return r.snapshot() },
-		func(_ context.Context, entries [][][]any) { r.mu.Lock(); r.entries = entries; r.mu.Unlock() })
-}
-
 func (r *errorRecorder) setRoot(v *astjson.Value) {
 	r.mu.Lock()
 	r.root = v
 	r.mu.Unlock()
-}
-
-// snapshot returns the entries recorded so far.
-func (r *errorRecorder) snapshot() [][][]any {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.entries
 }
 
 // take returns the recorded entries and forgets them and the data root

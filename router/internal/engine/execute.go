@@ -3,9 +3,12 @@ package engine
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
+	"errors"
 	"io"
 	"net/http"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/wundergraph/astjson"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/ast"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/resolve"
@@ -17,6 +20,11 @@ import (
 type ExecOptions struct {
 	// QueriesOnly rejects mutations (GET requests) with KindMethodNotAllowed.
 	QueriesOnly bool
+	// Deliver, when set and w is an empty *bytes.Buffer, is called with
+	// the complete response in w before Execute returns nil (and only
+	// then): the caller writes it to its client there, while identical
+	// requests can still join this one and share its response.
+	Deliver func(resp *bytes.Buffer)
 }
 
 // Execute runs one request and writes the GraphQL response JSON to w. A
@@ -65,7 +73,9 @@ func (e *Engine) Execute(ctx context.Context, req *Request, header http.Header, 
 	hb := e.headers.build(header)
 	rctx.Request = resolve.Request{ID: p.id, Header: hb.header}
 	rctx.SubgraphHeadersBuilder = hb
-	rctx.ExecutionOptions.DisableInboundRequestDeduplication = e.opts.DisableDeduplication
+	// Identical client requests are merged by inboundFlights (see there
+	// for why not by the engine's own deduplication).
+	rctx.ExecutionOptions.DisableInboundRequestDeduplication = true
 	rctx.ExecutionOptions.DisableSubgraphRequestDeduplication = e.opts.DisableDeduplication
 	if len(p.removed) > 0 {
 		rctx.SetAuthorizer(authz.Denier{})
@@ -73,28 +83,63 @@ func (e *Engine) Execute(ctx context.Context, req *Request, header http.Header, 
 	if rec != nil {
 		rec.rctx = rctx
 		rctx.LoaderHooks = rec
-		if !e.opts.DisableDeduplication {
-			rec.shareWithFollowers(rctx)
-		}
 	}
-	buf, isBuf := w.(*bytes.Buffer)
-	if !isBuf || buf.Len() != 0 {
-		buf = &bytes.Buffer{}
-	}
-	if _, err = e.resolver.ArenaResolveGraphQLResponse(rctx, cp.response, buf); err != nil {
-		return err
-	}
-	if bytes.HasPrefix(buf.Bytes(), errorsPrefix) {
+	resolveInto := func(buf *bytes.Buffer) error {
+		buf.Reset()
+		_, err := e.resolver.ArenaResolveGraphQLResponse(rctx, cp.response, buf)
 		var entries [][][]any
 		if rec != nil {
 			entries = rec.take()
 		}
-		rewriteErrors(buf, entries)
-	} else if rec != nil {
-		rec.take()
+		if err != nil {
+			return err
+		}
+		// Fetches cut short by the end of ctx answer with errors; that
+		// response is this caller's, never one to share with followers.
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if bytes.HasPrefix(buf.Bytes(), errorsPrefix) {
+			rewriteErrors(buf, entries)
+		}
+		return nil
 	}
-	if buf != w {
-		_, err = w.Write(buf.Bytes())
+	buf, isBuf := w.(*bytes.Buffer)
+	if !isBuf || buf.Len() != 0 {
+		var tmp bytes.Buffer
+		if err := resolveInto(&tmp); err != nil {
+			return err
+		}
+		_, err = w.Write(tmp.Bytes())
+		return err
+	}
+	resolve := func() error { return resolveInto(buf) }
+	var deliver func()
+	if o.Deliver != nil {
+		deliver = func() { o.Deliver(buf) }
+	}
+	if e.opts.DisableDeduplication || p.opType != ast.OperationTypeQuery {
+		if err := resolve(); err != nil {
+			return err
+		}
+		if deliver != nil {
+			deliver()
+		}
+		return nil
+	}
+	var d xxhash.Digest
+	var key [24]byte
+	binary.LittleEndian.PutUint64(key[0:], p.id)
+	binary.LittleEndian.PutUint64(key[8:], p.varsHash)
+	binary.LittleEndian.PutUint64(key[16:], hb.hashFor(cp.subgraphs))
+	d.Reset()
+	_, _ = d.Write(key[:])
+	shared, err := e.inbound.do(ctx.Done(), d.Sum64(), buf, resolve, deliver)
+	if errors.Is(err, errWaitEnded) {
+		return ctx.Err()
+	}
+	if shared {
+		e.inboundShared.Add(1)
 	}
 	return err
 }

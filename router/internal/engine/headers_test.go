@@ -12,7 +12,7 @@ func TestSubgraphHeadersAreCopies(t *testing.T) {
 	t.Parallel()
 	in := http.Header{}
 	in.Set("Authorization", "Bearer t1")
-	hb := newHeaderForwarder([]string{"authorization"}).build(in)
+	hb := newHeaderForwarder([]string{"authorization"}, nil).build(in)
 	first, h1 := hb.HeadersForSubgraph("a")
 	first.Add("Accept", "application/json")
 	second, h2 := hb.HeadersForSubgraph("b")
@@ -25,7 +25,7 @@ func TestSubgraphHeadersAreCopies(t *testing.T) {
 	if got := second.Get("Authorization"); got != "Bearer t1" {
 		t.Fatalf("Authorization = %q, want the client's", got)
 	}
-	if h, _ := newHeaderForwarder(nil).build(in).HeadersForSubgraph("a"); h != nil {
+	if h, _ := newHeaderForwarder(nil, nil).build(in).HeadersForSubgraph("a"); h != nil {
 		t.Fatalf("no forwarded headers: got %v, want nil", h)
 	}
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/ast"
@@ -18,10 +19,15 @@ import (
 // the operation) or the reason the operation cannot be planned.
 type cachedPlan struct {
 	normalized string
-	authzKey   string
 	response   *resolve.GraphQLResponse
+	authzKey   string
 	errorPaths *planErrorPaths // nil without entity fetches
-	err        *RequestError
+	// subscription is the plan of a subscription (response is then nil).
+	subscription *resolve.GraphQLSubscription
+	err          *RequestError
+	// subgraphs are the names of the subgraphs the plan fetches from;
+	// nil when a fetch does not say (then every subgraph counts).
+	subgraphs []string
 }
 
 // planFor returns the plan of a prepared operation, planning it at most
@@ -39,7 +45,8 @@ func (e *Engine) planFor(p *prepared) *cachedPlan {
 		if cp, ok := e.plans.get(p.id, match); ok {
 			return cp, nil
 		}
-		cp := e.buildPlan(p)
+		e.plannings.Add(1)
+		cp := e.buildPlan(p, false)
 		e.plans.add(p.id, cp)
 		return cp, nil
 	})
@@ -48,7 +55,10 @@ func (e *Engine) planFor(p *prepared) *cachedPlan {
 	return cp
 }
 
-func (e *Engine) buildPlan(p *prepared) (cp *cachedPlan) {
+// buildPlan plans and postprocesses an operation; withQueries keeps each
+// fetch's subgraph query in the plan, for inspection (X-Query-Plan): the
+// plan is otherwise the one that runs.
+func (e *Engine) buildPlan(p *prepared, withQueries bool) (cp *cachedPlan) {
 	cp = &cachedPlan{normalized: p.normalized, authzKey: p.authzKey}
 	defer func() {
 		// The planner panics on some unsupported shapes; report those as a
@@ -77,16 +87,30 @@ func (e *Engine) buildPlan(p *prepared) (cp *cachedPlan) {
 		return cp
 	}
 	rep := &operationreport.Report{}
-	pl := planner.Plan(&doc, e.router, p.opName, rep)
+	var planOpts []plan.Opts
+	if withQueries {
+		planOpts = append(planOpts, plan.IncludeQueryPlanInResponse())
+	}
+	pl := planner.Plan(&doc, e.router, p.opName, rep, planOpts...)
 	if rep.HasErrors() {
 		cp.err = reportError(KindPlan, codeQueryPlanFailed, rep)
 		return cp
 	}
 	var ppOpts []postprocess.ProcessorOption
-	if e.opts.MultiFetch {
+	if e.opts.MultiFetch && p.opType != ast.OperationTypeSubscription {
 		ppOpts = append(ppOpts, postprocess.EnableMultiFetch())
 	}
 	postprocess.NewProcessor(ppOpts...).Process(pl)
+	if sub, ok := pl.(*plan.SubscriptionResponsePlan); ok && p.opType == ast.OperationTypeSubscription {
+		if sub.Response.Response != nil {
+			authz.AddPlaceholders(sub.Response.Response.Data, p.removed)
+		}
+		if !withQueries && sub.Response.Response != nil {
+			sub.Response.Response.Fetches, cp.errorPaths = installErrorPaths(sub.Response.Response.Fetches)
+		}
+		cp.subscription = sub.Response
+		return cp
+	}
 	sync, ok := pl.(*plan.SynchronousResponsePlan)
 	if !ok {
 		cp.err = newRequestError(KindBadRequest, codeBadRequest, "operation type %s is not supported over HTTP POST/GET", opTypeName(p.opType))
@@ -100,9 +124,43 @@ func (e *Engine) buildPlan(p *prepared) (cp *cachedPlan) {
 	e.keys.requireKeyFields(sync.Response.Fetches)
 	serializeMutation(sync.Response)
 	authz.AddPlaceholders(sync.Response.Data, p.removed)
-	sync.Response.Fetches, cp.errorPaths = installErrorPaths(sync.Response.Fetches)
+	cp.subgraphs = fetchedSubgraphs(sync.Response.Fetches)
+	if !withQueries {
+		// Inspection shows the fetches that run, without the error-path
+		// capture the executed plan carries (errpaths.go).
+		sync.Response.Fetches, cp.errorPaths = installErrorPaths(sync.Response.Fetches)
+	}
 	cp.response = sync.Response
 	return cp
+}
+
+// fetchedSubgraphs lists the data sources a fetch tree calls, or returns
+// nil when a fetch does not name its data source.
+func fetchedSubgraphs(n *resolve.FetchTreeNode) []string {
+	out := []string{}
+	known := true
+	var walk func(n *resolve.FetchTreeNode)
+	walk = func(n *resolve.FetchTreeNode) {
+		if n == nil {
+			return
+		}
+		if n.Item != nil && n.Item.Fetch != nil {
+			info := n.Item.Fetch.FetchInfo()
+			if info == nil {
+				known = false
+			} else if !slices.Contains(out, info.DataSourceName) {
+				out = append(out, info.DataSourceName)
+			}
+		}
+		for _, c := range n.ChildNodes {
+			walk(c)
+		}
+	}
+	walk(n)
+	if !known {
+		return nil
+	}
+	return out
 }
 
 func opTypeName(t ast.OperationType) string {

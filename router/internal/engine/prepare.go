@@ -3,9 +3,13 @@ package engine
 import (
 	"bytes"
 	"errors"
+	"slices"
+	"strconv"
+	"strings"
 	"sync/atomic"
 
 	"github.com/cespare/xxhash/v2"
+	"github.com/wundergraph/astjson"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/ast"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/astnormalization"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/astparser"
@@ -33,8 +37,9 @@ var (
 	emptyObjectJSON = []byte("{}")
 )
 
-// prepared is a normalized, validated operation with its variables; it is
-// shared read-only between requests with the same query, name and variables.
+// prepared is an operation ready to plan with the variables of one
+// request: shared read-only between requests with the same query, name and
+// variables.
 type prepared struct {
 	query, opName string
 	rawVariables  string
@@ -53,6 +58,35 @@ type prepared struct {
 	removed  []authz.Removal
 	empty    bool
 	authzKey string
+}
+
+// normalized is the part of an operation that does not depend on variable
+// values: parsed, normalized with its @skip/@include conditions applied,
+// and validated. Every request with the same document, operation name and
+// condition values shares it, whatever its other variables are.
+type normalized struct {
+	query, opName string
+	// conds holds one byte per condition variable of the document: t, f or
+	// x (absent, or not a boolean, which normalization leaves in place).
+	conds string
+
+	err    *RequestError
+	name   string
+	opType ast.OperationType
+	// text is the operation printed after normalization and validation,
+	// before literals are extracted into variables.
+	text string
+	// dropped are the variables normalization removed with the fields they
+	// served (e.g. those of an @include(if: false) field); their values are
+	// removed from every request's variables as normalization would have.
+	dropped []string
+}
+
+// conditions lists the variables a document uses in @skip and @include,
+// the only variables whose values change its normalized form.
+type conditions struct {
+	query, opName string
+	names         []string
 }
 
 // kit holds the reusable, non-thread-safe parts of request preparation.
@@ -92,19 +126,37 @@ func (e *Engine) getKit() *kit {
 	return newKit()
 }
 
-func opCacheHash(r *Request) uint64 {
+// withKit runs f on a pooled kit. A document that makes the
+// graphql-go-tools walkers panic is rejected as invalid; its kit, whose
+// state is then unknown, is dropped instead of going back to the pool.
+func (e *Engine) withKit(f func(k *kit)) (rerr *RequestError) {
+	k := e.getKit()
+	defer func() {
+		if rec := recover(); rec != nil {
+			rerr = newRequestError(KindValidation, codeValidationFailed, "invalid operation: %v", rec)
+			return
+		}
+		e.kits.Put(k)
+	}()
+	f(k)
+	return nil
+}
+
+func hashStrings(parts ...string) uint64 {
 	var d xxhash.Digest
 	d.Reset()
-	_, _ = d.WriteString(r.OperationName)
-	_, _ = d.WriteString("\x00")
-	_, _ = d.WriteString(r.Query)
-	_, _ = d.WriteString("\x00")
-	_, _ = d.Write(r.Variables)
+	for _, p := range parts {
+		_, _ = d.WriteString(p)
+		_, _ = d.WriteString("\x00")
+	}
 	return d.Sum64()
 }
 
-// prepare returns the normalized operation for a request, from cache when
-// the same query, operation name and variables were seen before.
+// prepare returns the operation of a request with its variables, from
+// cache when the same query, operation name and variables were seen
+// before. Otherwise only the variables are processed, on the cached
+// normalized operation, unless the document or its @skip/@include values
+// are new.
 func (e *Engine) prepare(r *Request) *prepared {
 	if len(r.Variables) == 0 || bytes.Equal(r.Variables, nullJSON) {
 		r.Variables = emptyObjectJSON
@@ -114,14 +166,20 @@ func (e *Engine) prepare(r *Request) *prepared {
 	cacheable := len(r.Variables) <= e.opts.MaxCachedVariablesBytes && len(r.Query) <= maxCachedQueryBytes
 	var h uint64
 	if cacheable {
-		h = opCacheHash(r)
+		h = hashStrings(r.OperationName, r.Query, string(r.Variables))
 		if p, ok := e.ops.get(h, func(p *prepared) bool {
 			return p.query == r.Query && p.opName == r.OperationName && p.rawVariables == string(r.Variables)
 		}); ok {
 			return p
 		}
 	}
-	p := e.normalizeSafely(r)
+	n := e.normalizedFor(r)
+	var p *prepared
+	if n.err != nil {
+		p = &prepared{opName: n.name, err: n.err}
+	} else {
+		p = e.bind(n, r.Variables)
+	}
 	if cacheable {
 		p.query, p.opName, p.rawVariables = r.Query, r.OperationName, string(r.Variables)
 		e.ops.add(h, p)
@@ -129,50 +187,126 @@ func (e *Engine) prepare(r *Request) *prepared {
 	return p
 }
 
-// normalizeSafely runs normalize on a pooled kit. A document that makes the
-// graphql-go-tools walkers panic is rejected as invalid; its kit, whose
-// state is then unknown, is dropped instead of going back to the pool.
-func (e *Engine) normalizeSafely(r *Request) (p *prepared) {
-	k := e.getKit()
-	defer func() {
-		if rec := recover(); rec != nil {
-			p = &prepared{opName: r.OperationName}
-			p.err = newRequestError(KindValidation, codeValidationFailed, "invalid operation: %v", rec)
-			return
+// normalizedFor returns the normalized operation of a request's document,
+// operation name and condition values, normalizing it on a cache miss.
+func (e *Engine) normalizedFor(r *Request) *normalized {
+	if len(r.Query) > maxCachedQueryBytes {
+		n, _ := e.normalizeSafely(r, nil)
+		return n
+	}
+	docKey := hashStrings(r.OperationName, r.Query)
+	c, ok := e.docs.get(docKey, func(c *conditions) bool { return c.query == r.Query && c.opName == r.OperationName })
+	if ok {
+		conds := conditionValues(c.names, r.Variables)
+		key := hashStrings(r.OperationName, r.Query, conds)
+		if n, ok := e.norms.get(key, func(n *normalized) bool {
+			return n.query == r.Query && n.opName == r.OperationName && n.conds == conds
+		}); ok {
+			return n
 		}
-		e.kits.Put(k)
-	}()
-	return e.normalize(k, r)
+	}
+	var known []string
+	if ok {
+		known = c.names
+	}
+	n, names := e.normalizeSafely(r, known)
+	n.query, n.opName = r.Query, r.OperationName
+	if !ok {
+		e.docs.add(docKey, &conditions{query: r.Query, opName: r.OperationName, names: names})
+	}
+	e.norms.add(hashStrings(r.OperationName, r.Query, n.conds), n)
+	return n
 }
 
-func (e *Engine) normalize(k *kit, r *Request) *prepared {
-	p := &prepared{opName: r.OperationName}
+// normalizeSafely normalizes and validates the request's document on a
+// pooled kit; names are the document's condition variables when already
+// known. It returns the condition variables it used.
+func (e *Engine) normalizeSafely(r *Request, names []string) (n *normalized, used []string) {
+	e.normalizations.Add(1)
+	if rerr := e.withKit(func(k *kit) { n, used = e.normalize(k, r, names) }); rerr != nil {
+		return &normalized{name: r.OperationName, conds: conditionValues(names, r.Variables), err: rerr}, names
+	}
+	return n, used
+}
+
+func (e *Engine) normalize(k *kit, r *Request, names []string) (*normalized, []string) {
+	n := &normalized{name: r.OperationName}
 	doc, report := k.doc, &k.report
 	doc.Reset()
 	report.Reset()
 	doc.Input.ResetInputString(r.Query)
 	k.parser.Parse(doc, report)
 	if report.HasErrors() {
-		p.err = reportError(KindParse, codeParseFailed, report)
-		return p
+		n.err = reportError(KindParse, codeParseFailed, report)
+		return n, names
 	}
 	name, rerr := operationName(doc, r.OperationName)
 	if rerr != nil {
-		p.err = rerr
-		return p
+		n.err = rerr
+		return n, names
 	}
-	p.opName = name
-	// The normalizers rewrite the variables; never let them touch the caller's bytes.
-	doc.Input.Variables = bytes.Clone(r.Variables)
+	n.name = name
+	if names == nil {
+		names = conditionVariables(doc)
+	}
+	n.conds = conditionValues(names, r.Variables)
+	declared := operationVariables(doc, name)
+	// Normalization sees the condition values only, so that its result
+	// holds for every request with the same ones.
+	doc.Input.Variables = conditionsJSON(names, n.conds)
 	k.normalizer.NormalizeNamedOperation(doc, e.client, []byte(name), report)
+	if report.HasErrors() {
+		n.err = reportError(KindValidation, codeValidationFailed, report)
+		return n, names
+	}
+	if k.validator.Validate(doc, e.client, report); report.HasErrors() {
+		n.err = reportError(KindValidation, codeValidationFailed, report)
+		return n, names
+	}
+	kept := operationVariables(doc, name)
+	for _, v := range declared {
+		if !slices.Contains(kept, v) {
+			n.dropped = append(n.dropped, v)
+		}
+	}
+	for _, rn := range doc.RootNodes {
+		if rn.Kind == ast.NodeKindOperationDefinition {
+			n.opType = doc.OperationDefinitions[rn.Ref].OperationType
+			break
+		}
+	}
+	k.buf.Reset()
+	if err := k.printer.Print(doc, &k.buf); err != nil {
+		n.err = newRequestError(KindValidation, codeValidationFailed, "print operation: %s", err)
+		return n, names
+	}
+	n.text = k.buf.String()
+	return n, names
+}
+
+// bind applies one request's variables to a normalized operation: literals
+// are extracted into variables, defaults injected, single values coerced
+// into lists, then the variables are validated against their types.
+func (e *Engine) bind(n *normalized, variables []byte) (p *prepared) {
+	if rerr := e.withKit(func(k *kit) { p = e.bindVariables(k, n, variables) }); rerr != nil {
+		return &prepared{opName: n.name, err: rerr}
+	}
+	return p
+}
+
+func (e *Engine) bindVariables(k *kit, n *normalized, variables []byte) *prepared {
+	p := &prepared{opName: n.name, opType: n.opType}
+	doc, report := k.doc, &k.report
+	doc.Reset()
+	report.Reset()
+	doc.Input.ResetInputString(n.text)
+	k.parser.Parse(doc, report)
 	if report.HasErrors() {
 		p.err = reportError(KindValidation, codeValidationFailed, report)
 		return p
 	}
-	if k.validator.Validate(doc, e.client, report); report.HasErrors() {
-		p.err = reportError(KindValidation, codeValidationFailed, report)
-		return p
-	}
+	// The normalizers rewrite the variables; never let them touch the caller's bytes.
+	doc.Input.Variables = withoutVariables(variables, n.dropped)
 	k.varNormalizer.NormalizeOperation(doc, e.client, report)
 	if report.HasErrors() {
 		p.err = reportError(KindVariables, codeBadUserInput, report)
@@ -186,12 +320,6 @@ func (e *Engine) normalize(k *kit, r *Request) *prepared {
 		p.err = re
 		return p
 	}
-	for _, n := range doc.RootNodes {
-		if n.Kind == ast.NodeKindOperationDefinition {
-			p.opType = doc.OperationDefinitions[n.Ref].OperationType
-			break
-		}
-	}
 	k.buf.Reset()
 	if err := k.printer.Print(doc, &k.buf); err != nil {
 		p.err = newRequestError(KindValidation, codeValidationFailed, "print operation: %s", err)
@@ -202,6 +330,115 @@ func (e *Engine) normalize(k *kit, r *Request) *prepared {
 	p.variables = bytes.Clone(doc.Input.Variables)
 	p.varsHash = xxhash.Sum64(p.variables)
 	return p
+}
+
+// conditionVariables returns the sorted names of the variables used as the
+// condition of @skip or @include anywhere in the document.
+func conditionVariables(doc *ast.Document) []string {
+	names := []string{}
+	for i := range doc.Directives {
+		switch doc.DirectiveNameString(i) {
+		case "skip", "include":
+		default:
+			continue
+		}
+		v, ok := doc.DirectiveArgumentValueByName(i, []byte("if"))
+		if !ok || v.Kind != ast.ValueKindVariable {
+			continue
+		}
+		if name := doc.VariableValueNameString(v.Ref); !slices.Contains(names, name) {
+			names = append(names, strings.Clone(name))
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// conditionValues encodes the values of the condition variables in a
+// request's variables, one byte each.
+func conditionValues(names []string, variables []byte) string {
+	if len(names) == 0 {
+		return ""
+	}
+	out := make([]byte, len(names))
+	vars, err := astjson.ParseBytes(variables)
+	for i, name := range names {
+		out[i] = 'x'
+		if err != nil || vars.Type() != astjson.TypeObject {
+			continue
+		}
+		if v := vars.Get(name); v != nil {
+			switch v.Type() {
+			case astjson.TypeTrue:
+				out[i] = 't'
+			case astjson.TypeFalse:
+				out[i] = 'f'
+			}
+		}
+	}
+	return string(out)
+}
+
+// conditionsJSON is the variables object normalization sees: the boolean
+// condition values, the others left out as normalization treats a
+// missing value and a non-boolean one alike (it keeps the directive).
+func conditionsJSON(names []string, conds string) []byte {
+	out := []byte{'{'}
+	for i, name := range names {
+		if conds[i] == 'x' {
+			continue
+		}
+		if len(out) > 1 {
+			out = append(out, ',')
+		}
+		out = strconv.AppendQuote(out, name)
+		if conds[i] == 't' {
+			out = append(out, ":true"...)
+		} else {
+			out = append(out, ":false"...)
+		}
+	}
+	return append(out, '}')
+}
+
+// operationVariables returns the variables declared by the named operation
+// (the only one, when name is empty).
+func operationVariables(doc *ast.Document, name string) []string {
+	var out []string
+	for _, rn := range doc.RootNodes {
+		if rn.Kind != ast.NodeKindOperationDefinition || (name != "" && doc.OperationDefinitionNameString(rn.Ref) != name) {
+			continue
+		}
+		for _, ref := range doc.OperationDefinitions[rn.Ref].VariableDefinitions.Refs {
+			out = append(out, strings.Clone(doc.VariableDefinitionNameString(ref)))
+		}
+		return out
+	}
+	return out
+}
+
+// withoutVariables returns a copy of the variables object without the
+// named entries; malformed variables are copied as they are, for the
+// validator to report.
+func withoutVariables(variables []byte, names []string) []byte {
+	if len(names) == 0 {
+		return bytes.Clone(variables)
+	}
+	vars, err := astjson.ParseBytes(variables)
+	if err != nil || vars.Type() != astjson.TypeObject {
+		return bytes.Clone(variables)
+	}
+	found := false
+	for _, name := range names {
+		if vars.Get(name) != nil {
+			vars.Del(name)
+			found = true
+		}
+	}
+	if !found {
+		return bytes.Clone(variables)
+	}
+	return vars.MarshalTo(nil)
 }
 
 func variablesError(err error) *RequestError {
@@ -240,7 +477,8 @@ func operationName(doc *ast.Document, name string) (string, *RequestError) {
 	case name != "" && !found:
 		return "", newRequestError(KindBadRequest, codeBadRequest, "Unknown operation named %q.", name)
 	case name == "":
-		return only, nil
+		// The document's bytes belong to a pooled kit and change with its next use.
+		return strings.Clone(only), nil
 	}
 	return name, nil
 }

@@ -7,11 +7,7 @@ import (
 
 	"github.com/wundergraph/astjson"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/ast"
-	"github.com/wundergraph/graphql-go-tools/v2/pkg/astparser"
-	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/plan"
-	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/postprocess"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/resolve"
-	"github.com/wundergraph/graphql-go-tools/v2/pkg/operationreport"
 
 	"github.com/shopsupergraph/shop/router/internal/authz"
 )
@@ -24,8 +20,8 @@ type SubscriptionWriter = resolve.SubscriptionResponseWriter
 // owning subgraph, resolves the fields of other subgraphs for every event
 // and writes each response to w until the subgraph completes or ctx ends.
 // A *RequestError means the operation was refused before anything was
-// written. Subscriptions are planned per call: they are long-lived, so the
-// plan cost is negligible next to their lifetime.
+// written. Subscriptions share the plan cache with queries: a document
+// many clients subscribe to is planned once.
 func (e *Engine) Subscribe(ctx context.Context, req *Request, header http.Header, w SubscriptionWriter) (err error) {
 	p := e.prepare(req)
 	if p.err != nil {
@@ -42,19 +38,20 @@ func (e *Engine) Subscribe(ctx context.Context, req *Request, header http.Header
 		// Nothing is left to subscribe to: refuse it as reject mode does.
 		return unauthorizedError(removedPaths(p.removed))
 	}
-	sub, rerr := e.planSubscription(p)
-	if rerr != nil {
-		return rerr
+	cp := e.planFor(p)
+	if cp.err != nil {
+		return cp.err
+	}
+	if cp.subscription == nil {
+		return newRequestError(KindPlan, codeQueryPlanFailed, "the subscription was not planned as one")
 	}
 	vars, perr := astjson.ParseBytes(p.variables)
 	if perr != nil {
 		return newRequestError(KindVariables, codeBadUserInput, "variables: %s", perr)
 	}
-	var paths *planErrorPaths
-	sub.Response.Fetches, paths = installErrorPaths(sub.Response.Fetches)
 	var rec *errorRecorder
-	if paths != nil {
-		ctx, rec = newErrorRecorder(ctx, nil, paths)
+	if cp.errorPaths != nil {
+		ctx, rec = newErrorRecorder(ctx, nil, cp.errorPaths)
 	}
 	rctx := resolve.NewContext(ctx)
 	rctx.Variables = vars
@@ -69,7 +66,7 @@ func (e *Engine) Subscribe(ctx context.Context, req *Request, header http.Header
 		rec.rctx = rctx
 		rctx.LoaderHooks = rec
 	}
-	return e.resolver.ResolveGraphQLSubscription(rctx, sub, &errorPathWriter{SubscriptionWriter: w, rec: rec})
+	return e.resolver.ResolveGraphQLSubscription(rctx, cp.subscription, &errorPathWriter{SubscriptionWriter: w, rec: rec})
 }
 
 // errorPathWriter gives each subscription event's errors their client
@@ -114,36 +111,4 @@ func (w *errorPathWriter) writeBuffered() error {
 	_, err := w.SubscriptionWriter.Write(w.buf.Bytes())
 	w.buf.Reset()
 	return err
-}
-
-func (e *Engine) planSubscription(p *prepared) (sub *resolve.GraphQLSubscription, rerr *RequestError) {
-	defer func() {
-		// The planner panics on some unsupported shapes; report those as a
-		// planning error, as Execute does.
-		if r := recover(); r != nil {
-			sub, rerr = nil, newRequestError(KindPlan, codeQueryPlanFailed, "query planning failed: %v", r)
-		}
-	}()
-	doc, report := astparser.ParseGraphqlDocumentString(p.normalized)
-	if report.HasErrors() {
-		return nil, reportError(KindPlan, codeQueryPlanFailed, &report)
-	}
-	planner, err := plan.NewPlanner(e.planConfig)
-	if err != nil {
-		return nil, newRequestError(KindPlan, codeQueryPlanFailed, "create planner: %s", err)
-	}
-	rep := &operationreport.Report{}
-	pl := planner.Plan(&doc, e.router, p.opName, rep)
-	if rep.HasErrors() {
-		return nil, reportError(KindPlan, codeQueryPlanFailed, rep)
-	}
-	postprocess.NewProcessor().Process(pl)
-	sp, ok := pl.(*plan.SubscriptionResponsePlan)
-	if !ok {
-		return nil, newRequestError(KindPlan, codeQueryPlanFailed, "subscription planned as %T", pl)
-	}
-	if sp.Response.Response != nil {
-		authz.AddPlaceholders(sp.Response.Response.Data, p.removed)
-	}
-	return sp.Response, nil
 }

@@ -137,6 +137,30 @@ func (m *Metrics) Middleware(next http.Handler) http.Handler {
 	})
 }
 
+// Operation measures one operation that Middleware does not see: a
+// subscription, which runs over a WebSocket or SSE stream for as long as
+// it lasts. It is recorded on the same instrument as requests, with the
+// operation's type, when the returned function is called at its end.
+func (m *Metrics) Operation(ctx context.Context, httpMethod, opName, opType string) (end func(failed bool)) {
+	start := time.Now()
+	return func(failed bool) {
+		attrs := make([]attribute.KeyValue, 0, 6)
+		attrs = append(attrs,
+			method(httpMethod),
+			semconv.HTTPResponseStatusCode(http.StatusOK),
+			semconv.HTTPRoute("/graphql"),
+			semconv.GraphQLOperationName(m.label(opName)),
+		)
+		if opType != "" {
+			attrs = append(attrs, semconv.GraphQLOperationTypeKey.String(opType))
+		}
+		if failed {
+			attrs = append(attrs, semconv.ErrorTypeKey.String("graphql_error"))
+		}
+		m.server.Record(context.WithoutCancel(ctx), time.Since(start).Seconds(), metric.WithAttributes(attrs...))
+	}
+}
+
 // method is http.request.method, with methods outside the standard ones
 // as "_OTHER" (clients choose them, and every value is a new series).
 func method(m string) attribute.KeyValue {

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -137,6 +138,20 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	}
 	buf := h.getBuf()
 	defer h.bufs.Put(buf)
+	delivered := false
+	deliver := func(b *bytes.Buffer) {
+		delivered = true
+		codeFetchErrors(b)
+		h := w.Header()
+		h.Set("Content-Type", media+"; charset=utf-8")
+		// With its length known, the response goes out as it is rather
+		// than in chunks.
+		h.Set("Content-Length", strconv.Itoa(b.Len()))
+		_, _ = w.Write(b.Bytes())
+	}
+	// The engine delivers the response itself, so that identical requests
+	// arriving while it is written to this client can still share it.
+	opts.Deliver = deliver
 	err = h.exec.Execute(r.Context(), req, r.Header, buf, opts)
 	if err != nil {
 		if re, ok := engine.AsRequestError(err); ok {
@@ -154,9 +169,9 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		writeErrors(w, media, http.StatusInternalServerError, "internal server error", "INTERNAL_SERVER_ERROR")
 		return
 	}
-	codeFetchErrors(buf)
-	w.Header().Set("Content-Type", media+"; charset=utf-8")
-	_, _ = w.Write(buf.Bytes())
+	if !delivered {
+		deliver(buf)
+	}
 }
 
 func (h *Handler) getBuf() *bytes.Buffer {

@@ -130,6 +130,30 @@ func (t *Tracer) Middleware(next http.Handler) http.Handler {
 	})
 }
 
+// Operation starts the server span of an operation that Middleware does
+// not see (a subscription over a WebSocket or SSE stream), as a child of
+// the traceparent in header when there is one. The returned context
+// carries the span for the operation's subgraph fetches; end closes it.
+func (t *Tracer) Operation(ctx context.Context, header http.Header, httpMethod, opName, opType string) (context.Context, func(failed bool)) {
+	ctx = t.prop.Extract(ctx, propagation.HeaderCarrier(header))
+	name := "graphql.request"
+	attrs := []attribute.KeyValue{attribute.String("http.request.method", httpMethod), attribute.String("url.path", "/graphql")}
+	if opName != "" {
+		name += " " + opName
+		attrs = append(attrs, attribute.String("graphql.operation.name", opName))
+	}
+	if opType != "" {
+		attrs = append(attrs, attribute.String("graphql.operation.type", opType))
+	}
+	ctx, span := t.tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(attrs...))
+	return ctx, func(failed bool) {
+		if failed {
+			span.SetStatus(codes.Error, "operation failed")
+		}
+		span.End()
+	}
+}
+
 // Transport records a client span per subgraph fetch and injects the
 // trace context into the fetch's headers. subgraphByURL names the spans.
 func (t *Tracer) Transport(subgraphByURL map[string]string, next http.RoundTripper) http.RoundTripper {
