@@ -73,7 +73,10 @@ func TestAccessRules(t *testing.T) {
 			}
 			r := s.do(ctx, `mutation($p: [OrderProductInput]) { placeOrder(products: $p) { _id userId } }`,
 				map[string]any{"p": []any{map[string]any{"_id": p.ID, "quantity": 1}}}, h)
-			expectRefused(t, sys, r, "placeOrder", "UNAUTHENTICATED")
+			// Bad tokens: the router's authentication (401 UNAUTHENTICATED).
+			// No token: placeOrder is @authenticated, which the router
+			// enforces (UNAUTHORIZED_FIELD_OR_TYPE).
+			expectRefused(t, sys, r, "placeOrder", "UNAUTHENTICATED", "UNAUTHORIZED_FIELD_OR_TYPE")
 			r = s.do(ctx, `{ me { _id email } }`, nil, h)
 			if strings.Contains(string(r.Body), alice.ID) || strings.Contains(string(r.Body), "@example.com") {
 				t.Errorf("me with %s leaked: %s", tc.name, r.Body)
