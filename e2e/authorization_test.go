@@ -63,7 +63,11 @@ func TestRouterEnforcesAuthenticated(t *testing.T) {
 	}
 
 	// Signed in, the same fields are served.
-	var me struct{ Me struct{ ID string `json:"_id"` } }
+	var me struct {
+		Me struct {
+			ID string `json:"_id"`
+		}
+	}
 	s.must(ctx, `{ me { _id } }`, nil, alice.auth(), &me)
 	if me.Me.ID != alice.ID {
 		t.Errorf("me for alice: %+v", me.Me)
