@@ -10,9 +10,11 @@ TEST_FLAGS ?= -count=1 -timeout 15m
 
 .PHONY: run test test-real generate compose check lint vet fmt bench build e2e fuzz soak
 
-## run: the whole system on embedded FerretDB, Kafka and Redis (router on :8080)
+## run: the whole system on embedded FerretDB, Kafka and Redis (router on :8080);
+## ROUTER_CONFIG=router.yaml configures its router (docs/configuration.md)
+ROUTER_CONFIG ?=
 run:
-	$(GO) run ./devstack/cmd/shop --data $(DATA_DIR)
+	$(GO) run ./devstack/cmd/shop --data $(DATA_DIR)$(if $(ROUTER_CONFIG), --router-config $(ROUTER_CONFIG))
 
 ## build: every binary into bin/
 build:
