@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/shopsupergraph/shop/devstack/stack"
+	"github.com/shopsupergraph/shop/platform/buildinfo"
 	"github.com/shopsupergraph/shop/platform/logging"
 )
 
@@ -43,8 +44,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 	ordersAddr := fs.String("orders-addr", get("ORDERS_ADDR", ":4003"), "orders subgraph listen address")
 	supergraph := fs.String("supergraph", get("SUPERGRAPH", "supergraph.graphql"), "composed supergraph served by the router")
 	routerConfig := fs.String("router-config", get("ROUTER_CONFIG", ""), "router.yaml for the router (the stack still sets its listener, supergraph, subgraph URLs and token keys)")
+	version := fs.Bool("version", false, "print the version, commit and Go version, then exit")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *version {
+		return buildinfo.Print(stdout, "shop")
 	}
 	log := logging.New(stderr, get("LOG_LEVEL", "warn"), get("LOG_FORMAT", "text"))
 
