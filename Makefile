@@ -10,19 +10,26 @@ TEST_FLAGS ?= -count=1 -timeout 15m
 
 .PHONY: run test test-real generate compose check lint vet fmt bench build e2e fuzz soak
 
-## run: the whole system on embedded FerretDB, Kafka and Redis (router on :8080)
+## run: the whole system on embedded FerretDB, Kafka and Redis (router on :8080);
+## ROUTER_CONFIG=router.yaml configures its router (docs/configuration.md)
+ROUTER_CONFIG ?=
 run:
-	$(GO) run ./devstack/cmd/shop --data $(DATA_DIR)
+	$(GO) run ./devstack/cmd/shop --data $(DATA_DIR)$(if $(ROUTER_CONFIG), --router-config $(ROUTER_CONFIG))
 
-## build: every binary into bin/
+## build: every binary into bin/, stamped with the version and commit that `--version` prints
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+# router and compose carry their own copy of platform/buildinfo (they import no module of ours).
+stamp = -ldflags "-X github.com/shopsupergraph/shop/$(1)/buildinfo.Version=$(VERSION) -X github.com/shopsupergraph/shop/$(1)/buildinfo.Commit=$(COMMIT)"
 build:
 	@mkdir -p bin
-	cd subgraphs/users && $(GO) build -o ../../bin/users ./cmd/users
-	cd subgraphs/products && $(GO) build -o ../../bin/products ./cmd/products
-	cd subgraphs/orders && $(GO) build -o ../../bin/orders ./cmd/orders
-	cd router && $(GO) build -o ../bin/router ./cmd/router
-	cd compose && $(GO) build -o ../bin/compose ./cmd/compose
-	cd devstack && $(GO) build -o ../bin/shop ./cmd/shop
+	cd subgraphs/users && $(GO) build $(call stamp,platform) -o ../../bin/users ./cmd/users
+	cd subgraphs/products && $(GO) build $(call stamp,platform) -o ../../bin/products ./cmd/products
+	cd subgraphs/orders && $(GO) build $(call stamp,platform) -o ../../bin/orders ./cmd/orders
+	cd router && $(GO) build $(call stamp,router/internal) -o ../bin/router ./cmd/router
+	cd compose && $(GO) build $(call stamp,compose/internal) -o ../bin/compose ./cmd/compose
+	cd devstack && $(GO) build $(call stamp,platform) -o ../bin/shop ./cmd/shop
+	cd loadgen && $(GO) build $(call stamp,platform) -o ../bin/loadgen ./cmd/loadgen
 
 ## test: unit and integration tests of every module (embedded stand-ins; needs only Go)
 test:

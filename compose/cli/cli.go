@@ -17,11 +17,13 @@ import (
 	"github.com/shopsupergraph/shop/compose/check"
 	"github.com/shopsupergraph/shop/compose/config"
 	"github.com/shopsupergraph/shop/compose/diag"
+	"github.com/shopsupergraph/shop/compose/internal/buildinfo"
 )
 
 const usage = `usage:
   compose supergraph --config supergraph.yaml [-o supergraph.graphql]
   compose check --config supergraph.yaml --supergraph supergraph.graphql [--base main-supergraph.graphql]
+  compose --version
 `
 
 // ErrCheckFailed is returned when `compose check` found problems it already
@@ -39,6 +41,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runSupergraph(ctx, args[1:], stdout, stderr)
 	case "check":
 		return runCheck(ctx, args[1:], stdout, stderr)
+	case "--version", "-version", "version":
+		return buildinfo.Print(stdout, "compose")
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	neturl "net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -43,6 +42,11 @@ type Options struct {
 	OrdersAddr   string
 	// Supergraph is the path of the composed supergraph the router serves.
 	Supergraph string
+	// RouterConfig is the path of a router.yaml for the stack's router
+	// ("" for none). It and the ROUTER_* variables of Env are read as
+	// cmd/router reads them; the stack then sets the listener, the
+	// supergraph, the subgraph URLs and its token key set (routerConfig).
+	RouterConfig string
 	// Env supplies every other variable (API_SECRET, TOKEN_TTL, ...); the
 	// stack sets the infrastructure addresses itself.
 	Env map[string]string
@@ -222,25 +226,17 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 			return fail(err)
 		}
 	}
-	rc := routerapp.DefaultConfig()
-	rc.Supergraph = o.Supergraph
-	rc.Listen = lns["router"].Addr().String()
-	// No load balancer watches the dev stack's /ready: stop at once, as
-	// the subgraphs do in development.
-	rc.Timeouts.DrainDelay = 0
-	// Only users reads the client's address (login limits per client), as
-	// in docker-compose.yml and deploy/kubernetes.
-	rc.ClientAddress.ForwardTo = []string{"users"}
-	// A collector named for the subgraphs gets the router's spans too.
-	if u, err := neturl.Parse(env["OTEL_EXPORTER_OTLP_ENDPOINT"]); err == nil && u.Host != "" {
-		rc.Tracing.Enabled, rc.Tracing.Exporter = true, "otlp"
-		rc.Tracing.Endpoint, rc.Tracing.Insecure = u.Host, u.Scheme == "http"
+	rc, err := routerConfig(o.RouterConfig, env, lns["router"].Addr().String(), o.Supergraph)
+	if err != nil {
+		return fail(fmt.Errorf("stack: %w", err))
 	}
 	jwks, err := routerJWKS(o.DataDir, env, url("users"))
 	if err != nil {
 		return fail(fmt.Errorf("stack: %w", err))
 	}
-	rc.Authentication.Router.JWT.JWKS = []routerapp.JWKSConfig{jwks}
+	// The stack's key set joins any the user configured, so the tokens
+	// its users subgraph issues always verify.
+	rc.Authentication.Router.JWT.JWKS = append(rc.Authentication.Router.JWT.JWKS, jwks)
 	r, err := routerapp.New(rc, routerapp.WithLogger(o.Log.With("service", "router")), routerapp.WithSubgraphURLs(map[string]string{
 		"users": s.UsersURL, "products": s.ProductsURL, "orders": s.OrdersURL,
 	}))

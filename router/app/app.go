@@ -33,6 +33,17 @@ func DefaultConfig() Config { return config.Default() }
 // ROUTER_* environment variables.
 func LoadConfig(path string) (Config, error) { return config.Load(path, nil) }
 
+// LoadConfigEnv is LoadConfig with the ROUTER_* variables taken from
+// environ ("KEY=value" pairs) instead of the process environment, for a
+// caller that runs the router in-process with an environment of its own
+// (the embedded dev stack reads .env as well).
+func LoadConfigEnv(path string, environ []string) (Config, error) {
+	if environ == nil {
+		environ = []string{}
+	}
+	return config.Load(path, environ)
+}
+
 // Option adjusts how New builds the router.
 type Option func(*options)
 

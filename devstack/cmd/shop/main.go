@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/shopsupergraph/shop/devstack/stack"
+	"github.com/shopsupergraph/shop/platform/buildinfo"
 	"github.com/shopsupergraph/shop/platform/logging"
 )
 
@@ -42,8 +43,13 @@ func run(args []string, stdout, stderr io.Writer) error {
 	productsAddr := fs.String("products-addr", get("PRODUCTS_ADDR", ":4002"), "products subgraph listen address")
 	ordersAddr := fs.String("orders-addr", get("ORDERS_ADDR", ":4003"), "orders subgraph listen address")
 	supergraph := fs.String("supergraph", get("SUPERGRAPH", "supergraph.graphql"), "composed supergraph served by the router")
+	routerConfig := fs.String("router-config", get("ROUTER_CONFIG", ""), "router.yaml for the router (the stack still sets its listener, supergraph, subgraph URLs and token keys)")
+	version := fs.Bool("version", false, "print the version, commit and Go version, then exit")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *version {
+		return buildinfo.Print(stdout, "shop")
 	}
 	log := logging.New(stderr, get("LOG_LEVEL", "warn"), get("LOG_FORMAT", "text"))
 
@@ -63,7 +69,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	st, err := stack.Start(ctx, stack.Options{
 		DataDir: *data, RouterAddr: *routerAddr, UsersAddr: *usersAddr, ProductsAddr: *productsAddr,
-		OrdersAddr: *ordersAddr, Supergraph: sgPath, Env: env, Log: log,
+		OrdersAddr: *ordersAddr, Supergraph: sgPath, RouterConfig: *routerConfig, Env: env, Log: log,
 	})
 	if err != nil {
 		return err

@@ -15,6 +15,8 @@ import (
 
 // config is the command line.
 type config struct {
+	// Version asks for the version only (--version).
+	Version    bool
 	Router     string
 	AdminKey   string
 	Supergraph string
@@ -63,8 +65,12 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.Uint64Var(&c.Seed, "seed", 1, "seed of the workers' random choices")
 	fs.IntVar(&c.History, "history", 0, "orders to place before the measured scenarios (unmeasured), so cost with history shows; raise --stock to cover them")
 	fs.IntVar(&c.Replicas, "products-replicas", 1, "products processes sharing one database in the in-process stack (orders reserves through all of them)")
+	fs.BoolVar(&c.Version, "version", false, "print the version, commit and Go version, then exit")
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	if c.Version {
+		return c, nil
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments %q", fs.Args())

@@ -17,6 +17,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/shopsupergraph/shop/platform/buildinfo"
 )
 
 func main() {
@@ -33,6 +35,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
+	}
+	if cfg.Version {
+		return buildinfo.Print(stdout, "loadgen")
 	}
 	rep, err := execute(ctx, cfg, stderr)
 	if err != nil {

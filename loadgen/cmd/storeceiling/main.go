@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/shopsupergraph/shop/loadgen/storemix"
+	"github.com/shopsupergraph/shop/platform/buildinfo"
 	"github.com/shopsupergraph/shop/platform/embedded"
 	"github.com/shopsupergraph/shop/platform/mongox"
 )
@@ -43,8 +44,12 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&o.Products, "products", 100, "products the lines pick from")
 	fs.DurationVar(&o.Window, "window", 0, "group commit window (0: write at once, batching what queued meanwhile)")
 	fs.BoolVar(&o.NoLane, "no-lane", false, "let write calls reach the store concurrently instead of one at a time per database")
+	version := fs.Bool("version", false, "print the version, commit and Go version, then exit")
 	if err := fs.Parse(args); err != nil {
 		return err //nolint:wrapcheck // flag's own message
+	}
+	if *version {
+		return buildinfo.Print(out, "storeceiling")
 	}
 	target := *uri
 	if target == "" {

@@ -1,6 +1,7 @@
 // Command router serves an Apollo join-spec supergraph:
 //
 //	router --supergraph PATH --listen ADDR [--config router.yaml]
+//	router --version
 package main
 
 import (
@@ -13,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/shopsupergraph/shop/router/app"
+	"github.com/shopsupergraph/shop/router/internal/buildinfo"
 )
 
 func main() {
@@ -27,7 +29,11 @@ func run() error {
 	flag.StringVar(&supergraphPath, "supergraph", "", "path of the join-spec supergraph (overrides config and ROUTER_SUPERGRAPH)")
 	flag.StringVar(&listen, "listen", "", "listen address, e.g. 127.0.0.1:4000 (overrides config and ROUTER_LISTEN)")
 	flag.StringVar(&configPath, "config", "", "optional router.yaml")
+	version := flag.Bool("version", false, "print the version, commit and Go version, then exit")
 	flag.Parse()
+	if *version {
+		return buildinfo.Print(os.Stdout, "router")
+	}
 
 	cfg, err := app.LoadConfig(configPath)
 	if err != nil {

@@ -18,6 +18,8 @@ import (
 	"syscall"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
+
+	"github.com/shopsupergraph/shop/platform/buildinfo"
 )
 
 func main() {
@@ -35,8 +37,12 @@ func run(ctx context.Context, args []string) error {
 	listen := fs.String("listen", "127.0.0.1:27017", "TCP address of the MongoDB wire protocol listener")
 	pgURL := fs.String("postgresql-url", "", "PostgreSQL connection URL, e.g. postgres://postgres@127.0.0.1:5432/ferretdb")
 	level := fs.String("log-level", "warn", "debug, info, warn or error")
+	version := fs.Bool("version", false, "print the version, commit and Go version, then exit")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *version {
+		return buildinfo.Print(os.Stdout, "ferretdb-pg")
 	}
 	if *pgURL == "" {
 		return errors.New("--postgresql-url is required")

@@ -22,6 +22,7 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
+	"github.com/shopsupergraph/shop/platform/buildinfo"
 	"github.com/shopsupergraph/shop/platform/kafkax"
 )
 
@@ -36,8 +37,12 @@ func run(args []string) error {
 	fs := flag.NewFlagSet("kafka-ready", flag.ContinueOnError)
 	brokers := fs.String("brokers", "127.0.0.1:9092", "comma-separated broker addresses")
 	timeout := fs.Duration("timeout", 90*time.Second, "how long to wait for the broker")
+	version := fs.Bool("version", false, "print the version, commit and Go version, then exit")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *version {
+		return buildinfo.Print(os.Stdout, "kafka-ready")
 	}
 	list := strings.Split(*brokers, ",")
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)

@@ -8,12 +8,20 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/shopsupergraph/shop/platform/buildinfo"
 	"github.com/shopsupergraph/shop/platform/config"
 	"github.com/shopsupergraph/shop/platform/logging"
 	"github.com/shopsupergraph/shop/subgraphs/products/app"
 )
 
 func main() {
+	if buildinfo.Requested(os.Args[1:]) {
+		if err := buildinfo.Print(os.Stdout, "products"); err != nil {
+			fmt.Fprintln(os.Stderr, "products:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(context.Background()); err != nil {
 		fmt.Fprintln(os.Stderr, "products:", err)
 		os.Exit(1)

@@ -11,12 +11,20 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/shopsupergraph/shop/platform/buildinfo"
 	"github.com/shopsupergraph/shop/platform/config"
 	"github.com/shopsupergraph/shop/platform/logging"
 	"github.com/shopsupergraph/shop/subgraphs/users/app"
 )
 
 func main() {
+	if buildinfo.Requested(os.Args[1:]) {
+		if err := buildinfo.Print(os.Stdout, "users"); err != nil {
+			fmt.Fprintln(os.Stderr, "users:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx)
 	stop()
