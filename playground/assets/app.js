@@ -354,7 +354,7 @@ document.addEventListener("keydown", (e) => {
   const mod = e.ctrlKey || e.metaKey;
   if (mod && e.key === "Enter") { e.preventDefault(); run(); }
   else if (mod && e.shiftKey && (e.key === "P" || e.key === "p")) { e.preventDefault(); prettify(); }
-  else if (e.key === "Escape" && running) { stop(); }
+  else if (e.key === "Escape" && running && !e.defaultPrevented) { stop(); }
 });
 if (planHeader) { showPlan(null, planEnabled ? "Run an operation to see its query plan." : undefined); }
 loadSchema();

@@ -113,9 +113,14 @@ export class Editor {
   insert(text) {
     // execCommand keeps the browser's undo history; setRangeText is the
     // fallback where it is gone.
-    if (!document.execCommand || !document.execCommand("insertText", false, text)) {
-      this.ta.setRangeText(text, this.ta.selectionStart, this.ta.selectionEnd, "end");
-      this.ta.dispatchEvent(new Event("input"));
+    this.inserting = true;
+    try {
+      if (!document.execCommand || !document.execCommand("insertText", false, text)) {
+        this.ta.setRangeText(text, this.ta.selectionStart, this.ta.selectionEnd, "end");
+        this.ta.dispatchEvent(new Event("input"));
+      }
+    } finally {
+      this.inserting = false;
     }
   }
 
@@ -165,12 +170,20 @@ export class Editor {
   // break whose Enter already accepted a completion or ran the operation
   // is dropped.
   beforeinput(e) {
-    if (e.inputType !== "insertLineBreak" && e.inputType !== "insertParagraph") { return; }
-    e.preventDefault();
-    if (this.swallowBreak) { this.swallowBreak = false; return; }
+    if (this.inserting) { return; }
     const v = this.ta.value;
     const at = this.ta.selectionStart;
     const line = v.slice(v.lastIndexOf("\n", at - 1) + 1, at);
+    if (e.inputType === "insertText" && (e.data === "}" || e.data === ")" || e.data === "]") && /^ {2,}$/.test(line) && at === this.ta.selectionEnd) {
+      // A closing bracket on an empty line goes one level back.
+      e.preventDefault();
+      this.ta.setSelectionRange(at - 2, at);
+      this.insert(e.data);
+      return;
+    }
+    if (e.inputType !== "insertLineBreak" && e.inputType !== "insertParagraph") { return; }
+    e.preventDefault();
+    if (this.swallowBreak) { this.swallowBreak = false; return; }
     let indent = /^[ \t]*/.exec(line)[0];
     if (/[{(\[]\s*$/.test(line)) { indent += "  "; }
     this.insert("\n" + indent);

@@ -249,7 +249,7 @@ func TestPlaygroundInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatalf("run: %v", err)
 	}
-	if !strings.Contains(query, "    name\n") {
+	if !strings.Contains(query, "    name\n    price\n    quantity\n  }\n}") {
 		t.Fatalf("the accepted completion did not insert name:\n%s", query)
 	}
 	if !strings.HasPrefix(status, "HTTP 200") {
@@ -291,7 +291,7 @@ func TestPlaygroundInChromium(t *testing.T) {
 
 	var diagnostics, docs, history string
 	err = chromedp.Run(ctx,
-		chromedp.SendKeys("#query", "{ products { weight } }", chromedp.ByID),
+		chromedp.SendKeys("#query", "\n\n{ products { weight } }", chromedp.ByID),
 		poll(`document.getElementById("diagnostics").textContent.includes("weight")`),
 		chromedp.Text("#diagnostics", &diagnostics, chromedp.ByID),
 		chromedp.Click("#history-toggle", chromedp.ByID),
