@@ -28,7 +28,7 @@ export function complete(src, cursor, schema) {
   const prefix = src.slice(from, cursor);
   const tokens = all.filter((t) => t.end <= from && t.kind !== "comment" && t.kind !== "comma");
   const ctx = walk(tokens, schema);
-  let items = candidates(ctx, current, schema, tokens);
+  let items = candidates(ctx, current, schema);
   const lower = prefix.toLowerCase();
   if (lower) {
     const starts = items.filter((i) => i.label.toLowerCase().startsWith(lower));
@@ -112,12 +112,24 @@ function walk(tokens, schema) {
       }
       continue;
     }
-    // args, value: inside parentheses.
-    if (punct === "(" || punct === "[" || punct === "{") { stack.push({ kind: "value", arg: f.arg }); continue; }
+    // args, object, list, value: inside parentheses. Objects and lists
+    // know the input type they build, for the fields and values offered.
+    if (punct === "{" || punct === "[") {
+      const expected = f.kind === "list" ? f.type : (f.arg ? namedType(f.arg.type) : null);
+      stack.push(punct === "{" ? { kind: "object", type: expected, used: [], arg: null } : { kind: "list", type: expected });
+      continue;
+    }
+    if (punct === "(") { stack.push({ kind: "value" }); continue; }
     if (punct === ")" || punct === "]" || punct === "}") { stack.pop(); continue; }
-    if (f.kind === "args" && t.kind === "name" && next && isPunct(next, ":")) {
-      f.used.push(t.value);
-      f.arg = (f.defs || []).find((a) => a.name === t.value) || null;
+    if (t.kind === "name" && next && isPunct(next, ":")) {
+      if (f.kind === "args") {
+        f.used.push(t.value);
+        f.arg = (f.defs || []).find((a) => a.name === t.value) || null;
+      } else if (f.kind === "object") {
+        f.used.push(t.value);
+        const it = schema.type(f.type);
+        f.arg = it ? it.inputFields.get(t.value) || null : null;
+      }
     }
   }
   const prev = tokens[tokens.length - 1];
@@ -128,7 +140,7 @@ function isPunct(t, v) {
   return t && t.kind === "punct" && t.value === v;
 }
 
-function candidates(ctx, current, schema, tokens) {
+function candidates(ctx, current, schema) {
   const { frame, prev, prev2, declared } = ctx;
   const variables = () => declared.map((v) => ({ label: "$" + v.name, detail: v.type, kind: "variable" }));
   const typeItems = (pred) => schema.userTypes().filter(pred).map((t) => ({ label: t.name, detail: t.kind.toLowerCase(), doc: t.description, kind: "type" }));
@@ -173,6 +185,15 @@ function candidates(ctx, current, schema, tokens) {
   if (frame.kind === "args") {
     if (isPunct(prev, ":")) { return valueItems(frame.arg, schema, variables); }
     return (frame.defs || []).filter((a) => !frame.used.includes(a.name)).map((a) => ({ label: a.name, detail: typeString(a.type), doc: a.description, kind: "argument" }));
+  }
+  if (frame.kind === "object") {
+    if (isPunct(prev, ":")) { return valueItems(frame.arg, schema, variables); }
+    const it = schema.type(frame.type);
+    if (!it) { return []; }
+    return [...it.inputFields.values()].filter((f) => !frame.used.includes(f.name)).map((f) => ({ label: f.name, detail: typeString(f.type), doc: f.description, kind: "argument" }));
+  }
+  if (frame.kind === "list") {
+    return valueItems(frame.type ? { type: { name: frame.type } } : null, schema, variables);
   }
   if (frame.kind === "value") {
     return variables();

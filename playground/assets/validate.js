@@ -13,10 +13,29 @@ export function validate(doc, schema) {
     if (d.kind === "fragment") { fragments.set(d.name.value, d); }
   }
 
+  // checkValue reports the fields of input objects their type lacks.
+  const checkValue = (v, ref) => {
+    const t = ref ? schema.type(namedType(ref)) : null;
+    if (!t) { return; }
+    if (v.kind === "list") { v.values.forEach((x) => checkValue(x, ref)); return; }
+    if (v.kind === "enum" && t.kind === "ENUM" && !t.enumValues.some((e) => e.name === v.value)) {
+      report("Value \"" + v.value + "\" does not exist in \"" + t.name + "\" enum.", v);
+    }
+    if (v.kind !== "object" || t.kind !== "INPUT_OBJECT") { return; }
+    for (const f of v.fields) {
+      const def = t.inputFields.get(f.name.value);
+      if (!def) { report("Field \"" + f.name.value + "\" is not defined by type \"" + t.name + "\".", f.name); continue; }
+      checkValue(f.value, def.type);
+    }
+  };
+
   const checkArgs = (args, defs, owner, used) => {
     for (const a of args) {
-      if (!defs.some((d) => d.name === a.name.value)) {
+      const def = defs.find((d) => d.name === a.name.value);
+      if (!def) {
         report("Unknown argument \"" + a.name.value + "\" on " + owner + ".", a.name);
+      } else {
+        checkValue(a.value, def.type);
       }
       collectVariables(a.value, used);
     }
