@@ -89,6 +89,7 @@ export class Editor {
     this.ta.addEventListener("beforeinput", (e) => this.beforeinput(e));
     this.ta.addEventListener("blur", () => setTimeout(() => { if (document.activeElement !== this.ta) { this.close(); } }, 150));
     this.ta.addEventListener("click", () => this.close());
+    this.ta.addEventListener("mousemove", (e) => this.hover(e));
     this.list.addEventListener("mousedown", (e) => {
       const li = e.target.closest("li[data-index]");
       if (!li) { return; }
@@ -239,13 +240,28 @@ export class Editor {
     this.range = null;
   }
 
-  // place puts the list under the caret: monospace text makes the caret
-  // position a matter of line and column.
-  place() {
-    const v = this.ta.value.slice(0, this.ta.selectionStart);
-    const lines = v.split("\n");
+  // hover shows the message of the diagnostic under the mouse as the
+  // textarea's tooltip.
+  hover(e) {
+    const m = this.metrics();
+    const r = this.ta.getBoundingClientRect();
+    const line = Math.floor((e.clientY - r.top - m.padTop + this.ta.scrollTop) / m.lineHeight);
+    const col = Math.floor((e.clientX - r.left - m.padLeft + this.ta.scrollLeft) / m.charWidth);
+    const lines = this.ta.value.split("\n");
+    let title = "";
+    if (line >= 0 && line < lines.length && col >= 0 && col <= lines[line].length) {
+      let offset = col;
+      for (let k = 0; k < line; k++) { offset += lines[k].length + 1; }
+      const d = this.diags.find((x) => x.start <= offset && offset < x.end);
+      if (d) { title = d.message; }
+    }
+    if (this.ta.title !== title) { this.ta.title = title; }
+  }
+
+  // metrics returns the padding, line height and character width of the
+  // editor's monospace text.
+  metrics() {
     const style = getComputedStyle(this.ta);
-    const lineHeight = parseFloat(style.lineHeight) || 18;
     if (!this.charWidth) {
       const probe = document.createElement("span");
       probe.textContent = "0000000000";
@@ -254,8 +270,21 @@ export class Editor {
       this.charWidth = probe.getBoundingClientRect().width / 10 || 8;
       probe.remove();
     }
-    const top = parseFloat(style.paddingTop) + lines.length * lineHeight - this.ta.scrollTop + 2;
-    const left = parseFloat(style.paddingLeft) + lines[lines.length - 1].length * this.charWidth - this.ta.scrollLeft;
+    return {
+      padTop: parseFloat(style.paddingTop) || 0,
+      padLeft: parseFloat(style.paddingLeft) || 0,
+      lineHeight: parseFloat(style.lineHeight) || 18,
+      charWidth: this.charWidth,
+    };
+  }
+
+  // place puts the list under the caret: monospace text makes the caret
+  // position a matter of line and column.
+  place() {
+    const lines = this.ta.value.slice(0, this.ta.selectionStart).split("\n");
+    const m = this.metrics();
+    const top = m.padTop + lines.length * m.lineHeight - this.ta.scrollTop + 2;
+    const left = m.padLeft + lines[lines.length - 1].length * m.charWidth - this.ta.scrollLeft;
     this.list.style.top = top + "px";
     this.list.style.left = Math.max(0, Math.min(left, this.ta.clientWidth - 260)) + "px";
   }

@@ -294,6 +294,15 @@ func TestPlaygroundInChromium(t *testing.T) {
 		chromedp.SendKeys("#query", "\n\n{ products { weight } }", chromedp.ByID),
 		poll(`document.getElementById("diagnostics").textContent.includes("weight")`),
 		chromedp.Text("#diagnostics", &diagnostics, chromedp.ByID),
+		// Hovering the underlined field shows its message.
+		chromedp.ActionFunc(func(ctx context.Context) error {
+			var box []float64
+			if err := chromedp.Evaluate(`(() => { const s = document.querySelector("#highlight .squiggle").getBoundingClientRect(); return [s.left + s.width / 2, s.top + s.height / 2]; })()`, &box).Do(ctx); err != nil {
+				return err
+			}
+			return chromedp.MouseEvent(input.MouseMoved, box[0], box[1]).Do(ctx)
+		}),
+		poll(`document.getElementById("query").title.includes("weight")`),
 		chromedp.Click("#history-toggle", chromedp.ByID),
 		chromedp.WaitVisible(".history-item", chromedp.ByQuery),
 		chromedp.Text("#history-list", &history, chromedp.ByID),
