@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 GO ?= go
-MODULES := platform subgraphs/users subgraphs/products subgraphs/orders router compose devstack e2e stackcheck loadgen
+MODULES := platform playground subgraphs/users subgraphs/products subgraphs/orders router compose devstack e2e stackcheck loadgen
 DATA_DIR ?= .data
 GOLANGCI_VERSION ?= v2.6.2
 TEST_FLAGS ?= -count=1 -timeout 15m

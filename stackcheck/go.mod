@@ -122,6 +122,7 @@ require (
 	github.com/prometheus/procfs v0.15.1 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
 	github.com/shopsupergraph/shop/platform v0.0.0
+	github.com/shopsupergraph/shop/playground v0.0.0 // indirect
 	github.com/shopsupergraph/shop/subgraphs/orders v0.0.0-00010101000000-000000000000
 	github.com/shopsupergraph/shop/subgraphs/products v0.0.0-00010101000000-000000000000
 	github.com/shopsupergraph/shop/subgraphs/users v0.0.0-00010101000000-000000000000
@@ -158,6 +159,8 @@ require (
 )
 
 replace github.com/shopsupergraph/shop/platform => ../platform
+
+replace github.com/shopsupergraph/shop/playground => ../playground
 
 replace github.com/shopsupergraph/shop/subgraphs/products => ../subgraphs/products
 

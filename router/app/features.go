@@ -141,7 +141,7 @@ func newFeatures(ctx context.Context, cfg Config, o options) (*features, error) 
 		return nil, err
 	}
 	if cfg.PlaygroundEnabled() {
-		h, err := playground.Handler("/graphql")
+		h, err := playground.Handler(cfg, "/graphql")
 		if err != nil {
 			return nil, err
 		}

@@ -6,6 +6,7 @@ require (
 	github.com/99designs/gqlgen v0.17.94
 	github.com/segmentio/kafka-go v0.4.51
 	github.com/shopsupergraph/shop/platform v0.0.0-00010101000000-000000000000
+	github.com/shopsupergraph/shop/playground v0.0.0
 	github.com/vektah/gqlparser/v2 v2.5.36
 	go.mongodb.org/mongo-driver v1.17.9
 	golang.org/x/sync v0.22.0
@@ -101,3 +102,5 @@ require (
 )
 
 replace github.com/shopsupergraph/shop/platform => ../../platform
+
+replace github.com/shopsupergraph/shop/playground => ../../playground

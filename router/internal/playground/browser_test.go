@@ -3,7 +3,6 @@
 package playground_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -19,14 +18,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/shopsupergraph/shop/router/app"
 	"github.com/shopsupergraph/shop/router/internal/fedtest"
 )
-
-// seedProducts is the seed's Products operation, verbatim.
-const seedProducts = "query Products {\nproducts {\n_id\nname\nprice\nquantity\n}\n}"
 
 func chromiumPath() string {
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless_shell"} {
@@ -74,6 +72,7 @@ func startShop(t *testing.T) (string, *fedtest.Subgraph, *atomic.Bool) {
 		sdl = strings.ReplaceAll(sdl, "http://"+name+".invalid/graphql", srv.URL+"/graphql")
 	}
 	cfg := app.DefaultConfig() // CSRF prevention is on: the playground must pass it
+	cfg.QueryPlan.Enabled = true
 	r, err := app.New(cfg, app.WithSupergraphSDL(sdl))
 	if err != nil {
 		t.Fatal(err)
@@ -183,6 +182,11 @@ func removeAllRetry(dir string, timeout time.Duration) error {
 	}
 }
 
+// TestPlaygroundInChromium drives the playground as a user does: it types
+// an operation key by key, accepts a completion, runs it with Ctrl+Enter
+// and reads the result and the query plan, sees a validation error, and
+// browses the docs explorer. With PLAYGROUND_SCREENSHOTS=dir it saves the
+// screenshots of docs/playground.md there.
 func TestPlaygroundInChromium(t *testing.T) {
 	chrome := chromiumPath()
 	if chrome == "" {
@@ -191,25 +195,62 @@ func TestPlaygroundInChromium(t *testing.T) {
 	url, products, preflight := startShop(t)
 	bctx := startBrowser(t, chrome)
 	// The whole drive is bounded; the browser itself lives until cleanup.
-	runCtx, cancel := context.WithTimeout(bctx, 90*time.Second)
+	ctx, cancel := context.WithTimeout(bctx, 90*time.Second)
 	defer cancel()
+	shots := os.Getenv("PLAYGROUND_SCREENSHOTS")
+	screenshot := func(name string) chromedp.Action {
+		return chromedp.ActionFunc(func(ctx context.Context) error {
+			if shots == "" {
+				return nil
+			}
+			var png []byte
+			if err := chromedp.CaptureScreenshot(&png).Do(ctx); err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(shots, "playground-"+name+".png"), png, 0o644)
+		})
+	}
+	poll := func(expr string) chromedp.Action {
+		return chromedp.Poll(expr, nil, chromedp.WithPollingTimeout(20*time.Second))
+	}
 
-	var status, result string
-	var shot []byte
-	err := chromedp.Run(runCtx,
+	var completion string
+	err := chromedp.Run(ctx,
 		chromedp.Navigate(url+"/"),
 		chromedp.WaitVisible("#run", chromedp.ByID),
-		chromedp.SetValue("#query", seedProducts, chromedp.ByID),
-		chromedp.SetValue("#auth", "Bearer playground-token", chromedp.ByID),
-		chromedp.SetValue("#apikey", "playground-key", chromedp.ByID),
-		chromedp.Click("#run", chromedp.ByID),
-		chromedp.Poll(`document.getElementById("status").textContent.startsWith("HTTP")`, nil, chromedp.WithPollingTimeout(30*time.Second)),
-		chromedp.Text("#status", &status, chromedp.ByID),
-		chromedp.Text("#result", &result, chromedp.ByID),
-		chromedp.FullScreenshot(&shot, 100), // quality 100 means PNG,
+		// Introspection answered: completion and validation know the schema.
+		poll(`document.getElementById("schema-state").className === "ok"`),
+		chromedp.SetValue("#headers", `{"Authorization": "Bearer playground-token", "x-api-key": "playground-key"}`, chromedp.ByID),
+		chromedp.Evaluate(`(() => { const q = document.getElementById("query"); q.focus(); q.select(); document.execCommand("delete"); })()`, nil),
+		chromedp.SendKeys("#query", "query Products {\nproducts {\n_id\nna", chromedp.ByID),
+		poll(`!document.getElementById("completion").hidden`),
+		chromedp.Text("#completion", &completion, chromedp.ByID),
+		screenshot("completion"),
 	)
 	if err != nil {
-		t.Fatalf("drive chromium: %v", err)
+		t.Fatalf("type with completion: %v", err)
+	}
+	if !strings.Contains(completion, "name") || !strings.Contains(completion, "String!") {
+		t.Fatalf("completion list %q lacks name: String!", completion)
+	}
+
+	var query, status, result, plan string
+	err = chromedp.Run(ctx,
+		chromedp.KeyEvent(kb.Enter), // accepts the first completion, name
+		chromedp.SendKeys("#query", "\nprice\nquantity\n}\n}", chromedp.ByID),
+		chromedp.Value("#query", &query, chromedp.ByID),
+		chromedp.KeyEvent(kb.Enter, chromedp.KeyModifiers(input.ModifierCtrl)),
+		poll(`document.getElementById("status").textContent.startsWith("HTTP")`),
+		chromedp.Text("#status", &status, chromedp.ByID),
+		chromedp.Text("#result", &result, chromedp.ByID),
+		chromedp.Text("#plan", &plan, chromedp.ByID),
+		screenshot("plan"),
+	)
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if !strings.Contains(query, "    name\n    price\n    quantity\n  }\n}") {
+		t.Fatalf("the accepted completion did not insert name:\n%s", query)
 	}
 	if !strings.HasPrefix(status, "HTTP 200") {
 		t.Fatalf("status %q, result %s", status, result)
@@ -232,6 +273,9 @@ func TestPlaygroundInChromium(t *testing.T) {
 		res.Data.Products[0].Price != 20 || res.Data.Products[0].Quantity != 10 {
 		t.Fatalf("unexpected result %s", result)
 	}
+	if !strings.Contains(plan, "inventory") || !strings.Contains(plan, "products") {
+		t.Fatalf("query plan pane %q does not show both subgraphs", plan)
+	}
 	var sawAuth bool
 	for _, r := range products.Requests() {
 		if r.Header.Get("Authorization") == "Bearer playground-token" && r.Header.Get("X-Api-Key") == "playground-key" {
@@ -244,12 +288,41 @@ func TestPlaygroundInChromium(t *testing.T) {
 	if !preflight.Load() {
 		t.Fatal("the playground did not send apollo-require-preflight")
 	}
-	if !bytes.HasPrefix(shot, []byte{0xff, 0xd8}) && !bytes.HasPrefix(shot, []byte("\x89PNG")) {
-		t.Fatalf("screenshot is not an image (%d bytes)", len(shot))
+
+	var diagnostics, docs, history string
+	err = chromedp.Run(ctx,
+		chromedp.SendKeys("#query", "\n\n{ products { weight } }", chromedp.ByID),
+		poll(`document.getElementById("diagnostics").textContent.includes("weight")`),
+		chromedp.Text("#diagnostics", &diagnostics, chromedp.ByID),
+		// Hovering the underlined field shows its message.
+		chromedp.ActionFunc(func(ctx context.Context) error {
+			var box []float64
+			if err := chromedp.Evaluate(`(() => { const s = document.querySelector("#highlight .squiggle").getBoundingClientRect(); return [s.left + s.width / 2, s.top + s.height / 2]; })()`, &box).Do(ctx); err != nil {
+				return err
+			}
+			return chromedp.MouseEvent(input.MouseMoved, box[0], box[1]).Do(ctx)
+		}),
+		poll(`document.getElementById("query").title.includes("weight")`),
+		chromedp.Click("#history-toggle", chromedp.ByID),
+		chromedp.WaitVisible(".history-item", chromedp.ByQuery),
+		chromedp.Text("#history-list", &history, chromedp.ByID),
+		chromedp.Click("#docs-toggle", chromedp.ByID),
+		chromedp.Click(`#docs-body a[data-type="Product"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#docs-body a[data-field="quantity"]`, chromedp.ByQuery),
+		chromedp.Text("#docs-body", &docs, chromedp.ByID),
+		screenshot("docs"),
+	)
+	if err != nil {
+		t.Fatalf("diagnostics, history and docs: %v", err)
 	}
-	path := filepath.Join(os.TempDir(), "router-playground.png")
-	if err := os.WriteFile(path, shot, 0o644); err != nil {
-		t.Fatal(err)
+	if !strings.Contains(diagnostics, `Cannot query field "weight" on type "Product".`) {
+		t.Fatalf("diagnostics %q", diagnostics)
 	}
-	t.Logf("playground ran the seed Products query: %s; screenshot %s (%d bytes)", status, path, len(shot))
+	if !strings.Contains(history, "Products") {
+		t.Fatalf("history %q lacks the run operation", history)
+	}
+	if !strings.Contains(docs, "price") || !strings.Contains(docs, "Int!") {
+		t.Fatalf("docs explorer shows %q for Product", docs)
+	}
+	t.Logf("playground ran %s: %s", "Products", status)
 }

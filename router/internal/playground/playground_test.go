@@ -5,11 +5,16 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/shopsupergraph/shop/router/internal/config"
 )
 
 func TestHandler(t *testing.T) {
 	t.Parallel()
-	h, err := Handler("/graphql")
+	cfg := config.Default()
+	cfg.QueryPlan.Enabled = true
+	cfg.QueryPlan.Header = "X-Plan"
+	h, err := Handler(cfg, "/graphql")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -20,8 +25,8 @@ func TestHandler(t *testing.T) {
 		ctype        string
 	}{
 		{http.MethodGet, "/", 200, `data-endpoint="/graphql"`, "text/html"},
-		{http.MethodGet, "/playground/app.js", 200, "x-api-key", "javascript"},
-		{http.MethodGet, "/playground/app.js", 200, `"Apollo-Require-Preflight": "true"`, "javascript"},
+		{http.MethodGet, "/", 200, `data-plan-header="X-Plan" data-plan-enabled="true"`, "text/html"},
+		{http.MethodGet, "/playground/app.js", 200, "Apollo-Require-Preflight", "javascript"},
 		{http.MethodGet, "/playground/app.css", 200, "textarea", "text/css"},
 		{http.MethodGet, "/playground/missing.js", 404, "", ""},
 		{http.MethodGet, "/elsewhere", 404, "", ""},
@@ -45,5 +50,13 @@ func TestHandler(t *testing.T) {
 				t.Fatal("no content security policy")
 			}
 		})
+	}
+}
+
+func TestOptionsPlanOff(t *testing.T) {
+	t.Parallel()
+	o := Options(config.Default(), "/graphql")
+	if o.QueryPlanEnabled || o.QueryPlanHeader != "X-Query-Plan" || !o.Subscriptions {
+		t.Fatalf("default options %+v", o)
 	}
 }

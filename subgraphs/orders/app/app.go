@@ -105,7 +105,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		lease: lease.New(db, lease.Options{Name: "orders-recovery", Owner: lease.Owner()}),
 		cart:  cart.NewService(carts, inv, svc, log)}
 	a.cart.SetLimits(cart.Limits{UnitsPerProduct: cfg.CartMaxUnitsPerProduct, Units: cfg.CartMaxUnits})
-	a.handler = a.buildHandler()
+	h, err := a.buildHandler()
+	if err != nil {
+		return fail(err)
+	}
+	a.handler = h
 	return a, nil
 }
 

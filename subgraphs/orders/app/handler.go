@@ -9,7 +9,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/shopsupergraph/shop/platform/gqlerr"
@@ -17,13 +16,14 @@ import (
 	"github.com/shopsupergraph/shop/platform/httpx"
 	"github.com/shopsupergraph/shop/platform/mongox"
 	"github.com/shopsupergraph/shop/platform/readbudget"
+	"github.com/shopsupergraph/shop/playground"
 	"github.com/shopsupergraph/shop/subgraphs/orders/graph"
 	"github.com/shopsupergraph/shop/subgraphs/orders/graph/generated"
 )
 
 // buildHandler assembles the HTTP routes. The GraphQL server runs behind
 // the operation limits of the configuration (platform/gqlguard).
-func (a *App) buildHandler() http.Handler {
+func (a *App) buildHandler() (http.Handler, error) {
 	es := generated.NewExecutableSchema(generated.Config{
 		Resolvers:  &graph.Resolver{Service: a.svc, Carts: a.cart},
 		Complexity: graph.Complexity(),
@@ -44,8 +44,13 @@ func (a *App) buildHandler() http.Handler {
 	})
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", a.authenticator().Middleware(guard.Handler(srv)))
-	mux.Handle("GET /{$}", playground.Handler("Orders", "/graphql"))
-	return a.tel.Handler(httpx.WithHealth(mux, a.drain.Check(), httpx.Check{Name: "mongo", Run: func(ctx context.Context) error { return mongox.Ping(ctx, a.db) }}))
+	pg, err := playground.Handler(playground.Options{Title: "Shop orders", Endpoint: "/graphql"})
+	if err != nil {
+		return nil, err
+	}
+	mux.Handle("GET /{$}", pg)
+	mux.Handle("GET "+playground.AssetPrefix, pg)
+	return a.tel.Handler(httpx.WithHealth(mux, a.drain.Check(), httpx.Check{Name: "mongo", Run: func(ctx context.Context) error { return mongox.Ping(ctx, a.db) }})), nil
 }
 
 // presentError passes errors that carry extensions.code through and hides

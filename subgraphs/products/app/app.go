@@ -14,7 +14,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/redis/go-redis/v9"
 	"github.com/segmentio/kafka-go"
 	"go.mongodb.org/mongo-driver/mongo"
@@ -32,6 +31,7 @@ import (
 	"github.com/shopsupergraph/shop/platform/readbudget"
 	"github.com/shopsupergraph/shop/platform/redisx"
 	"github.com/shopsupergraph/shop/platform/telemetry"
+	"github.com/shopsupergraph/shop/playground"
 	"github.com/shopsupergraph/shop/subgraphs/products/graph"
 	"github.com/shopsupergraph/shop/subgraphs/products/graph/generated"
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
@@ -143,11 +143,16 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	} else {
 		a.feed = feed
 	}
-	a.handler = a.buildHandler()
+	h, err := a.buildHandler()
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("products: %w", err)
+	}
+	a.handler = h
 	return a, nil
 }
 
-func (a *App) buildHandler() http.Handler {
+func (a *App) buildHandler() (http.Handler, error) {
 	res := &graph.Resolver{Catalog: a.Catalog, Inventory: a.Inventory, Live: a.hub, Log: a.log}
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: res, Complexity: graph.Complexity()})
 	srv := handler.New(gqlguard.Schema(es))
@@ -168,8 +173,13 @@ func (a *App) buildHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", authn.Middleware(guard.Handler(srv)))
 	mux.Handle("/internal/", reservehttp.New(a.Inventory, a.cfg.ServiceToken, a.log))
-	mux.Handle("GET /{$}", playground.Handler("Shop products", "/graphql"))
-	return a.tel.Handler(httpx.WithHealth(mux, a.drain.Check(), httpx.Check{Name: "mongo", Run: func(ctx context.Context) error { return mongox.Ping(ctx, a.db) }}))
+	pg, err := playground.Handler(playground.Options{Title: "Shop products", Endpoint: "/graphql", Subscriptions: true})
+	if err != nil {
+		return nil, err
+	}
+	mux.Handle("GET /{$}", pg)
+	mux.Handle("GET "+playground.AssetPrefix, pg)
+	return a.tel.Handler(httpx.WithHealth(mux, a.drain.Check(), httpx.Check{Name: "mongo", Run: func(ctx context.Context) error { return mongox.Ping(ctx, a.db) }})), nil
 }
 
 // Handler returns the HTTP handler: /graphql, the playground at /, the

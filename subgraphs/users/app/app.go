@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/redis/go-redis/v9"
 	"github.com/segmentio/kafka-go"
 	"go.mongodb.org/mongo-driver/mongo"
@@ -28,6 +27,7 @@ import (
 	"github.com/shopsupergraph/shop/platform/outbox"
 	"github.com/shopsupergraph/shop/platform/redisx"
 	"github.com/shopsupergraph/shop/platform/telemetry"
+	"github.com/shopsupergraph/shop/playground"
 	"github.com/shopsupergraph/shop/subgraphs/users/graph"
 	"github.com/shopsupergraph/shop/subgraphs/users/internal/accounts"
 	"github.com/shopsupergraph/shop/subgraphs/users/internal/accounts/mongostore"
@@ -105,7 +105,13 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	authn := cfg.Authenticator(log)
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", clients.Middleware(authn.Middleware(graph.NewHandler(svc, log, cfg.GraphQL, tel.GraphQL()))))
-	mux.Handle("GET /{$}", playground.Handler("Shop users", "/graphql"))
+	pg, err := playground.Handler(playground.Options{Title: "Shop users", Endpoint: "/graphql"})
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("users: %w", err)
+	}
+	mux.Handle("GET /{$}", pg)
+	mux.Handle("GET "+playground.AssetPrefix, pg)
 	if len(published) > 0 {
 		// Asymmetric tokens: the public keys the other services verify
 		// them with, current and previous (RFC 7517).

@@ -26,7 +26,8 @@ func TestEndpoints(t *testing.T) {
 	}{
 		"health":        {"GET", "/health", "", 200, `"ok"`},
 		"ready":         {"GET", "/ready", "", 200, `"ready"`},
-		"playground":    {"GET", "/", "", 200, "/graphql"},
+		"playground":    {"GET", "/", "", 200, `data-endpoint="/graphql"`},
+		"playground js": {"GET", "/playground/app.js", "", 200, "Apollo-Require-Preflight"},
 		"graphql GET":   {"GET", "/graphql?query=%7B__typename%7D", "", 200, `"Query"`},
 		"unknown path":  {"GET", "/nope", "", 404, ""},
 		"malformed":     {"POST", "/graphql", "{", 400, "errors"},
