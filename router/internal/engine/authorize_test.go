@@ -70,7 +70,7 @@ func TestAuthorizeConcurrentPrincipals(t *testing.T) {
 			defer wg.Done()
 			got, err := execAs(cases[c].ctx, e, q)
 			if err != nil || got != cases[c].want {
-				errs <- fmt.Errorf("principal %d: %s %v", c, got, err)
+				errs <- fmt.Errorf("principal %d: %s %w", c, got, err)
 			}
 		}(i % len(cases))
 	}

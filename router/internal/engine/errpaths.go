@@ -255,17 +255,19 @@ func (r *errorRecorder) OnFinished(_ context.Context, _ resolve.DataSourceInfo, 
 
 // eachSubgraphError calls fn for every SubgraphError in err, in order.
 func eachSubgraphError(err error, fn func(*resolve.SubgraphError)) {
-	var se *resolve.SubgraphError
-	switch e := err.(type) {
-	case nil:
-	case interface{ Unwrap() []error }:
-		for _, x := range e.Unwrap() {
+	if err == nil {
+		return
+	}
+	// A joined error (errors.Join) holds one error per failed fetch.
+	if joined, ok := err.(interface{ Unwrap() []error }); ok { //nolint:errorlint // walks the join itself, in order
+		for _, x := range joined.Unwrap() {
 			eachSubgraphError(x, fn)
 		}
-	default:
-		if errors.As(err, &se) {
-			fn(se)
-		}
+		return
+	}
+	var se *resolve.SubgraphError
+	if errors.As(err, &se) {
+		fn(se)
 	}
 }
 
