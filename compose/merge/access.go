@@ -278,9 +278,7 @@ func (m *merger) accessSources() map[string][]ast.DirectiveList {
 								}
 							}
 						}
-						for _, i := range sortedKeys(other) {
-							targets = append(targets, i)
-						}
+						targets = append(targets, sortedKeys(other)...)
 					} else {
 						targets = itfs[typeName]
 					}
