@@ -1,0 +1,228 @@
+package scaffold_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopsupergraph/shop/scaffold"
+)
+
+func TestValidateName(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		want string // part of the error; "" = valid
+	}{
+		{"reviews", ""},
+		{"ratings2", ""},
+		{"", "required"},
+		{"Reviews", "lowercase"},
+		{"my-reviews", "lowercase"},
+		{"my_reviews", "lowercase"},
+		{"2reviews", "lowercase"},
+		{"r", "2 to 30"},
+		{strings.Repeat("r", 31), "2 to 30"},
+		{"func", "keyword"},
+		{"type", "keyword"},
+		{"string", "predeclared"},
+		{"len", "predeclared"},
+		{"context", "reserved"},
+		{"router", "reserved"},
+	}
+	for _, tt := range tests {
+		err := scaffold.ValidateName(tt.name)
+		if (tt.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("ValidateName(%q) = %v, want %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+// repoRoot is the repository this module lives in.
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+// copyRepo copies the repository's files (tracked, and untracked ones not
+// ignored, as `git ls-files` lists them) into a new folder.
+func copyRepo(t *testing.T) string {
+	t.Helper()
+	root := repoRoot(t)
+	out, err := exec.Command("git", "-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard").Output()
+	if err != nil {
+		t.Skipf("git ls-files: %v (the test needs the repository's git checkout)", err)
+	}
+	dst := t.TempDir()
+	for _, f := range strings.Split(strings.TrimRight(string(out), "\x00"), "\x00") {
+		src := filepath.Join(root, f)
+		fi, err := os.Lstat(src)
+		if err != nil || !fi.Mode().IsRegular() {
+			continue // deleted in the work tree, or not a file
+		}
+		b, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dst, f)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b, fi.Mode().Perm()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dst
+}
+
+func read(t *testing.T, dir, f string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, f))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestRegistersAndRefusesToOverwrite scaffolds without running go
+// generate: the files and registrations are there, and a second run, or
+// a clashing name, changes nothing.
+func TestRegistersAndRefusesToOverwrite(t *testing.T) {
+	t.Parallel()
+	dir := copyRepo(t)
+	res, err := scaffold.Run(context.Background(), scaffold.Options{Root: dir, Name: "reviews", SkipGenerate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Dir != "subgraphs/reviews" || res.Type != "Review" || res.Port != 4004 {
+		t.Fatalf("Run = %+v", res)
+	}
+	for f, want := range map[string]string{
+		"go.work":                     "\t./subgraphs/reviews\n",
+		"supergraph.yaml":             "  reviews:\n    routing_url: http://localhost:4004/graphql\n    schema:\n      file: ./subgraphs/reviews/graph/schema.graphqls\n",
+		"Makefile":                    "\tcd subgraphs/reviews && $(GO) build -o ../../bin/reviews ./cmd/reviews\n",
+		"devstack/stack/subgraphs.go": `{Name: "reviews", Addr: ":4004", New: app(reviewsapp.LoadConfig, reviewsapp.New)},`,
+		"subgraphs/reviews/graph/schema.graphqls": "type Product @key(fields: \"_id\") {\n  _id: ID!\n  reviews: [Review!]!\n}",
+		"subgraphs/reviews/cmd/reviews/main.go":   "// Command reviews runs",
+	} {
+		if got := read(t, dir, f); !strings.Contains(got, want) {
+			t.Errorf("%s lacks %q:\n%s", f, want, got)
+		}
+	}
+	if mk := read(t, dir, "Makefile"); !strings.Contains(mk, "subgraphs/orders subgraphs/reviews router") ||
+		!strings.Contains(mk, "for m in subgraphs/users subgraphs/products subgraphs/orders subgraphs/reviews; do") {
+		t.Errorf("Makefile: MODULES or generate lack subgraphs/reviews:\n%s", mk)
+	}
+
+	before := snapshot(t, dir)
+	for _, o := range []scaffold.Options{
+		{Root: dir, Name: "reviews", SkipGenerate: true}, // again
+		{Root: dir, Name: "orders", SkipGenerate: true},  // an existing subgraph
+		{Root: dir, Name: "order", SkipGenerate: true},   // type Order exists
+		{Root: dir, Name: "ratings", Port: 4002, SkipGenerate: true},
+	} {
+		if _, err := scaffold.Run(context.Background(), o); err == nil {
+			t.Errorf("Run(%s, port %d) again: no error", o.Name, o.Port)
+		} else {
+			t.Logf("Run(%s): %v", o.Name, err)
+		}
+	}
+	if after := snapshot(t, dir); after != before {
+		t.Fatal("a refused run changed the repository")
+	}
+}
+
+// snapshot is every file under dir with its size and content hash, enough
+// to see that nothing was written.
+func snapshot(t *testing.T, dir string) string {
+	t.Helper()
+	var b strings.Builder
+	err := filepath.WalkDir(dir, func(p string, e os.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		c, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		b.WriteString(p)
+		b.Write(c)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// goCmd runs the go command in dir, failing the test with its output.
+func goCmd(t *testing.T, ctx context.Context, dir string, args ...string) string {
+	t.Helper()
+	start := time.Now()
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = dir
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("go %s in %s: %v\n%s", strings.Join(args, " "), dir, err, out.String())
+	}
+	t.Logf("go %s (%s): %s", strings.Join(args, " "), time.Since(start).Round(time.Millisecond), lastLines(out.String(), 8))
+	return out.String()
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// TestNewSubgraphThroughRouter is the whole journey on a copy of the
+// repository: scaffold reviews (go generate and go mod tidy included),
+// build it, compose the supergraph as `make compose` does, then start the
+// stack with it through devstack's API (a test written into the copy,
+// run by `go test` in a process of its own, every part on a free port)
+// and create a review and read products with their reviews through the
+// router.
+func TestNewSubgraphThroughRouter(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds and starts the whole stack in a copy of the repository (about a minute with a warm build cache)")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
+	defer cancel()
+	// Copies land in new folders: -trimpath keeps their builds' cache keys
+	// free of the folder, so a second run reuses the first one's work.
+	t.Setenv("GOFLAGS", "-trimpath -buildvcs=false")
+	dir := copyRepo(t)
+	var log bytes.Buffer
+	if _, err := scaffold.Run(ctx, scaffold.Options{Root: dir, Name: "reviews", Log: &log}); err != nil {
+		t.Fatalf("scaffold: %v\n%s", err, log.String())
+	}
+	sub := filepath.Join(dir, "subgraphs", "reviews")
+	goCmd(t, ctx, sub, "build", "./...")
+	goCmd(t, ctx, filepath.Join(dir, "compose"), "run", "./cmd/compose", "supergraph", "--config", "../supergraph.yaml", "-o", "../supergraph.graphql")
+	if sg := read(t, dir, "supergraph.graphql"); !strings.Contains(sg, `REVIEWS @join__graph(name: "reviews", url: "http://localhost:4004/graphql")`) {
+		t.Fatalf("composed supergraph lacks reviews:\n%s", sg)
+	}
+	journey, err := os.ReadFile(filepath.Join("testdata", "stack_scaffold_test.go.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "devstack", "stack", "scaffold_journey_test.go"), journey, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := goCmd(t, ctx, filepath.Join(dir, "devstack"), "test", "-count=1", "-v", "-run", "^TestScaffoldedReviews$", "./stack")
+	if !strings.Contains(out, "--- PASS: TestScaffoldedReviews") {
+		t.Fatalf("the journey did not pass:\n%s", out)
+	}
+}
