@@ -68,20 +68,24 @@ type repo struct {
 	// files holds the contents of the files Run edits, by relative path.
 	files map[string][]byte
 	modes map[string]os.FileMode
+	// kube says the repository has Kubernetes manifests to register in.
+	kube bool
 	// sibling is an existing subgraph's module folder: the versions of
 	// gqlgen, gqlparser and the MongoDB driver, and go.sum, come from it.
 	sibling string
 }
 
-// editedFiles are the files Run registers a new subgraph in; a missing
-// one is an error (the repository is not the shop, or it moved).
-var editedFiles = []string{"go.work", "supergraph.yaml", "Makefile", "devstack/stack/subgraphs.go"}
+// kubeBase holds the Kubernetes manifests, one folder per service.
+const kubeBase = "deploy/kubernetes/base"
 
 func readRepo(root string) (*repo, error) {
 	r := &repo{root: root, files: map[string][]byte{}, modes: map[string]os.FileMode{}, subgraphs: map[string]int{}}
-	for _, f := range editedFiles {
-		p := filepath.Join(root, f)
+	for _, s := range registrations {
+		p := filepath.Join(root, s.path)
 		b, err := os.ReadFile(p)
+		if errors.Is(err, os.ErrNotExist) && s.optional {
+			continue
+		}
 		if err != nil {
 			return nil, fmt.Errorf("read the repository (is %s its root?): %w", root, err)
 		}
@@ -89,8 +93,9 @@ func readRepo(root string) (*repo, error) {
 		if err != nil {
 			return nil, err
 		}
-		r.files[f], r.modes[f] = b, fi.Mode().Perm()
+		r.files[s.path], r.modes[s.path] = b, fi.Mode().Perm()
 	}
+	_, r.kube = r.files[kubeBase+"/kustomization.yaml"]
 	platform, err := os.ReadFile(filepath.Join(root, "platform", "go.mod"))
 	if err != nil {
 		return nil, fmt.Errorf("read the repository: %w", err)
@@ -169,8 +174,9 @@ func requireVersion(gomod []byte, module string) string {
 // data is what the templates see.
 type data struct {
 	// Name is the subgraph's name (reviews); Go its exported form
-	// (Reviews); Title its title (Reviews).
-	Name, Go, Title string
+	// (Reviews); Title its title (Reviews); Upper its form in variable
+	// names (REVIEWS).
+	Name, Go, Title, Upper string
 	// Type is the example entity (Review), Lower the same in lower case
 	// (review), Types its plural in prose (reviews).
 	Type, Lower, Types string
@@ -215,7 +221,7 @@ func newData(r *repo, name string, port int) (data, error) {
 		typ = strings.TrimSuffix(typ, "s")
 	}
 	d := data{
-		Name: name, Go: exported, Title: exported,
+		Name: name, Go: exported, Title: exported, Upper: strings.ToUpper(name),
 		Type: typ, Lower: strings.ToLower(typ[:1]) + typ[1:], Types: name,
 		Dir: dir, Module: r.prefix + "/" + dir, Prefix: r.prefix, Port: port,
 		Versions: map[string]string{}, Limit: 100, MaxBody: 2000,

@@ -1,9 +1,7 @@
 package scaffold
 
 import (
-	"bytes"
 	"fmt"
-	"go/format"
 	"os"
 	"regexp"
 	"sort"
@@ -17,22 +15,51 @@ type edit struct {
 	mode    os.FileMode
 }
 
+// registration is one file the subgraph is registered in. Optional files
+// are skipped when the repository has none (the Kubernetes manifests, the
+// stack check); an optional file present is registered in like any other.
+type registration struct {
+	path     string
+	fn       func(string, data) (string, error)
+	optional bool
+}
+
+// registrations are every place the repository lists its subgraphs.
+var registrations = []registration{
+	{path: "go.work", fn: registerGoWork},
+	{path: "supergraph.yaml", fn: registerSupergraph},
+	{path: "Makefile", fn: registerMakefile},
+	{path: "devstack/stack/subgraphs.go", fn: registerDevstack},
+	{path: "docker-compose.yml", fn: registerCompose, optional: true},
+	{path: "stackcheck/binaries.go", fn: registerStackcheck, optional: true},
+	{path: "stackcheck/go.mod", fn: registerStackcheckMod, optional: true},
+	{path: kubeBase + "/kustomization.yaml", fn: registerKustomization, optional: true},
+	{path: kubeBase + "/network-policies.yaml", fn: registerNetworkPolicies, optional: true},
+	{path: kubeBase + "/router/router.yaml", fn: registerRouterYAML, optional: true},
+	{path: "deploy/kubernetes/overlays/dev/kustomization.yaml", fn: registerOverlayImages, optional: true},
+	{path: "deploy/kubernetes/overlays/dev/scaling.yaml", fn: likeOrders, optional: true},
+	{path: "deploy/kubernetes/overlays/production/kustomization.yaml", fn: registerOverlayImages, optional: true},
+	{path: "deploy/kubernetes/overlays/production/scaling.yaml", fn: likeOrders, optional: true},
+	{path: "deploy/kubernetes/overlays/production/resources.yaml", fn: likeOrders, optional: true},
+	{path: "deploy/kubernetes/secrets.example.env", fn: registerSecretExample, optional: true},
+	{path: "deploy/kubernetes/README.md", fn: registerKubeReadme, optional: true},
+}
+
+// likeOrders appends a copy of orders' document of an overlay patch: the
+// new subgraph is, like orders, an ordinary service (no cache to size).
+func likeOrders(src string, d data) (string, error) { return appendLike(src, d, "orders") }
+
 // plan works out every registration of the new subgraph without writing
 // anything, so a repository that does not look as expected is left as it
 // was.
 func plan(r *repo, d data) ([]edit, error) {
-	steps := []struct {
-		path string
-		fn   func(string, data) (string, error)
-	}{
-		{"go.work", registerGoWork},
-		{"supergraph.yaml", registerSupergraph},
-		{"Makefile", registerMakefile},
-		{"devstack/stack/subgraphs.go", registerDevstack},
-	}
 	var edits []edit
-	for _, s := range steps {
-		out, err := s.fn(string(r.files[s.path]), d)
+	for _, s := range registrations {
+		src, ok := r.files[s.path]
+		if !ok {
+			continue
+		}
+		out, err := s.fn(string(src), d)
 		if err != nil {
 			return nil, fmt.Errorf("register %s in %s: %w", d.Name, s.path, err)
 		}
@@ -148,35 +175,7 @@ func registerMakefile(src string, d data) (string, error) {
 // registerDevstack adds the subgraph to devstack's Subgraphs table (and
 // its app package to the imports), so `make run` starts it.
 func registerDevstack(src string, d data) (string, error) {
-	const fn = "func Subgraphs() []Subgraph {"
-	i := strings.Index(src, fn)
-	if i < 0 {
-		return "", fmt.Errorf("no %q", fn)
-	}
-	end := strings.Index(src[i:], "\n\t}\n}\n")
-	if end < 0 {
-		return "", fmt.Errorf("Subgraphs does not end with its list literal")
-	}
-	end += i + 1
 	alias := d.Name + "app"
 	row := fmt.Sprintf("\t\t{Name: %q, Addr: \":%d\", New: app(%s.LoadConfig, %s.New)},\n", d.Name, d.Port, alias, alias)
-	src = src[:end] + row + src[end:]
-	imp := strings.Index(src, "import (\n")
-	if imp < 0 {
-		return "", fmt.Errorf("no import block")
-	}
-	close := strings.Index(src[imp:], "\n)\n")
-	if close < 0 {
-		return "", fmt.Errorf("unterminated import block")
-	}
-	close += imp + 1
-	src = src[:close] + fmt.Sprintf("\t%s %q\n", alias, d.Module+"/app") + src[close:]
-	out, err := format.Source([]byte(src))
-	if err != nil {
-		return "", fmt.Errorf("gofmt: %w", err)
-	}
-	if !bytes.Contains(out, []byte(row)) {
-		return "", fmt.Errorf("the new row did not land in the list")
-	}
-	return string(out), nil
+	return addToGoList(src, "func Subgraphs() []Subgraph {", row, alias, d.Module+"/app")
 }

@@ -77,7 +77,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	files, err := render(d)
+	files, err := render(d, repo.kube)
 	if err != nil {
 		return Result{}, err
 	}
@@ -85,22 +85,25 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	names := make([]string, 0, len(files))
+	for name := range files {
+		if _, err := os.Lstat(filepath.Join(o.Root, name)); !errors.Is(err, os.ErrNotExist) {
+			return Result{}, fmt.Errorf("%s already exists: the scaffold never overwrites", name)
+		}
+		names = append(names, name)
+	}
+	sort.Strings(names)
 	res := Result{Dir: d.Dir, Port: d.Port, Type: d.Type}
 	// Nothing is written before this point; from here on, the new folder
 	// must not exist (checked again, atomically, by Mkdir).
 	if err := os.Mkdir(filepath.Join(o.Root, d.Dir), 0o755); err != nil {
 		return Result{}, fmt.Errorf("create %s: %w", d.Dir, err)
 	}
-	names := make([]string, 0, len(files))
-	for name := range files {
-		names = append(names, name)
-	}
-	sort.Strings(names)
 	for _, name := range names {
-		if err := writeNew(filepath.Join(o.Root, d.Dir, name), files[name]); err != nil {
+		if err := writeNew(filepath.Join(o.Root, name), files[name]); err != nil {
 			return res, err
 		}
-		res.Created = append(res.Created, path.Join(d.Dir, name))
+		res.Created = append(res.Created, name)
 	}
 	for _, e := range edits {
 		if err := os.WriteFile(filepath.Join(o.Root, e.path), e.content, e.mode); err != nil {
@@ -125,6 +128,19 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	return res, nil
 }
 
+// execute runs the template text with d.
+func execute(text string, d data) (string, error) {
+	t, err := template.New("").Option("missingkey=error").Parse(text)
+	if err != nil {
+		return "", err
+	}
+	var b bytes.Buffer
+	if err := t.Execute(&b, d); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
 func writeNew(p string, content []byte) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return fmt.Errorf("write %s: %w", p, err)
@@ -137,48 +153,50 @@ func writeNew(p string, content []byte) error {
 	return errors.Join(err, f.Close())
 }
 
-// render executes every template of the new module with d. Paths drop
-// their .tmpl suffix and have their NAME segments replaced by the name;
-// Go files come out gofmt-ed.
-func render(d data) (map[string][]byte, error) {
+// render executes every template of the new module with d, and those of
+// its Kubernetes manifests when kube is set. Paths are relative to the
+// repository root, drop their .tmpl suffix and have their NAME segments
+// replaced by the name; Go files come out gofmt-ed.
+func render(d data, kube bool) (map[string][]byte, error) {
 	out := map[string][]byte{}
-	const base = "templates/subgraph"
-	err := fs.WalkDir(templates, base, func(p string, e fs.DirEntry, err error) error {
-		if err != nil || e.IsDir() {
-			return err
-		}
-		raw, err := templates.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		t, err := template.New(p).Option("missingkey=error").Parse(string(raw))
-		if err != nil {
-			return fmt.Errorf("template %s: %w", p, err)
-		}
-		var b bytes.Buffer
-		if err := t.Execute(&b, d); err != nil {
-			return fmt.Errorf("template %s: %w", p, err)
-		}
-		rel := strings.TrimSuffix(strings.TrimPrefix(p, base+"/"), ".tmpl")
-		segs := strings.Split(rel, "/")
-		for i, s := range segs {
-			segs[i] = strings.ReplaceAll(s, "NAME", d.Name)
-		}
-		rel = path.Join(segs...)
-		content := b.Bytes()
-		if strings.HasSuffix(rel, ".go") {
-			if content, err = format.Source(content); err != nil {
-				return fmt.Errorf("template %s: gofmt: %w", p, err)
+	bases := map[string]string{"templates/subgraph": d.Dir}
+	if kube {
+		bases["templates/kubernetes"] = path.Join(kubeBase, d.Name)
+	}
+	for base, dst := range bases {
+		err := fs.WalkDir(templates, base, func(p string, e fs.DirEntry, err error) error {
+			if err != nil || e.IsDir() {
+				return err
 			}
+			raw, err := templates.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			content, err := execute(string(raw), d)
+			if err != nil {
+				return fmt.Errorf("template %s: %w", p, err)
+			}
+			rel := strings.TrimSuffix(strings.TrimPrefix(p, base+"/"), ".tmpl")
+			segs := strings.Split(rel, "/")
+			for i, s := range segs {
+				segs[i] = strings.ReplaceAll(s, "NAME", d.Name)
+			}
+			rel = path.Join(dst, path.Join(segs...))
+			b := []byte(content)
+			if strings.HasSuffix(rel, ".go") {
+				if b, err = format.Source(b); err != nil {
+					return fmt.Errorf("template %s: gofmt: %w", p, err)
+				}
+			}
+			out[rel] = b
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
-		out[rel] = content
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	// The new module starts from a sibling's checksums, a superset of what
 	// it needs; `go mod tidy` trims them.
-	out["go.sum"] = d.goSum
+	out[path.Join(d.Dir, "go.sum")] = d.goSum
 	return out, nil
 }

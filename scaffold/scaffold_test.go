@@ -111,8 +111,13 @@ func TestRegistersAndRefusesToOverwrite(t *testing.T) {
 		"supergraph.yaml":             "  reviews:\n    routing_url: http://localhost:4004/graphql\n    schema:\n      file: ./subgraphs/reviews/graph/schema.graphqls\n",
 		"Makefile":                    "\tcd subgraphs/reviews && $(GO) build -o ../../bin/reviews ./cmd/reviews\n",
 		"devstack/stack/subgraphs.go": `{Name: "reviews", Addr: ":4004", New: app(reviewsapp.LoadConfig, reviewsapp.New)},`,
-		"subgraphs/reviews/graph/schema.graphqls": "type Product @key(fields: \"_id\") {\n  _id: ID!\n  reviews: [Review!]!\n}",
-		"subgraphs/reviews/cmd/reviews/main.go":   "// Command reviews runs",
+		"subgraphs/reviews/graph/schema.graphqls":     "type Product @key(fields: \"_id\") {\n  _id: ID!\n  reviews: [Review!]!\n}",
+		"subgraphs/reviews/cmd/reviews/main.go":       "// Command reviews runs",
+		"docker-compose.yml":                          "      ROUTER_SUBGRAPH_URL_REVIEWS: http://reviews:4004/graphql\n",
+		"stackcheck/binaries.go":                      `Name: "reviews", Dir: "subgraphs/reviews",`,
+		"deploy/kubernetes/base/kustomization.yaml":   "  - reviews/deployment.yaml\n  - reviews/service.yaml\n  - reviews/scaling.yaml\n",
+		"deploy/kubernetes/base/router/router.yaml":   "  reviews:\n    url: http://reviews:4004/graphql\n",
+		"deploy/kubernetes/base/reviews/service.yaml": "      port: 4004\n",
 	} {
 		if got := read(t, dir, f); !strings.Contains(got, want) {
 			t.Errorf("%s lacks %q:\n%s", f, want, got)
@@ -210,10 +215,19 @@ func TestNewSubgraphThroughRouter(t *testing.T) {
 	}
 	sub := filepath.Join(dir, "subgraphs", "reviews")
 	goCmd(t, ctx, sub, "build", "./...")
+	goCmd(t, ctx, sub, "test", "-count=1", "./...")
+	// As `make compose` does: the supergraph, and its copy for Kubernetes.
 	goCmd(t, ctx, filepath.Join(dir, "compose"), "run", "./cmd/compose", "supergraph", "--config", "../supergraph.yaml", "-o", "../supergraph.graphql")
-	if sg := read(t, dir, "supergraph.graphql"); !strings.Contains(sg, `REVIEWS @join__graph(name: "reviews", url: "http://localhost:4004/graphql")`) {
+	sg := read(t, dir, "supergraph.graphql")
+	if !strings.Contains(sg, `REVIEWS @join__graph(name: "reviews", url: "http://localhost:4004/graphql")`) {
 		t.Fatalf("composed supergraph lacks reviews:\n%s", sg)
 	}
+	if err := os.WriteFile(filepath.Join(dir, "deploy", "kubernetes", "base", "router", "supergraph.graphql"), []byte(sg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// docker-compose.yml and the Kubernetes manifests hold the new service
+	// to its binary as they do the others.
+	goCmd(t, ctx, filepath.Join(dir, "stackcheck"), "test", "-count=1", ".", "./kube")
 	journey, err := os.ReadFile(filepath.Join("testdata", "stack_scaffold_test.go.txt"))
 	if err != nil {
 		t.Fatal(err)
