@@ -1,9 +1,11 @@
 package stack_test
 
 import (
+	"context"
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"testing"
 
@@ -52,5 +54,44 @@ func TestSubgraphsMatchSupergraphConfig(t *testing.T) {
 	}
 	if len(ports) == 0 {
 		t.Fatal("no subgraphs read from supergraph.yaml")
+	}
+}
+
+// TestProductsReplicas: with two products processes, orders reserves
+// stock through the round-robin in front of them (PRODUCTS_INTERNAL_URL),
+// and an order placed through the router is confirmed.
+func TestProductsReplicas(t *testing.T) {
+	sg, err := filepath.Abs("../../supergraph.graphql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	st, err := stack.Start(ctx, stack.Options{
+		DataDir: t.TempDir(), RouterAddr: "127.0.0.1:0", Supergraph: sg, ProductsReplicas: 2,
+		Env: map[string]string{"API_SECRET": "stack-test-secret-0123456789abcdef", "BCRYPT_COST": "4"},
+	})
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		if err := st.Wait(); err != nil {
+			t.Logf("stack stopped with: %v", err)
+		}
+	})
+	r := st.RouterURL
+	p := field[struct {
+		ID string `json:"_id"`
+	}](t, post(t, r, `mutation { createProduct(input: {name: "pair", price: 2, quantity: 4}) { _id } }`, map[string]string{"x-api-key": st.AdminKey}), "createProduct")
+	reg := field[struct {
+		AccessToken string `json:"access_token"`
+	}](t, post(t, r, `mutation { registerUser(input: {username: "twin", password: "password"}) { access_token } }`, nil), "registerUser")
+	o := field[struct {
+		Status string `json:"status"`
+	}](t, post(t, r, `mutation { placeOrder(products: [{_id: "`+p.ID+`", quantity: 3}]) { status } }`,
+		map[string]string{"Authorization": "Bearer " + reg.AccessToken}), "placeOrder")
+	if o.Status != "CONFIRMED" {
+		t.Fatalf("placeOrder status = %q, want CONFIRMED", o.Status)
 	}
 }
