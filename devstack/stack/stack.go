@@ -113,6 +113,10 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		}
 	}
 	for name, addr := range o.Addrs {
+		if _, known := addrs[name]; !known || name == "router" {
+			infra.Close()
+			return nil, fmt.Errorf("stack: an address for %q, which is not a subgraph of the stack", name)
+		}
 		addrs[name] = addr
 	}
 	lns := map[string]net.Listener{}
