@@ -122,7 +122,8 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		cmd.Dir = dir
 		cmd.Stdout, cmd.Stderr = o.Log, o.Log
 		if err := cmd.Run(); err != nil {
-			return res, fmt.Errorf("%s: go %s: %w", d.Dir, strings.Join(args, " "), err)
+			return res, fmt.Errorf("%s: go %s: %w (the files are written: fix and run it again in %s, "+
+				"or undo everything with git checkout and git clean)", d.Dir, strings.Join(args, " "), err, d.Dir)
 		}
 	}
 	return res, nil
