@@ -3,6 +3,8 @@ package scaffold_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -54,15 +56,14 @@ func repoRoot(t *testing.T) string {
 }
 
 // copyRepo copies the repository's files (tracked, and untracked ones not
-// ignored, as `git ls-files` lists them) into a new folder.
-func copyRepo(t *testing.T) string {
+// ignored, as `git ls-files` lists them) into dst, a new folder.
+func copyRepo(t *testing.T, dst string) {
 	t.Helper()
 	root := repoRoot(t)
 	out, err := exec.Command("git", "-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard").Output()
 	if err != nil {
 		t.Skipf("git ls-files: %v (the test needs the repository's git checkout)", err)
 	}
-	dst := t.TempDir()
 	for _, f := range strings.Split(strings.TrimRight(string(out), "\x00"), "\x00") {
 		src := filepath.Join(root, f)
 		fi, err := os.Lstat(src)
@@ -81,7 +82,6 @@ func copyRepo(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
-	return dst
 }
 
 func read(t *testing.T, dir, f string) string {
@@ -98,7 +98,8 @@ func read(t *testing.T, dir, f string) string {
 // a clashing name, changes nothing.
 func TestRegistersAndRefusesToOverwrite(t *testing.T) {
 	t.Parallel()
-	dir := copyRepo(t)
+	dir := t.TempDir()
+	copyRepo(t, dir)
 	res, err := scaffold.Run(context.Background(), scaffold.Options{Root: dir, Name: "reviews", SkipGenerate: true})
 	if err != nil {
 		t.Fatal(err)
@@ -169,6 +170,36 @@ func snapshot(t *testing.T, dir string) string {
 	return b.String()
 }
 
+// stableCopyDir is a folder for the copy that is the same on every run
+// from this checkout: the build cache keys packages by their folder, so a
+// copy at a new path would compile every package of the shop again, while
+// at this one a second run reuses the first's work (and the third-party
+// packages are shared with the other modules' tests in any case). Two
+// runs from one checkout at once would share it, so the test holds a lock
+// file beside it.
+func stableCopyDir(t *testing.T) string {
+	t.Helper()
+	sum := sha256.Sum256([]byte(repoRoot(t)))
+	dir := filepath.Join(os.TempDir(), "shop-scaffold-test-"+hex.EncodeToString(sum[:6]))
+	lock, err := os.OpenFile(dir+".lock", os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		t.Fatalf("%s.lock: %v (another run of this test from this checkout is under way, or one crashed: then remove the lock)", dir, err)
+	}
+	_ = lock.Close() //nolint:errcheck // only its existence matters
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := os.RemoveAll(dir); err != nil {
+			t.Errorf("remove the copy: %v", err)
+		}
+		if err := os.Remove(dir + ".lock"); err != nil {
+			t.Errorf("remove the lock: %v", err)
+		}
+	})
+	return dir
+}
+
 // goCmd runs the go command in dir, failing the test with its output.
 func goCmd(t *testing.T, ctx context.Context, dir string, args ...string) string {
 	t.Helper()
@@ -205,10 +236,8 @@ func TestNewSubgraphThroughRouter(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
 	defer cancel()
-	// Copies land in new folders: -trimpath keeps their builds' cache keys
-	// free of the folder, so a second run reuses the first one's work.
-	t.Setenv("GOFLAGS", "-trimpath -buildvcs=false")
-	dir := copyRepo(t)
+	dir := stableCopyDir(t)
+	copyRepo(t, dir)
 	var log bytes.Buffer
 	if _, err := scaffold.Run(ctx, scaffold.Options{Root: dir, Name: "reviews", Log: &log}); err != nil {
 		t.Fatalf("scaffold: %v\n%s", err, log.String())
