@@ -232,7 +232,7 @@ func lastLines(s string, n int) string {
 // router.
 func TestNewSubgraphThroughRouter(t *testing.T) {
 	if testing.Short() {
-		t.Skip("-short: builds and starts the whole stack in a copy of the repository (about a minute with a warm build cache)")
+		t.Skip("-short: builds, tests and starts the shop with a new subgraph in a copy of the repository (45-100 s)")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
 	defer cancel()
