@@ -3,12 +3,12 @@
 
 SHELL := /bin/bash
 GO ?= go
-MODULES := platform playground subgraphs/users subgraphs/products subgraphs/orders router compose devstack e2e stackcheck loadgen
+MODULES := platform playground subgraphs/users subgraphs/products subgraphs/orders router compose devstack e2e stackcheck loadgen scaffold
 DATA_DIR ?= .data
 GOLANGCI_VERSION ?= v2.6.2
 TEST_FLAGS ?= -count=1 -timeout 15m
 
-.PHONY: run test test-real generate compose check lint vet fmt bench build e2e fuzz soak
+.PHONY: run test test-real generate compose check lint vet fmt bench build e2e fuzz soak subgraph
 
 ## run: the whole system on embedded FerretDB, Kafka and Redis (router on :8080);
 ## ROUTER_CONFIG=router.yaml configures its router (docs/configuration.md)
@@ -50,6 +50,11 @@ generate:
 compose:
 	cd compose && $(GO) run ./cmd/compose supergraph --config ../supergraph.yaml -o ../supergraph.graphql
 	cp supergraph.graphql deploy/kubernetes/base/router/supergraph.graphql
+
+## subgraph: add a subgraph, e.g. `make subgraph NAME=reviews` (PORT=4004 optional): writes
+## subgraphs/NAME, registers it everywhere subgraphs are listed, runs go generate (docs/adding-a-subgraph.md)
+subgraph:
+	$(GO) run ./scaffold/cmd/newsubgraph $(if $(PORT),--port $(PORT)) "$(NAME)"
 
 ## check: supergraph is fresh and compatible, generated code is reproducible
 # BASE=<git rev> also compares with the supergraph clients use at that

@@ -15,7 +15,7 @@ import (
 // settings, which win where the stack must decide (it picked the ports
 // and runs the subgraphs) and fill in only what the user left unset
 // elsewhere. docs/configuration.md has the table.
-func routerConfig(path string, env map[string]string, listen, supergraph string) (routerapp.Config, error) {
+func routerConfig(path string, env map[string]string, listen, supergraph string, forward []string) (routerapp.Config, error) {
 	var environ []string
 	for k, v := range env {
 		if strings.HasPrefix(k, "ROUTER_") {
@@ -36,10 +36,11 @@ func routerConfig(path string, env map[string]string, listen, supergraph string)
 	if rc.Timeouts.DrainDelay == defaults.Timeouts.DrainDelay {
 		rc.Timeouts.DrainDelay = 0
 	}
-	// Only users reads the client's address (login limits per client), as
-	// in docker-compose.yml and deploy/kubernetes.
+	// Only the subgraphs that read the client's address get it (users:
+	// login limits per client), as in docker-compose.yml and
+	// deploy/kubernetes; forward lists them (the Subgraphs table).
 	if len(rc.ClientAddress.ForwardTo) == 0 {
-		rc.ClientAddress.ForwardTo = []string{"users"}
+		rc.ClientAddress.ForwardTo = forward
 	}
 	// A collector named for the subgraphs gets the router's spans too.
 	if u, err := neturl.Parse(env["OTEL_EXPORTER_OTLP_ENDPOINT"]); err == nil && u.Host != "" && !rc.Tracing.Enabled {

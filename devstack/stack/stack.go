@@ -1,6 +1,6 @@
 // Package stack runs the whole shop in one process: the embedded
-// infrastructure (FerretDB, a Kafka-protocol broker, Redis), the three
-// subgraphs and the router, each on its own TCP port and talking to the
+// infrastructure (FerretDB, a Kafka-protocol broker, Redis), the subgraphs
+// listed in Subgraphs and the router, each on its own TCP port and talking to the
 // others over the network exactly as separate deployments do.
 package stack
 
@@ -23,9 +23,6 @@ import (
 	"github.com/shopsupergraph/shop/platform/embedded"
 	"github.com/shopsupergraph/shop/platform/httpx"
 	routerapp "github.com/shopsupergraph/shop/router/app"
-	ordersapp "github.com/shopsupergraph/shop/subgraphs/orders/app"
-	productsapp "github.com/shopsupergraph/shop/subgraphs/products/app"
-	usersapp "github.com/shopsupergraph/shop/subgraphs/users/app"
 )
 
 // routerAddrs are the addresses the stack's router calls the subgraphs
@@ -35,8 +32,13 @@ const routerAddrs = "127.0.0.1,::1"
 
 // Options configure the stack. Addresses with port 0 pick free ports.
 type Options struct {
-	DataDir      string
-	RouterAddr   string
+	DataDir    string
+	RouterAddr string
+	// Addrs are the subgraphs' listen addresses by name (see Subgraphs);
+	// a subgraph without one listens on a free loopback port.
+	Addrs map[string]string
+	// UsersAddr, ProductsAddr and OrdersAddr set Addrs for the shop's
+	// first three subgraphs (Addrs wins).
 	UsersAddr    string
 	ProductsAddr string
 	OrdersAddr   string
@@ -66,6 +68,8 @@ type Options struct {
 type Stack struct {
 	// URLs of the running parts, set once Start returns.
 	RouterURL, UsersURL, ProductsURL, OrdersURL string
+	// URLs are every subgraph's GraphQL endpoint by name.
+	URLs map[string]string
 	// APISecret and AdminKey in use.
 	APISecret, AdminKey string
 	// DataDir is the data folder (Options.DataDir).
@@ -102,8 +106,25 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	env["KAFKA_BROKERS"] = strings.Join(infra.KafkaBrokers, ",")
 	env["REDIS_ADDR"] = infra.RedisAddr
 
+	subgraphs := Subgraphs()
+	addrs := map[string]string{"router": o.RouterAddr}
+	for _, sg := range subgraphs {
+		addrs[sg.Name] = "127.0.0.1:0"
+	}
+	for name, addr := range map[string]string{"users": o.UsersAddr, "products": o.ProductsAddr, "orders": o.OrdersAddr} {
+		if addr != "" {
+			addrs[name] = addr
+		}
+	}
+	for name, addr := range o.Addrs {
+		if _, known := addrs[name]; !known || name == "router" {
+			infra.Close()
+			return nil, fmt.Errorf("stack: an address for %q, which is not a subgraph of the stack", name)
+		}
+		addrs[name] = addr
+	}
 	lns := map[string]net.Listener{}
-	for name, addr := range map[string]string{"router": o.RouterAddr, "users": o.UsersAddr, "products": o.ProductsAddr, "orders": o.OrdersAddr} {
+	for name, addr := range addrs {
 		ln, err := httpx.Listen(addr)
 		if err != nil {
 			closeAll(lns)
@@ -122,8 +143,11 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		}
 		return "http://" + net.JoinHostPort(host, strconv.Itoa(a.Port))
 	}
-	env["PRODUCTS_INTERNAL_URL"] = url("products")
-	env["USERS_INTERNAL_URL"] = url("users")
+	for _, sg := range subgraphs {
+		if sg.InternalURLEnv != "" {
+			env[sg.InternalURLEnv] = url(sg.Name)
+		}
+	}
 	// The stack's router reaches users over loopback and names the client
 	// in X-Forwarded-For, which users believes only from the proxies it is
 	// told to trust: the router's address, here loopback.
@@ -132,10 +156,13 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	}
 
 	s := &Stack{
-		RouterURL: url("router") + "/graphql", UsersURL: url("users") + "/graphql",
-		ProductsURL: url("products") + "/graphql", OrdersURL: url("orders") + "/graphql",
+		RouterURL: url("router") + "/graphql", URLs: map[string]string{},
 		APISecret: env["API_SECRET"], Infra: infra, DataDir: o.DataDir,
 	}
+	for _, sg := range subgraphs {
+		s.URLs[sg.Name] = url(sg.Name) + "/graphql"
+	}
+	s.UsersURL, s.ProductsURL, s.OrdersURL = s.URLs["users"], s.URLs["products"], s.URLs["orders"]
 	s.AdminKey = env["ADMIN_API_KEY"]
 	if s.AdminKey == "" {
 		s.AdminKey = s.APISecret
@@ -164,69 +191,26 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		}
 		return config.FromMap(m)
 	}
-	uc, err := usersapp.LoadConfig(svcEnv("users"))
-	if err != nil {
-		return fail(err)
-	}
-	users, err := usersapp.New(ctx, uc, o.Log.With("service", "users"))
-	if err != nil {
-		return fail(fmt.Errorf("stack: users: %w", err))
-	}
-	g.Go(func() error { return users.Serve(gctx, lns["users"]) })
-
-	replicaURLs := []string{url("products")}
-	pc, err := productsapp.LoadConfig(svcEnv("products"))
-	if err != nil {
-		return fail(err)
-	}
-	products, err := productsapp.New(ctx, pc, o.Log.With("service", "products"))
-	if err != nil {
-		return fail(fmt.Errorf("stack: products: %w", err))
-	}
-	g.Go(func() error { return products.Serve(gctx, lns["products"]) })
-	for i := 1; i < o.ProductsReplicas; i++ {
-		ln, err := httpx.Listen("127.0.0.1:0")
-		if err != nil {
-			return fail(fmt.Errorf("stack: products replica %d: %w", i, err))
+	var forward []string
+	for _, sg := range subgraphs {
+		if sg.ClientAddress {
+			forward = append(forward, sg.Name)
 		}
-		replica, err := productsapp.New(ctx, pc, o.Log.With("service", "products", "replica", i))
-		if err != nil {
-			_ = ln.Close() //nolint:errcheck // already failing
-			return fail(fmt.Errorf("stack: products replica %d: %w", i, err))
+		replicas := 1
+		if sg.Name == "products" {
+			replicas = max(1, o.ProductsReplicas)
 		}
-		g.Go(func() error { return replica.Serve(gctx, ln) })
-		replicaURLs = append(replicaURLs, "http://"+ln.Addr().String())
-	}
-	if len(replicaURLs) > 1 {
-		ln, err := httpx.Listen("127.0.0.1:0")
-		if err != nil {
-			return fail(fmt.Errorf("stack: products balancer: %w", err))
-		}
-		g.Go(func() error { return serveRoundRobin(gctx, ln, replicaURLs, o.Log) })
-		env["PRODUCTS_INTERNAL_URL"] = "http://" + ln.Addr().String()
-	}
-	for _, u := range replicaURLs[1:] {
-		if err := waitReady(ctx, u+"/ready", 60*time.Second); err != nil {
+		senv := func() *config.Env { return svcEnv(sg.Name) }
+		if err := startSubgraph(ctx, gctx, g, sg, replicas, lns[sg.Name], senv, env, o.Log); err != nil {
 			return fail(err)
 		}
 	}
-
-	oc, err := ordersapp.LoadConfig(svcEnv("orders"))
-	if err != nil {
-		return fail(err)
-	}
-	orders, err := ordersapp.New(ctx, oc, o.Log.With("service", "orders"))
-	if err != nil {
-		return fail(fmt.Errorf("stack: orders: %w", err))
-	}
-	g.Go(func() error { return orders.Serve(gctx, lns["orders"]) })
-
-	for _, u := range []string{url("users"), url("products"), url("orders")} {
-		if err := waitReady(ctx, u+"/ready", 60*time.Second); err != nil {
+	for _, sg := range subgraphs {
+		if err := waitReady(ctx, url(sg.Name)+"/ready", 60*time.Second); err != nil {
 			return fail(err)
 		}
 	}
-	rc, err := routerConfig(o.RouterConfig, env, lns["router"].Addr().String(), o.Supergraph)
+	rc, err := routerConfig(o.RouterConfig, env, lns["router"].Addr().String(), o.Supergraph, forward)
 	if err != nil {
 		return fail(fmt.Errorf("stack: %w", err))
 	}
@@ -237,9 +221,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	// The stack's key set joins any the user configured, so the tokens
 	// its users subgraph issues always verify.
 	rc.Authentication.Router.JWT.JWKS = append(rc.Authentication.Router.JWT.JWKS, jwks)
-	r, err := routerapp.New(rc, routerapp.WithLogger(o.Log.With("service", "router")), routerapp.WithSubgraphURLs(map[string]string{
-		"users": s.UsersURL, "products": s.ProductsURL, "orders": s.OrdersURL,
-	}))
+	r, err := routerapp.New(rc, routerapp.WithLogger(o.Log.With("service", "router")), routerapp.WithSubgraphURLs(s.URLs))
 	if err != nil {
 		return fail(fmt.Errorf("stack: router: %w", err))
 	}
@@ -248,6 +230,50 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		return fail(err)
 	}
 	return s, nil
+}
+
+// startSubgraph builds sg from its environment and serves it on ln. With
+// more than one replica, the others share its database on free ports, and
+// the callers of its internal API (sg.InternalURLEnv in env, read by the
+// subgraphs started after it) go through a round-robin over all of them,
+// so replicas really contend; the router talks to the first.
+func startSubgraph(ctx, gctx context.Context, g *errgroup.Group, sg Subgraph, replicas int, ln net.Listener, senv func() *config.Env, env map[string]string, log *slog.Logger) error {
+	srv, err := sg.New(ctx, senv(), log.With("service", sg.Name))
+	if err != nil {
+		return fmt.Errorf("stack: %s: %w", sg.Name, err)
+	}
+	g.Go(func() error { return srv.Serve(gctx, ln) })
+	if replicas <= 1 {
+		return nil
+	}
+	replicaURLs := []string{"http://" + ln.Addr().String()}
+	for i := 1; i < replicas; i++ {
+		rln, err := httpx.Listen("127.0.0.1:0")
+		if err != nil {
+			return fmt.Errorf("stack: %s replica %d: %w", sg.Name, i, err)
+		}
+		replica, err := sg.New(ctx, senv(), log.With("service", sg.Name, "replica", i))
+		if err != nil {
+			_ = rln.Close() //nolint:errcheck // already failing
+			return fmt.Errorf("stack: %s replica %d: %w", sg.Name, i, err)
+		}
+		g.Go(func() error { return replica.Serve(gctx, rln) })
+		replicaURLs = append(replicaURLs, "http://"+rln.Addr().String())
+	}
+	bln, err := httpx.Listen("127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("stack: %s balancer: %w", sg.Name, err)
+	}
+	g.Go(func() error { return serveRoundRobin(gctx, bln, replicaURLs, log) })
+	if sg.InternalURLEnv != "" {
+		env[sg.InternalURLEnv] = "http://" + bln.Addr().String()
+	}
+	for _, u := range replicaURLs[1:] {
+		if err := waitReady(ctx, u+"/ready", 60*time.Second); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Wait blocks until the stack stops and returns the first error of any part.

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/shopsupergraph/shop/devstack/stack"
@@ -39,9 +40,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	data := fs.String("data", get("SHOP_DATA_DIR", ".data"), "data folder (FerretDB SQLite files, Kafka log, dev secret)")
 	routerAddr := fs.String("router-addr", get("ROUTER_ADDR", ":8080"), "router listen address")
-	usersAddr := fs.String("users-addr", get("USERS_ADDR", ":4001"), "users subgraph listen address")
-	productsAddr := fs.String("products-addr", get("PRODUCTS_ADDR", ":4002"), "products subgraph listen address")
-	ordersAddr := fs.String("orders-addr", get("ORDERS_ADDR", ":4003"), "orders subgraph listen address")
+	// One flag per subgraph: --users-addr (USERS_ADDR, default :4001), ...
+	addrs := map[string]*string{}
+	for _, sg := range stack.Subgraphs() {
+		addrs[sg.Name] = fs.String(sg.Name+"-addr", get(strings.ToUpper(sg.Name)+"_ADDR", sg.Addr), sg.Name+" subgraph listen address")
+	}
 	supergraph := fs.String("supergraph", get("SUPERGRAPH", "supergraph.graphql"), "composed supergraph served by the router")
 	routerConfig := fs.String("router-config", get("ROUTER_CONFIG", ""), "router.yaml for the router (the stack still sets its listener, supergraph, subgraph URLs and token keys)")
 	version := fs.Bool("version", false, "print the version, commit and Go version, then exit")
@@ -67,10 +70,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("supergraph path: %w", err)
 	}
-	st, err := stack.Start(ctx, stack.Options{
-		DataDir: *data, RouterAddr: *routerAddr, UsersAddr: *usersAddr, ProductsAddr: *productsAddr,
-		OrdersAddr: *ordersAddr, Supergraph: sgPath, RouterConfig: *routerConfig, Env: env, Log: log,
-	})
+	o := stack.Options{DataDir: *data, RouterAddr: *routerAddr, Addrs: map[string]string{}, Supergraph: sgPath, RouterConfig: *routerConfig, Env: env, Log: log}
+	for name, addr := range addrs {
+		o.Addrs[name] = *addr
+	}
+	st, err := stack.Start(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -91,10 +95,7 @@ func printBanner(w io.Writer, st *stack.Stack, generated bool, data string) {
 Shop supergraph is up.
 
   router (federated endpoint)  %s   playground: %s
-  users subgraph               %s
-  products subgraph            %s
-  orders subgraph              %s
-  embedded MongoDB (FerretDB)  %s
+%s  embedded MongoDB (FerretDB)  %s
   embedded Kafka               %v
   embedded Redis               %s
 
@@ -105,8 +106,17 @@ Try:
     -d '{"query":"{ products { _id name price quantity } }"}'
 
 Ctrl-C stops everything.
-`, st.RouterURL, trimGraphQL(st.RouterURL), st.UsersURL, st.ProductsURL, st.OrdersURL,
+`, st.RouterURL, trimGraphQL(st.RouterURL), subgraphLines(st),
 		st.Infra.MongoURI, st.Infra.KafkaBrokers, st.Infra.RedisAddr, st.AdminKey, secretNote, st.RouterURL)
+}
+
+// subgraphLines lists the subgraphs' URLs for the banner, in start order.
+func subgraphLines(st *stack.Stack) string {
+	var b strings.Builder
+	for _, sg := range stack.Subgraphs() {
+		fmt.Fprintf(&b, "  %-28s %s\n", sg.Name+" subgraph", st.URLs[sg.Name])
+	}
+	return b.String()
 }
 
 func trimGraphQL(u string) string {
