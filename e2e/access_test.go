@@ -175,7 +175,7 @@ func TestAccessRules(t *testing.T) {
 			}
 		}
 		if !limited {
-			t.Errorf("60 wrong passwords for %s in a row were all answered UNAUTHENTICATED: no rate limit on login (issue 10 asks for one per username and per client address)", bob.Username)
+			t.Errorf("60 wrong passwords for %s in a row were all answered UNAUTHENTICATED: no rate limit on login (there must be one per username and per client address)", bob.Username)
 		}
 	})
 	sys.CheckAlive(t)

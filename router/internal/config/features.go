@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Production features (issue 8). Each is off by default except the
+// Production features. Each is off by default except the
 // playground, introspection, CSRF prevention, the operation limits
 // (config.go) and forwarding the client address, which protect a router
 // facing the internet without costing well-behaved clients anything.
