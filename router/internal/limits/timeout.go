@@ -41,9 +41,7 @@ func Timeout(d time.Duration, next http.Handler) http.Handler {
 			if tw.started || tw.abandoned || tw.returned {
 				return
 			}
-			tw.abandoned = true
-			writeTimeout(w)
-			_ = http.NewResponseController(w).Flush() //nolint:errcheck // best effort: the answer is complete with its length
+			tw.abandon()
 		})
 		defer func() {
 			if !stop() {
@@ -60,8 +58,7 @@ func Timeout(d time.Duration, next http.Handler) http.Handler {
 		if !tw.started && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			// The handler gave up at the deadline without a response of
 			// its own (the engine returns when its context ends).
-			tw.abandoned = true
-			writeTimeout(w)
+			tw.abandon()
 			return
 		}
 		tw.finish()
@@ -107,7 +104,10 @@ func (tw *timeoutWriter) start(status int) bool {
 		return false
 	}
 	if !tw.started && errors.Is(tw.ctx.Err(), context.DeadlineExceeded) {
-		tw.abandoned = true
+		// The deadline passed before the handler's first byte: the client
+		// gets the 504 now, whichever of the timer and the handler gets
+		// here first (the other then finds abandoned set).
+		tw.abandon()
 		return false
 	}
 	if !tw.started {
@@ -139,6 +139,14 @@ func (tw *timeoutWriter) Write(p []byte) (int, error) {
 // finish sends the headers of a handler that returned without writing;
 // callers hold mu.
 func (tw *timeoutWriter) finish() { tw.start(http.StatusOK) }
+
+// abandon answers 504 in place of the handler, once; tw.mu is held and
+// nothing was written yet.
+func (tw *timeoutWriter) abandon() {
+	tw.abandoned = true
+	writeTimeout(tw.w)
+	_ = http.NewResponseController(tw.w).Flush() //nolint:errcheck // best effort: the answer is complete with its length
+}
 
 // SubgraphTimeouts bounds requests to some subgraphs more tightly than the
 // client-wide timeout. byURL maps a subgraph's request URL to its timeout;
