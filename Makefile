@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 GO ?= go
-MODULES := platform playground subgraphs/users subgraphs/products subgraphs/orders router compose devstack e2e stackcheck loadgen scaffold
+MODULES := buildinfo platform playground subgraphs/users subgraphs/products subgraphs/orders router compose devstack e2e stackcheck loadgen scaffold
 DATA_DIR ?= .data
 GOLANGCI_VERSION ?= v2.6.2
 TEST_FLAGS ?= -count=1 -timeout 15m
@@ -19,17 +19,16 @@ run:
 ## build: every binary into bin/, stamped with the version and commit that `--version` prints
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
-# router and compose carry their own copy of platform/buildinfo (they import no module of ours).
-stamp = -ldflags "-X github.com/shopsupergraph/shop/$(1)/buildinfo.Version=$(VERSION) -X github.com/shopsupergraph/shop/$(1)/buildinfo.Commit=$(COMMIT)"
+stamp = -ldflags "-X github.com/shopsupergraph/shop/buildinfo.Version=$(VERSION) -X github.com/shopsupergraph/shop/buildinfo.Commit=$(COMMIT)"
 build:
 	@mkdir -p bin
-	cd subgraphs/users && $(GO) build $(call stamp,platform) -o ../../bin/users ./cmd/users
-	cd subgraphs/products && $(GO) build $(call stamp,platform) -o ../../bin/products ./cmd/products
-	cd subgraphs/orders && $(GO) build $(call stamp,platform) -o ../../bin/orders ./cmd/orders
-	cd router && $(GO) build $(call stamp,router/internal) -o ../bin/router ./cmd/router
-	cd compose && $(GO) build $(call stamp,compose/internal) -o ../bin/compose ./cmd/compose
-	cd devstack && $(GO) build $(call stamp,platform) -o ../bin/shop ./cmd/shop
-	cd loadgen && $(GO) build $(call stamp,platform) -o ../bin/loadgen ./cmd/loadgen
+	cd subgraphs/users && $(GO) build $(stamp) -o ../../bin/users ./cmd/users
+	cd subgraphs/products && $(GO) build $(stamp) -o ../../bin/products ./cmd/products
+	cd subgraphs/orders && $(GO) build $(stamp) -o ../../bin/orders ./cmd/orders
+	cd router && $(GO) build $(stamp) -o ../bin/router ./cmd/router
+	cd compose && $(GO) build $(stamp) -o ../bin/compose ./cmd/compose
+	cd devstack && $(GO) build $(stamp) -o ../bin/shop ./cmd/shop
+	cd loadgen && $(GO) build $(stamp) -o ../bin/loadgen ./cmd/loadgen
 
 ## test: unit and integration tests of every module (embedded stand-ins; needs only Go)
 test:

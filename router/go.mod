@@ -55,6 +55,7 @@ require (
 	github.com/prometheus/procfs v0.20.1 // indirect
 	github.com/r3labs/sse/v2 v2.8.1 // indirect
 	github.com/rs/xid v1.6.0 // indirect
+	github.com/shopsupergraph/shop/buildinfo v0.0.0
 	github.com/sirupsen/logrus v1.9.3 // indirect
 	github.com/stretchr/testify v1.11.1 // indirect
 	github.com/tidwall/gjson v1.18.0 // indirect
@@ -79,3 +80,5 @@ require (
 )
 
 replace github.com/shopsupergraph/shop/playground => ../playground
+
+replace github.com/shopsupergraph/shop/buildinfo => ../buildinfo

@@ -134,7 +134,7 @@ func registerSupergraph(src string, d data) (string, error) {
 var (
 	makeModulesRE  = regexp.MustCompile(`(?m)^MODULES :=(.*)$`)
 	makeGenerateRE = regexp.MustCompile(`(?m)^(\t@set -e; for m in )([^;]*)(; do \(cd \$\$m && \$\(GO\) generate)`)
-	makeBuildRE    = regexp.MustCompile(`(?m)^\tcd subgraphs/\w+ && \$\(GO\) build (?:\$\(call stamp,platform\) )?-o \.\./\.\./bin/\w+ \./cmd/\w+\n`)
+	makeBuildRE    = regexp.MustCompile(`(?m)^\tcd subgraphs/\w+ && \$\(GO\) build (?:\$\(stamp\) )?-o \.\./\.\./bin/\w+ \./cmd/\w+\n`)
 )
 
 // registerMakefile adds the module to MODULES (test, vet, lint and CI go
@@ -168,7 +168,7 @@ func registerMakefile(src string, d data) (string, error) {
 		return "", fmt.Errorf("no subgraph line in build (cd subgraphs/<name> && $(GO) build ...)")
 	}
 	end := builds[len(builds)-1][1]
-	line := fmt.Sprintf("\tcd %s && $(GO) build $(call stamp,platform) -o ../../bin/%s ./cmd/%s\n", d.Dir, d.Name, d.Name)
+	line := fmt.Sprintf("\tcd %s && $(GO) build $(stamp) -o ../../bin/%s ./cmd/%s\n", d.Dir, d.Name, d.Name)
 	return src[:end] + line + src[end:], nil
 }
 

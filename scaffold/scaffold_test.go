@@ -110,7 +110,7 @@ func TestRegistersAndRefusesToOverwrite(t *testing.T) {
 	for f, want := range map[string]string{
 		"go.work":                     "\t./subgraphs/reviews\n",
 		"supergraph.yaml":             "  reviews:\n    routing_url: http://localhost:4004/graphql\n    schema:\n      file: ./subgraphs/reviews/graph/schema.graphqls\n",
-		"Makefile":                    "\tcd subgraphs/reviews && $(GO) build $(call stamp,platform) -o ../../bin/reviews ./cmd/reviews\n",
+		"Makefile":                    "\tcd subgraphs/reviews && $(GO) build $(stamp) -o ../../bin/reviews ./cmd/reviews\n",
 		"devstack/stack/subgraphs.go": `{Name: "reviews", Addr: ":4004", New: app(reviewsapp.LoadConfig, reviewsapp.New)},`,
 		"subgraphs/reviews/graph/schema.graphqls":     "type Product @key(fields: \"_id\") {\n  _id: ID!\n  reviews: [Review!]!\n}",
 		"subgraphs/reviews/cmd/reviews/main.go":       "// Command reviews runs",

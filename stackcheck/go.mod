@@ -121,6 +121,7 @@ require (
 	github.com/prometheus/common v0.64.0 // indirect
 	github.com/prometheus/procfs v0.15.1 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
+	github.com/shopsupergraph/shop/buildinfo v0.0.0
 	github.com/shopsupergraph/shop/platform v0.0.0
 	github.com/shopsupergraph/shop/playground v0.0.0 // indirect
 	github.com/shopsupergraph/shop/subgraphs/orders v0.0.0-00010101000000-000000000000
@@ -169,3 +170,5 @@ replace github.com/shopsupergraph/shop/subgraphs/users => ../subgraphs/users
 replace github.com/shopsupergraph/shop/subgraphs/orders => ../subgraphs/orders
 
 replace github.com/shopsupergraph/shop/router => ../router
+
+replace github.com/shopsupergraph/shop/buildinfo => ../buildinfo

@@ -13,11 +13,11 @@ import (
 	"os"
 	"time"
 
+	"github.com/shopsupergraph/shop/buildinfo"
 	"github.com/shopsupergraph/shop/compose"
 	"github.com/shopsupergraph/shop/compose/check"
 	"github.com/shopsupergraph/shop/compose/config"
 	"github.com/shopsupergraph/shop/compose/diag"
-	"github.com/shopsupergraph/shop/compose/internal/buildinfo"
 )
 
 const usage = `usage:

@@ -56,6 +56,7 @@ require (
 	github.com/redis/go-redis/extra/rediscmd/v9 v9.22.0 // indirect
 	github.com/redis/go-redis/extra/redisotel/v9 v9.22.0 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
+	github.com/shopsupergraph/shop/buildinfo v0.0.0
 	github.com/sosodev/duration v1.4.0 // indirect
 	github.com/twmb/franz-go v1.22.2 // indirect
 	github.com/twmb/franz-go/pkg/kfake v0.0.0-20260918054303-01f206a7e32c // indirect
@@ -104,3 +105,5 @@ require (
 replace github.com/shopsupergraph/shop/platform => ../../platform
 
 replace github.com/shopsupergraph/shop/playground => ../../playground
+
+replace github.com/shopsupergraph/shop/buildinfo => ../../buildinfo

@@ -89,6 +89,7 @@ require (
 	github.com/golang-jwt/jwt/v5 v5.3.0
 	github.com/redis/go-redis/v9 v9.23.0
 	github.com/segmentio/kafka-go v0.4.51
+	github.com/shopsupergraph/shop/buildinfo v0.0.0
 	github.com/shopsupergraph/shop/platform v0.0.0
 	github.com/vektah/gqlparser/v2 v2.5.36
 	go.mongodb.org/mongo-driver v1.17.9
@@ -100,3 +101,5 @@ require (
 replace github.com/shopsupergraph/shop/platform => ../../platform
 
 replace github.com/shopsupergraph/shop/playground => ../../playground
+
+replace github.com/shopsupergraph/shop/buildinfo => ../../buildinfo

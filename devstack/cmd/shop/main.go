@@ -13,8 +13,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/shopsupergraph/shop/buildinfo"
 	"github.com/shopsupergraph/shop/devstack/stack"
-	"github.com/shopsupergraph/shop/platform/buildinfo"
 	"github.com/shopsupergraph/shop/platform/logging"
 )
 

@@ -18,7 +18,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/shopsupergraph/shop/platform/buildinfo"
+	"github.com/shopsupergraph/shop/buildinfo"
 )
 
 func main() {

@@ -18,8 +18,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/shopsupergraph/shop/buildinfo"
 	"github.com/shopsupergraph/shop/loadgen/storemix"
-	"github.com/shopsupergraph/shop/platform/buildinfo"
 	"github.com/shopsupergraph/shop/platform/embedded"
 	"github.com/shopsupergraph/shop/platform/mongox"
 )

@@ -13,8 +13,8 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/shopsupergraph/shop/buildinfo"
 	"github.com/shopsupergraph/shop/router/app"
-	"github.com/shopsupergraph/shop/router/internal/buildinfo"
 )
 
 func main() {

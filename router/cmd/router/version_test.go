@@ -16,7 +16,7 @@ func TestVersionFlag(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	const pkg = "github.com/shopsupergraph/shop/router/internal/buildinfo"
+	const pkg = "github.com/shopsupergraph/shop/buildinfo"
 	tests := []struct {
 		name    string
 		ldflags string

@@ -19,7 +19,7 @@ import (
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 
-	"github.com/shopsupergraph/shop/platform/buildinfo"
+	"github.com/shopsupergraph/shop/buildinfo"
 )
 
 func main() {

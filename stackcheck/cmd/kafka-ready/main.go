@@ -22,7 +22,7 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
-	"github.com/shopsupergraph/shop/platform/buildinfo"
+	"github.com/shopsupergraph/shop/buildinfo"
 	"github.com/shopsupergraph/shop/platform/kafkax"
 )
 

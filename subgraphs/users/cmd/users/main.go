@@ -11,7 +11,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/shopsupergraph/shop/platform/buildinfo"
+	"github.com/shopsupergraph/shop/buildinfo"
 	"github.com/shopsupergraph/shop/platform/config"
 	"github.com/shopsupergraph/shop/platform/logging"
 	"github.com/shopsupergraph/shop/subgraphs/users/app"

@@ -7,10 +7,9 @@
 // falls back to what the Go toolchain recorded (runtime/debug.ReadBuildInfo:
 // the module version, vcs.revision and vcs.modified).
 //
-// The router and compose modules depend on no other module of ours (each
-// builds and is used on its own), so each keeps an identical copy of this
-// package in its internal/buildinfo rather than importing platform;
-// stackcheck's TestBuildinfoCopies keeps the copies the same.
+// It is a module of its own, with no dependencies, so that every binary
+// (the subgraphs, the router, compose and the tools) imports the same
+// package without pulling in anything else.
 package buildinfo
 
 import (

@@ -1,0 +1,3 @@
+module github.com/shopsupergraph/shop/buildinfo
+
+go 1.26.0
