@@ -26,6 +26,39 @@ type Principal struct {
 	TokenErr error
 	// KeyPresented is true when an admin key header was sent at all.
 	KeyPresented bool
+	// Scopes are the staff scopes the bearer token grants (its "scope"
+	// claim, space separated as in OAuth 2.0); empty for customers.
+	Scopes []string
+}
+
+// Staff scopes. A token carries them in its "scope" claim; the admin key
+// holds all of them.
+const (
+	ScopeManageProducts = "MANAGE_PRODUCTS"
+	ScopeManageOrders   = "MANAGE_ORDERS"
+	ScopeManageUsers    = "MANAGE_USERS"
+)
+
+// AllScopes lists every staff scope, in a stable order.
+func AllScopes() []string {
+	return []string{ScopeManageProducts, ScopeManageOrders, ScopeManageUsers}
+}
+
+// HasScope reports whether the request may act with scope: the admin key
+// holds every scope; a valid token holds those of its "scope" claim.
+func (p Principal) HasScope(scope string) bool {
+	if p.Admin {
+		return true
+	}
+	if p.UserID == "" {
+		return false
+	}
+	for _, s := range p.Scopes {
+		if s == scope {
+			return true
+		}
+	}
+	return false
 }
 
 // Authenticated reports whether a valid user token was presented.

@@ -41,6 +41,9 @@ const (
 // Line is one product line to reserve.
 type Line struct {
 	ProductID string `json:"productId"`
+	// VariantID names one variant (SKU) of the product; empty means the
+	// product's default variant, which every product has.
+	VariantID string `json:"variantId,omitempty"`
 	Quantity  int    `json:"quantity"`
 }
 
@@ -57,6 +60,9 @@ type ReserveRequest struct {
 // ReservedLine is a reserved line with its unit price at reservation time.
 type ReservedLine struct {
 	ProductID string `json:"productId"`
+	// VariantID is the variant reserved (the default variant's id when the
+	// request named none).
+	VariantID string `json:"variantId,omitempty"`
 	Quantity  int    `json:"quantity"`
 	UnitPrice int    `json:"unitPrice"`
 }
