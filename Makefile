@@ -8,7 +8,7 @@ DATA_DIR ?= .data
 GOLANGCI_VERSION ?= v2.6.2
 TEST_FLAGS ?= -count=1 -timeout 15m
 
-.PHONY: run test test-real generate compose check lint vet fmt bench build e2e fuzz soak subgraph
+.PHONY: run test test-real generate compose check lint vet fmt bench build e2e fuzz soak subgraph operations
 
 ## run: the whole system on embedded FerretDB, Kafka and Redis (router on :8080);
 ## ROUTER_CONFIG=router.yaml configures its router (docs/configuration.md)
@@ -55,20 +55,28 @@ compose:
 subgraph:
 	$(GO) run ./scaffold/cmd/newsubgraph $(if $(PORT),--port $(PORT)) "$(NAME)"
 
-## check: supergraph is fresh and compatible, generated code is reproducible
+## check: supergraph is fresh and compatible with the clients' operations (the seed's and the
+## e2e suite's, OPERATIONS), generated code is reproducible
 # BASE=<git rev> also compares with the supergraph clients use at that
 # revision (e.g. BASE=origin/main in a pull request), so a breaking change
 # fails even after supergraph.graphql was recomposed.
 check:
 	@if [ -n "$(BASE)" ]; then \
 		git show "$(BASE):supergraph.graphql" > .check-base.graphql && \
-		(cd compose && $(GO) run ./cmd/compose check --config ../supergraph.yaml --supergraph ../supergraph.graphql --base ../.check-base.graphql); \
+		(cd compose && $(GO) run ./cmd/compose check --config ../supergraph.yaml --supergraph ../supergraph.graphql --base ../.check-base.graphql --operations ../$(OPERATIONS)); \
 		rc=$$?; rm -f .check-base.graphql; exit $$rc; \
 	else \
-		cd compose && $(GO) run ./cmd/compose check --config ../supergraph.yaml --supergraph ../supergraph.graphql; \
+		cd compose && $(GO) run ./cmd/compose check --config ../supergraph.yaml --supergraph ../supergraph.graphql --operations ../$(OPERATIONS); \
 	fi
 	$(MAKE) generate
 	git diff --exit-code -- subgraphs
+
+## operations: re-record the client operations `make check` validates (every operation the e2e
+## suite sends through a router and gets data for) into e2e/testdata/operations
+OPERATIONS ?= e2e/testdata
+operations:
+	rm -rf e2e/testdata/operations
+	cd e2e && SHOP_E2E=1 E2E_RECORD_OPERATIONS=$(CURDIR)/e2e/testdata/operations $(GO) test -count=1 -timeout 20m ./...
 
 vet:
 	@set -e; for m in $(MODULES); do (cd $$m && $(GO) vet ./...); done

@@ -13,15 +13,19 @@ import (
 	"github.com/vektah/gqlparser/v2/parser"
 )
 
-// Break is one change that breaks existing clients.
-type Break struct {
+// Change is one difference between two API schemas that matters to
+// clients, with a stable code for CI tooling.
+type Change struct {
 	Code       string
 	Coordinate string
 	Message    string
 }
 
-// String renders the break for CI logs.
-func (b Break) String() string {
+// Break is a change that breaks existing clients.
+type Break = Change
+
+// String renders the change for CI logs.
+func (b Change) String() string {
 	return fmt.Sprintf("%s %s: %s", b.Code, b.Coordinate, b.Message)
 }
 

@@ -21,20 +21,31 @@ import (
 )
 
 const usage = `usage:
-  compose supergraph --config supergraph.yaml [-o supergraph.graphql]
+  compose supergraph --config supergraph.yaml [-o|--output supergraph.graphql]
   compose check --config supergraph.yaml --supergraph supergraph.graphql [--base main-supergraph.graphql]
+                [--operations DIR|manifest.json] [--format text|json|github]
   compose --version
+
+exit status: 0 success; 1 composition errors, or check found a problem
+(stale supergraph, breaking change, broken operation); 2 bad invocation
+(unknown flag, unreadable file)
 `
 
 // ErrCheckFailed is returned when `compose check` found problems it already
-// printed.
+// printed (exit status 1).
 var ErrCheckFailed = errors.New("check failed")
+
+// ErrUsage marks errors of the invocation itself: bad flags, unreadable
+// inputs (exit status 2), as opposed to problems found in the schemas.
+var ErrUsage = errors.New("usage")
+
+func usageError(err error) error { return fmt.Errorf("%w: %w", ErrUsage, err) }
 
 // Run executes one command. Output goes to stdout, diagnostics to stderr.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return errors.New("missing command")
+		return usageError(errors.New("missing command"))
 	}
 	switch args[0] {
 	case "supergraph":
@@ -48,7 +59,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return nil
 	default:
 		fmt.Fprint(stderr, usage)
-		return fmt.Errorf("unknown command %q", args[0])
+		return usageError(fmt.Errorf("unknown command %q", args[0]))
 	}
 }
 
@@ -89,8 +100,9 @@ func runSupergraph(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs := newFlags("supergraph", stderr)
 	cfgPath := fs.String("config", "supergraph.yaml", "composition config (rover format)")
 	outPath := fs.String("o", "", "write the supergraph to this file instead of stdout")
+	fs.StringVar(outPath, "output", "", "the same as -o")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return usageError(err)
 	}
 	sdl, err := composeFromConfig(ctx, *cfgPath, stderr)
 	if err != nil {
@@ -112,8 +124,13 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfgPath := fs.String("config", "supergraph.yaml", "composition config (rover format)")
 	sgPath := fs.String("supergraph", "supergraph.graphql", "the committed supergraph to check")
 	basePath := fs.String("base", "", "supergraph clients rely on today, for breaking changes (default: --supergraph); CI can pass the main branch's copy")
+	opsPath := fs.String("operations", "", "client operations to check the change against: a directory of .graphql files or a persisted-query manifest (.json); breaking changes no listed operation uses are reported as safe")
+	format := fs.String("format", "text", "report format: text, json or github (GitHub Actions annotations)")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return usageError(err)
+	}
+	if *format != "text" && *format != "json" && *format != "github" {
+		return usageError(fmt.Errorf("--format %q: want text, json or github", *format))
 	}
 	if *basePath == "" {
 		*basePath = *sgPath
@@ -124,31 +141,45 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	committed, err := os.ReadFile(*sgPath)
 	if err != nil {
-		return fmt.Errorf("check: %w", err)
+		return usageError(fmt.Errorf("check: %w", err))
 	}
 	base, err := os.ReadFile(*basePath)
 	if err != nil {
+		return usageError(fmt.Errorf("check: %w", err))
+	}
+	rep := report{Supergraph: *sgPath, Base: *basePath, Stale: string(committed) != fresh}
+	if rep.Breaking, err = check.Breaking(string(base), fresh); err != nil {
 		return fmt.Errorf("check: %w", err)
 	}
-	breaks, err := check.Breaking(string(base), fresh)
-	if err != nil {
+	if rep.Dangerous, err = check.Dangerous(string(base), fresh); err != nil {
 		return fmt.Errorf("check: %w", err)
 	}
-	failed := false
-	if len(breaks) > 0 {
-		failed = true
-		fmt.Fprintf(stderr, "%d breaking change(s) against %s:\n", len(breaks), *basePath)
-		for _, b := range breaks {
-			fmt.Fprintf(stderr, "  BREAKING %s\n", b)
+	if *opsPath != "" {
+		ops, err := check.LoadOperations(*opsPath)
+		if err != nil {
+			return usageError(err)
 		}
+		check.SortedOperations(ops)
+		or, err := check.CheckOperations(string(base), fresh, rep.Breaking, rep.Dangerous, ops)
+		if err != nil {
+			return fmt.Errorf("check: %w", err)
+		}
+		rep.Operations = &or
+		rep.OperationCount = len(ops)
 	}
-	if string(committed) != fresh {
-		failed = true
-		fmt.Fprintf(stderr, "%s is stale: it differs from a fresh composition of %s; run `make compose` and commit the result\n", *sgPath, *cfgPath)
+	switch *format {
+	case "json":
+		err = rep.writeJSON(stdout)
+	case "github":
+		err = rep.writeGitHub(stdout)
+	default:
+		err = rep.writeText(stdout, stderr)
 	}
-	if failed {
+	if err != nil {
+		return err
+	}
+	if rep.failed() {
 		return ErrCheckFailed
 	}
-	fmt.Fprintf(stdout, "%s is up to date and compatible\n", *sgPath)
 	return nil
 }

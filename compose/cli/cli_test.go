@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -145,5 +146,94 @@ func TestUsage(t *testing.T) {
 	}
 	if _, _, err := run(t, "check", "--config", filepath.Join(t.TempDir(), "missing.yaml")); err == nil {
 		t.Fatal("want an error for a missing config")
+	}
+}
+
+func TestCheckOperationsAndFormats(t *testing.T) {
+	t.Parallel()
+	dir := project(t)
+	cfg := filepath.Join(dir, "supergraph.yaml")
+	sg := filepath.Join(dir, "supergraph.graphql")
+	if _, stderr, err := run(t, "supergraph", "--config", cfg, "--output", sg); err != nil {
+		t.Fatalf("supergraph --output: %v\n%s", err, stderr)
+	}
+	opsDir := filepath.Join(dir, "operations")
+	if err := os.MkdirAll(opsDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(opsDir, "user.graphql"), []byte(`query UserName($id: ID!) { user(id: $id) { name } }`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// email is removed, which no listed operation reads: safe. The
+	// supergraph is recomposed so only the comparison with the base counts.
+	base := filepath.Join(dir, "base.graphql")
+	if err := os.Rename(sg, base); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "users", "schema.graphqls"), []byte(strings.Replace(users, "email: String", "", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, err := run(t, "supergraph", "--config", cfg, "-o", sg); err != nil {
+		t.Fatalf("supergraph: %v\n%s", err, stderr)
+	}
+	stdout, stderr, err := run(t, "check", "--config", cfg, "--supergraph", sg, "--base", base, "--operations", opsDir)
+	if err != nil || !strings.Contains(stderr, "SAFE FIELD_REMOVED User.email") || !strings.Contains(stdout, "compatible with 1 listed operation") {
+		t.Fatalf("unused removal must pass as safe: %v\n%s%s", err, stdout, stderr)
+	}
+	// Without the operations list, the same removal is breaking.
+	if _, _, err := run(t, "check", "--config", cfg, "--supergraph", sg, "--base", base); !errors.Is(err, ErrCheckFailed) {
+		t.Fatalf("without --operations every break fails: %v", err)
+	}
+
+	// Removing name breaks the listed operation: text, json and github.
+	if err := os.WriteFile(filepath.Join(dir, "users", "schema.graphqls"), []byte(strings.Replace(users, "name: String!", "", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, err := run(t, "supergraph", "--config", cfg, "-o", sg); err != nil {
+		t.Fatalf("supergraph: %v\n%s", err, stderr)
+	}
+	_, stderr, err = run(t, "check", "--config", cfg, "--supergraph", sg, "--base", base, "--operations", opsDir)
+	if !errors.Is(err, ErrCheckFailed) || !strings.Contains(stderr, "BREAKING FIELD_REMOVED User.name") ||
+		!strings.Contains(stderr, "breaks UserName (") || !strings.Contains(stderr, "BROKEN_OPERATION UserName") {
+		t.Fatalf("text report: %v\n%s", err, stderr)
+	}
+	stdout, _, err = run(t, "check", "--config", cfg, "--supergraph", sg, "--base", base, "--operations", opsDir, "--format", "json")
+	if !errors.Is(err, ErrCheckFailed) {
+		t.Fatalf("json: %v", err)
+	}
+	var rep struct {
+		OK       bool `json:"ok"`
+		Breaking []struct {
+			Code       string   `json:"code"`
+			Coordinate string   `json:"coordinate"`
+			Operations []string `json:"operations"`
+		} `json:"breaking"`
+		Operations struct {
+			Checked int `json:"checked"`
+			Broken  []struct {
+				Name string `json:"name"`
+			} `json:"broken"`
+		} `json:"operations"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("json report: %v\n%s", err, stdout)
+	}
+	if rep.OK || len(rep.Breaking) != 1 || rep.Breaking[0].Coordinate != "User.name" || len(rep.Breaking[0].Operations) != 1 ||
+		rep.Operations.Checked != 1 || len(rep.Operations.Broken) != 1 || rep.Operations.Broken[0].Name != "UserName" {
+		t.Fatalf("json report: %s", stdout)
+	}
+	stdout, _, err = run(t, "check", "--config", cfg, "--supergraph", sg, "--base", base, "--operations", opsDir, "--format", "github")
+	if !errors.Is(err, ErrCheckFailed) || !strings.Contains(stdout, "::error title=BREAKING FIELD_REMOVED::User.name: ") ||
+		!strings.Contains(stdout, "::error file="+filepath.Join(opsDir, "user.graphql")+",title=BROKEN_OPERATION UserName::") {
+		t.Fatalf("github report: %v\n%s", err, stdout)
+	}
+}
+
+func TestUsageErrorsAreMarked(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{}, {"frobnicate"}, {"check", "--nope"}, {"check", "--format", "xml"}, {"supergraph", "--nope"}} {
+		if _, _, err := run(t, args...); !errors.Is(err, ErrUsage) {
+			t.Errorf("%v: want a usage error (exit 2), got %v", args, err)
+		}
 	}
 }

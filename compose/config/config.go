@@ -34,12 +34,28 @@ type Subgraph struct {
 	Schema     Schema `yaml:"schema"`
 }
 
-// Schema says where a subgraph's SDL comes from: a file, or a running
-// subgraph introspected through `_service { sdl }`.
+// Schema says where a subgraph's SDL comes from, as in rover: a file, the
+// SDL inline, or a running subgraph introspected through `_service { sdl }`.
+// rover's GraphOS sources (graphref with subgraph) are recognised and
+// refused: composing offline cannot reach GraphOS.
 type Schema struct {
 	File                 string            `yaml:"file"`
+	SDL                  string            `yaml:"sdl"`
 	SubgraphURL          string            `yaml:"subgraph_url"`
 	IntrospectionHeaders map[string]string `yaml:"introspection_headers"`
+	GraphRef             string            `yaml:"graphref"`
+	Subgraph             string            `yaml:"subgraph"`
+}
+
+// sources counts how many schema sources an entry sets.
+func (s Schema) sources() int {
+	n := 0
+	for _, v := range []string{s.File, s.SDL, s.SubgraphURL} {
+		if v != "" {
+			n++
+		}
+	}
+	return n
 }
 
 // Load reads and validates a config file.
@@ -73,11 +89,17 @@ func (c *Config) Validate() error {
 	}
 	for _, name := range c.names() {
 		s := c.Subgraphs[name]
-		if s.RoutingURL == "" {
-			errs = append(errs, fmt.Errorf("subgraphs.%s.routing_url is required", name))
+		if s.Schema.GraphRef != "" || s.Schema.Subgraph != "" {
+			errs = append(errs, fmt.Errorf("subgraphs.%s.schema: graphref/subgraph sources live in Apollo GraphOS, which offline composition cannot read; use file, sdl or subgraph_url", name))
+			continue
 		}
-		if (s.Schema.File == "") == (s.Schema.SubgraphURL == "") {
-			errs = append(errs, fmt.Errorf("subgraphs.%s.schema: set exactly one of file or subgraph_url", name))
+		// As in rover, routing_url may be left out when the schema is
+		// introspected: the subgraph's own URL is then its routing URL.
+		if s.RoutingURL == "" && s.Schema.SubgraphURL == "" {
+			errs = append(errs, fmt.Errorf("subgraphs.%s.routing_url is required (it may be left out only with schema.subgraph_url)", name))
+		}
+		if s.Schema.sources() != 1 {
+			errs = append(errs, fmt.Errorf("subgraphs.%s.schema: set exactly one of file, sdl or subgraph_url", name))
 		}
 	}
 	return errors.Join(errs...)
@@ -108,6 +130,8 @@ func (c *Config) Sources(ctx context.Context, client *http.Client) ([]compose.So
 			var b []byte
 			b, err = os.ReadFile(path)
 			sdl = string(b)
+		} else if s.Schema.SDL != "" {
+			sdl = s.Schema.SDL
 		} else {
 			sdl, err = Introspect(ctx, client, s.Schema.SubgraphURL, s.Schema.IntrospectionHeaders)
 		}
@@ -115,7 +139,11 @@ func (c *Config) Sources(ctx context.Context, client *http.Client) ([]compose.So
 			errs = append(errs, fmt.Errorf("subgraph %s: %w", name, err))
 			continue
 		}
-		out = append(out, compose.Source{Name: name, URL: s.RoutingURL, SDL: sdl})
+		url := s.RoutingURL
+		if url == "" {
+			url = s.Schema.SubgraphURL
+		}
+		out = append(out, compose.Source{Name: name, URL: url, SDL: sdl})
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("load subgraphs: %w", err)

@@ -144,3 +144,56 @@ func TestIntrospectErrors(t *testing.T) {
 		t.Fatalf("sdl %q, err %v", sdl, err)
 	}
 }
+
+// rover's other schema sources: inline sdl, and subgraph_url without a
+// routing_url (the introspected URL is then the routing URL).
+func TestRoverSources(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	srv := sdlServer(t, "type Query { b: String }")
+	writeFile(t, filepath.Join(dir, "supergraph.yaml"), `federation_version: =2.3.2
+subgraphs:
+  a:
+    routing_url: http://a/graphql
+    schema:
+      sdl: |
+        type Query { a: String }
+  b:
+    schema:
+      subgraph_url: `+srv.URL+`
+      introspection_headers:
+        x-api-key: k
+`)
+	cfg, err := Load(filepath.Join(dir, "supergraph.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srcs, err := cfg.Sources(context.Background(), srv.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(srcs) != 2 || srcs[0].SDL != "type Query { a: String }\n" || srcs[0].URL != "http://a/graphql" {
+		t.Fatalf("inline sdl source: %+v", srcs)
+	}
+	if srcs[1].URL != srv.URL {
+		t.Fatalf("routing url of an introspected subgraph without routing_url = %q, want %q", srcs[1].URL, srv.URL)
+	}
+}
+
+func TestRoverSourcesRefused(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct{ yaml, want string }{
+		"graphref":         {"  a:\n    routing_url: http://a\n    schema: {graphref: shop@main, subgraph: a}\n", "GraphOS"},
+		"file without url": {"  a:\n    schema: {file: a.graphqls}\n", "routing_url is required"},
+		"sdl and file":     {"  a:\n    routing_url: http://a\n    schema: {file: a.graphqls, sdl: 'type Query { a: Int }'}\n", "exactly one of file, sdl or subgraph_url"},
+		"no source":        {"  a:\n    routing_url: http://a\n    schema: {}\n", "exactly one of"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "supergraph.yaml")
+			writeFile(t, path, "subgraphs:\n"+tc.yaml)
+			if _, err := Load(path); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("want an error mentioning %q, got %v", tc.want, err)
+			}
+		})
+	}
+}

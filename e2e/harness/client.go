@@ -86,7 +86,9 @@ func (c *Client) Do(ctx context.Context, query string, vars map[string]any, head
 	for k, v := range headers {
 		h[k] = v
 	}
-	return c.Raw(ctx, http.MethodPost, "", bytes.NewReader(body), h)
+	r, err := c.Raw(ctx, http.MethodPost, "", bytes.NewReader(body), h)
+	c.record(query, r)
+	return r, err
 }
 
 // Raw sends any body with any headers; query is appended to the URL (for

@@ -223,6 +223,9 @@ func Start(t testing.TB, bins *Binaries, o Options) *System {
 	if err := s.startAll(ctx, s.Routers); err != nil {
 		t.Fatal(err)
 	}
+	for _, r := range s.Routers {
+		registerRouter(r.GraphQL())
+	}
 	return s
 }
 

@@ -19,6 +19,9 @@ func main() {
 		if !errors.Is(err, cli.ErrCheckFailed) {
 			fmt.Fprintln(os.Stderr, "compose:", err)
 		}
+		if errors.Is(err, cli.ErrUsage) {
+			os.Exit(2)
+		}
 		os.Exit(1)
 	}
 }
