@@ -58,7 +58,7 @@ func LoadOperations(path string) ([]Operation, error) {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() || !(strings.HasSuffix(p, ".graphql") || strings.HasSuffix(p, ".gql")) {
+		if d.IsDir() || (!strings.HasSuffix(p, ".graphql") && !strings.HasSuffix(p, ".gql")) {
 			return nil
 		}
 		ops, err := loadFile(p)
@@ -169,8 +169,8 @@ func CheckOperations(oldSDL, newSDL string, breaks, dangers []Change, ops []Oper
 	var rep OperationReport
 	uses := make([]map[string]bool, len(ops))
 	for i, op := range ops {
-		oldDoc, oldErrs := gqlparser.LoadQuery(oldSchema, op.Body)
-		_, newErrs := gqlparser.LoadQuery(newSchema, op.Body)
+		oldDoc, oldErrs := gqlparser.LoadQueryWithRules(oldSchema, op.Body, nil)
+		_, newErrs := gqlparser.LoadQueryWithRules(newSchema, op.Body, nil)
 		switch {
 		case len(oldErrs) > 0 && len(newErrs) > 0:
 			rep.Stale = append(rep.Stale, Broken{Name: op.Name, Source: op.Source, Errors: messages(oldErrs)})
