@@ -154,6 +154,7 @@ func New(cfg Config, opts ...Option) (*Router, error) {
 			OperationCacheSize:   cfg.Cache.Operations,
 			PlanCacheSize:        cfg.Cache.Plans,
 			Authorization:        authorization(cfg),
+			DemandControl:        demandControl(cfg),
 			Logger:               o.logger,
 		})
 		if err != nil {

@@ -53,6 +53,15 @@ func Variables(raw []byte) (map[string]any, error) {
 	return vars, nil
 }
 
+// Decode reads a response's JSON data for Actual.
+func Decode(raw []byte) (any, error) {
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, fmt.Errorf("cost: response data: %w", err)
+	}
+	return v, nil
+}
+
 func (s *Schema) rootType(op ast.Operation) string {
 	switch op {
 	case ast.Mutation:

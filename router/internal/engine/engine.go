@@ -60,6 +60,10 @@ type Options struct {
 	// @requiresScopes and @policy (when Directives is set) and
 	// require_authentication; the zero value enforces nothing.
 	Authorization authz.Config
+	// DemandControl estimates each operation's cost from the supergraph's
+	// @cost/@listSize, reports it in extensions.cost and, in enforce mode,
+	// refuses operations above the maximum (nil: off; demand.go).
+	DemandControl *DemandControl
 	// Logger receives load-time warnings (nil: none).
 	Logger *slog.Logger
 }
@@ -91,6 +95,8 @@ type Engine struct {
 	// authz is nil when authorization has nothing to do (authorize.go).
 	authz *authz.Authorizer
 	views *lru[*authzView]
+	// demand is nil when demand control is off (demand.go).
+	demand *demand
 }
 
 // New parses the supergraph and builds the engine. ctx bounds the lifetime
@@ -131,6 +137,9 @@ func New(ctx context.Context, o Options) (e *Engine, err error) {
 	}
 	if a := authz.New(sg.AccessRules(), o.Authorization, o.Logger); a.Filters() || a.RequireAuthentication() {
 		e.authz, e.views = a, newLRU[*authzView](o.OperationCacheSize)
+	}
+	if e.demand, err = newDemand(o.DemandControl, o.SupergraphSDL); err != nil {
+		return nil, fmt.Errorf("new engine: %w", err)
 	}
 	if e.client, err = parseSchema(sg.ClientSchema()); err != nil {
 		return nil, fmt.Errorf("new engine: client schema: %w", err)

@@ -52,6 +52,12 @@ func (e *Engine) Execute(ctx context.Context, req *Request, header http.Header, 
 	if rerr != nil {
 		return rerr
 	}
+	// Demand control refuses an operation before it is planned, so that
+	// no subgraph hears of it.
+	est, rerr := e.estimateCost(p)
+	if rerr != nil {
+		return rerr
+	}
 	cp := e.planFor(p)
 	if cp.err != nil {
 		return cp.err
@@ -101,6 +107,9 @@ func (e *Engine) Execute(ctx context.Context, req *Request, header http.Header, 
 		}
 		if bytes.HasPrefix(buf.Bytes(), errorsPrefix) {
 			rewriteErrors(buf, entries)
+		}
+		if est != nil {
+			e.addCostExtension(buf, est)
 		}
 		return nil
 	}

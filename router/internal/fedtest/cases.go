@@ -45,6 +45,7 @@ func Cases() []Case {
 		caseKeysMashup(),
 		caseProvidesInterface(),
 		caseRequiresNestedEntity(),
+		caseDemandControl(),
 	}
 }
 
