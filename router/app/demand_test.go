@@ -1,9 +1,13 @@
 package app_test
 
 import (
+	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/shopsupergraph/shop/router/app"
@@ -191,4 +195,56 @@ func TestDemandControlOff(t *testing.T) {
 	if len(r.Errors) != 0 || r.Extensions["cost"] != nil {
 		t.Fatalf("demand control off: %+v", r)
 	}
+}
+
+// TestDemandControlSubscription: a subscription is weighed when it is
+// opened (inventoryUpdated returns one Product: cost 1); over the maximum
+// it is refused inside the stream and the subgraph never subscribes.
+func TestDemandControlSubscription(t *testing.T) {
+	t.Parallel()
+	open := func(t *testing.T, srv *httptest.Server) (*http.Response, context.CancelFunc) {
+		t.Helper()
+		ctx, cancel := context.WithCancel(context.Background())
+		body, err := json.Marshal(map[string]any{"query": stockSubscription})
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/graphql", strings.NewReader(string(body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "text/event-stream")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res, cancel
+	}
+	t.Run("over the maximum", func(t *testing.T) {
+		t.Parallel()
+		srv, feed := startStreamingShopWith(t, func(cfg *app.Config) { cfg.Limits.MaxCost = 0.5 })
+		res, cancel := open(t, srv)
+		defer cancel()
+		defer closeBody(res)
+		stream, err := io.ReadAll(res.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(stream), `"code":"COST_ESTIMATED_TOO_EXPENSIVE"`) || !strings.HasSuffix(string(stream), "event: complete\ndata:\n\n") {
+			t.Fatalf("stream %q, want a COST_ESTIMATED_TOO_EXPENSIVE error then complete", stream)
+		}
+		if n := feed.active(); n != 0 {
+			t.Fatalf("%d subgraph subscriptions for a refused operation", n)
+		}
+	})
+	t.Run("within the maximum", func(t *testing.T) {
+		t.Parallel()
+		srv, feed := startStreamingShopWith(t, func(cfg *app.Config) { cfg.Limits.MaxCost = 1 })
+		res, cancel := open(t, srv)
+		defer closeBody(res)
+		waitActive(t, feed, 1)
+		cancel()
+		waitActive(t, feed, 0)
+	})
 }
