@@ -64,6 +64,9 @@ type Options struct {
 	// @cost/@listSize, reports it in extensions.cost and, in enforce mode,
 	// refuses operations above the maximum (nil: off; demand.go).
 	DemandControl *DemandControl
+	// Override decides the active progressive @override labels of each
+	// request (override.go).
+	Override OverrideOptions
 	// Logger receives load-time warnings (nil: none).
 	Logger *slog.Logger
 }
@@ -74,6 +77,10 @@ type Engine struct {
 	client     *ast.Document
 	router     *ast.Document
 	planConfig plan.Configuration
+	// factory serves every data source, of every supergraph variant.
+	factory *graphql_datasource.Factory[graphql_datasource.Configuration]
+	// override is nil when the supergraph has no override labels (override.go).
+	override *overrides
 	resolver   *resolve.Resolver
 	headers    headerForwarder
 	kits       sync.Pool
@@ -150,6 +157,7 @@ func New(ctx context.Context, o Options) (e *Engine, err error) {
 	if err := e.buildPlanConfig(ctx, sg); err != nil {
 		return nil, fmt.Errorf("new engine: %w", err)
 	}
+	e.override = newOverrides(o.Override, o.SupergraphSDL, sg)
 	for header, names := range o.HeaderSubgraphs {
 		for _, name := range names {
 			if _, ok := e.subgraphURLs[name]; !ok {
@@ -184,15 +192,29 @@ func parseSchema(sdl string) (*ast.Document, error) {
 }
 
 func (e *Engine) buildPlanConfig(ctx context.Context, sg *supergraph.Supergraph) error {
-	subgraphs, err := sg.Subgraphs()
-	if err != nil {
-		return err
-	}
 	httpClient := newHTTPClient(e.opts.HTTP)
 	factory, err := graphql_datasource.NewFactory(ctx, httpClient, graphql_datasource.NewGraphQLSubscriptionClient(ctx))
 	if err != nil {
 		return fmt.Errorf("datasource factory: %w", err)
 	}
+	e.factory = factory
+	cfg, err := e.planConfigOf(sg, true)
+	if err != nil {
+		return err
+	}
+	e.planConfig = cfg
+	return nil
+}
+
+// planConfigOf builds the planner configuration of one variant of the
+// supergraph (override.go builds one per set of active override labels);
+// record notes each subgraph's URL and entity keys for the engine.
+func (e *Engine) planConfigOf(sg *supergraph.Supergraph, record bool) (plan.Configuration, error) {
+	subgraphs, err := sg.Subgraphs()
+	if err != nil {
+		return plan.Configuration{}, err
+	}
+	factory := e.factory
 	cfg := plan.Configuration{Fields: sg.FieldConfigurations(), EnableMultiFetch: e.opts.MultiFetch}
 	// The planner picks the first candidate subgraph for some fields (e.g.
 	// __typename under a fragment); subgraphs that know an interface's
@@ -206,11 +228,13 @@ func (e *Engine) buildPlanConfig(ctx context.Context, sg *supergraph.Supergraph)
 		if u, ok := e.opts.SubgraphURLs[s.Name]; ok && u != "" {
 			url = u
 		}
-		e.subgraphURLs[s.Name] = url
-		e.keys.add(s.Name, s.Metadata)
+		if record {
+			e.subgraphURLs[s.Name] = url
+			e.keys.add(s.Name, s.Metadata)
+		}
 		schemaCfg, err := graphql_datasource.NewSchemaConfiguration(s.SDL, &graphql_datasource.FederationConfiguration{Enabled: true, ServiceSDL: s.SDL})
 		if err != nil {
-			return fmt.Errorf("subgraph %s: schema: %w", s.Name, err)
+			return cfg, fmt.Errorf("subgraph %s: schema: %w", s.Name, err)
 		}
 		dsCfg, err := graphql_datasource.NewConfiguration(graphql_datasource.ConfigurationInput{
 			Fetch: &graphql_datasource.FetchConfiguration{URL: url, Method: http.MethodPost},
@@ -220,22 +244,21 @@ func (e *Engine) buildPlanConfig(ctx context.Context, sg *supergraph.Supergraph)
 			SchemaConfiguration: schemaCfg,
 		})
 		if err != nil {
-			return fmt.Errorf("subgraph %s: configuration: %w", s.Name, err)
+			return cfg, fmt.Errorf("subgraph %s: configuration: %w", s.Name, err)
 		}
 		ds, err := plan.NewDataSourceConfigurationWithName(fmt.Sprintf("%d-%s", i, s.Name), s.Name, factory, s.Metadata, dsCfg)
 		if err != nil {
-			return fmt.Errorf("subgraph %s: data source: %w", s.Name, err)
+			return cfg, fmt.Errorf("subgraph %s: data source: %w", s.Name, err)
 		}
 		cfg.DataSources = append(cfg.DataSources, ds)
 	}
 	intro, err := introspection_datasource.NewIntrospectionConfigFactory(e.client)
 	if err != nil {
-		return fmt.Errorf("introspection: %w", err)
+		return cfg, fmt.Errorf("introspection: %w", err)
 	}
 	cfg.Fields = append(cfg.Fields, intro.BuildFieldConfigurations()...)
 	cfg.DataSources = append(cfg.DataSources, intro.BuildDataSourceConfigurations()...)
-	e.planConfig = cfg
-	return nil
+	return cfg, nil
 }
 
 // SubgraphURLs returns the URL each subgraph is called at, by subgraph name.

@@ -58,7 +58,8 @@ func (e *Engine) Execute(ctx context.Context, req *Request, header http.Header, 
 	if rerr != nil {
 		return rerr
 	}
-	cp := e.planFor(p)
+	labels := e.activeLabels(header)
+	cp := e.planFor(p, labels)
 	if cp.err != nil {
 		return cp.err
 	}
@@ -140,7 +141,8 @@ func (e *Engine) Execute(ctx context.Context, req *Request, header http.Header, 
 	var key [24]byte
 	binary.LittleEndian.PutUint64(key[0:], p.id)
 	binary.LittleEndian.PutUint64(key[8:], p.varsHash)
-	binary.LittleEndian.PutUint64(key[16:], hb.hashFor(cp.subgraphs))
+	// Requests with other override labels may reach other subgraphs.
+	binary.LittleEndian.PutUint64(key[16:], hb.hashFor(cp.subgraphs)^xxhash.Sum64String(labels))
 	d.Reset()
 	_, _ = d.Write(key[:])
 	shared, err := e.inbound.do(ctx.Done(), d.Sum64(), buf, resolve, deliver)

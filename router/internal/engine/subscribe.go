@@ -43,7 +43,7 @@ func (e *Engine) Subscribe(ctx context.Context, req *Request, header http.Header
 	if _, rerr := e.estimateCost(p); rerr != nil {
 		return rerr
 	}
-	cp := e.planFor(p)
+	cp := e.planFor(p, e.activeLabels(header))
 	if cp.err != nil {
 		return cp.err
 	}

@@ -46,6 +46,7 @@ func Cases() []Case {
 		caseProvidesInterface(),
 		caseRequiresNestedEntity(),
 		caseDemandControl(),
+		caseOverrideProgressive(),
 	}
 }
 
