@@ -155,6 +155,7 @@ func New(cfg Config, opts ...Option) (*Router, error) {
 			PlanCacheSize:        cfg.Cache.Plans,
 			Authorization:        authorization(cfg),
 			DemandControl:        demandControl(cfg),
+			Override:             engine.OverrideOptions{Labels: cfg.OverrideLabels(), Header: cfg.OverrideLabelsHeader},
 			Logger:               o.logger,
 		})
 		if err != nil {

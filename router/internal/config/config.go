@@ -60,6 +60,12 @@ type Config struct {
 	Authentication   Authentication   `yaml:"authentication"`
 	Authorization    Authorization    `yaml:"authorization"`
 	DemandControl    DemandControl    `yaml:"demand_control"`
+	// OverrideLabelList are the progressive @override labels active in
+	// every request (override.go).
+	OverrideLabelList []string `yaml:"override_labels"`
+	// OverrideLabelsHeader, when set, names a request header whose
+	// comma-separated labels are active for that request (tests, canaries).
+	OverrideLabelsHeader string `yaml:"override_labels_header"`
 
 	// envSubgraphURLs holds ROUTER_SUBGRAPH_URL_<NAME> values keyed by the
 	// normalized NAME; they are matched to subgraph names once the
@@ -360,5 +366,6 @@ func (c Config) Validate() error {
 	errs = append(errs, c.validateAuthentication()...)
 	errs = append(errs, c.validateAuthorization()...)
 	errs = append(errs, c.validateDemandControl()...)
+	errs = append(errs, c.validateOverride()...)
 	return errors.Join(errs...)
 }

@@ -77,3 +77,27 @@ func TestDemandControlUnknownKey(t *testing.T) {
 		t.Fatalf("Load() = %v, want an unknown-key error", err)
 	}
 }
+
+func TestOverrideLabelsConfig(t *testing.T) {
+	t.Parallel()
+	cfg, err := Load(writeFile(t, "supergraph: s.graphql\noverride_labels: [beta, \"percent(5)\"]\noverride_labels_header: x-override-labels\n"), []string{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.OverrideLabels(); len(got) != 2 || got[0] != "beta" || cfg.OverrideLabelsHeader != "x-override-labels" {
+		t.Fatalf("labels %v, header %q", got, cfg.OverrideLabelsHeader)
+	}
+	cfg, err = Load(writeFile(t, "supergraph: s.graphql\noverride_labels: [\"a,b\", \" \"]\noverride_labels_header: \"x override\"\n"), []string{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = cfg.Validate()
+	for _, want := range []string{`invalid label "a,b"`, `invalid label " "`, "override_labels_header: invalid header name"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("Validate() = %v, want %q", err, want)
+		}
+	}
+}
