@@ -81,12 +81,12 @@ type Engine struct {
 	factory *graphql_datasource.Factory[graphql_datasource.Configuration]
 	// override is nil when the supergraph has no override labels (override.go).
 	override *overrides
-	resolver   *resolve.Resolver
-	headers    headerForwarder
-	kits       sync.Pool
-	ops        *lru[*prepared]
-	docs       *lru[*conditions]
-	norms      *lru[*normalized]
+	resolver *resolve.Resolver
+	headers  headerForwarder
+	kits     sync.Pool
+	ops      *lru[*prepared]
+	docs     *lru[*conditions]
+	norms    *lru[*normalized]
 	// normalizations counts documents parsed, normalized and validated
 	// (operation-cache misses other than new variable values).
 	normalizations atomic.Int64
