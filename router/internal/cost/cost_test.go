@@ -9,6 +9,11 @@ import (
 
 func loadSchema(t *testing.T) *Schema {
 	t.Helper()
+	return loadSchemaB(t)
+}
+
+func loadSchemaB(t testing.TB) *Schema {
+	t.Helper()
 	sdl, err := os.ReadFile("testdata/supergraph.graphql")
 	if err != nil {
 		t.Fatal(err)
