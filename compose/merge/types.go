@@ -259,6 +259,14 @@ func (m *merger) mergeApplied(lists []ast.DirectiveList) []supergraph.Directive 
 					byName[d.Name] = []supergraph.Directive{merged}
 				}
 				continue
+			case "cost", "listSize":
+				if !seenName[d.Name] {
+					names = append(names, d.Name)
+					seenName[d.Name] = true
+					merged, _ := m.mergeCost(d.Name, lists)
+					byName[d.Name] = []supergraph.Directive{merged}
+				}
+				continue
 			default:
 				def := m.composed[d.Name]
 				if def == nil {

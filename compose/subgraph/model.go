@@ -32,6 +32,9 @@ type Subgraph struct {
 	// (authenticated, requiresScopes, policy) to the name it applies it
 	// under, which the supergraph keeps (an `as:` import renames it).
 	Access map[string]string
+	// Cost maps each demand-control directive the subgraph applies (cost,
+	// listSize) to the name it applies it under, as Access does.
+	Cost map[string]string
 }
 
 // Link is a non-federation @link of the subgraph.

@@ -27,6 +27,7 @@ func Parse(name, url, sdl string) (*Subgraph, diag.List) {
 		Types:      map[string]*Type{},
 		Directives: map[string]*ast.DirectiveDefinition{},
 		Access:     map[string]string{},
+		Cost:       map[string]string{},
 	}
 	b := builder{s: s, n: n, roots: rootRenames(doc)}
 	for _, imp := range n.bad {
@@ -47,6 +48,7 @@ func Parse(name, url, sdl string) (*Subgraph, diag.List) {
 	b.readSchemaDirectives(doc)
 	b.ensureQuery()
 	b.checkAccessOnInterfaces()
+	b.checkCost()
 	errs = append(errs, b.errs...)
 	errs = append(errs, checkReferences(s)...)
 	if len(errs) > 0 {
@@ -206,7 +208,7 @@ func (b *builder) addDefinition(d *ast.Definition, ext bool) {
 
 // keepApplied keeps the directives that composition carries into the
 // supergraph: @inaccessible, @tag, @authenticated, @requiresScopes, @policy,
-// @deprecated, @specifiedBy and custom directives (kept only later if
+// @cost, @listSize, @deprecated, @specifiedBy and custom directives (kept only later if
 // composed). loc is where the directive is applied.
 func (b *builder) keepApplied(list *ast.DirectiveList, dir *ast.Directive, loc ast.DirectiveLocation) {
 	canon := b.canonical(dir)
@@ -224,12 +226,15 @@ func (b *builder) keepApplied(list *ast.DirectiveList, dir *ast.Directive, loc a
 		// A custom directive named like an access-control one would be
 		// merged as access control; it could only reach the supergraph
 		// through @composeDirective, where it would clash with the spec.
-		if !contains(AccessDirectives, dir.Name) {
+		// The same holds for the demand-control names.
+		if !contains(AccessDirectives, dir.Name) && !contains(CostDirectives, dir.Name) {
 			*list = append(*list, dir)
 		}
-	case "context", "fromContext", "cost", "listSize":
-		// Silently dropping access control or cost data would produce a
-		// supergraph that is less strict than the subgraph asked for.
+	case "cost", "listSize":
+		b.keepCost(list, dir, canon, loc)
+	case "context", "fromContext":
+		// Silently dropping context data would produce a supergraph that
+		// resolves fields without the inputs the subgraph asked for.
 		b.errs.Add("UNSUPPORTED_FEATURE", b.s.Name, "@"+canon, fmt.Sprintf("[%s] @%s is not supported by this composer yet", b.s.Name, canon))
 	}
 }

@@ -154,6 +154,8 @@ func New(cfg Config, opts ...Option) (*Router, error) {
 			OperationCacheSize:   cfg.Cache.Operations,
 			PlanCacheSize:        cfg.Cache.Plans,
 			Authorization:        authorization(cfg),
+			DemandControl:        demandControl(cfg),
+			Override:             engine.OverrideOptions{Labels: cfg.OverrideLabels(), Header: cfg.OverrideLabelsHeader},
 			Logger:               o.logger,
 		})
 		if err != nil {

@@ -59,6 +59,13 @@ type Config struct {
 	ClientAddress    ClientAddress    `yaml:"client_address"`
 	Authentication   Authentication   `yaml:"authentication"`
 	Authorization    Authorization    `yaml:"authorization"`
+	DemandControl    DemandControl    `yaml:"demand_control"`
+	// OverrideLabelList are the progressive @override labels active in
+	// every request (override.go).
+	OverrideLabelList []string `yaml:"override_labels"`
+	// OverrideLabelsHeader, when set, names a request header whose
+	// comma-separated labels are active for that request (tests, canaries).
+	OverrideLabelsHeader string `yaml:"override_labels_header"`
 
 	// envSubgraphURLs holds ROUTER_SUBGRAPH_URL_<NAME> values keyed by the
 	// normalized NAME; they are matched to subgraph names once the
@@ -116,6 +123,10 @@ type Limits struct {
 	// expanded, each counted once per path it produces: a few hundred
 	// bytes of fragments that spread each other twice expand to millions.
 	MaxFields int `yaml:"max_fields"`
+	// MaxCost refuses operations whose estimated cost is higher
+	// (COST_ESTIMATED_TOO_EXPENSIVE); it is demand_control's
+	// strategy.static_estimated.max under the name of the limits (demand.go).
+	MaxCost float64 `yaml:"max_cost"`
 }
 
 // Default operation limits. A router in front of users must not plan and
@@ -354,5 +365,7 @@ func (c Config) Validate() error {
 	errs = append(errs, c.validateFeatures()...)
 	errs = append(errs, c.validateAuthentication()...)
 	errs = append(errs, c.validateAuthorization()...)
+	errs = append(errs, c.validateDemandControl()...)
+	errs = append(errs, c.validateOverride()...)
 	return errors.Join(errs...)
 }

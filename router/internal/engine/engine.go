@@ -60,6 +60,13 @@ type Options struct {
 	// @requiresScopes and @policy (when Directives is set) and
 	// require_authentication; the zero value enforces nothing.
 	Authorization authz.Config
+	// DemandControl estimates each operation's cost from the supergraph's
+	// @cost/@listSize, reports it in extensions.cost and, in enforce mode,
+	// refuses operations above the maximum (nil: off; demand.go).
+	DemandControl *DemandControl
+	// Override decides the active progressive @override labels of each
+	// request (override.go).
+	Override OverrideOptions
 	// Logger receives load-time warnings (nil: none).
 	Logger *slog.Logger
 }
@@ -70,12 +77,16 @@ type Engine struct {
 	client     *ast.Document
 	router     *ast.Document
 	planConfig plan.Configuration
-	resolver   *resolve.Resolver
-	headers    headerForwarder
-	kits       sync.Pool
-	ops        *lru[*prepared]
-	docs       *lru[*conditions]
-	norms      *lru[*normalized]
+	// factory serves every data source, of every supergraph variant.
+	factory *graphql_datasource.Factory[graphql_datasource.Configuration]
+	// override is nil when the supergraph has no override labels (override.go).
+	override *overrides
+	resolver *resolve.Resolver
+	headers  headerForwarder
+	kits     sync.Pool
+	ops      *lru[*prepared]
+	docs     *lru[*conditions]
+	norms    *lru[*normalized]
 	// normalizations counts documents parsed, normalized and validated
 	// (operation-cache misses other than new variable values).
 	normalizations atomic.Int64
@@ -91,6 +102,8 @@ type Engine struct {
 	// authz is nil when authorization has nothing to do (authorize.go).
 	authz *authz.Authorizer
 	views *lru[*authzView]
+	// demand is nil when demand control is off (demand.go).
+	demand *demand
 }
 
 // New parses the supergraph and builds the engine. ctx bounds the lifetime
@@ -132,6 +145,9 @@ func New(ctx context.Context, o Options) (e *Engine, err error) {
 	if a := authz.New(sg.AccessRules(), o.Authorization, o.Logger); a.Filters() || a.RequireAuthentication() {
 		e.authz, e.views = a, newLRU[*authzView](o.OperationCacheSize)
 	}
+	if e.demand, err = newDemand(o.DemandControl, o.SupergraphSDL); err != nil {
+		return nil, fmt.Errorf("new engine: %w", err)
+	}
 	if e.client, err = parseSchema(sg.ClientSchema()); err != nil {
 		return nil, fmt.Errorf("new engine: client schema: %w", err)
 	}
@@ -141,6 +157,7 @@ func New(ctx context.Context, o Options) (e *Engine, err error) {
 	if err := e.buildPlanConfig(ctx, sg); err != nil {
 		return nil, fmt.Errorf("new engine: %w", err)
 	}
+	e.override = newOverrides(o.Override, o.SupergraphSDL, sg)
 	for header, names := range o.HeaderSubgraphs {
 		for _, name := range names {
 			if _, ok := e.subgraphURLs[name]; !ok {
@@ -175,15 +192,29 @@ func parseSchema(sdl string) (*ast.Document, error) {
 }
 
 func (e *Engine) buildPlanConfig(ctx context.Context, sg *supergraph.Supergraph) error {
-	subgraphs, err := sg.Subgraphs()
-	if err != nil {
-		return err
-	}
 	httpClient := newHTTPClient(e.opts.HTTP)
 	factory, err := graphql_datasource.NewFactory(ctx, httpClient, graphql_datasource.NewGraphQLSubscriptionClient(ctx))
 	if err != nil {
 		return fmt.Errorf("datasource factory: %w", err)
 	}
+	e.factory = factory
+	cfg, err := e.planConfigOf(sg, true)
+	if err != nil {
+		return err
+	}
+	e.planConfig = cfg
+	return nil
+}
+
+// planConfigOf builds the planner configuration of one variant of the
+// supergraph (override.go builds one per set of active override labels);
+// record notes each subgraph's URL and entity keys for the engine.
+func (e *Engine) planConfigOf(sg *supergraph.Supergraph, record bool) (plan.Configuration, error) {
+	subgraphs, err := sg.Subgraphs()
+	if err != nil {
+		return plan.Configuration{}, err
+	}
+	factory := e.factory
 	cfg := plan.Configuration{Fields: sg.FieldConfigurations(), EnableMultiFetch: e.opts.MultiFetch}
 	// The planner picks the first candidate subgraph for some fields (e.g.
 	// __typename under a fragment); subgraphs that know an interface's
@@ -197,11 +228,13 @@ func (e *Engine) buildPlanConfig(ctx context.Context, sg *supergraph.Supergraph)
 		if u, ok := e.opts.SubgraphURLs[s.Name]; ok && u != "" {
 			url = u
 		}
-		e.subgraphURLs[s.Name] = url
-		e.keys.add(s.Name, s.Metadata)
+		if record {
+			e.subgraphURLs[s.Name] = url
+			e.keys.add(s.Name, s.Metadata)
+		}
 		schemaCfg, err := graphql_datasource.NewSchemaConfiguration(s.SDL, &graphql_datasource.FederationConfiguration{Enabled: true, ServiceSDL: s.SDL})
 		if err != nil {
-			return fmt.Errorf("subgraph %s: schema: %w", s.Name, err)
+			return cfg, fmt.Errorf("subgraph %s: schema: %w", s.Name, err)
 		}
 		dsCfg, err := graphql_datasource.NewConfiguration(graphql_datasource.ConfigurationInput{
 			Fetch: &graphql_datasource.FetchConfiguration{URL: url, Method: http.MethodPost},
@@ -211,22 +244,21 @@ func (e *Engine) buildPlanConfig(ctx context.Context, sg *supergraph.Supergraph)
 			SchemaConfiguration: schemaCfg,
 		})
 		if err != nil {
-			return fmt.Errorf("subgraph %s: configuration: %w", s.Name, err)
+			return cfg, fmt.Errorf("subgraph %s: configuration: %w", s.Name, err)
 		}
 		ds, err := plan.NewDataSourceConfigurationWithName(fmt.Sprintf("%d-%s", i, s.Name), s.Name, factory, s.Metadata, dsCfg)
 		if err != nil {
-			return fmt.Errorf("subgraph %s: data source: %w", s.Name, err)
+			return cfg, fmt.Errorf("subgraph %s: data source: %w", s.Name, err)
 		}
 		cfg.DataSources = append(cfg.DataSources, ds)
 	}
 	intro, err := introspection_datasource.NewIntrospectionConfigFactory(e.client)
 	if err != nil {
-		return fmt.Errorf("introspection: %w", err)
+		return cfg, fmt.Errorf("introspection: %w", err)
 	}
 	cfg.Fields = append(cfg.Fields, intro.BuildFieldConfigurations()...)
 	cfg.DataSources = append(cfg.DataSources, intro.BuildDataSourceConfigurations()...)
-	e.planConfig = cfg
-	return nil
+	return cfg, nil
 }
 
 // SubgraphURLs returns the URL each subgraph is called at, by subgraph name.

@@ -198,18 +198,18 @@ func BenchmarkPlanner(b *testing.B) {
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
-			if cp := e.buildPlan(p, false); cp.err != nil {
+			if cp := e.buildPlan(p, "", false); cp.err != nil {
 				b.Fatal(cp.err)
 			}
 		}
 	})
 	b.Run("cache-hit", func(b *testing.B) {
 		r := req()
-		_ = e.planFor(e.prepare(r))
+		_ = e.planFor(e.prepare(r), "")
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
-			if cp := e.planFor(e.prepare(r)); cp.err != nil {
+			if cp := e.planFor(e.prepare(r), ""); cp.err != nil {
 				b.Fatal(cp.err)
 			}
 		}

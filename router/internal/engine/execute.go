@@ -52,7 +52,14 @@ func (e *Engine) Execute(ctx context.Context, req *Request, header http.Header, 
 	if rerr != nil {
 		return rerr
 	}
-	cp := e.planFor(p)
+	// Demand control refuses an operation before it is planned, so that
+	// no subgraph hears of it.
+	est, rerr := e.estimateCost(p)
+	if rerr != nil {
+		return rerr
+	}
+	labels := e.activeLabels(header)
+	cp := e.planFor(p, labels)
 	if cp.err != nil {
 		return cp.err
 	}
@@ -102,6 +109,9 @@ func (e *Engine) Execute(ctx context.Context, req *Request, header http.Header, 
 		if bytes.HasPrefix(buf.Bytes(), errorsPrefix) {
 			rewriteErrors(buf, entries)
 		}
+		if est != nil {
+			e.addCostExtension(buf, est)
+		}
 		return nil
 	}
 	buf, isBuf := w.(*bytes.Buffer)
@@ -131,7 +141,8 @@ func (e *Engine) Execute(ctx context.Context, req *Request, header http.Header, 
 	var key [24]byte
 	binary.LittleEndian.PutUint64(key[0:], p.id)
 	binary.LittleEndian.PutUint64(key[8:], p.varsHash)
-	binary.LittleEndian.PutUint64(key[16:], hb.hashFor(cp.subgraphs))
+	// Requests with other override labels may reach other subgraphs.
+	binary.LittleEndian.PutUint64(key[16:], hb.hashFor(cp.subgraphs)^xxhash.Sum64String(labels))
 	d.Reset()
 	_, _ = d.Write(key[:])
 	shared, err := e.inbound.do(ctx.Done(), d.Sum64(), buf, resolve, deliver)

@@ -31,7 +31,8 @@ func (e *Engine) QueryPlanContext(ctx context.Context, req *Request) (*resolve.F
 		// Every root field was removed: no subgraph is called.
 		return &resolve.FetchTreeQueryPlanNode{}, nil
 	}
-	cp := e.buildPlan(p, true)
+	// The plan shown is the one of one draw of the override labels.
+	cp := e.buildPlan(p, e.activeLabels(nil), true)
 	switch {
 	case cp.err != nil:
 		return nil, cp.err

@@ -19,6 +19,8 @@ import (
 // the operation) or the reason the operation cannot be planned.
 type cachedPlan struct {
 	normalized string
+	// labels are the progressive-override labels it was planned with.
+	labels     string
 	response   *resolve.GraphQLResponse
 	authzKey   string
 	errorPaths *planErrorPaths // nil without entity fetches
@@ -30,36 +32,50 @@ type cachedPlan struct {
 	subgraphs []string
 }
 
-// planFor returns the plan of a prepared operation, planning it at most
-// once at a time per operation.
-func (e *Engine) planFor(p *prepared) *cachedPlan {
-	if cp := p.plan.Load(); cp != nil {
+// planFor returns the plan of a prepared operation under a set of active
+// override labels (override.go), planning it at most once at a time per
+// operation and labels. Each set of labels has its own cache entries, so
+// the variants of one operation never share a plan.
+func (e *Engine) planFor(p *prepared, labels string) *cachedPlan {
+	if labels == "" {
+		if cp := p.plan.Load(); cp != nil {
+			return cp
+		}
+	}
+	key := p.id
+	if labels != "" {
+		key = hashStrings(strconv.FormatUint(p.id, 16), labels)
+	}
+	match := func(cp *cachedPlan) bool {
+		return cp.normalized == p.normalized && cp.authzKey == p.authzKey && cp.labels == labels
+	}
+	if cp, ok := e.plans.get(key, match); ok {
+		if labels == "" {
+			p.plan.Store(cp)
+		}
 		return cp
 	}
-	match := func(cp *cachedPlan) bool { return cp.normalized == p.normalized && cp.authzKey == p.authzKey }
-	if cp, ok := e.plans.get(p.id, match); ok {
-		p.plan.Store(cp)
-		return cp
-	}
-	v, _, _ := e.planFlight.Do(strconv.FormatUint(p.id, 16), func() (any, error) {
-		if cp, ok := e.plans.get(p.id, match); ok {
+	v, _, _ := e.planFlight.Do(strconv.FormatUint(p.id, 16)+"/"+labels, func() (any, error) {
+		if cp, ok := e.plans.get(key, match); ok {
 			return cp, nil
 		}
 		e.plannings.Add(1)
-		cp := e.buildPlan(p, false)
-		e.plans.add(p.id, cp)
+		cp := e.buildPlan(p, labels, false)
+		e.plans.add(key, cp)
 		return cp, nil
 	})
 	cp := v.(*cachedPlan)
-	p.plan.Store(cp)
+	if labels == "" {
+		p.plan.Store(cp)
+	}
 	return cp
 }
 
 // buildPlan plans and postprocesses an operation; withQueries keeps each
 // fetch's subgraph query in the plan, for inspection (X-Query-Plan): the
 // plan is otherwise the one that runs.
-func (e *Engine) buildPlan(p *prepared, withQueries bool) (cp *cachedPlan) {
-	cp = &cachedPlan{normalized: p.normalized, authzKey: p.authzKey}
+func (e *Engine) buildPlan(p *prepared, labels string, withQueries bool) (cp *cachedPlan) {
+	cp = &cachedPlan{normalized: p.normalized, authzKey: p.authzKey, labels: labels}
 	defer func() {
 		// The planner panics on some unsupported shapes; report those as a
 		// planning error for this operation instead of failing the process.
@@ -81,7 +97,12 @@ func (e *Engine) buildPlan(p *prepared, withQueries bool) (cp *cachedPlan) {
 		cp.err = reportError(KindPlan, codeQueryPlanFailed, &report)
 		return cp
 	}
-	planner, err := plan.NewPlanner(e.planConfig)
+	cfg, err := e.planConfigFor(labels)
+	if err != nil {
+		cp.err = newRequestError(KindPlan, codeQueryPlanFailed, "%s", err)
+		return cp
+	}
+	planner, err := plan.NewPlanner(cfg)
 	if err != nil {
 		cp.err = newRequestError(KindPlan, codeQueryPlanFailed, "create planner: %s", err)
 		return cp

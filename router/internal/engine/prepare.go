@@ -51,6 +51,8 @@ type prepared struct {
 	variables  []byte
 	varsHash   uint64
 	plan       atomic.Pointer[cachedPlan]
+	// cost is the demand-control estimate, made once (demand.go).
+	cost atomic.Pointer[costEstimate]
 
 	// Authorization (authorize.go): the fields removed from a filtered
 	// operation, whether no root field was left, and the key that keeps

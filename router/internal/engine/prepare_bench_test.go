@@ -50,7 +50,7 @@ func benchVariableValues(b *testing.B, sdl, query string, vars func(i int) strin
 	b.Run("new-values", func(b *testing.B) {
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
-			if cp := e.planFor(e.prepare(&Request{Query: query, Variables: []byte(vars(i))})); cp.err != nil {
+			if cp := e.planFor(e.prepare(&Request{Query: query, Variables: []byte(vars(i))}), ""); cp.err != nil {
 				b.Fatal(cp.err)
 			}
 		}
@@ -59,7 +59,7 @@ func benchVariableValues(b *testing.B, sdl, query string, vars func(i int) strin
 		v := []byte(vars(1))
 		b.ReportAllocs()
 		for i := 0; i < b.N; i++ {
-			if cp := e.planFor(e.prepare(&Request{Query: query, Variables: v})); cp.err != nil {
+			if cp := e.planFor(e.prepare(&Request{Query: query, Variables: v}), ""); cp.err != nil {
 				b.Fatal(cp.err)
 			}
 		}

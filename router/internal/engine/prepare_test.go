@@ -23,7 +23,7 @@ func TestNewVariableValuesReuseNormalization(t *testing.T) {
 		if p.err != nil {
 			t.Fatalf("request %d: %v", i, p.err)
 		}
-		if cp := e.planFor(p); cp.err != nil {
+		if cp := e.planFor(p, ""); cp.err != nil {
 			t.Fatalf("request %d: plan: %v", i, cp.err)
 		}
 	}

@@ -38,7 +38,12 @@ func (e *Engine) Subscribe(ctx context.Context, req *Request, header http.Header
 		// Nothing is left to subscribe to: refuse it as reject mode does.
 		return unauthorizedError(removedPaths(p.removed))
 	}
-	cp := e.planFor(p)
+	// Demand control weighs a subscription once, when it is opened; its
+	// events are not measured.
+	if _, rerr := e.estimateCost(p); rerr != nil {
+		return rerr
+	}
+	cp := e.planFor(p, e.activeLabels(header))
 	if cp.err != nil {
 		return cp.err
 	}

@@ -45,6 +45,8 @@ func Cases() []Case {
 		caseKeysMashup(),
 		caseProvidesInterface(),
 		caseRequiresNestedEntity(),
+		caseDemandControl(),
+		caseOverrideProgressive(),
 	}
 }
 

@@ -3,7 +3,6 @@ package supergraph
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -157,7 +156,7 @@ func (s *Supergraph) extractFields(d *ast.Definition) error {
 			label := argString(app, "overrideLabel")
 			overridden := argBool(app, "usedOverridden", false)
 			if label != "" {
-				active := overrideLabelActive(label)
+				active := s.labelActive(label)
 				if hasArg(app, "override") && !active {
 					continue
 				}
@@ -185,16 +184,6 @@ func (s *Supergraph) extractFields(d *ast.Definition) error {
 		}
 	}
 	return nil
-}
-
-// overrideLabelActive decides a progressive @override label once for the
-// whole router: "percent(N)" is active from 50 up, any other label is off.
-func overrideLabelActive(label string) bool {
-	if rest, ok := strings.CutPrefix(label, "percent("); ok {
-		n, err := strconv.ParseFloat(strings.TrimSuffix(rest, ")"), 64)
-		return err == nil && n >= 50
-	}
-	return false
 }
 
 func (s *Supergraph) extractInputFields(d *ast.Definition) error {

@@ -25,6 +25,8 @@ type Supergraph struct {
 	roots  rootTypes
 	graphs []*subgraph
 	fed1   bool
+	// labels are the active progressive-override labels (override.go).
+	labels map[string]bool
 }
 
 // rootTypes names the root operation types of the supergraph.
@@ -37,7 +39,11 @@ func (r rootTypes) has(name string) bool {
 }
 
 // Parse reads a supergraph SDL and extracts its subgraphs.
-func Parse(sdl string) (*Supergraph, error) {
+func Parse(sdl string) (*Supergraph, error) { return parse(sdl, nil) }
+
+// parse reads the supergraph with the progressive-override labels in
+// labels active (nil: each label decided once, see labelActive).
+func parse(sdl string, labels map[string]bool) (*Supergraph, error) {
 	doc, err := parser.ParseSchema(&ast.Source{Name: "supergraph", Input: sdl})
 	if err != nil {
 		return nil, fmt.Errorf("parse supergraph: %w", err)
@@ -47,6 +53,7 @@ func Parse(sdl string) (*Supergraph, error) {
 	}
 	s := &Supergraph{doc: doc, specs: detectSpecs(doc), defs: map[string]*ast.Definition{}, impls: map[string][]string{}}
 	s.fed1 = s.specs.joinVersion == "0.1"
+	s.labels = labels
 	for _, d := range doc.Definitions {
 		if _, dup := s.defs[d.Name]; dup {
 			mergeDefinition(s.defs[d.Name], d)
