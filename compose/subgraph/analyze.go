@@ -119,8 +119,11 @@ func checkProvides(s *Subgraph, t *Type, f *Field) diag.List {
 		tg.field.provided = true
 		if tg.field.IsExternal() {
 			tg.field.shareByProv = true
-		} else if s.Fed2 && !tg.field.keyField && tg.parent.Kind == ast.Object {
-			errs.Add("PROVIDES_FIELDS_MISSING_EXTERNAL", s.Name, coord, fmt.Sprintf("[%s] %s: field %q should not be part of a @provides since it is already provided by this subgraph (it is not marked @external)", s.Name, where, tg.parent.Name+"."+tg.field.Def.Name))
+		}
+	}
+	if s.Fed2 && len(ferrs) == 0 {
+		for _, leaf := range localLeaves(s, target, sels, false) {
+			errs.Add("PROVIDES_FIELDS_MISSING_EXTERNAL", s.Name, coord, fmt.Sprintf("[%s] %s: %s", s.Name, where, missingExternalMessage("provides", leaf)))
 		}
 	}
 	return errs
@@ -141,8 +144,10 @@ func checkRequires(s *Subgraph, t *Type, f *Field) diag.List {
 	}
 	for _, tg := range targets {
 		tg.field.used = true
-		if s.Fed2 && !tg.field.IsExternal() && tg.parent == t {
-			errs.Add("REQUIRES_FIELDS_MISSING_EXTERNAL", s.Name, coord, fmt.Sprintf("[%s] %s: field %q should not be part of a @requires since it is already provided by this subgraph (it is not marked @external)", s.Name, where, tg.parent.Name+"."+tg.field.Def.Name))
+	}
+	if s.Fed2 && len(ferrs) == 0 {
+		for _, leaf := range localLeaves(s, t, sels, false) {
+			errs.Add("REQUIRES_FIELDS_MISSING_EXTERNAL", s.Name, coord, fmt.Sprintf("[%s] %s: %s", s.Name, where, missingExternalMessage("requires", leaf)))
 		}
 	}
 	return errs

@@ -58,6 +58,10 @@ func TestParseErrors(t *testing.T) {
 		{"key unknown field", link + `type Query { t: T } type T @key(fields: "nope") { id: ID! }`, []string{"KEY_INVALID_FIELDS"}},
 		{"key union", link + `type Query { t: T } union U = T type T @key(fields: "u") { u: U }`, []string{"KEY_FIELDS_SELECT_INVALID_TYPE"}},
 		{"requires not external", link + `type Query { t: T } type T @key(fields: "id") { id: ID! w: Int s: Int @requires(fields: "w") }`, []string{"REQUIRES_FIELDS_MISSING_EXTERNAL"}},
+		{"requires local leaf below local object", link + `type Query { t: T } type T @key(fields: "id") { id: ID! o: O s: Int @requires(fields: "o { w }") } type O { w: Int }`, []string{"REQUIRES_FIELDS_MISSING_EXTERNAL"}},
+		{"requires external leaf below local object", link + `type Query { t: T } type T @key(fields: "id") { id: ID! o: O s: Int @requires(fields: "o { w }") } type O @key(fields: "id") { id: ID! w: Int @external }`, nil},
+		{"provides local leaf in fragment", link + `type Query { p: [P] @provides(fields: "... on C { n }") } interface P { id: ID! } type C implements P @key(fields: "id") { id: ID! n: Int }`, []string{"PROVIDES_FIELDS_MISSING_EXTERNAL"}},
+		{"provides external leaf in fragment", link + `type Query { p: [P] @provides(fields: "... on C { n }") } interface P { id: ID! } type C implements P @key(fields: "id") { id: ID! n: Int @external }`, nil},
 		{"external unused", link + `type Query { t: T } type T @key(fields: "id") { id: ID! w: Int @external }`, []string{"EXTERNAL_UNUSED"}},
 		{"context unsupported", `extend schema @link(url: "https://specs.apollo.dev/federation/v2.8", import: ["@context"])
 			type Query { a: T } type T @context(name: "c") { x: Int }`, []string{"UNSUPPORTED_FEATURE"}},
