@@ -10,6 +10,7 @@ package merge
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/shopsupergraph/shop/compose/diag"
@@ -251,8 +252,8 @@ func (m *merger) addJoinTypes(dest *supergraph.Type, srcs []*subgraph.Type) {
 			if k.Extension || t.Extends {
 				args = append(args, supergraph.DirArg{Name: "extension", Value: "true"})
 			}
-			if !k.Resolvable {
-				args = append(args, supergraph.DirArg{Name: "resolvable", Value: "false"})
+			if !k.Resolvable || k.ResolvableWritten {
+				args = append(args, supergraph.DirArg{Name: "resolvable", Value: strconv.FormatBool(k.Resolvable)})
 			}
 			dest.Directives = append(dest.Directives, supergraph.Directive{Name: "join__type", Args: append(args, itfObj...)})
 		}

@@ -147,7 +147,10 @@ func (b *builder) addDefinition(d *ast.Definition, ext bool) {
 			t.Keys = append(t.Keys, Key{
 				Fields:     argString(dir, "fields"),
 				Resolvable: argBool(dir, "resolvable", true),
-				Extension:  ext && b.s.Fed2,
+				// Apollo echoes the argument into @join__type exactly when
+				// the subgraph wrote it, even as the default `true`.
+				ResolvableWritten: dir.Arguments.ForName("resolvable") != nil,
+				Extension:         ext && b.s.Fed2,
 			})
 		case "extends":
 			t.Extends = true
