@@ -8,6 +8,7 @@ import (
 
 	"github.com/shopsupergraph/shop/compose/diag"
 	"github.com/shopsupergraph/shop/compose/merge"
+	"github.com/shopsupergraph/shop/compose/satisfiability"
 	"github.com/shopsupergraph/shop/compose/subgraph"
 	"github.com/shopsupergraph/shop/compose/supergraph"
 )
@@ -46,6 +47,9 @@ func Compose(sources []Source) (string, error) {
 	schema, merrs := merge.Compose(subs)
 	if len(merrs) > 0 {
 		return "", merrs
+	}
+	if serrs := satisfiability.Validate(schema); len(serrs) > 0 {
+		return "", serrs
 	}
 	return supergraph.Print(schema), nil
 }
