@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/shopsupergraph/shop/compose/diag"
+	"github.com/shopsupergraph/shop/compose/hints"
 	"github.com/shopsupergraph/shop/compose/merge"
 	"github.com/shopsupergraph/shop/compose/satisfiability"
 	"github.com/shopsupergraph/shop/compose/subgraph"
@@ -24,6 +25,13 @@ type Source struct {
 // Compose validates every subgraph and composes them into supergraph SDL.
 // On failure the error is a diag.List holding every problem found.
 func Compose(sources []Source) (string, error) {
+	sdl, _, err := ComposeWithHints(sources)
+	return sdl, err
+}
+
+// ComposeWithHints is Compose that also returns the composition hints
+// (see package hints) of a successful composition.
+func ComposeWithHints(sources []Source) (string, diag.List, error) {
 	sorted := append([]Source(nil), sources...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
 	var errs diag.List
@@ -42,16 +50,16 @@ func Compose(sources []Source) (string, error) {
 		}
 	}
 	if len(errs) > 0 {
-		return "", errs
+		return "", nil, errs
 	}
 	schema, merrs := merge.Compose(subs)
 	if len(merrs) > 0 {
-		return "", merrs
+		return "", nil, merrs
 	}
 	if serrs := satisfiability.Validate(schema); len(serrs) > 0 {
-		return "", serrs
+		return "", nil, serrs
 	}
-	return supergraph.Print(schema), nil
+	return supergraph.Print(schema), hints.Collect(subs), nil
 }
 
 func quote(s string) string { return supergraph.Str(s) }

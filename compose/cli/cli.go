@@ -21,8 +21,8 @@ import (
 )
 
 const usage = `usage:
-  compose supergraph --config supergraph.yaml [-o supergraph.graphql]
-  compose check --config supergraph.yaml --supergraph supergraph.graphql [--base main-supergraph.graphql]
+  compose supergraph --config supergraph.yaml [-o supergraph.graphql] [--hints-as-errors]
+  compose check --config supergraph.yaml --supergraph supergraph.graphql [--base main-supergraph.graphql] [--hints-as-errors]
   compose --version
 `
 
@@ -59,8 +59,9 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 }
 
 // composeFromConfig loads the config and subgraphs and composes them,
-// printing every composition error.
-func composeFromConfig(ctx context.Context, path string, stderr io.Writer) (string, error) {
+// printing every composition error and every hint (`HINT CODE: message`);
+// with hintsAsErrors any hint fails the command.
+func composeFromConfig(ctx context.Context, path string, hintsAsErrors bool, stderr io.Writer) (string, error) {
 	cfg, err := config.Load(path)
 	if err != nil {
 		return "", err
@@ -70,7 +71,7 @@ func composeFromConfig(ctx context.Context, path string, stderr io.Writer) (stri
 	if err != nil {
 		return "", err
 	}
-	sdl, err := compose.Compose(sources)
+	sdl, hints, err := compose.ComposeWithHints(sources)
 	if err != nil {
 		var list diag.List
 		if errors.As(err, &list) {
@@ -82,6 +83,12 @@ func composeFromConfig(ctx context.Context, path string, stderr io.Writer) (stri
 		}
 		return "", fmt.Errorf("compose: %w", err)
 	}
+	for _, h := range hints {
+		fmt.Fprintf(stderr, "HINT %s\n", h.Error())
+	}
+	if hintsAsErrors && len(hints) > 0 {
+		return "", fmt.Errorf("compose: %d hint(s) and --hints-as-errors", len(hints))
+	}
 	return sdl, nil
 }
 
@@ -89,10 +96,11 @@ func runSupergraph(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs := newFlags("supergraph", stderr)
 	cfgPath := fs.String("config", "supergraph.yaml", "composition config (rover format)")
 	outPath := fs.String("o", "", "write the supergraph to this file instead of stdout")
+	strict := fs.Bool("hints-as-errors", false, "fail when composition gives any hint")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	sdl, err := composeFromConfig(ctx, *cfgPath, stderr)
+	sdl, err := composeFromConfig(ctx, *cfgPath, *strict, stderr)
 	if err != nil {
 		return err
 	}
@@ -112,13 +120,14 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfgPath := fs.String("config", "supergraph.yaml", "composition config (rover format)")
 	sgPath := fs.String("supergraph", "supergraph.graphql", "the committed supergraph to check")
 	basePath := fs.String("base", "", "supergraph clients rely on today, for breaking changes (default: --supergraph); CI can pass the main branch's copy")
+	strict := fs.Bool("hints-as-errors", false, "fail when composition gives any hint")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *basePath == "" {
 		*basePath = *sgPath
 	}
-	fresh, err := composeFromConfig(ctx, *cfgPath, stderr)
+	fresh, err := composeFromConfig(ctx, *cfgPath, *strict, stderr)
 	if err != nil {
 		return err
 	}
