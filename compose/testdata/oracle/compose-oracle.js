@@ -3,15 +3,23 @@
 // Apollo's @apollo/composition and writes expected.graphql (success) or
 // expected-errors.json (failure), plus expected-hints.json when a successful
 // composition gave hints. The Go tests read those committed files,
-// so `go test` never needs node. Usage: node compose-oracle.js [case...]
+// so `go test` never needs node. Usage:
+//   node compose-oracle.js [--corpus DIR] [case...]
+// --corpus composes the cases of another directory (the Go test's live mode
+// copies the corpus to a temporary one).
 'use strict';
 const fs = require('fs');
 const path = require('path');
 const { composeServices } = require('@apollo/composition');
 const { parse } = require('graphql');
 
-const corpus = path.join(__dirname, '..', 'corpus');
-const only = process.argv.slice(2);
+let args = process.argv.slice(2);
+let corpus = path.join(__dirname, '..', 'corpus');
+if (args[0] === '--corpus') {
+  corpus = path.resolve(args[1]);
+  args = args.slice(2);
+}
+const only = args;
 const cases = fs.readdirSync(corpus).filter((c) => fs.statSync(path.join(corpus, c)).isDirectory());
 for (const c of cases.sort()) {
   if (only.length && !only.includes(c)) continue;
