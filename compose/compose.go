@@ -38,7 +38,8 @@ func ComposeWithHints(sources []Source) (string, diag.List, error) {
 	subs := make([]*subgraph.Subgraph, 0, len(sorted))
 	seen := map[string]bool{}
 	for _, src := range sorted {
-		if src.Name == "" || seen[src.Name] {
+		// "_" is reserved by Apollo's composition.
+		if src.Name == "" || src.Name == "_" || seen[src.Name] {
 			errs.Add("INVALID_SUBGRAPH_NAME", src.Name, "", "subgraph names must be non-empty and unique, got "+quote(src.Name))
 			continue
 		}

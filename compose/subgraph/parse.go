@@ -47,12 +47,14 @@ func Parse(name, url, sdl string) (*Subgraph, diag.List) {
 	b.readSchemaDirectives(doc)
 	b.ensureQuery()
 	b.checkAccessOnInterfaces()
+	late := b.checkRules(doc)
 	errs = append(errs, b.errs...)
 	errs = append(errs, checkReferences(s)...)
 	if len(errs) > 0 {
-		return nil, errs
+		return nil, append(errs, late...)
 	}
 	errs = append(errs, analyze(s)...)
+	errs = append(errs, late...)
 	if len(errs) > 0 {
 		return nil, errs
 	}
@@ -144,6 +146,9 @@ func (b *builder) addDefinition(d *ast.Definition, ext bool) {
 	for _, dir := range d.Directives {
 		switch b.canonical(dir) {
 		case "key":
+			if !stringFields(dir) {
+				continue // KEY_INVALID_FIELDS_TYPE, see checkRules
+			}
 			t.Keys = append(t.Keys, Key{
 				Fields:     argString(dir, "fields"),
 				Resolvable: argBool(dir, "resolvable", true),
@@ -251,9 +256,9 @@ func (b *builder) field(fd *ast.FieldDefinition, ext bool, loc ast.DirectiveLoca
 		case "shareable":
 			f.Shareable = true
 		case "requires":
-			f.HasRequires, f.Requires = true, argString(dir, "fields")
+			f.HasRequires, f.Requires = stringFields(dir), argString(dir, "fields")
 		case "provides":
-			f.HasProvides, f.Provides = true, argString(dir, "fields")
+			f.HasProvides, f.Provides = stringFields(dir), argString(dir, "fields")
 		case "override":
 			f.HasOverride, f.OverrideFrom, f.OverrideLabel = true, argString(dir, "from"), argString(dir, "label")
 		default:

@@ -1,0 +1,158 @@
+package subgraph
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/shopsupergraph/shop/compose/diag"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/parser"
+)
+
+// maxFederationMinor is the newest federation 2 minor version Apollo's
+// composition (the pinned oracle) knows; a newer one is refused rather than
+// read as if it meant an older one.
+const maxFederationMinor = 14
+
+// checkRules applies the validations of one subgraph that do not stop the
+// analysis of its federation directives: Apollo reports them together with
+// what the analysis finds (an unused external, for example).
+func (b *builder) checkRules(doc *ast.SchemaDocument) diag.List {
+	var errs diag.List
+	name := b.s.Name
+	report := func(code, coord, msg string) {
+		errs.Add(code, name, coord, fmt.Sprintf("[%s] %s", name, msg))
+	}
+	if b.s.Fed2 && b.s.Minor > maxFederationMinor {
+		report("UNKNOWN_FEDERATION_LINK_VERSION", "", fmt.Sprintf("Invalid version v2.%d for the federation feature in @link direction on schema", b.s.Minor))
+	}
+	// A custom root type name while a type has the default name.
+	defined := map[string]bool{}
+	for _, d := range doc.Definitions {
+		defined[d.Name] = true
+	}
+	for custom, std := range b.roots {
+		if defined[std] {
+			report("ROOT_"+strings.ToUpper(std)+"_USED", std, fmt.Sprintf("The schema has a type named %q but it is not set as the %s root type (%q is instead): this is not supported by federation. If a root type does not use its default name, there should be no other type with that default name.", std, strings.ToLower(std), custom))
+		}
+	}
+	for _, list := range []ast.DefinitionList{doc.Definitions, doc.Extensions} {
+		for _, d := range list {
+			for _, dir := range d.Directives {
+				if b.canonical(dir) == "key" {
+					b.checkFieldsArg(dir, "KEY", d.Name, report)
+				}
+			}
+			for _, fd := range d.Fields {
+				coord := d.Name + "." + fd.Name
+				for _, dir := range fd.Directives {
+					canon := b.canonical(dir)
+					if canon == "requires" || canon == "provides" {
+						b.checkFieldsArg(dir, strings.ToUpper(canon), coord, report)
+					}
+					if d.Kind != ast.Interface || !b.s.Fed2 {
+						continue
+					}
+					switch canon {
+					case "external":
+						report("EXTERNAL_ON_INTERFACE", coord, fmt.Sprintf("Interface type field %q is marked @external but @external is not allowed on interface fields.", coord))
+					case "requires", "provides":
+						report(strings.ToUpper(canon)+"_UNSUPPORTED_ON_INTERFACE", coord, fmt.Sprintf("Cannot use @%s on field %q of parent type %q: @%s is not yet supported within interfaces", canon, coord, d.Name, canon))
+					}
+				}
+			}
+		}
+	}
+	errs = append(errs, b.checkInterfaceKeys()...)
+	return errs
+}
+
+// checkFieldsArg checks the fields argument of @key, @requires or
+// @provides: a string, holding no directive applications.
+func (b *builder) checkFieldsArg(dir *ast.Directive, prefix, coord string, report func(code, coord, msg string)) {
+	a := dir.Arguments.ForName("fields")
+	if a == nil || a.Value == nil {
+		return
+	}
+	if a.Value.Kind != ast.StringValue && a.Value.Kind != ast.BlockValue {
+		report(prefix+"_INVALID_FIELDS_TYPE", coord, fmt.Sprintf("On %q, for @%s(fields: %s): Invalid value for argument \"fields\": must be a string.", coord, dir.Name, a.Value.String()))
+		return
+	}
+	doc, err := parser.ParseQuery(&ast.Source{Input: "{" + a.Value.Raw + "}"})
+	if err != nil || len(doc.Operations) != 1 {
+		return
+	}
+	if found := directivesIn(doc.Operations[0].SelectionSet); len(found) > 0 {
+		report(prefix+"_DIRECTIVE_IN_FIELDS_ARG", coord, fmt.Sprintf("On %q, for @%s(fields: %q): cannot have directive applications in the @%s(fields:) argument but found %s.", coord, dir.Name, a.Value.Raw, dir.Name, strings.Join(found, ", ")))
+	}
+}
+
+func directivesIn(set ast.SelectionSet) []string {
+	var out []string
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			for _, d := range s.Directives {
+				out = append(out, "@"+d.Name)
+			}
+			out = append(out, directivesIn(s.SelectionSet)...)
+		case *ast.InlineFragment:
+			for _, d := range s.Directives {
+				out = append(out, "@"+d.Name)
+			}
+			out = append(out, directivesIn(s.SelectionSet)...)
+		}
+	}
+	return out
+}
+
+// checkInterfaceKeys requires every key of an interface (federation 2.3+)
+// on each of its implementations in the subgraph: an entity lookup through
+// the interface must work whatever the concrete type.
+func (b *builder) checkInterfaceKeys() diag.List {
+	var errs diag.List
+	s := b.s
+	for _, name := range s.Order {
+		itf := s.Types[name]
+		if itf.Kind != ast.Interface || !s.Fed2 {
+			continue
+		}
+		for _, k := range itf.Keys {
+			want := normalizeFieldSet(k.Fields)
+			var missing []string
+			for _, tn := range s.Order {
+				t := s.Types[tn]
+				if t.Kind != ast.Object || !t.Implements(name) {
+					continue
+				}
+				found := false
+				for _, tk := range t.Keys {
+					found = found || normalizeFieldSet(tk.Fields) == want
+				}
+				if !found {
+					missing = append(missing, fmt.Sprintf("%q", tn))
+				}
+			}
+			if len(missing) > 0 {
+				errs.Add("INTERFACE_KEY_NOT_ON_IMPLEMENTATION", s.Name, name, fmt.Sprintf("[%s] Key @key(fields: %q) on interface type %q is missing on implementation types %s.", s.Name, k.Fields, name, strings.Join(missing, ", ")))
+			}
+		}
+	}
+	return errs
+}
+
+func normalizeFieldSet(fields string) string {
+	sels, err := ParseFieldSet(fields)
+	if err != nil {
+		return fields
+	}
+	return PrintFieldSet(sels)
+}
+
+// stringFields reports whether a directive's fields argument is a string
+// (or absent, which GraphQL validation reports); any other value is refused
+// by checkRules and the directive is otherwise ignored.
+func stringFields(dir *ast.Directive) bool {
+	a := dir.Arguments.ForName("fields")
+	return a == nil || a.Value == nil || a.Value.Kind == ast.StringValue || a.Value.Kind == ast.BlockValue
+}
