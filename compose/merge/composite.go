@@ -65,7 +65,8 @@ func (m *merger) mergeComposite(dest *supergraph.Type, srcs []*subgraph.Type) {
 			dest.Fields = append(dest.Fields, f)
 		}
 		if dest.Kind == ast.Object {
-			m.validateSharing(dest.Name+"."+name, srcs, fsrc, ov)
+			ssrcs, sfsrc := m.withInterfaceObjects(dest, name, srcs, fsrc)
+			m.validateSharing(dest.Name+"."+name, ssrcs, sfsrc, ov)
 		}
 	}
 }
@@ -213,14 +214,15 @@ func (m *merger) mergeField(dest *supergraph.Type, srcs []*subgraph.Type, fsrc [
 			if f.HasProvides {
 				args = append(args, supergraph.DirArg{Name: "provides", Value: supergraph.Str(f.Provides)})
 			}
+			// Apollo's argument order: override comes before type.
+			if f.HasOverride && m.subs[i].Fed2 {
+				args = append(args, supergraph.DirArg{Name: "override", Value: supergraph.Str(f.OverrideFrom)})
+			}
 			if !allEqual {
 				args = append(args, supergraph.DirArg{Name: "type", Value: supergraph.Str(f.Def.Type.String())})
 			}
 			if f.IsExternal() {
 				args = append(args, supergraph.DirArg{Name: "external", Value: "true"})
-			}
-			if f.HasOverride && m.subs[i].Fed2 {
-				args = append(args, supergraph.DirArg{Name: "override", Value: supergraph.Str(f.OverrideFrom)})
 			}
 			if ov.usedOverridden[i] {
 				args = append(args, supergraph.DirArg{Name: "usedOverridden", Value: "true"})
