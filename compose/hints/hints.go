@@ -8,10 +8,12 @@ package hints
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/shopsupergraph/shop/compose/diag"
+	"github.com/shopsupergraph/shop/compose/merge"
 	"github.com/shopsupergraph/shop/compose/subgraph"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -28,10 +30,14 @@ var Codes = []string{
 	"INCONSISTENT_ENTITY",
 	"INCONSISTENT_ENUM_VALUE_FOR_INPUT_ENUM",
 	"INCONSISTENT_ENUM_VALUE_FOR_OUTPUT_ENUM",
+	"INCONSISTENT_EXECUTABLE_DIRECTIVE_LOCATIONS",
+	"INCONSISTENT_EXECUTABLE_DIRECTIVE_PRESENCE",
+	"INCONSISTENT_EXECUTABLE_DIRECTIVE_REPEATABLE",
 	"INCONSISTENT_INPUT_OBJECT_FIELD",
 	"INCONSISTENT_INTERFACE_VALUE_TYPE_FIELD",
 	"INCONSISTENT_OBJECT_VALUE_TYPE_FIELD",
 	"INCONSISTENT_UNION_MEMBER",
+	"NO_EXECUTABLE_DIRECTIVE_INTERSECTION",
 	"OVERRIDDEN_FIELD_CAN_BE_REMOVED",
 	"OVERRIDE_DIRECTIVE_CAN_BE_REMOVED",
 	"OVERRIDE_MIGRATION_IN_PROGRESS",
@@ -79,6 +85,7 @@ func Collect(subs []*subgraph.Subgraph) diag.List {
 		}
 	}
 	c.overrides()
+	c.executableDirectives()
 	sort.SliceStable(c.out, func(i, j int) bool {
 		if c.out[i].Code != c.out[j].Code {
 			return c.out[i].Code < c.out[j].Code
@@ -323,6 +330,9 @@ func (c *collector) input(name string, occ []occurrence[*subgraph.Type]) {
 		}
 		c.use(&c.inputUse, focc[0].elem.Def.Type)
 		c.description(coord, descriptionsOf(focc, func(f *subgraph.Field) string { return f.Def.Description }))
+		if distinct(focc, func(f *subgraph.Field) string { return f.Def.Type.String() }) {
+			c.add("INCONSISTENT_BUT_COMPATIBLE_FIELD_TYPE", coord, fmt.Sprintf("Type of field %q is inconsistent but compatible across subgraphs.", coord))
+		}
 		if defaultPresence(focc, func(f *subgraph.Field) *ast.Value { return f.Def.DefaultValue }) {
 			c.add("INCONSISTENT_DEFAULT_VALUE_PRESENCE", coord, fmt.Sprintf("Input field %q has a default value in only some subgraphs.", coord))
 		}
@@ -333,6 +343,19 @@ func (c *collector) input(name string, occ []occurrence[*subgraph.Type]) {
 // missing from some subgraphs: dropped when the enum is an input (merging
 // fails when it is both), kept but not returned everywhere when an output.
 func (c *collector) enum(name string, occ []occurrence[*subgraph.Type]) {
+	values := map[string][]occurrence[*subgraph.EnumValue]{}
+	var order []string
+	for _, o := range occ {
+		for _, v := range o.elem.Values {
+			if _, ok := values[v.Def.Name]; !ok {
+				order = append(order, v.Def.Name)
+			}
+			values[v.Def.Name] = append(values[v.Def.Name], occurrence[*subgraph.EnumValue]{o.sub, v, name})
+		}
+	}
+	for _, v := range order {
+		c.description(name+"."+v, descriptionsOf(values[v], func(ev *subgraph.EnumValue) string { return ev.Def.Description }))
+	}
 	if !c.inputUse[name] && !c.outputUse[name] {
 		c.add("UNUSED_ENUM_TYPE", name, fmt.Sprintf("Enum type %q is defined but unused. It will be included in the supergraph with all the values appearing in any subgraph (\"as if\" it was only used as an output type).", name))
 	}
@@ -424,4 +447,50 @@ func list(names []string) string {
 		return "subgraph " + q[0]
 	}
 	return "subgraphs " + strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
+}
+
+// executableDirectives hints on custom executable directives the
+// supergraph drops (missing from a subgraph, or no location in common) or
+// weakens (not repeatable everywhere, fewer locations).
+func (c *collector) executableDirectives() {
+	var names []string
+	for _, s := range c.subs {
+		for name, d := range s.Directives {
+			if len(merge.ExecutableLocations(d)) > 0 && !slices.Contains(names, name) && !slices.Contains(s.Composed, name) {
+				names = append(names, name)
+			}
+		}
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		var defs []*ast.DirectiveDefinition
+		for _, s := range c.subs {
+			if d := s.Directives[name]; d != nil && len(merge.ExecutableLocations(d)) > 0 {
+				defs = append(defs, d)
+			}
+		}
+		coord := "@" + name
+		if len(defs) != len(c.subs) {
+			c.add("INCONSISTENT_EXECUTABLE_DIRECTIVE_PRESENCE", coord, fmt.Sprintf("Executable directive %q will not be part of the supergraph as it does not appear in all subgraphs.", coord))
+			continue
+		}
+		common := merge.ExecutableLocations(defs[0])
+		sameLocations, sameRepeatable := true, true
+		for _, d := range defs[1:] {
+			locs := merge.ExecutableLocations(d)
+			sameLocations = sameLocations && slices.Equal(locs, merge.ExecutableLocations(defs[0]))
+			sameRepeatable = sameRepeatable && d.IsRepeatable == defs[0].IsRepeatable
+			common = slices.DeleteFunc(common, func(l ast.DirectiveLocation) bool { return !slices.Contains(locs, l) })
+		}
+		if len(common) == 0 {
+			c.add("NO_EXECUTABLE_DIRECTIVE_INTERSECTION", coord, fmt.Sprintf("Executable directive %q has no location that is common to all subgraphs: it will not appear in the supergraph.", coord))
+			continue
+		}
+		if !sameRepeatable {
+			c.add("INCONSISTENT_EXECUTABLE_DIRECTIVE_REPEATABLE", coord, fmt.Sprintf("Executable directive %q will not be marked repeatable in the supergraph as it is inconsistently marked repeatable in subgraphs.", coord))
+		}
+		if !sameLocations {
+			c.add("INCONSISTENT_EXECUTABLE_DIRECTIVE_LOCATIONS", coord, fmt.Sprintf("Executable directive %q has inconsistent locations across subgraphs and will use the intersection of all subgraphs in the supergraph.", coord))
+		}
+	}
 }

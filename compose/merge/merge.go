@@ -53,6 +53,7 @@ func Compose(subs []*subgraph.Subgraph) (*supergraph.Schema, diag.List) {
 	m.graphNames()
 	order := m.collectTypes()
 	m.collectComposedDirectives()
+	m.mergeExecutableDirectives()
 	var enums []string
 	for _, name := range order {
 		switch m.kinds[name] {

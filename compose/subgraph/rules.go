@@ -64,6 +64,42 @@ func (b *builder) checkRules(doc *ast.SchemaDocument) diag.List {
 		}
 	}
 	errs = append(errs, b.checkInterfaceKeys()...)
+	errs = append(errs, b.checkPositions()...)
+	return errs
+}
+
+// checkPositions refuses output fields of input types and arguments or
+// input fields of output types, which GraphQL does not allow.
+func (b *builder) checkPositions() diag.List {
+	var errs diag.List
+	s := b.s
+	kindOf := func(t *ast.Type) ast.DefinitionKind {
+		if ref := s.Types[t.Name()]; ref != nil {
+			return ref.Kind
+		}
+		return ast.Scalar
+	}
+	for _, name := range s.Order {
+		t := s.Types[name]
+		for _, f := range t.Fields {
+			coord := name + "." + f.Def.Name
+			k := kindOf(f.Def.Type)
+			if t.Kind == ast.InputObject {
+				if k == ast.Object || k == ast.Interface || k == ast.Union {
+					errs.Add("INVALID_GRAPHQL", s.Name, coord, fmt.Sprintf("[%s] The type of %q must be Input Type but got %q.", s.Name, coord, f.Def.Type.String()))
+				}
+				continue
+			}
+			if k == ast.InputObject {
+				errs.Add("INVALID_GRAPHQL", s.Name, coord, fmt.Sprintf("[%s] The type of %q must be Output Type but got %q.", s.Name, coord, f.Def.Type.String()))
+			}
+			for _, a := range f.Def.Arguments {
+				if k := kindOf(a.Type); k == ast.Object || k == ast.Interface || k == ast.Union {
+					errs.Add("INVALID_GRAPHQL", s.Name, coord+"("+a.Name+":)", fmt.Sprintf("[%s] The type of %q must be Input Type but got %q.", s.Name, coord+"("+a.Name+":)", a.Type.String()))
+				}
+			}
+		}
+	}
 	return errs
 }
 
@@ -155,4 +191,21 @@ func normalizeFieldSet(fields string) string {
 func stringFields(dir *ast.Directive) bool {
 	a := dir.Arguments.ForName("fields")
 	return a == nil || a.Value == nil || a.Value.Kind == ast.StringValue || a.Value.Kind == ast.BlockValue
+}
+
+// OriginalName returns the name a link's import list gives for an element
+// imported under the name as ("@logged" imported as {name: "@audit", as:
+// "@logged"} gives "@audit"); as itself when it was not renamed.
+func (l Link) OriginalName(as string) string {
+	if l.Raw == nil {
+		return as
+	}
+	if imp := l.Raw.Arguments.ForName("import"); imp != nil && imp.Value != nil {
+		for _, c := range imp.Value.Children {
+			if name, a := importName(c.Value); a == as && name != "" {
+				return name
+			}
+		}
+	}
+	return as
 }

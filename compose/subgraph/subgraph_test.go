@@ -71,6 +71,8 @@ func TestParseErrors(t *testing.T) {
 		{"custom query root beside Query", link + `schema { query: Root } type Root { a: Int } type Query { b: Int }`, []string{"ROOT_QUERY_USED"}},
 		{"interface key missing on implementation", link + `type Query { i: I } interface I @key(fields: "id") { id: ID! } type T implements I @key(fields: "sku") { id: ID! sku: ID }`, []string{"INTERFACE_KEY_NOT_ON_IMPLEMENTATION"}},
 		{"unknown federation version", `extend schema @link(url: "https://specs.apollo.dev/federation/v2.99", import: ["@key"]) type Query { a: Int }`, []string{"UNKNOWN_FEDERATION_LINK_VERSION"}},
+		{"output field of an input type", link + `type Query { a: In } input In { x: Int }`, []string{"INVALID_GRAPHQL"}},
+		{"argument of an object type", link + `type Query { a(t: T): Int } type T { x: Int }`, []string{"INVALID_GRAPHQL"}},
 		{"external unused", link + `type Query { t: T } type T @key(fields: "id") { id: ID! w: Int @external }`, []string{"EXTERNAL_UNUSED"}},
 		{"context unsupported", `extend schema @link(url: "https://specs.apollo.dev/federation/v2.8", import: ["@context"])
 			type Query { a: T } type T @context(name: "c") { x: Int }`, []string{"UNSUPPORTED_FEATURE"}},
