@@ -108,6 +108,7 @@ func Validate(s *supergraph.Schema) diag.List {
 			}
 		}
 	}
+	errs = append(errs, g.sharedRuntimeTypes()...)
 	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Coordinate < errs[j].Coordinate })
 	return errs
 }

@@ -65,7 +65,65 @@ func (b *builder) checkRules(doc *ast.SchemaDocument) diag.List {
 	}
 	errs = append(errs, b.checkInterfaceKeys()...)
 	errs = append(errs, b.checkPositions()...)
+	errs = append(errs, b.checkImplementations()...)
 	return errs
+}
+
+// checkImplementations refuses union members that are not object types
+// and implementation fields whose type is not a subtype of the interface
+// field's type.
+func (b *builder) checkImplementations() diag.List {
+	var errs diag.List
+	s := b.s
+	for _, name := range s.Order {
+		t := s.Types[name]
+		for _, m := range t.Members {
+			if mt := s.Types[m]; mt != nil && mt.Kind != ast.Object {
+				errs.Add("INVALID_GRAPHQL", s.Name, name, fmt.Sprintf("[%s] Union type %s can only include Object types, it cannot include %s.", s.Name, name, m))
+			}
+		}
+		for _, i := range t.Interfaces {
+			it := s.Types[i]
+			if it == nil || it.Kind != ast.Interface {
+				continue
+			}
+			for _, itf := range it.Fields {
+				f := t.Field(itf.Def.Name)
+				if f != nil && !s.isSubtype(f.Def.Type, itf.Def.Type) {
+					errs.Add("INVALID_GRAPHQL", s.Name, name+"."+f.Def.Name, fmt.Sprintf("[%s] Interface field %s.%s expects type %s but %s.%s is type %s.", s.Name, i, itf.Def.Name, itf.Def.Type.String(), name, f.Def.Name, f.Def.Type.String()))
+				}
+			}
+		}
+	}
+	return errs
+}
+
+// isSubtype is GraphQL's covariance rule for output types: same type, a
+// non-null version of it, an implementation or union member of it, and the
+// same rules inside lists.
+func (s *Subgraph) isSubtype(sub, super *ast.Type) bool {
+	if sub.NonNull && !super.NonNull {
+		c := *sub
+		c.NonNull = false
+		return s.isSubtype(&c, super)
+	}
+	if sub.NonNull != super.NonNull {
+		return false
+	}
+	if (sub.Elem == nil) != (super.Elem == nil) {
+		return false
+	}
+	if sub.Elem != nil {
+		return s.isSubtype(sub.Elem, super.Elem)
+	}
+	if sub.NamedType == super.NamedType {
+		return true
+	}
+	st, pt := s.Types[sub.NamedType], s.Types[super.NamedType]
+	if st == nil || pt == nil {
+		return false
+	}
+	return (pt.Kind == ast.Interface && st.Implements(pt.Name)) || (pt.Kind == ast.Union && pt.HasMember(st.Name))
 }
 
 // checkPositions refuses output fields of input types and arguments or

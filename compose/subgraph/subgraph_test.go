@@ -73,6 +73,9 @@ func TestParseErrors(t *testing.T) {
 		{"unknown federation version", `extend schema @link(url: "https://specs.apollo.dev/federation/v2.99", import: ["@key"]) type Query { a: Int }`, []string{"UNKNOWN_FEDERATION_LINK_VERSION"}},
 		{"output field of an input type", link + `type Query { a: In } input In { x: Int }`, []string{"INVALID_GRAPHQL"}},
 		{"argument of an object type", link + `type Query { a(t: T): Int } type T { x: Int }`, []string{"INVALID_GRAPHQL"}},
+		{"union of an interface", link + `type Query { u: U } union U = I interface I { x: Int }`, []string{"INVALID_GRAPHQL"}},
+		{"implementation field of another type", link + `type Query { i: I } interface I { x: Int } type T implements I { x: String }`, []string{"INVALID_GRAPHQL"}},
+		{"implementation field covariant", link + `type Query { i: I } interface I { x: I } type T implements I { x: T! }`, nil},
 		{"external unused", link + `type Query { t: T } type T @key(fields: "id") { id: ID! w: Int @external }`, []string{"EXTERNAL_UNUSED"}},
 		{"context unsupported", `extend schema @link(url: "https://specs.apollo.dev/federation/v2.8", import: ["@context"])
 			type Query { a: T } type T @context(name: "c") { x: Int }`, []string{"UNSUPPORTED_FEATURE"}},
