@@ -200,6 +200,7 @@ func (m *merger) finish(order []string) {
 	if used["inaccessible"] {
 		m.checkInaccessible()
 		m.checkOnlyInaccessibleChildren()
+		m.checkInaccessibleRules()
 	}
 	m.out.Links = append(extra, m.out.Links...)
 }
