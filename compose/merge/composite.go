@@ -61,6 +61,9 @@ func (m *merger) mergeComposite(dest *supergraph.Type, srcs []*subgraph.Type) {
 			}
 		}
 		ov := m.validateOverride(dest, srcs, fsrc)
+		if dest.Name == "Subscription" {
+			m.validateSubscriptionField(dest.Name+"."+name, fsrc)
+		}
 		if f := m.mergeField(dest, srcs, fsrc, ov); f != nil {
 			dest.Fields = append(dest.Fields, f)
 		}
