@@ -197,6 +197,7 @@ func (m *merger) mergeField(dest *supergraph.Type, srcs []*subgraph.Type, fsrc [
 	out.Type = merged.String()
 	if hasExternal {
 		m.validateExternal(coord, merged, allEqual, fsrc)
+		m.validateExternalArgs(coord, out.Args, fsrc)
 	}
 	// Apollo prints @inaccessible ahead of @join__field on fields.
 	applied2 := m.mergeApplied(applied)

@@ -203,6 +203,7 @@ func (m *merger) finish(order []string) {
 		m.checkInaccessibleRules()
 	}
 	m.out.Links = append(extra, m.out.Links...)
+	m.checkInterfaceFieldsImplemented()
 }
 
 // featureOrder is the order in which the federation spec registers the

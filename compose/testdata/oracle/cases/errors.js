@@ -143,4 +143,32 @@ type Query { ping: Int }`,
   @link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)
 type Query { ping: Int }`,
   },
+  'err-external-argument-default-mismatch': {
+    a: H + `type Query { product(id: ID!): Product }
+type Product @key(fields: "id") { id: ID! price(cur: String = "EUR"): Int }`,
+    b: H + `type Product @key(fields: "id") { id: ID! price(cur: String = "USD"): Int @external tax: Int @requires(fields: "price") }`,
+  },
+  'err-external-argument-missing': {
+    a: H + `type Query { product(id: ID!): Product }
+type Product @key(fields: "id") { id: ID! price(cur: String): Int }`,
+    b: H + `type Product @key(fields: "id") { id: ID! price: Int @external tax: Int @requires(fields: "price") }`,
+  },
+  'err-external-argument-type-mismatch': {
+    a: H + `type Query { product(id: ID!): Product }
+type Product @key(fields: "id") { id: ID! price(cur: String): Int }`,
+    b: H + `type Product @key(fields: "id") { id: ID! price(cur: Int): Int @external tax: Int @requires(fields: "price(cur: 1)") }`,
+  },
+  'external-arguments-equal': {
+    a: H + `type Query { product(id: ID!): Product }
+type Product @key(fields: "id") { id: ID! price(cents: Int = 100): Int }`,
+    b: H + `type Product @key(fields: "id") { id: ID! price(cents: Int = 100): Int @external tax: Int @requires(fields: "price(cents: 1)") }`,
+  },
+  'err-interface-field-no-implem': {
+    a: H + `interface Node { id: ID! }
+type T implements Node @key(fields: "id") { id: ID! }
+type Query { node: Node }`,
+    b: H + `interface Node { id: ID! name: String }
+type U implements Node { id: ID! name: String }
+type Query { other: Node }`,
+  },
 };
