@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -110,6 +111,31 @@ func TestValidate(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSharedRuntimeTypes refuses a shareable field whose subgraphs can
+// return no object type in common, and accepts one with a common type.
+func TestSharedRuntimeTypes(t *testing.T) {
+	t.Parallel()
+	disjoint := sources(
+		`interface A { n: String } type Dog implements A @shareable { n: String } type Query { pet: A @shareable }`,
+		`interface A { n: String } type Cat implements A @shareable { n: String } type Query { pet: A @shareable }`,
+	)
+	_, err := compose.Compose(disjoint)
+	var list diag.List
+	if !errors.As(err, &list) || !slices.Equal(list.Codes(), []string{"SHAREABLE_HAS_MISMATCHED_RUNTIME_TYPES"}) {
+		t.Fatalf("want SHAREABLE_HAS_MISMATCHED_RUNTIME_TYPES, got %v", err)
+	}
+	if !strings.Contains(err.Error(), `in subgraph "a", type "Dog"`) {
+		t.Errorf("message does not list the runtime types: %v", err)
+	}
+	overlapping := sources(
+		`interface A { n: String } type Dog implements A @shareable { n: String } type Query { pet: A @shareable }`,
+		`interface A { n: String } type Dog implements A @shareable { n: String } type Cat implements A @shareable { n: String } type Query { pet: A @shareable }`,
+	)
+	if _, err := compose.Compose(overlapping); err != nil {
+		t.Fatalf("compose: %v", err)
 	}
 }
 
