@@ -36,6 +36,7 @@ var Codes = []string{
 	"INCONSISTENT_INPUT_OBJECT_FIELD",
 	"INCONSISTENT_INTERFACE_VALUE_TYPE_FIELD",
 	"INCONSISTENT_OBJECT_VALUE_TYPE_FIELD",
+	"INCONSISTENT_RUNTIME_TYPES_FOR_SHAREABLE_RETURN",
 	"INCONSISTENT_UNION_MEMBER",
 	"NO_EXECUTABLE_DIRECTIVE_INTERSECTION",
 	"OVERRIDDEN_FIELD_CAN_BE_REMOVED",
@@ -86,6 +87,7 @@ func Collect(subs []*subgraph.Subgraph) diag.List {
 	}
 	c.overrides()
 	c.executableDirectives()
+	c.sharedRuntimeTypes(types, order)
 	sort.SliceStable(c.out, func(i, j int) bool {
 		if c.out[i].Code != c.out[j].Code {
 			return c.out[i].Code < c.out[j].Code
@@ -493,4 +495,72 @@ func (c *collector) executableDirectives() {
 			c.add("INCONSISTENT_EXECUTABLE_DIRECTIVE_LOCATIONS", coord, fmt.Sprintf("Executable directive %q has inconsistent locations across subgraphs and will use the intersection of all subgraphs in the supergraph.", coord))
 		}
 	}
+}
+
+// sharedRuntimeTypes hints on a field several subgraphs resolve that
+// returns an interface or a union for which they know different object
+// types: each must only ever return the types they have in common (none in
+// common is SHAREABLE_HAS_MISMATCHED_RUNTIME_TYPES, an error).
+func (c *collector) sharedRuntimeTypes(types map[string][]occurrence[*subgraph.Type], order []string) {
+	for _, tn := range order {
+		for _, f := range fieldsOf(types[tn]) {
+			var sets [][]string
+			for _, o := range types[tn] {
+				if o.elem.Kind != ast.Object {
+					continue
+				}
+				of := o.elem.Field(f)
+				if of == nil || of.IsExternal() {
+					continue
+				}
+				rt := o.sub.Types[of.Def.Type.Name()]
+				if rt == nil || (rt.Kind != ast.Interface && rt.Kind != ast.Union) {
+					break
+				}
+				sets = append(sets, runtimeTypes(o.sub, rt))
+			}
+			if len(sets) < 2 {
+				continue
+			}
+			common := slices.Clone(sets[0])
+			differ := false
+			for _, set := range sets[1:] {
+				differ = differ || !slices.Equal(set, sets[0])
+				common = slices.DeleteFunc(common, func(t string) bool { return !slices.Contains(set, t) })
+			}
+			if differ && len(common) > 0 {
+				coord := tn + "." + f
+				c.add("INCONSISTENT_RUNTIME_TYPES_FOR_SHAREABLE_RETURN", coord, fmt.Sprintf("Shared field %q has different sets of possible runtime types across subgraphs; make sure every subgraph only resolves it to objects of the types they have in common: %s.", coord, strings.Join(common, ", ")))
+			}
+		}
+	}
+}
+
+func fieldsOf(occ []occurrence[*subgraph.Type]) []string {
+	var out []string
+	for _, o := range occ {
+		for _, f := range o.elem.Fields {
+			if !slices.Contains(out, f.Def.Name) {
+				out = append(out, f.Def.Name)
+			}
+		}
+	}
+	return out
+}
+
+// runtimeTypes lists, sorted, the object types a subgraph may return for
+// an interface or union.
+func runtimeTypes(s *subgraph.Subgraph, rt *subgraph.Type) []string {
+	var out []string
+	if rt.Kind == ast.Union {
+		out = slices.Clone(rt.Members)
+	} else {
+		for _, n := range s.Order {
+			if t := s.Types[n]; t.Kind == ast.Object && t.Implements(rt.Name) {
+				out = append(out, n)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }
