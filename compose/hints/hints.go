@@ -37,7 +37,9 @@ var Codes = []string{
 	"INCONSISTENT_INTERFACE_VALUE_TYPE_FIELD",
 	"INCONSISTENT_OBJECT_VALUE_TYPE_FIELD",
 	"INCONSISTENT_RUNTIME_TYPES_FOR_SHAREABLE_RETURN",
+	"INCONSISTENT_NON_REPEATABLE_DIRECTIVE_ARGUMENTS",
 	"INCONSISTENT_UNION_MEMBER",
+	"MERGED_NON_REPEATABLE_DIRECTIVE_ARGUMENTS",
 	"NO_EXECUTABLE_DIRECTIVE_INTERSECTION",
 	"OVERRIDDEN_FIELD_CAN_BE_REMOVED",
 	"OVERRIDE_DIRECTIVE_CAN_BE_REMOVED",
@@ -70,6 +72,7 @@ func Collect(subs []*subgraph.Subgraph) diag.List {
 	for _, name := range order {
 		occ := types[name]
 		c.description(name, descriptionsOf(occ, func(t *subgraph.Type) string { return t.Description }))
+		c.directiveArguments(name, appliedOf(occ, func(t *subgraph.Type) ast.DirectiveList { return t.Applied }))
 		switch occ[0].elem.Kind {
 		case ast.Object, ast.Interface:
 			c.composite(name, occ)
@@ -88,6 +91,7 @@ func Collect(subs []*subgraph.Subgraph) diag.List {
 	c.overrides()
 	c.executableDirectives()
 	c.sharedRuntimeTypes(types, order)
+	c.inheritedAccess(types, order)
 	sort.SliceStable(c.out, func(i, j int) bool {
 		if c.out[i].Code != c.out[j].Code {
 			return c.out[i].Code < c.out[j].Code
@@ -202,6 +206,7 @@ func (c *collector) composite(name string, occ []occurrence[*subgraph.Type]) {
 			}
 		}
 		c.description(coord, descriptionsOf(local, func(f *subgraph.Field) string { return f.Def.Description }))
+		c.directiveArguments(coord, appliedOf(local, func(f *subgraph.Field) ast.DirectiveList { return f.Applied }))
 		if distinct(local, func(f *subgraph.Field) string { return f.Def.Type.String() }) {
 			c.add("INCONSISTENT_BUT_COMPATIBLE_FIELD_TYPE", coord, fmt.Sprintf("Type of field %q is inconsistent but compatible across subgraphs.", coord))
 		}
@@ -357,6 +362,7 @@ func (c *collector) enum(name string, occ []occurrence[*subgraph.Type]) {
 	}
 	for _, v := range order {
 		c.description(name+"."+v, descriptionsOf(values[v], func(ev *subgraph.EnumValue) string { return ev.Def.Description }))
+		c.directiveArguments(name+"."+v, appliedOf(values[v], func(ev *subgraph.EnumValue) ast.DirectiveList { return ev.Applied }))
 	}
 	if !c.inputUse[name] && !c.outputUse[name] {
 		c.add("UNUSED_ENUM_TYPE", name, fmt.Sprintf("Enum type %q is defined but unused. It will be included in the supergraph with all the values appearing in any subgraph (\"as if\" it was only used as an output type).", name))
@@ -562,5 +568,13 @@ func runtimeTypes(s *subgraph.Subgraph, rt *subgraph.Type) []string {
 		}
 	}
 	slices.Sort(out)
+	return out
+}
+
+func appliedOf[T any](occ []occurrence[T], get func(T) ast.DirectiveList) []occurrence[ast.DirectiveList] {
+	out := make([]occurrence[ast.DirectiveList], len(occ))
+	for i, o := range occ {
+		out[i] = occurrence[ast.DirectiveList]{o.sub, get(o.elem), o.parent}
+	}
 	return out
 }

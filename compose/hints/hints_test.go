@@ -24,6 +24,8 @@ func TestCollect(t *testing.T) {
 		{"input enum value", []string{`enum E { A B } type Query { a(e: E): Int @shareable }`, `enum E { A } type Query { a(e: E): Int @shareable }`}, []string{"INCONSISTENT_ENUM_VALUE_FOR_INPUT_ENUM"}},
 		{"labelled override", []string{`type Query { t: T } type T @key(fields: "id") { id: ID! p: Int }`, `type T @key(fields: "id") { id: ID! p: Int @override(from: "a", label: "beta") }`}, []string{"OVERRIDE_MIGRATION_IN_PROGRESS"}},
 		{"override from nowhere", []string{`type Query { t: T } type T @key(fields: "id") { id: ID! p: Int @override(from: "zz") }`}, []string{"FROM_SUBGRAPH_DOES_NOT_EXIST"}},
+		{"deprecated reasons differ", []string{`type Query { a: Int @shareable @deprecated(reason: "x") }`, `type Query { a: Int @shareable @deprecated(reason: "y") }`}, []string{"INCONSISTENT_NON_REPEATABLE_DIRECTIVE_ARGUMENTS"}},
+		{"deprecated reasons equal", []string{`type Query { a: Int @shareable @deprecated(reason: "x") }`, `type Query { a: Int @shareable @deprecated(reason: "x") }`}, nil},
 		{"union member", []string{`union U = X | Y type X @shareable { a: Int } type Y { b: Int } type Query { u: U @shareable }`, `union U = X type X @shareable { a: Int } type Query { u: U @shareable }`}, []string{"INCONSISTENT_RUNTIME_TYPES_FOR_SHAREABLE_RETURN", "INCONSISTENT_UNION_MEMBER"}},
 	}
 	for _, tt := range tests {
