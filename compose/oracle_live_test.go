@@ -73,3 +73,15 @@ func TestLiveOracle(t *testing.T) {
 	t.Run("corpus", func(t *testing.T) { checkCorpus(t, tmp) })
 	t.Run("hints", func(t *testing.T) { checkCorpusHints(t, tmp) })
 }
+
+// TestExternalCorpus checks a corpus kept outside the repository, for
+// example random cases from testdata/oracle/random-cases.js composed by the
+// oracle with --corpus: COMPOSE_CORPUS=/tmp/rand go test -run TestExternalCorpus .
+func TestExternalCorpus(t *testing.T) {
+	dir := os.Getenv("COMPOSE_CORPUS")
+	if dir == "" {
+		t.Skip("set COMPOSE_CORPUS to a directory of cases the oracle has composed")
+	}
+	checkCorpus(t, dir)
+	checkCorpusHints(t, dir)
+}

@@ -461,7 +461,10 @@ func (g *graph) advanceOne(typ string, ps []position, p position, f *supergraph.
 		return nil, fmt.Sprintf("field %q is overridden by another subgraph", coord)
 	case src.external && !provides(p.provided, f.Name):
 		return nil, fmt.Sprintf("field %q is not resolvable because marked @external", coord)
-	case len(src.requires) > 0 && !g.fetchable(typ, ps, src.requires, 1):
+	case len(src.requires) > 0 && !g.fetchable(typ, g.closure(typ, []position{p}, 1), src.requires, 1):
+		// The requirement is fetched from where the field is taken: the
+		// router reaches other subgraphs from there through their keys
+		// (as Apollo plans it; data met earlier on the path does not count).
 		return nil, fmt.Sprintf("cannot satisfy @require conditions on field %q", coord)
 	}
 	return []position{{g: p.g, typ: namedType(f.Type), provided: nextProvided(p, f.Name, src)}}, ""

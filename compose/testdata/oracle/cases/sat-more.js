@@ -55,4 +55,14 @@ module.exports = {
     a: H + `type Query { n: [N] } interface N { id: ID! } type X implements N @key(fields: "id") { id: ID! } type Y implements N { id: ID! @shareable }`,
     b: H + `interface N { id: ID! t: String } type X implements N @key(fields: "id") { id: ID! t: String } type Y implements N @key(fields: "id") { id: ID! t: String }`,
   },
+  'sat-err-requires-needs-key-back-to-owner': {
+    // f1 lives in a, which has no key: once in b, the router cannot go
+    // back to a for it, even though the query entered through a.
+    a: H + `type Query { p0: P } type P { id: ID! @shareable f1: Int @shareable }`,
+    b: H + `type P @key(fields: "id") { id: ID! @shareable f1: Int @external r1: Int @requires(fields: "f1") }`,
+  },
+  'sat-requires-owner-has-key': {
+    a: H + `type Query { p0: P } type P @key(fields: "id") { id: ID! @shareable f1: Int @shareable }`,
+    b: H + `type P @key(fields: "id") { id: ID! @shareable f1: Int @external r1: Int @requires(fields: "f1") }`,
+  },
 };
