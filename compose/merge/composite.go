@@ -70,6 +70,8 @@ func (m *merger) mergeComposite(dest *supergraph.Type, srcs []*subgraph.Type) {
 		if dest.Kind == ast.Object {
 			ssrcs, sfsrc := m.withInterfaceObjects(dest, name, srcs, fsrc)
 			m.validateSharing(dest.Name+"."+name, ssrcs, sfsrc, ov)
+		} else {
+			m.validateInterfaceObjectSharing(dest, name, srcs, fsrc, ov)
 		}
 	}
 }

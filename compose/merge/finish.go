@@ -203,7 +203,10 @@ func (m *merger) finish(order []string) {
 		m.checkInaccessibleRules()
 	}
 	m.out.Links = append(extra, m.out.Links...)
-	m.checkInterfaceFieldsImplemented()
+	// Apollo runs its post-merge validations only on a clean merge.
+	if len(m.errs) == 0 {
+		m.checkInterfaceFieldsImplemented()
+	}
 }
 
 // featureOrder is the order in which the federation spec registers the

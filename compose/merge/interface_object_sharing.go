@@ -37,3 +37,34 @@ func (m *merger) withInterfaceObjects(dest *supergraph.Type, field string, srcs 
 	}
 	return outT, outF
 }
+
+// validateInterfaceObjectSharing checks a field several @interfaceObject
+// types declare for the same interface: each of them resolves it for every
+// implementation, so it must be shareable in all of them.
+func (m *merger) validateInterfaceObjectSharing(dest *supergraph.Type, field string, srcs []*subgraph.Type, fsrc []*subgraph.Field, ov *overrides) {
+	ioT := make([]*subgraph.Type, len(srcs))
+	ioF := make([]*subgraph.Field, len(fsrc))
+	count := 0
+	for i, t := range srcs {
+		if t != nil && t.Kind == ast.Object && t.InterfaceObject && fsrc[i] != nil {
+			ioT[i], ioF[i] = t, fsrc[i]
+			count++
+		}
+	}
+	if count > 1 && m.implemented(dest.Name) {
+		m.validateSharing(dest.Name+"."+field, ioT, ioF, ov)
+	}
+}
+
+// implemented reports whether some subgraph has an object type
+// implementing the interface (without one, the field is never resolved).
+func (m *merger) implemented(itf string) bool {
+	for _, s := range m.subs {
+		for _, t := range s.Types {
+			if t.Kind == ast.Object && t.Implements(itf) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -2,6 +2,7 @@ package satisfiability
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -19,9 +20,15 @@ type position struct {
 	g        int
 	typ      string
 	provided []subgraph.Selection
+	// done marks a field that needs no fetch at all: an interface no type
+	// implements can only ever be null.
+	done bool
 }
 
 func (p position) id() string {
+	if p.done {
+		return "done"
+	}
 	return fmt.Sprintf("%d/%s/%s", p.g, p.typ, subgraph.PrintFieldSet(p.provided))
 }
 
@@ -92,7 +99,8 @@ func Validate(s *supergraph.Schema) diag.List {
 				}
 				continue
 			}
-			if ft != nil {
+			next = slices.DeleteFunc(next, func(p position) bool { return p.done })
+			if ft != nil && len(next) > 0 {
 				queue = append(queue, state{typ: ft.def.Name, positions: next, path: append(append([]step(nil), st.path...), step{field: f})})
 			}
 		}
@@ -100,8 +108,18 @@ func Validate(s *supergraph.Schema) diag.List {
 			for _, o := range g.runtimeTypes(ti) {
 				ps := g.downcast(st.typ, o, closure)
 				if len(ps) == 0 {
-					// No subgraph returns this member here: there is nothing
-					// to plan (the member's data never comes back).
+					path := append(append([]step(nil), st.path...), step{cast: o})
+					// Only positions the objects came from matter: a jump made
+					// for other fields does not return these objects.
+					if why := g.unknownImplementation(st.typ, st.positions); len(why) > 0 {
+						coord := st.typ + "/" + o
+						if !reported[coord] {
+							reported[coord] = true
+							errs.Add("SATISFIABILITY_ERROR", "", coord, message(g, st, path, why))
+						}
+					}
+					// Otherwise no subgraph returns this member here: there
+					// is nothing to plan.
 					continue
 				}
 				queue = append(queue, state{typ: o, positions: ps, path: append(append([]step(nil), st.path...), step{cast: o})})
@@ -380,6 +398,10 @@ func nextProvided(p position, field string, src *fieldSource) []subgraph.Selecti
 // advance moves every position across field f of type typ; reasons say,
 // per subgraph, why a position could not.
 func (g *graph) advance(typ string, ps []position, f *supergraph.Field) ([]position, []reason) {
+	if ti := g.types[typ]; ti != nil && ti.def.Kind == ast.Interface && len(g.implementations[typ]) == 0 {
+		// No object implements it: the field can only ever be null.
+		return []position{{done: true}}, nil
+	}
 	var out []position
 	var reasons []reason
 	for _, p := range ps {
@@ -435,6 +457,9 @@ type reason struct {
 func (g *graph) advanceOne(typ string, ps []position, p position, f *supergraph.Field) ([]position, string) {
 	coord := typ + "." + f.Name
 	src := g.source(p.typ, f.Name, p.g)
+	if ti := g.types[p.typ]; src == nil && ti != nil && ti.ioIn[p.g] {
+		return g.throughInterfaceObject(p, f)
+	}
 	switch {
 	case src == nil && len(g.explode(p)) == 0:
 		return nil, fmt.Sprintf("cannot find field %q", coord)
@@ -499,9 +524,10 @@ func (g *graph) castPosition(p position, o string) []position {
 	}
 	switch {
 	case ti.ioIn[p.g]:
-		// An @interfaceObject does not know the concrete type: stay on it,
-		// serving the interface's fields, and let key jumps find the rest.
-		return []position{{g: p.g, typ: p.typ, provided: narrowed}}
+		// An @interfaceObject does not know the concrete type: only a jump
+		// (through the interface's key) to a subgraph where the interface
+		// is a real one can tell it; see the closure.
+		return nil
 	case ti.def.Kind == ast.Union && ti.members[p.g][o] && ot.in[p.g]:
 		return []position{{g: p.g, typ: o, provided: narrowed}}
 	case ti.def.Kind == ast.Interface && ot.in[p.g] && ot.implements[p.g][p.typ]:
@@ -517,6 +543,51 @@ func dedupe(ps []position) []position {
 		if id := p.id(); !seen[id] {
 			seen[id] = true
 			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// throughInterfaceObject takes, from an @interfaceObject that does not
+// declare it, a field of the interface's implementations: for each of
+// them the router jumps, with the interface's key, to a subgraph that
+// knows the concrete type. With no implementation at all there is nothing
+// to fetch.
+func (g *graph) throughInterfaceObject(p position, f *supergraph.Field) ([]position, string) {
+	impls := g.implementations[p.typ]
+	if len(impls) == 0 {
+		return []position{{done: true}}, ""
+	}
+	var out []position
+	for _, o := range impls {
+		cl := g.closure(o, []position{p}, 0)
+		var got []position
+		for _, r := range cl {
+			// Only a subgraph that knows the concrete type can tell which
+			// implementation it is; other interface objects cannot.
+			if r.typ != o {
+				continue
+			}
+			if next, why := g.advanceOne(o, cl, r, f); why == "" {
+				got = append(got, next...)
+			}
+		}
+		if len(got) == 0 {
+			return nil, fmt.Sprintf("cannot find field %q", p.typ+"."+f.Name)
+		}
+		out = append(out, got...)
+	}
+	return out, ""
+}
+
+// unknownImplementation explains a downcast no position can make when the
+// router only has @interfaceObject positions: they cannot tell the
+// concrete type, and no key leads to a subgraph that can.
+func (g *graph) unknownImplementation(typ string, ps []position) []reason {
+	var out []reason
+	for _, p := range ps {
+		if ti := g.types[p.typ]; ti != nil && ti.ioIn[p.g] {
+			out = append(out, reason{subgraph: g.names[p.g], details: fmt.Sprintf("no subgraph can be reached to resolve the implementation type of @interfaceObject type %q", p.typ)})
 		}
 	}
 	return out

@@ -219,12 +219,17 @@ func (b *builder) checkInterfaceKeys() diag.List {
 				if t.Kind != ast.Object || !t.Implements(name) {
 					continue
 				}
-				found := false
+				found, resolvable := false, false
 				for _, tk := range t.Keys {
-					found = found || normalizeFieldSet(tk.Fields) == want
+					if normalizeFieldSet(tk.Fields) == want {
+						found, resolvable = true, resolvable || tk.Resolvable
+					}
 				}
-				if !found {
+				switch {
+				case !found:
 					missing = append(missing, fmt.Sprintf("%q", tn))
+				case k.Resolvable && !resolvable:
+					errs.Add("INTERFACE_KEY_NOT_ON_IMPLEMENTATION", s.Name, name, fmt.Sprintf("[%s] Key @key(fields: %q) on interface type %q should be resolvable on all implementation types, but is declared with argument \"@key(resolvable:)\" set to false in type %q.", s.Name, k.Fields, name, tn))
 				}
 			}
 			if len(missing) > 0 {
