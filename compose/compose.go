@@ -7,7 +7,9 @@ import (
 	"sort"
 
 	"github.com/shopsupergraph/shop/compose/diag"
+	"github.com/shopsupergraph/shop/compose/hints"
 	"github.com/shopsupergraph/shop/compose/merge"
+	"github.com/shopsupergraph/shop/compose/satisfiability"
 	"github.com/shopsupergraph/shop/compose/subgraph"
 	"github.com/shopsupergraph/shop/compose/supergraph"
 )
@@ -23,13 +25,21 @@ type Source struct {
 // Compose validates every subgraph and composes them into supergraph SDL.
 // On failure the error is a diag.List holding every problem found.
 func Compose(sources []Source) (string, error) {
+	sdl, _, err := ComposeWithHints(sources)
+	return sdl, err
+}
+
+// ComposeWithHints is Compose that also returns the composition hints
+// (see package hints) of a successful composition.
+func ComposeWithHints(sources []Source) (string, diag.List, error) {
 	sorted := append([]Source(nil), sources...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
 	var errs diag.List
 	subs := make([]*subgraph.Subgraph, 0, len(sorted))
 	seen := map[string]bool{}
 	for _, src := range sorted {
-		if src.Name == "" || seen[src.Name] {
+		// "_" is reserved by Apollo's composition.
+		if src.Name == "" || src.Name == "_" || seen[src.Name] {
 			errs.Add("INVALID_SUBGRAPH_NAME", src.Name, "", "subgraph names must be non-empty and unique, got "+quote(src.Name))
 			continue
 		}
@@ -41,13 +51,16 @@ func Compose(sources []Source) (string, error) {
 		}
 	}
 	if len(errs) > 0 {
-		return "", errs
+		return "", nil, errs
 	}
 	schema, merrs := merge.Compose(subs)
 	if len(merrs) > 0 {
-		return "", merrs
+		return "", nil, merrs
 	}
-	return supergraph.Print(schema), nil
+	if serrs := satisfiability.Validate(schema); len(serrs) > 0 {
+		return "", nil, serrs
+	}
+	return supergraph.Print(schema), hints.Collect(subs), nil
 }
 
 func quote(s string) string { return supergraph.Str(s) }

@@ -39,7 +39,14 @@ func loadCase(t *testing.T, dir string) []Source {
 // the same set of error codes.
 func TestDifferentialCorpus(t *testing.T) {
 	t.Parallel()
-	dirs, err := filepath.Glob("testdata/corpus/*")
+	checkCorpus(t, "testdata/corpus")
+}
+
+// checkCorpus runs the differential check on every case of a corpus
+// directory holding Apollo's expected files.
+func checkCorpus(t *testing.T, corpus string) {
+	t.Helper()
+	dirs, err := filepath.Glob(filepath.Join(corpus, "*"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,38 +56,43 @@ func TestDifferentialCorpus(t *testing.T) {
 	for _, dir := range dirs {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			t.Parallel()
-			got, err := Compose(loadCase(t, dir))
-			if b, rerr := os.ReadFile(filepath.Join(dir, "expected-errors.json")); rerr == nil {
-				var want []struct{ Code string }
-				if err := json.Unmarshal(b, &want); err != nil {
-					t.Fatal(err)
-				}
-				var wantCodes []string
-				for _, w := range want {
-					if !slices.Contains(wantCodes, w.Code) {
-						wantCodes = append(wantCodes, w.Code)
-					}
-				}
-				sort.Strings(wantCodes)
-				var list diag.List
-				if !errors.As(err, &list) {
-					t.Fatalf("want errors %v, composition succeeded (err=%v)", wantCodes, err)
-				}
-				if !slices.Equal(list.Codes(), wantCodes) {
-					t.Fatalf("error codes %v, want %v\n%v", list.Codes(), wantCodes, err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("compose: %v", err)
-			}
-			want, rerr := os.ReadFile(filepath.Join(dir, "expected.graphql"))
-			if rerr != nil {
-				t.Fatal(rerr)
-			}
-			assertEquivalent(t, got, string(want))
+			checkCase(t, dir)
 		})
 	}
+}
+
+func checkCase(t *testing.T, dir string) {
+	t.Helper()
+	got, err := Compose(loadCase(t, dir))
+	if b, rerr := os.ReadFile(filepath.Join(dir, "expected-errors.json")); rerr == nil {
+		var want []struct{ Code string }
+		if err := json.Unmarshal(b, &want); err != nil {
+			t.Fatal(err)
+		}
+		var wantCodes []string
+		for _, w := range want {
+			if !slices.Contains(wantCodes, w.Code) {
+				wantCodes = append(wantCodes, w.Code)
+			}
+		}
+		sort.Strings(wantCodes)
+		var list diag.List
+		if !errors.As(err, &list) {
+			t.Fatalf("want errors %v, composition succeeded (err=%v)", wantCodes, err)
+		}
+		if !slices.Equal(list.Codes(), wantCodes) {
+			t.Fatalf("error codes %v, want %v\n%v", list.Codes(), wantCodes, err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("compose: %v", err)
+	}
+	want, rerr := os.ReadFile(filepath.Join(dir, "expected.graphql"))
+	if rerr != nil {
+		t.Fatal(rerr)
+	}
+	assertEquivalent(t, got, string(want))
 }
 
 func assertEquivalent(t *testing.T, got, want string) {

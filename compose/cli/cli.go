@@ -21,9 +21,9 @@ import (
 )
 
 const usage = `usage:
-  compose supergraph --config supergraph.yaml [-o|--output supergraph.graphql]
+  compose supergraph --config supergraph.yaml [-o|--output supergraph.graphql] [--hints-as-errors]
   compose check --config supergraph.yaml --supergraph supergraph.graphql [--base main-supergraph.graphql]
-                [--operations DIR|manifest.json] [--format text|json|github]
+                [--operations DIR|manifest.json] [--format text|json|github] [--hints-as-errors]
   compose --version
 
 exit status: 0 success; 1 composition errors, or check found a problem
@@ -70,8 +70,9 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 }
 
 // composeFromConfig loads the config and subgraphs and composes them,
-// printing every composition error.
-func composeFromConfig(ctx context.Context, path string, stderr io.Writer) (string, error) {
+// printing every composition error and every hint (`HINT CODE: message`);
+// with hintsAsErrors any hint fails the command.
+func composeFromConfig(ctx context.Context, path string, hintsAsErrors bool, stderr io.Writer) (string, error) {
 	cfg, err := config.Load(path)
 	if err != nil {
 		return "", err
@@ -81,7 +82,7 @@ func composeFromConfig(ctx context.Context, path string, stderr io.Writer) (stri
 	if err != nil {
 		return "", err
 	}
-	sdl, err := compose.Compose(sources)
+	sdl, hints, err := compose.ComposeWithHints(sources)
 	if err != nil {
 		var list diag.List
 		if errors.As(err, &list) {
@@ -93,6 +94,12 @@ func composeFromConfig(ctx context.Context, path string, stderr io.Writer) (stri
 		}
 		return "", fmt.Errorf("compose: %w", err)
 	}
+	for _, h := range hints {
+		fmt.Fprintf(stderr, "HINT %s\n", h.Error())
+	}
+	if hintsAsErrors && len(hints) > 0 {
+		return "", fmt.Errorf("compose: %d hint(s) and --hints-as-errors", len(hints))
+	}
 	return sdl, nil
 }
 
@@ -101,10 +108,11 @@ func runSupergraph(ctx context.Context, args []string, stdout, stderr io.Writer)
 	cfgPath := fs.String("config", "supergraph.yaml", "composition config (rover format)")
 	outPath := fs.String("o", "", "write the supergraph to this file instead of stdout")
 	fs.StringVar(outPath, "output", "", "the same as -o")
+	strict := fs.Bool("hints-as-errors", false, "fail when composition gives any hint")
 	if err := fs.Parse(args); err != nil {
 		return usageError(err)
 	}
-	sdl, err := composeFromConfig(ctx, *cfgPath, stderr)
+	sdl, err := composeFromConfig(ctx, *cfgPath, *strict, stderr)
 	if err != nil {
 		return err
 	}
@@ -126,6 +134,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	basePath := fs.String("base", "", "supergraph clients rely on today, for breaking changes (default: --supergraph); CI can pass the main branch's copy")
 	opsPath := fs.String("operations", "", "client operations to check the change against: a directory of .graphql files or a persisted-query manifest (.json); breaking changes no listed operation uses are reported as safe")
 	format := fs.String("format", "text", "report format: text, json or github (GitHub Actions annotations)")
+	strict := fs.Bool("hints-as-errors", false, "fail when composition gives any hint")
 	if err := fs.Parse(args); err != nil {
 		return usageError(err)
 	}
@@ -135,7 +144,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *basePath == "" {
 		*basePath = *sgPath
 	}
-	fresh, err := composeFromConfig(ctx, *cfgPath, stderr)
+	fresh, err := composeFromConfig(ctx, *cfgPath, *strict, stderr)
 	if err != nil {
 		return err
 	}

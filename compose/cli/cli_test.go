@@ -237,3 +237,32 @@ func TestUsageErrorsAreMarked(t *testing.T) {
 		}
 	}
 }
+
+// TestHints prints hints as warnings, and fails on them only with
+// --hints-as-errors.
+func TestHints(t *testing.T) {
+	t.Parallel()
+	dir := project(t)
+	// An optional argument only one subgraph declares is dropped: a hint.
+	hinted := strings.Replace(orders, "type User @key(fields: \"id\") { id: ID! orders: [Order!]! }",
+		"type User @key(fields: \"id\") { id: ID! orders: [Order!]! }\ntype Query { user(id: ID!, verbose: Boolean): User @shareable }", 1)
+	hinted = strings.Replace(hinted, "type Query { orders(first: Int): [Order!]! }", "extend type Query { orders(first: Int): [Order!]! }", 1)
+	usersShared := strings.Replace(users, "type Query { user(id: ID!): User }", "type Query { user(id: ID!): User @shareable }", 1)
+	for name, sdl := range map[string]string{"orders": hinted, "users": usersShared} {
+		if err := os.WriteFile(filepath.Join(dir, name, "schema.graphqls"), []byte(sdl), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := filepath.Join(dir, "supergraph.yaml")
+	out, stderr, err := run(t, "supergraph", "--config", cfg)
+	if err != nil {
+		t.Fatalf("supergraph: %v\n%s", err, stderr)
+	}
+	want := `HINT INCONSISTENT_ARGUMENT_PRESENCE: Optional argument "Query.user(verbose:)"`
+	if !strings.Contains(stderr, want) || !strings.Contains(out, "type Query") {
+		t.Fatalf("stderr lacks %q:\n%s", want, stderr)
+	}
+	if _, stderr, err := run(t, "supergraph", "--config", cfg, "--hints-as-errors"); err == nil || !strings.Contains(stderr, want) {
+		t.Fatalf("--hints-as-errors: err=%v\n%s", err, stderr)
+	}
+}

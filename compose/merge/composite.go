@@ -61,11 +61,17 @@ func (m *merger) mergeComposite(dest *supergraph.Type, srcs []*subgraph.Type) {
 			}
 		}
 		ov := m.validateOverride(dest, srcs, fsrc)
+		if dest.Name == "Subscription" {
+			m.validateSubscriptionField(dest.Name+"."+name, fsrc)
+		}
 		if f := m.mergeField(dest, srcs, fsrc, ov); f != nil {
 			dest.Fields = append(dest.Fields, f)
 		}
 		if dest.Kind == ast.Object {
-			m.validateSharing(dest.Name+"."+name, srcs, fsrc, ov)
+			ssrcs, sfsrc := m.withInterfaceObjects(dest, name, srcs, fsrc)
+			m.validateSharing(dest.Name+"."+name, ssrcs, sfsrc, ov)
+		} else {
+			m.validateInterfaceObjectSharing(dest, name, srcs, fsrc, ov)
 		}
 	}
 }
@@ -193,6 +199,7 @@ func (m *merger) mergeField(dest *supergraph.Type, srcs []*subgraph.Type, fsrc [
 	out.Type = merged.String()
 	if hasExternal {
 		m.validateExternal(coord, merged, allEqual, fsrc)
+		m.validateExternalArgs(coord, out.Args, fsrc)
 	}
 	// Apollo prints @inaccessible ahead of @join__field on fields.
 	applied2 := m.mergeApplied(applied)
@@ -213,14 +220,15 @@ func (m *merger) mergeField(dest *supergraph.Type, srcs []*subgraph.Type, fsrc [
 			if f.HasProvides {
 				args = append(args, supergraph.DirArg{Name: "provides", Value: supergraph.Str(f.Provides)})
 			}
+			// Apollo's argument order: override comes before type.
+			if f.HasOverride && m.subs[i].Fed2 {
+				args = append(args, supergraph.DirArg{Name: "override", Value: supergraph.Str(f.OverrideFrom)})
+			}
 			if !allEqual {
 				args = append(args, supergraph.DirArg{Name: "type", Value: supergraph.Str(f.Def.Type.String())})
 			}
 			if f.IsExternal() {
 				args = append(args, supergraph.DirArg{Name: "external", Value: "true"})
-			}
-			if f.HasOverride && m.subs[i].Fed2 {
-				args = append(args, supergraph.DirArg{Name: "override", Value: supergraph.Str(f.OverrideFrom)})
 			}
 			if ov.usedOverridden[i] {
 				args = append(args, supergraph.DirArg{Name: "usedOverridden", Value: "true"})

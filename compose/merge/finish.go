@@ -137,17 +137,27 @@ func (m *merger) collectComposedDirectives() {
 				m.composed[name] = def
 				m.out.DirectiveDefs = append(m.out.DirectiveDefs, def)
 			}
+			linked := false
 			for _, l := range s.Links {
 				if !contains(l.Imports, "@"+name) {
 					continue
 				}
+				linked = true
 				if links[l.URL] == nil {
 					links[l.URL] = &supergraph.Link{URL: l.URL}
 					linkOrder = append(linkOrder, l.URL)
 				}
-				if !slices.Contains(links[l.URL].Imports, supergraph.Import{Name: "@" + name}) {
-					links[l.URL].Imports = append(links[l.URL].Imports, supergraph.Import{Name: "@" + name})
+				// The supergraph keeps the subgraph's renaming.
+				imp := supergraph.Import{Name: "@" + name}
+				if orig := l.OriginalName("@" + name); orig != imp.Name {
+					imp = supergraph.Import{Name: orig, As: "@" + name}
 				}
+				if !slices.Contains(links[l.URL].Imports, imp) {
+					links[l.URL].Imports = append(links[l.URL].Imports, imp)
+				}
+			}
+			if !linked {
+				m.errs.Add("DIRECTIVE_COMPOSITION_ERROR", s.Name, "@"+name, fmt.Sprintf("[%s] Directive \"@%s\" in subgraph %q cannot be composed because it is not a member of a core feature", s.Name, name, s.Name))
 			}
 		}
 	}
@@ -189,8 +199,14 @@ func (m *merger) finish(order []string) {
 	}
 	if used["inaccessible"] {
 		m.checkInaccessible()
+		m.checkOnlyInaccessibleChildren()
+		m.checkInaccessibleRules()
 	}
 	m.out.Links = append(extra, m.out.Links...)
+	// Apollo runs its post-merge validations only on a clean merge.
+	if len(m.errs) == 0 {
+		m.checkInterfaceFieldsImplemented()
+	}
 }
 
 // featureOrder is the order in which the federation spec registers the

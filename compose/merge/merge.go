@@ -10,6 +10,7 @@ package merge
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/shopsupergraph/shop/compose/diag"
@@ -52,6 +53,7 @@ func Compose(subs []*subgraph.Subgraph) (*supergraph.Schema, diag.List) {
 	m.graphNames()
 	order := m.collectTypes()
 	m.collectComposedDirectives()
+	m.mergeExecutableDirectives()
 	var enums []string
 	for _, name := range order {
 		switch m.kinds[name] {
@@ -251,8 +253,8 @@ func (m *merger) addJoinTypes(dest *supergraph.Type, srcs []*subgraph.Type) {
 			if k.Extension || t.Extends {
 				args = append(args, supergraph.DirArg{Name: "extension", Value: "true"})
 			}
-			if !k.Resolvable {
-				args = append(args, supergraph.DirArg{Name: "resolvable", Value: "false"})
+			if !k.Resolvable || k.ResolvableWritten {
+				args = append(args, supergraph.DirArg{Name: "resolvable", Value: strconv.FormatBool(k.Resolvable)})
 			}
 			dest.Directives = append(dest.Directives, supergraph.Directive{Name: "join__type", Args: append(args, itfObj...)})
 		}

@@ -32,7 +32,7 @@ func analyze(s *Subgraph) diag.List {
 				report("KEY_INVALID_FIELDS", t.Name, fmt.Sprintf("%s: %v", where, err))
 				continue
 			}
-			targets, ferrs := walkFieldSet(s, t, sels, true)
+			targets, ferrs := walkFieldSet(s, t, sels, keySet)
 			for _, fe := range ferrs {
 				report("KEY_"+fe.suffix, t.Name, fmt.Sprintf("%s: %s", where, fe.msg))
 			}
@@ -97,6 +97,18 @@ func checkProvides(s *Subgraph, t *Type, f *Field) diag.List {
 	var errs diag.List
 	coord := t.Name + "." + f.Def.Name
 	target := s.Types[f.Def.Type.Name()]
+	if s.Fed2 && f.External {
+		// Refused, but what it names still counts as used, as in Apollo.
+		f.used = true
+		errs.Add("EXTERNAL_COLLISION_WITH_ANOTHER_DIRECTIVE", s.Name, coord, fmt.Sprintf("[%s] Cannot have both @provides and @external on field %q", s.Name, coord))
+		if sels, err := ParseFieldSet(f.Provides); err == nil && target != nil {
+			targets, _ := walkFieldSet(s, target, sels, providesSet)
+			for _, tg := range targets {
+				tg.field.used = true
+			}
+		}
+		return errs
+	}
 	if target == nil || (target.Kind != ast.Object && target.Kind != ast.Interface && target.Kind != ast.Union) {
 		if s.Fed2 {
 			errs.Add("PROVIDES_ON_NON_OBJECT_FIELD", s.Name, coord, fmt.Sprintf("[%s] Invalid @provides directive on field %q: field has type %q which is not a Composite Type", s.Name, coord, f.Def.Type.String()))
@@ -110,7 +122,7 @@ func checkProvides(s *Subgraph, t *Type, f *Field) diag.List {
 		errs.Add("PROVIDES_INVALID_FIELDS", s.Name, coord, fmt.Sprintf("[%s] %s: %v", s.Name, where, err))
 		return errs
 	}
-	targets, ferrs := walkFieldSet(s, target, sels, false)
+	targets, ferrs := walkFieldSet(s, target, sels, providesSet)
 	for _, fe := range ferrs {
 		errs.Add("PROVIDES_"+fe.suffix, s.Name, coord, fmt.Sprintf("[%s] %s: %s", s.Name, where, fe.msg))
 	}
@@ -119,8 +131,11 @@ func checkProvides(s *Subgraph, t *Type, f *Field) diag.List {
 		tg.field.provided = true
 		if tg.field.IsExternal() {
 			tg.field.shareByProv = true
-		} else if s.Fed2 && !tg.field.keyField && tg.parent.Kind == ast.Object {
-			errs.Add("PROVIDES_FIELDS_MISSING_EXTERNAL", s.Name, coord, fmt.Sprintf("[%s] %s: field %q should not be part of a @provides since it is already provided by this subgraph (it is not marked @external)", s.Name, where, tg.parent.Name+"."+tg.field.Def.Name))
+		}
+	}
+	if s.Fed2 && len(ferrs) == 0 {
+		for _, leaf := range localLeaves(s, target, sels, false) {
+			errs.Add("PROVIDES_FIELDS_MISSING_EXTERNAL", s.Name, coord, fmt.Sprintf("[%s] %s: %s", s.Name, where, missingExternalMessage("provides", leaf)))
 		}
 	}
 	return errs
@@ -135,14 +150,16 @@ func checkRequires(s *Subgraph, t *Type, f *Field) diag.List {
 		errs.Add("REQUIRES_INVALID_FIELDS", s.Name, coord, fmt.Sprintf("[%s] %s: %v", s.Name, where, err))
 		return errs
 	}
-	targets, ferrs := walkFieldSet(s, t, sels, false)
+	targets, ferrs := walkFieldSet(s, t, sels, requiresSet)
 	for _, fe := range ferrs {
 		errs.Add("REQUIRES_"+fe.suffix, s.Name, coord, fmt.Sprintf("[%s] %s: %s", s.Name, where, fe.msg))
 	}
 	for _, tg := range targets {
 		tg.field.used = true
-		if s.Fed2 && !tg.field.IsExternal() && tg.parent == t {
-			errs.Add("REQUIRES_FIELDS_MISSING_EXTERNAL", s.Name, coord, fmt.Sprintf("[%s] %s: field %q should not be part of a @requires since it is already provided by this subgraph (it is not marked @external)", s.Name, where, tg.parent.Name+"."+tg.field.Def.Name))
+	}
+	if s.Fed2 && len(ferrs) == 0 {
+		for _, leaf := range localLeaves(s, t, sels, false) {
+			errs.Add("REQUIRES_FIELDS_MISSING_EXTERNAL", s.Name, coord, fmt.Sprintf("[%s] %s: %s", s.Name, where, missingExternalMessage("requires", leaf)))
 		}
 	}
 	return errs

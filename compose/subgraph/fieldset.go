@@ -61,9 +61,21 @@ type fieldSetError struct {
 	msg    string
 }
 
+// fieldSetKind tells which directive a field set belongs to: their rules
+// differ (only @requires may select fields with arguments; only @key
+// refuses abstract types).
+type fieldSetKind int
+
+const (
+	keySet fieldSetKind = iota
+	requiresSet
+	providesSet
+)
+
 // walkFieldSet resolves a field set against a type, returning the selected
 // fields and any problems.
-func walkFieldSet(s *Subgraph, t *Type, sels []Selection, isKey bool) ([]target, []fieldSetError) {
+func walkFieldSet(s *Subgraph, t *Type, sels []Selection, kind fieldSetKind) ([]target, []fieldSetError) {
+	isKey := kind == keySet
 	var out []target
 	var errs []fieldSetError
 	for _, sel := range sels {
@@ -73,7 +85,7 @@ func walkFieldSet(s *Subgraph, t *Type, sels []Selection, isKey bool) ([]target,
 				errs = append(errs, fieldSetError{"INVALID_FIELDS", fmt.Sprintf("Unknown type %q", sel.TypeCondition)})
 				continue
 			}
-			o, e := walkFieldSet(s, ct, sel.Sub, isKey)
+			o, e := walkFieldSet(s, ct, sel.Sub, kind)
 			out, errs = append(out, o...), append(errs, e...)
 			continue
 		}
@@ -87,7 +99,7 @@ func walkFieldSet(s *Subgraph, t *Type, sels []Selection, isKey bool) ([]target,
 		}
 		out = append(out, target{parent: t, field: f})
 		coord := t.Name + "." + sel.Name
-		if isKey && len(f.Def.Arguments) > 0 {
+		if kind != requiresSet && len(f.Def.Arguments) > 0 {
 			errs = append(errs, fieldSetError{"FIELDS_HAS_ARGS", fmt.Sprintf("field %q cannot be included because it has arguments", coord)})
 		}
 		ft := s.Types[f.Def.Type.Name()]
@@ -106,7 +118,7 @@ func walkFieldSet(s *Subgraph, t *Type, sels []Selection, isKey bool) ([]target,
 		case !composite && len(sel.Sub) > 0:
 			errs = append(errs, fieldSetError{"INVALID_FIELDS", fmt.Sprintf("Field %q must not have a selection since type %q has no subfields.", coord, f.Def.Type.String())})
 		case composite:
-			o, e := walkFieldSet(s, ft, sel.Sub, isKey)
+			o, e := walkFieldSet(s, ft, sel.Sub, kind)
 			out, errs = append(out, o...), append(errs, e...)
 		}
 	}

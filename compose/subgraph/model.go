@@ -70,6 +70,9 @@ type Type struct {
 type Key struct {
 	Fields     string
 	Resolvable bool
+	// ResolvableWritten is true when the application spells out the
+	// resolvable argument, whatever its value.
+	ResolvableWritten bool
 	// Extension is true when the key was declared on `extend type` (Fed 2)
 	// or on a type marked @extends.
 	Extension bool

@@ -49,12 +49,14 @@ func Parse(name, url, sdl string) (*Subgraph, diag.List) {
 	b.ensureQuery()
 	b.checkAccessOnInterfaces()
 	b.checkCost()
+	late := b.checkRules(doc)
 	errs = append(errs, b.errs...)
 	errs = append(errs, checkReferences(s)...)
 	if len(errs) > 0 {
-		return nil, errs
+		return nil, append(errs, late...)
 	}
 	errs = append(errs, analyze(s)...)
+	errs = append(errs, late...)
 	if len(errs) > 0 {
 		return nil, errs
 	}
@@ -146,10 +148,16 @@ func (b *builder) addDefinition(d *ast.Definition, ext bool) {
 	for _, dir := range d.Directives {
 		switch b.canonical(dir) {
 		case "key":
+			if !stringFields(dir) {
+				continue // KEY_INVALID_FIELDS_TYPE, see checkRules
+			}
 			t.Keys = append(t.Keys, Key{
 				Fields:     argString(dir, "fields"),
 				Resolvable: argBool(dir, "resolvable", true),
-				Extension:  ext && b.s.Fed2,
+				// Apollo echoes the argument into @join__type exactly when
+				// the subgraph wrote it, even as the default `true`.
+				ResolvableWritten: dir.Arguments.ForName("resolvable") != nil,
+				Extension:         ext && b.s.Fed2,
 			})
 		case "extends":
 			t.Extends = true
@@ -253,9 +261,9 @@ func (b *builder) field(fd *ast.FieldDefinition, ext bool, loc ast.DirectiveLoca
 		case "shareable":
 			f.Shareable = true
 		case "requires":
-			f.HasRequires, f.Requires = true, argString(dir, "fields")
+			f.HasRequires, f.Requires = stringFields(dir), argString(dir, "fields")
 		case "provides":
-			f.HasProvides, f.Provides = true, argString(dir, "fields")
+			f.HasProvides, f.Provides = stringFields(dir), argString(dir, "fields")
 		case "override":
 			f.HasOverride, f.OverrideFrom, f.OverrideLabel = true, argString(dir, "from"), argString(dir, "label")
 		default:

@@ -1,16 +1,25 @@
 #!/usr/bin/env node
 // Dev-only differential oracle: composes every case under ../corpus with
 // Apollo's @apollo/composition and writes expected.graphql (success) or
-// expected-errors.json (failure). The Go tests read those committed files,
-// so `go test` never needs node. Usage: node compose-oracle.js [case...]
+// expected-errors.json (failure), plus expected-hints.json when a successful
+// composition gave hints. The Go tests read those committed files,
+// so `go test` never needs node. Usage:
+//   node compose-oracle.js [--corpus DIR] [case...]
+// --corpus composes the cases of another directory (the Go test's live mode
+// copies the corpus to a temporary one).
 'use strict';
 const fs = require('fs');
 const path = require('path');
 const { composeServices } = require('@apollo/composition');
 const { parse } = require('graphql');
 
-const corpus = path.join(__dirname, '..', 'corpus');
-const only = process.argv.slice(2);
+let args = process.argv.slice(2);
+let corpus = path.join(__dirname, '..', 'corpus');
+if (args[0] === '--corpus') {
+  corpus = path.resolve(args[1]);
+  args = args.slice(2);
+}
+const only = args;
 const cases = fs.readdirSync(corpus).filter((c) => fs.statSync(path.join(corpus, c)).isDirectory());
 for (const c of cases.sort()) {
   if (only.length && !only.includes(c)) continue;
@@ -35,7 +44,7 @@ for (const c of cases.sort()) {
   } catch (e) {
     result = { errors: [{ extensions: { code: e.code || 'ORACLE_EXCEPTION' }, message: String(e && e.message) }] };
   }
-  for (const f of ['expected.graphql', 'expected-errors.json']) {
+  for (const f of ['expected.graphql', 'expected-errors.json', 'expected-hints.json']) {
     fs.rmSync(path.join(dir, f), { force: true });
   }
   if (result.errors && result.errors.length) {
@@ -44,6 +53,10 @@ for (const c of cases.sort()) {
     console.log(`${c}: ${errs.length} error(s): ${[...new Set(errs.map((e) => e.code))].join(', ')}`);
   } else {
     fs.writeFileSync(path.join(dir, 'expected.graphql'), result.supergraphSdl + '\n');
-    console.log(`${c}: ok`);
+    const hints = (result.hints || []).map((h) => ({ code: h.definition.code, message: h.message }));
+    if (hints.length) {
+      fs.writeFileSync(path.join(dir, 'expected-hints.json'), JSON.stringify(hints, null, 2) + '\n');
+    }
+    console.log(`${c}: ok${hints.length ? ` (hints: ${[...new Set(hints.map((h) => h.code))].join(', ')})` : ''}`);
   }
 }
