@@ -15,6 +15,7 @@ import (
 	ordersapp "github.com/shopsupergraph/shop/subgraphs/orders/app"
 	productsapp "github.com/shopsupergraph/shop/subgraphs/products/app"
 	usersapp "github.com/shopsupergraph/shop/subgraphs/users/app"
+	webhooksapp "github.com/shopsupergraph/shop/subgraphs/webhooks/app"
 )
 
 // Subgraph ties a subgraph service to its code: where its module is, its
@@ -95,6 +96,25 @@ func Subgraphs() []Subgraph {
 					return nil, nil, err
 				}
 				a, err := ordersapp.New(ctx, c, slog.New(slog.DiscardHandler))
+				if err != nil {
+					return nil, nil, err
+				}
+				return a.Handler(), func() { _ = a.Close() }, nil
+			},
+			Redis: func(any) string { return "" },
+		},
+		{
+			Name: "webhooks", Dir: "subgraphs/webhooks",
+			Load: func(env *config.Env) (service.Common, any, error) {
+				c, err := webhooksapp.LoadConfig(env)
+				return c.Common, c, err
+			},
+			Start: func(ctx context.Context, env *config.Env) (http.Handler, func(), error) {
+				c, err := webhooksapp.LoadConfig(env)
+				if err != nil {
+					return nil, nil, err
+				}
+				a, err := webhooksapp.New(ctx, c, slog.New(slog.DiscardHandler))
 				if err != nil {
 					return nil, nil, err
 				}
