@@ -7,29 +7,93 @@ package graph
 
 import (
 	"context"
+	"errors"
 
-	"github.com/shopsupergraph/shop/platform/auth"
 	"github.com/shopsupergraph/shop/subgraphs/webhooks/graph/generated"
 	"github.com/shopsupergraph/shop/subgraphs/webhooks/graph/model"
 	"github.com/shopsupergraph/shop/subgraphs/webhooks/internal/webhooks"
 )
 
-// CreateWebhook is the resolver for the createWebhook field.
-func (r *mutationResolver) CreateWebhook(ctx context.Context, input model.CreateWebhookInput) (*model.Webhook, error) {
-	created, err := r.Service.Create(ctx, auth.FromContext(ctx).UserID, webhooks.NewWebhook{ProductID: input.ProductID, Rating: input.Rating, Body: input.Body})
+// WebhookCreate is the resolver for the webhookCreate field.
+func (r *mutationResolver) WebhookCreate(ctx context.Context, input model.WebhookCreateInput) (*model.WebhookPayload, error) {
+	in := webhooks.Input{URL: &input.URL, Events: eventTypes(input.Events), EventsSet: true, Description: input.Description}
+	e, fe, err := r.Service.Create(ctx, in)
 	if err != nil {
 		return nil, toGraphQL(ctx, err)
 	}
-	return toModel(created), nil
+	return payload(e, fe, true), nil
+}
+
+// WebhookUpdate is the resolver for the webhookUpdate field.
+func (r *mutationResolver) WebhookUpdate(ctx context.Context, id string, input model.WebhookUpdateInput) (*model.WebhookPayload, error) {
+	in := webhooks.Input{URL: input.URL, Events: eventTypes(input.Events), EventsSet: input.Events != nil, Description: input.Description}
+	e, fe, err := r.Service.Update(ctx, id, in)
+	if err != nil {
+		return nil, toGraphQL(ctx, err)
+	}
+	return payload(e, fe, false), nil
+}
+
+// WebhookDelete is the resolver for the webhookDelete field.
+func (r *mutationResolver) WebhookDelete(ctx context.Context, id string) (*model.WebhookDeletePayload, error) {
+	fe, err := r.Service.Delete(ctx, id)
+	if err != nil {
+		return nil, toGraphQL(ctx, err)
+	}
+	if len(fe) > 0 {
+		return &model.WebhookDeletePayload{Errors: toErrors(fe)}, nil
+	}
+	return &model.WebhookDeletePayload{DeletedID: &id, Errors: []*model.WebhookError{}}, nil
+}
+
+// WebhookRotateSecret is the resolver for the webhookRotateSecret field.
+func (r *mutationResolver) WebhookRotateSecret(ctx context.Context, id string) (*model.WebhookPayload, error) {
+	e, fe, err := r.Service.RotateSecret(ctx, id)
+	if err != nil {
+		return nil, toGraphQL(ctx, err)
+	}
+	return payload(e, fe, true), nil
 }
 
 // Webhooks is the resolver for the webhooks field.
-func (r *queryResolver) Webhooks(ctx context.Context, productID string) ([]*model.Webhook, error) {
-	byProduct, err := r.Service.ByProducts(ctx, []string{productID})
+func (r *queryResolver) Webhooks(ctx context.Context) ([]*model.Webhook, error) {
+	eps, err := r.Service.Endpoints(ctx)
 	if err != nil {
 		return nil, toGraphQL(ctx, err)
 	}
-	return toModels(byProduct[productID]), nil
+	out := make([]*model.Webhook, len(eps))
+	for i, e := range eps {
+		out[i] = toWebhook(e)
+	}
+	return out, nil
+}
+
+// Webhook is the resolver for the webhook field.
+func (r *queryResolver) Webhook(ctx context.Context, id string) (*model.Webhook, error) {
+	e, err := r.Service.Endpoint(ctx, id)
+	if errors.Is(err, webhooks.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, toGraphQL(ctx, err)
+	}
+	return toWebhook(e), nil
+}
+
+// Deliveries is the resolver for the deliveries field.
+func (r *webhookResolver) Deliveries(ctx context.Context, obj *model.Webhook, first *int, after *string) (*model.WebhookDeliveryConnection, error) {
+	p := webhooks.Page{First: 20}
+	if first != nil {
+		p.First = *first
+	}
+	if after != nil {
+		p.After = *after
+	}
+	page, err := r.Service.Deliveries(ctx, obj.ID, p)
+	if err != nil {
+		return nil, toGraphQL(ctx, err)
+	}
+	return toConnection(page, p.After != ""), nil
 }
 
 // Mutation returns generated.MutationResolver implementation.
@@ -38,7 +102,11 @@ func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResol
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
+// Webhook returns generated.WebhookResolver implementation.
+func (r *Resolver) Webhook() generated.WebhookResolver { return &webhookResolver{r} }
+
 type (
 	mutationResolver struct{ *Resolver }
 	queryResolver    struct{ *Resolver }
+	webhookResolver  struct{ *Resolver }
 )

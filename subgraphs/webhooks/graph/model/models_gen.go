@@ -2,42 +2,300 @@
 
 package model
 
-type CreateWebhookInput struct {
-	ProductID string `json:"productId"`
-	// From 1 to 5.
-	Rating int `json:"rating"`
-	// At most 2000 characters.
-	Body string `json:"body"`
-}
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+)
 
 type Mutation struct {
 }
 
-// A product of the products subgraph; this subgraph adds its webhooks, the
-// newest 100.
-type Product struct {
-	ID       string     `json:"_id"`
-	Webhooks []*Webhook `json:"webhooks"`
-}
-
-func (Product) IsEntity() {}
-
-type ProductByIDsInput struct {
-	ID string `json:"ID"`
+type PageInfo struct {
+	HasNextPage     bool    `json:"hasNextPage"`
+	HasPreviousPage bool    `json:"hasPreviousPage"`
+	StartCursor     *string `json:"startCursor,omitempty"`
+	EndCursor       *string `json:"endCursor,omitempty"`
 }
 
 type Query struct {
 }
 
-// A webhook of a product, written by a signed-in user.
+// An HTTPS endpoint that receives signed events (Standard Webhooks headers).
 type Webhook struct {
-	ID        string `json:"_id"`
-	ProductID string `json:"productId"`
-	// The user who wrote it.
-	UserID string `json:"userId"`
-	// From 1 to 5.
-	Rating int    `json:"rating"`
-	Body   string `json:"body"`
-	// RFC 3339 time it was written.
-	CreatedAt string `json:"createdAt"`
+	ID          string             `json:"id"`
+	URL         string             `json:"url"`
+	Events      []WebhookEventType `json:"events"`
+	Description string             `json:"description"`
+	CreatedAt   time.Time          `json:"createdAt"`
+	UpdatedAt   time.Time          `json:"updatedAt"`
+	// The deliveries to this endpoint, newest first; first is at most 100.
+	Deliveries *WebhookDeliveryConnection `json:"deliveries"`
+}
+
+type WebhookCreateInput struct {
+	// An https URL of a public host.
+	URL    string             `json:"url"`
+	Events []WebhookEventType `json:"events"`
+	// At most 500 characters.
+	Description *string `json:"description,omitempty"`
+}
+
+type WebhookDeletePayload struct {
+	DeletedID *string         `json:"deletedId,omitempty"`
+	Errors    []*WebhookError `json:"errors"`
+}
+
+// One event sent to one endpoint, with every attempt.
+type WebhookDelivery struct {
+	ID string `json:"id"`
+	// The Webhook-Id header and the body's id: the same on every attempt.
+	MessageID string                `json:"messageId"`
+	EventType WebhookEventType      `json:"eventType"`
+	Status    WebhookDeliveryStatus `json:"status"`
+	CreatedAt time.Time             `json:"createdAt"`
+	// When it is tried next; null once DELIVERED or FAILED.
+	NextAttemptAt *time.Time                `json:"nextAttemptAt,omitempty"`
+	Attempts      []*WebhookDeliveryAttempt `json:"attempts"`
+	// The JSON body posted.
+	Payload string `json:"payload"`
+}
+
+// One POST of a delivery.
+type WebhookDeliveryAttempt struct {
+	At time.Time `json:"at"`
+	// The HTTP status of the answer; null when none came.
+	HTTPStatus *int `json:"httpStatus,omitempty"`
+	// Why it failed; null when it succeeded.
+	Error      *string `json:"error,omitempty"`
+	DurationMs int     `json:"durationMs"`
+}
+
+type WebhookDeliveryConnection struct {
+	Edges      []*WebhookDeliveryEdge `json:"edges"`
+	Nodes      []*WebhookDelivery     `json:"nodes"`
+	PageInfo   *PageInfo              `json:"pageInfo"`
+	TotalCount int                    `json:"totalCount"`
+}
+
+type WebhookDeliveryEdge struct {
+	Cursor string           `json:"cursor"`
+	Node   *WebhookDelivery `json:"node"`
+}
+
+// A business error of a webhook mutation: nothing was written.
+type WebhookError struct {
+	// The input field at fault, if one is.
+	Field   *string          `json:"field,omitempty"`
+	Code    WebhookErrorCode `json:"code"`
+	Message string           `json:"message"`
+}
+
+type WebhookPayload struct {
+	Webhook *Webhook `json:"webhook,omitempty"`
+	// The signing secret (whsec_...): returned only by webhookCreate and
+	// webhookRotateSecret, never again. Receivers verify signatures with it.
+	Secret *string         `json:"secret,omitempty"`
+	Errors []*WebhookError `json:"errors"`
+}
+
+// Fields left out stay as they are.
+type WebhookUpdateInput struct {
+	URL         *string            `json:"url,omitempty"`
+	Events      []WebhookEventType `json:"events,omitempty"`
+	Description *string            `json:"description,omitempty"`
+}
+
+// Where a delivery stands.
+type WebhookDeliveryStatus string
+
+const (
+	// Not tried yet.
+	WebhookDeliveryStatusPending WebhookDeliveryStatus = "PENDING"
+	// Delivered: an attempt got a 2xx answer.
+	WebhookDeliveryStatusDelivered WebhookDeliveryStatus = "DELIVERED"
+	// Failed so far; tried again at nextAttemptAt.
+	WebhookDeliveryStatusRetrying WebhookDeliveryStatus = "RETRYING"
+	// Every attempt in the retry window failed; not tried again.
+	WebhookDeliveryStatusFailed WebhookDeliveryStatus = "FAILED"
+)
+
+var AllWebhookDeliveryStatus = []WebhookDeliveryStatus{
+	WebhookDeliveryStatusPending,
+	WebhookDeliveryStatusDelivered,
+	WebhookDeliveryStatusRetrying,
+	WebhookDeliveryStatusFailed,
+}
+
+func (e WebhookDeliveryStatus) IsValid() bool {
+	switch e {
+	case WebhookDeliveryStatusPending, WebhookDeliveryStatusDelivered, WebhookDeliveryStatusRetrying, WebhookDeliveryStatusFailed:
+		return true
+	}
+	return false
+}
+
+func (e WebhookDeliveryStatus) String() string {
+	return string(e)
+}
+
+func (e *WebhookDeliveryStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = WebhookDeliveryStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid WebhookDeliveryStatus", str)
+	}
+	return nil
+}
+
+func (e WebhookDeliveryStatus) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *WebhookDeliveryStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e WebhookDeliveryStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type WebhookErrorCode string
+
+const (
+	WebhookErrorCodeInvalid       WebhookErrorCode = "INVALID"
+	WebhookErrorCodeRequired      WebhookErrorCode = "REQUIRED"
+	WebhookErrorCodeURLNotAllowed WebhookErrorCode = "URL_NOT_ALLOWED"
+	WebhookErrorCodeNotFound      WebhookErrorCode = "NOT_FOUND"
+	WebhookErrorCodeLimitReached  WebhookErrorCode = "LIMIT_REACHED"
+)
+
+var AllWebhookErrorCode = []WebhookErrorCode{
+	WebhookErrorCodeInvalid,
+	WebhookErrorCodeRequired,
+	WebhookErrorCodeURLNotAllowed,
+	WebhookErrorCodeNotFound,
+	WebhookErrorCodeLimitReached,
+}
+
+func (e WebhookErrorCode) IsValid() bool {
+	switch e {
+	case WebhookErrorCodeInvalid, WebhookErrorCodeRequired, WebhookErrorCodeURLNotAllowed, WebhookErrorCodeNotFound, WebhookErrorCodeLimitReached:
+		return true
+	}
+	return false
+}
+
+func (e WebhookErrorCode) String() string {
+	return string(e)
+}
+
+func (e *WebhookErrorCode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = WebhookErrorCode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid WebhookErrorCode", str)
+	}
+	return nil
+}
+
+func (e WebhookErrorCode) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *WebhookErrorCode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e WebhookErrorCode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a webhook subscribes to; each comes from an event of the shop.
+type WebhookEventType string
+
+const (
+	// An order was placed (sent when it is confirmed, with its lines and total).
+	WebhookEventTypeOrderCreated WebhookEventType = "ORDER_CREATED"
+	// An order was confirmed: its stock is reserved.
+	WebhookEventTypeOrderConfirmed WebhookEventType = "ORDER_CONFIRMED"
+	// An order was rejected (e.g. not enough stock).
+	WebhookEventTypeOrderRejected WebhookEventType = "ORDER_REJECTED"
+	// A confirmed order was cancelled and its stock released.
+	WebhookEventTypeOrderCancelled WebhookEventType = "ORDER_CANCELLED"
+	// A product's stock moved (order, cancellation, restock).
+	WebhookEventTypeStockChanged WebhookEventType = "STOCK_CHANGED"
+)
+
+var AllWebhookEventType = []WebhookEventType{
+	WebhookEventTypeOrderCreated,
+	WebhookEventTypeOrderConfirmed,
+	WebhookEventTypeOrderRejected,
+	WebhookEventTypeOrderCancelled,
+	WebhookEventTypeStockChanged,
+}
+
+func (e WebhookEventType) IsValid() bool {
+	switch e {
+	case WebhookEventTypeOrderCreated, WebhookEventTypeOrderConfirmed, WebhookEventTypeOrderRejected, WebhookEventTypeOrderCancelled, WebhookEventTypeStockChanged:
+		return true
+	}
+	return false
+}
+
+func (e WebhookEventType) String() string {
+	return string(e)
+}
+
+func (e *WebhookEventType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = WebhookEventType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid WebhookEventType", str)
+	}
+	return nil
+}
+
+func (e WebhookEventType) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *WebhookEventType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e WebhookEventType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
