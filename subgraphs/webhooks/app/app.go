@@ -46,8 +46,11 @@ type App struct {
 }
 
 // New connects to MongoDB, prepares the indexes and builds the handler,
-// the consumers and the dispatcher.
+// the consumers and the dispatcher. A nil log discards.
 func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	roots, err := webhooks.Roots(cfg.CAFile)
 	if err != nil {
 		return nil, fmt.Errorf("new webhooks app: %w", err)
