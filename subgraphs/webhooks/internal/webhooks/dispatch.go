@@ -192,4 +192,3 @@ func (d *Dispatcher) backoff(n int) time.Duration {
 	}
 	return b - rand.N(b/2+1) //nolint:gosec // jitter, not a secret
 }
-
