@@ -146,7 +146,7 @@ func (d *Dispatcher) attempt(ctx context.Context, e *Endpoint, del Delivery) err
 			del.Attempts[len(del.Attempts)-1] = a
 		}
 		next := d.now().Add(d.backoff(len(del.Attempts)))
-		if next.After(del.Deadline) {
+		if next.After(del.Deadline) || len(del.Attempts) >= MaxAttempts {
 			del.Status, del.NextAttemptAt = StatusFailed, time.Time{}
 		} else {
 			del.Status, del.NextAttemptAt = StatusRetrying, next.UTC()

@@ -66,6 +66,10 @@ const (
 	MaxPage = 100
 	// MaxErrorText bounds the error text an attempt records.
 	MaxErrorText = 500
+	// MaxAttempts bounds the attempts of one delivery whatever the retry
+	// settings, so its document stays small; the last one failing ends it
+	// FAILED like the close of the retry window.
+	MaxAttempts = 100
 )
 
 // Sentinel errors; the GraphQL layer maps them to extensions.code.
