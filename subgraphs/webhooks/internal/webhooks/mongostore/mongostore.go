@@ -1,9 +1,16 @@
 // Package mongostore keeps webhook endpoints and deliveries in MongoDB
 // (the service's own database): one document per endpoint in
 // webhook_endpoints, one per delivery, its attempts inside, in
-// webhook_deliveries. Indexes serve the dispatcher's due query
-// (status, nextAttemptAt) and an endpoint's delivery pages (endpointId,
-// createdAt, _id), so neither scans the collection on MongoDB.
+// webhook_deliveries, and one small document per delivery still to be
+// attempted in webhook_due.
+//
+// The due list is a collection of its own so the dispatcher's query never
+// grows with the history of deliveries: on MongoDB its (at) index serves
+// it; on the embedded store, which scans for every filter but _id, it
+// scans only the deliveries not yet settled. Deliveries are the truth: a
+// due entry whose delivery is settled, or due later, is repaired when
+// read, so a crash between the two writes loses nothing. An endpoint's
+// delivery pages use the (endpointId, createdAt, _id) index.
 package mongostore
 
 import (
@@ -26,7 +33,13 @@ import (
 const (
 	Endpoints  = "webhook_endpoints"
 	Deliveries = "webhook_deliveries"
+	DueList    = "webhook_due"
 )
+
+type dueDoc struct {
+	ID string    `bson:"_id"`
+	At time.Time `bson:"at"`
+}
 
 type endpointDoc struct {
 	ID          string    `bson:"_id"`
@@ -63,20 +76,23 @@ type deliveryDoc struct {
 type Store struct {
 	endpoints  *mongo.Collection
 	deliveries *mongo.Collection
+	due        *mongo.Collection
 }
 
 var _ webhooks.Storer = (*Store)(nil)
 
 // New returns a store over db, with its indexes.
 func New(ctx context.Context, db *mongo.Database) (*Store, error) {
-	s := &Store{endpoints: db.Collection(Endpoints), deliveries: db.Collection(Deliveries)}
+	s := &Store{endpoints: db.Collection(Endpoints), deliveries: db.Collection(Deliveries), due: db.Collection(DueList)}
 	if err := mongox.EnsureIndexes(ctx, s.endpoints, mongo.IndexModel{Keys: bson.D{{Key: "createdAt", Value: 1}}}); err != nil {
 		return nil, fmt.Errorf("webhook indexes: %w", err)
 	}
 	if err := mongox.EnsureIndexes(ctx, s.deliveries,
-		mongo.IndexModel{Keys: bson.D{{Key: "status", Value: 1}, {Key: "nextAttemptAt", Value: 1}}},
 		mongo.IndexModel{Keys: bson.D{{Key: "endpointId", Value: 1}, {Key: "createdAt", Value: -1}, {Key: "_id", Value: -1}}},
 	); err != nil {
+		return nil, fmt.Errorf("webhook indexes: %w", err)
+	}
+	if err := mongox.EnsureIndexes(ctx, s.due, mongo.IndexModel{Keys: bson.D{{Key: "at", Value: 1}}}); err != nil {
 		return nil, fmt.Errorf("webhook indexes: %w", err)
 	}
 	return s, nil
@@ -197,14 +213,29 @@ func (d deliveryDoc) delivery() webhooks.Delivery {
 	return out
 }
 
-// InsertDeliveries stores ds; ids already stored are skipped, so handling
-// one event twice stores its deliveries once.
+// InsertDeliveries stores ds and puts them on the due list; ids already
+// stored are skipped, so handling one event twice stores its deliveries
+// once (a due entry written again for a settled delivery is dropped when
+// read).
 func (s *Store) InsertDeliveries(ctx context.Context, ds []webhooks.Delivery) error {
 	docs := make([]any, len(ds))
+	due := make([]any, len(ds))
 	for i, d := range ds {
 		docs[i] = toDeliveryDoc(d)
+		due[i] = dueDoc{ID: d.ID, At: d.NextAttemptAt}
 	}
-	_, err := s.deliveries.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	if err := insertNew(ctx, s.deliveries, docs); err != nil {
+		return fmt.Errorf("insert deliveries: %w", err)
+	}
+	if err := insertNew(ctx, s.due, due); err != nil {
+		return fmt.Errorf("insert due deliveries: %w", err)
+	}
+	return nil
+}
+
+// insertNew inserts docs, skipping those whose _id is taken.
+func insertNew(ctx context.Context, coll *mongo.Collection, docs []any) error {
+	_, err := coll.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 	if err == nil {
 		return nil
 	}
@@ -212,15 +243,15 @@ func (s *Store) InsertDeliveries(ctx context.Context, ds []webhooks.Delivery) er
 	if errors.As(err, &bwe) && bwe.WriteConcernError == nil && len(bwe.WriteErrors) > 0 {
 		for _, we := range bwe.WriteErrors {
 			if we.Code != 11000 && we.Code != 11001 {
-				return fmt.Errorf("insert deliveries: %w", err)
+				return err
 			}
 		}
 		return nil
 	}
-	if mongox.IsDuplicateKey(err) && len(ds) == 1 {
+	if mongox.IsDuplicateKey(err) && len(docs) == 1 {
 		return nil
 	}
-	return fmt.Errorf("insert deliveries: %w", err)
+	return err
 }
 
 // SaveAttempt rewrites the delivery's status, next attempt and attempts.
@@ -236,20 +267,58 @@ func (s *Store) SaveAttempt(ctx context.Context, d webhooks.Delivery) error {
 	if _, err := s.deliveries.UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}}, update); err != nil {
 		return fmt.Errorf("save webhook attempt: %w", err)
 	}
+	if err := s.reschedule(ctx, d.ID, doc.NextAttemptAt); err != nil {
+		return fmt.Errorf("save webhook attempt: %w", err)
+	}
 	return nil
 }
 
-// Due returns the PENDING and RETRYING deliveries due by now, soonest first.
-func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]webhooks.Delivery, error) {
-	filter := bson.D{
-		{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{string(webhooks.StatusPending), string(webhooks.StatusRetrying)}}}},
-		{Key: "nextAttemptAt", Value: bson.D{{Key: "$lte", Value: now.UTC()}}},
+// reschedule moves a due entry to at, or drops it when at is nil.
+func (s *Store) reschedule(ctx context.Context, id string, at *time.Time) error {
+	filter := bson.D{{Key: "_id", Value: id}}
+	if at == nil {
+		_, err := s.due.DeleteOne(ctx, filter)
+		return err
 	}
-	cur, err := s.deliveries.Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "nextAttemptAt", Value: 1}}).SetLimit(int64(limit)))
+	_, err := s.due.UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: bson.D{{Key: "at", Value: *at}}}}, options.Update().SetUpsert(true))
+	return err
+}
+
+// Due returns the PENDING and RETRYING deliveries due by now, soonest
+// first: the due list's entries, each delivery read by _id. Entries of
+// settled or missing deliveries are dropped, entries behind their
+// delivery's next attempt moved to it.
+func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]webhooks.Delivery, error) {
+	cur, err := s.due.Find(ctx, bson.D{{Key: "at", Value: bson.D{{Key: "$lte", Value: now.UTC()}}}},
+		options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit)))
 	if err != nil {
 		return nil, fmt.Errorf("due deliveries: %w", err)
 	}
-	return decodeDeliveries(ctx, cur)
+	var entries []dueDoc
+	if err := cur.All(ctx, &entries); err != nil {
+		return nil, fmt.Errorf("due deliveries: %w", err)
+	}
+	var out []webhooks.Delivery
+	for _, e := range entries {
+		var doc deliveryDoc
+		err := s.deliveries.FindOne(ctx, bson.D{{Key: "_id", Value: e.ID}}).Decode(&doc)
+		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+			return nil, fmt.Errorf("due delivery: %w", err)
+		}
+		d := doc.delivery()
+		switch {
+		case errors.Is(err, mongo.ErrNoDocuments) || d.Status == webhooks.StatusDelivered || d.Status == webhooks.StatusFailed:
+			err = s.reschedule(ctx, e.ID, nil)
+		case d.NextAttemptAt.After(now):
+			err = s.reschedule(ctx, e.ID, doc.NextAttemptAt)
+		default:
+			out = append(out, d)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("repair due list: %w", err)
+		}
+	}
+	return out, nil
 }
 
 func decodeDeliveries(ctx context.Context, cur *mongo.Cursor) ([]webhooks.Delivery, error) {

@@ -30,7 +30,8 @@ func newStore(t *testing.T) *mongostore.Store {
 }
 
 // TestDeliveries: inserting a delivery twice stores it once; Due returns
-// only what is due, soonest first; pages follow the cursor newest first
+// only what is due and unsettled, soonest first, even when a settled
+// delivery's event is handled again; pages follow the cursor newest first
 // and a malformed cursor is ErrInvalid.
 func TestDeliveries(t *testing.T) {
 	s := newStore(t)
@@ -54,6 +55,10 @@ func TestDeliveries(t *testing.T) {
 	done.Status, done.NextAttemptAt = webhooks.StatusDelivered, time.Time{}
 	done.Attempts = []webhooks.Attempt{{At: base, HTTPStatus: 200, Duration: 12 * time.Millisecond}}
 	if err := s.SaveAttempt(ctx, done); err != nil {
+		t.Fatal(err)
+	}
+	// The event read again after its delivery settled: nothing is due again.
+	if err := s.InsertDeliveries(ctx, ds[4:]); err != nil {
 		t.Fatal(err)
 	}
 	due, err := s.Due(ctx, base.Add(8*time.Second), 10)
