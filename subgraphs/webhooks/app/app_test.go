@@ -243,3 +243,30 @@ func TestRefusals(t *testing.T) {
 		t.Errorf("second webhookDelete = %+v, want NOT_FOUND", del)
 	}
 }
+
+// TestRotateSecret: the new secret is returned once, and deliveries made
+// after the rotation verify under it and no longer under the old one.
+func TestRotateSecret(t *testing.T) {
+	sh := newShared()
+	rcv := newReceiver(t)
+	in := start(t, sh, map[string]string{"WEBHOOKS_ALLOW_PRIVATE": "true", "WEBHOOKS_CA_FILE": rcv.CAFile})
+	id, old := register(t, in.URL, rcv.srv.URL, "ORDER_CREATED")
+	var rot struct {
+		Rotate struct {
+			Secret *string `json:"secret"`
+		} `json:"webhookRotateSecret"`
+	}
+	r := post(t, in.URL, admin, `mutation($id: ID!) { webhookRotateSecret(id: $id) { secret errors { code } } }`, map[string]any{"id": id}, &rot)
+	if len(r.Errors) > 0 || rot.Rotate.Secret == nil || *rot.Rotate.Secret == old {
+		t.Fatalf("webhookRotateSecret = %s %+v", r.Data, r.Errors)
+	}
+	publish(t, sh, events.TopicOrders, orderPlaced(t, "order-rotated"))
+	waitFor(t, "the delivery", func() bool { return len(rcv.received()) == 1 })
+	got := rcv.received()[0]
+	if err := signature.Verify(*rot.Rotate.Secret, got.Header, got.Body, time.Now()); err != nil {
+		t.Fatalf("new secret: %v", err)
+	}
+	if err := signature.Verify(old, got.Header, got.Body, time.Now()); err == nil {
+		t.Fatal("the old secret still verifies")
+	}
+}
