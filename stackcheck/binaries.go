@@ -36,6 +36,10 @@ type Subgraph struct {
 	// Redis returns the Redis address of a configuration Load returned
 	// ("" when the service uses no Redis).
 	Redis func(cfg any) string
+	// Internet are the TCP ports the service reaches on public addresses
+	// outside the cluster whatever its configuration names: webhooks
+	// posts to the endpoints staff register, on 443.
+	Internet []int32
 }
 
 // Main returns the directory of the service's main package, relative to
@@ -120,7 +124,8 @@ func Subgraphs() []Subgraph {
 				}
 				return a.Handler(), func() { _ = a.Close() }, nil
 			},
-			Redis: func(any) string { return "" },
+			Redis:    func(any) string { return "" },
+			Internet: []int32{443},
 		},
 	}
 }
