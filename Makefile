@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 GO ?= go
-MODULES := buildinfo platform playground subgraphs/users subgraphs/products subgraphs/orders router compose devstack e2e stackcheck loadgen scaffold
+MODULES := buildinfo platform playground subgraphs/users subgraphs/products subgraphs/orders subgraphs/webhooks router compose devstack e2e stackcheck loadgen scaffold
 DATA_DIR ?= .data
 GOLANGCI_VERSION ?= v2.6.2
 TEST_FLAGS ?= -count=1 -timeout 15m
@@ -25,6 +25,7 @@ build:
 	cd subgraphs/users && $(GO) build $(stamp) -o ../../bin/users ./cmd/users
 	cd subgraphs/products && $(GO) build $(stamp) -o ../../bin/products ./cmd/products
 	cd subgraphs/orders && $(GO) build $(stamp) -o ../../bin/orders ./cmd/orders
+	cd subgraphs/webhooks && $(GO) build $(stamp) -o ../../bin/webhooks ./cmd/webhooks
 	cd router && $(GO) build $(stamp) -o ../bin/router ./cmd/router
 	cd compose && $(GO) build $(stamp) -o ../bin/compose ./cmd/compose
 	cd devstack && $(GO) build $(stamp) -o ../bin/shop ./cmd/shop
@@ -43,7 +44,7 @@ test-real:
 
 ## generate: regenerate gqlgen code; CI checks that the tree stays clean
 generate:
-	@set -e; for m in subgraphs/users subgraphs/products subgraphs/orders; do (cd $$m && $(GO) generate ./...); done
+	@set -e; for m in subgraphs/users subgraphs/products subgraphs/orders subgraphs/webhooks; do (cd $$m && $(GO) generate ./...); done
 
 ## compose: rebuild supergraph.graphql from the subgraph schemas
 compose:

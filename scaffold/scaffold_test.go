@@ -104,28 +104,28 @@ func TestRegistersAndRefusesToOverwrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Dir != "subgraphs/reviews" || res.Type != "Review" || res.Port != 4004 {
+	if res.Dir != "subgraphs/reviews" || res.Type != "Review" || res.Port != 4005 {
 		t.Fatalf("Run = %+v", res)
 	}
 	for f, want := range map[string]string{
 		"go.work":                     "\t./subgraphs/reviews\n",
-		"supergraph.yaml":             "  reviews:\n    routing_url: http://localhost:4004/graphql\n    schema:\n      file: ./subgraphs/reviews/graph/schema.graphqls\n",
+		"supergraph.yaml":             "  reviews:\n    routing_url: http://localhost:4005/graphql\n    schema:\n      file: ./subgraphs/reviews/graph/schema.graphqls\n",
 		"Makefile":                    "\tcd subgraphs/reviews && $(GO) build $(stamp) -o ../../bin/reviews ./cmd/reviews\n",
-		"devstack/stack/subgraphs.go": `{Name: "reviews", Addr: ":4004", New: app(reviewsapp.LoadConfig, reviewsapp.New)},`,
+		"devstack/stack/subgraphs.go": `{Name: "reviews", Addr: ":4005", New: app(reviewsapp.LoadConfig, reviewsapp.New)},`,
 		"subgraphs/reviews/graph/schema.graphqls":     "type Product @key(fields: \"_id\") {\n  _id: ID!\n  reviews: [Review!]!\n}",
 		"subgraphs/reviews/cmd/reviews/main.go":       "// Command reviews runs",
-		"docker-compose.yml":                          "      ROUTER_SUBGRAPH_URL_REVIEWS: http://reviews:4004/graphql\n",
+		"docker-compose.yml":                          "      ROUTER_SUBGRAPH_URL_REVIEWS: http://reviews:4005/graphql\n",
 		"stackcheck/binaries.go":                      `Name: "reviews", Dir: "subgraphs/reviews",`,
 		"deploy/kubernetes/base/kustomization.yaml":   "  - reviews/deployment.yaml\n  - reviews/service.yaml\n  - reviews/scaling.yaml\n",
-		"deploy/kubernetes/base/router/router.yaml":   "  reviews:\n    url: http://reviews:4004/graphql\n",
-		"deploy/kubernetes/base/reviews/service.yaml": "      port: 4004\n",
+		"deploy/kubernetes/base/router/router.yaml":   "  reviews:\n    url: http://reviews:4005/graphql\n",
+		"deploy/kubernetes/base/reviews/service.yaml": "      port: 4005\n",
 	} {
 		if got := read(t, dir, f); !strings.Contains(got, want) {
 			t.Errorf("%s lacks %q:\n%s", f, want, got)
 		}
 	}
-	if mk := read(t, dir, "Makefile"); !strings.Contains(mk, "subgraphs/orders subgraphs/reviews router") ||
-		!strings.Contains(mk, "for m in subgraphs/users subgraphs/products subgraphs/orders subgraphs/reviews; do") {
+	if mk := read(t, dir, "Makefile"); !strings.Contains(mk, "subgraphs/webhooks subgraphs/reviews router") ||
+		!strings.Contains(mk, "for m in subgraphs/users subgraphs/products subgraphs/orders subgraphs/webhooks subgraphs/reviews; do") {
 		t.Errorf("Makefile: MODULES or generate lack subgraphs/reviews:\n%s", mk)
 	}
 
@@ -248,7 +248,7 @@ func TestNewSubgraphThroughRouter(t *testing.T) {
 	// As `make compose` does: the supergraph, and its copy for Kubernetes.
 	goCmd(t, ctx, filepath.Join(dir, "compose"), "run", "./cmd/compose", "supergraph", "--config", "../supergraph.yaml", "-o", "../supergraph.graphql")
 	sg := read(t, dir, "supergraph.graphql")
-	if !strings.Contains(sg, `REVIEWS @join__graph(name: "reviews", url: "http://localhost:4004/graphql")`) {
+	if !strings.Contains(sg, `REVIEWS @join__graph(name: "reviews", url: "http://localhost:4005/graphql")`) {
 		t.Fatalf("composed supergraph lacks reviews:\n%s", sg)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "deploy", "kubernetes", "base", "router", "supergraph.graphql"), []byte(sg), 0o644); err != nil {

@@ -15,6 +15,7 @@ import (
 	ordersapp "github.com/shopsupergraph/shop/subgraphs/orders/app"
 	productsapp "github.com/shopsupergraph/shop/subgraphs/products/app"
 	usersapp "github.com/shopsupergraph/shop/subgraphs/users/app"
+	webhooksapp "github.com/shopsupergraph/shop/subgraphs/webhooks/app"
 )
 
 // Subgraph ties a subgraph service to its code: where its module is, its
@@ -35,6 +36,10 @@ type Subgraph struct {
 	// Redis returns the Redis address of a configuration Load returned
 	// ("" when the service uses no Redis).
 	Redis func(cfg any) string
+	// Internet are the TCP ports the service reaches on public addresses
+	// outside the cluster whatever its configuration names: webhooks
+	// posts to the endpoints staff register, on 443.
+	Internet []int32
 }
 
 // Main returns the directory of the service's main package, relative to
@@ -101,6 +106,26 @@ func Subgraphs() []Subgraph {
 				return a.Handler(), func() { _ = a.Close() }, nil
 			},
 			Redis: func(any) string { return "" },
+		},
+		{
+			Name: "webhooks", Dir: "subgraphs/webhooks",
+			Load: func(env *config.Env) (service.Common, any, error) {
+				c, err := webhooksapp.LoadConfig(env)
+				return c.Common, c, err
+			},
+			Start: func(ctx context.Context, env *config.Env) (http.Handler, func(), error) {
+				c, err := webhooksapp.LoadConfig(env)
+				if err != nil {
+					return nil, nil, err
+				}
+				a, err := webhooksapp.New(ctx, c, slog.New(slog.DiscardHandler))
+				if err != nil {
+					return nil, nil, err
+				}
+				return a.Handler(), func() { _ = a.Close() }, nil
+			},
+			Redis:    func(any) string { return "" },
+			Internet: []int32{443},
 		},
 	}
 }

@@ -127,6 +127,7 @@ require (
 	github.com/shopsupergraph/shop/subgraphs/orders v0.0.0-00010101000000-000000000000
 	github.com/shopsupergraph/shop/subgraphs/products v0.0.0-00010101000000-000000000000
 	github.com/shopsupergraph/shop/subgraphs/users v0.0.0-00010101000000-000000000000
+	github.com/shopsupergraph/shop/subgraphs/webhooks v0.0.0-00010101000000-000000000000
 	github.com/xdg-go/pbkdf2 v1.0.0 // indirect
 	github.com/xdg-go/scram v1.1.2 // indirect
 	github.com/xdg-go/stringprep v1.0.4 // indirect
@@ -168,6 +169,8 @@ replace github.com/shopsupergraph/shop/subgraphs/products => ../subgraphs/produc
 replace github.com/shopsupergraph/shop/subgraphs/users => ../subgraphs/users
 
 replace github.com/shopsupergraph/shop/subgraphs/orders => ../subgraphs/orders
+
+replace github.com/shopsupergraph/shop/subgraphs/webhooks => ../subgraphs/webhooks
 
 replace github.com/shopsupergraph/shop/router => ../router
 

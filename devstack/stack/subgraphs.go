@@ -9,6 +9,7 @@ import (
 	ordersapp "github.com/shopsupergraph/shop/subgraphs/orders/app"
 	productsapp "github.com/shopsupergraph/shop/subgraphs/products/app"
 	usersapp "github.com/shopsupergraph/shop/subgraphs/users/app"
+	webhooksapp "github.com/shopsupergraph/shop/subgraphs/webhooks/app"
 )
 
 // Subgraph is one subgraph the stack runs: everything the stack needs to
@@ -44,6 +45,7 @@ func Subgraphs() []Subgraph {
 		{Name: "users", Addr: ":4001", InternalURLEnv: "USERS_INTERNAL_URL", ClientAddress: true, New: app(usersapp.LoadConfig, usersapp.New)},
 		{Name: "products", Addr: ":4002", InternalURLEnv: "PRODUCTS_INTERNAL_URL", New: app(productsapp.LoadConfig, productsapp.New)},
 		{Name: "orders", Addr: ":4003", New: app(ordersapp.LoadConfig, ordersapp.New)},
+		{Name: "webhooks", Addr: ":4004", New: app(webhooksapp.LoadConfig, webhooksapp.New)},
 	}
 }
 

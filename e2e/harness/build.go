@@ -18,7 +18,7 @@ import (
 
 // Binaries are the executables built once per test run.
 type Binaries struct {
-	Infra, Users, Products, Orders, Router string
+	Infra, Users, Products, Orders, Webhooks, Router string
 	// Supergraph is the composed supergraph the routers serve.
 	Supergraph string
 }
@@ -52,6 +52,7 @@ func Build(ctx context.Context, root, out string) (*Binaries, error) {
 		Users:      filepath.Join(out, "users"),
 		Products:   filepath.Join(out, "products"),
 		Orders:     filepath.Join(out, "orders"),
+		Webhooks:   filepath.Join(out, "webhooks"),
 		Router:     filepath.Join(out, "router"),
 		Supergraph: filepath.Join(root, "supergraph.graphql"),
 	}
@@ -60,6 +61,7 @@ func Build(ctx context.Context, root, out string) (*Binaries, error) {
 		{"subgraphs/users", "./cmd/users", b.Users},
 		{"subgraphs/products", "./cmd/products", b.Products},
 		{"subgraphs/orders", "./cmd/orders", b.Orders},
+		{"subgraphs/webhooks", "./cmd/webhooks", b.Webhooks},
 		{"router", "./cmd/router", b.Router},
 	}
 	for _, t := range targets {

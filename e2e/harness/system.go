@@ -44,6 +44,11 @@ type Options struct {
 	// tokens users signs; they then start once users has reported its
 	// address.
 	UsersJWKS bool
+	// WebhooksEnv adds or overrides variables for the webhooks process
+	// only, after Env and the harness's defaults for it (private
+	// addresses allowed, short retries), e.g. WEBHOOKS_CA_FILE for a
+	// local TLS receiver.
+	WebhooksEnv map[string]string
 }
 
 // JWKSPath is where the users service publishes its token keys.
@@ -60,6 +65,7 @@ type System struct {
 	Users    *Service
 	Products []*Service
 	Orders   []*Service
+	Webhooks *Service
 	Routers  []*Service
 
 	t    testing.TB
@@ -193,10 +199,23 @@ func Start(t testing.TB, bins *Binaries, o Options) *System {
 		}
 		s.Orders = append(s.Orders, svc(fmt.Sprintf("orders-%d", i), bins.Orders, m))
 	}
-	if err := s.launchAll(ctx, s.Orders); err != nil {
+	// Webhooks receivers in tests listen on loopback with their own
+	// certificates, and retries are seconds apart, not minutes.
+	wh := map[string]string{
+		"WEBHOOKS_ALLOW_PRIVATE": "true", "WEBHOOKS_BACKOFF_BASE": "200ms", "WEBHOOKS_BACKOFF_MAX": "1s",
+		"WEBHOOKS_POLL_INTERVAL": "100ms", "WEBHOOKS_LEASE_SLOT": "2s",
+	}
+	for k, v := range verifier {
+		wh[k] = v
+	}
+	for k, v := range o.WebhooksEnv {
+		wh[k] = v
+	}
+	s.Webhooks = svc("webhooks", bins.Webhooks, wh)
+	if err := s.launchAll(ctx, append(append([]*Service{}, s.Orders...), s.Webhooks)); err != nil {
 		t.Fatal(err)
 	}
-	if err := awaitReady(ctx, append(append([]*Service{s.Users}, s.Products...), s.Orders...)); err != nil {
+	if err := awaitReady(ctx, append(append(append([]*Service{s.Users}, s.Products...), s.Orders...), s.Webhooks)); err != nil {
 		t.Fatal(err)
 	}
 	routerAuth, err := s.routerAuthentication(env["API_SECRET"], o.UsersJWKS)
@@ -208,6 +227,7 @@ func Start(t testing.TB, bins *Binaries, o Options) *System {
 			"ROUTER_SUBGRAPH_URL_USERS":    s.Users.GraphQL(),
 			"ROUTER_SUBGRAPH_URL_PRODUCTS": s.Products[i%len(s.Products)].GraphQL(),
 			"ROUTER_SUBGRAPH_URL_ORDERS":   s.Orders[i%len(s.Orders)].GraphQL(),
+			"ROUTER_SUBGRAPH_URL_WEBHOOKS": s.Webhooks.GraphQL(),
 			"ROUTER_METRICS_LISTEN":        "127.0.0.1:0",
 			"ROUTER_DRAIN_DELAY":           "0s",
 		}
@@ -489,6 +509,9 @@ func (s *System) Restart(ctx context.Context, v *Service) error {
 func (s *System) Services() []*Service {
 	out := append([]*Service{s.Users}, s.Products...)
 	out = append(out, s.Orders...)
+	if s.Webhooks != nil {
+		out = append(out, s.Webhooks)
+	}
 	return append(out, s.Routers...)
 }
 

@@ -115,6 +115,7 @@ func (ck *checker) checkSubgraphs(t *testing.T, o *Objects, ov overlay, secret S
 		if r := sg.Redis(cfg); r != "" {
 			external = append(external, addressPort(r, 6379))
 		}
+		external = append(external, sg.Internet...)
 		flows.External[sg.Name] = external
 	}
 	return p
