@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/shopsupergraph/shop/compose/diag"
@@ -29,8 +30,15 @@ func (p position) id() string {
 	if p.done {
 		return "done"
 	}
-	return fmt.Sprintf("%d/%s/%s", p.g, p.typ, subgraph.PrintFieldSet(p.provided))
+	id := strconv.Itoa(p.g) + "/" + p.typ
+	if len(p.provided) > 0 {
+		id += "/" + subgraph.PrintFieldSet(p.provided)
+	}
+	return id
 }
+
+// node identifies a position's subgraph and type, whatever is provided.
+func (p position) node() string { return strconv.Itoa(p.g) + "/" + p.typ }
 
 // step is one element of the query path leading to a state: a field (with
 // its argument definitions, for the counter-example) or a type condition.
@@ -76,11 +84,14 @@ func Validate(s *supergraph.Schema) diag.List {
 	for len(queue) > 0 {
 		st := queue[0]
 		queue = queue[1:]
-		if visitedSubset(seen, st) {
+		// Two states with the same closure advance alike, so the closure
+		// (plus the @interfaceObject positions the objects came from,
+		// which decide downcasts) identifies what was explored.
+		closure := g.closure(st.typ, st.positions, 0)
+		if group, ids := g.stateKey(st, closure); visitedSubset(seen, group, ids) {
 			continue
 		}
 		ti := g.types[st.typ]
-		closure := g.closure(st.typ, st.positions, 0)
 		for _, f := range ti.def.Fields {
 			if inaccessible(f.Directives) || strings.HasPrefix(f.Name, "__") {
 				continue
@@ -134,19 +145,32 @@ func Validate(s *supergraph.Schema) diag.List {
 // visitedSubset records the state and reports whether it was explored
 // before with no more positions: fewer options cannot succeed where more
 // failed, and more options succeed wherever fewer did.
-func visitedSubset(seen map[string][][]string, st state) bool {
-	ids := make([]string, len(st.positions))
-	for i, p := range st.positions {
-		ids[i] = p.id()
-	}
-	sort.Strings(ids)
-	for _, prev := range seen[st.typ] {
+func visitedSubset(seen map[string][][]string, group string, ids []string) bool {
+	for _, prev := range seen[group] {
 		if isSubset(prev, ids) {
 			return true
 		}
 	}
-	seen[st.typ] = append(seen[st.typ], ids)
+	seen[group] = append(seen[group], ids)
 	return false
+}
+
+// stateKey groups states by type and by the @interfaceObject positions
+// they started from (which decide downcasts, so they must match exactly),
+// and lists, sorted, the positions of the closure, compared by inclusion.
+func (g *graph) stateKey(st state, closure []position) (string, []string) {
+	group := st.typ
+	for _, p := range st.positions {
+		if ti := g.types[p.typ]; ti != nil && ti.ioIn[p.g] {
+			group += "|" + p.id()
+		}
+	}
+	ids := make([]string, 0, len(closure))
+	for _, p := range closure {
+		ids = append(ids, p.id())
+	}
+	sort.Strings(ids)
+	return group, ids
 }
 
 func isSubset(small, big []string) bool {
@@ -183,10 +207,10 @@ func (g *graph) closure(typ string, ps []position, depth int) []position {
 	out := append([]position(nil), ps...)
 	has := map[string]bool{}
 	for _, p := range out {
-		has[fmt.Sprintf("%d/%s", p.g, p.typ)] = true
+		has[p.node()] = true
 	}
 	add := func(p position) bool {
-		k := fmt.Sprintf("%d/%s", p.g, p.typ)
+		k := p.node()
 		if has[k] {
 			return false
 		}
@@ -230,7 +254,7 @@ func (g *graph) closure(typ string, ps []position, depth int) []position {
 	for changed := true; changed; {
 		changed = false
 		for _, t := range targets {
-			if has[fmt.Sprintf("%d/%s", t.k.graph, t.typ)] {
+			if has[position{g: t.k.graph, typ: t.typ}.node()] {
 				continue
 			}
 			if depth < maxConditionDepth && g.fetchable(typ, out, t.k.sels, depth+1) {
@@ -403,19 +427,24 @@ func (g *graph) advance(typ string, ps []position, f *supergraph.Field) ([]posit
 		return []position{{done: true}}, nil
 	}
 	var out []position
-	var reasons []reason
-	for _, p := range ps {
-		next, why := g.advanceOne(typ, ps, p, f)
-		if why != "" {
-			reasons = append(reasons, reason{subgraph: g.names[p.g], details: why})
+	var failed []int
+	var whys []failure
+	for i, p := range ps {
+		next, why := g.advanceOne(typ, p, f)
+		if !why.ok() {
+			failed, whys = append(failed, i), append(whys, why)
 			continue
 		}
 		out = append(out, next...)
 	}
-	if len(out) == 0 {
-		reasons = append(reasons, g.unreachable(typ, ps, f)...)
+	if len(out) > 0 {
+		return dedupe(out), nil
 	}
-	return dedupe(out), reasons
+	reasons := make([]reason, len(failed))
+	for i, pi := range failed {
+		reasons[i] = reason{subgraph: g.names[ps[pi].g], details: whys[i].text(typ + "." + f.Name)}
+	}
+	return nil, append(reasons, g.unreachable(typ, ps, f)...)
 }
 
 // unreachable explains, for each subgraph that serves the field but that
@@ -454,15 +483,14 @@ type reason struct {
 
 // advanceOne moves one position across a field; ps are all the positions
 // of the state, from which @requires conditions may be fetched.
-func (g *graph) advanceOne(typ string, ps []position, p position, f *supergraph.Field) ([]position, string) {
-	coord := typ + "." + f.Name
+func (g *graph) advanceOne(typ string, p position, f *supergraph.Field) ([]position, failure) {
 	src := g.source(p.typ, f.Name, p.g)
 	if ti := g.types[p.typ]; src == nil && ti != nil && ti.ioIn[p.g] {
 		return g.throughInterfaceObject(p, f)
 	}
 	switch {
 	case src == nil && len(g.explode(p)) == 0:
-		return nil, fmt.Sprintf("cannot find field %q", coord)
+		return nil, failure{format: "cannot find field %q"}
 	case src == nil || !g.servedOnInterface(p, f.Name):
 		// Ask each implementation the subgraph has, wherever it can be
 		// fetched from; all of them must succeed.
@@ -471,28 +499,43 @@ func (g *graph) advanceOne(typ string, ps []position, p position, f *supergraph.
 			cl := g.closure(q.typ, []position{q}, 0)
 			var got []position
 			for _, r := range cl {
-				next, reason := g.advanceOne(q.typ, cl, r, f)
-				if reason == "" {
+				if next, why := g.advanceOne(q.typ, r, f); why.ok() {
 					got = append(got, next...)
 				}
 			}
 			if len(got) == 0 {
-				return nil, fmt.Sprintf("cannot find field %q on implementation %q", coord, q.typ)
+				return nil, failure{format: "cannot find field %q on implementation %q", impl: q.typ}
 			}
 			out = append(out, got...)
 		}
-		return out, ""
+		return out, failure{}
 	case src.overridden:
-		return nil, fmt.Sprintf("field %q is overridden by another subgraph", coord)
+		return nil, failure{format: "field %q is overridden by another subgraph"}
 	case src.external && !provides(p.provided, f.Name):
-		return nil, fmt.Sprintf("field %q is not resolvable because marked @external", coord)
+		return nil, failure{format: "field %q is not resolvable because marked @external"}
 	case len(src.requires) > 0 && !g.fetchable(typ, g.closure(typ, []position{p}, 1), src.requires, 1):
 		// The requirement is fetched from where the field is taken: the
 		// router reaches other subgraphs from there through their keys
 		// (as Apollo plans it; data met earlier on the path does not count).
-		return nil, fmt.Sprintf("cannot satisfy @require conditions on field %q", coord)
+		return nil, failure{format: "cannot satisfy @require conditions on field %q"}
 	}
-	return []position{{g: p.g, typ: namedType(f.Type), provided: nextProvided(p, f.Name, src)}}, ""
+	return []position{{g: p.g, typ: namedType(f.Type), provided: nextProvided(p, f.Name, src)}}, failure{}
+}
+
+// failure says why a position cannot take a field; it is only worded when
+// the field fails everywhere, which keeps the common path cheap.
+type failure struct {
+	format string
+	impl   string
+}
+
+func (f failure) ok() bool { return f.format == "" }
+
+func (f failure) text(coord string) string {
+	if f.impl != "" {
+		return fmt.Sprintf(f.format, coord, f.impl)
+	}
+	return fmt.Sprintf(f.format, coord)
 }
 
 // downcast narrows the positions on an abstract type to one of its
@@ -553,10 +596,10 @@ func dedupe(ps []position) []position {
 // them the router jumps, with the interface's key, to a subgraph that
 // knows the concrete type. With no implementation at all there is nothing
 // to fetch.
-func (g *graph) throughInterfaceObject(p position, f *supergraph.Field) ([]position, string) {
+func (g *graph) throughInterfaceObject(p position, f *supergraph.Field) ([]position, failure) {
 	impls := g.implementations[p.typ]
 	if len(impls) == 0 {
-		return []position{{done: true}}, ""
+		return []position{{done: true}}, failure{}
 	}
 	var out []position
 	for _, o := range impls {
@@ -568,16 +611,16 @@ func (g *graph) throughInterfaceObject(p position, f *supergraph.Field) ([]posit
 			if r.typ != o {
 				continue
 			}
-			if next, why := g.advanceOne(o, cl, r, f); why == "" {
+			if next, why := g.advanceOne(o, r, f); why.ok() {
 				got = append(got, next...)
 			}
 		}
 		if len(got) == 0 {
-			return nil, fmt.Sprintf("cannot find field %q", p.typ+"."+f.Name)
+			return nil, failure{format: "cannot find field %q"}
 		}
 		out = append(out, got...)
 	}
-	return out, ""
+	return out, failure{}
 }
 
 // unknownImplementation explains a downcast no position can make when the
