@@ -195,7 +195,7 @@ func (m *merger) finish(order []string) {
 
 // featureOrder is the order in which the federation spec registers the
 // features composition links into the supergraph.
-var featureOrder = []string{"tag", "inaccessible", "authenticated", "requiresScopes", "policy"}
+var featureOrder = []string{"tag", "inaccessible", "authenticated", "requiresScopes", "policy", "context"}
 
 func usesFeature(s *subgraph.Subgraph, f string) bool {
 	switch f {
@@ -203,6 +203,8 @@ func usesFeature(s *subgraph.Subgraph, f string) bool {
 		return s.UsesTag
 	case "inaccessible":
 		return s.UsesInaccessible
+	case "context":
+		return usesContext(s)
 	}
 	_, ok := s.Access[f]
 	return ok
@@ -219,6 +221,8 @@ func (m *merger) featureLink(f string) supergraph.Link {
 	case "inaccessible":
 		m.addDirectiveDef(supergraph.InaccessibleDirective)
 		return supergraph.Link{URL: "https://specs.apollo.dev/inaccessible/v0.2", For: "SECURITY"}
+	case "context":
+		return m.contextLink()
 	}
 	spec := supergraph.AccessSpecs[f]
 	l := supergraph.Link{URL: spec.URL, For: "SECURITY"}

@@ -53,6 +53,7 @@ func Parse(name, url, sdl string) (*Subgraph, diag.List) {
 		return nil, errs
 	}
 	errs = append(errs, analyze(s)...)
+	errs = append(errs, checkContexts(s, b.ctx)...)
 	if len(errs) > 0 {
 		return nil, errs
 	}
@@ -86,6 +87,7 @@ type builder struct {
 	n     names
 	roots map[string]string
 	errs  diag.List
+	ctx   contextState
 }
 
 func (b *builder) rename(t string) string {
@@ -155,6 +157,8 @@ func (b *builder) addDefinition(d *ast.Definition, ext bool) {
 			t.InterfaceObject = true
 		case "shareable":
 			typeShareable = true
+		case "context":
+			b.addContext(t, dir, d.Kind)
 		case "external":
 			if b.s.Fed2 && d.Kind == ast.Object {
 				defer func(from int) {
@@ -227,7 +231,9 @@ func (b *builder) keepApplied(list *ast.DirectiveList, dir *ast.Directive, loc a
 		if !contains(AccessDirectives, dir.Name) {
 			*list = append(*list, dir)
 		}
-	case "context", "fromContext", "cost", "listSize":
+	case "context", "fromContext":
+		b.errs.Add("INVALID_GRAPHQL", b.s.Name, "@"+dir.Name, fmt.Sprintf("[%s] Directive \"@%s\" may not be used on %s.", b.s.Name, dir.Name, loc))
+	case "cost", "listSize":
 		// Silently dropping access control or cost data would produce a
 		// supergraph that is less strict than the subgraph asked for.
 		b.errs.Add("UNSUPPORTED_FEATURE", b.s.Name, "@"+canon, fmt.Sprintf("[%s] @%s is not supported by this composer yet", b.s.Name, canon))
@@ -268,6 +274,10 @@ func (b *builder) field(fd *ast.FieldDefinition, ext bool, loc ast.DirectiveLoca
 			DefaultValue: a.DefaultValue, Position: a.Position,
 		}
 		for _, dir := range a.Directives {
+			if b.canonical(dir) == "fromContext" && loc == ast.LocationFieldDefinition {
+				b.fromContext(f, arg, dir)
+				continue
+			}
 			b.keepApplied(&arg.Directives, dir, ast.LocationArgumentDefinition)
 		}
 		def.Arguments = append(def.Arguments, arg)
