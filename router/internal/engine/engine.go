@@ -91,6 +91,9 @@ type Engine struct {
 	// authz is nil when authorization has nothing to do (authorize.go).
 	authz *authz.Authorizer
 	views *lru[*authzView]
+	// contexts rewrites operations for context arguments; nil when the
+	// supergraph has none (context_rewrite.go).
+	contexts *contextRewriter
 }
 
 // New parses the supergraph and builds the engine. ctx bounds the lifetime
@@ -140,6 +143,11 @@ func New(ctx context.Context, o Options) (e *Engine, err error) {
 	}
 	if err := e.buildPlanConfig(ctx, sg); err != nil {
 		return nil, fmt.Errorf("new engine: %w", err)
+	}
+	if c := sg.Contexts(); !c.Empty() {
+		if e.contexts, err = newContextRewriter(sg.RouterSchema(), c); err != nil {
+			return nil, fmt.Errorf("new engine: %w", err)
+		}
 	}
 	for header, names := range o.HeaderSubgraphs {
 		for _, name := range names {
@@ -213,7 +221,11 @@ func (e *Engine) buildPlanConfig(ctx context.Context, sg *supergraph.Supergraph)
 		if err != nil {
 			return fmt.Errorf("subgraph %s: configuration: %w", s.Name, err)
 		}
-		ds, err := plan.NewDataSourceConfigurationWithName(fmt.Sprintf("%d-%s", i, s.Name), s.Name, factory, s.Metadata, dsCfg)
+		id := fmt.Sprintf("%d-%s", i, s.Name)
+		if s.ContextOnly {
+			id = ctxSourcePrefix + id
+		}
+		ds, err := plan.NewDataSourceConfigurationWithName(id, s.Name, factory, s.Metadata, dsCfg)
 		if err != nil {
 			return fmt.Errorf("subgraph %s: data source: %w", s.Name, err)
 		}
