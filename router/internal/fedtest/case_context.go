@@ -14,6 +14,7 @@ func caseContext() Case {
 			"through-list":      {"users": 4, "billing": 0},
 			"interface-context": {"users": 3, "billing": 0},
 			"other-subgraph":    {"users": 1, "billing": 3},
+			"error-path":        {"users": 4, "billing": 0},
 		},
 		Resolvers: func() map[string]Resolvers {
 			hello := map[string]string{"fr": "bonjour", "de": "hallo"}
@@ -23,6 +24,13 @@ func caseContext() Case {
 						return g + " from " + id, nil
 					}
 					return fmt.Sprintf("hello from %s (locale %v)", id, args["locale"]), nil
+				}), "farewell": FieldFunc(func(args map[string]any) (any, error) {
+					// An error in the second of three requests (one per
+					// locale) must land on the second user's cart.
+					if args["locale"] == "de" {
+						return nil, fmt.Errorf("no farewell in %v", args["locale"])
+					}
+					return fmt.Sprintf("bye from %s", id), nil
 				})}
 			}
 			wallet := func(id string) Obj {
