@@ -42,6 +42,10 @@ type Options struct {
 	Wait     time.Duration
 	// OpenParallel bounds the streams being opened at once.
 	OpenParallel int
+	// PerConnection, when positive, carries the subscribers over
+	// graphql-transport-ws, that many on each WebSocket connection; 0
+	// opens one SSE stream per subscriber.
+	PerConnection int
 	// RSS reads the resident set of the process serving the subscribers;
 	// nil measures no memory.
 	RSS func() (int64, error)
@@ -172,23 +176,46 @@ func (r *Runner) Run(ctx context.Context, productID string, base int, o Options)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(o.OpenParallel)
 	start := time.Now()
-	for range o.Subscribers {
-		g.Go(func() error {
-			body, err := r.open(gctx, sctx, productID)
-			if err != nil {
-				fail(err.Error())
-				return nil
-			}
-			streams.Add(1)
-			go func() {
-				defer streams.Done()
-				defer body.Close() //nolint:errcheck // the stream is over
-				if err := readEvents(body, tr.deliver); err != nil && sctx.Err() == nil {
-					fail("stream ended: " + err.Error())
+	if o.PerConnection > 0 {
+		for left := o.Subscribers; left > 0; left -= o.PerConnection {
+			n := min(left, o.PerConnection)
+			g.Go(func() error {
+				read, err := r.openWS(gctx, sctx, productID, n, tr.deliver)
+				if err != nil {
+					for range n {
+						fail(err.Error())
+					}
+					return nil
 				}
-			}()
-			return nil
-		})
+				streams.Add(1)
+				go func() {
+					defer streams.Done()
+					if err := read(); err != nil && sctx.Err() == nil {
+						fail("connection ended: " + err.Error())
+					}
+				}()
+				return nil
+			})
+		}
+	} else {
+		for range o.Subscribers {
+			g.Go(func() error {
+				body, err := r.open(gctx, sctx, productID)
+				if err != nil {
+					fail(err.Error())
+					return nil
+				}
+				streams.Add(1)
+				go func() {
+					defer streams.Done()
+					defer body.Close() //nolint:errcheck // the stream is over
+					if err := readEvents(body, tr.deliver); err != nil && sctx.Err() == nil {
+						fail("stream ended: " + err.Error())
+					}
+				}()
+				return nil
+			})
+		}
 	}
 	_ = g.Wait() //nolint:errcheck // every goroutine returns nil; failures are counted
 	res.Open = time.Since(start)

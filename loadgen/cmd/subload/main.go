@@ -1,5 +1,6 @@
 // Command subload measures subscription fan-out through the router: it
-// opens --subscribers inventoryUpdated streams (GraphQL over SSE) on one
+// opens --subscribers inventoryUpdated subscriptions (GraphQL over SSE, or
+// graphql-transport-ws with --ws-per-conn) on one
 // product, restocks it --events times with the admin key, and reports
 // delivery latency (restock sent to event read, per subscriber) and the
 // resident memory each subscriber costs the serving process.
@@ -64,11 +65,12 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.rssPID, "rss-pid", 0, "process whose resident memory is measured (default: this process)")
 	fs.StringVar(&c.supergraph, "supergraph", "supergraph.graphql", "supergraph for the in-process stack")
 	fs.StringVar(&c.format, "format", "text", "report format: text or markdown")
-	fs.IntVar(&c.opts.Subscribers, "subscribers", 1000, "subscribers (one SSE stream each)")
+	fs.IntVar(&c.opts.Subscribers, "subscribers", 1000, "subscribers")
 	fs.IntVar(&c.opts.Events, "events", 20, "measured restocks")
 	fs.DurationVar(&c.opts.Interval, "interval", 250*time.Millisecond, "least time between restocks")
 	fs.DurationVar(&c.opts.Wait, "wait", 30*time.Second, "how long one event may take to reach every subscriber")
 	fs.IntVar(&c.opts.OpenParallel, "open-parallel", 50, "streams opened at once")
+	fs.IntVar(&c.opts.PerConnection, "ws-per-conn", 0, "carry the subscribers over graphql-transport-ws, this many per WebSocket connection (0: one SSE stream each)")
 	fs.BoolVar(&c.version, "version", false, "print the version, commit and Go version, then exit")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -82,6 +84,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	if c.opts.Subscribers < 1 || c.opts.Events < 1 || c.opts.OpenParallel < 1 {
 		errs = append(errs, errors.New("subscribers, events and open-parallel must be at least 1"))
+	}
+	if c.opts.PerConnection < 0 {
+		errs = append(errs, errors.New("ws-per-conn must not be negative"))
 	}
 	if c.opts.Interval < 0 || c.opts.Wait <= 0 {
 		errs = append(errs, errors.New("interval must not be negative and wait must be positive"))
@@ -143,7 +148,11 @@ func write(w io.Writer, c config, target string, r *subload.Result) {
 	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
 		fmt.Fprintf(w, "machine load average at the end (1, 5, 15 min): %s\n", strings.Join(strings.Fields(string(load))[:3], " "))
 	}
-	fmt.Fprintf(w, "opened %d SSE subscribers in %s; %d live; %d restocks, %s apart at least\n", r.Subscribers, r.Open.Round(time.Millisecond), r.Ready, r.Events, c.opts.Interval)
+	transport := "SSE subscribers (one stream each)"
+	if c.opts.PerConnection > 0 {
+		transport = fmt.Sprintf("graphql-transport-ws subscribers (%d per connection)", c.opts.PerConnection)
+	}
+	fmt.Fprintf(w, "opened %d %s in %s; %d live; %d restocks, %s apart at least\n", r.Subscribers, transport, r.Open.Round(time.Millisecond), r.Ready, r.Events, c.opts.Interval)
 	h := r.Latency
 	mb := func(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
 	rows := [][2]string{

@@ -17,9 +17,15 @@ func TestSmokeRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts the whole shop")
 	}
+	t.Run("sse", func(t *testing.T) { smoke(t) })
+	// 12 subscriptions over three WebSocket connections (5, 5 and 2).
+	t.Run("graphql-transport-ws", func(t *testing.T) { smoke(t, "--ws-per-conn", "5") })
+}
+
+func smoke(t *testing.T, extra ...string) {
 	var out, log bytes.Buffer
-	args := []string{"--subscribers", "12", "--events", "3", "--interval", "0s", "--wait", "20s",
-		"--supergraph", filepath.Join("..", "..", "..", "supergraph.graphql"), "--format", "markdown"}
+	args := append([]string{"--subscribers", "12", "--events", "3", "--interval", "0s", "--wait", "20s",
+		"--supergraph", filepath.Join("..", "..", "..", "supergraph.graphql"), "--format", "markdown"}, extra...)
 	if err := run(context.Background(), args, &out, &log); err != nil {
 		t.Fatalf("run: %v\nlog:\n%s\nreport:\n%s", err, log.String(), out.String())
 	}
