@@ -185,7 +185,7 @@ func (m *merger) mergeField(dest *supergraph.Type, srcs []*subgraph.Type, fsrc [
 		}
 	}
 	out.Description = mergeDescriptions(descs)
-	out.Args = m.mergeArgs(coord, local)
+	out.Args = m.mergeArgs(coord, m.withoutContextArgs(coord, local))
 	types := make([]*ast.Type, len(fsrc))
 	for i, f := range local {
 		if f != nil {
@@ -208,7 +208,7 @@ func (m *merger) mergeField(dest *supergraph.Type, srcs []*subgraph.Type, fsrc [
 			out.Directives = append(out.Directives, d)
 		}
 	}
-	if m.needsJoinField(dest.Name, fsrc, allEqual, ov) {
+	if m.needsJoinField(dest.Name, fsrc, allEqual, ov) || hasContextArgs(fsrc) {
 		for i, f := range fsrc {
 			if f == nil || (ov.unusedOverridden[i] && ov.label[i] == "") {
 				continue
@@ -235,6 +235,9 @@ func (m *merger) mergeField(dest *supergraph.Type, srcs []*subgraph.Type, fsrc [
 			}
 			if l := ov.label[i]; l != "" {
 				args = append(args, supergraph.DirArg{Name: "overrideLabel", Value: supergraph.Str(l)})
+			}
+			if ca := contextArguments(m.subs[i].Name, f); ca != "" {
+				args = append(args, supergraph.DirArg{Name: "contextArguments", Value: ca})
 			}
 			out.Directives = append(out.Directives, supergraph.Directive{Name: "join__field", Args: args})
 		}

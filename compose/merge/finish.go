@@ -211,7 +211,7 @@ func (m *merger) finish(order []string) {
 
 // featureOrder is the order in which the federation spec registers the
 // features composition links into the supergraph.
-var featureOrder = []string{"tag", "inaccessible", "authenticated", "requiresScopes", "policy", "cost"}
+var featureOrder = []string{"tag", "inaccessible", "authenticated", "requiresScopes", "policy", "cost", "context"}
 
 func usesFeature(s *subgraph.Subgraph, f string) bool {
 	switch f {
@@ -221,6 +221,8 @@ func usesFeature(s *subgraph.Subgraph, f string) bool {
 		return s.UsesInaccessible
 	case "cost":
 		return len(s.Cost) > 0
+	case "context":
+		return usesContext(s)
 	}
 	_, ok := s.Access[f]
 	return ok
@@ -239,6 +241,8 @@ func (m *merger) featureLink(f string) supergraph.Link {
 		return supergraph.Link{URL: "https://specs.apollo.dev/inaccessible/v0.2", For: "SECURITY"}
 	case "cost":
 		return m.costLink()
+	case "context":
+		return m.contextLink()
 	}
 	spec := supergraph.AccessSpecs[f]
 	l := supergraph.Link{URL: spec.URL, For: "SECURITY"}

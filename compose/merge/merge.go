@@ -73,6 +73,7 @@ func Compose(subs []*subgraph.Subgraph) (*supergraph.Schema, diag.List) {
 	if len(m.errs) == 0 {
 		// Like Apollo's post-merge validations, on a consistent supergraph only.
 		m.checkTransitiveAccess()
+		m.checkContextAccess()
 	}
 	m.finish(order)
 	if len(m.errs) > 0 {

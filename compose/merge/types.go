@@ -251,6 +251,13 @@ func (m *merger) mergeApplied(lists []ast.DirectiveList) []supergraph.Directive 
 			repeatable := d.Name == "tag"
 			switch d.Name {
 			case "inaccessible", "tag", "deprecated", "specifiedBy":
+			case "context":
+				if !seenName[d.Name] {
+					names = append(names, d.Name)
+					seenName[d.Name] = true
+					byName[d.Name] = mergeContexts(lists)
+				}
+				continue
 			case "authenticated", "requiresScopes", "policy":
 				if !seenName[d.Name] {
 					names = append(names, d.Name)

@@ -35,6 +35,10 @@ type Subgraph struct {
 	// Cost maps each demand-control directive the subgraph applies (cost,
 	// listSize) to the name it applies it under, as Access does.
 	Cost map[string]string
+	// ContextName is the name the subgraph applies @context under ("" when
+	// it sets no context); UsesFromContext is set when it reads one.
+	ContextName     string
+	UsesFromContext bool
 }
 
 // Link is a non-federation @link of the subgraph.
@@ -96,6 +100,9 @@ type Field struct {
 	// Applied holds the directives that survive into the supergraph
 	// (@inaccessible, @tag, access control, @deprecated, composed ones).
 	Applied ast.DirectiveList
+	// ContextArgs are the arguments filled from a context (@fromContext);
+	// they are also in Def.Arguments.
+	ContextArgs []ContextArg
 
 	// Computed by the analysis pass.
 	fakeExternal bool

@@ -57,6 +57,7 @@ func Parse(name, url, sdl string) (*Subgraph, diag.List) {
 	}
 	errs = append(errs, analyze(s)...)
 	errs = append(errs, late...)
+	errs = append(errs, checkContexts(s, b.ctx)...)
 	if len(errs) > 0 {
 		return nil, errs
 	}
@@ -90,6 +91,7 @@ type builder struct {
 	n     names
 	roots map[string]string
 	errs  diag.List
+	ctx   contextState
 }
 
 func (b *builder) rename(t string) string {
@@ -165,6 +167,8 @@ func (b *builder) addDefinition(d *ast.Definition, ext bool) {
 			t.InterfaceObject = true
 		case "shareable":
 			typeShareable = true
+		case "context":
+			b.addContext(t, dir, d.Kind)
 		case "external":
 			if b.s.Fed2 && d.Kind == ast.Object {
 				defer func(from int) {
@@ -241,9 +245,7 @@ func (b *builder) keepApplied(list *ast.DirectiveList, dir *ast.Directive, loc a
 	case "cost", "listSize":
 		b.keepCost(list, dir, canon, loc)
 	case "context", "fromContext":
-		// Silently dropping context data would produce a supergraph that
-		// resolves fields without the inputs the subgraph asked for.
-		b.errs.Add("UNSUPPORTED_FEATURE", b.s.Name, "@"+canon, fmt.Sprintf("[%s] @%s is not supported by this composer yet", b.s.Name, canon))
+		b.errs.Add("INVALID_GRAPHQL", b.s.Name, "@"+dir.Name, fmt.Sprintf("[%s] Directive \"@%s\" may not be used on %s.", b.s.Name, dir.Name, loc))
 	}
 }
 
@@ -281,6 +283,10 @@ func (b *builder) field(fd *ast.FieldDefinition, ext bool, loc ast.DirectiveLoca
 			DefaultValue: a.DefaultValue, Position: a.Position,
 		}
 		for _, dir := range a.Directives {
+			if b.canonical(dir) == "fromContext" && loc == ast.LocationFieldDefinition {
+				b.fromContext(f, arg, dir)
+				continue
+			}
 			b.keepApplied(&arg.Directives, dir, ast.LocationArgumentDefinition)
 		}
 		def.Arguments = append(def.Arguments, arg)

@@ -77,8 +77,15 @@ func TestParseErrors(t *testing.T) {
 		{"implementation field of another type", link + `type Query { i: I } interface I { x: Int } type T implements I { x: String }`, []string{"INVALID_GRAPHQL"}},
 		{"implementation field covariant", link + `type Query { i: I } interface I { x: I } type T implements I { x: T! }`, nil},
 		{"external unused", link + `type Query { t: T } type T @key(fields: "id") { id: ID! w: Int @external }`, []string{"EXTERNAL_UNUSED"}},
-		{"context unsupported", `extend schema @link(url: "https://specs.apollo.dev/federation/v2.8", import: ["@context"])
-			type Query { a: T } type T @context(name: "c") { x: Int }`, []string{"UNSUPPORTED_FEATURE"}},
+		{"context on a field", `extend schema @link(url: "https://specs.apollo.dev/federation/v2.8", import: ["@context"])
+			type Query { a: T } type T { x: Int @context(name: "c") }`, []string{"INVALID_GRAPHQL"}},
+		{"context on an enum", `extend schema @link(url: "https://specs.apollo.dev/federation/v2.8", import: ["@context"])
+			type Query { a: E } enum E @context(name: "c") { X }`, []string{"INVALID_GRAPHQL"}},
+		{"context without name", `extend schema @link(url: "https://specs.apollo.dev/federation/v2.8", import: ["@context"])
+			type Query { a: T } type T @context { x: Int }`, []string{"INVALID_GRAPHQL"}},
+		{"fromContext without context", `extend schema @link(url: "https://specs.apollo.dev/federation/v2.8", import: ["@key", "@context", "@fromContext"])
+			type Query { a: T } type T @key(fields: "id") @context(name: "c") { id: ID! x: Int u: U }
+			type U @key(fields: "id") { id: ID! y(x: Int @fromContext(field: "x")): Int }`, []string{"NO_CONTEXT_IN_SELECTION"}},
 		{"requiresScopes before v2.5", `extend schema @link(url: "https://specs.apollo.dev/federation/v2.4", import: ["@requiresScopes"])
 			type Query { a: String @requiresScopes(scopes: [["x"]]) }`, []string{"INVALID_LINK_DIRECTIVE_USAGE"}},
 		{"policy before v2.6", `extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@policy"])

@@ -349,7 +349,8 @@ func TestAuthorizationRefusesUnsupportedSecurityLink(t *testing.T) {
 		extra string
 		fails bool
 	}{
-		{`@link(url: "https://specs.apollo.dev/context/v0.1", for: SECURITY)`, true},
+		{`@link(url: "https://specs.apollo.dev/context/v0.1", for: SECURITY)`, false},
+		{`@link(url: "https://specs.apollo.dev/rateLimit/v0.1", for: SECURITY)`, true},
 		{`@link(url: "https://example.com/rateLimit/v1.0", for: EXECUTION)`, true},
 		{`@link(url: "https://specs.apollo.dev/authenticated/v0.1", for: SECURITY)`, false},
 		{`@link(url: "https://specs.apollo.dev/cost/v0.1")`, false},

@@ -104,6 +104,9 @@ type Engine struct {
 	views *lru[*authzView]
 	// demand is nil when demand control is off (demand.go).
 	demand *demand
+	// contexts rewrites operations for context arguments; nil when the
+	// supergraph has none (context_rewrite.go).
+	contexts *contextRewriter
 }
 
 // New parses the supergraph and builds the engine. ctx bounds the lifetime
@@ -158,6 +161,11 @@ func New(ctx context.Context, o Options) (e *Engine, err error) {
 		return nil, fmt.Errorf("new engine: %w", err)
 	}
 	e.override = newOverrides(o.Override, o.SupergraphSDL, sg)
+	if c := sg.Contexts(); !c.Empty() {
+		if e.contexts, err = newContextRewriter(sg.RouterSchema(), c); err != nil {
+			return nil, fmt.Errorf("new engine: %w", err)
+		}
+	}
 	for header, names := range o.HeaderSubgraphs {
 		for _, name := range names {
 			if _, ok := e.subgraphURLs[name]; !ok {
@@ -246,7 +254,11 @@ func (e *Engine) planConfigOf(sg *supergraph.Supergraph, record bool) (plan.Conf
 		if err != nil {
 			return cfg, fmt.Errorf("subgraph %s: configuration: %w", s.Name, err)
 		}
-		ds, err := plan.NewDataSourceConfigurationWithName(fmt.Sprintf("%d-%s", i, s.Name), s.Name, factory, s.Metadata, dsCfg)
+		id := fmt.Sprintf("%d-%s", i, s.Name)
+		if s.ContextOnly {
+			id = ctxSourcePrefix + id
+		}
+		ds, err := plan.NewDataSourceConfigurationWithName(id, s.Name, factory, s.Metadata, dsCfg)
 		if err != nil {
 			return cfg, fmt.Errorf("subgraph %s: data source: %w", s.Name, err)
 		}

@@ -74,6 +74,9 @@ func (e *Engine) Execute(ctx context.Context, req *Request, header http.Header, 
 	if cp.errorPaths != nil {
 		ctx, rec = newErrorRecorder(ctx, nil, cp.errorPaths)
 	}
+	if cp.contexts != nil {
+		ctx = withContextValues(ctx)
+	}
 	rctx := resolve.NewContext(ctx)
 	rctx.Variables = vars
 	rctx.VariablesHash = p.varsHash

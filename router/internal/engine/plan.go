@@ -30,6 +30,8 @@ type cachedPlan struct {
 	// subgraphs are the names of the subgraphs the plan fetches from;
 	// nil when a fetch does not say (then every subgraph counts).
 	subgraphs []string
+	// contexts are the plan's context arguments (context_rewrite.go).
+	contexts []contextBinding
 }
 
 // planFor returns the plan of a prepared operation under a set of active
@@ -92,7 +94,16 @@ func (e *Engine) buildPlan(p *prepared, labels string, withQueries bool) (cp *ca
 	}
 	// Planning adds key and @requires fields to the operation, so it works on
 	// a fresh parse of the normalized text, never on a shared document.
-	doc, report := astparser.ParseGraphqlDocumentString(p.normalized)
+	text := p.normalized
+	if e.contexts != nil && p.opType != ast.OperationTypeSubscription {
+		rewritten, bindings, err := e.contexts.rewrite(text)
+		if err != nil {
+			cp.err = newRequestError(KindPlan, codeQueryPlanFailed, "%s", err)
+			return cp
+		}
+		text, cp.contexts = rewritten, bindings
+	}
+	doc, report := astparser.ParseGraphqlDocumentString(text)
 	if report.HasErrors() {
 		cp.err = reportError(KindPlan, codeQueryPlanFailed, &report)
 		return cp
@@ -117,8 +128,12 @@ func (e *Engine) buildPlan(p *prepared, labels string, withQueries bool) (cp *ca
 		cp.err = reportError(KindPlan, codeQueryPlanFailed, rep)
 		return cp
 	}
+	if sync, ok := pl.(*plan.SynchronousResponsePlan); ok && cp.contexts != nil {
+		addContextDependencies(sync.Response.RawFetches)
+	}
 	var ppOpts []postprocess.ProcessorOption
-	if e.opts.MultiFetch && p.opType != ast.OperationTypeSubscription {
+	// Context fetches stay single: their data source splits them by value.
+	if e.opts.MultiFetch && p.opType != ast.OperationTypeSubscription && cp.contexts == nil {
 		ppOpts = append(ppOpts, postprocess.EnableMultiFetch())
 	}
 	postprocess.NewProcessor(ppOpts...).Process(pl)
@@ -143,6 +158,10 @@ func (e *Engine) buildPlan(p *prepared, labels string, withQueries bool) (cp *ca
 		return cp
 	}
 	e.keys.requireKeyFields(sync.Response.Fetches)
+	if cp.contexts != nil {
+		installContexts(sync.Response.Fetches, cp.contexts)
+		stripContextFields(sync.Response.Data)
+	}
 	serializeMutation(sync.Response)
 	authz.AddPlaceholders(sync.Response.Data, p.removed)
 	cp.subgraphs = fetchedSubgraphs(sync.Response.Fetches)

@@ -4,6 +4,7 @@ package fedtest
 func Cases() []Case {
 	return []Case{
 		caseSimpleEntity(),
+		caseContext(),
 		caseCompoundKey(),
 		caseNestedKey(),
 		caseMultipleKeys(),

@@ -28,18 +28,21 @@ var federationDirectives = map[string]string{
 	"cost":             `directive @cost(weight: Int!) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION | INPUT_FIELD_DEFINITION | OBJECT | SCALAR`,
 	"listSize":         `directive @listSize(assumedSize: Int, slicingArguments: [String!], sizedFields: [String!], requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION`,
 	"tag":              `directive @tag(name: String!) repeatable on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION`,
+	"context":          `directive @context(name: String!) repeatable on INTERFACE | OBJECT | UNION`,
+	"fromContext":      `directive @fromContext(field: federation__ContextFieldValue) on ARGUMENT_DEFINITION`,
 }
 
 // federationTypes are the scalars and types the federation directives and the
 // _service field refer to.
 var federationTypes = map[string]string{
-	"_Any":                 `scalar _Any`,
-	"FieldSet":             `scalar FieldSet`,
-	"_FieldSet":            `scalar _FieldSet`,
-	"federation__FieldSet": `scalar federation__FieldSet`,
-	"link__Import":         `scalar link__Import`,
-	"link__Purpose":        `enum link__Purpose { SECURITY EXECUTION }`,
-	"_Service":             `type _Service { sdl: String }`,
+	"_Any":                          `scalar _Any`,
+	"FieldSet":                      `scalar FieldSet`,
+	"_FieldSet":                     `scalar _FieldSet`,
+	"federation__FieldSet":          `scalar federation__FieldSet`,
+	"federation__ContextFieldValue": `scalar federation__ContextFieldValue`,
+	"link__Import":                  `scalar link__Import`,
+	"link__Purpose":                 `enum link__Purpose { SECURITY EXECUTION }`,
+	"_Service":                      `type _Service { sdl: String }`,
 }
 
 // buildSchema turns a subgraph SDL into the executable schema a real

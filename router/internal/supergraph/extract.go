@@ -181,6 +181,9 @@ func (s *Supergraph) extractFields(d *ast.Definition) error {
 			if p := argString(app, "provides"); p != "" {
 				f.provides = p
 			}
+			if ca := readContextArgs(app); len(ca) > 0 {
+				f.contextArgs = ca
+			}
 		}
 	}
 	return nil

@@ -15,6 +15,10 @@ type Subgraph struct {
 	SDL string
 	// Metadata is the planner's view of what the subgraph can resolve.
 	Metadata *plan.DataSourceMetadata
+	// ContextOnly marks the second data source of a subgraph with context
+	// arguments: it resolves only those fields, by entity fetch, so that
+	// the router can fill the arguments from the ancestors of each entity.
+	ContextOnly bool
 }
 
 // Subgraphs builds the SDL and planner metadata of every subgraph.
@@ -26,7 +30,11 @@ func (s *Supergraph) Subgraphs() ([]Subgraph, error) {
 		if err != nil {
 			return nil, fmt.Errorf("subgraph %s: %w", g.graph.Name, err)
 		}
-		out = append(out, Subgraph{Graph: g.graph, SDL: s.printSubgraphSDL(g), Metadata: md})
+		sdl := s.printSubgraphSDL(g)
+		out = append(out, Subgraph{Graph: g.graph, SDL: sdl, Metadata: md})
+		if cmd := s.contextMetadata(g); cmd != nil {
+			out = append(out, Subgraph{Graph: g.graph, SDL: sdl, Metadata: cmd, ContextOnly: true})
+		}
 	}
 	return out, nil
 }
@@ -106,6 +114,8 @@ func (b *metadataBuilder) fieldNames(t *typ) (names, external []string) {
 	keyFields := resolvableKeyFields(t)
 	for _, f := range t.fields {
 		switch {
+		case len(f.contextArgs) > 0:
+			// Resolved by the subgraph's context data source only.
 		case f.overridden:
 			external = append(external, f.name)
 		case f.external && !keyFields[f.name]:
@@ -212,16 +222,21 @@ func (b *metadataBuilder) flushNodes() {
 // takes arguments: graphql-go-tools forwards arguments only for those.
 func (s *Supergraph) FieldConfigurations() plan.FieldConfigurations {
 	var out plan.FieldConfigurations
+	ctx := s.Contexts()
 	for _, d := range s.userTypes() {
 		if d.Kind != ast.Object && d.Kind != ast.Interface {
 			continue
 		}
 		for _, f := range d.Fields {
-			if len(f.Arguments) == 0 {
+			args := f.Arguments
+			if cf, ok := ctx.Fields[d.Name+"."+f.Name]; ok {
+				args = withContextArgs(f, cf.Args)
+			}
+			if len(args) == 0 {
 				continue
 			}
 			fc := plan.FieldConfiguration{TypeName: d.Name, FieldName: f.Name}
-			for _, a := range f.Arguments {
+			for _, a := range args {
 				fc.Arguments = append(fc.Arguments, plan.ArgumentConfiguration{Name: a.Name, SourceType: plan.FieldArgumentSource})
 			}
 			out = append(out, fc)

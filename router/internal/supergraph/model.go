@@ -33,6 +33,8 @@ type field struct {
 	overridden bool
 	requires   string
 	provides   string
+	// contextArgs are the arguments the router fills from a context.
+	contextArgs []ContextArg
 }
 
 // typ is a type as one subgraph declares it.

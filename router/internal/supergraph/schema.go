@@ -49,6 +49,11 @@ func (s *Supergraph) printFiltered(keepInaccessible bool) string {
 		d := s.defs[name]
 		return d != nil && hidden(d.Directives)
 	}
+	ctx := Contexts{}
+	if keepInaccessible {
+		// The planner sees the arguments the router fills from contexts.
+		ctx = s.Contexts()
+	}
 	for _, d := range s.userTypes() {
 		if hidden(d.Directives) {
 			continue
@@ -80,7 +85,11 @@ func (s *Supergraph) printFiltered(keepInaccessible bool) string {
 				Description: f.Description, Name: f.Name, DefaultValue: f.DefaultValue, Type: f.Type,
 				Directives: s.keepDirectives(f.Directives, keepInaccessible),
 			}
-			for _, a := range f.Arguments {
+			args := f.Arguments
+			if cf, ok := ctx.Fields[d.Name+"."+f.Name]; ok {
+				args = withContextArgs(f, cf.Args)
+			}
+			for _, a := range args {
 				if hidden(a.Directives) {
 					continue
 				}

@@ -101,9 +101,9 @@ func (s *Supergraph) printComposite(b *strings.Builder, t *typ) {
 	b.WriteString(" {\n")
 	for _, f := range t.fields {
 		b.WriteString("  " + f.name)
-		if f.def != nil && len(f.def.Arguments) > 0 {
+		if args := withContextArgs(f.def, f.contextArgs); len(args) > 0 {
 			b.WriteString("(")
-			for i, a := range f.def.Arguments {
+			for i, a := range args {
 				if i > 0 {
 					b.WriteString(", ")
 				}

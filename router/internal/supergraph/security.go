@@ -22,6 +22,7 @@ const (
 var implementedFeatures = map[string]bool{
 	"link": true, "core": true, "join": true, "inaccessible": true,
 	specAuthenticated: true, specRequiresScopes: true, specPolicy: true,
+	"context": true,
 }
 
 // Access is the authorization requirement of one field or type, as the

@@ -72,7 +72,8 @@ func TestUnimplementedPurposeRefused(t *testing.T) {
 		link string
 		ok   bool
 	}{
-		{`@link(url: "https://specs.apollo.dev/context/v0.1", for: SECURITY)`, false},
+		{`@link(url: "https://specs.apollo.dev/context/v0.1", for: SECURITY)`, true},
+		{`@link(url: "https://specs.apollo.dev/unknownSecurity/v0.1", for: SECURITY)`, false},
 		{`@link(url: "https://example.com/custom/v1.0", as: "x", for: EXECUTION)`, false},
 		{`@link(url: "https://specs.apollo.dev/cost/v0.1")`, true},
 		{`@link(url: "https://specs.apollo.dev/requiresScopes/v0.1", for: SECURITY)`, true},
