@@ -1,0 +1,170 @@
+// Package deferred speaks incremental delivery (@defer) over HTTP as Apollo
+// Router does: a multipart/mixed response whose parts follow the
+// deferSpec=20220824 payload format.
+//
+// The engine (graphql-go-tools) renders deferred responses in the newer
+// format of the incremental delivery proposal: the initial payload
+// announces "pending" fragments by id, later ones carry "incremental"
+// items by id (with a "subPath" below the fragment's path) and "completed"
+// entries. Transcoder turns those frames into the 20220824 payloads that
+// Apollo clients read: every incremental item carries its full "path" and
+// its fragment's "label".
+package deferred
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"mime"
+	"strings"
+)
+
+// Spec is the deferSpec parameter this package speaks.
+const Spec = "20220824"
+
+// ContentType is the media type of an incremental response.
+const ContentType = `multipart/mixed;boundary="graphql";deferSpec=` + Spec
+
+// Accepts reports whether an Accept header admits incremental delivery:
+// multipart/mixed with deferSpec=20220824 (alone or next to
+// application/json, as Apollo clients send it).
+func Accepts(accept string) bool {
+	for _, part := range strings.Split(accept, ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil || mt != "multipart/mixed" {
+			continue
+		}
+		if params["deferspec"] == Spec {
+			return true
+		}
+	}
+	return false
+}
+
+// Transcoder converts the engine's frames of one response, in order, into
+// deferSpec=20220824 payloads. It is not safe for concurrent use.
+type Transcoder struct {
+	initialDone bool
+	done        bool
+	pending     map[string]pending
+}
+
+type pending struct {
+	path  []string
+	label string
+}
+
+// frame is what the engine writes per flush; data stays as it was rendered.
+type frame struct {
+	Errors      json.RawMessage `json:"errors"`
+	Data        json.RawMessage `json:"data"`
+	Extensions  json.RawMessage `json:"extensions"`
+	Pending     []pendingEntry  `json:"pending"`
+	Incremental []itemEntry     `json:"incremental"`
+	Completed   []itemEntry     `json:"completed"`
+	HasNext     *bool           `json:"hasNext"`
+}
+
+type pendingEntry struct {
+	ID    string   `json:"id"`
+	Path  []string `json:"path"`
+	Label string   `json:"label"`
+}
+
+type itemEntry struct {
+	ID      string          `json:"id"`
+	SubPath []any           `json:"subPath"`
+	Data    json.RawMessage `json:"data"`
+	Errors  json.RawMessage `json:"errors"`
+}
+
+// item is one incremental item of a 20220824 subsequent payload.
+type item struct {
+	Data   json.RawMessage `json:"data"`
+	Path   []any           `json:"path"`
+	Label  string          `json:"label,omitempty"`
+	Errors json.RawMessage `json:"errors,omitempty"`
+}
+
+// initial is the first payload.
+type initial struct {
+	Data       json.RawMessage `json:"data,omitempty"`
+	Errors     json.RawMessage `json:"errors,omitempty"`
+	Extensions json.RawMessage `json:"extensions,omitempty"`
+	HasNext    bool            `json:"hasNext"`
+}
+
+// subsequent is every later payload.
+type subsequent struct {
+	HasNext     bool            `json:"hasNext"`
+	Incremental []item          `json:"incremental,omitempty"`
+	Errors      json.RawMessage `json:"errors,omitempty"`
+}
+
+// Done reports whether the last frame converted ended the response
+// (hasNext: false).
+func (t *Transcoder) Done() bool { return t.done }
+
+// Payload converts one frame. It returns nil when the frame carries
+// nothing a 20220824 client needs (an announcement of nested fragments, a
+// fragment completed without data): no part is sent for it.
+func (t *Transcoder) Payload(raw []byte) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var f frame
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("deferred: engine frame: %w", err)
+	}
+	if t.pending == nil {
+		t.pending = map[string]pending{}
+	}
+	for _, p := range f.Pending {
+		t.pending[p.ID] = pending{path: p.Path, label: p.Label}
+	}
+	hasNext := f.HasNext != nil && *f.HasNext
+	t.done = !hasNext
+	if !t.initialDone {
+		t.initialDone = true
+		return json.Marshal(initial{Data: f.Data, Errors: f.Errors, Extensions: f.Extensions, HasNext: hasNext})
+	}
+	out := subsequent{HasNext: hasNext, Errors: f.Errors}
+	for _, in := range f.Incremental {
+		p := t.pending[in.ID]
+		out.Incremental = append(out.Incremental, item{Data: in.Data, Path: fullPath(p.path, in.SubPath), Label: p.label, Errors: in.Errors})
+	}
+	for _, c := range f.Completed {
+		p := t.pending[c.ID]
+		if len(c.Errors) > 0 && !bytes.Equal(c.Errors, []byte("null")) {
+			// A fragment that could not be delivered: its errors travel in
+			// an item of its own, with null data.
+			out.Incremental = append(out.Incremental, item{Data: json.RawMessage("null"), Path: fullPath(p.path, nil), Label: p.label, Errors: c.Errors})
+		}
+		delete(t.pending, c.ID)
+	}
+	if out.HasNext && len(out.Incremental) == 0 && len(out.Errors) == 0 {
+		return nil, nil
+	}
+	return json.Marshal(out)
+}
+
+// fullPath is the response path of an incremental item: the fragment's
+// path (field names only) up to where the item's subPath takes over. The
+// engine puts every segment from the first list index on in subPath, so
+// the named segments of subPath are the tail of the fragment's path.
+func fullPath(fragment []string, subPath []any) []any {
+	named := 0
+	for _, s := range subPath {
+		if _, ok := s.(string); ok {
+			named++
+		}
+	}
+	keep := len(fragment) - named
+	if keep < 0 {
+		keep = 0
+	}
+	out := make([]any, 0, keep+len(subPath))
+	for _, s := range fragment[:keep] {
+		out = append(out, s)
+	}
+	return append(out, subPath...)
+}
