@@ -24,7 +24,7 @@ var updateDefer = flag.Bool("update-defer", false, "rewrite the @defer goldens u
 const acceptDefer = "multipart/mixed;deferSpec=20220824, application/json"
 
 // deferSubgraphs serves the simple-entity subgraphs with data of their own:
-// inventory fails Product.inStock of p2, so that a deferred fragment can
+// inventory fails Product.quantity of p2, so that a deferred fragment can
 // carry errors. wrap, when set, wraps each subgraph's handler by name.
 func deferSubgraphs(t *testing.T, wrap func(name string, h http.Handler) http.Handler) string {
 	t.Helper()
@@ -36,9 +36,9 @@ func deferSubgraphs(t *testing.T, wrap func(name string, h http.Handler) http.Ha
 	}
 	stock := map[string]map[string]any{
 		"p1": {"id": "p1", "inStock": true, "quantity": 7},
-		"p2": {"id": "p2", "inStock": fedtest.FieldFunc(func(map[string]any) (any, error) {
-			return nil, errors.New("stock service unavailable")
-		}), "quantity": 0},
+		"p2": {"id": "p2", "inStock": false, "quantity": fedtest.FieldFunc(func(map[string]any) (any, error) {
+			return nil, errors.New("stock count unavailable")
+		})},
 		"p3": {"id": "p3", "inStock": true, "quantity": nil},
 	}
 	reviews := fedtest.Table{
@@ -133,7 +133,7 @@ var deferCases = []struct {
 	{name: "if-false-variable", query: `query ($d: Boolean!) { product(id: "p1") { name ... @defer(if: $d, label: "stock") { inStock } } }`, vars: map[string]any{"d": false}},
 	{name: "if-true-variable", query: `query ($d: Boolean!) { product(id: "p1") { name ... @defer(if: $d, label: "stock") { inStock } } }`, vars: map[string]any{"d": true}},
 	{name: "errors", query: `{ product(id: "p2") { name ... @defer(label: "stock") { quantity inStock } } }`},
-	{name: "errors-in-list", query: `{ products { id ... @defer { inStock } } }`},
+	{name: "errors-in-list", query: `{ products { id ... @defer { inStock quantity } } }`},
 	{name: "no-multipart-accept", query: `{ product(id: "p1") { name ... @defer(label: "stock") { inStock quantity } } }`, accept: "application/json"},
 }
 

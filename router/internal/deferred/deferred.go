@@ -44,6 +44,11 @@ func Accepts(accept string) bool {
 // Transcoder converts the engine's frames of one response, in order, into
 // deferSpec=20220824 payloads. It is not safe for concurrent use.
 type Transcoder struct {
+	// RewriteErrors, when set, gives the errors array of each incremental
+	// item (and of a fragment that could not be delivered) its final form,
+	// e.g. client paths for entity errors; it sees a frame's arrays in order.
+	RewriteErrors func(errors []byte) []byte
+
 	initialDone bool
 	done        bool
 	pending     map[string]pending
@@ -128,16 +133,24 @@ func (t *Transcoder) Payload(raw []byte) ([]byte, error) {
 		return json.Marshal(initial{Data: f.Data, Errors: f.Errors, Extensions: f.Extensions, HasNext: hasNext})
 	}
 	out := subsequent{HasNext: hasNext, Errors: f.Errors}
+	shared := sharedErrors(f.Incremental)
 	for _, in := range f.Incremental {
 		p := t.pending[in.ID]
-		out.Incremental = append(out.Incremental, item{Data: in.Data, Path: fullPath(p.path, in.SubPath), Label: p.label, Errors: in.Errors})
+		errs := in.Errors
+		if shared {
+			errs = nil
+		}
+		out.Incremental = append(out.Incremental, item{Data: in.Data, Path: fullPath(p.path, in.SubPath), Label: p.label, Errors: t.rewrite(errs)})
+	}
+	if shared {
+		distribute(out.Incremental, t.rewrite(f.Incremental[0].Errors))
 	}
 	for _, c := range f.Completed {
 		p := t.pending[c.ID]
 		if len(c.Errors) > 0 && !bytes.Equal(c.Errors, []byte("null")) {
 			// A fragment that could not be delivered: its errors travel in
 			// an item of its own, with null data.
-			out.Incremental = append(out.Incremental, item{Data: json.RawMessage("null"), Path: fullPath(p.path, nil), Label: p.label, Errors: c.Errors})
+			out.Incremental = append(out.Incremental, item{Data: json.RawMessage("null"), Path: fullPath(p.path, nil), Label: p.label, Errors: t.rewrite(c.Errors)})
 		}
 		delete(t.pending, c.ID)
 	}
@@ -167,4 +180,71 @@ func fullPath(fragment []string, subPath []any) []any {
 		out = append(out, s)
 	}
 	return append(out, subPath...)
+}
+
+func (t *Transcoder) rewrite(errs json.RawMessage) json.RawMessage {
+	if t.RewriteErrors == nil || len(errs) == 0 {
+		return errs
+	}
+	return t.RewriteErrors(errs)
+}
+
+// sharedErrors reports whether the engine repeated one errors array on
+// every item of a frame (it does for the items of a fragment under a
+// list): those errors are then sent once, each with the item it belongs to.
+func sharedErrors(items []itemEntry) bool {
+	if len(items) < 2 || len(items[0].Errors) == 0 {
+		return false
+	}
+	for _, it := range items[1:] {
+		if !bytes.Equal(it.Errors, items[0].Errors) {
+			return false
+		}
+	}
+	return true
+}
+
+// distribute gives each error to the item whose path is the longest prefix
+// of the error's path (the first item when none is).
+func distribute(items []item, errs json.RawMessage) {
+	var list []json.RawMessage
+	if err := json.Unmarshal(errs, &list); err != nil {
+		items[0].Errors = errs
+		return
+	}
+	byItem := make([][]json.RawMessage, len(items))
+	for _, e := range list {
+		var pe struct {
+			Path []any `json:"path"`
+		}
+		_ = json.Unmarshal(e, &pe) //nolint:errcheck // an error without a readable path goes to the first item
+		best, bestLen := 0, -1
+		for i, it := range items {
+			if len(it.Path) > bestLen && hasPrefix(pe.Path, it.Path) {
+				best, bestLen = i, len(it.Path)
+			}
+		}
+		byItem[best] = append(byItem[best], e)
+	}
+	for i, errs := range byItem {
+		if len(errs) == 0 {
+			continue
+		}
+		b, err := json.Marshal(errs)
+		if err == nil {
+			items[i].Errors = b
+		}
+	}
+}
+
+func hasPrefix(path, prefix []any) bool {
+	if len(prefix) > len(path) {
+		return false
+	}
+	for i := range prefix {
+		if fmt.Sprint(path[i]) != fmt.Sprint(prefix[i]) {
+			return false
+		}
+	}
+	return true
 }

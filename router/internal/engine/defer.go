@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -21,9 +22,11 @@ type PartWriter interface {
 }
 
 // finishDeferPlan completes the plan of an operation with deferred
-// fragments as buildPlan does a synchronous one. Only the initial fetches
-// carry error-path capture (errpaths.go): errors of deferred fetches keep
-// the engine's paths.
+// fragments as buildPlan does a synchronous one. The deferred fetches
+// capture error paths too (errpaths.go): the errors of each deferred part
+// get the paths recorded while its fetches ran. Sibling fragments fetched
+// at once may interleave their records; an entry that cannot be matched
+// keeps the engine's path.
 func (e *Engine) finishDeferPlan(cp *cachedPlan, p *prepared, d *plan.DeferResponsePlan, withQueries bool) {
 	resp := d.Response.Response
 	if p.opType != ast.OperationTypeQuery {
@@ -41,6 +44,21 @@ func (e *Engine) finishDeferPlan(cp *cachedPlan, p *prepared, d *plan.DeferRespo
 	cp.subgraphs = fetchedSubgraphs(resp.Fetches)
 	if !withQueries {
 		resp.Fetches, cp.errorPaths = installErrorPaths(resp.Fetches)
+		eachDeferGroup(d.Response.DeferTree, func(g *resolve.DeferFetchGroup) {
+			var gp *planErrorPaths
+			if g.Fetches, gp = installErrorPaths(g.Fetches); gp == nil {
+				return
+			}
+			if cp.errorPaths == nil {
+				cp.errorPaths = gp
+				return
+			}
+			for k, f := range gp.fetches {
+				if _, ok := cp.errorPaths.fetches[k]; !ok {
+					cp.errorPaths.fetches[k] = f
+				}
+			}
+		})
 	}
 	cp.response = resp
 	cp.deferred = d.Response
@@ -68,6 +86,9 @@ type deferWriter struct {
 	out     PartWriter
 	rec     *errorRecorder
 	written int // payloads sent
+	// frameEntries are the error paths recorded for the frame being sent,
+	// handed out in order to its errors arrays.
+	frameEntries [][][]any
 	err     error
 }
 
@@ -85,8 +106,11 @@ func (w *deferWriter) Flush() error {
 			return err
 		}
 		if w.rec != nil && bytes.HasPrefix(w.buf.Bytes(), errorsPrefix) {
-			rewriteErrors(&w.buf, w.rec.take())
+			rewriteErrors(&w.buf, w.rec.takeEntries())
 		}
+	}
+	if w.rec != nil && w.written > 0 {
+		w.frameEntries = w.rec.takeEntries()
 	}
 	payload, err := w.tr.Payload(w.buf.Bytes())
 	w.buf.Reset()
@@ -120,6 +144,20 @@ var (
 // only when the client is gone.
 func (e *Engine) resolveDeferred(ctx context.Context, rctx *resolve.Context, cp *cachedPlan, rec *errorRecorder, out PartWriter) error {
 	w := &deferWriter{ctx: ctx, out: out, rec: rec}
+	if rec != nil {
+		// The data root the recorder keeps lives in the engine's arena,
+		// which the deferred response holds until it returns.
+		defer rec.take()
+		w.tr.RewriteErrors = func(errs []byte) []byte {
+			var b bytes.Buffer
+			b.WriteString(`{"errors":`)
+			b.Write(errs)
+			b.WriteByte('}')
+			rewriteErrors(&b, w.entriesFor(errs))
+			out := b.Bytes()
+			return out[len(`{"errors":`) : len(out)-1]
+		}
+	}
 	_, err := e.resolver.ResolveGraphQLDeferResponse(rctx, cp.deferred, w)
 	if w.written == 0 {
 		if err == nil {
@@ -144,4 +182,25 @@ func (e *Engine) resolveDeferred(ctx context.Context, rctx *resolve.Context, cp 
 		return werr
 	}
 	return nil
+}
+
+// entriesFor hands out the frame's recorded entries for one errors array:
+// one per error at an _entities path, in order.
+func (w *deferWriter) entriesFor(errs []byte) [][][]any {
+	var list []struct {
+		Path []any `json:"path"`
+	}
+	if json.Unmarshal(errs, &list) != nil {
+		return nil
+	}
+	n := 0
+	for _, e := range list {
+		if len(e.Path) > 1 && e.Path[0] == "_entities" {
+			n++
+		}
+	}
+	n = min(n, len(w.frameEntries))
+	out := w.frameEntries[:n]
+	w.frameEntries = w.frameEntries[n:]
+	return out
 }
