@@ -1,6 +1,7 @@
 package deferred
 
 import (
+	"errors"
 	"net/http"
 )
 
@@ -11,12 +12,15 @@ const (
 )
 
 // Multipart writes payloads as the parts of a multipart/mixed response and
-// flushes each one, so the client reads it before the next is computed.
+// flushes each one. Every part is followed at once by the delimiter that
+// ends it (the next part's, or the closing one after the last), so that a
+// client's multipart parser hands the part over without waiting for the
+// next one.
 type Multipart struct {
 	w       http.ResponseWriter
 	rc      *http.ResponseController
 	started bool
-	closed  bool
+	ended   bool
 }
 
 // NewMultipart writes parts to w; nothing is written before the first part.
@@ -27,8 +31,13 @@ func NewMultipart(w http.ResponseWriter) *Multipart {
 // Started reports whether the response began (status and headers sent).
 func (m *Multipart) Started() bool { return m.started }
 
-// WritePart sends one JSON payload as a part and flushes it.
-func (m *Multipart) WritePart(payload []byte) error {
+// WritePart sends one JSON payload as a part and flushes it; last ends the
+// response with the closing delimiter.
+func (m *Multipart) WritePart(payload []byte, last bool) error {
+	if m.ended {
+		return errEnded
+	}
+	buf := make([]byte, 0, len(delimiter)+len(partHeader)+len(payload)+len(closing))
 	if !m.started {
 		m.started = true
 		h := m.w.Header()
@@ -38,26 +47,29 @@ func (m *Multipart) WritePart(payload []byte) error {
 		h.Set("Cache-Control", "no-cache")
 		h.Set("X-Accel-Buffering", "no")
 		m.w.WriteHeader(http.StatusOK)
+		buf = append(buf, delimiter...)
 	}
-	buf := make([]byte, 0, len(delimiter)+len(partHeader)+len(payload))
-	buf = append(buf, delimiter...)
 	buf = append(buf, partHeader...)
 	buf = append(buf, payload...)
+	if last {
+		m.ended = true
+		buf = append(buf, closing...)
+	} else {
+		buf = append(buf, delimiter...)
+	}
 	if _, err := m.w.Write(buf); err != nil {
 		return err
 	}
 	return m.rc.Flush()
 }
 
-// Close ends a started response with the closing delimiter; it does
-// nothing when no part was written.
+// Close ends a started response that no last part ended, with a payload
+// that has nothing more to come.
 func (m *Multipart) Close() error {
-	if !m.started || m.closed {
+	if !m.started || m.ended {
 		return nil
 	}
-	m.closed = true
-	if _, err := m.w.Write([]byte(closing)); err != nil {
-		return err
-	}
-	return m.rc.Flush()
+	return m.WritePart([]byte(`{"hasNext":false}`), true)
 }
+
+var errEnded = errors.New("deferred: the multipart response has ended")

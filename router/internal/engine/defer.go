@@ -18,7 +18,8 @@ import (
 // PartWriter receives the payloads of an incremental (@defer) response, in
 // order; each one must reach the client before WritePart returns.
 type PartWriter interface {
-	WritePart(payload []byte) error
+	// WritePart sends one payload; last says it is the final one.
+	WritePart(payload []byte, last bool) error
 }
 
 // finishDeferPlan completes the plan of an operation with deferred
@@ -89,7 +90,7 @@ type deferWriter struct {
 	// frameEntries are the error paths recorded for the frame being sent,
 	// handed out in order to its errors arrays.
 	frameEntries [][][]any
-	err     error
+	err          error
 }
 
 func (w *deferWriter) Write(p []byte) (int, error) { return w.buf.Write(p) }
@@ -98,13 +99,13 @@ func (w *deferWriter) Flush() error {
 	if w.err != nil {
 		return w.err
 	}
+	// A part whose fetches ctx cut short is not sent as if it were
+	// complete: the stream ends with the reason instead (resolveDeferred).
+	if err := w.ctx.Err(); err != nil {
+		w.err = err
+		return err
+	}
 	if w.written == 0 {
-		// The initial payload is this client's alone: a response whose
-		// fetches ctx cut short is not sent as if it were complete.
-		if err := w.ctx.Err(); err != nil {
-			w.err = err
-			return err
-		}
 		if w.rec != nil && bytes.HasPrefix(w.buf.Bytes(), errorsPrefix) {
 			rewriteErrors(&w.buf, w.rec.takeEntries())
 		}
@@ -121,7 +122,7 @@ func (w *deferWriter) Flush() error {
 	if payload == nil {
 		return nil
 	}
-	if err := w.out.WritePart(payload); err != nil {
+	if err := w.out.WritePart(payload, w.tr.Done()); err != nil {
 		w.err = err
 		return err
 	}
@@ -178,7 +179,7 @@ func (e *Engine) resolveDeferred(ctx context.Context, rctx *resolve.Context, cp 
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		end = timeoutPayload
 	}
-	if werr := out.WritePart(end); werr != nil {
+	if werr := out.WritePart(end, true); werr != nil {
 		return werr
 	}
 	return nil
