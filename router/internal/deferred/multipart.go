@@ -60,7 +60,12 @@ func (m *Multipart) WritePart(payload []byte, last bool) error {
 	if _, err := m.w.Write(buf); err != nil {
 		return err
 	}
-	return m.rc.Flush()
+	if err := m.rc.Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		return err
+	}
+	// A writer that cannot flush (one that buffers the whole response, as
+	// the query-plan middleware does) gets the parts all at once.
+	return nil
 }
 
 // Close ends a started response that no last part ended, with a payload
