@@ -96,7 +96,8 @@ func TestDeferInitialPartBeforeDeferredFetch(t *testing.T) {
 		srv := startRouter(t, sdl, func(c *app.Config) { c.MultiFetch = multi })
 		ctx, cancel := context.WithTimeout(context.Background(), safety)
 		defer cancel()
-		_, parts := openDefer(ctx, t, srv.URL, deferredStock)
+		res, parts := openDefer(ctx, t, srv.URL, deferredStock)
+		defer res.Body.Close()
 		if got := readPart(t, parts); got != `{"data":{"product":{"name":"Lamp"}},"hasNext":true}` {
 			t.Fatalf("first part %s", got)
 		}
@@ -164,6 +165,7 @@ func TestDeferTimeout(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), safety)
 	defer cancel()
 	res, parts := openDefer(ctx, t, srv.URL, deferredStock)
+	defer res.Body.Close()
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("HTTP %d", res.StatusCode)
 	}
