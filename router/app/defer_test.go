@@ -129,6 +129,7 @@ var deferCases = []struct {
 	{name: "label-other-subgraph", query: `{ product(id: "p1") { name ... @defer(label: "stock") { inStock quantity } } }`},
 	{name: "nested", query: `{ product(id: "p1") { name ... @defer(label: "outer") { inStock ... @defer(label: "inner") { reviews { body } } } } }`},
 	{name: "list", query: `{ products { id name ... @defer(label: "stock") { quantity } } }`},
+	{name: "fragment-spread", query: `query { product(id: "p1") { name ...Stock @defer(label: "f") } } fragment Stock on Product { inStock }`},
 	{name: "if-false-literal", query: `{ product(id: "p1") { name ... @defer(if: false) { inStock } } }`},
 	{name: "if-false-variable", query: `query ($d: Boolean!) { product(id: "p1") { name ... @defer(if: $d, label: "stock") { inStock } } }`, vars: map[string]any{"d": false}},
 	{name: "if-true-variable", query: `query ($d: Boolean!) { product(id: "p1") { name ... @defer(if: $d, label: "stock") { inStock } } }`, vars: map[string]any{"d": true}},
@@ -210,4 +211,15 @@ func checkParts(t *testing.T, name, contentType string, body []byte) []map[strin
 		}
 	}
 	return parts
+}
+
+// TestDeferLimits rejects a deferred operation over the operation limits
+// before anything is streamed: the usual JSON error.
+func TestDeferLimits(t *testing.T) {
+	t.Parallel()
+	srv := startRouter(t, deferSubgraphs(t, nil), func(c *app.Config) { c.Limits.MaxAliases = 1 })
+	ct, body := postDefer(t, srv.URL, acceptDefer, `{ a: product(id: "p1") { name } b: product(id: "p2") { ... @defer { inStock } } }`, nil)
+	if !strings.HasPrefix(ct, "application/json") || !strings.Contains(string(body), `"MAX_ALIASES_LIMIT"`) {
+		t.Fatalf("%s: %s", ct, body)
+	}
 }
