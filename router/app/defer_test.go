@@ -223,3 +223,35 @@ func TestDeferLimits(t *testing.T) {
 		t.Fatalf("%s: %s", ct, body)
 	}
 }
+
+// TestDeferQueryPlanHeader asks for the query plan of a deferred query:
+// the query-plan middleware buffers the response, and the client still
+// gets the whole multipart stream (without the plan).
+func TestDeferQueryPlanHeader(t *testing.T) {
+	t.Parallel()
+	srv := startRouter(t, deferSubgraphs(t, nil), func(c *app.Config) { c.QueryPlan.Enabled = true })
+	body, _ := json.Marshal(map[string]any{"query": `{ product(id: "p1") { name ... @defer(label: "stock") { inStock } } }`})
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", acceptDefer)
+	req.Header.Set("X-Query-Plan", "true")
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	out, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile(filepath.Join("testdata", "defer", "if-true-variable.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := "Content-Type: " + res.Header.Get("Content-Type") + "\n" + string(out); got != string(want) {
+		t.Fatalf("got %q\nwant %q", got, want)
+	}
+}
