@@ -128,6 +128,7 @@ var deferCases = []struct {
 	{name: "simple", query: `{ product(id: "p1") { id name ... @defer { price } } }`},
 	{name: "label-other-subgraph", query: `{ product(id: "p1") { name ... @defer(label: "stock") { inStock quantity } } }`},
 	{name: "nested", query: `{ product(id: "p1") { name ... @defer(label: "outer") { inStock ... @defer(label: "inner") { reviews { body } } } } }`},
+	{name: "nested-in-list", query: `{ products { name ... @defer(label: "outer") { reviews { body ... @defer(label: "inner") { product { inStock } } } } } }`},
 	{name: "list", query: `{ products { id name ... @defer(label: "stock") { quantity } } }`},
 	{name: "fragment-spread", query: `query { product(id: "p1") { name ...Stock @defer(label: "f") } } fragment Stock on Product { inStock }`},
 	{name: "if-false-literal", query: `{ product(id: "p1") { name ... @defer(if: false) { inStock } } }`},

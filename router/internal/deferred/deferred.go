@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"mime"
+	"slices"
 	"strings"
 )
 
@@ -161,19 +162,28 @@ func (t *Transcoder) Payload(raw []byte) ([]byte, error) {
 }
 
 // fullPath is the response path of an incremental item: the fragment's
-// path (field names only) up to where the item's subPath takes over. The
-// engine puts every segment from the first list index on in subPath, so
-// the named segments of subPath are the tail of the fragment's path.
+// announced path (field names only) up to where the item's subPath takes
+// over. The engine starts subPath at the first runtime segment that does
+// not continue the fragment's path (a list index, or a field below it);
+// when it starts at an index, the fragment's names after it reappear in
+// subPath and are not repeated.
 func fullPath(fragment []string, subPath []any) []any {
-	named := 0
-	for _, s := range subPath {
-		if _, ok := s.(string); ok {
-			named++
+	keep := len(fragment)
+	if len(subPath) > 0 {
+		if _, isName := subPath[0].(string); !isName {
+			var names []string
+			for _, s := range subPath {
+				if name, ok := s.(string); ok {
+					names = append(names, name)
+				}
+			}
+			for m := min(len(names), len(fragment)); m > 0; m-- {
+				if slices.Equal(fragment[len(fragment)-m:], names[:m]) {
+					keep = len(fragment) - m
+					break
+				}
+			}
 		}
-	}
-	keep := len(fragment) - named
-	if keep < 0 {
-		keep = 0
 	}
 	out := make([]any, 0, keep+len(subPath))
 	for _, s := range fragment[:keep] {

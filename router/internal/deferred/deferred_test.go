@@ -68,7 +68,9 @@ func TestFullPath(t *testing.T) {
 		{[]string{"product"}, nil, "[product]"},
 		{[]string{"products"}, []any{0}, "[products 0]"},
 		{[]string{"orders", "products"}, []any{1, "products", 2}, "[orders 1 products 2]"},
-		{[]string{"a"}, []any{"a", 0, "b"}, "[a 0 b]"},
+		{[]string{"product"}, []any{"reviews", 0}, "[product reviews 0]"},
+		{[]string{"products"}, []any{0, "reviews", 0}, "[products 0 reviews 0]"},
+		{[]string{"product", "reviews"}, []any{0}, "[product reviews 0]"},
 	} {
 		if got := fmtPath(fullPath(tc.fragment, tc.sub)); got != tc.want {
 			t.Errorf("fullPath(%v, %v) = %s, want %s", tc.fragment, tc.sub, got, tc.want)
