@@ -256,3 +256,28 @@ func TestDeferQueryPlanHeader(t *testing.T) {
 		t.Fatalf("got %q\nwant %q", got, want)
 	}
 }
+
+// TestDeferMutation refuses @defer in a mutation with a clear error before
+// anything runs (the engine defers queries only).
+func TestDeferMutation(t *testing.T) {
+	t.Parallel()
+	c, ok := fedtest.CaseByName("mutations")
+	if !ok {
+		t.Fatal("fedtest case mutations not found")
+	}
+	urls, sgs := fedtest.Start(t, c)
+	sdl, err := fedtest.SupergraphWithURLs(c, urls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := startRouter(t, sdl, nil)
+	ct, body := postDefer(t, srv.URL, acceptDefer, `mutation { addItem(name: "m2") { id ... @defer { name price } } }`, nil)
+	if !strings.HasPrefix(ct, "application/json") || string(body) != `{"errors":[{"message":"@defer is supported on queries only","extensions":{"code":"BAD_REQUEST"}}]}` {
+		t.Fatalf("%s: %s", ct, body)
+	}
+	for name, sg := range sgs {
+		if n := len(sg.Requests()); n != 0 {
+			t.Errorf("subgraph %s called %d times", name, n)
+		}
+	}
+}
