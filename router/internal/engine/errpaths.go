@@ -220,6 +220,16 @@ func (r *errorRecorder) take() [][][]any {
 	return e
 }
 
+// takeEntries returns the recorded entries and forgets them, keeping the
+// data root for the fetches still to come (deferred parts).
+func (r *errorRecorder) takeEntries() [][][]any {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e := r.entries
+	r.entries = nil
+	return e
+}
+
 // OnLoad implements resolve.LoaderHooks.
 func (r *errorRecorder) OnLoad(ctx context.Context, _ resolve.DataSourceInfo) context.Context {
 	return ctx

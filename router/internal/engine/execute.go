@@ -25,6 +25,10 @@ type ExecOptions struct {
 	// then): the caller writes it to its client there, while identical
 	// requests can still join this one and share its response.
 	Deliver func(resp *bytes.Buffer)
+	// Incremental, when set, says the client accepts incremental delivery:
+	// a query with @defer fragments then streams its payloads to it (and
+	// nothing to w), see defer.go.
+	Incremental PartWriter
 }
 
 // Execute runs one request and writes the GraphQL response JSON to w. A
@@ -35,6 +39,7 @@ type ExecOptions struct {
 // do not watch a context (normalization, planning) are followed by no
 // further work.
 func (e *Engine) Execute(ctx context.Context, req *Request, header http.Header, w io.Writer, o ExecOptions) error {
+	req.Incremental = o.Incremental != nil
 	p := e.prepare(req)
 	if p.err != nil {
 		return p.err
@@ -93,6 +98,9 @@ func (e *Engine) Execute(ctx context.Context, req *Request, header http.Header, 
 	if rec != nil {
 		rec.rctx = rctx
 		rctx.LoaderHooks = rec
+	}
+	if cp.deferred != nil {
+		return e.resolveDeferred(ctx, rctx, cp, rec, o.Incremental)
 	}
 	resolveInto := func(buf *bytes.Buffer) error {
 		buf.Reset()

@@ -26,7 +26,10 @@ type cachedPlan struct {
 	errorPaths *planErrorPaths // nil without entity fetches
 	// subscription is the plan of a subscription (response is then nil).
 	subscription *resolve.GraphQLSubscription
-	err          *RequestError
+	// deferred is the plan of a query with @defer fragments; response is
+	// then its initial part (defer.go).
+	deferred *resolve.GraphQLDeferResponse
+	err      *RequestError
 	// subgraphs are the names of the subgraphs the plan fetches from;
 	// nil when a fetch does not say (then every subgraph counts).
 	subgraphs []string
@@ -145,6 +148,10 @@ func (e *Engine) buildPlan(p *prepared, labels string, withQueries bool) (cp *ca
 			sub.Response.Response.Fetches, cp.errorPaths = installErrorPaths(sub.Response.Response.Fetches)
 		}
 		cp.subscription = sub.Response
+		return cp
+	}
+	if d, ok := pl.(*plan.DeferResponsePlan); ok {
+		e.finishDeferPlan(cp, p, d, withQueries)
 		return cp
 	}
 	sync, ok := pl.(*plan.SynchronousResponsePlan)

@@ -27,6 +27,9 @@ type Request struct {
 	OperationName string
 	// Variables is the raw JSON object of variables; empty or "null" means none.
 	Variables []byte
+	// Incremental says the client accepts incremental delivery (multipart
+	// with @defer, see defer.go); without it @defer fragments are inlined.
+	Incremental bool
 }
 
 // maxCachedQueryBytes bounds the documents kept in the operation cache.
@@ -43,6 +46,7 @@ var (
 type prepared struct {
 	query, opName string
 	rawVariables  string
+	incremental   bool
 
 	err        *RequestError
 	opType     ast.OperationType
@@ -68,6 +72,7 @@ type prepared struct {
 // condition values shares it, whatever its other variables are.
 type normalized struct {
 	query, opName string
+	incremental   bool
 	// conds holds one byte per condition variable of the document: t, f or
 	// x (absent, or not a boolean, which normalization leaves in place).
 	conds string
@@ -93,15 +98,17 @@ type conditions struct {
 
 // kit holds the reusable, non-thread-safe parts of request preparation.
 type kit struct {
-	parser        *astparser.Parser
-	doc           *ast.Document
-	normalizer    *astnormalization.OperationNormalizer
-	validator     *astvalidation.OperationValidator
-	varNormalizer *astnormalization.VariablesNormalizer
-	varValidator  *variablesvalidation.VariablesValidator
-	printer       *astprinter.Printer
-	buf           bytes.Buffer
-	report        operationreport.Report
+	parser     *astparser.Parser
+	doc        *ast.Document
+	normalizer *astnormalization.OperationNormalizer
+	// deferNormalizer also turns @defer fragments into deferred fields.
+	deferNormalizer *astnormalization.OperationNormalizer
+	validator       *astvalidation.OperationValidator
+	varNormalizer   *astnormalization.VariablesNormalizer
+	varValidator    *variablesvalidation.VariablesValidator
+	printer         *astprinter.Printer
+	buf             bytes.Buffer
+	report          operationreport.Report
 }
 
 func newKit() *kit {
@@ -113,6 +120,13 @@ func newKit() *kit {
 			astnormalization.WithInlineFragmentSpreads(),
 			astnormalization.WithRemoveFragmentDefinitions(),
 			astnormalization.WithRemoveUnusedVariables(),
+		),
+		deferNormalizer: astnormalization.NewWithOpts(
+			astnormalization.WithRemoveNotMatchingOperationDefinitions(),
+			astnormalization.WithInlineFragmentSpreads(),
+			astnormalization.WithRemoveFragmentDefinitions(),
+			astnormalization.WithRemoveUnusedVariables(),
+			astnormalization.WithEnableDefer(),
 		),
 		validator:     astvalidation.DefaultOperationValidator(),
 		varNormalizer: astnormalization.NewVariablesNormalizer(),
@@ -163,14 +177,18 @@ func (e *Engine) prepare(r *Request) *prepared {
 	if len(r.Variables) == 0 || bytes.Equal(r.Variables, nullJSON) {
 		r.Variables = emptyObjectJSON
 	}
+	// Only a document that can hold @defer needs the deferring
+	// normalization; the others share the inline operation's caches.
+	r.Incremental = r.Incremental && strings.Contains(r.Query, "defer")
+	mode := deliveryMode(r.Incremental)
 	// Huge documents or variables are unlikely to repeat; caching them would
 	// only let a few requests pin a lot of memory.
 	cacheable := len(r.Variables) <= e.opts.MaxCachedVariablesBytes && len(r.Query) <= maxCachedQueryBytes
 	var h uint64
 	if cacheable {
-		h = hashStrings(r.OperationName, r.Query, string(r.Variables))
+		h = hashStrings(r.OperationName, r.Query, string(r.Variables), mode)
 		if p, ok := e.ops.get(h, func(p *prepared) bool {
-			return p.query == r.Query && p.opName == r.OperationName && p.rawVariables == string(r.Variables)
+			return p.query == r.Query && p.opName == r.OperationName && p.rawVariables == string(r.Variables) && p.incremental == r.Incremental
 		}); ok {
 			return p
 		}
@@ -183,7 +201,7 @@ func (e *Engine) prepare(r *Request) *prepared {
 		p = e.bind(n, r.Variables)
 	}
 	if cacheable {
-		p.query, p.opName, p.rawVariables = r.Query, r.OperationName, string(r.Variables)
+		p.query, p.opName, p.rawVariables, p.incremental = r.Query, r.OperationName, string(r.Variables), r.Incremental
 		e.ops.add(h, p)
 	}
 	return p
@@ -200,9 +218,9 @@ func (e *Engine) normalizedFor(r *Request) *normalized {
 	c, ok := e.docs.get(docKey, func(c *conditions) bool { return c.query == r.Query && c.opName == r.OperationName })
 	if ok {
 		conds := conditionValues(c.names, r.Variables)
-		key := hashStrings(r.OperationName, r.Query, conds)
+		key := hashStrings(r.OperationName, r.Query, conds, deliveryMode(r.Incremental))
 		if n, ok := e.norms.get(key, func(n *normalized) bool {
-			return n.query == r.Query && n.opName == r.OperationName && n.conds == conds
+			return n.query == r.Query && n.opName == r.OperationName && n.conds == conds && n.incremental == r.Incremental
 		}); ok {
 			return n
 		}
@@ -212,11 +230,11 @@ func (e *Engine) normalizedFor(r *Request) *normalized {
 		known = c.names
 	}
 	n, names := e.normalizeSafely(r, known)
-	n.query, n.opName = r.Query, r.OperationName
+	n.query, n.opName, n.incremental = r.Query, r.OperationName, r.Incremental
 	if !ok {
 		e.docs.add(docKey, &conditions{query: r.Query, opName: r.OperationName, names: names})
 	}
-	e.norms.add(hashStrings(r.OperationName, r.Query, n.conds), n)
+	e.norms.add(hashStrings(r.OperationName, r.Query, n.conds, deliveryMode(r.Incremental)), n)
 	return n
 }
 
@@ -256,7 +274,11 @@ func (e *Engine) normalize(k *kit, r *Request, names []string) (*normalized, []s
 	// Normalization sees the condition values only, so that its result
 	// holds for every request with the same ones.
 	doc.Input.Variables = conditionsJSON(names, n.conds)
-	k.normalizer.NormalizeNamedOperation(doc, e.client, []byte(name), report)
+	normalizer := k.normalizer
+	if r.Incremental {
+		normalizer = k.deferNormalizer
+	}
+	normalizer.NormalizeNamedOperation(doc, e.client, []byte(name), report)
 	if report.HasErrors() {
 		n.err = reportError(KindValidation, codeValidationFailed, report)
 		return n, names
@@ -335,12 +357,12 @@ func (e *Engine) bindVariables(k *kit, n *normalized, variables []byte) *prepare
 }
 
 // conditionVariables returns the sorted names of the variables used as the
-// condition of @skip or @include anywhere in the document.
+// condition of @skip, @include or @defer anywhere in the document.
 func conditionVariables(doc *ast.Document) []string {
 	names := []string{}
 	for i := range doc.Directives {
 		switch doc.DirectiveNameString(i) {
-		case "skip", "include":
+		case "skip", "include", "defer":
 		default:
 			continue
 		}
@@ -483,4 +505,13 @@ func operationName(doc *ast.Document, name string) (string, *RequestError) {
 		return strings.Clone(only), nil
 	}
 	return name, nil
+}
+
+// deliveryMode keeps apart, in the caches, the normalizations of a
+// document with @defer fragments inlined and deferred.
+func deliveryMode(incremental bool) string {
+	if incremental {
+		return "incremental"
+	}
+	return ""
 }

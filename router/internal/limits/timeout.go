@@ -136,6 +136,17 @@ func (tw *timeoutWriter) Write(p []byte) (int, error) {
 	return tw.w.Write(p)
 }
 
+// FlushError sends what the handler wrote so far (incremental responses
+// flush every part); like Write, it starts the response.
+func (tw *timeoutWriter) FlushError() error {
+	tw.mu.Lock()
+	defer tw.mu.Unlock()
+	if !tw.start(http.StatusOK) {
+		return http.ErrHandlerTimeout
+	}
+	return http.NewResponseController(tw.w).Flush()
+}
+
 // finish sends the headers of a handler that returned without writing;
 // callers hold mu.
 func (tw *timeoutWriter) finish() { tw.start(http.StatusOK) }
@@ -187,3 +198,6 @@ func (b *cancelBody) Close() error {
 	b.cancel()
 	return err
 }
+
+// Flush is FlushError for writers that wrap this one as an http.Flusher.
+func (tw *timeoutWriter) Flush() { _ = tw.FlushError() }

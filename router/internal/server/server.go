@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"unicode/utf8"
 
+	"github.com/shopsupergraph/shop/router/internal/deferred"
 	"github.com/shopsupergraph/shop/router/internal/engine"
 )
 
@@ -152,7 +153,21 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	// The engine delivers the response itself, so that identical requests
 	// arriving while it is written to this client can still share it.
 	opts.Deliver = deliver
+	var parts *deferred.Multipart
+	if deferred.Accepts(r.Header.Get("Accept")) {
+		parts = deferred.NewMultipart(w)
+		opts.Incremental = parts
+	}
 	err = h.exec.Execute(r.Context(), req, r.Header, buf, opts)
+	if parts != nil && parts.Started() {
+		// An incremental response is under way: it ends with its closing
+		// delimiter whatever happened (the engine wrote a last part).
+		if err != nil && !errors.Is(err, context.Canceled) {
+			h.logger.Error("execute deferred operation", "err", err)
+		}
+		_ = parts.Close()
+		return
+	}
 	if err != nil {
 		if re, ok := engine.AsRequestError(err); ok {
 			h.writeRequestError(w, media, re)
