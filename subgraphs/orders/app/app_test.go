@@ -289,7 +289,7 @@ func TestSeedFlowAndAPI(t *testing.T) {
 	h.do(t, nil, `{ _service { sdl } }`, nil, &sdl)
 	for _, want := range []string{
 		`type Order @key(fields: "_id")`, `type Product @key(fields: "_id", resolvable: false)`, `orders: [Order!]!`,
-		`import: ["@key", "@authenticated"]`, `placeOrder(products: [OrderProductInput], idempotencyKey: String): Order @authenticated`,
+		`import: ["@key", "@authenticated", "@shareable", "@requiresScopes"]`, `orderHealth: OrderHealth! @requiresScopes(scopes: [["MANAGE_ORDERS"]])`, `placeOrder(products: [OrderProductInput], idempotencyKey: String): Order @authenticated`,
 		`cart: Cart @authenticated`, `checkout: Order @authenticated`,
 	} {
 		if !strings.Contains(sdl.Service.SDL, want) {

@@ -129,8 +129,8 @@ type Cart struct {
 	// ExpiresAt is when the held units go back to stock unless the cart
 	// changes; nil when nothing was ever held.
 	ExpiresAt *time.Time
-	// Total is sum(quantity * unitPrice).
-	Total int
+	// Total is sum(quantity * unitPrice) in minor units.
+	Total int64
 }
 
 // CartLine is one line of a cart.
@@ -140,7 +140,7 @@ type CartLine struct {
 	// Held is how many units products holds for the line (less than
 	// Quantity once the hold expired).
 	Held      int
-	UnitPrice int
+	UnitPrice int64
 }
 
 // Held is products' view of a hold.
@@ -153,7 +153,7 @@ type Held struct {
 // HeldLine is one product's held units and price.
 type HeldLine struct {
 	Quantity  int
-	UnitPrice int
+	UnitPrice int64
 }
 
 // Storer persists sessions and lines.

@@ -52,7 +52,8 @@ const (
 type Line struct {
 	ProductID string
 	Quantity  int
-	UnitPrice int
+	// UnitPrice is in the currency's minor units.
+	UnitPrice int64
 }
 
 // Order is an order as the caller sees it: the order document with its
@@ -62,7 +63,9 @@ type Order struct {
 	UserID    string
 	Lines     []Line
 	Status    Status
-	Total     int
+	// Total is in the currency's minor units: int64, so sums beyond
+	// 2^31 stay exact.
+	Total     int64
 	CreatedAt time.Time
 }
 
@@ -75,7 +78,7 @@ type Transition struct {
 	// Lines and Total are the priced lines of a confirmation (copied to
 	// cancellations so the event can name what comes back).
 	Lines  []Line
-	Total  int
+	Total  int64
 	Reason string
 	At     time.Time
 	// NeedsRelease is set when products may hold stock for the order that
@@ -100,7 +103,9 @@ func (o Order) Apply(t Transition) Order {
 // Caller is who asks, as far as the credentials say.
 type Caller struct {
 	UserID string
-	Admin  bool
+	// Admin may read and change every order: the admin key, or a staff
+	// token with the MANAGE_ORDERS scope.
+	Admin bool
 }
 
 // canSee reports whether c may read or change o.

@@ -93,10 +93,9 @@ func New(db *mongo.Database) *Store {
 
 // EnsureIndexes creates the indexes the queries and the relay need.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
-	if err := mongox.EnsureIndexes(ctx, s.orders,
-		// The admin list only; users' histories are read by _id.
-		mongo.IndexModel{Keys: bson.D{{Key: "createdAt", Value: -1}, {Key: "_id", Value: -1}}},
-	); err != nil {
+	// The admin list and the connections (page.go); the order paths and
+	// `orders` of a customer read by _id.
+	if err := mongox.EnsureIndexes(ctx, s.orders, pageIndexes()...); err != nil {
 		return fmt.Errorf("ensure order indexes: %w", err)
 	}
 	return nil
@@ -105,7 +104,7 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 type lineDoc struct {
 	ProductID string `bson:"productId"`
 	Quantity  int    `bson:"quantity"`
-	UnitPrice int    `bson:"unitPrice"`
+	UnitPrice int64  `bson:"unitPrice"`
 }
 
 type orderDoc struct {
@@ -114,7 +113,7 @@ type orderDoc struct {
 	Lines     []lineDoc          `bson:"lines"`
 	Status    string             `bson:"status"`
 	StatusSeq int                `bson:"statusSeq"`
-	Total     int                `bson:"total"`
+	Total     int64              `bson:"total"`
 	CreatedAt time.Time          `bson:"createdAt"`
 	UpdatedAt time.Time          `bson:"updatedAt"`
 }
@@ -126,7 +125,7 @@ type transitionDoc struct {
 	From         string    `bson:"from"`
 	To           string    `bson:"to"`
 	Lines        []lineDoc `bson:"lines,omitempty"`
-	Total        int       `bson:"total"`
+	Total        int64     `bson:"total"`
 	Reason       string    `bson:"reason,omitempty"`
 	At           time.Time `bson:"at"`
 	NeedsRelease bool      `bson:"needsRelease"`
