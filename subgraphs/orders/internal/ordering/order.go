@@ -59,10 +59,10 @@ type Line struct {
 // Order is an order as the caller sees it: the order document with its
 // newest transition applied.
 type Order struct {
-	ID        string
-	UserID    string
-	Lines     []Line
-	Status    Status
+	ID     string
+	UserID string
+	Lines  []Line
+	Status Status
 	// Total is in the currency's minor units: int64, so sums beyond
 	// 2^31 stay exact.
 	Total     int64
