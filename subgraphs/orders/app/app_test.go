@@ -463,6 +463,7 @@ func TestLoadConfig(t *testing.T) {
 		{"grace within the reserve budget", map[string]string{"API_SECRET": "s", "ORDER_RECOVERY_GRACE": "12s"}, []string{"ORDER_RECOVERY_GRACE (12s) must exceed", "12s"}},
 		{"grace within the attempts", map[string]string{"API_SECRET": "s", "ORDER_RECOVERY_GRACE": "2s", "PRODUCTS_TIMEOUT": "1s", "PRODUCTS_ATTEMPTS": "2"}, []string{"2.1s"}},
 		{"reserve timeout", map[string]string{"API_SECRET": "s", "ORDER_RESERVE_TIMEOUT": "0s"}, []string{"ORDER_RESERVE_TIMEOUT"}},
+		{"currency", map[string]string{"API_SECRET": "s", "SHOP_CURRENCY": "usd"}, []string{"SHOP_CURRENCY", `"usd"`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -470,7 +471,7 @@ func TestLoadConfig(t *testing.T) {
 			cfg, err := app.LoadConfig(config.FromMap(tc.env))
 			if len(tc.wantErr) == 0 {
 				if err != nil || cfg.ListenAddr != ":4003" || cfg.ProductsURL != "http://localhost:4002" || cfg.MongoDB != "shop_orders" ||
-					cfg.ReserveBudget() != 12*time.Second || cfg.RecoveryGrace <= cfg.ReserveBudget() {
+					cfg.ReserveBudget() != 12*time.Second || cfg.RecoveryGrace <= cfg.ReserveBudget() || cfg.Currency != "USD" {
 					t.Fatalf("%+v %v", cfg, err)
 				}
 				return
