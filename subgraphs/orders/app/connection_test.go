@@ -56,7 +56,11 @@ func (h *harness) placeN(t *testing.T, auth map[string]string, product string, q
 	t.Helper()
 	ids := make([]string, len(quantities))
 	for i, q := range quantities {
-		var out struct{ PlaceOrder struct{ ID string `json:"_id"` } }
+		var out struct {
+			PlaceOrder struct {
+				ID string `json:"_id"`
+			}
+		}
 		r := h.do(t, auth, `mutation($id: String!, $q: Int!){ placeOrder(products: [{_id: $id, quantity: $q}]){ _id } }`, map[string]any{"id": product, "q": q}, &out)
 		if len(r.Errors) > 0 {
 			t.Fatalf("place: %+v", r.Errors)
@@ -234,8 +238,10 @@ func TestUserOrdersConnection(t *testing.T) {
 		Entities []struct {
 			OrdersConnection struct {
 				TotalCount int
-				Nodes      []struct{ ID string `json:"_id"` }
-				PageInfo   struct{ HasNextPage bool }
+				Nodes      []struct {
+					ID string `json:"_id"`
+				}
+				PageInfo struct{ HasNextPage bool }
 			}
 		} `json:"_entities"`
 	}
