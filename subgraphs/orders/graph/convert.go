@@ -138,6 +138,11 @@ func toModel(o ordering.Order) *model.Order {
 	}
 	for i, l := range o.Lines {
 		m.Products[i] = &model.OrderProduct{ID: l.ProductID, Quantity: l.Quantity, UnitPriceMinor: l.UnitPrice, Product: &model.Product{ID: l.ProductID}}
+		if l.VariantID != "" {
+			v := l.VariantID
+			m.Products[i].VariantID = &v
+			m.Products[i].Variant = &model.ProductVariant{ID: v}
+		}
 	}
 	return m
 }
@@ -195,4 +200,13 @@ func toCart(c cart.Cart) *model.Cart {
 		m.Lines[i] = &model.CartLine{ID: l.ProductID, Quantity: l.Quantity, Held: l.Held, UnitPriceMinor: l.UnitPrice, Product: &model.Product{ID: l.ProductID}}
 	}
 	return m
+}
+
+// lineInput is an order line as the domain takes it.
+func lineInput(p *model.OrderProductInput) *ordering.LineInput {
+	in := &ordering.LineInput{ProductID: p.ID, Quantity: p.Quantity}
+	if p.VariantID != nil {
+		in.VariantID = *p.VariantID
+	}
+	return in
 }

@@ -42,7 +42,7 @@ func (r *mutationResolver) PlaceOrder(ctx context.Context, products []*model.Ord
 	in := make([]*ordering.LineInput, len(products))
 	for i, p := range products {
 		if p != nil {
-			in[i] = &ordering.LineInput{ProductID: p.ID, Quantity: p.Quantity}
+			in[i] = lineInput(p)
 		}
 	}
 	var o ordering.Order
@@ -68,7 +68,7 @@ func (r *mutationResolver) OrderCreate(ctx context.Context, input model.OrderCre
 	}
 	in := make([]*ordering.LineInput, len(input.Products))
 	for i, p := range input.Products {
-		in[i] = &ordering.LineInput{ProductID: p.ID, Quantity: p.Quantity}
+		in[i] = lineInput(p)
 	}
 	var o ordering.Order
 	if input.IdempotencyKey != nil {

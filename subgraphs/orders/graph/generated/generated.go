@@ -134,6 +134,8 @@ type ComplexityRoot struct {
 		Quantity       func(childComplexity int) int
 		UnitPrice      func(childComplexity int) int
 		UnitPriceMoney func(childComplexity int) int
+		Variant        func(childComplexity int) int
+		VariantID      func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -144,6 +146,10 @@ type ComplexityRoot struct {
 	}
 
 	Product struct {
+		ID func(childComplexity int) int
+	}
+
+	ProductVariant struct {
 		ID func(childComplexity int) int
 	}
 
@@ -607,6 +613,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrderProduct.UnitPriceMoney(childComplexity), true
+	case "OrderProduct.variant":
+		if e.ComplexityRoot.OrderProduct.Variant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderProduct.Variant(childComplexity), true
+	case "OrderProduct.variantId":
+		if e.ComplexityRoot.OrderProduct.VariantID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderProduct.VariantID(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -639,6 +657,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Product.ID(childComplexity), true
+
+	case "ProductVariant.id":
+		if e.ComplexityRoot.ProductVariant.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductVariant.ID(childComplexity), true
 
 	case "Query.cart":
 		if e.ComplexityRoot.Query.Cart == nil {
@@ -891,6 +916,13 @@ type OrderProduct {
   "quantity * unitPrice, exact."
   lineTotal: Money!
   product: Product
+  """
+  The variant reserved; null for the product's default variant when
+  products did not name it.
+  """
+  variantId: ID
+  "The variant reserved, resolved by the products subgraph; null as variantId is."
+  variant: ProductVariant
 }
 
 """
@@ -1105,6 +1137,20 @@ type Mutation {
 input OrderProductInput {
   _id: String!
   quantity: Int!
+  """
+  The variant (SKU) of the product to buy; left out, the product's default
+  variant. One line per product: two variants of one product go in two
+  orders.
+  """
+  variantId: ID
+}
+
+"""
+A variant (SKU) of a product, owned by the products subgraph; orders only
+names it.
+"""
+type ProductVariant @key(fields: "id", resolvable: false) {
+  id: ID!
 }
 
 "What orderCreate places."
@@ -1219,7 +1265,7 @@ type OrderPayload {
 `, BuiltIn: true},
 	{Name: "../../federation/entity.graphql", Input: `
 # a union of all types that use the @key directive
-union _Entity = Order | Product | User
+union _Entity = Order | Product | ProductVariant | User
 
 input OrderByIDsInput {
 	ID: ID!
@@ -1399,6 +1445,10 @@ func (ec *executionContext) childFields_OrderProduct(ctx context.Context, field 
 		return ec.fieldContext_OrderProduct_lineTotal(ctx, field)
 	case "product":
 		return ec.fieldContext_OrderProduct_product(ctx, field)
+	case "variantId":
+		return ec.fieldContext_OrderProduct_variantId(ctx, field)
+	case "variant":
+		return ec.fieldContext_OrderProduct_variant(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrderProduct", field.Name)
 }
@@ -1423,6 +1473,14 @@ func (ec *executionContext) childFields_Product(ctx context.Context, field graph
 		return ec.fieldContext_Product__id(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Product", field.Name)
+}
+
+func (ec *executionContext) childFields_ProductVariant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ProductVariant_id(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProductVariant", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3491,6 +3549,61 @@ func (ec *executionContext) fieldContext_OrderProduct_product(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _OrderProduct_variantId(ctx context.Context, field graphql.CollectedField, obj *model.OrderProduct) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderProduct_variantId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VariantID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrderProduct_variantId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderProduct", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _OrderProduct_variant(ctx context.Context, field graphql.CollectedField, obj *model.OrderProduct) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderProduct_variant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Variant, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductVariant) graphql.Marshaler {
+			return ec.marshalOProductVariant2ᚖgithubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋordersᚋgraphᚋmodelᚐProductVariant(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrderProduct_variant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderProduct",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductVariant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3604,6 +3717,29 @@ func (ec *executionContext) _Product__id(ctx context.Context, field graphql.Coll
 }
 func (ec *executionContext) fieldContext_Product__id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Product", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _ProductVariant_id(ctx context.Context, field graphql.CollectedField, obj *model.ProductVariant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductVariant_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductVariant_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductVariant", field, false, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _Query_orders(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -5282,7 +5418,7 @@ func (ec *executionContext) unmarshalInputOrderProductInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"_id", "quantity"}
+	fieldsInOrder := [...]string{"_id", "quantity", "variantId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -5303,6 +5439,13 @@ func (ec *executionContext) unmarshalInputOrderProductInput(ctx context.Context,
 				return it, err
 			}
 			it.Quantity = data
+		case "variantId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("variantId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VariantID = data
 		}
 	}
 	return it, nil
@@ -5394,6 +5537,13 @@ func (ec *executionContext) __Entity(ctx context.Context, sel ast.SelectionSet, 
 			return graphql.Null
 		}
 		return ec._User(ctx, sel, obj)
+	case model.ProductVariant:
+		return ec._ProductVariant(ctx, sel, &obj)
+	case *model.ProductVariant:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ProductVariant(ctx, sel, obj)
 	case model.Product:
 		return ec._Product(ctx, sel, &obj)
 	case *model.Product:
@@ -6424,6 +6574,16 @@ func (ec *executionContext) _OrderProduct(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "variantId":
+			out.Values[i] = ec._OrderProduct_variantId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "variant":
+			out.Values[i] = ec._OrderProduct_variant(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -6512,6 +6672,44 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 			out.Values[i] = graphql.MarshalString("Product")
 		case "_id":
 			out.Values[i] = ec._Product__id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var productVariantImplementors = []string{"ProductVariant", "_Entity"}
+
+func (ec *executionContext) _ProductVariant(ctx context.Context, sel ast.SelectionSet, obj *model.ProductVariant) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, productVariantImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProductVariant")
+		case "id":
+			out.Values[i] = ec._ProductVariant_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -8213,6 +8411,13 @@ func (ec *executionContext) marshalOProduct2ᚖgithubᚗcomᚋshopsupergraphᚋs
 		return graphql.Null
 	}
 	return ec._Product(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOProductVariant2ᚖgithubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋordersᚋgraphᚋmodelᚐProductVariant(ctx context.Context, sel ast.SelectionSet, v *model.ProductVariant) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProductVariant(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOSortDirection2ᚖgithubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋordersᚋgraphᚋmodelᚐSortDirection(ctx context.Context, v any) (*model.SortDirection, error) {

@@ -171,6 +171,11 @@ type OrderProduct struct {
 	// quantity * unitPrice, exact.
 	LineTotal *Money   `json:"lineTotal"`
 	Product   *Product `json:"product,omitempty"`
+	// The variant reserved; null for the product's default variant when
+	// products did not name it.
+	VariantID *string `json:"variantId,omitempty"`
+	// The variant reserved, resolved by the products subgraph; null as variantId is.
+	Variant *ProductVariant `json:"variant,omitempty"`
 	// The unit price in minor units; unitPrice, unitPriceMoney and lineTotal are derived from it.
 	UnitPriceMinor int64 `json:"-"`
 }
@@ -178,6 +183,10 @@ type OrderProduct struct {
 type OrderProductInput struct {
 	ID       string `json:"_id"`
 	Quantity int    `json:"quantity"`
+	// The variant (SKU) of the product to buy; left out, the product's default
+	// variant. One line per product: two variants of one product go in two
+	// orders.
+	VariantID *string `json:"variantId,omitempty"`
 }
 
 // How an order connection is sorted; the default is CREATED, DESC.
@@ -200,6 +209,14 @@ type Product struct {
 }
 
 func (Product) IsEntity() {}
+
+// A variant (SKU) of a product, owned by the products subgraph; orders only
+// names it.
+type ProductVariant struct {
+	ID string `json:"id"`
+}
+
+func (ProductVariant) IsEntity() {}
 
 type Query struct {
 }

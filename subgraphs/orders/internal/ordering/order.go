@@ -51,6 +51,9 @@ const (
 // reserved the stock and quoted its price.
 type Line struct {
 	ProductID string
+	// VariantID is the variant (SKU) ordered; empty for the product's
+	// default variant until products names the one it reserved.
+	VariantID string
 	Quantity  int
 	// UnitPrice is in the currency's minor units.
 	UnitPrice int64

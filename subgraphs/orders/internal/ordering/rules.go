@@ -23,11 +23,19 @@ const (
 // the GraphQL list arrive as nil pointers.
 type LineInput struct {
 	ProductID string
+	// VariantID names a variant (SKU) of the product; empty orders the
+	// default variant.
+	VariantID string
 	Quantity  int
 }
 
+// MaxVariantIDLength bounds a variant id; its shape is products' business.
+const MaxVariantIDLength = 128
+
 // ValidateLines checks a requested order and returns its lines with
-// canonical (lowercase hex) product ids. A product may appear only once:
+// canonical (lowercase hex) product ids. A product may appear only once,
+// whatever variant each line names (products reserves per order and
+// product):
 // a repeated product is rejected rather than merged, because two lines for
 // one product are more often a client bug than an intent, and merging would
 // hide it (and could overflow the per-line limit silently).
@@ -53,13 +61,16 @@ func ValidateLines(in []*LineInput) ([]Line, error) {
 			return nil, &InputError{Msg: fmt.Sprintf("product %s appears twice (products[%d] and products[%d]); list each product once with its total quantity", id, first, i), ProductID: id, Code: ReasonDuplicateLine, Field: fmt.Sprintf("products.%d._id", i)}
 		}
 		seen[id] = i
+		if len(l.VariantID) > MaxVariantIDLength {
+			return nil, &InputError{Msg: fmt.Sprintf("products[%d].variantId must be at most %d bytes", i, MaxVariantIDLength), ProductID: id, Code: ReasonInvalid, Field: fmt.Sprintf("products.%d.variantId", i)}
+		}
 		if l.Quantity <= 0 {
 			return nil, &InputError{Msg: fmt.Sprintf("products[%d].quantity must be at least 1, got %d", i, l.Quantity), ProductID: id, Code: ReasonInvalidQuantity, Field: fmt.Sprintf("products.%d.quantity", i)}
 		}
 		if l.Quantity > MaxQuantity {
 			return nil, &InputError{Msg: fmt.Sprintf("products[%d].quantity must be at most %d, got %d", i, MaxQuantity, l.Quantity), ProductID: id, Code: ReasonInvalidQuantity, Field: fmt.Sprintf("products.%d.quantity", i)}
 		}
-		out = append(out, Line{ProductID: id, Quantity: l.Quantity})
+		out = append(out, Line{ProductID: id, VariantID: l.VariantID, Quantity: l.Quantity})
 	}
 	return out, nil
 }
@@ -79,14 +90,18 @@ func priceLines(want []Line, got []Line) ([]Line, int64, error) {
 	var total int64
 	for i, w := range want {
 		g, ok := byID[w.ProductID]
-		if !ok || g.Quantity != w.Quantity || g.UnitPrice < 0 {
+		if !ok || g.Quantity != w.Quantity || g.UnitPrice < 0 || (w.VariantID != "" && g.VariantID != "" && g.VariantID != w.VariantID) {
 			return nil, 0, fmt.Errorf("price lines: reservation does not match line %s x%d", w.ProductID, w.Quantity)
 		}
 		if g.UnitPrice > 0 && int64(w.Quantity) > (MaxTotal-total)/g.UnitPrice {
 			return nil, 0, &InputError{Msg: fmt.Sprintf("order total exceeds %d", MaxTotal), Code: ReasonTotalTooLarge, Field: "products"}
 		}
 		total += int64(w.Quantity) * g.UnitPrice
-		out[i] = Line{ProductID: w.ProductID, Quantity: w.Quantity, UnitPrice: g.UnitPrice}
+		variant := g.VariantID
+		if variant == "" {
+			variant = w.VariantID
+		}
+		out[i] = Line{ProductID: w.ProductID, VariantID: variant, Quantity: w.Quantity, UnitPrice: g.UnitPrice}
 	}
 	return out, total, nil
 }

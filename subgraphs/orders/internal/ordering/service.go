@@ -165,7 +165,7 @@ func (s *Service) OrdersByID(ctx context.Context, c Caller, ids []string) (map[s
 func (s *Service) event(typ string, o Order, step int, at time.Time) (*outbox.Entry, error) {
 	data := events.OrderData{OrderID: o.ID, UserID: o.UserID, Status: string(o.Status), Total: int(o.Total)}
 	for _, l := range o.Lines {
-		data.Lines = append(data.Lines, events.OrderLine{ProductID: l.ProductID, Quantity: l.Quantity, UnitPrice: int(l.UnitPrice)})
+		data.Lines = append(data.Lines, events.OrderLine{ProductID: l.ProductID, VariantID: l.VariantID, Quantity: l.Quantity, UnitPrice: int(l.UnitPrice)})
 	}
 	env, err := events.New(typ, at, data)
 	if err != nil {

@@ -71,7 +71,7 @@ func (c *Client) Reserve(ctx context.Context, orderID string, lines []ordering.L
 func (c *Client) ReserveHeld(ctx context.Context, orderID, holdID string, lines []ordering.Line) (ordering.Reservation, error) {
 	req := inventoryapi.ReserveRequest{OrderID: orderID, HoldID: holdID, Lines: make([]inventoryapi.Line, len(lines))}
 	for i, l := range lines {
-		req.Lines[i] = inventoryapi.Line{ProductID: l.ProductID, Quantity: l.Quantity}
+		req.Lines[i] = inventoryapi.Line{ProductID: l.ProductID, VariantID: l.VariantID, Quantity: l.Quantity}
 	}
 	body, err := json.Marshal(req)
 	if err != nil {
@@ -207,7 +207,7 @@ func decodeReservation(data []byte) (ordering.Reservation, error) {
 	}
 	out := ordering.Reservation{OrderID: r.OrderID, Status: r.Status, Lines: make([]ordering.Line, len(r.Lines))}
 	for i, l := range r.Lines {
-		out.Lines[i] = ordering.Line{ProductID: l.ProductID, Quantity: l.Quantity, UnitPrice: int64(l.UnitPrice)}
+		out.Lines[i] = ordering.Line{ProductID: l.ProductID, VariantID: l.VariantID, Quantity: l.Quantity, UnitPrice: int64(l.UnitPrice)}
 	}
 	if r.Problem != nil {
 		out.Err = fromProblem(*r.Problem)

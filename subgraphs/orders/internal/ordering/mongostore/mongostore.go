@@ -103,6 +103,7 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 
 type lineDoc struct {
 	ProductID string `bson:"productId"`
+	VariantID string `bson:"variantId,omitempty"`
 	Quantity  int    `bson:"quantity"`
 	UnitPrice int64  `bson:"unitPrice"`
 }
