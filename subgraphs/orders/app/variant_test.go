@@ -64,7 +64,9 @@ func TestOrderVariant(t *testing.T) {
 	}
 
 	// The seed's shape buys the default variant.
-	var seed struct{ PlaceOrder *struct{ Products []lineView } }
+	var seed struct {
+		PlaceOrder *struct{ Products []lineView }
+	}
 	r = h.do(t, auth, `mutation($id: String!){ placeOrder(products: [{_id: $id, quantity: 1}]){ products { _id variantId variant { id } quantity unitPriceMoney { amount } } } }`, map[string]any{"id": shirt}, &seed)
 	if len(r.Errors) > 0 || seed.PlaceOrder == nil || seed.PlaceOrder.Products[0].VariantID != nil || seed.PlaceOrder.Products[0].UnitPriceMoney.Amount != "1500" {
 		t.Fatalf("default variant order: %+v %+v", seed, r.Errors)
