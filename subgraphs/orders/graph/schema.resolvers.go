@@ -12,6 +12,7 @@ import (
 	"github.com/shopsupergraph/shop/platform/gqlerr"
 	"github.com/shopsupergraph/shop/subgraphs/orders/graph/generated"
 	"github.com/shopsupergraph/shop/subgraphs/orders/graph/model"
+	"github.com/shopsupergraph/shop/subgraphs/orders/internal/cart"
 	"github.com/shopsupergraph/shop/subgraphs/orders/internal/ordering"
 )
 
@@ -182,6 +183,48 @@ func (r *mutationResolver) Checkout(ctx context.Context) (*model.Order, error) {
 		return nil, toGraphQL(ctx, err)
 	}
 	return toModel(o), nil
+}
+
+// CartLinesAdd is the resolver for the cartLinesAdd field.
+func (r *mutationResolver) CartLinesAdd(ctx context.Context, lines []*model.CartLineInput) (*model.CartPayload, error) {
+	return r.cartLines(ctx, cart.ModeAdd, lines)
+}
+
+// CartLinesUpdate is the resolver for the cartLinesUpdate field.
+func (r *mutationResolver) CartLinesUpdate(ctx context.Context, lines []*model.CartLineInput) (*model.CartPayload, error) {
+	return r.cartLines(ctx, cart.ModeSet, lines)
+}
+
+// CartLinesRemove is the resolver for the cartLinesRemove field.
+func (r *mutationResolver) CartLinesRemove(ctx context.Context, productIds []string) (*model.CartPayload, error) {
+	lines := make([]*model.CartLineInput, len(productIds))
+	for i, id := range productIds {
+		lines[i] = &model.CartLineInput{ProductID: id}
+	}
+	return r.cartLines(ctx, cart.ModeSet, lines)
+}
+
+// CartCheckout is the resolver for the cartCheckout field.
+func (r *mutationResolver) CartCheckout(ctx context.Context) (*model.CartPayload, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if ctx, err = startWrite(ctx); err != nil {
+		return nil, err
+	}
+	o, err := r.Carts.Checkout(ctx, c)
+	if errs, ok := cartErrors(err, true, ""); ok {
+		return r.cartFailure(ctx, c, errs), nil
+	}
+	if err != nil {
+		return nil, toGraphQL(ctx, err)
+	}
+	ct, err := r.Carts.Get(ctx, c)
+	if err != nil {
+		return nil, toGraphQL(ctx, err)
+	}
+	return &model.CartPayload{Cart: toCart(ct), Order: toModel(o), Errors: []*model.CartError{}}, nil
 }
 
 // Total is the resolver for the total field.

@@ -37,6 +37,14 @@ type Cart struct {
 	TotalMinor int64 `json:"-"`
 }
 
+// One business failure of a cart mutation.
+type CartError struct {
+	// The input path the error is about, e.g. lines.0.quantity; null for the whole input.
+	Field   *string       `json:"field,omitempty"`
+	Code    CartErrorCode `json:"code"`
+	Message string        `json:"message"`
+}
+
 // One product in a cart. _id is the product's id.
 type CartLine struct {
 	ID string `json:"_id"`
@@ -49,6 +57,21 @@ type CartLine struct {
 	Product   *Product `json:"product,omitempty"`
 	// The unit price in minor units; unitPrice is derived from it.
 	UnitPriceMinor int64 `json:"-"`
+}
+
+// One line of a multi-line cart change.
+type CartLineInput struct {
+	ProductID string `json:"productId"`
+	Quantity  int    `json:"quantity"`
+}
+
+// The result of a cart mutation: the cart as it now stands (as it was when
+// there are errors), the order a cartCheckout placed, and business failures.
+type CartPayload struct {
+	Cart *Cart `json:"cart,omitempty"`
+	// Set by cartCheckout once the order is placed.
+	Order  *Order       `json:"order,omitempty"`
+	Errors []*CartError `json:"errors"`
 }
 
 // A time range; both ends included, either may be left out.
@@ -239,6 +262,88 @@ func (User) IsEntity() {}
 
 type UserByIDsInput struct {
 	ID string `json:"ID"`
+}
+
+// What went wrong with a cart mutation.
+type CartErrorCode string
+
+const (
+	// A value is malformed, e.g. an id that is not an id.
+	CartErrorCodeInvalid CartErrorCode = "INVALID"
+	// A list that must not be empty is.
+	CartErrorCodeRequired CartErrorCode = "REQUIRED"
+	// A quantity is out of range (1 to 1000 to add, 0 to 1000 to set).
+	CartErrorCodeInvalidQuantity CartErrorCode = "INVALID_QUANTITY"
+	// The same product appears on two lines.
+	CartErrorCodeDuplicateLine CartErrorCode = "DUPLICATE_LINE"
+	// More lines than a cart may have (50).
+	CartErrorCodeTooManyLines CartErrorCode = "TOO_MANY_LINES"
+	// The product does not exist.
+	CartErrorCodeNotFound CartErrorCode = "NOT_FOUND"
+	// Products cannot hold the units asked for.
+	CartErrorCodeInsufficientStock CartErrorCode = "INSUFFICIENT_STOCK"
+	// The change would take the cart beyond its units per product or units in all.
+	CartErrorCodeCartLimitExceeded CartErrorCode = "CART_LIMIT_EXCEEDED"
+	// At checkout: the hold on a line expired and its units cannot be held again.
+	CartErrorCodeCartExpired CartErrorCode = "CART_EXPIRED"
+	// At checkout: the cart has no lines.
+	CartErrorCodeCartEmpty CartErrorCode = "CART_EMPTY"
+)
+
+var AllCartErrorCode = []CartErrorCode{
+	CartErrorCodeInvalid,
+	CartErrorCodeRequired,
+	CartErrorCodeInvalidQuantity,
+	CartErrorCodeDuplicateLine,
+	CartErrorCodeTooManyLines,
+	CartErrorCodeNotFound,
+	CartErrorCodeInsufficientStock,
+	CartErrorCodeCartLimitExceeded,
+	CartErrorCodeCartExpired,
+	CartErrorCodeCartEmpty,
+}
+
+func (e CartErrorCode) IsValid() bool {
+	switch e {
+	case CartErrorCodeInvalid, CartErrorCodeRequired, CartErrorCodeInvalidQuantity, CartErrorCodeDuplicateLine, CartErrorCodeTooManyLines, CartErrorCodeNotFound, CartErrorCodeInsufficientStock, CartErrorCodeCartLimitExceeded, CartErrorCodeCartExpired, CartErrorCodeCartEmpty:
+		return true
+	}
+	return false
+}
+
+func (e CartErrorCode) String() string {
+	return string(e)
+}
+
+func (e *CartErrorCode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CartErrorCode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CartErrorCode", str)
+	}
+	return nil
+}
+
+func (e CartErrorCode) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CartErrorCode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CartErrorCode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // What went wrong with an order mutation's input or the order itself.

@@ -19,6 +19,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/shopsupergraph/shop/subgraphs/orders/internal/ordering"
 )
 
 // Sentinel errors.
@@ -35,6 +37,12 @@ var (
 type InputError struct {
 	Msg       string
 	ProductID string
+	// Index is the input line the error is about in a multi-line change
+	// (ChangeLines), -1 for the whole input; Field names the line's field
+	// (productId or quantity); Code says what is wrong.
+	Index int
+	Field string
+	Code  ordering.Reason
 }
 
 func (e *InputError) Error() string { return e.Msg }
