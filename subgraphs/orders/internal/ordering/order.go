@@ -70,6 +70,9 @@ type Order struct {
 	// 2^31 stay exact.
 	Total     int64
 	CreatedAt time.Time
+	// HistorySeq is the number of the user's history entry that names
+	// the order (0 when the store does not know it).
+	HistorySeq int64
 }
 
 // Transition is one append-only step of an order's state machine.

@@ -33,6 +33,11 @@ type Storer interface {
 	// (see mongostore's EnsureIndexes), never more than q.Limit+1
 	// documents read.
 	Page(ctx context.Context, q PageQuery) (items []PageItem, more bool, err error)
+	// HistoryPage is Page for one user's orders sorted by CREATED, read
+	// by point reads from the user's history (whose entries follow the
+	// order of placement); cursors carry the entry number (Cursor.Seq).
+	// total is the number of history entries.
+	HistoryPage(ctx context.Context, userID string, q PageQuery) (items []PageItem, more bool, total int, err error)
 	// Count returns how many orders match f (by the snapshots).
 	Count(ctx context.Context, f Filter) (int, error)
 	// AppendTransition inserts t. For steps after StepResolve it first

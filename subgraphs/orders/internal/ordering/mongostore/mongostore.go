@@ -117,6 +117,10 @@ type orderDoc struct {
 	Total     int64              `bson:"total"`
 	CreatedAt time.Time          `bson:"createdAt"`
 	UpdatedAt time.Time          `bson:"updatedAt"`
+	// HistSeq is the number of the user's history entry written for the
+	// order; a second entry (a retried create) is skipped by it. Absent
+	// on orders from before it was kept.
+	HistSeq int64 `bson:"histSeq,omitempty"`
 }
 
 type transitionDoc struct {
@@ -161,7 +165,7 @@ func toLines(ls []lineDoc) []ordering.Line {
 }
 
 func (d orderDoc) order() ordering.Order {
-	return ordering.Order{ID: d.ID.Hex(), UserID: d.UserID, Lines: toLines(d.Lines), Status: ordering.Status(d.Status), Total: d.Total, CreatedAt: d.CreatedAt}
+	return ordering.Order{ID: d.ID.Hex(), UserID: d.UserID, Lines: toLines(d.Lines), Status: ordering.Status(d.Status), Total: d.Total, CreatedAt: d.CreatedAt, HistorySeq: d.HistSeq}
 }
 
 func (d transitionDoc) transition() ordering.Transition {
@@ -189,13 +193,13 @@ func (s *Store) Create(ctx context.Context, o ordering.Order) error {
 	wg.Go(func() {
 		workErr = s.addWork(ctx, ordering.WorkItem{OrderID: o.ID, Step: ordering.StepResolve, At: o.CreatedAt})
 	})
-	histErr := s.appendHistory(ctx, o.UserID, o.ID, o.CreatedAt)
+	seq, histErr := s.appendHistory(ctx, o.UserID, o.ID, o.CreatedAt)
 	wg.Wait()
 	if err := errors.Join(workErr, histErr); err != nil {
 		return fmt.Errorf("create order: %w", err)
 	}
 	now := o.CreatedAt
-	d := orderDoc{ID: oid, UserID: o.UserID, Lines: toLineDocs(o.Lines), Status: string(o.Status), Total: o.Total, CreatedAt: now, UpdatedAt: now}
+	d := orderDoc{ID: oid, UserID: o.UserID, Lines: toLineDocs(o.Lines), Status: string(o.Status), Total: o.Total, CreatedAt: now, UpdatedAt: now, HistSeq: seq}
 	if err := s.ordersIns.InsertOne(ctx, d); err != nil {
 		if mongox.IsDuplicateKey(err) {
 			return fmt.Errorf("create order: %w", ordering.ErrExists)
