@@ -146,7 +146,7 @@ func TestStaffOrderJourney(t *testing.T) {
 	t.Parallel()
 	sys := harness.Start(t, bins, harness.Options{})
 	s := newShop(t, sys, 0)
-	orders := &shop{t: t, c: harness.NewClient(sys.Orders[0].GraphQL()), admin: s.admin}
+	orders := &shop{t: t, c: s.orders, admin: s.admin}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
@@ -207,8 +207,9 @@ func TestStaffOrderJourney(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	var health struct{ OrderHealth struct{ UnsettledSteps int } }
-	orders.must(ctx, `{ orderHealth { unsettledSteps } }`, nil, s.admin, &health)
+	if err := s.orderHealthErr(ctx); err != nil {
+		t.Fatal(err)
+	}
 	var cancelledPage orderPageView
 	s.must(ctx, orderPage, map[string]any{"first": 10, "filter": map[string]any{"status": "CANCELLED"}}, s.admin, &cancelledPage)
 	if n := cancelledPage.OrdersConnection.Nodes; len(n) != 1 || n[0].ID != target {
