@@ -118,6 +118,10 @@ type StockChangedData struct {
 // OrderLine is one product line of an order event.
 type OrderLine struct {
 	ProductID string `json:"productId"`
+	// VariantID is the variant (SKU) reserved; absent for the product's
+	// default variant when products did not name it (added later, so
+	// consumers must accept its absence).
+	VariantID string `json:"variantId,omitempty"`
 	Quantity  int    `json:"quantity"`
 	UnitPrice int    `json:"unitPrice"`
 }

@@ -289,7 +289,7 @@ func TestSeedFlowAndAPI(t *testing.T) {
 	h.do(t, nil, `{ _service { sdl } }`, nil, &sdl)
 	for _, want := range []string{
 		`type Order @key(fields: "_id")`, `type Product @key(fields: "_id", resolvable: false)`, `orders: [Order!]!`,
-		`import: ["@key", "@authenticated"]`, `placeOrder(products: [OrderProductInput], idempotencyKey: String): Order @authenticated`,
+		`import: ["@key", "@authenticated", "@shareable", "@requiresScopes"]`, `orderHealth: OrderHealth! @requiresScopes(scopes: [["MANAGE_ORDERS"]])`, `placeOrder(products: [OrderProductInput], idempotencyKey: String): Order @authenticated`,
 		`cart: Cart @authenticated`, `checkout: Order @authenticated`,
 	} {
 		if !strings.Contains(sdl.Service.SDL, want) {
@@ -463,6 +463,7 @@ func TestLoadConfig(t *testing.T) {
 		{"grace within the reserve budget", map[string]string{"API_SECRET": "s", "ORDER_RECOVERY_GRACE": "12s"}, []string{"ORDER_RECOVERY_GRACE (12s) must exceed", "12s"}},
 		{"grace within the attempts", map[string]string{"API_SECRET": "s", "ORDER_RECOVERY_GRACE": "2s", "PRODUCTS_TIMEOUT": "1s", "PRODUCTS_ATTEMPTS": "2"}, []string{"2.1s"}},
 		{"reserve timeout", map[string]string{"API_SECRET": "s", "ORDER_RESERVE_TIMEOUT": "0s"}, []string{"ORDER_RESERVE_TIMEOUT"}},
+		{"currency", map[string]string{"API_SECRET": "s", "SHOP_CURRENCY": "usd"}, []string{"SHOP_CURRENCY", `"usd"`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -470,7 +471,7 @@ func TestLoadConfig(t *testing.T) {
 			cfg, err := app.LoadConfig(config.FromMap(tc.env))
 			if len(tc.wantErr) == 0 {
 				if err != nil || cfg.ListenAddr != ":4003" || cfg.ProductsURL != "http://localhost:4002" || cfg.MongoDB != "shop_orders" ||
-					cfg.ReserveBudget() != 12*time.Second || cfg.RecoveryGrace <= cfg.ReserveBudget() {
+					cfg.ReserveBudget() != 12*time.Second || cfg.RecoveryGrace <= cfg.ReserveBudget() || cfg.Currency != "USD" {
 					t.Fatalf("%+v %v", cfg, err)
 				}
 				return

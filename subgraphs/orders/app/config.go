@@ -2,6 +2,7 @@ package app
 
 import (
 	"net/url"
+	"regexp"
 	"time"
 
 	"github.com/shopsupergraph/shop/platform/config"
@@ -14,6 +15,9 @@ import (
 // productsBackoff is the products client's pause before its second
 // attempt, doubled before each later one (productsclient's default).
 const productsBackoff = 100 * time.Millisecond
+
+// currencyCode is the shape of an ISO 4217 code.
+var currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)
 
 // minReadBudget lets a shopper read a full order history (500 orders):
 // the history's head, entries and orders with their transitions.
@@ -36,6 +40,8 @@ const minReadBudget = 2_100
 //	CART_MAX_UNITS            units a user's cart may hold in all (default 100)
 //	REQUEST_READ_BUDGET       database reads one GraphQL response may make (default 5000)
 //	ADMIN_REQUEST_READ_BUDGET the same for requests with the admin key (default 50000)
+//	SHOP_CURRENCY             ISO 4217 code of every Money amount, three upper-case
+//	                          letters (default USD)
 //
 // A reservation is idempotent by order id, so an attempt that timed out
 // is retried safely: the per-attempt timeout only has to be long enough
@@ -57,6 +63,8 @@ type Config struct {
 	// GraphQL response (see platform/readbudget).
 	ReadBudget      int
 	AdminReadBudget int
+	// Currency is the shop's ISO 4217 currency code (Money.currency).
+	Currency string
 }
 
 // LoadConfig reads the configuration and reports every problem at once.
@@ -74,6 +82,10 @@ func LoadConfig(env *config.Env) (Config, error) {
 		CartMaxUnits:           env.Int("CART_MAX_UNITS", cart.DefaultUnits),
 		ReadBudget:             env.Int("REQUEST_READ_BUDGET", graph.DefaultReadBudget),
 		AdminReadBudget:        env.Int("ADMIN_REQUEST_READ_BUDGET", graph.DefaultAdminReadBudget),
+		Currency:               env.String("SHOP_CURRENCY", "USD"),
+	}
+	if !currencyCode.MatchString(c.Currency) {
+		env.Problem("SHOP_CURRENCY must be an ISO 4217 code of three upper-case letters such as USD, got %q", c.Currency)
 	}
 	if u, err := url.Parse(c.ProductsURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		env.Problem("PRODUCTS_INTERNAL_URL must be an http(s) URL, got %q", c.ProductsURL)

@@ -25,7 +25,7 @@ import (
 // the operation limits of the configuration (platform/gqlguard).
 func (a *App) buildHandler() (http.Handler, error) {
 	es := generated.NewExecutableSchema(generated.Config{
-		Resolvers:  &graph.Resolver{Service: a.svc, Carts: a.cart},
+		Resolvers:  &graph.Resolver{Service: a.svc, Carts: a.cart, Currency: a.cfg.Currency},
 		Complexity: graph.Complexity(),
 	})
 	srv := handler.New(gqlguard.Schema(es))

@@ -33,7 +33,9 @@ func caller(ctx context.Context) (ordering.Caller, error) {
 	if p.KeyPresented && !p.Admin {
 		return ordering.Caller{}, gqlerr.New(ctx, gqlerr.Unauthenticated, "invalid admin key", nil)
 	}
-	return ordering.Caller{UserID: p.UserID, Admin: p.Admin}, nil
+	// The admin key holds every scope; a staff token with MANAGE_ORDERS
+	// acts on every order as the admin key does.
+	return ordering.Caller{UserID: p.UserID, Admin: p.HasScope(auth.ScopeManageOrders)}, nil
 }
 
 // toGraphQL maps a domain error to a GraphQL error with extensions.code.
@@ -80,9 +82,9 @@ func toGraphQL(ctx context.Context, err error) error {
 	case errors.As(err, &state):
 		return gqlerr.New(ctx, gqlerr.Conflict, state.Error(), map[string]any{"status": string(state.Status)})
 	case errors.Is(err, ordering.ErrAdminKeyRequired):
-		return gqlerr.New(ctx, gqlerr.Unauthenticated, "this operation needs the admin key in the x-api-key header", nil)
+		return gqlerr.New(ctx, gqlerr.Unauthenticated, "this operation needs a token with the MANAGE_ORDERS scope or the admin key in the x-api-key header", nil)
 	case errors.Is(err, ordering.ErrForbidden):
-		return gqlerr.New(ctx, gqlerr.Forbidden, "this operation needs the admin key", nil)
+		return forbidden(ctx)
 	case errors.Is(err, ordering.ErrUnauthenticated):
 		return gqlerr.New(ctx, gqlerr.Unauthenticated, "a valid Bearer token is required", nil)
 	case errors.Is(err, ordering.ErrNotFound):
@@ -125,16 +127,22 @@ func storeUnavailable(ctx context.Context, err error) error {
 
 func toModel(o ordering.Order) *model.Order {
 	m := &model.Order{
-		ID:        o.ID,
-		UserID:    o.UserID,
-		Status:    model.OrderStatus(o.Status),
-		Total:     o.Total,
-		CreatedAt: o.CreatedAt.UTC().Format(time.RFC3339),
+		ID:         o.ID,
+		UserID:     o.UserID,
+		Status:     model.OrderStatus(o.Status),
+		TotalMinor: o.Total,
+		// Whole seconds, as createdAt has always been shown.
+		CreatedAt: o.CreatedAt.UTC().Truncate(time.Second),
 		User:      &model.User{ID: o.UserID},
 		Products:  make([]*model.OrderProduct, len(o.Lines)),
 	}
 	for i, l := range o.Lines {
-		m.Products[i] = &model.OrderProduct{ID: l.ProductID, Quantity: l.Quantity, UnitPrice: l.UnitPrice, Product: &model.Product{ID: l.ProductID}}
+		m.Products[i] = &model.OrderProduct{ID: l.ProductID, Quantity: l.Quantity, UnitPriceMinor: l.UnitPrice, Product: &model.Product{ID: l.ProductID}}
+		if l.VariantID != "" {
+			v := l.VariantID
+			m.Products[i].VariantID = &v
+			m.Products[i].Variant = &model.ProductVariant{ID: v}
+		}
 	}
 	return m
 }
@@ -183,13 +191,22 @@ func cartStockError(ctx context.Context, e *cart.StockError) error {
 }
 
 func toCart(c cart.Cart) *model.Cart {
-	m := &model.Cart{ID: c.ID, Total: c.Total, Lines: make([]*model.CartLine, len(c.Lines))}
+	m := &model.Cart{ID: c.ID, TotalMinor: c.Total, Lines: make([]*model.CartLine, len(c.Lines))}
 	if c.ExpiresAt != nil {
-		at := c.ExpiresAt.UTC().Format(time.RFC3339Nano)
+		at := c.ExpiresAt.UTC()
 		m.ExpiresAt = &at
 	}
 	for i, l := range c.Lines {
-		m.Lines[i] = &model.CartLine{ID: l.ProductID, Quantity: l.Quantity, Held: l.Held, UnitPrice: l.UnitPrice, Product: &model.Product{ID: l.ProductID}}
+		m.Lines[i] = &model.CartLine{ID: l.ProductID, Quantity: l.Quantity, Held: l.Held, UnitPriceMinor: l.UnitPrice, Product: &model.Product{ID: l.ProductID}}
 	}
 	return m
+}
+
+// lineInput is an order line as the domain takes it.
+func lineInput(p *model.OrderProductInput) *ordering.LineInput {
+	in := &ordering.LineInput{ProductID: p.ID, Quantity: p.Quantity}
+	if p.VariantID != nil {
+		in.VariantID = *p.VariantID
+	}
+	return in
 }

@@ -12,4 +12,6 @@ import (
 type Resolver struct {
 	Service *ordering.Service
 	Carts   *cart.Service
+	// Currency is the shop's ISO 4217 code, given with every Money.
+	Currency string
 }

@@ -9,10 +9,27 @@ import (
 	"context"
 	"time"
 
+	"github.com/shopsupergraph/shop/platform/gqlerr"
 	"github.com/shopsupergraph/shop/subgraphs/orders/graph/generated"
 	"github.com/shopsupergraph/shop/subgraphs/orders/graph/model"
+	"github.com/shopsupergraph/shop/subgraphs/orders/internal/cart"
 	"github.com/shopsupergraph/shop/subgraphs/orders/internal/ordering"
 )
+
+// Total is the resolver for the total field.
+func (r *cartResolver) Total(ctx context.Context, obj *model.Cart) (int, error) {
+	return int32Amount(ctx, obj.TotalMinor, "totalMoney")
+}
+
+// TotalMoney is the resolver for the totalMoney field.
+func (r *cartResolver) TotalMoney(ctx context.Context, obj *model.Cart) (*model.Money, error) {
+	return r.money(obj.TotalMinor), nil
+}
+
+// UnitPrice is the resolver for the unitPrice field.
+func (r *cartLineResolver) UnitPrice(ctx context.Context, obj *model.CartLine) (int, error) {
+	return int32Amount(ctx, obj.UnitPriceMinor, "the cart's totalMoney")
+}
 
 // PlaceOrder is the resolver for the placeOrder field.
 func (r *mutationResolver) PlaceOrder(ctx context.Context, products []*model.OrderProductInput, idempotencyKey *string) (*model.Order, error) {
@@ -26,7 +43,7 @@ func (r *mutationResolver) PlaceOrder(ctx context.Context, products []*model.Ord
 	in := make([]*ordering.LineInput, len(products))
 	for i, p := range products {
 		if p != nil {
-			in[i] = &ordering.LineInput{ProductID: p.ID, Quantity: p.Quantity}
+			in[i] = lineInput(p)
 		}
 	}
 	var o ordering.Order
@@ -39,6 +56,53 @@ func (r *mutationResolver) PlaceOrder(ctx context.Context, products []*model.Ord
 		return nil, toGraphQL(ctx, err)
 	}
 	return toModel(o), nil
+}
+
+// OrderCreate is the resolver for the orderCreate field.
+func (r *mutationResolver) OrderCreate(ctx context.Context, input model.OrderCreateInput) (*model.OrderCreatePayload, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if ctx, err = startWrite(ctx); err != nil {
+		return nil, err
+	}
+	in := make([]*ordering.LineInput, len(input.Products))
+	for i, p := range input.Products {
+		in[i] = lineInput(p)
+	}
+	var o ordering.Order
+	if input.IdempotencyKey != nil {
+		o, err = r.Service.PlaceWithKey(ctx, c, in, *input.IdempotencyKey)
+	} else {
+		o, err = r.Service.Place(ctx, c, in)
+	}
+	if errs, ok := orderErrors(err, "input."); ok {
+		return &model.OrderCreatePayload{Errors: errs}, nil
+	}
+	if err != nil {
+		return nil, toGraphQL(ctx, err)
+	}
+	return &model.OrderCreatePayload{Order: toModel(o), Errors: []*model.OrderError{}}, nil
+}
+
+// OrderCancel is the resolver for the orderCancel field.
+func (r *mutationResolver) OrderCancel(ctx context.Context, id string) (*model.OrderPayload, error) {
+	c, err := staff(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if ctx, err = startWrite(ctx); err != nil {
+		return nil, err
+	}
+	o, err := r.Service.Cancel(ctx, c, id)
+	if errs, ok := orderErrors(err, ""); ok {
+		return &model.OrderPayload{Errors: errs}, nil
+	}
+	if err != nil {
+		return nil, toGraphQL(ctx, err)
+	}
+	return &model.OrderPayload{Order: toModel(o), Errors: []*model.OrderError{}}, nil
 }
 
 // CancelOrder is the resolver for the cancelOrder field.
@@ -121,6 +185,73 @@ func (r *mutationResolver) Checkout(ctx context.Context) (*model.Order, error) {
 	return toModel(o), nil
 }
 
+// CartLinesAdd is the resolver for the cartLinesAdd field.
+func (r *mutationResolver) CartLinesAdd(ctx context.Context, lines []*model.CartLineInput) (*model.CartPayload, error) {
+	return r.cartLines(ctx, cart.ModeAdd, lines)
+}
+
+// CartLinesUpdate is the resolver for the cartLinesUpdate field.
+func (r *mutationResolver) CartLinesUpdate(ctx context.Context, lines []*model.CartLineInput) (*model.CartPayload, error) {
+	return r.cartLines(ctx, cart.ModeSet, lines)
+}
+
+// CartLinesRemove is the resolver for the cartLinesRemove field.
+func (r *mutationResolver) CartLinesRemove(ctx context.Context, productIds []string) (*model.CartPayload, error) {
+	lines := make([]*model.CartLineInput, len(productIds))
+	for i, id := range productIds {
+		lines[i] = &model.CartLineInput{ProductID: id}
+	}
+	return r.cartLines(ctx, cart.ModeSet, lines)
+}
+
+// CartCheckout is the resolver for the cartCheckout field.
+func (r *mutationResolver) CartCheckout(ctx context.Context) (*model.CartPayload, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if ctx, err = startWrite(ctx); err != nil {
+		return nil, err
+	}
+	o, err := r.Carts.Checkout(ctx, c)
+	if errs, ok := cartErrors(err, true, ""); ok {
+		return r.cartFailure(ctx, c, errs), nil
+	}
+	if err != nil {
+		return nil, toGraphQL(ctx, err)
+	}
+	ct, err := r.Carts.Get(ctx, c)
+	if err != nil {
+		return nil, toGraphQL(ctx, err)
+	}
+	return &model.CartPayload{Cart: toCart(ct), Order: toModel(o), Errors: []*model.CartError{}}, nil
+}
+
+// Total is the resolver for the total field.
+func (r *orderResolver) Total(ctx context.Context, obj *model.Order) (int, error) {
+	return int32Amount(ctx, obj.TotalMinor, "totalMoney")
+}
+
+// TotalMoney is the resolver for the totalMoney field.
+func (r *orderResolver) TotalMoney(ctx context.Context, obj *model.Order) (*model.Money, error) {
+	return r.money(obj.TotalMinor), nil
+}
+
+// UnitPrice is the resolver for the unitPrice field.
+func (r *orderProductResolver) UnitPrice(ctx context.Context, obj *model.OrderProduct) (int, error) {
+	return int32Amount(ctx, obj.UnitPriceMinor, "unitPriceMoney")
+}
+
+// UnitPriceMoney is the resolver for the unitPriceMoney field.
+func (r *orderProductResolver) UnitPriceMoney(ctx context.Context, obj *model.OrderProduct) (*model.Money, error) {
+	return r.money(obj.UnitPriceMinor), nil
+}
+
+// LineTotal is the resolver for the lineTotal field.
+func (r *orderProductResolver) LineTotal(ctx context.Context, obj *model.OrderProduct) (*model.Money, error) {
+	return r.money(lineTotal(obj)), nil
+}
+
 // Orders is the resolver for the orders field.
 func (r *queryResolver) Orders(ctx context.Context) ([]*model.Order, error) {
 	c, err := caller(ctx)
@@ -132,6 +263,15 @@ func (r *queryResolver) Orders(ctx context.Context) ([]*model.Order, error) {
 		return nil, toGraphQL(ctx, err)
 	}
 	return toModels(os), nil
+}
+
+// OrdersConnection is the resolver for the ordersConnection field.
+func (r *queryResolver) OrdersConnection(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.OrderFilter, sortBy *model.OrderSort) (*model.OrderConnection, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.connection(ctx, c, pageArgs(first, after, last, before, filter, sortBy))
 }
 
 // Order is the resolver for the order field.
@@ -188,8 +328,38 @@ func (r *userResolver) Orders(ctx context.Context, obj *model.User) ([]*model.Or
 	return r.userOrders(ctx, c, obj.ID)
 }
 
+// OrdersConnection is the resolver for the ordersConnection field.
+func (r *userResolver) OrdersConnection(ctx context.Context, obj *model.User, first *int, after *string, last *int, before *string, filter *model.OrderFilter, sortBy *model.OrderSort) (*model.OrderConnection, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a := pageArgs(first, after, last, before, filter, sortBy)
+	if a.Filter.UserID != "" && a.Filter.UserID != obj.ID {
+		return nil, gqlerr.New(ctx, gqlerr.BadUserInput, "filter.userId must be this user's id or left out", nil)
+	}
+	if !c.Admin && c.UserID != obj.ID {
+		// Order history is private: others see none of it.
+		return emptyConnection(), nil
+	}
+	a.Filter.UserID = obj.ID
+	return r.connection(ctx, c, a)
+}
+
+// Cart returns generated.CartResolver implementation.
+func (r *Resolver) Cart() generated.CartResolver { return &cartResolver{r} }
+
+// CartLine returns generated.CartLineResolver implementation.
+func (r *Resolver) CartLine() generated.CartLineResolver { return &cartLineResolver{r} }
+
 // Mutation returns generated.MutationResolver implementation.
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
+
+// Order returns generated.OrderResolver implementation.
+func (r *Resolver) Order() generated.OrderResolver { return &orderResolver{r} }
+
+// OrderProduct returns generated.OrderProductResolver implementation.
+func (r *Resolver) OrderProduct() generated.OrderProductResolver { return &orderProductResolver{r} }
 
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
@@ -198,7 +368,11 @@ func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
 
 type (
-	mutationResolver struct{ *Resolver }
-	queryResolver    struct{ *Resolver }
-	userResolver     struct{ *Resolver }
+	cartResolver         struct{ *Resolver }
+	cartLineResolver     struct{ *Resolver }
+	mutationResolver     struct{ *Resolver }
+	orderResolver        struct{ *Resolver }
+	orderProductResolver struct{ *Resolver }
+	queryResolver        struct{ *Resolver }
+	userResolver         struct{ *Resolver }
 )

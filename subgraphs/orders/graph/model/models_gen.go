@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 )
 
 // The caller's cart. Units in a cart are held for the shopper: others see
@@ -22,12 +23,26 @@ type Cart struct {
 	ID string `json:"_id"`
 	// The products in the cart, by product id.
 	Lines []*CartLine `json:"lines"`
-	// When the held units go back to stock unless the cart changes (RFC 3339),
-	// never later than the hold's lifetime allows; in the past once the hold
-	// ended. Null for an empty cart.
-	ExpiresAt *string `json:"expiresAt,omitempty"`
-	// Sum of quantity * unitPrice over the lines, in integer cents, at current prices.
+	// When the held units go back to stock unless the cart changes, never
+	// later than the hold's lifetime allows; in the past once the hold ended.
+	// Null for an empty cart.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+	// Sum of quantity * unitPrice over the lines, in integer cents, at current
+	// prices; beyond 2147483647 it fails with VALUE_OUT_OF_RANGE (nulling the
+	// cart): totalMoney carries it exactly.
 	Total int `json:"total"`
+	// Sum of quantity * unitPrice over the lines at current prices, exact.
+	TotalMoney *Money `json:"totalMoney"`
+	// The total in minor units; total and totalMoney are derived from it.
+	TotalMinor int64 `json:"-"`
+}
+
+// One business failure of a cart mutation.
+type CartError struct {
+	// The input path the error is about, e.g. lines.0.quantity; null for the whole input.
+	Field   *string       `json:"field,omitempty"`
+	Code    CartErrorCode `json:"code"`
+	Message string        `json:"message"`
 }
 
 // One product in a cart. _id is the product's id.
@@ -40,6 +55,37 @@ type CartLine struct {
 	// The product's current price in integer cents.
 	UnitPrice int      `json:"unitPrice"`
 	Product   *Product `json:"product,omitempty"`
+	// The unit price in minor units; unitPrice is derived from it.
+	UnitPriceMinor int64 `json:"-"`
+}
+
+// One line of a multi-line cart change.
+type CartLineInput struct {
+	ProductID string `json:"productId"`
+	Quantity  int    `json:"quantity"`
+}
+
+// The result of a cart mutation: the cart as it now stands (as it was when
+// there are errors), the order a cartCheckout placed, and business failures.
+type CartPayload struct {
+	Cart *Cart `json:"cart,omitempty"`
+	// Set by cartCheckout once the order is placed.
+	Order  *Order       `json:"order,omitempty"`
+	Errors []*CartError `json:"errors"`
+}
+
+// A time range; both ends included, either may be left out.
+type DateTimeRange struct {
+	Gte *time.Time `json:"gte,omitempty"`
+	Lte *time.Time `json:"lte,omitempty"`
+}
+
+// An amount of money in the shop's currency.
+type Money struct {
+	// The amount in the currency's minor units (cents for USD) as a base-10 integer string, exact beyond 2^53.
+	Amount string `json:"amount"`
+	// The ISO 4217 currency code, e.g. USD.
+	Currency string `json:"currency"`
 }
 
 type Mutation struct {
@@ -51,17 +97,71 @@ type Order struct {
 	UserID   string          `json:"userId"`
 	Products []*OrderProduct `json:"products,omitempty"`
 	Status   OrderStatus     `json:"status"`
-	// Sum of quantity * unitPrice over the lines, in integer cents.
+	// Sum of quantity * unitPrice over the lines, in integer cents. GraphQL's
+	// Int is 32-bit: for an order whose total exceeds 2147483647 this field
+	// fails with a VALUE_OUT_OF_RANGE error (which, the field being non-null,
+	// nulls the order); totalMoney always carries the total exactly.
 	Total int `json:"total"`
-	// RFC 3339 time the order was placed.
-	CreatedAt string `json:"createdAt"`
-	User      *User  `json:"user,omitempty"`
+	// Sum of quantity * unitPrice over the lines, exact.
+	TotalMoney *Money `json:"totalMoney"`
+	// When the order was placed.
+	CreatedAt time.Time `json:"createdAt"`
+	User      *User     `json:"user,omitempty"`
+	// The total in minor units; total and totalMoney are derived from it.
+	TotalMinor int64 `json:"-"`
 }
 
 func (Order) IsEntity() {}
 
 type OrderByIDsInput struct {
 	ID string `json:"ID"`
+}
+
+// A page of orders.
+type OrderConnection struct {
+	Edges    []*OrderEdge `json:"edges"`
+	Nodes    []*Order     `json:"nodes"`
+	PageInfo *PageInfo    `json:"pageInfo"`
+	// How many orders match the filter, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// What orderCreate places.
+type OrderCreateInput struct {
+	// The lines to order: each product once, 1 to 1000 units, at most 50 lines.
+	Products []*OrderProductInput `json:"products"`
+	// Makes retries safe, as placeOrder's idempotencyKey does: the same key
+	// with the same products returns the first call's order.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
+}
+
+// The result of orderCreate: the order when it was placed (CONFIRMED), or
+// errors saying why not and nothing reserved.
+type OrderCreatePayload struct {
+	Order  *Order        `json:"order,omitempty"`
+	Errors []*OrderError `json:"errors"`
+}
+
+// One order of a page and the cursor that points at it.
+type OrderEdge struct {
+	Cursor string `json:"cursor"`
+	Node   *Order `json:"node"`
+}
+
+// One business failure of an order mutation.
+type OrderError struct {
+	// The input path the error is about, e.g. input.products.1.quantity; null for the whole input.
+	Field   *string        `json:"field,omitempty"`
+	Code    OrderErrorCode `json:"code"`
+	Message string         `json:"message"`
+}
+
+// Which orders a connection lists; all given conditions must hold.
+type OrderFilter struct {
+	Status *OrderStatus `json:"status,omitempty"`
+	// Only this user's orders. Customers may name only themselves.
+	UserID    *string        `json:"userId,omitempty"`
+	CreatedAt *DateTimeRange `json:"createdAt,omitempty"`
 }
 
 // The unsettled part of the order work: steps on the recovery work list,
@@ -77,18 +177,53 @@ type OrderHealth struct {
 	OldestUnsettledAgeSeconds *int `json:"oldestUnsettledAgeSeconds,omitempty"`
 }
 
+// The result of a staff order change: the order as it now stands, or errors and nothing changed.
+type OrderPayload struct {
+	Order  *Order        `json:"order,omitempty"`
+	Errors []*OrderError `json:"errors"`
+}
+
 // One line of an order. _id is the product's id.
 type OrderProduct struct {
 	ID       string `json:"_id"`
 	Quantity int    `json:"quantity"`
 	// Price in integer cents when the stock was reserved (0 until then).
-	UnitPrice int      `json:"unitPrice"`
+	UnitPrice int `json:"unitPrice"`
+	// Price of one unit when the stock was reserved (0 until then).
+	UnitPriceMoney *Money `json:"unitPriceMoney"`
+	// quantity * unitPrice, exact.
+	LineTotal *Money   `json:"lineTotal"`
 	Product   *Product `json:"product,omitempty"`
+	// The variant reserved; null for the product's default variant when
+	// products did not name it.
+	VariantID *string `json:"variantId,omitempty"`
+	// The variant reserved, resolved by the products subgraph; null as variantId is.
+	Variant *ProductVariant `json:"variant,omitempty"`
+	// The unit price in minor units; unitPrice, unitPriceMoney and lineTotal are derived from it.
+	UnitPriceMinor int64 `json:"-"`
 }
 
 type OrderProductInput struct {
 	ID       string `json:"_id"`
 	Quantity int    `json:"quantity"`
+	// The variant (SKU) of the product to buy; left out, the product's default
+	// variant. One line per product: two variants of one product go in two
+	// orders.
+	VariantID *string `json:"variantId,omitempty"`
+}
+
+// How an order connection is sorted; the default is CREATED, DESC.
+type OrderSort struct {
+	Field     OrderSortField `json:"field"`
+	Direction *SortDirection `json:"direction,omitempty"`
+}
+
+// Where a page of a connection sits in the whole list.
+type PageInfo struct {
+	HasNextPage     bool    `json:"hasNextPage"`
+	HasPreviousPage bool    `json:"hasPreviousPage"`
+	StartCursor     *string `json:"startCursor,omitempty"`
+	EndCursor       *string `json:"endCursor,omitempty"`
 }
 
 // A reference to a product; the products subgraph resolves its fields.
@@ -98,21 +233,257 @@ type Product struct {
 
 func (Product) IsEntity() {}
 
+// A variant (SKU) of a product, owned by the products subgraph; orders only
+// names it.
+type ProductVariant struct {
+	ID string `json:"id"`
+}
+
+func (ProductVariant) IsEntity() {}
+
 type Query struct {
 }
 
-// The users subgraph owns User; this subgraph contributes the order history.
-// orders lists the user's orders (the newest 500) for that user and for
-// admins, and is empty for every other caller: order history is private.
+// The users subgraph owns User; this subgraph contributes the order history,
+// visible to that user and to staff (MANAGE_ORDERS or the admin key) and
+// empty for every other caller: order history is private.
 type User struct {
-	ID     string   `json:"_id"`
+	ID string `json:"_id"`
+	// The user's newest orders, newest first, capped at 500: older orders are
+	// left out without an error. Use ordersConnection to page through all of them.
 	Orders []*Order `json:"orders"`
+	// The user's orders one page at a time (see Query.ordersConnection); for
+	// that user and staff, an empty connection for anyone else. filter.userId,
+	// when given, must be this user's id.
+	OrdersConnection *OrderConnection `json:"ordersConnection"`
 }
 
 func (User) IsEntity() {}
 
 type UserByIDsInput struct {
 	ID string `json:"ID"`
+}
+
+// What went wrong with a cart mutation.
+type CartErrorCode string
+
+const (
+	// A value is malformed, e.g. an id that is not an id.
+	CartErrorCodeInvalid CartErrorCode = "INVALID"
+	// A list that must not be empty is.
+	CartErrorCodeRequired CartErrorCode = "REQUIRED"
+	// A quantity is out of range (1 to 1000 to add, 0 to 1000 to set).
+	CartErrorCodeInvalidQuantity CartErrorCode = "INVALID_QUANTITY"
+	// The same product appears on two lines.
+	CartErrorCodeDuplicateLine CartErrorCode = "DUPLICATE_LINE"
+	// More lines than a cart may have (50).
+	CartErrorCodeTooManyLines CartErrorCode = "TOO_MANY_LINES"
+	// The product does not exist.
+	CartErrorCodeNotFound CartErrorCode = "NOT_FOUND"
+	// Products cannot hold the units asked for.
+	CartErrorCodeInsufficientStock CartErrorCode = "INSUFFICIENT_STOCK"
+	// The change would take the cart beyond its units per product or units in all.
+	CartErrorCodeCartLimitExceeded CartErrorCode = "CART_LIMIT_EXCEEDED"
+	// At checkout: the hold on a line expired and its units cannot be held again.
+	CartErrorCodeCartExpired CartErrorCode = "CART_EXPIRED"
+	// At checkout: the cart has no lines.
+	CartErrorCodeCartEmpty CartErrorCode = "CART_EMPTY"
+)
+
+var AllCartErrorCode = []CartErrorCode{
+	CartErrorCodeInvalid,
+	CartErrorCodeRequired,
+	CartErrorCodeInvalidQuantity,
+	CartErrorCodeDuplicateLine,
+	CartErrorCodeTooManyLines,
+	CartErrorCodeNotFound,
+	CartErrorCodeInsufficientStock,
+	CartErrorCodeCartLimitExceeded,
+	CartErrorCodeCartExpired,
+	CartErrorCodeCartEmpty,
+}
+
+func (e CartErrorCode) IsValid() bool {
+	switch e {
+	case CartErrorCodeInvalid, CartErrorCodeRequired, CartErrorCodeInvalidQuantity, CartErrorCodeDuplicateLine, CartErrorCodeTooManyLines, CartErrorCodeNotFound, CartErrorCodeInsufficientStock, CartErrorCodeCartLimitExceeded, CartErrorCodeCartExpired, CartErrorCodeCartEmpty:
+		return true
+	}
+	return false
+}
+
+func (e CartErrorCode) String() string {
+	return string(e)
+}
+
+func (e *CartErrorCode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CartErrorCode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CartErrorCode", str)
+	}
+	return nil
+}
+
+func (e CartErrorCode) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CartErrorCode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CartErrorCode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What went wrong with an order mutation's input or the order itself.
+type OrderErrorCode string
+
+const (
+	// A value is malformed, e.g. an id that is not an id.
+	OrderErrorCodeInvalid OrderErrorCode = "INVALID"
+	// A value that must be given is missing or empty.
+	OrderErrorCodeRequired OrderErrorCode = "REQUIRED"
+	// A quantity is below 1 or above 1000.
+	OrderErrorCodeInvalidQuantity OrderErrorCode = "INVALID_QUANTITY"
+	// The same product appears on two lines.
+	OrderErrorCodeDuplicateLine OrderErrorCode = "DUPLICATE_LINE"
+	// More than 50 lines.
+	OrderErrorCodeTooManyLines OrderErrorCode = "TOO_MANY_LINES"
+	// The product (or order) does not exist.
+	OrderErrorCodeNotFound OrderErrorCode = "NOT_FOUND"
+	// Products cannot reserve the units asked for; nothing was reserved.
+	OrderErrorCodeInsufficientStock OrderErrorCode = "INSUFFICIENT_STOCK"
+	// The order total does not fit in a signed 64-bit number of minor units.
+	OrderErrorCodeTotalTooLarge OrderErrorCode = "TOTAL_TOO_LARGE"
+	// The idempotency key was used before for other products.
+	OrderErrorCodeIdempotencyKeyReused OrderErrorCode = "IDEMPOTENCY_KEY_REUSED"
+	// The order's status does not allow the change, e.g. cancelling a REJECTED order.
+	OrderErrorCodeInvalidStatus OrderErrorCode = "INVALID_STATUS"
+)
+
+var AllOrderErrorCode = []OrderErrorCode{
+	OrderErrorCodeInvalid,
+	OrderErrorCodeRequired,
+	OrderErrorCodeInvalidQuantity,
+	OrderErrorCodeDuplicateLine,
+	OrderErrorCodeTooManyLines,
+	OrderErrorCodeNotFound,
+	OrderErrorCodeInsufficientStock,
+	OrderErrorCodeTotalTooLarge,
+	OrderErrorCodeIdempotencyKeyReused,
+	OrderErrorCodeInvalidStatus,
+}
+
+func (e OrderErrorCode) IsValid() bool {
+	switch e {
+	case OrderErrorCodeInvalid, OrderErrorCodeRequired, OrderErrorCodeInvalidQuantity, OrderErrorCodeDuplicateLine, OrderErrorCodeTooManyLines, OrderErrorCodeNotFound, OrderErrorCodeInsufficientStock, OrderErrorCodeTotalTooLarge, OrderErrorCodeIdempotencyKeyReused, OrderErrorCodeInvalidStatus:
+		return true
+	}
+	return false
+}
+
+func (e OrderErrorCode) String() string {
+	return string(e)
+}
+
+func (e *OrderErrorCode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OrderErrorCode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OrderErrorCode", str)
+	}
+	return nil
+}
+
+func (e OrderErrorCode) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OrderErrorCode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OrderErrorCode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What an order connection is sorted by.
+type OrderSortField string
+
+const (
+	// Placement time, ties broken by id.
+	OrderSortFieldCreated OrderSortField = "CREATED"
+	// Order total, ties broken by id.
+	OrderSortFieldTotal OrderSortField = "TOTAL"
+)
+
+var AllOrderSortField = []OrderSortField{
+	OrderSortFieldCreated,
+	OrderSortFieldTotal,
+}
+
+func (e OrderSortField) IsValid() bool {
+	switch e {
+	case OrderSortFieldCreated, OrderSortFieldTotal:
+		return true
+	}
+	return false
+}
+
+func (e OrderSortField) String() string {
+	return string(e)
+}
+
+func (e *OrderSortField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OrderSortField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OrderSortField", str)
+	}
+	return nil
+}
+
+func (e OrderSortField) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OrderSortField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OrderSortField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // Where an order stands. PENDING while stock is being reserved, then
@@ -172,6 +543,62 @@ func (e *OrderStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e OrderStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The direction of a sort.
+type SortDirection string
+
+const (
+	SortDirectionAsc  SortDirection = "ASC"
+	SortDirectionDesc SortDirection = "DESC"
+)
+
+var AllSortDirection = []SortDirection{
+	SortDirectionAsc,
+	SortDirectionDesc,
+}
+
+func (e SortDirection) IsValid() bool {
+	switch e {
+	case SortDirectionAsc, SortDirectionDesc:
+		return true
+	}
+	return false
+}
+
+func (e SortDirection) String() string {
+	return string(e)
+}
+
+func (e *SortDirection) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SortDirection(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SortDirection", str)
+	}
+	return nil
+}
+
+func (e SortDirection) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SortDirection) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SortDirection) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -19,6 +19,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/shopsupergraph/shop/subgraphs/orders/internal/ordering"
 )
 
 // Sentinel errors.
@@ -35,6 +37,12 @@ var (
 type InputError struct {
 	Msg       string
 	ProductID string
+	// Index is the input line the error is about in a multi-line change
+	// (ChangeLines), -1 for the whole input; Field names the line's field
+	// (productId or quantity); Code says what is wrong.
+	Index int
+	Field string
+	Code  ordering.Reason
 }
 
 func (e *InputError) Error() string { return e.Msg }
@@ -129,8 +137,8 @@ type Cart struct {
 	// ExpiresAt is when the held units go back to stock unless the cart
 	// changes; nil when nothing was ever held.
 	ExpiresAt *time.Time
-	// Total is sum(quantity * unitPrice).
-	Total int
+	// Total is sum(quantity * unitPrice) in minor units.
+	Total int64
 }
 
 // CartLine is one line of a cart.
@@ -140,7 +148,7 @@ type CartLine struct {
 	// Held is how many units products holds for the line (less than
 	// Quantity once the hold expired).
 	Held      int
-	UnitPrice int
+	UnitPrice int64
 }
 
 // Held is products' view of a hold.
@@ -153,7 +161,7 @@ type Held struct {
 // HeldLine is one product's held units and price.
 type HeldLine struct {
 	Quantity  int
-	UnitPrice int
+	UnitPrice int64
 }
 
 // Storer persists sessions and lines.

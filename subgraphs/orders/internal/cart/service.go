@@ -281,7 +281,7 @@ func view(sess Session, lines []Line, held Held) Cart {
 	for i, l := range lines {
 		h := held.Lines[l.ProductID]
 		c.Lines[i] = CartLine{ProductID: l.ProductID, Quantity: l.Quantity, Held: min(h.Quantity, l.Quantity), UnitPrice: h.UnitPrice}
-		c.Total += l.Quantity * h.UnitPrice
+		c.Total += int64(l.Quantity) * h.UnitPrice
 	}
 	if len(lines) > 0 {
 		c.ExpiresAt = held.ExpiresAt

@@ -32,8 +32,20 @@ type Server struct {
 	holdTTL      time.Duration
 }
 
+// product is a product's default variant, or (parent set) another
+// variant of the product parent, kept under the variant's id.
 type product struct {
 	price, stock, initial int
+	parent                string
+}
+
+// stockKey is where a line's units are counted: the named variant, or
+// the product itself for its default variant.
+func stockKey(productID, variantID string) string {
+	if variantID != "" {
+		return variantID
+	}
+	return productID
 }
 
 // answer is the first answer given for an order, replayed on retries.
@@ -65,7 +77,19 @@ func (s *Server) AddProduct(price, stock int) string {
 	return id
 }
 
-// Stock returns a product's available quantity.
+// AddVariant adds a variant (SKU) with its own price and stock to a
+// product and returns the variant's id. Lines that name no variant use
+// the product's default variant, the stock AddProduct gave it.
+func (s *Server) AddVariant(productID string, price, stock int) string {
+	id := "var-" + primitive.NewObjectID().Hex()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.products[id] = &product{price: price, stock: stock, initial: stock, parent: productID}
+	return id
+}
+
+// Stock returns the available quantity of a product's default variant,
+// or of a variant by its id.
 func (s *Server) Stock(id string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -85,7 +109,7 @@ func (s *Server) Held(id string) int {
 			continue
 		}
 		for _, l := range a.res.Lines {
-			if l.ProductID == id {
+			if stockKey(l.ProductID, l.VariantID) == id {
 				n += l.Quantity
 			}
 		}
@@ -115,7 +139,7 @@ func (s *Server) CheckInvariant() error {
 	for _, a := range s.reservations {
 		if a.res.Status == inventoryapi.StatusReserved {
 			for _, l := range a.res.Lines {
-				held[l.ProductID] += l.Quantity
+				held[stockKey(l.ProductID, l.VariantID)] += l.Quantity
 			}
 		}
 	}
@@ -160,21 +184,22 @@ func (s *Server) reserve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, l := range req.Lines {
-		if _, ok := s.products[l.ProductID]; !ok {
-			writeJSON(w, http.StatusNotFound, inventoryapi.Problem{Code: inventoryapi.CodeNotFound, Message: "unknown product", ProductID: l.ProductID})
+		p, ok := s.products[stockKey(l.ProductID, l.VariantID)]
+		if !ok || (l.VariantID != "" && p.parent != l.ProductID) || (l.VariantID == "" && p.parent != "") {
+			writeJSON(w, http.StatusNotFound, inventoryapi.Problem{Code: inventoryapi.CodeNotFound, Message: "unknown product or variant", ProductID: l.ProductID})
 			return
 		}
 	}
 	s.expireLocked()
 	h := s.holds[req.HoldID]
 	fromHold := func(l inventoryapi.Line) int {
-		if h == nil {
+		if h == nil || l.VariantID != "" {
 			return 0
 		}
 		return min(h.units[l.ProductID], l.Quantity)
 	}
 	for _, l := range req.Lines {
-		if p := s.products[l.ProductID]; p.stock < l.Quantity-fromHold(l) {
+		if p := s.products[stockKey(l.ProductID, l.VariantID)]; p.stock < l.Quantity-fromHold(l) {
 			avail := p.stock + fromHold(l)
 			prob := &inventoryapi.Problem{Code: inventoryapi.CodeInsufficientStock, Message: "insufficient stock", ProductID: l.ProductID, Requested: l.Quantity, Available: &avail}
 			a := answer{status: http.StatusConflict, res: inventoryapi.Reservation{OrderID: req.OrderID, Status: inventoryapi.StatusRejected, Problem: prob}}
@@ -185,13 +210,13 @@ func (s *Server) reserve(w http.ResponseWriter, r *http.Request) {
 	}
 	res := inventoryapi.Reservation{OrderID: req.OrderID, Status: inventoryapi.StatusReserved}
 	for _, l := range req.Lines {
-		p := s.products[l.ProductID]
+		p := s.products[stockKey(l.ProductID, l.VariantID)]
 		conv := fromHold(l)
 		if conv > 0 {
 			h.units[l.ProductID] -= conv
 		}
 		p.stock -= l.Quantity - conv
-		res.Lines = append(res.Lines, inventoryapi.ReservedLine{ProductID: l.ProductID, Quantity: l.Quantity, UnitPrice: p.price})
+		res.Lines = append(res.Lines, inventoryapi.ReservedLine{ProductID: l.ProductID, VariantID: l.VariantID, Quantity: l.Quantity, UnitPrice: p.price})
 	}
 	a := answer{status: http.StatusOK, res: res}
 	s.reservations[req.OrderID] = a
@@ -238,7 +263,7 @@ func (s *Server) release(w http.ResponseWriter, r *http.Request) {
 	}
 	if a.res.Status == inventoryapi.StatusReserved {
 		for _, l := range a.res.Lines {
-			s.products[l.ProductID].stock += l.Quantity
+			s.products[stockKey(l.ProductID, l.VariantID)].stock += l.Quantity
 		}
 	}
 	a.res.Status = inventoryapi.StatusReleased

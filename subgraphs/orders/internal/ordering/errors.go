@@ -29,7 +29,27 @@ var (
 type InputError struct {
 	Msg       string
 	ProductID string
+	// Code says what is wrong (one of the Reason constants); Field names
+	// the input it is about, as a path such as "products.1.quantity".
+	// Both are empty when unknown; typed payloads then report INVALID.
+	Code  Reason
+	Field string
 }
+
+// Reason classifies an InputError for typed mutation results.
+type Reason string
+
+// Reasons an input is refused.
+const (
+	ReasonInvalid         Reason = "INVALID"
+	ReasonRequired        Reason = "REQUIRED"
+	ReasonInvalidQuantity Reason = "INVALID_QUANTITY"
+	ReasonDuplicateLine   Reason = "DUPLICATE_LINE"
+	ReasonTooManyLines    Reason = "TOO_MANY_LINES"
+	ReasonNotFound        Reason = "NOT_FOUND"
+	ReasonTotalTooLarge   Reason = "TOTAL_TOO_LARGE"
+	ReasonKeyReused       Reason = "IDEMPOTENCY_KEY_REUSED"
+)
 
 func (e *InputError) Error() string { return e.Msg }
 

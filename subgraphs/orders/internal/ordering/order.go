@@ -51,19 +51,28 @@ const (
 // reserved the stock and quoted its price.
 type Line struct {
 	ProductID string
+	// VariantID is the variant (SKU) ordered; empty for the product's
+	// default variant until products names the one it reserved.
+	VariantID string
 	Quantity  int
-	UnitPrice int
+	// UnitPrice is in the currency's minor units.
+	UnitPrice int64
 }
 
 // Order is an order as the caller sees it: the order document with its
 // newest transition applied.
 type Order struct {
-	ID        string
-	UserID    string
-	Lines     []Line
-	Status    Status
-	Total     int
+	ID     string
+	UserID string
+	Lines  []Line
+	Status Status
+	// Total is in the currency's minor units: int64, so sums beyond
+	// 2^31 stay exact.
+	Total     int64
 	CreatedAt time.Time
+	// HistorySeq is the number of the user's history entry that names
+	// the order (0 when the store does not know it).
+	HistorySeq int64
 }
 
 // Transition is one append-only step of an order's state machine.
@@ -75,7 +84,7 @@ type Transition struct {
 	// Lines and Total are the priced lines of a confirmation (copied to
 	// cancellations so the event can name what comes back).
 	Lines  []Line
-	Total  int
+	Total  int64
 	Reason string
 	At     time.Time
 	// NeedsRelease is set when products may hold stock for the order that
@@ -100,7 +109,9 @@ func (o Order) Apply(t Transition) Order {
 // Caller is who asks, as far as the credentials say.
 type Caller struct {
 	UserID string
-	Admin  bool
+	// Admin may read and change every order: the admin key, or a staff
+	// token with the MANAGE_ORDERS scope.
+	Admin bool
 }
 
 // canSee reports whether c may read or change o.

@@ -55,10 +55,10 @@ func (s *Service) place(ctx context.Context, c Caller, in []*LineInput, keyArg *
 	}
 	key := *keyArg
 	if key == "" {
-		return Order{}, &InputError{Msg: "idempotencyKey must not be empty; leave it out to place an order without one"}
+		return Order{}, &InputError{Msg: "idempotencyKey must not be empty; leave it out to place an order without one", Code: ReasonInvalid, Field: "idempotencyKey"}
 	}
 	if len(key) > MaxKeyLength {
-		return Order{}, &InputError{Msg: fmt.Sprintf("idempotencyKey must be at most %d bytes, got %d", MaxKeyLength, len(key))}
+		return Order{}, &InputError{Msg: fmt.Sprintf("idempotencyKey must be at most %d bytes, got %d", MaxKeyLength, len(key)), Code: ReasonInvalid, Field: "idempotencyKey"}
 	}
 	rec, err := s.store.ClaimKey(ctx, KeyRecord{UserID: c.UserID, Key: key, OrderID: o.ID, Lines: lines, At: o.CreatedAt})
 	if err != nil {
@@ -75,7 +75,7 @@ func (s *Service) place(ctx context.Context, c Caller, in []*LineInput, keyArg *
 		}
 		// A retry that came in meanwhile created it: carry on below.
 	} else if rec.UserID != c.UserID || rec.Key != key || !sameLines(rec.Lines, lines) {
-		return Order{}, &InputError{Msg: fmt.Sprintf("idempotencyKey %q was already used for an order with other products", key)}
+		return Order{}, &InputError{Msg: fmt.Sprintf("idempotencyKey %q was already used for an order with other products", key), Code: ReasonKeyReused, Field: "idempotencyKey"}
 	}
 	// A retry: the first call's order, created here if that call died
 	// (or has not got so far) before writing it.

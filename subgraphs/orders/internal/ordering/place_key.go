@@ -44,7 +44,7 @@ func sameLines(a, b []Line) bool {
 	slices.SortFunc(a, byProduct)
 	slices.SortFunc(b, byProduct)
 	for i := range a {
-		if a[i].ProductID != b[i].ProductID || a[i].Quantity != b[i].Quantity {
+		if a[i].ProductID != b[i].ProductID || a[i].VariantID != b[i].VariantID || a[i].Quantity != b[i].Quantity {
 			return false
 		}
 	}

@@ -27,6 +27,19 @@ type Storer interface {
 	// ListAll returns every user's orders newest first, at most limit; it
 	// may scan, so only admins reach it.
 	ListAll(ctx context.Context, limit int) ([]Order, error)
+	// Page returns up to q.Limit orders matching q.Filter (by the order
+	// documents' snapshots) in q's order after q.After, each with its
+	// cursor, and whether more follow. It is one range query on an index
+	// (see mongostore's EnsureIndexes), never more than q.Limit+1
+	// documents read.
+	Page(ctx context.Context, q PageQuery) (items []PageItem, more bool, err error)
+	// HistoryPage is Page for one user's orders sorted by CREATED, read
+	// by point reads from the user's history (whose entries follow the
+	// order of placement); cursors carry the entry number (Cursor.Seq).
+	// total is the number of history entries.
+	HistoryPage(ctx context.Context, userID string, q PageQuery) (items []PageItem, more bool, total int, err error)
+	// Count returns how many orders match f (by the snapshots).
+	Count(ctx context.Context, f Filter) (int, error)
 	// AppendTransition inserts t. For steps after StepResolve it first
 	// records the step's work item, so a crash right after the insert
 	// leaves the owed snapshot and release on the work list.

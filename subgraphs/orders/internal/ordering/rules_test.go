@@ -67,7 +67,7 @@ func TestPriceLines(t *testing.T) {
 	tests := []struct {
 		name      string
 		got       []Line
-		wantTotal int
+		wantTotal int64
 		wantErr   bool
 	}{
 		{name: "priced in another order", got: []Line{{ProductID: "b", Quantity: 3, UnitPrice: 100}, {ProductID: "a", Quantity: 2, UnitPrice: 20}}, wantTotal: 340},
@@ -75,7 +75,8 @@ func TestPriceLines(t *testing.T) {
 		{name: "missing line", got: []Line{{ProductID: "a", Quantity: 2, UnitPrice: 1}}, wantErr: true},
 		{name: "wrong quantity", got: []Line{{ProductID: "a", Quantity: 1, UnitPrice: 1}, {ProductID: "b", Quantity: 3, UnitPrice: 1}}, wantErr: true},
 		{name: "negative price", got: []Line{{ProductID: "a", Quantity: 2, UnitPrice: -1}, {ProductID: "b", Quantity: 3, UnitPrice: 1}}, wantErr: true},
-		{name: "total overflows Int", got: []Line{{ProductID: "a", Quantity: 2, UnitPrice: MaxTotal / 2}, {ProductID: "b", Quantity: 3, UnitPrice: 1}}, wantErr: true},
+		{name: "total beyond Int32 stays exact", got: []Line{{ProductID: "a", Quantity: 2, UnitPrice: 2_000_000_000}, {ProductID: "b", Quantity: 3, UnitPrice: 1}}, wantTotal: 4_000_000_003},
+		{name: "total overflows int64", got: []Line{{ProductID: "a", Quantity: 2, UnitPrice: MaxTotal / 2}, {ProductID: "b", Quantity: 3, UnitPrice: 1}}, wantErr: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -76,7 +76,7 @@ func (s *Service) Get(ctx context.Context, c Caller, id string) (Order, error) {
 		return Order{}, ErrUnauthenticated
 	}
 	if _, err := primitive.ObjectIDFromHex(id); err != nil {
-		return Order{}, &InputError{Msg: fmt.Sprintf("%q is not a valid order id", id)}
+		return Order{}, &InputError{Msg: fmt.Sprintf("%q is not a valid order id", id), Code: ReasonInvalid, Field: "id"}
 	}
 	o, err := s.store.Get(ctx, id)
 	if err != nil {
@@ -163,9 +163,9 @@ func (s *Service) OrdersByID(ctx context.Context, c Caller, ids []string) (map[s
 // event builds the outbox entry of an order event.
 // Events of one order are ordered by step, never by wall-clock time.
 func (s *Service) event(typ string, o Order, step int, at time.Time) (*outbox.Entry, error) {
-	data := events.OrderData{OrderID: o.ID, UserID: o.UserID, Status: string(o.Status), Total: o.Total}
+	data := events.OrderData{OrderID: o.ID, UserID: o.UserID, Status: string(o.Status), Total: int(o.Total)}
 	for _, l := range o.Lines {
-		data.Lines = append(data.Lines, events.OrderLine{ProductID: l.ProductID, Quantity: l.Quantity, UnitPrice: l.UnitPrice})
+		data.Lines = append(data.Lines, events.OrderLine{ProductID: l.ProductID, VariantID: l.VariantID, Quantity: l.Quantity, UnitPrice: int(l.UnitPrice)})
 	}
 	env, err := events.New(typ, at, data)
 	if err != nil {

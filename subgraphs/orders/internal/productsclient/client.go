@@ -71,7 +71,7 @@ func (c *Client) Reserve(ctx context.Context, orderID string, lines []ordering.L
 func (c *Client) ReserveHeld(ctx context.Context, orderID, holdID string, lines []ordering.Line) (ordering.Reservation, error) {
 	req := inventoryapi.ReserveRequest{OrderID: orderID, HoldID: holdID, Lines: make([]inventoryapi.Line, len(lines))}
 	for i, l := range lines {
-		req.Lines[i] = inventoryapi.Line{ProductID: l.ProductID, Quantity: l.Quantity}
+		req.Lines[i] = inventoryapi.Line{ProductID: l.ProductID, VariantID: l.VariantID, Quantity: l.Quantity}
 	}
 	body, err := json.Marshal(req)
 	if err != nil {
@@ -207,7 +207,7 @@ func decodeReservation(data []byte) (ordering.Reservation, error) {
 	}
 	out := ordering.Reservation{OrderID: r.OrderID, Status: r.Status, Lines: make([]ordering.Line, len(r.Lines))}
 	for i, l := range r.Lines {
-		out.Lines[i] = ordering.Line{ProductID: l.ProductID, Quantity: l.Quantity, UnitPrice: l.UnitPrice}
+		out.Lines[i] = ordering.Line{ProductID: l.ProductID, VariantID: l.VariantID, Quantity: l.Quantity, UnitPrice: int64(l.UnitPrice)}
 	}
 	if r.Problem != nil {
 		out.Err = fromProblem(*r.Problem)
@@ -236,7 +236,7 @@ func fromProblem(p inventoryapi.Problem) error {
 	case inventoryapi.CodeInsufficientStock:
 		return &ordering.StockError{ProductID: p.ProductID, Requested: p.Requested, Available: p.Available}
 	case inventoryapi.CodeNotFound:
-		return &ordering.InputError{Msg: fmt.Sprintf("product %s does not exist", p.ProductID), ProductID: p.ProductID}
+		return &ordering.InputError{Msg: fmt.Sprintf("product %s does not exist", p.ProductID), ProductID: p.ProductID, Code: ordering.ReasonNotFound}
 	case inventoryapi.CodeBadInput:
 		return &ordering.InputError{Msg: "products refused the order: " + p.Message, ProductID: p.ProductID}
 	default:

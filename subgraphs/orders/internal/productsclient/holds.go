@@ -66,7 +66,7 @@ func (c *Client) holdCall(ctx context.Context, op, method, path string, body []b
 		out.ExpiresAt = &at
 	}
 	for _, l := range h.Lines {
-		out.Lines[l.ProductID] = cart.HeldLine{Quantity: l.Quantity, UnitPrice: l.UnitPrice}
+		out.Lines[l.ProductID] = cart.HeldLine{Quantity: l.Quantity, UnitPrice: int64(l.UnitPrice)}
 	}
 	for _, p := range h.Problems {
 		out.Problems = append(out.Problems, cart.LineProblem{Code: p.Code, ProductID: p.ProductID, Requested: p.Requested, Available: p.Available})

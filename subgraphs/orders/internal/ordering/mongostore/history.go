@@ -82,11 +82,12 @@ func (s *Store) historyTop(ctx context.Context, userID string) (int64, error) {
 	}
 }
 
-// appendHistory inserts the next history entry of the user for orderID.
-func (s *Store) appendHistory(ctx context.Context, userID, orderID string, at time.Time) error {
+// appendHistory inserts the next history entry of the user for orderID
+// and returns its number.
+func (s *Store) appendHistory(ctx context.Context, userID, orderID string, at time.Time) (int64, error) {
 	top, err := s.historyTop(ctx, userID)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	seq := top + 1
 	for {
@@ -95,7 +96,7 @@ func (s *Store) appendHistory(ctx context.Context, userID, orderID string, at ti
 			break
 		}
 		if !mongox.IsDuplicateKey(err) {
-			return fmt.Errorf("append history: %w", err)
+			return 0, fmt.Errorf("append history: %w", err)
 		}
 		seq++
 	}
@@ -103,10 +104,10 @@ func (s *Store) appendHistory(ctx context.Context, userID, orderID string, at ti
 		_, err := s.index.UpdateOne(ctx, bson.D{{Key: "_id", Value: headID(userID)}},
 			bson.D{{Key: "$set", Value: bson.D{{Key: "seq", Value: seq}}}}, options.Update().SetUpsert(true))
 		if err != nil && !mongox.IsDuplicateKey(err) {
-			return fmt.Errorf("move history head: %w", err)
+			return 0, fmt.Errorf("move history head: %w", err)
 		}
 	}
-	return nil
+	return seq, nil
 }
 
 // historySlack is how many entries History reads beyond its limit. Entry

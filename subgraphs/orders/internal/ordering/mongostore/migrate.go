@@ -63,7 +63,7 @@ func (s *Store) migrateOrders(ctx context.Context) error {
 		if err := cur.Decode(&d); err != nil {
 			return fmt.Errorf("read order: %w", err)
 		}
-		if err := s.appendHistory(ctx, d.UserID, d.ID.Hex(), d.CreatedAt); err != nil {
+		if _, err := s.appendHistory(ctx, d.UserID, d.ID.Hex(), d.CreatedAt); err != nil {
 			return err
 		}
 		if d.Status == string(ordering.StatusPending) {

@@ -93,10 +93,9 @@ func New(db *mongo.Database) *Store {
 
 // EnsureIndexes creates the indexes the queries and the relay need.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
-	if err := mongox.EnsureIndexes(ctx, s.orders,
-		// The admin list only; users' histories are read by _id.
-		mongo.IndexModel{Keys: bson.D{{Key: "createdAt", Value: -1}, {Key: "_id", Value: -1}}},
-	); err != nil {
+	// The admin list and the connections (page.go); the order paths and
+	// `orders` of a customer read by _id.
+	if err := mongox.EnsureIndexes(ctx, s.orders, pageIndexes()...); err != nil {
 		return fmt.Errorf("ensure order indexes: %w", err)
 	}
 	return nil
@@ -104,8 +103,9 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 
 type lineDoc struct {
 	ProductID string `bson:"productId"`
+	VariantID string `bson:"variantId,omitempty"`
 	Quantity  int    `bson:"quantity"`
-	UnitPrice int    `bson:"unitPrice"`
+	UnitPrice int64  `bson:"unitPrice"`
 }
 
 type orderDoc struct {
@@ -114,9 +114,13 @@ type orderDoc struct {
 	Lines     []lineDoc          `bson:"lines"`
 	Status    string             `bson:"status"`
 	StatusSeq int                `bson:"statusSeq"`
-	Total     int                `bson:"total"`
+	Total     int64              `bson:"total"`
 	CreatedAt time.Time          `bson:"createdAt"`
 	UpdatedAt time.Time          `bson:"updatedAt"`
+	// HistSeq is the number of the user's history entry written for the
+	// order; a second entry (a retried create) is skipped by it. Absent
+	// on orders from before it was kept.
+	HistSeq int64 `bson:"histSeq,omitempty"`
 }
 
 type transitionDoc struct {
@@ -126,7 +130,7 @@ type transitionDoc struct {
 	From         string    `bson:"from"`
 	To           string    `bson:"to"`
 	Lines        []lineDoc `bson:"lines,omitempty"`
-	Total        int       `bson:"total"`
+	Total        int64     `bson:"total"`
 	Reason       string    `bson:"reason,omitempty"`
 	At           time.Time `bson:"at"`
 	NeedsRelease bool      `bson:"needsRelease"`
@@ -161,7 +165,7 @@ func toLines(ls []lineDoc) []ordering.Line {
 }
 
 func (d orderDoc) order() ordering.Order {
-	return ordering.Order{ID: d.ID.Hex(), UserID: d.UserID, Lines: toLines(d.Lines), Status: ordering.Status(d.Status), Total: d.Total, CreatedAt: d.CreatedAt}
+	return ordering.Order{ID: d.ID.Hex(), UserID: d.UserID, Lines: toLines(d.Lines), Status: ordering.Status(d.Status), Total: d.Total, CreatedAt: d.CreatedAt, HistorySeq: d.HistSeq}
 }
 
 func (d transitionDoc) transition() ordering.Transition {
@@ -189,13 +193,13 @@ func (s *Store) Create(ctx context.Context, o ordering.Order) error {
 	wg.Go(func() {
 		workErr = s.addWork(ctx, ordering.WorkItem{OrderID: o.ID, Step: ordering.StepResolve, At: o.CreatedAt})
 	})
-	histErr := s.appendHistory(ctx, o.UserID, o.ID, o.CreatedAt)
+	seq, histErr := s.appendHistory(ctx, o.UserID, o.ID, o.CreatedAt)
 	wg.Wait()
 	if err := errors.Join(workErr, histErr); err != nil {
 		return fmt.Errorf("create order: %w", err)
 	}
 	now := o.CreatedAt
-	d := orderDoc{ID: oid, UserID: o.UserID, Lines: toLineDocs(o.Lines), Status: string(o.Status), Total: o.Total, CreatedAt: now, UpdatedAt: now}
+	d := orderDoc{ID: oid, UserID: o.UserID, Lines: toLineDocs(o.Lines), Status: string(o.Status), Total: o.Total, CreatedAt: now, UpdatedAt: now, HistSeq: seq}
 	if err := s.ordersIns.InsertOne(ctx, d); err != nil {
 		if mongox.IsDuplicateKey(err) {
 			return fmt.Errorf("create order: %w", ordering.ErrExists)

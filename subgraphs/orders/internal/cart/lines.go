@@ -1,0 +1,145 @@
+package cart
+
+import (
+	"context"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/bson/primitive"
+
+	"github.com/shopsupergraph/shop/subgraphs/orders/internal/ordering"
+)
+
+// LineChange is one line of a multi-line cart change.
+type LineChange struct {
+	ProductID string
+	Quantity  int
+}
+
+// Change modes of ChangeLines.
+const (
+	// ModeAdd adds Quantity (1 to 1000) units to a line.
+	ModeAdd = "add"
+	// ModeSet sets a line to Quantity (0 removes it).
+	ModeSet = "set"
+)
+
+// ChangeLines applies several line changes at once, all or none: every
+// line is checked (ids, quantities, limits over the whole result) before
+// anything is held; products is then asked to hold all lines in one call,
+// and when it cannot hold some, the lines it did change are set back to
+// what they held before and the cart stays as it was (a *StockError names
+// the lines). The failing input's index is InputError.Index.
+func (s *Service) ChangeLines(ctx context.Context, c ordering.Caller, mode string, changes []LineChange) (Cart, error) {
+	if c.UserID == "" {
+		return Cart{}, ErrUnauthenticated
+	}
+	if len(changes) == 0 {
+		return Cart{}, &InputError{Msg: "give at least one line", Index: -1, Code: ordering.ReasonRequired}
+	}
+	if len(changes) > ordering.MaxLines {
+		return Cart{}, &InputError{Msg: fmt.Sprintf("a change may name at most %d lines, got %d", ordering.MaxLines, len(changes)), Index: -1, Code: ordering.ReasonTooManyLines}
+	}
+	ids := make([]string, len(changes))
+	seen := map[string]int{}
+	for i, ch := range changes {
+		oid, err := primitive.ObjectIDFromHex(ch.ProductID)
+		if err != nil {
+			return Cart{}, &InputError{Msg: fmt.Sprintf("%q is not a valid product id", ch.ProductID), ProductID: ch.ProductID, Index: i, Field: "productId", Code: ordering.ReasonInvalid}
+		}
+		ids[i] = oid.Hex()
+		if first, dup := seen[ids[i]]; dup {
+			return Cart{}, &InputError{Msg: fmt.Sprintf("product %s appears twice (lines %d and %d)", ids[i], first, i), ProductID: ids[i], Index: i, Field: "productId", Code: ordering.ReasonDuplicateLine}
+		}
+		seen[ids[i]] = i
+		lo := 1
+		if mode == ModeSet {
+			lo = 0
+		}
+		if ch.Quantity < lo || ch.Quantity > ordering.MaxQuantity {
+			return Cart{}, &InputError{Msg: fmt.Sprintf("quantity must be between %d and %d, got %d", lo, ordering.MaxQuantity, ch.Quantity), ProductID: ids[i], Index: i, Field: "quantity", Code: ordering.ReasonInvalidQuantity}
+		}
+	}
+	defer s.lock(c.UserID)()
+	sess, err := s.session(ctx, c.UserID)
+	if err != nil {
+		return Cart{}, err
+	}
+	lines, err := s.store.Lines(ctx, sess.ID)
+	if err != nil {
+		return Cart{}, fmt.Errorf("change cart: %w", err)
+	}
+	// The cart as it would be, checked line by line against the limits.
+	next := append([]Line(nil), lines...)
+	before := make([]Line, len(changes))
+	after := make([]Line, len(changes))
+	for i, ch := range changes {
+		cur, idx := 0, -1
+		for j, l := range next {
+			if l.ProductID == ids[i] {
+				cur, idx = l.Quantity, j
+			}
+		}
+		want := ch.Quantity
+		if mode == ModeAdd {
+			want = cur + ch.Quantity
+			if want > ordering.MaxQuantity {
+				return Cart{}, &InputError{Msg: fmt.Sprintf("a cart line may have at most %d units, this one would have %d", ordering.MaxQuantity, want), ProductID: ids[i], Index: i, Field: "quantity", Code: ordering.ReasonInvalidQuantity}
+			}
+		}
+		if err := s.withinLimits(next, ids[i], cur, want); err != nil {
+			return Cart{}, err
+		}
+		switch {
+		case idx >= 0 && want == 0:
+			next = append(next[:idx], next[idx+1:]...)
+		case idx >= 0:
+			next[idx].Quantity = want
+		case want > 0:
+			if len(next) >= ordering.MaxLines {
+				return Cart{}, &InputError{Msg: fmt.Sprintf("a cart may have at most %d products", ordering.MaxLines), ProductID: ids[i], Index: i, Field: "productId", Code: ordering.ReasonTooManyLines}
+			}
+			next = append(next, Line{ProductID: ids[i], Quantity: want})
+		}
+		before[i] = Line{ProductID: ids[i], Quantity: cur}
+		after[i] = Line{ProductID: ids[i], Quantity: want}
+	}
+	ctx = context.WithoutCancel(ctx)
+	held, err := s.holds.SetHold(ctx, sess.ID, after)
+	if err != nil {
+		return Cart{}, fmt.Errorf("change cart: %w", err)
+	}
+	if len(held.Problems) > 0 {
+		s.undoHold(ctx, sess.ID, before, held.Problems)
+		return Cart{}, &StockError{Lines: held.Problems}
+	}
+	for _, l := range after {
+		if err := s.store.SetLine(ctx, sess.ID, l, s.now()); err != nil {
+			// The hold already changed: the next change or the checkout
+			// sets it to the cart's lines again.
+			return Cart{}, fmt.Errorf("change cart: %w", err)
+		}
+	}
+	return view(sess, next, held), nil
+}
+
+// undoHold sets the lines products did change back to what they held
+// before: lowering a hold always succeeds. A failure is logged; the hold
+// then keeps the extra units until it expires or the next change sets it.
+func (s *Service) undoHold(ctx context.Context, holdID string, before []Line, problems []LineProblem) {
+	failed := map[string]bool{}
+	for _, p := range problems {
+		failed[p.ProductID] = true
+	}
+	var back []Line
+	for _, l := range before {
+		if !failed[l.ProductID] {
+			back = append(back, l)
+		}
+	}
+	if len(back) == 0 {
+		return
+	}
+	if _, err := s.holds.SetHold(ctx, holdID, back); err != nil {
+		s.log.Warn("cart hold not set back after a refused change; the units wait for the hold to expire", "hold", holdID, "err", err)
+	}
+}
