@@ -40,7 +40,7 @@ func (in *instance) createVariant(t testing.TB, productID, sku string, price, qt
 		map[string]any{"in": map[string]any{"productId": productID, "sku": sku, "name": "size " + sku, "price": price, "quantity": qty,
 			"attributes": []map[string]any{{"name": "size", "value": sku}}}}, admin()...)
 	var out struct {
-		ProductVariant *variant        `json:"productVariant"`
+		ProductVariant *variant       `json:"productVariant"`
 		Errors         []productError `json:"errors"`
 	}
 	if len(r.Errors) > 0 || json.Unmarshal(r.Data["productVariantCreate"], &out) != nil || out.ProductVariant == nil {

@@ -78,7 +78,8 @@ func toCategory(c catalog.Category) *model.Category {
 // errors; any other error is returned for toGQL (a top-level error).
 func productErrors(err error) ([]*model.ProductError, error) {
 	var inv *input.Error
-	code, field, msg := model.ProductErrorCode(""), "", err.Error()
+	var code model.ProductErrorCode
+	var field, msg string
 	switch {
 	case errors.As(err, &inv):
 		code, field, msg = model.ProductErrorCodeInvalid, inv.Field, inv.Error()

@@ -200,7 +200,7 @@ func (c *Cache) Invalidate(ctx context.Context, productID string) error {
 		pipe.Incr(ctx, c.productGenKey(productID))
 		// A variant's stock changed: its product's cached entries carry
 		// the variant's units and the product's total.
-		if v, err := c.Storer.VariantData(ctx, productID); err == nil {
+		if v, err := c.VariantData(ctx, productID); err == nil {
 			pipe.Incr(ctx, c.productGenKey(v.ProductID))
 		} else if !errors.Is(err, catalog.ErrNotFound) {
 			c.log.Warn("cache invalidation cannot tell a variant's product; its entries expire with the TTL", "id", productID, "err", err)
