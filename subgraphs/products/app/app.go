@@ -138,7 +138,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Inventory.SetReservationBounds(cfg.ReserveTimeout, cfg.ReconcileAfter)
 	a.Catalog = catalog.NewService(products, a.Inventory)
 	a.Categories = catalog.NewCategoryService(productStore)
-	a.proc = &live.Processor{Hub: a.hub, Loader: a.Catalog, Stock: a.Inventory}
+	a.proc = &live.Processor{Hub: a.hub, Loader: a.Catalog, Stock: a.Inventory, Owners: a.units}
 	if cache != nil {
 		a.proc.Cache = cache
 	}
