@@ -47,8 +47,10 @@ func TestBrowseACategoryWithFiltersAndCursors(t *testing.T) {
 	} {
 		var out struct {
 			ProductCreate struct {
-				Product struct{ ID string `json:"_id"` }
-				Errors  []map[string]any
+				Product struct {
+					ID string `json:"_id"`
+				}
+				Errors []map[string]any
 			}
 		}
 		staff.must(ctx, `mutation($in: ProductCreateInput!){ productCreate(input: $in){ product { _id } errors { code field } } }`,
