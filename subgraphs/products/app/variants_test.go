@@ -214,6 +214,11 @@ func TestVariantsAttributesImagesAndScopes(t *testing.T) {
 	if q := in.quantity(t, hoodie); q != 13 {
 		t.Fatalf("hoodie quantity after restocking the variant = %d, want 13", q)
 	}
+	// restockProduct restocks products, not variants.
+	r = in.gql(t, `mutation($id: ID!){ restockProduct(id: $id, quantity: 1){ _id } }`, map[string]any{"id": xl.ID}, admin()...)
+	if r.code() != "NOT_FOUND" {
+		t.Fatalf("restockProduct of a variant id: %s %+v, want NOT_FOUND", r.Data["restockProduct"], r.Errors)
+	}
 	r = in.gql(t, stock, map[string]any{"id": xl.ID, "n": 0}, admin()...)
 	if string(r.Data["productVariantStockUpdate"]) != `{"productVariant":null,"errors":[{"code":"INVALID","field":"quantity"}]}` {
 		t.Fatalf("restock of 0: %s %+v", r.Data["productVariantStockUpdate"], r.Errors)

@@ -91,6 +91,11 @@ func (r *mutationResolver) RestockProduct(ctx context.Context, id string, quanti
 	if idempotencyKey != nil {
 		key = *idempotencyKey
 	}
+	// The ledger also takes a variant's id (its stock's); this mutation
+	// restocks products only: productVariantStockUpdate restocks variants.
+	if _, err := r.Catalog.Get(ctx, id); err != nil {
+		return nil, r.toGQL(ctx, err)
+	}
 	p, err := r.Inventory.Restock(ctx, id, quantity, key)
 	if err != nil {
 		return nil, r.toGQL(ctx, err)
