@@ -26,6 +26,9 @@ type SetHoldRequest struct {
 // HeldLine is a product's units kept by a hold, with its current price.
 type HeldLine struct {
 	ProductID string `json:"productId"`
+	// VariantID is the variant held (the default variant's id, which is
+	// the product's id, when the request named none).
+	VariantID string `json:"variantId,omitempty"`
 	Quantity  int    `json:"quantity"`
 	UnitPrice int    `json:"unitPrice"`
 }

@@ -64,7 +64,11 @@ type App struct {
 
 	// Catalog and Inventory are the domain services (tests drive them
 	// directly).
-	Catalog   *catalog.Service
+	Catalog *catalog.Service
+	// Categories manages the category tree.
+	Categories *catalog.CategoryService
+	// units maps variants to their stock ids for the reservation API.
+	units     catalog.StockUnits
 	Inventory *inventory.Service
 
 	mu   sync.Mutex
@@ -124,12 +128,17 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		cache = rediscache.New(products, a.rdb, cfg.RedisKeyPrefix, cfg.CacheTTL, log)
 		products, stock = cache, cache.WrapStock(stock)
 	}
-	a.Inventory = inventory.NewService(stock, products, log)
+	// The inventory keeps one stock per variant, under the variant's id
+	// (the product's own id for its default variant): StockUnits reads
+	// the catalog by those ids.
+	a.units = catalog.StockUnits{Store: products}
+	a.Inventory = inventory.NewService(stock, a.units, log)
 	a.Inventory.SetHoldTTL(cfg.HoldTTL)
 	a.Inventory.SetHoldLifetime(cfg.HoldLifetime)
 	a.Inventory.SetReservationBounds(cfg.ReserveTimeout, cfg.ReconcileAfter)
 	a.Catalog = catalog.NewService(products, a.Inventory)
-	a.proc = &live.Processor{Hub: a.hub, Loader: a.Catalog, Stock: a.Inventory}
+	a.Categories = catalog.NewCategoryService(productStore)
+	a.proc = &live.Processor{Hub: a.hub, Loader: a.Catalog, Stock: a.Inventory, Owners: a.units}
 	if cache != nil {
 		a.proc.Cache = cache
 	}
@@ -153,7 +162,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 }
 
 func (a *App) buildHandler() (http.Handler, error) {
-	res := &graph.Resolver{Catalog: a.Catalog, Inventory: a.Inventory, Live: a.hub, Log: a.log}
+	res := &graph.Resolver{Catalog: a.Catalog, Tree: a.Categories, Currency: a.cfg.Currency, Inventory: a.Inventory, Live: a.hub, Log: a.log}
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: res, Complexity: graph.Complexity()})
 	srv := handler.New(gqlguard.Schema(es))
 	guard := gqlguard.New(a.cfg.GraphQL)
@@ -172,7 +181,7 @@ func (a *App) buildHandler() (http.Handler, error) {
 	authn := a.cfg.Authenticator(a.log)
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", authn.Middleware(guard.Handler(srv)))
-	mux.Handle("/internal/", reservehttp.New(a.Inventory, a.cfg.ServiceToken, a.log))
+	mux.Handle("/internal/", reservehttp.New(a.Inventory, a.units, a.cfg.ServiceToken, a.log))
 	pg, err := playground.Handler(playground.Options{Title: "Shop products", Endpoint: "/graphql", Subscriptions: true})
 	if err != nil {
 		return nil, err

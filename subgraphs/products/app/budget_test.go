@@ -13,11 +13,11 @@ import (
 // a budget of 150 for a shopper and fit an admin's.
 func TestReadBudgetFromConfig(t *testing.T) {
 	t.Parallel()
-	in := startWith(t, testenv.Get(t), newShared(), map[string]string{"REQUEST_READ_BUDGET": "150", "ADMIN_REQUEST_READ_BUDGET": "300"})
+	in := startWith(t, testenv.Get(t), newShared(), map[string]string{"REQUEST_READ_BUDGET": "250", "ADMIN_REQUEST_READ_BUDGET": "500"})
 	in.create(t, "budgeted", 100, 1)
 	q := `{ a: products(take: 100) { _id } b: products(take: 100) { _id } }`
-	if r := in.gql(t, q, nil); r.code() != "QUERY_TOO_EXPENSIVE" || len(r.Errors) != 1 || r.Errors[0].Extensions["budget"] != float64(150) {
-		t.Fatalf("two pages as a shopper: %+v, want one QUERY_TOO_EXPENSIVE with budget 150", r.Errors)
+	if r := in.gql(t, q, nil); r.code() != "QUERY_TOO_EXPENSIVE" || len(r.Errors) != 1 || r.Errors[0].Extensions["budget"] != float64(250) {
+		t.Fatalf("two pages as a shopper: %+v, want one QUERY_TOO_EXPENSIVE with budget 250", r.Errors)
 	}
 	if r := in.gql(t, q, nil, admin()...); len(r.Errors) > 0 {
 		t.Fatalf("two pages as admin: %+v", r.Errors)
@@ -36,8 +36,8 @@ func TestReadBudgetConfig(t *testing.T) {
 		ok   bool
 	}{
 		{"default", nil, true},
-		{"smallest", map[string]string{"REQUEST_READ_BUDGET": "101"}, true},
-		{"below one page", map[string]string{"REQUEST_READ_BUDGET": "100"}, false},
+		{"smallest", map[string]string{"REQUEST_READ_BUDGET": "201"}, true},
+		{"below one page", map[string]string{"REQUEST_READ_BUDGET": "200"}, false},
 		{"admin below users", map[string]string{"REQUEST_READ_BUDGET": "5000", "ADMIN_REQUEST_READ_BUDGET": "4000"}, false},
 		{"malformed", map[string]string{"REQUEST_READ_BUDGET": "lots"}, false},
 	}

@@ -5,6 +5,7 @@ package app
 
 import (
 	"fmt"
+	"regexp"
 	"time"
 
 	"github.com/shopsupergraph/shop/platform/config"
@@ -32,6 +33,7 @@ import (
 //	RECONCILE_INTERVAL pause between passes of the reservation reconciler (default 5s)
 //	REQUEST_READ_BUDGET        database reads one GraphQL response may make (default 2000)
 //	ADMIN_REQUEST_READ_BUDGET  the same for requests with the admin key (default 50000)
+//	SHOP_CURRENCY      ISO 4217 code of every Money amount (default USD; three upper-case letters)
 type Config struct {
 	service.Common
 	Redis          redisx.Config
@@ -50,15 +52,20 @@ type Config struct {
 	// GraphQL response (see platform/readbudget).
 	ReadBudget      int
 	AdminReadBudget int
+	// Currency is the shop's currency, of every Money the subgraph returns.
+	Currency string
 }
+
+var currencyRe = regexp.MustCompile(`^[A-Z]{3}$`)
 
 // minHoldLifetime leaves a hold time to hold anything: sets stop taking
 // units in the last second of a hold's lifetime.
 const minHoldLifetime = 2 * time.Second
 
 // minReadBudget is the reads of the largest single list field:
-// products(take: 100), one query and 100 stock documents.
-const minReadBudget = 1 + input.MaxTake
+// products(take: 100), one query, 100 stock documents and 100 variant
+// slot probes.
+const minReadBudget = 1 + 2*input.MaxTake
 
 // LoadConfig reads the configuration and reports every problem at once.
 func LoadConfig(env *config.Env) (Config, error) {
@@ -77,6 +84,10 @@ func LoadConfig(env *config.Env) (Config, error) {
 		ReconcileInterval:      env.Duration("RECONCILE_INTERVAL", 5*time.Second),
 		ReadBudget:             env.Int("REQUEST_READ_BUDGET", graph.DefaultReadBudget),
 		AdminReadBudget:        env.Int("ADMIN_REQUEST_READ_BUDGET", graph.DefaultAdminReadBudget),
+		Currency:               env.String("SHOP_CURRENCY", "USD"),
+	}
+	if !currencyRe.MatchString(c.Currency) {
+		env.Problem("SHOP_CURRENCY must be three upper-case letters (an ISO 4217 code), got %q", c.Currency)
 	}
 	if c.HoldTTL <= 0 {
 		env.Problem("HOLD_TTL must be positive, got %s", c.HoldTTL)

@@ -110,8 +110,23 @@ func checkInvariant(t *testing.T, env *testenv.Env, sh shared) {
 			}
 		}
 	}
+	// Every variant has its own stock under its own id; a product's own
+	// id is its default variant's.
+	var variants []struct {
+		ID primitive.ObjectID `bson:"_id"`
+	}
+	cur, err = db.Collection("product_variants").Find(ctx, bson.D{})
+	if err != nil || cur.All(ctx, &variants) != nil {
+		t.Fatalf("invariant: read variants: %v", err)
+	}
+	units := make([]string, 0, len(products)+len(variants))
 	for _, p := range products {
-		id := p.ID.Hex()
+		units = append(units, p.ID.Hex())
+	}
+	for _, v := range variants {
+		units = append(units, v.ID.Hex())
+	}
+	for _, id := range units {
 		q := quantity[id]
 		if supplied[id] != q+carts[id]+held[id] {
 			t.Errorf("invariant broken for %s: initial+restocks=%d, quantity=%d, in carts=%d, in orders=%d", id, supplied[id], q, carts[id], held[id])

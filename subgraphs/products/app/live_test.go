@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -158,4 +159,45 @@ func TestOrderCancelledEventReleasesStock(t *testing.T) {
 	}
 	eventually(t, "stock released by the OrderCancelled consumer", func() bool { return in.quantity(t, p.ID) == 5 })
 	checkInvariant(t, env, sh)
+}
+
+// A variant's stock change reaches the subscribers of its product (the
+// ledger names the variant's stock; the feed tells its product) with the
+// product's new total. The subscriber first sees the variant's creation
+// (7 units), so the later 11 can only come from the stock event.
+func TestSubscriptionSeesAVariantsStockChange(t *testing.T) {
+	t.Parallel()
+	env := testenv.Get(t)
+	in := start(t, env, newShared())
+	p := in.create(t, "sse variant", 100, 5)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	body, _ := json.Marshal(map[string]any{"query": subscription, "variables": map[string]any{"id": p.ID}})
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, in.URL+"/graphql", strings.NewReader(string(body)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "text/event-stream")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("sse: %v", err)
+	}
+	defer resp.Body.Close()
+	waitSubscribed(t, in)
+	v := in.createVariant(t, p.ID, "SSE-VARIANT", 150, 2)
+	sc := bufio.NewScanner(resp.Body)
+	next := func(quantity int) {
+		t.Helper()
+		for sc.Scan() {
+			if line := sc.Text(); strings.HasPrefix(line, "data:") && strings.Contains(line, fmt.Sprintf(`"quantity":%d`, quantity)) {
+				return
+			}
+		}
+		t.Fatalf("stream ended without quantity %d: %v", quantity, sc.Err())
+	}
+	next(7)
+	r := in.gql(t, `mutation($id: ID!){ productVariantStockUpdate(id: $id, quantity: 4){ errors { code } } }`, map[string]any{"id": v.ID}, admin()...)
+	if len(r.Errors) > 0 {
+		t.Fatalf("variant restock: %+v", r.Errors)
+	}
+	next(11)
 }

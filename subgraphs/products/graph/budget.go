@@ -20,8 +20,11 @@ const (
 // item they may return, so the sum over a request bounds its reads
 // however many aliases, list items or entity representations it has.
 const (
-	// productReads: the product document and its stock document.
-	productReads = 2
+	// productReads: the product document, its stock document and the
+	// probe of its first variant slot. A product's non-default variants
+	// (three reads each: slot, document, stock) are not charged: most
+	// products have none, and a product has at most 100.
+	productReads = 3
 	// ledgerHeadReads: the stock document and the probe for a newer
 	// ledger entry, before the page itself (take entries).
 	ledgerHeadReads = 2

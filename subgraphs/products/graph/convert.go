@@ -20,6 +20,7 @@ func toProduct(p catalog.Product) *model.Product {
 	out := &model.Product{
 		ID: p.ID, Name: p.Name, Price: p.Price, Quantity: p.Quantity,
 		CreatedAt: p.CreatedAt.Format(time.RFC3339Nano), UpdatedAt: p.UpdatedAt.Format(time.RFC3339Nano),
+		Src: p,
 	}
 	if p.Description != "" {
 		d := p.Description
@@ -50,16 +51,11 @@ func toMovements(ms []inventory.Movement) []*model.StockMovement {
 
 // requireAdmin enforces the admin key: UNAUTHENTICATED when no credential
 // was presented at all, FORBIDDEN for a wrong key or a user token alone.
+//
+// Every such operation declares @requiresScopes MANAGE_PRODUCTS, so a
+// staff token with that scope passes too (see requireScope).
 func requireAdmin(ctx context.Context) error {
-	p := auth.FromContext(ctx)
-	switch {
-	case p.Admin:
-		return nil
-	case !p.KeyPresented && !p.Authenticated() && p.TokenErr == nil:
-		return gqlerr.New(ctx, gqlerr.Unauthenticated, "this operation needs the admin key in the x-api-key header", nil)
-	default:
-		return gqlerr.New(ctx, gqlerr.Forbidden, "this operation needs a valid admin key", nil)
-	}
+	return requireScope(ctx, auth.ScopeManageProducts)
 }
 
 // toGQL maps domain errors to GraphQL errors with extensions.code; other

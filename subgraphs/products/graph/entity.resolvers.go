@@ -7,10 +7,12 @@ package graph
 
 import (
 	"context"
+	"errors"
 
 	"github.com/shopsupergraph/shop/subgraphs/products/graph/generated"
 	"github.com/shopsupergraph/shop/subgraphs/products/graph/model"
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/catalog"
+	"github.com/shopsupergraph/shop/subgraphs/products/internal/input"
 )
 
 // FindManyProductByIDs is the resolver for the findManyProductByIDs field.
@@ -30,6 +32,27 @@ func (r *entityResolver) FindManyProductByIDs(ctx context.Context, reps []*model
 	for i, id := range ids {
 		if p, ok := found[normalizeID(id)]; ok {
 			out[i] = toProduct(p)
+		}
+	}
+	return out, nil
+}
+
+// FindManyProductVariantByIDs is the resolver for the findManyProductVariantByIDs field.
+func (r *entityResolver) FindManyProductVariantByIDs(ctx context.Context, reps []*model.ProductVariantByIDsInput) ([]*model.ProductVariant, error) {
+	if err := spend(ctx, 3*productReads*len(reps)); err != nil {
+		return nil, err
+	}
+	out := make([]*model.ProductVariant, len(reps))
+	for i, rep := range reps {
+		v, _, err := r.Catalog.Variant(ctx, rep.ID)
+		var inv *input.Error
+		switch {
+		case err == nil:
+			out[i] = r.toVariant(v)
+		case catalog.IsNotFound(err) || errors.As(err, &inv):
+			// An unknown variant resolves to null, like an unknown product.
+		default:
+			return nil, r.toGQL(ctx, err)
 		}
 	}
 	return out, nil

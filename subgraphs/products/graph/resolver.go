@@ -14,7 +14,10 @@ import (
 
 // Resolver is the root resolver; it carries the dependencies only.
 type Resolver struct {
-	Catalog   *catalog.Service
+	Catalog *catalog.Service
+	Tree    *catalog.CategoryService
+	// Currency is the ISO 4217 code of every Money returned.
+	Currency  string
 	Inventory *inventory.Service
 	Live      *live.Hub
 	Log       *slog.Logger

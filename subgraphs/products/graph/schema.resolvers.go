@@ -16,6 +16,41 @@ import (
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/input"
 )
 
+// Parent is the resolver for the parent field.
+func (r *categoryResolver) Parent(ctx context.Context, obj *model.Category) (*model.Category, error) {
+	if obj.ParentID == "" {
+		return nil, nil
+	}
+	t, err := r.Tree.Tree(ctx)
+	if err != nil {
+		return nil, r.toGQL(ctx, err)
+	}
+	c, ok := t.ByID(obj.ParentID)
+	if !ok {
+		return nil, nil
+	}
+	return toCategory(c), nil
+}
+
+// Children is the resolver for the children field.
+func (r *categoryResolver) Children(ctx context.Context, obj *model.Category) ([]*model.Category, error) {
+	t, err := r.Tree.Tree(ctx)
+	if err != nil {
+		return nil, r.toGQL(ctx, err)
+	}
+	kids := t.Children(obj.ID)
+	out := make([]*model.Category, len(kids))
+	for i, c := range kids {
+		out[i] = toCategory(c)
+	}
+	return out, nil
+}
+
+// Products is the resolver for the products field.
+func (r *categoryResolver) Products(ctx context.Context, obj *model.Category, first *int, after *string, last *int, before *string, sortBy *model.ProductSort) (*model.ProductConnection, error) {
+	return r.connection(ctx, catalog.PageArgs{First: first, After: after, Last: last, Before: before}, nil, sortBy, &obj.Slug)
+}
+
 // CreateProduct is the resolver for the createProduct field.
 func (r *mutationResolver) CreateProduct(ctx context.Context, input *model.CreateProductInput) (*model.Product, error) {
 	if err := requireAdmin(ctx); err != nil {
@@ -56,6 +91,11 @@ func (r *mutationResolver) RestockProduct(ctx context.Context, id string, quanti
 	if idempotencyKey != nil {
 		key = *idempotencyKey
 	}
+	// The ledger also takes a variant's id (its stock's); this mutation
+	// restocks products only: productVariantStockUpdate restocks variants.
+	if _, err := r.Catalog.Get(ctx, id); err != nil {
+		return nil, r.toGQL(ctx, err)
+	}
 	p, err := r.Inventory.Restock(ctx, id, quantity, key)
 	if err != nil {
 		return nil, r.toGQL(ctx, err)
@@ -75,9 +115,192 @@ func (r *mutationResolver) DeleteProduct(ctx context.Context, id string) (*model
 	return toProduct(p), nil
 }
 
+// ProductCreate is the resolver for the productCreate field.
+func (r *mutationResolver) ProductCreate(ctx context.Context, input model.ProductCreateInput) (*model.ProductPayload, error) {
+	if err := requireAdmin(ctx); err != nil {
+		return nil, err
+	}
+	in := catalog.CreateInput{Name: input.Name, Price: input.Price, Quantity: input.Quantity,
+		Attributes: fromAttributes(input.Attributes), Images: fromImages(input.Images)}
+	if input.Description != nil {
+		in.Description = *input.Description
+	}
+	if input.Sku != nil {
+		in.SKU = *input.Sku
+		if in.SKU == "" {
+			return r.productPayload(ctx, catalog.Product{}, inputRequired("sku"))
+		}
+	}
+	ids, err := r.categoryIDs(ctx, input.Categories)
+	if err != nil {
+		return r.productPayload(ctx, catalog.Product{}, err)
+	}
+	in.CategoryIDs = ids
+	p, err := r.Catalog.Create(ctx, in)
+	return r.productPayload(ctx, p, err)
+}
+
+// ProductUpdate is the resolver for the productUpdate field.
+func (r *mutationResolver) ProductUpdate(ctx context.Context, id string, input model.ProductUpdateInput) (*model.ProductPayload, error) {
+	if err := requireAdmin(ctx); err != nil {
+		return nil, err
+	}
+	in := catalog.UpdateInput{Name: input.Name, Description: input.Description, Price: input.Price,
+		Attributes: fromAttributes(input.Attributes), SetAttributes: input.Attributes != nil,
+		Images: fromImages(input.Images), SetImages: input.Images != nil, SetCategoryIDs: input.Categories != nil}
+	ids, err := r.categoryIDs(ctx, input.Categories)
+	if err != nil {
+		return r.productPayload(ctx, catalog.Product{}, err)
+	}
+	in.CategoryIDs = ids
+	p, err := r.Catalog.Update(ctx, id, in)
+	return r.productPayload(ctx, p, err)
+}
+
+// ProductVariantCreate is the resolver for the productVariantCreate field.
+func (r *mutationResolver) ProductVariantCreate(ctx context.Context, input model.ProductVariantCreateInput) (*model.ProductVariantPayload, error) {
+	if err := requireAdmin(ctx); err != nil {
+		return nil, err
+	}
+	v, err := r.Catalog.CreateVariant(ctx, input.ProductID, catalog.VariantInput{SKU: input.Sku, Name: input.Name,
+		Price: int64(input.Price), Quantity: input.Quantity, Attributes: fromAttributes(input.Attributes)})
+	return r.variantPayload(ctx, v, err)
+}
+
+// ProductVariantUpdate is the resolver for the productVariantUpdate field.
+func (r *mutationResolver) ProductVariantUpdate(ctx context.Context, id string, input model.ProductVariantUpdateInput) (*model.ProductVariantPayload, error) {
+	if err := requireAdmin(ctx); err != nil {
+		return nil, err
+	}
+	up := catalog.VariantUpdate{SKU: input.Sku, Name: input.Name, Attributes: fromAttributes(input.Attributes), SetAttributes: input.Attributes != nil}
+	if input.Price != nil {
+		p := int64(*input.Price)
+		up.Price = &p
+	}
+	v, err := r.Catalog.UpdateVariant(ctx, id, up)
+	return r.variantPayload(ctx, v, err)
+}
+
+// ProductVariantStockUpdate is the resolver for the productVariantStockUpdate field.
+func (r *mutationResolver) ProductVariantStockUpdate(ctx context.Context, id string, quantity int, idempotencyKey *string) (*model.ProductVariantPayload, error) {
+	if err := requireAdmin(ctx); err != nil {
+		return nil, err
+	}
+	key := ""
+	if idempotencyKey != nil {
+		key = *idempotencyKey
+	}
+	// The variant first: its id is also its stock's id in the ledger.
+	v, _, err := r.Catalog.Variant(ctx, id)
+	if err != nil {
+		return r.variantPayload(ctx, v, err)
+	}
+	if _, err := r.Inventory.Restock(ctx, v.ID, quantity, key); err != nil {
+		return r.variantPayload(ctx, v, err)
+	}
+	v, _, err = r.Catalog.Variant(ctx, v.ID)
+	return r.variantPayload(ctx, v, err)
+}
+
+// CategoryCreate is the resolver for the categoryCreate field.
+func (r *mutationResolver) CategoryCreate(ctx context.Context, input model.CategoryCreateInput) (*model.CategoryPayload, error) {
+	if err := requireAdmin(ctx); err != nil {
+		return nil, err
+	}
+	c, err := r.Tree.Create(ctx, catalog.CategoryInput{Name: &input.Name, Slug: &input.Slug, ParentSlug: input.Parent})
+	return r.categoryPayload(ctx, c, err)
+}
+
+// CategoryUpdate is the resolver for the categoryUpdate field.
+func (r *mutationResolver) CategoryUpdate(ctx context.Context, id string, input model.CategoryUpdateInput) (*model.CategoryPayload, error) {
+	if err := requireAdmin(ctx); err != nil {
+		return nil, err
+	}
+	c, err := r.Tree.Update(ctx, id, catalog.CategoryInput{Name: input.Name, Slug: input.Slug, ParentSlug: input.Parent})
+	return r.categoryPayload(ctx, c, err)
+}
+
+// CategoryDelete is the resolver for the categoryDelete field.
+func (r *mutationResolver) CategoryDelete(ctx context.Context, id string) (*model.CategoryPayload, error) {
+	if err := requireAdmin(ctx); err != nil {
+		return nil, err
+	}
+	c, err := r.Tree.Delete(ctx, id)
+	return r.categoryPayload(ctx, c, err)
+}
+
+// PriceMoney is the resolver for the priceMoney field.
+func (r *productResolver) PriceMoney(ctx context.Context, obj *model.Product) (*model.Money, error) {
+	return r.money(int64(obj.Price)), nil
+}
+
+// Variants is the resolver for the variants field.
+func (r *productResolver) Variants(ctx context.Context, obj *model.Product) ([]*model.ProductVariant, error) {
+	vs := obj.Src.AllVariants()
+	out := make([]*model.ProductVariant, len(vs))
+	for i, v := range vs {
+		out[i] = r.toVariant(v)
+	}
+	return out, nil
+}
+
+// DefaultVariant is the resolver for the defaultVariant field.
+func (r *productResolver) DefaultVariant(ctx context.Context, obj *model.Product) (*model.ProductVariant, error) {
+	return r.toVariant(obj.Src.DefaultVariant()), nil
+}
+
+// Attributes is the resolver for the attributes field.
+func (r *productResolver) Attributes(ctx context.Context, obj *model.Product) ([]*model.Attribute, error) {
+	return toAttributes(obj.Src.Attributes), nil
+}
+
+// Images is the resolver for the images field.
+func (r *productResolver) Images(ctx context.Context, obj *model.Product) ([]*model.Image, error) {
+	out := make([]*model.Image, len(obj.Src.Images))
+	for i, im := range obj.Src.Images {
+		out[i] = &model.Image{URL: im.URL}
+		if im.Alt != "" {
+			alt := im.Alt
+			out[i].Alt = &alt
+		}
+	}
+	return out, nil
+}
+
+// Categories is the resolver for the categories field.
+func (r *productResolver) Categories(ctx context.Context, obj *model.Product) ([]*model.Category, error) {
+	if len(obj.Src.CategoryIDs) == 0 {
+		return []*model.Category{}, nil
+	}
+	t, err := r.Tree.Tree(ctx)
+	if err != nil {
+		return nil, r.toGQL(ctx, err)
+	}
+	out := make([]*model.Category, 0, len(obj.Src.CategoryIDs))
+	for _, id := range obj.Src.CategoryIDs {
+		// A deleted category no longer shows.
+		if c, ok := t.ByID(id); ok {
+			out = append(out, toCategory(c))
+		}
+	}
+	return out, nil
+}
+
 // Movements is the resolver for the movements field.
 func (r *productResolver) Movements(ctx context.Context, obj *model.Product, skip *int, take *int) ([]*model.StockMovement, error) {
 	return r.ledger(ctx, obj.ID, skip, take)
+}
+
+// Product is the resolver for the product field.
+func (r *productVariantResolver) Product(ctx context.Context, obj *model.ProductVariant) (*model.Product, error) {
+	if err := spend(ctx, productReads); err != nil {
+		return nil, err
+	}
+	p, err := r.Catalog.Get(ctx, obj.ProductID)
+	if err != nil {
+		return nil, r.toGQL(ctx, err)
+	}
+	return toProduct(p), nil
 }
 
 // Products is the resolver for the products field.
@@ -86,8 +309,9 @@ func (r *queryResolver) Products(ctx context.Context, skip *int, take *int, sear
 	if err != nil {
 		return nil, r.toGQL(ctx, err)
 	}
-	// The page's query, then each product's stock document.
-	if err := spend(ctx, 1+q.Take); err != nil {
+	// The page's query, then each product's stock document and first
+	// variant slot.
+	if err := spend(ctx, 1+(productReads-1)*q.Take); err != nil {
 		return nil, err
 	}
 	ps, err := r.Catalog.List(ctx, q)
@@ -114,6 +338,38 @@ func (r *queryResolver) Product(ctx context.Context, id string) (*model.Product,
 		return nil, r.toGQL(ctx, err)
 	}
 	return toProduct(p), nil
+}
+
+// ProductsConnection is the resolver for the productsConnection field.
+func (r *queryResolver) ProductsConnection(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ProductFilter, sortBy *model.ProductSort) (*model.ProductConnection, error) {
+	return r.connection(ctx, catalog.PageArgs{First: first, After: after, Last: last, Before: before}, filter, sortBy, nil)
+}
+
+// Categories is the resolver for the categories field.
+func (r *queryResolver) Categories(ctx context.Context) ([]*model.Category, error) {
+	t, err := r.Tree.Tree(ctx)
+	if err != nil {
+		return nil, r.toGQL(ctx, err)
+	}
+	roots := t.Children("")
+	out := make([]*model.Category, len(roots))
+	for i, c := range roots {
+		out[i] = toCategory(c)
+	}
+	return out, nil
+}
+
+// Category is the resolver for the category field.
+func (r *queryResolver) Category(ctx context.Context, slug string) (*model.Category, error) {
+	t, err := r.Tree.Tree(ctx)
+	if err != nil {
+		return nil, r.toGQL(ctx, err)
+	}
+	c, ok := t.BySlug(slug)
+	if !ok {
+		return nil, nil
+	}
+	return toCategory(c), nil
 }
 
 // InventoryLedger is the resolver for the inventoryLedger field.
@@ -161,11 +417,19 @@ func (r *subscriptionResolver) InventoryUpdated(ctx context.Context, productID *
 	return out, nil
 }
 
+// Category returns generated.CategoryResolver implementation.
+func (r *Resolver) Category() generated.CategoryResolver { return &categoryResolver{r} }
+
 // Mutation returns generated.MutationResolver implementation.
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 
 // Product returns generated.ProductResolver implementation.
 func (r *Resolver) Product() generated.ProductResolver { return &productResolver{r} }
+
+// ProductVariant returns generated.ProductVariantResolver implementation.
+func (r *Resolver) ProductVariant() generated.ProductVariantResolver {
+	return &productVariantResolver{r}
+}
 
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
@@ -174,8 +438,10 @@ func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 func (r *Resolver) Subscription() generated.SubscriptionResolver { return &subscriptionResolver{r} }
 
 type (
-	mutationResolver     struct{ *Resolver }
-	productResolver      struct{ *Resolver }
-	queryResolver        struct{ *Resolver }
-	subscriptionResolver struct{ *Resolver }
+	categoryResolver       struct{ *Resolver }
+	mutationResolver       struct{ *Resolver }
+	productResolver        struct{ *Resolver }
+	productVariantResolver struct{ *Resolver }
+	queryResolver          struct{ *Resolver }
+	subscriptionResolver   struct{ *Resolver }
 )

@@ -9,6 +9,36 @@ import (
 	"strconv"
 )
 
+// A named property, such as color: red.
+type Attribute struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+type AttributeInput struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+type CategoryCreateInput struct {
+	Name string `json:"name"`
+	Slug string `json:"slug"`
+	// The parent's slug; a root category without one.
+	Parent *string `json:"parent,omitempty"`
+}
+
+type CategoryPayload struct {
+	Category *Category       `json:"category,omitempty"`
+	Errors   []*ProductError `json:"errors"`
+}
+
+// Omitted fields stay as they are; parent "" makes the category a root.
+type CategoryUpdateInput struct {
+	Name   *string `json:"name,omitempty"`
+	Slug   *string `json:"slug,omitempty"`
+	Parent *string `json:"parent,omitempty"`
+}
+
 // A new product. Requires the admin key (x-api-key).
 type CreateProductInput struct {
 	// 1 to 200 characters after trimming spaces.
@@ -19,6 +49,18 @@ type CreateProductInput struct {
 	Quantity int `json:"quantity"`
 	// Up to 5,000 characters.
 	Description *string `json:"description,omitempty"`
+}
+
+// A picture: an absolute https URL and its alternative text.
+type Image struct {
+	URL string  `json:"url"`
+	Alt *string `json:"alt,omitempty"`
+}
+
+type ImageInput struct {
+	// An absolute https URL.
+	URL string  `json:"url"`
+	Alt *string `json:"alt,omitempty"`
 }
 
 // The inventory's pending background work (see Query.inventoryHealth).
@@ -33,6 +75,14 @@ type InventoryHealth struct {
 	OldestUndecidedAgeSeconds *int `json:"oldestUndecidedAgeSeconds,omitempty"`
 }
 
+// An amount of money in the shop's currency.
+type Money struct {
+	// The amount in the currency's minor units (cents for USD) as a base-10 integer string, exact beyond 2^53.
+	Amount string `json:"amount"`
+	// The ISO 4217 currency code, e.g. USD.
+	Currency string `json:"currency"`
+}
+
 // Admin mutations need the admin key in `x-api-key` (or `x-api-token`):
 // UNAUTHENTICATED without any key, FORBIDDEN with a wrong one (or a user token
 // only). Invalid input is refused with BAD_USER_INPUT, an unknown or deleted
@@ -40,8 +90,112 @@ type InventoryHealth struct {
 type Mutation struct {
 }
 
+// Where a page of a connection lies in the whole list.
+type PageInfo struct {
+	HasNextPage     bool    `json:"hasNextPage"`
+	HasPreviousPage bool    `json:"hasPreviousPage"`
+	StartCursor     *string `json:"startCursor,omitempty"`
+	EndCursor       *string `json:"endCursor,omitempty"`
+}
+
+// A range of prices in minor units, both ends included.
+type PriceRangeInput struct {
+	Gte *int `json:"gte,omitempty"`
+	Lte *int `json:"lte,omitempty"`
+}
+
 type ProductByIDsInput struct {
 	ID string `json:"ID"`
+}
+
+type ProductConnection struct {
+	Edges      []*ProductEdge `json:"edges"`
+	Nodes      []*Product     `json:"nodes"`
+	PageInfo   *PageInfo      `json:"pageInfo"`
+	TotalCount int            `json:"totalCount"`
+}
+
+type ProductCreateInput struct {
+	Name        string  `json:"name"`
+	Description *string `json:"description,omitempty"`
+	// The default variant's price in minor units.
+	Price int `json:"price"`
+	// The default variant's initial stock.
+	Quantity int `json:"quantity"`
+	// The default variant's SKU; P-<product id> when omitted.
+	Sku        *string           `json:"sku,omitempty"`
+	Attributes []*AttributeInput `json:"attributes,omitempty"`
+	Images     []*ImageInput     `json:"images,omitempty"`
+	// Slugs of the categories the product belongs to.
+	Categories []string `json:"categories,omitempty"`
+}
+
+type ProductEdge struct {
+	Cursor string   `json:"cursor"`
+	Node   *Product `json:"node"`
+}
+
+type ProductError struct {
+	// The input field at fault, when there is one.
+	Field   *string          `json:"field,omitempty"`
+	Code    ProductErrorCode `json:"code"`
+	Message string           `json:"message"`
+}
+
+type ProductFilter struct {
+	// A category's slug: products in it or any of its descendants.
+	Category   *string          `json:"category,omitempty"`
+	PriceRange *PriceRangeInput `json:"priceRange,omitempty"`
+	// Text found in the name or the description, ignoring case (up to 100 characters).
+	Search *string `json:"search,omitempty"`
+}
+
+type ProductPayload struct {
+	Product *Product        `json:"product,omitempty"`
+	Errors  []*ProductError `json:"errors"`
+}
+
+type ProductSort struct {
+	Field     ProductSortField `json:"field"`
+	Direction *SortDirection   `json:"direction,omitempty"`
+}
+
+// Omitted fields stay as they are; a given list replaces the product's.
+type ProductUpdateInput struct {
+	Name        *string           `json:"name,omitempty"`
+	Description *string           `json:"description,omitempty"`
+	Price       *int              `json:"price,omitempty"`
+	Attributes  []*AttributeInput `json:"attributes,omitempty"`
+	Images      []*ImageInput     `json:"images,omitempty"`
+	Categories  []string          `json:"categories,omitempty"`
+}
+
+type ProductVariantByIDsInput struct {
+	ID string `json:"ID"`
+}
+
+type ProductVariantCreateInput struct {
+	ProductID string `json:"productId"`
+	Sku       string `json:"sku"`
+	Name      string `json:"name"`
+	// In minor units.
+	Price int `json:"price"`
+	// Initial stock.
+	Quantity   int               `json:"quantity"`
+	Attributes []*AttributeInput `json:"attributes,omitempty"`
+}
+
+type ProductVariantPayload struct {
+	ProductVariant *ProductVariant `json:"productVariant,omitempty"`
+	Errors         []*ProductError `json:"errors"`
+}
+
+// Omitted fields stay as they are.
+type ProductVariantUpdateInput struct {
+	Sku        *string           `json:"sku,omitempty"`
+	Name       *string           `json:"name,omitempty"`
+	Price      *int              `json:"price,omitempty"`
+	Attributes []*AttributeInput `json:"attributes,omitempty"`
 }
 
 type Query struct {
@@ -62,7 +216,7 @@ type StockMovement struct {
 	Balance int `json:"balance"`
 	// The order of a RESERVE or RELEASE movement; null otherwise.
 	OrderID *string `json:"orderId,omitempty"`
-	// When the movement was recorded, as an RFC 3339 timestamp.
+	// When the movement was recorded.
 	CreatedAt string `json:"createdAt"`
 }
 
@@ -142,6 +296,184 @@ func (e *MovementKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e MovementKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Why a catalog mutation was refused.
+type ProductErrorCode string
+
+const (
+	ProductErrorCodeInvalid          ProductErrorCode = "INVALID"
+	ProductErrorCodeRequired         ProductErrorCode = "REQUIRED"
+	ProductErrorCodeNotFound         ProductErrorCode = "NOT_FOUND"
+	ProductErrorCodeDuplicatedSku    ProductErrorCode = "DUPLICATED_SKU"
+	ProductErrorCodeDuplicatedSlug   ProductErrorCode = "DUPLICATED_SLUG"
+	ProductErrorCodeCategoryNotEmpty ProductErrorCode = "CATEGORY_NOT_EMPTY"
+)
+
+var AllProductErrorCode = []ProductErrorCode{
+	ProductErrorCodeInvalid,
+	ProductErrorCodeRequired,
+	ProductErrorCodeNotFound,
+	ProductErrorCodeDuplicatedSku,
+	ProductErrorCodeDuplicatedSlug,
+	ProductErrorCodeCategoryNotEmpty,
+}
+
+func (e ProductErrorCode) IsValid() bool {
+	switch e {
+	case ProductErrorCodeInvalid, ProductErrorCodeRequired, ProductErrorCodeNotFound, ProductErrorCodeDuplicatedSku, ProductErrorCodeDuplicatedSlug, ProductErrorCodeCategoryNotEmpty:
+		return true
+	}
+	return false
+}
+
+func (e ProductErrorCode) String() string {
+	return string(e)
+}
+
+func (e *ProductErrorCode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ProductErrorCode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ProductErrorCode", str)
+	}
+	return nil
+}
+
+func (e ProductErrorCode) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ProductErrorCode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ProductErrorCode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a product list is sorted by; the product id breaks ties.
+type ProductSortField string
+
+const (
+	ProductSortFieldName    ProductSortField = "NAME"
+	ProductSortFieldPrice   ProductSortField = "PRICE"
+	ProductSortFieldCreated ProductSortField = "CREATED"
+)
+
+var AllProductSortField = []ProductSortField{
+	ProductSortFieldName,
+	ProductSortFieldPrice,
+	ProductSortFieldCreated,
+}
+
+func (e ProductSortField) IsValid() bool {
+	switch e {
+	case ProductSortFieldName, ProductSortFieldPrice, ProductSortFieldCreated:
+		return true
+	}
+	return false
+}
+
+func (e ProductSortField) String() string {
+	return string(e)
+}
+
+func (e *ProductSortField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ProductSortField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ProductSortField", str)
+	}
+	return nil
+}
+
+func (e ProductSortField) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ProductSortField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ProductSortField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The direction of a sort.
+type SortDirection string
+
+const (
+	SortDirectionAsc  SortDirection = "ASC"
+	SortDirectionDesc SortDirection = "DESC"
+)
+
+var AllSortDirection = []SortDirection{
+	SortDirectionAsc,
+	SortDirectionDesc,
+}
+
+func (e SortDirection) IsValid() bool {
+	switch e {
+	case SortDirectionAsc, SortDirectionDesc:
+		return true
+	}
+	return false
+}
+
+func (e SortDirection) String() string {
+	return string(e)
+}
+
+func (e *SortDirection) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SortDirection(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SortDirection", str)
+	}
+	return nil
+}
+
+func (e SortDirection) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SortDirection) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SortDirection) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

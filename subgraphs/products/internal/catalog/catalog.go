@@ -22,6 +22,8 @@ var (
 	ErrDeleted = errors.New("product deleted")
 	// ErrDuplicate is a unique-index violation reported by a store.
 	ErrDuplicate = errors.New("duplicate key")
+	// ErrTooManyVariants means a product has as many variants as it may.
+	ErrTooManyVariants = errors.New("too many variants")
 )
 
 // IsNotFound reports whether err means the product is unknown or deleted.
@@ -34,15 +36,32 @@ func IsNotFound(err error) bool {
 // newest ledger entry it has seen. The product document itself holds
 // catalog data only.
 type Product struct {
-	ID           string
-	Name         string
-	Description  string
-	Price        int
-	Quantity     int
+	ID          string
+	Name        string
+	Description string
+	// Price is the default variant's price, in minor units.
+	Price int
+	// Quantity is the units available across every variant: the default
+	// variant's stock document plus each other variant's.
+	Quantity int
+	// StockVersion is the default variant's stock version.
 	StockVersion int64
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 	DeletedAt    *time.Time
+	// SKU is the default variant's SKU; empty for a product stored
+	// before variants, whose default SKU is derived (see DefaultSKU).
+	SKU string
+	// VariantName is the default variant's name; empty reads as "Default".
+	VariantName string
+	// DefaultQuantity is the default variant's available units.
+	DefaultQuantity int
+	Attributes      []Attribute
+	Images          []Image
+	CategoryIDs     []string
+	// Variants are the product's other variants, oldest first, each with
+	// its stock; the default variant is derived from the product itself.
+	Variants []Variant
 }
 
 // Deleted reports whether the product was deleted.

@@ -30,6 +30,15 @@ type CreateInput struct {
 	Description string
 	Price       int
 	Quantity    int
+	// The fields below are optional (productCreate sets them; the seed's
+	// createProduct does not). SKU and VariantName describe the default
+	// variant; CategoryIDs are checked by the caller (see
+	// ResolveCategories).
+	SKU         string
+	VariantName string
+	Attributes  []Attribute
+	Images      []Image
+	CategoryIDs []string
 }
 
 // UpdateInput changes product data; nil fields stay unchanged.
@@ -37,6 +46,14 @@ type UpdateInput struct {
 	Name        *string
 	Description *string
 	Price       *int
+	// Attributes, Images and CategoryIDs replace the product's when their
+	// Set flag is true (nil clears them).
+	Attributes     []Attribute
+	SetAttributes  bool
+	Images         []Image
+	SetImages      bool
+	CategoryIDs    []string
+	SetCategoryIDs bool
 }
 
 // Create validates and stores a new product with its initial stock, which
@@ -61,7 +78,26 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Product, error) {
 	now := s.now()
 	p := Product{
 		ID: primitive.NewObjectIDFromTimestamp(now).Hex(), Name: name, Description: desc, Price: in.Price,
-		Quantity: in.Quantity, CreatedAt: now, UpdatedAt: now,
+		Quantity: in.Quantity, DefaultQuantity: in.Quantity, CreatedAt: now, UpdatedAt: now, CategoryIDs: in.CategoryIDs,
+	}
+	if in.VariantName != "" {
+		if p.VariantName, err = validText("variantName", in.VariantName, MaxNameLen, false); err != nil {
+			return Product{}, err
+		}
+	}
+	if p.Attributes, err = validAttributes("attributes", in.Attributes); err != nil {
+		return Product{}, err
+	}
+	if p.Images, err = validImages("images", in.Images); err != nil {
+		return Product{}, err
+	}
+	if in.SKU != "" {
+		if p.SKU, err = validSKU("sku", in.SKU); err != nil {
+			return Product{}, err
+		}
+		if err := s.claimSKU(ctx, p, p.SKU, p.ID); err != nil {
+			return Product{}, err
+		}
 	}
 	if p.StockVersion, err = s.stock.OpenStock(ctx, p.ID, in.Quantity, now); err != nil {
 		return Product{}, fmt.Errorf("create product: %w", err)
@@ -97,6 +133,18 @@ func (s *Service) Update(ctx context.Context, id string, in UpdateInput) (Produc
 			return Product{}, err
 		}
 	}
+	var attrs []Attribute
+	var images []Image
+	if in.SetAttributes {
+		if attrs, err = validAttributes("attributes", in.Attributes); err != nil {
+			return Product{}, err
+		}
+	}
+	if in.SetImages {
+		if images, err = validImages("images", in.Images); err != nil {
+			return Product{}, err
+		}
+	}
 	p, err := s.live(ctx, id)
 	if err != nil {
 		return Product{}, fmt.Errorf("update product: %w", err)
@@ -109,6 +157,15 @@ func (s *Service) Update(ctx context.Context, id string, in UpdateInput) (Produc
 	}
 	if in.Price != nil {
 		p.Price = *in.Price
+	}
+	if in.SetAttributes {
+		p.Attributes = attrs
+	}
+	if in.SetImages {
+		p.Images = images
+	}
+	if in.SetCategoryIDs {
+		p.CategoryIDs = in.CategoryIDs
 	}
 	p.UpdatedAt = s.now()
 	if err := s.store.UpdateProductData(ctx, p); err != nil {

@@ -32,6 +32,27 @@ type Storer interface {
 	// first, with their stock.
 	ListProducts(ctx context.Context, q ListQuery) ([]Product, error)
 
+	// PageProducts returns a page of products that are not deleted, by
+	// keyset on (sort key, _id) with at most First+1 or Last+1 documents
+	// read, with the total count of the filter's matches. Not cached.
+	PageProducts(ctx context.Context, q PageQuery) (Page, error)
+
+	// InsertVariant stores a new non-default variant and lists it last
+	// among its product's variants.
+	InsertVariant(ctx context.Context, v Variant) error
+	// UpdateVariant sets a non-default variant's SKU, name, price,
+	// attributes and updatedAt.
+	UpdateVariant(ctx context.Context, v Variant) error
+	// VariantData returns a non-default variant without its stock, or
+	// ErrNotFound (also for a product's own id: the default variant is
+	// not stored apart).
+	VariantData(ctx context.Context, id string) (Variant, error)
+	// ClaimSKU records that variantID holds sku, or returns ErrDuplicate
+	// when another variant holds it.
+	ClaimSKU(ctx context.Context, sku, variantID string) error
+	// ReleaseSKU frees a SKU a variant no longer holds.
+	ReleaseSKU(ctx context.Context, sku string) error
+
 	// RecordChange stores a product change with its event.
 	RecordChange(ctx context.Context, c Change) error
 }

@@ -29,6 +29,8 @@ var ErrInvalid = errors.New("invalid input")
 type Error struct {
 	Field  string
 	Reason string
+	// required marks a missing value (see Required).
+	required bool
 }
 
 func (e *Error) Error() string { return e.Field + ": " + e.Reason }
@@ -40,6 +42,17 @@ func (e *Error) Unwrap() error { return ErrInvalid }
 // and args.
 func Invalid(field, format string, args ...any) error {
 	return &Error{Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+// Required returns the Error of a required field given empty.
+func Required(field string) error {
+	return &Error{Field: field, Reason: "is required", required: true}
+}
+
+// IsRequired reports whether err is the Error of a missing value.
+func IsRequired(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.required
 }
 
 var objectIDRe = regexp.MustCompile(`^[0-9a-fA-F]{24}$`)

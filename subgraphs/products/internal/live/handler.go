@@ -26,6 +26,13 @@ type StockSyncer interface {
 	SyncStock(ctx context.Context, productID string, version int64, at time.Time) error
 }
 
+// Owners tells the product a stock id belongs to (catalog.StockUnits):
+// a StockChanged event names the stock that moved, which for a
+// non-default variant is the variant's id.
+type Owners interface {
+	OwnerOf(ctx context.Context, stockID string) (string, error)
+}
+
 // Processor reacts to product events on every replica: it repairs lagging
 // stock documents, invalidates the cache and feeds the inventoryUpdated
 // subscribers.
@@ -36,6 +43,8 @@ type Processor struct {
 	Cache Invalidator
 	// Stock may be nil (no repair).
 	Stock StockSyncer
+	// Owners may be nil: every stock id is then a product's id.
+	Owners Owners
 }
 
 // Handle processes one product event. Repeating it is harmless: the
@@ -72,15 +81,26 @@ func (p *Processor) Handle(ctx context.Context, e events.Envelope) error {
 			errs = append(errs, err)
 		}
 	}
-	if p.Hub.Wants(id) {
-		prod, err := p.Loader.Get(ctx, id)
+	owner := id
+	if stock != nil && p.Owners != nil && p.Hub.Len() > 0 {
+		o, err := p.Owners.OwnerOf(ctx, id)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("load product %s: %w", id, err))
+			return errors.Join(append(errs, err)...)
+		}
+		owner = o
+	}
+	if p.Hub.Wants(owner) {
+		prod, err := p.Loader.Get(ctx, owner)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("load product %s: %w", owner, err))
 		} else {
 			// The event can outrun the snapshot update of the stock
-			// document; the event's balance is then the newer truth.
-			if stock != nil && stock.Version > prod.StockVersion {
-				prod.Quantity, prod.StockVersion = stock.Quantity, stock.Version
+			// document; the event's balance is then the newer truth
+			// (for the default variant's stock: a variant's units are
+			// only part of the product's quantity).
+			if stock != nil && owner == id && stock.Version > prod.StockVersion {
+				prod.Quantity += stock.Quantity - prod.DefaultQuantity
+				prod.DefaultQuantity, prod.StockVersion = stock.Quantity, stock.Version
 			}
 			p.Hub.Publish(prod)
 		}

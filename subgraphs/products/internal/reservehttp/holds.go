@@ -1,6 +1,7 @@
 package reservehttp
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"time"
@@ -15,16 +16,17 @@ func (h *Handler) setHold(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusBadRequest, inventoryapi.Problem{Code: inventoryapi.CodeBadInput, Message: "malformed JSON body: " + err.Error()})
 		return
 	}
-	lines := make([]inventory.Line, len(req.Lines))
-	for i, l := range req.Lines {
-		lines[i] = inventory.Line{ProductID: l.ProductID, Quantity: l.Quantity}
+	lines, owners, err := h.stockLines(r.Context(), req.Lines)
+	if err != nil {
+		h.fail(w, "set hold", err)
+		return
 	}
 	hold, err := h.svc.SetHold(r.Context(), r.PathValue("holdId"), lines)
 	if err != nil {
 		h.fail(w, "set hold", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toHold(hold))
+	writeJSON(w, http.StatusOK, h.toHold(r.Context(), hold, owners))
 }
 
 func (h *Handler) getHold(w http.ResponseWriter, r *http.Request) {
@@ -33,7 +35,7 @@ func (h *Handler) getHold(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, "get hold", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toHold(hold))
+	writeJSON(w, http.StatusOK, h.toHold(r.Context(), hold, map[string]string{}))
 }
 
 func (h *Handler) releaseHold(w http.ResponseWriter, r *http.Request) {
@@ -42,19 +44,21 @@ func (h *Handler) releaseHold(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, "release hold", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toHold(hold))
+	writeJSON(w, http.StatusOK, h.toHold(r.Context(), hold, map[string]string{}))
 }
 
-func toHold(h inventory.Hold) inventoryapi.Hold {
-	out := inventoryapi.Hold{HoldID: h.ID, Lines: make([]inventoryapi.HeldLine, len(h.Lines))}
-	if h.ExpiresAt != nil {
-		out.ExpiresAt = h.ExpiresAt.UTC().Format(time.RFC3339Nano)
+// toHold answers a hold, its lines and problems named by product and
+// variant.
+func (h *Handler) toHold(ctx context.Context, hold inventory.Hold, owners map[string]string) inventoryapi.Hold {
+	out := inventoryapi.Hold{HoldID: hold.ID, Lines: make([]inventoryapi.HeldLine, len(hold.Lines))}
+	if hold.ExpiresAt != nil {
+		out.ExpiresAt = hold.ExpiresAt.UTC().Format(time.RFC3339Nano)
 	}
-	for i, l := range h.Lines {
-		out.Lines[i] = inventoryapi.HeldLine(l)
+	for i, l := range hold.Lines {
+		out.Lines[i] = inventoryapi.HeldLine{ProductID: h.owner(ctx, owners, l.ProductID), VariantID: l.ProductID, Quantity: l.Quantity, UnitPrice: l.UnitPrice}
 	}
-	for _, p := range h.Problems {
-		ip := inventoryapi.Problem{Code: p.Code, Message: p.Message, ProductID: p.ProductID, Requested: p.Requested}
+	for _, p := range hold.Problems {
+		ip := inventoryapi.Problem{Code: p.Code, Message: p.Message, ProductID: h.owner(ctx, owners, p.ProductID), Requested: p.Requested}
 		if p.Code == inventory.ProblemInsufficientStock {
 			available := p.Available
 			ip.Available = &available

@@ -5,11 +5,13 @@
 package reservehttp
 
 import (
+	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/shopsupergraph/shop/platform/inventoryapi"
 	"github.com/shopsupergraph/shop/subgraphs/products/internal/input"
@@ -22,17 +24,28 @@ const maxBody = 64 << 10
 // codeInternal is the problem code of unexpected failures.
 const codeInternal = "INTERNAL_SERVER_ERROR"
 
+// Units maps order lines to the inventory's stock ids and back: each
+// variant has its own stock, under its own id (the product's id for its
+// default variant). catalog.StockUnits implements it.
+type Units interface {
+	// StockOf returns the stock id of a line (variantID may be empty).
+	StockOf(ctx context.Context, productID, variantID string) (string, error)
+	// OwnerOf returns the product of a stock id.
+	OwnerOf(ctx context.Context, stockID string) (string, error)
+}
+
 // Handler serves the reservation endpoints.
 type Handler struct {
 	svc   *inventory.Service
+	units Units
 	token string
 	log   *slog.Logger
 	mux   *http.ServeMux
 }
 
 // New returns the handler; token is the shared service credential.
-func New(svc *inventory.Service, token string, log *slog.Logger) *Handler {
-	h := &Handler{svc: svc, token: token, log: log, mux: http.NewServeMux()}
+func New(svc *inventory.Service, units Units, token string, log *slog.Logger) *Handler {
+	h := &Handler{svc: svc, units: units, token: token, log: log, mux: http.NewServeMux()}
 	h.mux.HandleFunc("POST "+inventoryapi.PathReservations, h.reserve)
 	h.mux.HandleFunc("POST "+inventoryapi.PathReservations+"/{orderId}/release", h.release)
 	h.mux.HandleFunc("GET "+inventoryapi.PathReservations+"/{orderId}", h.get)
@@ -59,16 +72,17 @@ func (h *Handler) reserve(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusBadRequest, inventoryapi.Problem{Code: inventoryapi.CodeBadInput, Message: "malformed JSON body: " + err.Error()})
 		return
 	}
-	lines := make([]inventory.Line, len(req.Lines))
-	for i, l := range req.Lines {
-		lines[i] = inventory.Line{ProductID: l.ProductID, Quantity: l.Quantity}
+	lines, owners, err := h.stockLines(r.Context(), req.Lines)
+	if err != nil {
+		h.fail(w, "reserve", err)
+		return
 	}
 	res, err := h.svc.ReserveHeld(r.Context(), req.OrderID, req.HoldID, lines)
 	if err != nil {
 		h.fail(w, "reserve", err)
 		return
 	}
-	h.writeReservation(w, res, true)
+	h.writeReservation(w, r, res, owners, true)
 }
 
 func (h *Handler) release(w http.ResponseWriter, r *http.Request) {
@@ -77,7 +91,7 @@ func (h *Handler) release(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, "release", err)
 		return
 	}
-	h.writeReservation(w, res, false)
+	h.writeReservation(w, r, res, nil, false)
 }
 
 func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
@@ -86,7 +100,41 @@ func (h *Handler) get(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, "get reservation", err)
 		return
 	}
-	h.writeReservation(w, res, false)
+	h.writeReservation(w, r, res, nil, false)
+}
+
+// stockLines maps request lines to stock lines, and remembers each stock
+// id's product for the answer.
+func (h *Handler) stockLines(ctx context.Context, in []inventoryapi.Line) ([]inventory.Line, map[string]string, error) {
+	lines := make([]inventory.Line, len(in))
+	owners := make(map[string]string, len(in))
+	for i, l := range in {
+		id, err := h.units.StockOf(ctx, l.ProductID, l.VariantID)
+		if err != nil {
+			return nil, nil, err
+		}
+		lines[i] = inventory.Line{ProductID: id, Quantity: l.Quantity}
+		owners[id] = strings.ToLower(l.ProductID)
+	}
+	return lines, owners, nil
+}
+
+// owner returns the product of a stock id, from the request's lines when
+// known, else from the catalog (a stock id that cannot be looked up now
+// is shown as is).
+func (h *Handler) owner(ctx context.Context, owners map[string]string, stockID string) string {
+	if p, ok := owners[stockID]; ok {
+		return p
+	}
+	p, err := h.units.OwnerOf(ctx, stockID)
+	if err != nil {
+		h.log.Warn("cannot tell a stock's product", "stock", stockID, "err", err)
+		p = stockID
+	}
+	if owners != nil {
+		owners[stockID] = p
+	}
+	return p
 }
 
 // rejection is the body of a rejected reservation: the Reservation (status
@@ -103,17 +151,20 @@ type rejection struct {
 // ends RELEASED (a rejected or unknown order too, with no problem, since
 // nothing is refused), and a lookup reports the decision as it stands,
 // with the problem of a rejection inside the reservation.
-func (h *Handler) writeReservation(w http.ResponseWriter, res inventory.Reservation, refusal bool) {
+func (h *Handler) writeReservation(w http.ResponseWriter, r *http.Request, res inventory.Reservation, owners map[string]string, refusal bool) {
+	if owners == nil {
+		owners = map[string]string{}
+	}
 	out := inventoryapi.Reservation{OrderID: res.OrderID, Status: res.EffectiveStatus()}
 	for _, l := range res.Lines {
-		out.Lines = append(out.Lines, inventoryapi.ReservedLine{ProductID: l.ProductID, Quantity: l.Quantity, UnitPrice: l.UnitPrice})
+		out.Lines = append(out.Lines, inventoryapi.ReservedLine{ProductID: h.owner(r.Context(), owners, l.ProductID), VariantID: l.ProductID, Quantity: l.Quantity, UnitPrice: l.UnitPrice})
 	}
 	if res.Problem == nil || out.Status != inventoryapi.StatusRejected {
 		writeJSON(w, http.StatusOK, out)
 		return
 	}
 	available := res.Problem.Available
-	p := inventoryapi.Problem{Code: res.Problem.Code, Message: res.Problem.Message, ProductID: res.Problem.ProductID, Requested: res.Problem.Requested}
+	p := inventoryapi.Problem{Code: res.Problem.Code, Message: res.Problem.Message, ProductID: h.owner(r.Context(), owners, res.Problem.ProductID), Requested: res.Problem.Requested}
 	status := http.StatusNotFound
 	if res.Problem.Code == inventory.ProblemInsufficientStock {
 		status = http.StatusConflict

@@ -32,6 +32,7 @@ type StockReader interface {
 
 // Store is the MongoDB catalog store.
 type Store struct {
+	db       *mongo.Database
 	products *mongo.Collection
 	changes  *mongo.Collection
 	// stock reads the stock documents products are served with.
@@ -47,6 +48,7 @@ type Store struct {
 // served with the stock documents stock reads.
 func New(db *mongo.Database, topic string, ob *outbox.Store, stock StockReader) *Store {
 	return &Store{
+		db:       db,
 		products: db.Collection(ProductsColl),
 		changes:  db.Collection(ChangesColl),
 		stock:    stock,
@@ -58,7 +60,7 @@ func New(db *mongo.Database, topic string, ob *outbox.Store, stock StockReader) 
 // EnsureIndexes creates the index of the product list.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
 	model := mongo.IndexModel{Keys: bson.D{{Key: "deletedAt", Value: 1}, {Key: "_id", Value: 1}}}
-	if err := mongox.EnsureIndexes(ctx, s.products, model); err != nil {
+	if err := mongox.EnsureIndexes(ctx, s.products, append([]mongo.IndexModel{model}, pageIndexes()...)...); err != nil {
 		return fmt.Errorf("ensure indexes: %w", err)
 	}
 	return nil

@@ -29,12 +29,20 @@ type productDoc struct {
 	CreatedAt   time.Time          `bson:"createdAt"`
 	UpdatedAt   time.Time          `bson:"updatedAt"`
 	DeletedAt   *time.Time         `bson:"deletedAt"`
+	// The fields below were added with variants and categories: a product
+	// stored before them reads them as empty.
+	SKU         string              `bson:"sku,omitempty"`
+	VariantName string              `bson:"variantName,omitempty"`
+	Attributes  []catalog.Attribute `bson:"attributes,omitempty"`
+	Images      []catalog.Image     `bson:"images,omitempty"`
+	CategoryIDs []string            `bson:"categoryIds,omitempty"`
 }
 
 func (d productDoc) product() catalog.Product {
 	p := catalog.Product{
 		ID: d.ID.Hex(), Name: d.Name, Description: d.Description, Price: d.Price,
 		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),
+		SKU: d.SKU, VariantName: d.VariantName, Attributes: d.Attributes, Images: d.Images, CategoryIDs: d.CategoryIDs,
 	}
 	if d.DeletedAt != nil {
 		t := d.DeletedAt.UTC()
@@ -59,7 +67,8 @@ func (s *Store) InsertProduct(ctx context.Context, p catalog.Product) error {
 		return err
 	}
 	d := productDoc{ID: id, Name: p.Name, Description: p.Description, Price: p.Price,
-		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, DeletedAt: p.DeletedAt}
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, DeletedAt: p.DeletedAt,
+		SKU: p.SKU, VariantName: p.VariantName, Attributes: p.Attributes, Images: p.Images, CategoryIDs: p.CategoryIDs}
 	_, err = s.products.InsertOne(ctx, d)
 	return translate("insert product", err)
 }
@@ -73,6 +82,9 @@ func (s *Store) UpdateProductData(ctx context.Context, p catalog.Product) error 
 	res, err := s.products.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{
 		{Key: "name", Value: p.Name}, {Key: "description", Value: p.Description},
 		{Key: "price", Value: p.Price}, {Key: "updatedAt", Value: p.UpdatedAt},
+		{Key: "sku", Value: p.SKU}, {Key: "variantName", Value: p.VariantName},
+		{Key: "attributes", Value: p.Attributes}, {Key: "images", Value: p.Images},
+		{Key: "categoryIds", Value: p.CategoryIDs},
 	}}})
 	if err != nil {
 		return translate("update product", err)
@@ -122,13 +134,13 @@ func (s *Store) Product(ctx context.Context, id string) (catalog.Product, error)
 	if serr != nil && !errors.Is(serr, inventory.ErrNotFound) {
 		return catalog.Product{}, serr
 	}
-	return withStock(p, st), nil
+	return s.withVariants(ctx, withStock(p, st))
 }
 
 // withStock adds a stock document to a product's data. A product without
 // one (its creation was interrupted) shows no units.
 func withStock(p catalog.Product, st inventory.Stock) catalog.Product {
-	p.Quantity, p.StockVersion = st.Quantity, st.Version
+	p.Quantity, p.StockVersion, p.DefaultQuantity = st.Quantity, st.Version, st.Quantity
 	if st.UpdatedAt.After(p.UpdatedAt) {
 		p.UpdatedAt = st.UpdatedAt
 	}
@@ -186,8 +198,8 @@ func (s *Store) ListProducts(ctx context.Context, q catalog.ListQuery) ([]catalo
 		if err != nil && !errors.Is(err, inventory.ErrNotFound) {
 			return err
 		}
-		out[i] = withStock(p, st)
-		return nil
+		out[i], err = s.withVariants(ctx, withStock(p, st))
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list products: %w", err)

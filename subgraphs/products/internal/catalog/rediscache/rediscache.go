@@ -198,6 +198,13 @@ func (c *Cache) Invalidate(ctx context.Context, productID string) error {
 	pipe.Incr(ctx, c.listGenKey())
 	if productID != "" {
 		pipe.Incr(ctx, c.productGenKey(productID))
+		// A variant's stock changed: its product's cached entries carry
+		// the variant's units and the product's total.
+		if v, err := c.VariantData(ctx, productID); err == nil {
+			pipe.Incr(ctx, c.productGenKey(v.ProductID))
+		} else if !errors.Is(err, catalog.ErrNotFound) {
+			c.log.Warn("cache invalidation cannot tell a variant's product; its entries expire with the TTL", "id", productID, "err", err)
+		}
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		c.fail("invalidate", err)
@@ -229,6 +236,16 @@ func (c *Cache) UpdateProductData(ctx context.Context, p catalog.Product) error 
 // MarkDeleted implements catalog.Storer and invalidates.
 func (c *Cache) MarkDeleted(ctx context.Context, id string, at time.Time) error {
 	return c.invalidateAfter(ctx, id, c.Storer.MarkDeleted(ctx, id, at))
+}
+
+// InsertVariant implements catalog.Storer and invalidates the product.
+func (c *Cache) InsertVariant(ctx context.Context, v catalog.Variant) error {
+	return c.invalidateAfter(ctx, v.ProductID, c.Storer.InsertVariant(ctx, v))
+}
+
+// UpdateVariant implements catalog.Storer and invalidates the product.
+func (c *Cache) UpdateVariant(ctx context.Context, v catalog.Variant) error {
+	return c.invalidateAfter(ctx, v.ProductID, c.Storer.UpdateVariant(ctx, v))
 }
 
 // WrapStock wraps the inventory's store so that a stock write that
@@ -265,6 +282,14 @@ type entry struct {
 	CreatedAt    time.Time  `json:"createdAt"`
 	UpdatedAt    time.Time  `json:"updatedAt"`
 	DeletedAt    *time.Time `json:"deletedAt,omitempty"`
+
+	SKU             string              `json:"sku,omitempty"`
+	VariantName     string              `json:"variantName,omitempty"`
+	DefaultQuantity int                 `json:"defaultQuantity"`
+	Attributes      []catalog.Attribute `json:"attributes,omitempty"`
+	Images          []catalog.Image     `json:"images,omitempty"`
+	CategoryIDs     []string            `json:"categoryIds,omitempty"`
+	Variants        []catalog.Variant   `json:"variants,omitempty"`
 }
 
 func fromProduct(p catalog.Product) entry { return entry(p) }
