@@ -174,7 +174,7 @@ func (h *harness) do(t *testing.T, headers map[string]string, query string, vars
 }
 
 func (h *harness) bearer(t *testing.T, userID string) map[string]string {
-	tok, err := h.tokens.Issue(userID)
+	tok, err := h.tokens.Issue(auth.Identity{UserID: userID})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -144,7 +144,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Session, erro
 		return Session{}, fmt.Errorf("register: %w", err)
 	}
 	s.notify()
-	tok, err := s.tokens.Issue(u.ID)
+	tok, err := s.tokens.Issue(auth.Identity{UserID: u.ID})
 	if err != nil {
 		return Session{}, fmt.Errorf("register: %w", err)
 	}
@@ -196,7 +196,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (Session, error) {
 		return Session{}, ErrInvalidCredentials
 	}
 	s.guard.LoginSucceeded(ctx, key, in.ClientAddr)
-	tok, err := s.tokens.Issue(u.ID)
+	tok, err := s.tokens.Issue(auth.Identity{UserID: u.ID})
 	if err != nil {
 		return Session{}, fmt.Errorf("login: %w", err)
 	}
