@@ -44,8 +44,10 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		Login        func(childComplexity int, input *model.LoginInput) int
-		RegisterUser func(childComplexity int, input *model.RegisterUserInput) int
+		Login             func(childComplexity int, input *model.LoginInput) int
+		RegisterUser      func(childComplexity int, input *model.RegisterUserInput) int
+		StaffCreate       func(childComplexity int, input model.StaffCreateInput) int
+		StaffUpdateScopes func(childComplexity int, userID string, scopes []model.StaffScope) int
 	}
 
 	Query struct {
@@ -61,10 +63,23 @@ type ComplexityRoot struct {
 		User        func(childComplexity int) int
 	}
 
+	StaffError struct {
+		Code    func(childComplexity int) int
+		Field   func(childComplexity int) int
+		Message func(childComplexity int) int
+	}
+
+	StaffPayload struct {
+		Errors func(childComplexity int) int
+		User   func(childComplexity int) int
+	}
+
 	User struct {
 		CreatedAt func(childComplexity int) int
 		Email     func(childComplexity int) int
 		ID        func(childComplexity int) int
+		IsStaff   func(childComplexity int) int
+		Scopes    func(childComplexity int) int
 		Username  func(childComplexity int) int
 	}
 
@@ -83,6 +98,8 @@ type EntityResolver interface {
 type MutationResolver interface {
 	RegisterUser(ctx context.Context, input *model.RegisterUserInput) (*model.RegisterUserResult, error)
 	Login(ctx context.Context, input *model.LoginInput) (*model.RegisterUserResult, error)
+	StaffCreate(ctx context.Context, input model.StaffCreateInput) (*model.StaffPayload, error)
+	StaffUpdateScopes(ctx context.Context, userID string, scopes []model.StaffScope) (*model.StaffPayload, error)
 }
 type QueryResolver interface {
 	Users(ctx context.Context, skip *int, take *int) ([]*model.User, error)
@@ -92,6 +109,8 @@ type QueryResolver interface {
 type UserResolver interface {
 	Email(ctx context.Context, obj *model.User) (*string, error)
 	CreatedAt(ctx context.Context, obj *model.User) (*string, error)
+	IsStaff(ctx context.Context, obj *model.User) (*bool, error)
+	Scopes(ctx context.Context, obj *model.User) ([]model.StaffScope, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -146,6 +165,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RegisterUser(childComplexity, args["input"].(*model.RegisterUserInput)), true
+	case "Mutation.staffCreate":
+		if e.ComplexityRoot.Mutation.StaffCreate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_staffCreate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StaffCreate(childComplexity, args["input"].(model.StaffCreateInput)), true
+	case "Mutation.staffUpdateScopes":
+		if e.ComplexityRoot.Mutation.StaffUpdateScopes == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_staffUpdateScopes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StaffUpdateScopes(childComplexity, args["userId"].(string), args["scopes"].([]model.StaffScope)), true
 
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
@@ -206,6 +247,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RegisterUserResult.User(childComplexity), true
 
+	case "StaffError.code":
+		if e.ComplexityRoot.StaffError.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffError.Code(childComplexity), true
+	case "StaffError.field":
+		if e.ComplexityRoot.StaffError.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffError.Field(childComplexity), true
+	case "StaffError.message":
+		if e.ComplexityRoot.StaffError.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffError.Message(childComplexity), true
+
+	case "StaffPayload.errors":
+		if e.ComplexityRoot.StaffPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffPayload.Errors(childComplexity), true
+	case "StaffPayload.user":
+		if e.ComplexityRoot.StaffPayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StaffPayload.User(childComplexity), true
+
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
 			break
@@ -224,6 +297,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.ID(childComplexity), true
+	case "User.isStaff":
+		if e.ComplexityRoot.User.IsStaff == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.IsStaff(childComplexity), true
+	case "User.scopes":
+		if e.ComplexityRoot.User.Scopes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Scopes(childComplexity), true
 	case "User.username":
 		if e.ComplexityRoot.User.Username == nil {
 			break
@@ -248,6 +333,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
 		ec.unmarshalInputLoginInput,
 		ec.unmarshalInputRegisterUserInput,
+		ec.unmarshalInputStaffCreateInput,
 		ec.unmarshalInputUserByIDsInput,
 	)
 	first := true
@@ -325,7 +411,20 @@ func newExecutionContext(
 
 var sources = []*ast.Source{
 	{Name: "../schema.graphqls", Input: `extend schema
-  @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@authenticated"])
+  @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@authenticated", "@requiresScopes"])
+
+"An RFC 3339 date-time, e.g. 2026-12-02T12:00:00Z."
+scalar DateTime @specifiedBy(url: "https://scalars.graphql.org/andimarek/date-time")
+
+"What a staff user may manage. Tokens carry them in their space-separated ` + "`" + `scope` + "`" + ` claim."
+enum StaffScope {
+  "Create, edit and restock products; read stock movements and inventory health."
+  MANAGE_PRODUCTS
+  "Read every order, change order status, read order health."
+  MANAGE_ORDERS
+  "Create staff users and change their scopes; list users."
+  MANAGE_USERS
+}
 
 """
 A registered shop customer. Other subgraphs reference users by ` + "`" + `_id` + "`" + ` and
@@ -338,8 +437,12 @@ type User @key(fields: "_id") {
   username: String!
   "The email address, visible only to the user themself or an admin; null for everyone else."
   email: String
-  "When the user registered, as an RFC 3339 timestamp; visible only to the user themself or an admin, null for everyone else."
-  createdAt: String
+  "When the user registered; visible only to the user themself or an admin, null for everyone else."
+  createdAt: DateTime
+  "Whether the user is staff; visible to the user themself and to MANAGE_USERS, null for everyone else."
+  isStaff: Boolean
+  "A staff user's scopes (empty for customers); visible to the user themself and to MANAGE_USERS, null for everyone else."
+  scopes: [StaffScope!]
 }
 
 type Query {
@@ -371,6 +474,53 @@ type Mutation {
   extensions.retryAfter in seconds) after too many failures.
   """
   login(input: LoginInput): RegisterUserResult
+  """
+  Creates a staff user holding ` + "`" + `scopes` + "`" + ` (at least one). Needs the admin
+  key or a staff token with MANAGE_USERS: UNAUTHENTICATED without
+  credentials, FORBIDDEN (extensions.requiredScopes) without the scope.
+  Invalid input and taken usernames come back in ` + "`" + `errors` + "`" + `; nothing is
+  written then. The new user logs in for a token carrying its scopes.
+  """
+  staffCreate(input: StaffCreateInput!): StaffPayload! @requiresScopes(scopes: [["MANAGE_USERS"]])
+  """
+  Replaces a user's scopes (making them staff). Tokens the user holds stop
+  granting scopes in the users service at once (they carry an older token
+  version); elsewhere they lapse when they expire. Same access rules as
+  staffCreate; an unknown user is a NOT_FOUND error in ` + "`" + `errors` + "`" + `.
+  """
+  staffUpdateScopes(userId: ID!, scopes: [StaffScope!]!): StaffPayload! @requiresScopes(scopes: [["MANAGE_USERS"]])
+}
+
+"What staffCreate needs."
+input StaffCreateInput {
+  username: String!
+  password: String!
+  email: String
+  scopes: [StaffScope!]!
+}
+
+"The result of a staff mutation: the user, or why nothing changed."
+type StaffPayload {
+  user: User
+  errors: [StaffError!]!
+}
+
+"Why a staff mutation changed nothing."
+type StaffError {
+  "The input field at fault, when one is."
+  field: String
+  code: StaffErrorCode!
+  message: String!
+}
+
+"Codes of StaffError."
+enum StaffErrorCode {
+  "An input value breaks a rule (username, password, email or scopes)."
+  INVALID
+  "Another user has that username."
+  USERNAME_TAKEN
+  "No user has that id."
+  NOT_FOUND
 }
 
 "What registerUser needs. The email is optional."
@@ -483,6 +633,28 @@ func (ec *executionContext) childFields_RegisterUserResult(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type RegisterUserResult", field.Name)
 }
 
+func (ec *executionContext) childFields_StaffError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "field":
+		return ec.fieldContext_StaffError_field(ctx, field)
+	case "code":
+		return ec.fieldContext_StaffError_code(ctx, field)
+	case "message":
+		return ec.fieldContext_StaffError_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StaffError", field.Name)
+}
+
+func (ec *executionContext) childFields_StaffPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_StaffPayload_user(ctx, field)
+	case "errors":
+		return ec.fieldContext_StaffPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StaffPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "_id":
@@ -493,6 +665,10 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_email(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_User_createdAt(ctx, field)
+	case "isStaff":
+		return ec.fieldContext_User_isStaff(ctx, field)
+	case "scopes":
+		return ec.fieldContext_User_scopes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
@@ -660,6 +836,42 @@ func (ec *executionContext) field_Mutation_registerUser_args(ctx context.Context
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_staffCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.StaffCreateInput, error) {
+			return ec.unmarshalNStaffCreateInput2githubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋusersᚋgraphᚋmodelᚐStaffCreateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_staffUpdateScopes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "scopes",
+		func(ctx context.Context, v any) ([]model.StaffScope, error) {
+			return ec.unmarshalNStaffScope2ᚕgithubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋusersᚋgraphᚋmodelᚐStaffScopeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scopes"] = arg1
 	return args, nil
 }
 
@@ -913,6 +1125,94 @@ func (ec *executionContext) fieldContext_Mutation_login(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_login_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_staffCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_staffCreate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StaffCreate(ctx, fc.Args["input"].(model.StaffCreateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StaffPayload) graphql.Marshaler {
+			return ec.marshalNStaffPayload2ᚖgithubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋusersᚋgraphᚋmodelᚐStaffPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_staffCreate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_staffCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_staffUpdateScopes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_staffUpdateScopes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StaffUpdateScopes(ctx, fc.Args["userId"].(string), fc.Args["scopes"].([]model.StaffScope))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StaffPayload) graphql.Marshaler {
+			return ec.marshalNStaffPayload2ᚖgithubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋusersᚋgraphᚋmodelᚐStaffPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_staffUpdateScopes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_staffUpdateScopes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -1246,6 +1546,139 @@ func (ec *executionContext) fieldContext_RegisterUserResult_user(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _StaffError_field(ctx context.Context, field graphql.CollectedField, obj *model.StaffError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffError_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StaffError_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffError", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _StaffError_code(ctx context.Context, field graphql.CollectedField, obj *model.StaffError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffError_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.StaffErrorCode) graphql.Marshaler {
+			return ec.marshalNStaffErrorCode2githubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋusersᚋgraphᚋmodelᚐStaffErrorCode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffError", field, false, false, errors.New("field of type StaffErrorCode does not have child fields"))
+}
+
+func (ec *executionContext) _StaffError_message(ctx context.Context, field graphql.CollectedField, obj *model.StaffError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffError_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StaffError", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _StaffPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.StaffPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffPayload_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋusersᚋgraphᚋmodelᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StaffPayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StaffPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StaffPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.StaffPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StaffPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.StaffError) graphql.Marshaler {
+			return ec.marshalNStaffError2ᚕᚖgithubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋusersᚋgraphᚋmodelᚐStaffErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StaffPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StaffPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StaffError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _User__id(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1328,14 +1761,60 @@ func (ec *executionContext) _User_createdAt(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
+			return ec.marshalODateTime2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_User_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, true, true, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("User", field, true, true, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _User_isStaff(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_isStaff(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().IsStaff(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_isStaff(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, true, true, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _User_scopes(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_scopes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().Scopes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.StaffScope) graphql.Marshaler {
+			return ec.marshalOStaffScope2ᚕgithubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋusersᚋgraphᚋmodelᚐStaffScopeᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_scopes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, true, true, errors.New("field of type StaffScope does not have child fields"))
 }
 
 func (ec *executionContext) __Service_sdl(ctx context.Context, field graphql.CollectedField, obj *fedruntime.Service) (ret graphql.Marshaler) {
@@ -2501,6 +2980,57 @@ func (ec *executionContext) unmarshalInputRegisterUserInput(ctx context.Context,
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputStaffCreateInput(ctx context.Context, obj any) (model.StaffCreateInput, error) {
+	var it model.StaffCreateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"username", "password", "email", "scopes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "username":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("username"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Username = data
+		case "password":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("password"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Password = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "scopes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scopes"))
+			data, err := ec.unmarshalNStaffScope2ᚕgithubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋusersᚋgraphᚋmodelᚐStaffScopeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Scopes = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputUserByIDsInput(ctx context.Context, obj any) (model.UserByIDsInput, error) {
 	var it model.UserByIDsInput
 	if obj == nil {
@@ -2654,6 +3184,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 				return ec._Mutation_login(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "staffCreate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_staffCreate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "staffUpdateScopes":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_staffUpdateScopes(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -2885,6 +3429,97 @@ func (ec *executionContext) _RegisterUserResult(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var staffErrorImplementors = []string{"StaffError"}
+
+func (ec *executionContext) _StaffError(ctx context.Context, sel ast.SelectionSet, obj *model.StaffError) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, staffErrorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StaffError")
+		case "field":
+			out.Values[i] = ec._StaffError_field(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._StaffError_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._StaffError_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var staffPayloadImplementors = []string{"StaffPayload"}
+
+func (ec *executionContext) _StaffPayload(ctx context.Context, sel ast.SelectionSet, obj *model.StaffPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, staffPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StaffPayload")
+		case "user":
+			out.Values[i] = ec._StaffPayload_user(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._StaffPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var userImplementors = []string{"User", "_Entity"}
 
 func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj *model.User) graphql.Marshaler {
@@ -2955,6 +3590,82 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 					}
 				}()
 				res = ec._User_createdAt(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "isStaff":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._User_isStaff(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "scopes":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._User_scopes(ctx, field, obj)
 				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -3482,6 +4193,101 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) unmarshalNStaffCreateInput2githubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋusersᚋgraphᚋmodelᚐStaffCreateInput(ctx context.Context, v any) (model.StaffCreateInput, error) {
+	res, err := ec.unmarshalInputStaffCreateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStaffError2ᚕᚖgithubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋusersᚋgraphᚋmodelᚐStaffErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StaffError) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStaffError2ᚖgithubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋusersᚋgraphᚋmodelᚐStaffError(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStaffError2ᚖgithubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋusersᚋgraphᚋmodelᚐStaffError(ctx context.Context, sel ast.SelectionSet, v *model.StaffError) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._StaffError(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStaffErrorCode2githubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋusersᚋgraphᚋmodelᚐStaffErrorCode(ctx context.Context, v any) (model.StaffErrorCode, error) {
+	var res model.StaffErrorCode
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStaffErrorCode2githubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋusersᚋgraphᚋmodelᚐStaffErrorCode(ctx context.Context, sel ast.SelectionSet, v model.StaffErrorCode) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNStaffPayload2githubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋusersᚋgraphᚋmodelᚐStaffPayload(ctx context.Context, sel ast.SelectionSet, v model.StaffPayload) graphql.Marshaler {
+	return ec._StaffPayload(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNStaffPayload2ᚖgithubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋusersᚋgraphᚋmodelᚐStaffPayload(ctx context.Context, sel ast.SelectionSet, v *model.StaffPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._StaffPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStaffScope2githubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋusersᚋgraphᚋmodelᚐStaffScope(ctx context.Context, v any) (model.StaffScope, error) {
+	var res model.StaffScope
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStaffScope2githubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋusersᚋgraphᚋmodelᚐStaffScope(ctx context.Context, sel ast.SelectionSet, v model.StaffScope) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNStaffScope2ᚕgithubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋusersᚋgraphᚋmodelᚐStaffScopeᚄ(ctx context.Context, v any) ([]model.StaffScope, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.StaffScope, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNStaffScope2githubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋusersᚋgraphᚋmodelᚐStaffScope(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNStaffScope2ᚕgithubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋusersᚋgraphᚋmodelᚐStaffScopeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.StaffScope) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStaffScope2githubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋusersᚋgraphᚋmodelᚐStaffScope(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -3905,6 +4711,24 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalODateTime2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODateTime2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -3944,6 +4768,42 @@ func (ec *executionContext) marshalORegisterUserResult2ᚖgithubᚗcomᚋshopsup
 		return graphql.Null
 	}
 	return ec._RegisterUserResult(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOStaffScope2ᚕgithubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋusersᚋgraphᚋmodelᚐStaffScopeᚄ(ctx context.Context, v any) ([]model.StaffScope, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.StaffScope, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNStaffScope2githubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋusersᚋgraphᚋmodelᚐStaffScope(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOStaffScope2ᚕgithubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋusersᚋgraphᚋmodelᚐStaffScopeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.StaffScope) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStaffScope2githubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋusersᚋgraphᚋmodelᚐStaffScope(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {

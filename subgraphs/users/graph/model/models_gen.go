@@ -2,6 +2,13 @@
 
 package model
 
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+)
+
 // What login needs.
 type LoginInput struct {
 	Username string `json:"username"`
@@ -27,6 +34,150 @@ type RegisterUserResult struct {
 	User        *User  `json:"user"`
 }
 
+// What staffCreate needs.
+type StaffCreateInput struct {
+	Username string       `json:"username"`
+	Password string       `json:"password"`
+	Email    *string      `json:"email,omitempty"`
+	Scopes   []StaffScope `json:"scopes"`
+}
+
+// Why a staff mutation changed nothing.
+type StaffError struct {
+	// The input field at fault, when one is.
+	Field   *string        `json:"field,omitempty"`
+	Code    StaffErrorCode `json:"code"`
+	Message string         `json:"message"`
+}
+
+// The result of a staff mutation: the user, or why nothing changed.
+type StaffPayload struct {
+	User   *User         `json:"user,omitempty"`
+	Errors []*StaffError `json:"errors"`
+}
+
 type UserByIDsInput struct {
 	ID string `json:"ID"`
+}
+
+// Codes of StaffError.
+type StaffErrorCode string
+
+const (
+	// An input value breaks a rule (username, password, email or scopes).
+	StaffErrorCodeInvalid StaffErrorCode = "INVALID"
+	// Another user has that username.
+	StaffErrorCodeUsernameTaken StaffErrorCode = "USERNAME_TAKEN"
+	// No user has that id.
+	StaffErrorCodeNotFound StaffErrorCode = "NOT_FOUND"
+)
+
+var AllStaffErrorCode = []StaffErrorCode{
+	StaffErrorCodeInvalid,
+	StaffErrorCodeUsernameTaken,
+	StaffErrorCodeNotFound,
+}
+
+func (e StaffErrorCode) IsValid() bool {
+	switch e {
+	case StaffErrorCodeInvalid, StaffErrorCodeUsernameTaken, StaffErrorCodeNotFound:
+		return true
+	}
+	return false
+}
+
+func (e StaffErrorCode) String() string {
+	return string(e)
+}
+
+func (e *StaffErrorCode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = StaffErrorCode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid StaffErrorCode", str)
+	}
+	return nil
+}
+
+func (e StaffErrorCode) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *StaffErrorCode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e StaffErrorCode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a staff user may manage. Tokens carry them in their space-separated `scope` claim.
+type StaffScope string
+
+const (
+	// Create, edit and restock products; read stock movements and inventory health.
+	StaffScopeManageProducts StaffScope = "MANAGE_PRODUCTS"
+	// Read every order, change order status, read order health.
+	StaffScopeManageOrders StaffScope = "MANAGE_ORDERS"
+	// Create staff users and change their scopes; list users.
+	StaffScopeManageUsers StaffScope = "MANAGE_USERS"
+)
+
+var AllStaffScope = []StaffScope{
+	StaffScopeManageProducts,
+	StaffScopeManageOrders,
+	StaffScopeManageUsers,
+}
+
+func (e StaffScope) IsValid() bool {
+	switch e {
+	case StaffScopeManageProducts, StaffScopeManageOrders, StaffScopeManageUsers:
+		return true
+	}
+	return false
+}
+
+func (e StaffScope) String() string {
+	return string(e)
+}
+
+func (e *StaffScope) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = StaffScope(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid StaffScope", str)
+	}
+	return nil
+}
+
+func (e StaffScope) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *StaffScope) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e StaffScope) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

@@ -41,6 +41,9 @@ type userDoc struct {
 	Email        string             `bson:"email,omitempty"`
 	PasswordHash string             `bson:"passwordHash"`
 	CreatedAt    time.Time          `bson:"createdAt"`
+	IsStaff      bool               `bson:"isStaff,omitempty"`
+	Scopes       []string           `bson:"scopes,omitempty"`
+	TokenVersion int64              `bson:"tokenVersion,omitempty"`
 	Outbox       *outbox.Entry      `bson:"outbox,omitempty"`
 }
 
@@ -51,6 +54,9 @@ func (d userDoc) user() accounts.User {
 		Email:        d.Email,
 		PasswordHash: []byte(d.PasswordHash),
 		CreatedAt:    d.CreatedAt.UTC(),
+		Staff:        d.IsStaff,
+		Scopes:       d.Scopes,
+		TokenVersion: d.TokenVersion,
 	}
 }
 
@@ -87,6 +93,9 @@ func (s *Store) Create(ctx context.Context, u accounts.User, usernameKey string,
 		Email:        u.Email,
 		PasswordHash: string(u.PasswordHash),
 		CreatedAt:    u.CreatedAt,
+		IsStaff:      u.Staff,
+		Scopes:       u.Scopes,
+		TokenVersion: u.TokenVersion,
 		Outbox:       &entry,
 	}
 	if err := s.outbox.Add(ctx, Collection, oid, entry); err != nil {
@@ -109,6 +118,30 @@ func (s *Store) ByID(ctx context.Context, id string) (accounts.User, error) {
 		return accounts.User{}, accounts.ErrInvalidID
 	}
 	return s.findOne(ctx, bson.D{{Key: "_id", Value: oid}})
+}
+
+// SetScopes makes the user staff with scopes and raises its token version,
+// in one update by _id (a point write on both servers).
+func (s *Store) SetScopes(ctx context.Context, id string, scopes []string) (accounts.User, error) {
+	oid, err := primitive.ObjectIDFromHex(id)
+	if err != nil {
+		return accounts.User{}, accounts.ErrInvalidID
+	}
+	var d userDoc
+	err = s.coll.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: oid}},
+		bson.D{
+			{Key: "$set", Value: bson.D{{Key: "isStaff", Value: true}, {Key: "scopes", Value: scopes}}},
+			{Key: "$inc", Value: bson.D{{Key: "tokenVersion", Value: 1}}},
+		},
+		options.FindOneAndUpdate().SetReturnDocument(options.After),
+	).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return accounts.User{}, accounts.ErrNotFound
+	}
+	if err != nil {
+		return accounts.User{}, fmt.Errorf("set scopes: %w", err)
+	}
+	return d.user(), nil
 }
 
 // ByUsernameKey finds one user by normalized username.
