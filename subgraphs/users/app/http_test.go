@@ -67,7 +67,7 @@ func TestServiceSDL(t *testing.T) {
 		} `json:"_service"`
 	}](t, gql(t, in.URL, `{ _service { sdl } }`, nil, nil))
 	for _, want := range []string{
-		`@link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@authenticated"])`,
+		`@link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@authenticated", "@requiresScopes"])`,
 		`type User @key(fields: "_id")`,
 		"users(skip: Int, take: Int): [User]",
 		"user(id: ID!): User",
