@@ -181,6 +181,15 @@ func (h *harness) bearer(t *testing.T, userID string) map[string]string {
 	return map[string]string{"Authorization": "Bearer " + tok}
 }
 
+// staff returns the headers of a staff token of userID granting scopes.
+func (h *harness) staff(t *testing.T, userID string, scopes ...string) map[string]string {
+	tok, err := h.tokens.Issue(auth.Identity{UserID: userID, Scopes: scopes, Version: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return map[string]string{"Authorization": "Bearer " + tok}
+}
+
 func code(r gqlResp) string {
 	if len(r.Errors) == 0 {
 		return ""
@@ -289,7 +298,7 @@ func TestSeedFlowAndAPI(t *testing.T) {
 	h.do(t, nil, `{ _service { sdl } }`, nil, &sdl)
 	for _, want := range []string{
 		`type Order @key(fields: "_id")`, `type Product @key(fields: "_id", resolvable: false)`, `orders: [Order!]!`,
-		`import: ["@key", "@authenticated"]`, `placeOrder(products: [OrderProductInput], idempotencyKey: String): Order @authenticated`,
+		`import: ["@key", "@authenticated", "@requiresScopes"]`, `orderHealth: OrderHealth! @requiresScopes(scopes: [["MANAGE_ORDERS"]])`, `placeOrder(products: [OrderProductInput], idempotencyKey: String): Order @authenticated`,
 		`cart: Cart @authenticated`, `checkout: Order @authenticated`,
 	} {
 		if !strings.Contains(sdl.Service.SDL, want) {
@@ -322,6 +331,8 @@ func TestSeedFlowAndAPI(t *testing.T) {
 		{"order health anonymously", nil, `{ orderHealth { unsettledSteps } }`, nil, "UNAUTHENTICATED"},
 		{"order health for a user", h.bearer(t, alice), `{ orderHealth { unsettledSteps } }`, nil, "FORBIDDEN"},
 		{"order health with a wrong admin key", map[string]string{"x-api-key": "wrong"}, `{ orderHealth { unsettledSteps } }`, nil, "UNAUTHENTICATED"},
+		{"order health for staff without MANAGE_ORDERS", h.staff(t, bob, auth.ScopeManageProducts), `{ orderHealth { unsettledSteps } }`, nil, "FORBIDDEN"},
+		{"order health for staff with MANAGE_ORDERS", h.staff(t, bob, auth.ScopeManageOrders), `{ orderHealth { unsettledSteps } }`, nil, ""},
 	}
 	for _, tc := range errorCases {
 		t.Run(tc.name, func(t *testing.T) {

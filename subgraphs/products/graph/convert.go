@@ -48,18 +48,15 @@ func toMovements(ms []inventory.Movement) []*model.StockMovement {
 	return out
 }
 
-// requireAdmin enforces the admin key: UNAUTHENTICATED when no credential
-// was presented at all, FORBIDDEN for a wrong key or a user token alone.
+// requireAdmin enforces the MANAGE_PRODUCTS scope, which the admin key
+// and staff tokens granting it hold: UNAUTHENTICATED when no credential
+// was presented at all, FORBIDDEN (extensions.requiredScopes) for a wrong
+// key or a token without the scope.
 func requireAdmin(ctx context.Context) error {
-	p := auth.FromContext(ctx)
-	switch {
-	case p.Admin:
-		return nil
-	case !p.KeyPresented && !p.Authenticated() && p.TokenErr == nil:
-		return gqlerr.New(ctx, gqlerr.Unauthenticated, "this operation needs the admin key in the x-api-key header", nil)
-	default:
-		return gqlerr.New(ctx, gqlerr.Forbidden, "this operation needs a valid admin key", nil)
+	if err := gqlerr.RequireScope(ctx, auth.ScopeManageProducts); err != nil {
+		return err
 	}
+	return nil
 }
 
 // toGQL maps domain errors to GraphQL errors with extensions.code; other

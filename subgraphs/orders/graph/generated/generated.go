@@ -555,7 +555,7 @@ func newExecutionContext(
 
 var sources = []*ast.Source{
 	{Name: "../schema.graphqls", Input: `extend schema
-  @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@authenticated"])
+  @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@authenticated", "@requiresScopes"])
 
 """
 Where an order stands. PENDING while stock is being reserved, then
@@ -655,7 +655,7 @@ type Query {
   (admin key required). All counters reach zero once every order step has
   been settled: after a load stops, that is when the books can be exact.
   """
-  orderHealth: OrderHealth!
+  orderHealth: OrderHealth! @requiresScopes(scopes: [["MANAGE_ORDERS"]])
 }
 
 """

@@ -500,7 +500,7 @@ func newExecutionContext(
 
 var sources = []*ast.Source{
 	{Name: "../schema.graphqls", Input: `extend schema
-  @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
+  @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@requiresScopes"])
 
 """
 A product of the catalog. Other subgraphs reference products by ` + "`" + `_id` + "`" + ` (order
@@ -533,7 +533,7 @@ type Product @key(fields: "_id") {
   Requires the admin key (x-api-key): UNAUTHENTICATED without any key,
   FORBIDDEN with a wrong one or a user token only.
   """
-  movements(skip: Int, take: Int): [StockMovement!]!
+  movements(skip: Int, take: Int): [StockMovement!]! @requiresScopes(scopes: [["MANAGE_PRODUCTS"]])
 }
 
 "Why a product's stock changed."
@@ -589,13 +589,13 @@ type Query {
   so it requires the admin key (x-api-key): UNAUTHENTICATED without any key,
   FORBIDDEN with a wrong one or a user token only.
   """
-  inventoryLedger(productId: ID!, skip: Int, take: Int): [StockMovement!]!
+  inventoryLedger(productId: ID!, skip: Int, take: Int): [StockMovement!]! @requiresScopes(scopes: [["MANAGE_PRODUCTS"]])
   """
   The inventory's background work still to do, for operators and audits.
   Requires the admin key (x-api-key): UNAUTHENTICATED without any key,
   FORBIDDEN with a wrong one.
   """
-  inventoryHealth: InventoryHealth!
+  inventoryHealth: InventoryHealth! @requiresScopes(scopes: [["MANAGE_PRODUCTS"]])
 }
 
 "The inventory's pending background work (see Query.inventoryHealth)."
@@ -640,9 +640,9 @@ product with NOT_FOUND.
 """
 type Mutation {
   "Creates a product with its initial stock (the ledger's first entry)."
-  createProduct(input: CreateProductInput): Product
+  createProduct(input: CreateProductInput): Product @requiresScopes(scopes: [["MANAGE_PRODUCTS"]])
   "Changes a product's name, price or description."
-  updateProduct(id: ID!, input: UpdateProductInput!): Product
+  updateProduct(id: ID!, input: UpdateProductInput!): Product @requiresScopes(scopes: [["MANAGE_PRODUCTS"]])
   """
   Adds ` + "`" + `quantity` + "`" + ` units (at least 1) to a product's stock. With an
   ` + "`" + `idempotencyKey` + "`" + ` (1 to 64 letters, digits, '_', '.', ':' or '-'), a retry
@@ -650,9 +650,9 @@ type Mutation {
   same key with another product or quantity is refused with BAD_USER_INPUT.
   Without a key, every call adds units.
   """
-  restockProduct(id: ID!, quantity: Int!, idempotencyKey: String): Product
+  restockProduct(id: ID!, quantity: Int!, idempotencyKey: String): Product @requiresScopes(scopes: [["MANAGE_PRODUCTS"]])
   "Deletes a product: it leaves lists and can no longer be ordered, but still resolves as an entity."
-  deleteProduct(id: ID!): Product
+  deleteProduct(id: ID!): Product @requiresScopes(scopes: [["MANAGE_PRODUCTS"]])
 }
 
 type Subscription {
