@@ -133,3 +133,20 @@ func scopeStrings(in []model.StaffScope) []string {
 	}
 	return out
 }
+
+// toConnection converts a page of users to the Relay connection.
+func toConnection(pg accounts.UserPage) *model.UserConnection {
+	c := &model.UserConnection{
+		Edges: make([]*model.UserEdge, len(pg.Users)), Nodes: make([]*model.User, len(pg.Users)),
+		PageInfo:   &model.PageInfo{HasNextPage: pg.HasNext, HasPreviousPage: pg.HasPrev},
+		TotalCount: pg.Total,
+	}
+	for i := range pg.Users {
+		u := toModel(&pg.Users[i])
+		c.Nodes[i], c.Edges[i] = u, &model.UserEdge{Cursor: pg.Cursors[i], Node: u}
+	}
+	if n := len(pg.Cursors); n > 0 {
+		c.PageInfo.StartCursor, c.PageInfo.EndCursor = &pg.Cursors[0], &pg.Cursors[n-1]
+	}
+	return c
+}

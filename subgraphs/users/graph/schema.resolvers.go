@@ -92,6 +92,25 @@ func (r *queryResolver) Me(ctx context.Context) (*model.User, error) {
 	return toModel(&u), nil
 }
 
+// UsersConnection is the resolver for the usersConnection field.
+func (r *queryResolver) UsersConnection(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.UsersFilter, sortBy *model.UsersSort) (*model.UserConnection, error) {
+	q := accounts.PageQuery{First: first, Last: last, After: after, Before: before, Sort: accounts.SortCreated}
+	if filter != nil {
+		q.Staff = filter.IsStaff
+		if filter.Search != nil {
+			q.Search = *filter.Search
+		}
+	}
+	if sortBy != nil {
+		q.Sort, q.Desc = accounts.SortField(sortBy.Field), sortBy.Direction == model.SortDirectionDesc
+	}
+	pg, err := r.Accounts.ListPage(ctx, auth.FromContext(ctx), q)
+	if err != nil {
+		return nil, r.toGraphQL(ctx, err)
+	}
+	return toConnection(pg), nil
+}
+
 // Email is the resolver for the email field.
 func (r *userResolver) Email(ctx context.Context, obj *model.User) (*string, error) {
 	if !mayReadPrivate(ctx, obj) {

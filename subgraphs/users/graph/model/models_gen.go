@@ -18,6 +18,14 @@ type LoginInput struct {
 type Mutation struct {
 }
 
+// Where a page sits in its connection (Relay).
+type PageInfo struct {
+	HasNextPage     bool    `json:"hasNextPage"`
+	HasPreviousPage bool    `json:"hasPreviousPage"`
+	StartCursor     *string `json:"startCursor,omitempty"`
+	EndCursor       *string `json:"endCursor,omitempty"`
+}
+
 type Query struct {
 }
 
@@ -58,6 +66,92 @@ type StaffPayload struct {
 
 type UserByIDsInput struct {
 	ID string `json:"ID"`
+}
+
+// A page of users.
+type UserConnection struct {
+	Edges    []*UserEdge `json:"edges"`
+	Nodes    []*User     `json:"nodes"`
+	PageInfo *PageInfo   `json:"pageInfo"`
+	// How many users match the filter, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A user and its cursor.
+type UserEdge struct {
+	// Opaque; pass it as after or before.
+	Cursor string `json:"cursor"`
+	Node   *User  `json:"node"`
+}
+
+// Which users usersConnection lists.
+type UsersFilter struct {
+	// A username prefix, ignoring case.
+	Search *string `json:"search,omitempty"`
+	// true: staff only; false: customers only; null: both.
+	IsStaff *bool `json:"isStaff,omitempty"`
+}
+
+// The order of usersConnection.
+type UsersSort struct {
+	Field     UsersSortField `json:"field"`
+	Direction SortDirection  `json:"direction"`
+}
+
+// A sort direction.
+type SortDirection string
+
+const (
+	SortDirectionAsc  SortDirection = "ASC"
+	SortDirectionDesc SortDirection = "DESC"
+)
+
+var AllSortDirection = []SortDirection{
+	SortDirectionAsc,
+	SortDirectionDesc,
+}
+
+func (e SortDirection) IsValid() bool {
+	switch e {
+	case SortDirectionAsc, SortDirectionDesc:
+		return true
+	}
+	return false
+}
+
+func (e SortDirection) String() string {
+	return string(e)
+}
+
+func (e *SortDirection) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SortDirection(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SortDirection", str)
+	}
+	return nil
+}
+
+func (e SortDirection) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SortDirection) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SortDirection) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // Codes of StaffError.
@@ -177,6 +271,64 @@ func (e *StaffScope) UnmarshalJSON(b []byte) error {
 }
 
 func (e StaffScope) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What usersConnection sorts by.
+type UsersSortField string
+
+const (
+	// The username, ignoring case.
+	UsersSortFieldUsername UsersSortField = "USERNAME"
+	// When the user registered.
+	UsersSortFieldCreated UsersSortField = "CREATED"
+)
+
+var AllUsersSortField = []UsersSortField{
+	UsersSortFieldUsername,
+	UsersSortFieldCreated,
+}
+
+func (e UsersSortField) IsValid() bool {
+	switch e {
+	case UsersSortFieldUsername, UsersSortFieldCreated:
+		return true
+	}
+	return false
+}
+
+func (e UsersSortField) String() string {
+	return string(e)
+}
+
+func (e *UsersSortField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = UsersSortField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid UsersSortField", str)
+	}
+	return nil
+}
+
+func (e UsersSortField) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *UsersSortField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e UsersSortField) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

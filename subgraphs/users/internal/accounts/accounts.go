@@ -70,4 +70,9 @@ type Storer interface {
 	// version by one, in one write, and returns the updated user
 	// (ErrInvalidID, ErrNotFound).
 	SetScopes(ctx context.Context, id string, scopes []string) (User, error)
+	// Page returns up to r.Limit users matching r's filter after r.After
+	// (exclusive) in r's order, by an indexed range read.
+	Page(ctx context.Context, r PageRequest) ([]User, error)
+	// Count returns how many users match the filter.
+	Count(ctx context.Context, search string, staff *bool) (int, error)
 }
