@@ -109,11 +109,15 @@ func TestAccessRules(t *testing.T) {
 		headers map[string]string
 		codes   []string
 	}{
-		{"no key", nil, []string{"UNAUTHENTICATED"}},
-		{"wrong x-api-key", map[string]string{"x-api-key": "wrong"}, []string{"FORBIDDEN"}},
-		{"wrong x-api-token", map[string]string{"x-api-token": harness.WrongKey(sys.Secret)}, []string{"FORBIDDEN"}},
-		{"key prefix", map[string]string{"x-api-key": sys.Secret[:10]}, []string{"FORBIDDEN"}},
-		{"user token", alice.auth(), []string{"FORBIDDEN"}},
+		// The admin mutations need MANAGE_PRODUCTS (@requiresScopes),
+		// which the router enforces before planning: no key or a
+		// customer's token lose the field (UNAUTHORIZED_FIELD_OR_TYPE);
+		// a wrong admin key is refused outright (401 UNAUTHENTICATED).
+		{"no key", nil, []string{"UNAUTHORIZED_FIELD_OR_TYPE"}},
+		{"wrong x-api-key", map[string]string{"x-api-key": "wrong"}, []string{"UNAUTHENTICATED"}},
+		{"wrong x-api-token", map[string]string{"x-api-token": harness.WrongKey(sys.Secret)}, []string{"UNAUTHENTICATED"}},
+		{"key prefix", map[string]string{"x-api-key": sys.Secret[:10]}, []string{"UNAUTHENTICATED"}},
+		{"user token", alice.auth(), []string{"UNAUTHORIZED_FIELD_OR_TYPE"}},
 	}
 	for _, tc := range admin {
 		t.Run("createProduct/"+tc.name, func(t *testing.T) {

@@ -71,7 +71,7 @@ func TestRouterJWKSJob(t *testing.T) {
 	srv := httptest.NewServer(r.Handler())
 	defer srv.Close()
 	status := func(s string) int {
-		tok, err := auth.NewTokens(s, time.Hour).Issue("u1")
+		tok, err := auth.NewTokens(s, time.Hour).Issue(auth.Identity{UserID: "u1"})
 		if err != nil {
 			t.Fatal(err)
 		}

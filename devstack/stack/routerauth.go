@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/shopsupergraph/shop/platform/auth"
 	routerapp "github.com/shopsupergraph/shop/router/app"
 	usersapp "github.com/shopsupergraph/shop/subgraphs/users/app"
 )
@@ -54,4 +55,21 @@ func routerJWKS(dataDir string, env map[string]string, usersBase string) (router
 		return routerapp.JWKSConfig{}, fmt.Errorf("router jwks: write %s: %w", path, errors.Join(werr, cerr))
 	}
 	return routerapp.JWKSConfig{URL: "file://" + filepath.ToSlash(path), Algorithms: []string{"HS256"}}, nil
+}
+
+// withAdminKey adds the stack's admin key to the router's API keys
+// (authentication.router.api_keys), unless the configuration names one
+// "admin" already: the router then counts a request presenting it in
+// x-api-key or x-api-token as a principal holding every staff scope, so
+// the seed's createProduct passes @requiresScopes at the router.
+func withAdminKey(keys []routerapp.APIKeyConfig, adminKey string) []routerapp.APIKeyConfig {
+	for _, k := range keys {
+		if k.Name == "admin" {
+			return keys
+		}
+	}
+	return append(keys, routerapp.APIKeyConfig{
+		Name: "admin", HeaderNames: []string{auth.HeaderAPIKey, auth.HeaderAPIToken},
+		Key: adminKey, Scopes: auth.AllScopes(),
+	})
 }

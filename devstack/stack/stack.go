@@ -221,6 +221,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	// The stack's key set joins any the user configured, so the tokens
 	// its users subgraph issues always verify.
 	rc.Authentication.Router.JWT.JWKS = append(rc.Authentication.Router.JWT.JWKS, jwks)
+	rc.Authentication.Router.APIKeys = withAdminKey(rc.Authentication.Router.APIKeys, s.AdminKey)
 	r, err := routerapp.New(rc, routerapp.WithLogger(o.Log.With("service", "router")), routerapp.WithSubgraphURLs(s.URLs))
 	if err != nil {
 		return fail(fmt.Errorf("stack: router: %w", err))

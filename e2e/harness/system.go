@@ -218,7 +218,11 @@ func Start(t testing.TB, bins *Binaries, o Options) *System {
 	if err := awaitReady(ctx, append(append(append([]*Service{s.Users}, s.Products...), s.Orders...), s.Webhooks)); err != nil {
 		t.Fatal(err)
 	}
-	routerAuth, err := s.routerAuthentication(env["API_SECRET"], o.UsersJWKS)
+	adminKey := env["ADMIN_API_KEY"]
+	if adminKey == "" {
+		adminKey = env["API_SECRET"]
+	}
+	routerAuth, err := s.routerAuthentication(env["API_SECRET"], adminKey, o.UsersJWKS)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,10 +258,21 @@ func atLeastOne(n int) int { return max(n, 1) }
 // routerAuthentication returns the variables that make the routers
 // verify bearer tokens as make run's router does: HS256 tokens against
 // secret written as an oct key to a 0600 JWK set file, or, when users
-// signs with a private key, users' published JWK set.
-func (s *System) routerAuthentication(secret string, usersJWKS bool) (map[string]string, error) {
+// signs with a private key, users' published JWK set. The admin key,
+// written to a 0600 file, counts at the routers as a principal holding
+// every staff scope (ROUTER_API_KEY_FILE).
+func (s *System) routerAuthentication(secret, adminKey string, usersJWKS bool) (map[string]string, error) {
+	keyPath := filepath.Join(s.dir, "router-api-key")
+	if err := os.WriteFile(keyPath, []byte(adminKey), 0o600); err != nil {
+		return nil, fmt.Errorf("router api key: %w", err)
+	}
+	out := map[string]string{
+		"ROUTER_API_KEY_FILE":   keyPath,
+		"ROUTER_API_KEY_SCOPES": "MANAGE_PRODUCTS,MANAGE_ORDERS,MANAGE_USERS",
+	}
 	if usersJWKS {
-		return map[string]string{"ROUTER_JWKS_URL": s.Users.URL() + JWKSPath}, nil
+		out["ROUTER_JWKS_URL"] = s.Users.URL() + JWKSPath
+		return out, nil
 	}
 	set, err := json.Marshal(map[string]any{"keys": []any{map[string]any{
 		"kty": "oct", "use": "sig", "alg": "HS256", "k": base64.RawURLEncoding.EncodeToString([]byte(secret)),
@@ -269,7 +284,9 @@ func (s *System) routerAuthentication(secret string, usersJWKS bool) (map[string
 	if err := os.WriteFile(path, set, 0o600); err != nil {
 		return nil, fmt.Errorf("router jwks: %w", err)
 	}
-	return map[string]string{"ROUTER_JWKS_URL": "file://" + path, "ROUTER_JWKS_ALGORITHMS": "HS256"}, nil
+	out["ROUTER_JWKS_URL"] = "file://" + path
+	out["ROUTER_JWKS_ALGORITHMS"] = "HS256"
+	return out, nil
 }
 
 func (s *System) newService(name, bin string, env map[string]string, listen func(ProcSpec, string) ProcSpec, args ...string) *Service {

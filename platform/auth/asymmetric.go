@@ -43,9 +43,13 @@ func NewKeyIssuer(priv crypto.Signer, kid string, ttl time.Duration) (*KeyIssuer
 // Key returns the public key that verifies the issuer's tokens.
 func (i *KeyIssuer) Key() Key { return i.key }
 
-// Issue returns a token for userID signed with the private key.
-func (i *KeyIssuer) Issue(userID string) (string, error) {
-	t := jwt.NewWithClaims(i.method, newClaims(userID, i.now(), i.ttl))
+// Issue returns a token for id signed with the private key.
+func (i *KeyIssuer) Issue(id Identity) (string, error) {
+	c, err := newClaims(id, i.now(), i.ttl)
+	if err != nil {
+		return "", err
+	}
+	t := jwt.NewWithClaims(i.method, c)
 	t.Header["kid"] = i.key.ID
 	s, err := t.SignedString(i.priv)
 	if err != nil {
@@ -112,7 +116,7 @@ func NewKeyVerifier(keys KeySource, algs []string) (*KeyVerifier, error) {
 
 // Verify checks token as Tokens.Verify does, with the public key its kid
 // names.
-func (v *KeyVerifier) Verify(ctx context.Context, token string) (string, error) {
+func (v *KeyVerifier) Verify(ctx context.Context, token string) (Identity, error) {
 	return verify(token, func(t *jwt.Token) (any, error) {
 		kid, _ := t.Header["kid"].(string)
 		if kid == "" {

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -80,7 +81,15 @@ func sign(t *testing.T, m jwt.SigningMethod, key any, header map[string]any, c C
 }
 
 func validClaims(id string) Claims {
-	return newClaims(id, time.Now(), time.Hour)
+	return mustClaims(id, time.Now())
+}
+
+func mustClaims(id string, now time.Time) Claims {
+	c, err := newClaims(Identity{UserID: id}, now, time.Hour)
+	if err != nil {
+		panic(err)
+	}
+	return c
 }
 
 func TestKeyIssuerRoundTrip(t *testing.T) {
@@ -97,7 +106,7 @@ func TestKeyIssuerRoundTrip(t *testing.T) {
 			if iss.Key().ID != want || iss.Key().Alg != c.alg {
 				t.Fatalf("key = %+v, want id %s alg %s", iss.Key(), want, c.alg)
 			}
-			tok, err := iss.Issue("u1")
+			tok, err := iss.Issue(Identity{UserID: "u1", Scopes: []string{ScopeManageUsers}, Version: 2})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -113,8 +122,8 @@ func TestKeyIssuerRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if id, err := mustVerifier(t, keys).Verify(context.Background(), tok); err != nil || id != "u1" {
-				t.Fatalf("Verify = %q, %v", id, err)
+			if id, err := mustVerifier(t, keys).Verify(context.Background(), tok); err != nil || id.UserID != "u1" || !slices.Equal(id.Scopes, []string{ScopeManageUsers}) || id.Version != 2 {
+				t.Fatalf("Verify = %+v, %v", id, err)
 			}
 			// Pinned to the other algorithm only, the verifier refuses it.
 			other := AlgRS256
@@ -145,7 +154,7 @@ func TestKeyVerifierRefuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubPEM})
-	expired := newClaims("u1", time.Now().Add(-2*time.Hour), time.Hour)
+	expired := mustClaims("u1", time.Now().Add(-2*time.Hour))
 	cases := map[string]string{
 		"HS256 with a shared secret":       sign(t, jwt.SigningMethodHS256, []byte(secret), map[string]any{"kid": "ed"}, validClaims("u1")),
 		"HS256 with the public key as key": sign(t, jwt.SigningMethodHS256, pemBytes, map[string]any{"kid": "ed"}, validClaims("u1")),
@@ -164,7 +173,7 @@ func TestKeyVerifierRefuses(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			if id, err := v.Verify(context.Background(), tok); !errors.Is(err, ErrInvalidToken) {
-				t.Fatalf("Verify = %q, %v; want ErrInvalidToken", id, err)
+				t.Fatalf("Verify = %+v, %v; want ErrInvalidToken", id, err)
 			}
 		})
 	}
@@ -180,7 +189,7 @@ func TestKeyVerifierRefuses(t *testing.T) {
 
 func mustIssue(t *testing.T, i Issuer, id string) string {
 	t.Helper()
-	tok, err := i.Issue(id)
+	tok, err := i.Issue(Identity{UserID: id})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,13 +18,13 @@ const secret = "0123456789abcdef0123456789abcdef"
 func TestIssueVerifyRoundTrip(t *testing.T) {
 	t.Parallel()
 	tk := NewTokens(secret, time.Hour)
-	tok, err := tk.Issue("u1")
+	tok, err := tk.Issue(Identity{UserID: "u1"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	id, err := tk.Verify(context.Background(), tok)
-	if err != nil || id != "u1" {
-		t.Fatalf("Verify = %q, %v", id, err)
+	if err != nil || id.UserID != "u1" || id.Scopes != nil || id.Version != 0 {
+		t.Fatalf("Verify = %+v, %v", id, err)
 	}
 	var c Claims
 	if _, _, err := jwt.NewParser().ParseUnverified(tok, &c); err != nil {
@@ -33,6 +33,41 @@ func TestIssueVerifyRoundTrip(t *testing.T) {
 	if c.UserID != "u1" || c.Subject != "u1" || c.IssuedAt == nil || c.ExpiresAt == nil {
 		t.Fatalf("claims = %+v", c)
 	}
+	// A customer's token carries no scope claim at all.
+	payload, err := base64.RawURLEncoding.DecodeString(strings.Split(tok, ".")[1])
+	if err != nil || bytes.Contains(payload, []byte(`"scope"`)) || bytes.Contains(payload, []byte(`"ver"`)) {
+		t.Fatalf("customer payload %s (%v) has scope or ver", payload, err)
+	}
+}
+
+// TestStaffScopesRoundTrip: a staff token carries its scopes as one
+// space-separated "scope" claim and its version as "ver", and the
+// authenticator fills the principal with both.
+func TestStaffScopesRoundTrip(t *testing.T) {
+	t.Parallel()
+	tk := NewTokens(secret, time.Hour)
+	tok, err := tk.Issue(Identity{UserID: "s1", Scopes: []string{ScopeManageOrders, ScopeManageProducts}, Version: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c Claims
+	if _, _, err := jwt.NewParser().ParseUnverified(tok, &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.Scope != "MANAGE_ORDERS MANAGE_PRODUCTS" || c.Version != 3 {
+		t.Fatalf("claims = %+v", c)
+	}
+	h := http.Header{}
+	h.Set("Authorization", "Bearer "+tok)
+	p := (&Authenticator{Tokens: tk}).Principal(context.Background(), h)
+	if p.UserID != "s1" || p.TokenVersion != 3 || !p.HasScope(ScopeManageOrders) || !p.HasScope(ScopeManageProducts) || p.HasScope(ScopeManageUsers) {
+		t.Fatalf("principal = %+v", p)
+	}
+	for _, bad := range []Identity{{}, {UserID: "s1", Scopes: []string{"A B"}}, {UserID: "s1", Scopes: []string{""}}} {
+		if _, err := tk.Issue(bad); err == nil {
+			t.Errorf("Issue(%+v) accepted", bad)
+		}
+	}
 }
 
 func TestVerifyRejects(t *testing.T) {
@@ -40,13 +75,13 @@ func TestVerifyRejects(t *testing.T) {
 	tk := NewTokens(secret, time.Hour)
 	expired := NewTokens(secret, time.Hour)
 	expired.now = func() time.Time { return time.Now().Add(-2 * time.Hour) }
-	expTok, _ := expired.Issue("u1")
-	otherTok, _ := NewTokens("another-secret-another-secret-xx", time.Hour).Issue("u1")
+	expTok, _ := expired.Issue(Identity{UserID: "u1"})
+	otherTok, _ := NewTokens("another-secret-another-secret-xx", time.Hour).Issue(Identity{UserID: "u1"})
 	noneTok, _ := jwt.NewWithClaims(jwt.SigningMethodNone, Claims{UserID: "u1", RegisteredClaims: jwt.RegisteredClaims{ExpiresAt: jwt.NewNumericDate(time.Now().Add(time.Hour))}}).SignedString(jwt.UnsafeAllowNoneSignatureType)
 	hs512, _ := jwt.NewWithClaims(jwt.SigningMethodHS512, Claims{UserID: "u1", RegisteredClaims: jwt.RegisteredClaims{ExpiresAt: jwt.NewNumericDate(time.Now().Add(time.Hour))}}).SignedString([]byte(secret))
 	noExp, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, Claims{UserID: "u1"}).SignedString([]byte(secret))
 	noUser, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, Claims{RegisteredClaims: jwt.RegisteredClaims{ExpiresAt: jwt.NewNumericDate(time.Now().Add(time.Hour))}}).SignedString([]byte(secret))
-	good, _ := tk.Issue("u1")
+	good, _ := tk.Issue(Identity{UserID: "u1"})
 	tampered := tamperSignature(good)
 
 	cases := map[string]struct {
@@ -77,7 +112,7 @@ func TestPrincipal(t *testing.T) {
 	t.Parallel()
 	tokens := NewTokens(secret, time.Hour)
 	a := &Authenticator{Tokens: tokens, AdminKey: "admin-key"}
-	tok, _ := tokens.Issue("u9")
+	tok, _ := tokens.Issue(Identity{UserID: "u9"})
 	h := http.Header{}
 	h.Set("Authorization", "Bearer "+tok)
 	h.Set("x-api-token", "admin-key")

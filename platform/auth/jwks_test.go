@@ -118,8 +118,8 @@ func TestRemoteKeysUnknownKid(t *testing.T) {
 	v := mustVerifier(t, r)
 	ctx := context.Background()
 
-	if id, err := v.Verify(ctx, mustIssue(t, cur, "u1")); err != nil || id != "u1" {
-		t.Fatalf("first token: %q, %v", id, err)
+	if id, err := v.Verify(ctx, mustIssue(t, cur, "u1")); err != nil || id.UserID != "u1" {
+		t.Fatalf("first token: %+v, %v", id, err)
 	}
 	if n := p.fetches.Load(); n != 1 {
 		t.Fatalf("%d fetches for the first token, want 1", n)
@@ -136,8 +136,8 @@ func TestRemoteKeysUnknownKid(t *testing.T) {
 	// users rotates: the new key is published, a token names it.
 	clk.add(time.Minute)
 	p.publish(t, next.Key(), cur.Key())
-	if id, err := v.Verify(ctx, mustIssue(t, next, "u2")); err != nil || id != "u2" {
-		t.Fatalf("token of the new key: %q, %v", id, err)
+	if id, err := v.Verify(ctx, mustIssue(t, next, "u2")); err != nil || id.UserID != "u2" {
+		t.Fatalf("token of the new key: %+v, %v", id, err)
 	}
 	if n := p.fetches.Load(); n != 2 {
 		t.Fatalf("unknown kid caused %d fetches in all, want 2", n)

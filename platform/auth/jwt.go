@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -33,22 +34,39 @@ var (
 
 // Claims are the JWT claims the shop issues. UserID is the seed contract
 // ({userId: ...}); Subject carries the same id for standard consumers.
+// Scope lists a staff user's scopes separated by spaces, as OAuth 2.0
+// (RFC 8693's scope claim) and the router's @requiresScopes expect;
+// customers' tokens have none. Version is the staff user's token version
+// when the token was issued: the users service raises it whenever the
+// user's scopes change, so older tokens stop granting scopes there.
 type Claims struct {
-	UserID string `json:"userId"`
+	UserID  string `json:"userId"`
+	Scope   string `json:"scope,omitempty"`
+	Version int64  `json:"ver,omitempty"`
 	jwt.RegisteredClaims
+}
+
+// Identity is what a token says about its bearer: the user, the staff
+// scopes it grants (none for customers) and the token version it was
+// issued under (0 for customers).
+type Identity struct {
+	UserID  string
+	Scopes  []string
+	Version int64
 }
 
 // Issuer signs access tokens for users.
 type Issuer interface {
-	// Issue returns a signed token for userID.
-	Issue(userID string) (string, error)
+	// Issue returns a signed token for id (its UserID is required).
+	Issue(id Identity) (string, error)
 }
 
 // Verifier checks access tokens.
 type Verifier interface {
-	// Verify checks token and returns its user id. Failures are
-	// ErrNoToken, ErrExpiredToken or ErrInvalidToken (wrapping the cause).
-	Verify(ctx context.Context, token string) (string, error)
+	// Verify checks token and returns the identity it carries. Failures
+	// are ErrNoToken, ErrExpiredToken or ErrInvalidToken (wrapping the
+	// cause).
+	Verify(ctx context.Context, token string) (Identity, error)
 }
 
 // Tokens issues and verifies HS256 user tokens with a shared secret.
@@ -66,9 +84,13 @@ func NewTokens(secret string, ttl time.Duration) *Tokens {
 	return &Tokens{secret: []byte(secret), ttl: ttl, now: time.Now}
 }
 
-// Issue returns a signed token for userID.
-func (t *Tokens) Issue(userID string) (string, error) {
-	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, newClaims(userID, t.now(), t.ttl)).SignedString(t.secret)
+// Issue returns a signed token for id.
+func (t *Tokens) Issue(id Identity) (string, error) {
+	c, err := newClaims(id, t.now(), t.ttl)
+	if err != nil {
+		return "", err
+	}
+	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(t.secret)
 	if err != nil {
 		return "", fmt.Errorf("sign token: %w", err)
 	}
@@ -76,30 +98,44 @@ func (t *Tokens) Issue(userID string) (string, error) {
 }
 
 // Verify checks signature (HS256 only: "none" and every other algorithm are
-// refused), expiry and the presence of a user id, and returns the user id.
-func (t *Tokens) Verify(_ context.Context, token string) (string, error) {
+// refused), expiry and the presence of a user id, and returns the token's
+// identity.
+func (t *Tokens) Verify(_ context.Context, token string) (Identity, error) {
 	return verify(token, func(*jwt.Token) (any, error) { return t.secret, nil }, []string{AlgHS256}, t.now)
 }
 
-// newClaims are the claims of a token for userID issued at now.
-func newClaims(userID string, now time.Time, ttl time.Duration) Claims {
+// newClaims are the claims of a token for id issued at now. Scopes are
+// refused when they are empty or hold spaces: the claim separates them
+// with spaces.
+func newClaims(id Identity, now time.Time, ttl time.Duration) (Claims, error) {
+	if id.UserID == "" {
+		return Claims{}, errors.New("sign token: no user id")
+	}
+	for _, s := range id.Scopes {
+		if s == "" || strings.ContainsAny(s, " \t\r\n") {
+			return Claims{}, fmt.Errorf("sign token: invalid scope %q", s)
+		}
+	}
 	return Claims{
-		UserID: userID,
+		UserID:  id.UserID,
+		Scope:   strings.Join(id.Scopes, " "),
+		Version: id.Version,
 		RegisteredClaims: jwt.RegisteredClaims{
-			Subject:   userID,
+			Subject:   id.UserID,
 			IssuedAt:  jwt.NewNumericDate(now),
 			ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
 		},
-	}
+	}, nil
 }
 
 // verify parses token, accepting only the algorithms algs (so neither
 // "none" nor an algorithm the configuration did not pin passes, whatever
 // the token's header says), checks its signature with the key keyFor
-// returns, its expiry (required) and its user id, and returns the id.
-func verify(token string, keyFor jwt.Keyfunc, algs []string, now func() time.Time) (string, error) {
+// returns, its expiry (required) and its user id, and returns the
+// identity it carries.
+func verify(token string, keyFor jwt.Keyfunc, algs []string, now func() time.Time) (Identity, error) {
 	if token == "" {
-		return "", ErrNoToken
+		return Identity{}, ErrNoToken
 	}
 	var c Claims
 	_, err := jwt.ParseWithClaims(token, &c, keyFor,
@@ -109,18 +145,22 @@ func verify(token string, keyFor jwt.Keyfunc, algs []string, now func() time.Tim
 	)
 	if err != nil {
 		if errors.Is(err, jwt.ErrTokenExpired) {
-			return "", ErrExpiredToken
+			return Identity{}, ErrExpiredToken
 		}
-		return "", fmt.Errorf("%w: %v", ErrInvalidToken, err) //nolint:errorlint // the cause is detail, the sentinel is the contract
+		return Identity{}, fmt.Errorf("%w: %v", ErrInvalidToken, err) //nolint:errorlint // the cause is detail, the sentinel is the contract
 	}
 	id := c.UserID
 	if id == "" {
 		id = c.Subject
 	}
 	if id == "" {
-		return "", fmt.Errorf("%w: no userId claim", ErrInvalidToken)
+		return Identity{}, fmt.Errorf("%w: no userId claim", ErrInvalidToken)
 	}
-	return id, nil
+	out := Identity{UserID: id, Version: c.Version}
+	if c.Scope != "" {
+		out.Scopes = strings.Fields(c.Scope)
+	}
+	return out, nil
 }
 
 // DeriveServiceToken derives the internal service credential from the API

@@ -29,6 +29,11 @@ type Principal struct {
 	// Scopes are the staff scopes the bearer token grants (its "scope"
 	// claim, space separated as in OAuth 2.0); empty for customers.
 	Scopes []string
+	// TokenVersion is the token's "ver" claim: the staff user's token
+	// version when it was issued (0 for customers). The users service
+	// compares it with the stored version, so scopes revoked since the
+	// token was issued stop counting there.
+	TokenVersion int64
 }
 
 // Staff scopes. A token carries them in its "scope" claim; the admin key
@@ -103,7 +108,7 @@ func (a *Authenticator) Principal(ctx context.Context, h http.Header) Principal 
 		} else if id, err := a.Tokens.Verify(ctx, tok); err != nil {
 			p.TokenErr = err
 		} else {
-			p.UserID = id
+			p.UserID, p.Scopes, p.TokenVersion = id.UserID, id.Scopes, id.Version
 		}
 	}
 	key := h.Get(HeaderAPIKey)

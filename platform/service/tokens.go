@@ -267,8 +267,8 @@ func (c Common) verifier(log *slog.Logger) (auth.Verifier, error) {
 // refuseAll is the verifier of a configuration that has none.
 type refuseAll struct{ err error }
 
-func (r refuseAll) Verify(context.Context, string) (string, error) {
-	return "", fmt.Errorf("%w: %w", auth.ErrInvalidToken, r.err)
+func (r refuseAll) Verify(context.Context, string) (auth.Identity, error) {
+	return auth.Identity{}, fmt.Errorf("%w: %w", auth.ErrInvalidToken, r.err)
 }
 
 // describe summarizes the token settings for logs, without key material.

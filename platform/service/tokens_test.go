@@ -65,7 +65,7 @@ func writeKeys(t *testing.T) keyFiles {
 
 func hs256(t *testing.T, secret string) string {
 	t.Helper()
-	tok, err := auth.NewTokens(secret, time.Hour).Issue("u1")
+	tok, err := auth.NewTokens(secret, time.Hour).Issue(auth.Identity{UserID: "u1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestTokensIssuer(t *testing.T) {
 	if len(published) != 2 || published[0].ID != "2026-01" || published[0].Alg != auth.AlgEdDSA || published[1].ID != "2025-12" || published[1].Alg != auth.AlgRS256 {
 		t.Fatalf("published %+v", published)
 	}
-	tok, err := iss.Issue("u1")
+	tok, err := iss.Issue(auth.Identity{UserID: "u1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +124,7 @@ func TestTokensIssuer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	prevTok, err := prev.Issue("u-prev")
+	prevTok, err := prev.Issue(auth.Identity{UserID: "u-prev"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func TestTokensPublicKeyFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, iss := range []auth.Issuer{ed, rs} {
-		tok, err := iss.Issue("u7")
+		tok, err := iss.Issue(auth.Identity{UserID: "u7"})
 		if err != nil {
 			t.Fatal(err)
 		}

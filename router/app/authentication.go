@@ -2,11 +2,18 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"os"
+	"strings"
 
 	"github.com/shopsupergraph/shop/router/internal/authn"
 	"github.com/shopsupergraph/shop/router/internal/config"
 )
+
+// APIKeyConfig is one static key of the router (router.yaml
+// authentication.router.api_keys).
+type APIKeyConfig = config.APIKey
 
 // JWKSConfig is one key set tokens are verified against (router.yaml
 // authentication.router.jwt.jwks).
@@ -34,4 +41,26 @@ func newAuthenticator(ctx context.Context, cfg Config, logger *slog.Logger) (*au
 		ClockSkew:    j.ClockSkew,
 		Logger:       logger,
 	})
+}
+
+// newAPIKeys builds the API key check from authentication.router.api_keys,
+// reading key files now, or returns nil when no key is configured.
+func newAPIKeys(cfg Config, logger *slog.Logger) (*authn.APIKeys, error) {
+	if !cfg.APIKeysEnabled() {
+		return nil, nil
+	}
+	keys := make([]authn.APIKey, 0, len(cfg.Authentication.Router.APIKeys))
+	for _, k := range cfg.Authentication.Router.APIKeys {
+		key := k.Key
+		if k.KeyFile != "" {
+			b, err := os.ReadFile(k.KeyFile)
+			if err != nil {
+				return nil, fmt.Errorf("authentication: api key %q: %w", k.Name, err)
+			}
+			key = strings.TrimSpace(string(b))
+		}
+		keys = append(keys, authn.APIKey{Name: k.Name, Headers: k.HeaderNames, Key: key, Scopes: k.Scopes})
+		logger.Info("authentication: api key configured", "name", k.Name, "headers", strings.Join(k.HeaderNames, ","), "scopes", strings.Join(k.Scopes, " "))
+	}
+	return authn.NewAPIKeys(keys)
 }

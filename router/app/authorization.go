@@ -39,7 +39,7 @@ func authorization(cfg Config) authz.Config {
 // directives will refuse every guarded field: the router verifies no
 // token, so every request is anonymous to it.
 func warnAnonymous(cfg Config, sg *supergraph.Supergraph, logger *slog.Logger) {
-	if cfg.AuthenticationEnabled() || !cfg.AuthorizationDirectivesEnabled() || sg.AccessRules().Empty() {
+	if cfg.AuthenticationEnabled() || cfg.APIKeysEnabled() || !cfg.AuthorizationDirectivesEnabled() || sg.AccessRules().Empty() {
 		return
 	}
 	logger.Warn("authorization: the supergraph has @authenticated, @requiresScopes or @policy but authentication.router.jwt.jwks is not set, so every request is anonymous and the fields they guard are always removed; configure authentication or set authorization.directives.enabled: false")

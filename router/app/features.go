@@ -51,6 +51,7 @@ type features struct {
 	trusted    []netip.Prefix
 	swapper    *reload.Swapper
 	authn      *authn.Authenticator
+	apiKeys    *authn.APIKeys
 	// current and requestHook are set by hook and used by wrap.
 	currentEngine func() *engine.Engine
 	requestHook   server.RequestHook
@@ -138,6 +139,9 @@ func newFeatures(ctx context.Context, cfg Config, o options) (*features, error) 
 		f.clientAddr = server.NewClientAddress(trusted)
 	}
 	if f.authn, err = newAuthenticator(ctx, cfg, o.logger); err != nil {
+		return nil, err
+	}
+	if f.apiKeys, err = newAPIKeys(cfg, o.logger); err != nil {
 		return nil, err
 	}
 	if cfg.PlaygroundEnabled() {
@@ -283,6 +287,9 @@ func (f *features) wrap(h *server.Handler) http.Handler {
 	if f.authn != nil {
 		gql = f.authn.Middleware(gql)
 	}
+	if f.apiKeys != nil {
+		gql = f.apiKeys.Middleware(gql)
+	}
 	if d := f.cfg.Timeouts.Request; d > 0 {
 		gql = limits.Timeout(d, gql)
 	}
@@ -311,6 +318,9 @@ func (f *features) wrap(h *server.Handler) http.Handler {
 		subs = withMethod(s)
 		if f.authn != nil {
 			subs = f.authn.Middleware(subs) // SSE; WebSockets at connection_init
+		}
+		if f.apiKeys != nil {
+			subs = f.apiKeys.Middleware(subs) // SSE and the WebSocket upgrade's headers
 		}
 	}
 	var out http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

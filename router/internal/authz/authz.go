@@ -107,9 +107,12 @@ func (a *Authorizer) RejectUnauthorized() bool { return a != nil && a.cfg.Reject
 // PrincipalFrom reads the principal of a request from its verified claims
 // (authn.FromContext): scopes from the space-separated "scope" claim (an
 // array of strings is accepted too), policies from the configured rules.
+// A valid API key (authn.KeyHolderFrom) makes the request authenticated
+// and adds the key's scopes; policies still come from claims alone.
 func (a *Authorizer) PrincipalFrom(ctx context.Context) Principal {
 	claims, ok := authn.FromContext(ctx)
-	if !ok {
+	holder := authn.KeyHolderFrom(ctx)
+	if !ok && holder == nil {
 		return Principal{key: "-"}
 	}
 	p := Principal{Authenticated: true}
@@ -123,11 +126,16 @@ func (a *Authorizer) PrincipalFrom(ctx context.Context) Principal {
 			}
 		}
 	}
+	if holder != nil {
+		p.Scopes = append(p.Scopes, holder.Scopes...)
+	}
 	sort.Strings(p.Scopes)
 	p.Scopes = slices.Compact(p.Scopes)
-	for _, name := range a.policies {
-		if a.cfg.Policies[name].satisfiedBy(claims) {
-			p.Policies = append(p.Policies, name)
+	if ok {
+		for _, name := range a.policies {
+			if a.cfg.Policies[name].satisfiedBy(claims) {
+				p.Policies = append(p.Policies, name)
+			}
 		}
 	}
 	p.key = "+" + strings.Join(p.Scopes, " ") + "\x00" + strings.Join(p.Policies, " ")

@@ -29,7 +29,37 @@ type Authentication struct {
 type AuthenticationRouter struct {
 	// JWT verifies JSON Web Tokens against JWK sets.
 	JWT JWT `yaml:"jwt"`
+	// APIKeys are static keys that stand for a principal holding their
+	// scopes (the shop's admin key); empty turns them off.
+	APIKeys []APIKey `yaml:"api_keys"`
 }
+
+// APIKey is one static key (authentication.router.api_keys[]): a request
+// presenting it in one of HeaderNames is authenticated and holds Scopes,
+// so @authenticated and @requiresScopes fields pass; a request presenting
+// another value in those headers is refused with 401. Exactly one of Key
+// and KeyFile is set.
+type APIKey struct {
+	// Name identifies the key in logs (default "admin").
+	Name string `yaml:"name"`
+	// HeaderNames are the headers that may carry the key (default
+	// x-api-key and x-api-token, the shop's admin headers).
+	HeaderNames []string `yaml:"header_names"`
+	// Key is the key itself; prefer KeyFile, which keeps it out of the
+	// configuration.
+	Key string `yaml:"key"`
+	// KeyFile is a file holding the key (surrounding white space is
+	// ignored), read at startup.
+	KeyFile string `yaml:"key_file"`
+	// Scopes are the scopes the key grants.
+	Scopes []string `yaml:"scopes"`
+}
+
+// DefaultAPIKeyHeaders are the headers of an API key that names none.
+var DefaultAPIKeyHeaders = []string{"x-api-key", "x-api-token"}
+
+// APIKeysEnabled reports whether API keys are configured.
+func (c Config) APIKeysEnabled() bool { return len(c.Authentication.Router.APIKeys) > 0 }
 
 // JWT is Apollo Router's authentication.router.jwt.
 type JWT struct {
@@ -92,6 +122,9 @@ var JWKSAlgorithms = []string{
 type jwksEnv struct {
 	urls, algorithms, issuers, audiences *[]string
 	poll                                 *time.Duration
+	// The ROUTER_API_KEY* variables.
+	apiKey, apiKeyFile       *string
+	apiHeaders, apiKeyScopes *[]string
 }
 
 // AuthenticationEnabled reports whether the router verifies tokens.
@@ -125,6 +158,16 @@ func (c *Config) applyAuthenticationEnv(k, v string) (bool, error) {
 	case "ROUTER_JWT_AUDIENCES":
 		list := splitList(v)
 		e.audiences = &list
+	case "ROUTER_API_KEY":
+		e.apiKey = &v
+	case "ROUTER_API_KEY_FILE":
+		e.apiKeyFile = &v
+	case "ROUTER_API_KEY_HEADERS":
+		list := splitList(v)
+		e.apiHeaders = &list
+	case "ROUTER_API_KEY_SCOPES":
+		list := splitList(v)
+		e.apiKeyScopes = &list
 	case "ROUTER_AUTHENTICATION_REQUIRE":
 		c.Authentication.Require, err = strconv.ParseBool(v)
 	default:
@@ -147,6 +190,7 @@ func (c *Config) finishAuthenticationEnv() {
 		}
 		j.JWKS = sets
 	}
+	c.finishAPIKeyEnv(e)
 	for i := range j.JWKS {
 		s := &j.JWKS[i]
 		if e.poll != nil {
@@ -164,12 +208,75 @@ func (c *Config) finishAuthenticationEnv() {
 	}
 }
 
+// finishAPIKeyEnv applies ROUTER_API_KEY or ROUTER_API_KEY_FILE (one key
+// named admin replacing the yaml's keys; "" in both turns keys off),
+// ROUTER_API_KEY_HEADERS and ROUTER_API_KEY_SCOPES (applied to every key).
+func (c *Config) finishAPIKeyEnv(e jwksEnv) {
+	r := &c.Authentication.Router
+	if e.apiKey != nil || e.apiKeyFile != nil {
+		k := APIKey{Name: "admin"}
+		if e.apiKey != nil {
+			k.Key = *e.apiKey
+		}
+		if e.apiKeyFile != nil {
+			k.KeyFile = *e.apiKeyFile
+		}
+		r.APIKeys = nil
+		if k.Key != "" || k.KeyFile != "" {
+			r.APIKeys = []APIKey{k}
+		}
+	}
+	for i := range r.APIKeys {
+		k := &r.APIKeys[i]
+		if e.apiHeaders != nil {
+			k.HeaderNames = *e.apiHeaders
+		}
+		if e.apiKeyScopes != nil {
+			k.Scopes = *e.apiKeyScopes
+		}
+		if k.Name == "" {
+			k.Name = "admin"
+		}
+		if len(k.HeaderNames) == 0 {
+			k.HeaderNames = slices.Clone(DefaultAPIKeyHeaders)
+		}
+	}
+}
+
+// validateAPIKeys reports the problems of authentication.router.api_keys
+// (never a key's value).
+func (c Config) validateAPIKeys() []error {
+	var errs []error
+	names := map[string]bool{}
+	for i, k := range c.Authentication.Router.APIKeys {
+		at := fmt.Sprintf("authentication.router.api_keys[%d]", i)
+		if names[k.Name] {
+			errs = append(errs, fmt.Errorf("%s.name: %q is used twice", at, k.Name))
+		}
+		names[k.Name] = true
+		if (k.Key == "") == (k.KeyFile == "") {
+			errs = append(errs, fmt.Errorf("%s: set exactly one of key and key_file (or ROUTER_API_KEY, ROUTER_API_KEY_FILE)", at))
+		}
+		for _, h := range k.HeaderNames {
+			if strings.TrimSpace(h) == "" || strings.ContainsAny(h, " :\t\r\n") {
+				errs = append(errs, fmt.Errorf("%s.header_names: invalid header name %q", at, h))
+			}
+		}
+		for _, s := range k.Scopes {
+			if s == "" || strings.ContainsAny(s, " \t\r\n") {
+				errs = append(errs, fmt.Errorf("%s.scopes: invalid scope %q", at, s))
+			}
+		}
+	}
+	return errs
+}
+
 // validateAuthentication reports the authentication section's problems.
 func (c Config) validateAuthentication() []error {
 	a := c.Authentication
 	j := a.Router.JWT
 	const at = "authentication.router.jwt"
-	var errs []error
+	errs := c.validateAPIKeys()
 	for i, s := range j.JWKS {
 		name := fmt.Sprintf("%s.jwks[%d]", at, i)
 		if err := checkJWKSURL(s.URL); err != nil {

@@ -71,8 +71,8 @@ func (c Config) AuthorizationDirectivesEnabled() bool {
 func (c Config) validateAuthorization() []error {
 	a := c.Authorization
 	var errs []error
-	if a.RequireAuthentication && !c.AuthenticationEnabled() {
-		errs = append(errs, errors.New("authorization.require_authentication: needs authentication.router.jwt.jwks (or ROUTER_JWKS_URL), the only source of claims"))
+	if a.RequireAuthentication && !c.AuthenticationEnabled() && !c.APIKeysEnabled() {
+		errs = append(errs, errors.New("authorization.require_authentication: needs authentication.router.jwt.jwks (or ROUTER_JWKS_URL) or authentication.router.api_keys, the sources of principals"))
 	}
 	for name, p := range a.Policies {
 		if strings.TrimSpace(name) == "" {

@@ -45,7 +45,7 @@ func (e *Engine) authorize(ctx context.Context, p *prepared) (*prepared, *Reques
 		return p, nil
 	}
 	if a.RequireAuthentication() {
-		if _, ok := authn.FromContext(ctx); !ok {
+		if _, ok := authn.FromContext(ctx); !ok && authn.KeyHolderFrom(ctx) == nil {
 			return nil, newRequestError(KindUnauthenticated, codeUnauthenticated, "the request must be authenticated")
 		}
 	}

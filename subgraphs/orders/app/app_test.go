@@ -174,7 +174,16 @@ func (h *harness) do(t *testing.T, headers map[string]string, query string, vars
 }
 
 func (h *harness) bearer(t *testing.T, userID string) map[string]string {
-	tok, err := h.tokens.Issue(userID)
+	tok, err := h.tokens.Issue(auth.Identity{UserID: userID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return map[string]string{"Authorization": "Bearer " + tok}
+}
+
+// staff returns the headers of a staff token of userID granting scopes.
+func (h *harness) staff(t *testing.T, userID string, scopes ...string) map[string]string {
+	tok, err := h.tokens.Issue(auth.Identity{UserID: userID, Scopes: scopes, Version: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -322,6 +331,8 @@ func TestSeedFlowAndAPI(t *testing.T) {
 		{"order health anonymously", nil, `{ orderHealth { unsettledSteps } }`, nil, "UNAUTHENTICATED"},
 		{"order health for a user", h.bearer(t, alice), `{ orderHealth { unsettledSteps } }`, nil, "FORBIDDEN"},
 		{"order health with a wrong admin key", map[string]string{"x-api-key": "wrong"}, `{ orderHealth { unsettledSteps } }`, nil, "UNAUTHENTICATED"},
+		{"order health for staff without MANAGE_ORDERS", h.staff(t, bob, auth.ScopeManageProducts), `{ orderHealth { unsettledSteps } }`, nil, "FORBIDDEN"},
+		{"order health for staff with MANAGE_ORDERS", h.staff(t, bob, auth.ScopeManageOrders), `{ orderHealth { unsettledSteps } }`, nil, ""},
 	}
 	for _, tc := range errorCases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -302,7 +302,7 @@ func (r *queryResolver) Cart(ctx context.Context) (*model.Cart, error) {
 
 // OrderHealth is the resolver for the orderHealth field.
 func (r *queryResolver) OrderHealth(ctx context.Context) (*model.OrderHealth, error) {
-	c, err := caller(ctx)
+	c, err := healthCaller(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -255,7 +255,7 @@ func TestVariantsAttributesImagesAndScopes(t *testing.T) {
 	}
 
 	// Scopes: no credentials, a customer's token, the admin key.
-	tok, err := auth.NewTokens(testSecret, time.Hour).Issue("64b7f0c2a1b2c3d4e5f60000")
+	tok, err := auth.NewTokens(testSecret, time.Hour).Issue(auth.Identity{UserID: "64b7f0c2a1b2c3d4e5f60000"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -104,7 +104,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	authn := cfg.Authenticator(log)
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", clients.Middleware(authn.Middleware(graph.NewHandler(svc, log, cfg.GraphQL, tel.GraphQL()))))
+	mux.Handle("/graphql", clients.Middleware(authn.Middleware(currentScopes(svc, log, graph.NewHandler(svc, log, cfg.GraphQL, tel.GraphQL())))))
 	pg, err := playground.Handler(playground.Options{Title: "Shop users", Endpoint: "/graphql"})
 	if err != nil {
 		a.Close()

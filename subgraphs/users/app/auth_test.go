@@ -89,8 +89,8 @@ func TestMeTokenFailures(t *testing.T) {
 	future := time.Now().Add(time.Hour)
 	secret := []byte(testSecret)
 	tokens := auth.NewTokens(testSecret, time.Hour)
-	never, _ := tokens.Issue(primitive.NewObjectID().Hex())
-	notAnID, _ := tokens.Issue("not-an-object-id")
+	never, _ := tokens.Issue(auth.Identity{UserID: primitive.NewObjectID().Hex()})
+	notAnID, _ := tokens.Issue(auth.Identity{UserID: "not-an-object-id"})
 
 	cases := map[string]map[string]string{
 		"no token":           nil,

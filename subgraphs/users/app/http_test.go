@@ -67,7 +67,7 @@ func TestServiceSDL(t *testing.T) {
 		} `json:"_service"`
 	}](t, gql(t, in.URL, `{ _service { sdl } }`, nil, nil))
 	for _, want := range []string{
-		`@link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@authenticated"])`,
+		`@link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@authenticated", "@requiresScopes", "@shareable"])`,
 		`type User @key(fields: "_id")`,
 		"users(skip: Int, take: Int): [User]",
 		"user(id: ID!): User",
@@ -75,12 +75,16 @@ func TestServiceSDL(t *testing.T) {
 		"registerUser(input: RegisterUserInput): RegisterUserResult",
 		"login(input: LoginInput): RegisterUserResult",
 		"access_token: String!",
+		"type PageInfo @shareable",
+		`staffCreate(input: StaffCreateInput!): StaffPayload! @requiresScopes(scopes: [["MANAGE_USERS"]])`,
+		`sortBy: UsersSort): UserConnection! @requiresScopes(scopes: [["MANAGE_USERS"]])`,
 	} {
 		if !strings.Contains(r.Service.SDL, want) {
 			t.Errorf("sdl lacks %q", want)
 		}
 	}
-	if strings.Contains(r.Service.SDL, "entityResolver") || strings.Contains(r.Service.SDL, "@shareable") {
+	// PageInfo is the only shared type (the connections' contract).
+	if strings.Contains(r.Service.SDL, "entityResolver") || strings.Count(r.Service.SDL, "@shareable") != 2 {
 		t.Errorf("sdl carries directives it should not:\n%s", r.Service.SDL)
 	}
 }

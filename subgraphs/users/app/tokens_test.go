@@ -205,7 +205,7 @@ func fetchJWKS(t *testing.T, base string) []map[string]any {
 
 func mustHS256(t *testing.T, userID string) string {
 	t.Helper()
-	tok, err := auth.NewTokens(testSecret, time.Hour).Issue(userID)
+	tok, err := auth.NewTokens(testSecret, time.Hour).Issue(auth.Identity{UserID: userID})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,6 +21,7 @@ import (
 func (r *Resolver) toGraphQL(ctx context.Context, err error) *gqlerror.Error {
 	var ve *accounts.ValidationError
 	var rl *accounts.RateLimitedError
+	var se *accounts.ScopeError
 	switch {
 	case errors.As(err, &rl):
 		secs := retryAfterSeconds(rl.RetryAfter)
@@ -29,6 +30,8 @@ func (r *Resolver) toGraphQL(ctx context.Context, err error) *gqlerror.Error {
 		return gqlerr.New(ctx, gqlerr.Unauthenticated, "listing users needs the admin key in the x-api-key header", nil)
 	case errors.Is(err, accounts.ErrForbidden):
 		return gqlerr.New(ctx, gqlerr.Forbidden, "listing users needs a valid admin key", nil)
+	case errors.As(err, &se):
+		return gqlerr.New(ctx, gqlerr.Forbidden, se.Error(), map[string]any{"requiredScopes": []string{se.Scope}})
 	case errors.Is(err, accounts.ErrUnauthenticated):
 		return gqlerr.New(ctx, gqlerr.Unauthenticated, "a valid bearer token of an existing user is required", nil)
 	case errors.As(err, &ve):
@@ -87,7 +90,7 @@ func toModel(u *accounts.User) *model.User {
 	if u == nil {
 		return nil
 	}
-	m := &model.User{ID: u.ID, Username: u.Username, CreatedAt: u.CreatedAt.UTC().Format(time.RFC3339)}
+	m := &model.User{ID: u.ID, Username: u.Username, CreatedAt: u.CreatedAt.UTC().Format(time.RFC3339), Staff: u.Staff, Scopes: u.Scopes}
 	if u.Email != "" {
 		e := u.Email
 		m.Email = &e
@@ -100,4 +103,50 @@ func sessionResult(s accounts.Session) *model.RegisterUserResult {
 	u := toModel(&s.User)
 	u.IssuedTo = true
 	return &model.RegisterUserResult{AccessToken: s.Token, User: u}
+}
+
+// staffPayload answers a staff mutation: business errors (invalid input,
+// a taken name, an unknown user) in the payload's errors, access and
+// infrastructure errors as top-level GraphQL errors.
+func (r *Resolver) staffPayload(ctx context.Context, u accounts.User, err error) (*model.StaffPayload, error) {
+	if err == nil {
+		return &model.StaffPayload{User: toModel(&u), Errors: []*model.StaffError{}}, nil
+	}
+	var ve *accounts.ValidationError
+	field := func(f string) *string { return &f }
+	switch {
+	case errors.As(err, &ve):
+		return &model.StaffPayload{Errors: []*model.StaffError{{Field: field(ve.Field), Code: model.StaffErrorCodeInvalid, Message: ve.Error()}}}, nil
+	case errors.Is(err, accounts.ErrUsernameTaken):
+		return &model.StaffPayload{Errors: []*model.StaffError{{Field: field("username"), Code: model.StaffErrorCodeUsernameTaken, Message: "username: is already taken"}}}, nil
+	case errors.Is(err, accounts.ErrNotFound), errors.Is(err, accounts.ErrInvalidID):
+		return &model.StaffPayload{Errors: []*model.StaffError{{Field: field("userId"), Code: model.StaffErrorCodeNotFound, Message: "userId: no such user"}}}, nil
+	}
+	return nil, r.toGraphQL(ctx, err)
+}
+
+// scopeStrings converts GraphQL scopes to the domain's strings.
+func scopeStrings(in []model.StaffScope) []string {
+	out := make([]string, len(in))
+	for i, s := range in {
+		out[i] = string(s)
+	}
+	return out
+}
+
+// toConnection converts a page of users to the Relay connection.
+func toConnection(pg accounts.UserPage) *model.UserConnection {
+	c := &model.UserConnection{
+		Edges: make([]*model.UserEdge, len(pg.Users)), Nodes: make([]*model.User, len(pg.Users)),
+		PageInfo:   &model.PageInfo{HasNextPage: pg.HasNext, HasPreviousPage: pg.HasPrev},
+		TotalCount: pg.Total,
+	}
+	for i := range pg.Users {
+		u := toModel(&pg.Users[i])
+		c.Nodes[i], c.Edges[i] = u, &model.UserEdge{Cursor: pg.Cursors[i], Node: u}
+	}
+	if n := len(pg.Cursors); n > 0 {
+		c.PageInfo.StartCursor, c.PageInfo.EndCursor = &pg.Cursors[0], &pg.Cursors[n-1]
+	}
+	return c
 }

@@ -44,6 +44,20 @@ func (r *mutationResolver) Login(ctx context.Context, input *model.LoginInput) (
 	return sessionResult(s), nil
 }
 
+// StaffCreate is the resolver for the staffCreate field.
+func (r *mutationResolver) StaffCreate(ctx context.Context, input model.StaffCreateInput) (*model.StaffPayload, error) {
+	u, err := r.Accounts.CreateStaff(ctx, auth.FromContext(ctx), accounts.StaffInput{
+		Username: input.Username, Password: input.Password, Email: input.Email, Scopes: scopeStrings(input.Scopes),
+	})
+	return r.staffPayload(ctx, u, err)
+}
+
+// StaffUpdateScopes is the resolver for the staffUpdateScopes field.
+func (r *mutationResolver) StaffUpdateScopes(ctx context.Context, userID string, scopes []model.StaffScope) (*model.StaffPayload, error) {
+	u, err := r.Accounts.UpdateScopes(ctx, auth.FromContext(ctx), userID, scopeStrings(scopes))
+	return r.staffPayload(ctx, u, err)
+}
+
 // Users is the resolver for the users field.
 func (r *queryResolver) Users(ctx context.Context, skip *int, take *int) ([]*model.User, error) {
 	us, err := r.Accounts.List(ctx, auth.FromContext(ctx), skip, take)
@@ -78,6 +92,25 @@ func (r *queryResolver) Me(ctx context.Context) (*model.User, error) {
 	return toModel(&u), nil
 }
 
+// UsersConnection is the resolver for the usersConnection field.
+func (r *queryResolver) UsersConnection(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.UsersFilter, sortBy *model.UsersSort) (*model.UserConnection, error) {
+	q := accounts.PageQuery{First: first, Last: last, After: after, Before: before, Sort: accounts.SortCreated}
+	if filter != nil {
+		q.Staff = filter.IsStaff
+		if filter.Search != nil {
+			q.Search = *filter.Search
+		}
+	}
+	if sortBy != nil {
+		q.Sort, q.Desc = accounts.SortField(sortBy.Field), sortBy.Direction == model.SortDirectionDesc
+	}
+	pg, err := r.Accounts.ListPage(ctx, auth.FromContext(ctx), q)
+	if err != nil {
+		return nil, r.toGraphQL(ctx, err)
+	}
+	return toConnection(pg), nil
+}
+
 // Email is the resolver for the email field.
 func (r *userResolver) Email(ctx context.Context, obj *model.User) (*string, error) {
 	if !mayReadPrivate(ctx, obj) {
@@ -92,6 +125,26 @@ func (r *userResolver) CreatedAt(ctx context.Context, obj *model.User) (*string,
 		return nil, nil
 	}
 	return &obj.CreatedAt, nil
+}
+
+// IsStaff is the resolver for the isStaff field.
+func (r *userResolver) IsStaff(ctx context.Context, obj *model.User) (*bool, error) {
+	if !accounts.CanSeeStaff(auth.FromContext(ctx), obj.ID) && !obj.IssuedTo {
+		return nil, nil
+	}
+	return &obj.Staff, nil
+}
+
+// Scopes is the resolver for the scopes field.
+func (r *userResolver) Scopes(ctx context.Context, obj *model.User) ([]model.StaffScope, error) {
+	if !accounts.CanSeeStaff(auth.FromContext(ctx), obj.ID) && !obj.IssuedTo {
+		return nil, nil
+	}
+	out := make([]model.StaffScope, len(obj.Scopes))
+	for i, s := range obj.Scopes {
+		out[i] = model.StaffScope(s)
+	}
+	return out, nil
 }
 
 // Mutation returns generated.MutationResolver implementation.

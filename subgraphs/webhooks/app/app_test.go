@@ -194,7 +194,7 @@ func TestRefusals(t *testing.T) {
 		t.Fatalf("webhooks after refusals = %s %+v, want none", r.Data, r.Errors)
 	}
 
-	token, err := auth.NewTokens(secret, time.Hour).Issue("customer-1")
+	token, err := auth.NewTokens(secret, time.Hour).Issue(auth.Identity{UserID: "customer-1"})
 	if err != nil {
 		t.Fatal(err)
 	}

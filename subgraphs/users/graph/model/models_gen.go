@@ -2,6 +2,13 @@
 
 package model
 
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+)
+
 // What login needs.
 type LoginInput struct {
 	Username string `json:"username"`
@@ -9,6 +16,14 @@ type LoginInput struct {
 }
 
 type Mutation struct {
+}
+
+// Where a page sits in its connection (Relay).
+type PageInfo struct {
+	HasNextPage     bool    `json:"hasNextPage"`
+	HasPreviousPage bool    `json:"hasPreviousPage"`
+	StartCursor     *string `json:"startCursor,omitempty"`
+	EndCursor       *string `json:"endCursor,omitempty"`
 }
 
 type Query struct {
@@ -27,6 +42,294 @@ type RegisterUserResult struct {
 	User        *User  `json:"user"`
 }
 
+// What staffCreate needs.
+type StaffCreateInput struct {
+	Username string       `json:"username"`
+	Password string       `json:"password"`
+	Email    *string      `json:"email,omitempty"`
+	Scopes   []StaffScope `json:"scopes"`
+}
+
+// Why a staff mutation changed nothing.
+type StaffError struct {
+	// The input field at fault, when one is.
+	Field   *string        `json:"field,omitempty"`
+	Code    StaffErrorCode `json:"code"`
+	Message string         `json:"message"`
+}
+
+// The result of a staff mutation: the user, or why nothing changed.
+type StaffPayload struct {
+	User   *User         `json:"user,omitempty"`
+	Errors []*StaffError `json:"errors"`
+}
+
 type UserByIDsInput struct {
 	ID string `json:"ID"`
+}
+
+// A page of users.
+type UserConnection struct {
+	Edges    []*UserEdge `json:"edges"`
+	Nodes    []*User     `json:"nodes"`
+	PageInfo *PageInfo   `json:"pageInfo"`
+	// How many users match the filter, over all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A user and its cursor.
+type UserEdge struct {
+	// Opaque; pass it as after or before.
+	Cursor string `json:"cursor"`
+	Node   *User  `json:"node"`
+}
+
+// Which users usersConnection lists.
+type UsersFilter struct {
+	// A username prefix, ignoring case.
+	Search *string `json:"search,omitempty"`
+	// true: staff only; false: customers only; null: both.
+	IsStaff *bool `json:"isStaff,omitempty"`
+}
+
+// The order of usersConnection.
+type UsersSort struct {
+	Field     UsersSortField `json:"field"`
+	Direction SortDirection  `json:"direction"`
+}
+
+// A sort direction.
+type SortDirection string
+
+const (
+	SortDirectionAsc  SortDirection = "ASC"
+	SortDirectionDesc SortDirection = "DESC"
+)
+
+var AllSortDirection = []SortDirection{
+	SortDirectionAsc,
+	SortDirectionDesc,
+}
+
+func (e SortDirection) IsValid() bool {
+	switch e {
+	case SortDirectionAsc, SortDirectionDesc:
+		return true
+	}
+	return false
+}
+
+func (e SortDirection) String() string {
+	return string(e)
+}
+
+func (e *SortDirection) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SortDirection(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SortDirection", str)
+	}
+	return nil
+}
+
+func (e SortDirection) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SortDirection) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SortDirection) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Codes of StaffError.
+type StaffErrorCode string
+
+const (
+	// An input value breaks a rule (username, password, email or scopes).
+	StaffErrorCodeInvalid StaffErrorCode = "INVALID"
+	// Another user has that username.
+	StaffErrorCodeUsernameTaken StaffErrorCode = "USERNAME_TAKEN"
+	// No user has that id.
+	StaffErrorCodeNotFound StaffErrorCode = "NOT_FOUND"
+)
+
+var AllStaffErrorCode = []StaffErrorCode{
+	StaffErrorCodeInvalid,
+	StaffErrorCodeUsernameTaken,
+	StaffErrorCodeNotFound,
+}
+
+func (e StaffErrorCode) IsValid() bool {
+	switch e {
+	case StaffErrorCodeInvalid, StaffErrorCodeUsernameTaken, StaffErrorCodeNotFound:
+		return true
+	}
+	return false
+}
+
+func (e StaffErrorCode) String() string {
+	return string(e)
+}
+
+func (e *StaffErrorCode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = StaffErrorCode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid StaffErrorCode", str)
+	}
+	return nil
+}
+
+func (e StaffErrorCode) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *StaffErrorCode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e StaffErrorCode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a staff user may manage. Tokens carry them in their space-separated `scope` claim.
+type StaffScope string
+
+const (
+	// Create, edit and restock products; read stock movements and inventory health.
+	StaffScopeManageProducts StaffScope = "MANAGE_PRODUCTS"
+	// Read every order, change order status, read order health.
+	StaffScopeManageOrders StaffScope = "MANAGE_ORDERS"
+	// Create staff users and change their scopes; list users.
+	StaffScopeManageUsers StaffScope = "MANAGE_USERS"
+)
+
+var AllStaffScope = []StaffScope{
+	StaffScopeManageProducts,
+	StaffScopeManageOrders,
+	StaffScopeManageUsers,
+}
+
+func (e StaffScope) IsValid() bool {
+	switch e {
+	case StaffScopeManageProducts, StaffScopeManageOrders, StaffScopeManageUsers:
+		return true
+	}
+	return false
+}
+
+func (e StaffScope) String() string {
+	return string(e)
+}
+
+func (e *StaffScope) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = StaffScope(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid StaffScope", str)
+	}
+	return nil
+}
+
+func (e StaffScope) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *StaffScope) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e StaffScope) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What usersConnection sorts by.
+type UsersSortField string
+
+const (
+	// The username, ignoring case.
+	UsersSortFieldUsername UsersSortField = "USERNAME"
+	// When the user registered.
+	UsersSortFieldCreated UsersSortField = "CREATED"
+)
+
+var AllUsersSortField = []UsersSortField{
+	UsersSortFieldUsername,
+	UsersSortFieldCreated,
+}
+
+func (e UsersSortField) IsValid() bool {
+	switch e {
+	case UsersSortFieldUsername, UsersSortFieldCreated:
+		return true
+	}
+	return false
+}
+
+func (e UsersSortField) String() string {
+	return string(e)
+}
+
+func (e *UsersSortField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = UsersSortField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid UsersSortField", str)
+	}
+	return nil
+}
+
+func (e UsersSortField) MarshalGQL(w io.Writer) {
+	fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *UsersSortField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e UsersSortField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

@@ -9,6 +9,10 @@ type User struct {
 	Username  string `json:"username"`
 	Email     *string
 	CreatedAt string
+	// Staff and Scopes hold the stored staff fields; their resolvers
+	// decide who may see them.
+	Staff  bool
+	Scopes []string
 	// IssuedTo is true when this user was just authenticated by the request
 	// itself (registerUser, login): the caller proved to be the user, though
 	// the request carried no token yet, so it may see the private fields.

@@ -38,6 +38,14 @@ type User struct {
 	Email        string
 	PasswordHash []byte
 	CreatedAt    time.Time
+	// Staff is true for staff users, created with StaffCreate.
+	Staff bool
+	// Scopes are a staff user's scopes (sorted); none for customers.
+	Scopes []string
+	// TokenVersion is raised with every change of a staff user's scopes;
+	// tokens carry the version they were issued under, and tokens of an
+	// older version grant no scopes (see Service.Effective).
+	TokenVersion int64
 }
 
 // Storer is the persistence the service needs. Implementations translate
@@ -58,4 +66,13 @@ type Storer interface {
 	ByUsernameKey(ctx context.Context, key string) (User, error)
 	// List returns users ordered by id (registration order).
 	List(ctx context.Context, skip, take int) ([]User, error)
+	// SetScopes makes the user id staff with scopes and raises its token
+	// version by one, in one write, and returns the updated user
+	// (ErrInvalidID, ErrNotFound).
+	SetScopes(ctx context.Context, id string, scopes []string) (User, error)
+	// Page returns up to r.Limit users matching r's filter after r.After
+	// (exclusive) in r's order, by an indexed range read.
+	Page(ctx context.Context, r PageRequest) ([]User, error)
+	// Count returns how many users match the filter.
+	Count(ctx context.Context, search string, staff *bool) (int, error)
 }

@@ -15,7 +15,8 @@ const (
 	// DirectoryPublic lists users to anyone, as the seed's anonymous
 	// `users` query expects; the development default.
 	DirectoryPublic Directory = "public"
-	// DirectoryStaff lists users only to callers with the admin key; the
+	// DirectoryStaff lists users only to callers with the admin key or
+	// the MANAGE_USERS scope; the
 	// production default and the zero value's meaning, because a full list
 	// of usernames is a ready-made target list for password guessing.
 	DirectoryStaff Directory = "staff"
@@ -45,7 +46,7 @@ var (
 // mayList checks p against the directory d.
 func (d Directory) mayList(p auth.Principal) error {
 	switch {
-	case d == DirectoryPublic || p.Admin:
+	case d == DirectoryPublic || p.HasScope(auth.ScopeManageUsers):
 		return nil
 	case !p.KeyPresented && !p.Authenticated() && p.TokenErr == nil:
 		return ErrAdminKeyRequired

@@ -103,29 +103,46 @@ func NewService(store Storer, tokens auth.Issuer, o Options) (*Service, error) {
 // unique index decides. Valid registrations count
 // against the Guard's per-address limit before the password is hashed.
 func (s *Service) Register(ctx context.Context, in RegisterInput) (Session, error) {
+	u, err := s.create(ctx, in, true, nil)
+	if err != nil {
+		return Session{}, fmt.Errorf("register: %w", err)
+	}
+	tok, err := s.tokens.Issue(identity(u))
+	if err != nil {
+		return Session{}, fmt.Errorf("register: %w", err)
+	}
+	return Session{Token: tok, User: u}, nil
+}
+
+// create validates in, counts it against the Guard when guarded, and
+// stores the user (adjusted by decorate, when set) with its
+// UserRegistered event.
+func (s *Service) create(ctx context.Context, in RegisterInput, guarded bool, decorate func(*User)) (User, error) {
 	nameErr := ValidateUsername(in.Username)
 	if nameErr != nil && !LookAlike(in.Username) {
-		return Session{}, nameErr
+		return User{}, nameErr
 	}
 	if err := ValidatePassword(in.Password); err != nil {
-		return Session{}, err
+		return User{}, err
 	}
 	email := ""
 	if in.Email != nil {
 		if err := ValidateEmail(*in.Email); err != nil {
-			return Session{}, err
+			return User{}, err
 		}
 		email = *in.Email
 	}
-	if err := s.guard.BeginRegister(ctx, in.ClientAddr); err != nil {
-		return Session{}, fmt.Errorf("register: %w", err)
+	if guarded {
+		if err := s.guard.BeginRegister(ctx, in.ClientAddr); err != nil {
+			return User{}, err
+		}
 	}
 	if nameErr != nil {
-		return Session{}, s.lookAlikeError(ctx, in.Username, nameErr)
+		return User{}, s.lookAlikeError(ctx, in.Username, nameErr)
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), s.cost)
 	if err != nil {
-		return Session{}, fmt.Errorf("register: hash password: %w", err)
+		return User{}, fmt.Errorf("hash password: %w", err)
 	}
 	u := User{
 		ID:           s.store.NewID(),
@@ -136,19 +153,18 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (Session, erro
 		// makes the returned createdAt equal to later reads.
 		CreatedAt: s.now().UTC().Truncate(time.Millisecond),
 	}
+	if decorate != nil {
+		decorate(&u)
+	}
 	ev, err := events.New(events.UserRegistered, u.CreatedAt, events.UserRegisteredData{UserID: u.ID, Username: u.Username})
 	if err != nil {
-		return Session{}, fmt.Errorf("register: %w", err)
+		return User{}, err
 	}
 	if err := s.store.Create(ctx, u, NormalizeUsername(u.Username), ev); err != nil {
-		return Session{}, fmt.Errorf("register: %w", err)
+		return User{}, err
 	}
 	s.notify()
-	tok, err := s.tokens.Issue(u.ID)
-	if err != nil {
-		return Session{}, fmt.Errorf("register: %w", err)
-	}
-	return Session{Token: tok, User: u}, nil
+	return u, nil
 }
 
 // lookAlikeError answers the registration of a look-alike spelling (see
@@ -160,11 +176,11 @@ func (s *Service) lookAlikeError(ctx context.Context, username string, nameErr e
 	_, err := s.store.ByUsernameKey(ctx, NormalizeUsername(username))
 	switch {
 	case err == nil:
-		return fmt.Errorf("register: %w", ErrUsernameTaken)
+		return ErrUsernameTaken
 	case errors.Is(err, ErrNotFound):
 		return nameErr
 	default:
-		return fmt.Errorf("register: %w", err)
+		return fmt.Errorf("look-alike check: %w", err)
 	}
 }
 
@@ -196,7 +212,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (Session, error) {
 		return Session{}, ErrInvalidCredentials
 	}
 	s.guard.LoginSucceeded(ctx, key, in.ClientAddr)
-	tok, err := s.tokens.Issue(u.ID)
+	tok, err := s.tokens.Issue(identity(u))
 	if err != nil {
 		return Session{}, fmt.Errorf("login: %w", err)
 	}
@@ -272,8 +288,9 @@ func (s *Service) Me(ctx context.Context, p auth.Principal) (User, error) {
 }
 
 // CanSeeAccount reports whether p may read the private fields (email,
-// registration time) of the user userID: only that user and admins may;
-// everyone else sees the id and username alone.
+// registration time) of the user userID: only that user, admins and
+// staff with MANAGE_USERS may; everyone else sees the id and username
+// alone.
 func CanSeeAccount(p auth.Principal, userID string) bool {
-	return p.Admin || (p.UserID != "" && p.UserID == userID)
+	return p.HasScope(auth.ScopeManageUsers) || (p.UserID != "" && p.UserID == userID)
 }
