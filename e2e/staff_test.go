@@ -101,6 +101,26 @@ func TestStaffManageWithScopes(t *testing.T) {
 	if after := graphqlRequests(ctx, t, products); after != before+2 {
 		t.Errorf("products got %d GraphQL requests for 2 direct calls: the router let a customer's call through", after-before)
 	}
+	// The staff directory needs MANAGE_USERS: the admin key lists the
+	// staff user, the staff token (without that scope) is refused at the
+	// router.
+	const directory = `query($q: String) { usersConnection(first: 10, filter: {isStaff: true, search: $q}) { nodes { username scopes } totalCount } }`
+	var dir struct {
+		UsersConnection struct {
+			Nodes []struct {
+				Username string
+				Scopes   []string
+			}
+			TotalCount int
+		}
+	}
+	s.must(ctx, directory, map[string]any{"q": username}, map[string]string{"x-api-key": sys.AdminKey}, &dir)
+	if dir.UsersConnection.TotalCount != 1 || len(dir.UsersConnection.Nodes) != 1 || dir.UsersConnection.Nodes[0].Username != username {
+		t.Errorf("staff directory: %+v", dir.UsersConnection)
+	}
+	if r := s.do(ctx, directory, map[string]any{"q": username}, staff); !r.HasCode("UNAUTHORIZED_FIELD_OR_TYPE") {
+		t.Errorf("staff directory without MANAGE_USERS: %s", r.Body)
+	}
 	if got := s.product(ctx, p.ID); got.Quantity != 15 || got.Name != "dark chocolate" {
 		t.Errorf("product after the customer's attempts: %+v", got)
 	}
