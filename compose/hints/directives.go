@@ -14,6 +14,24 @@ import (
 // (access control requirements are combined) rather than picks.
 var mergedByStrategy = map[string]string{"requiresScopes": "scopes", "policy": "policies"}
 
+// costStrategies are how composition merges the demand-control directives'
+// arguments, as Apollo's hint spells them.
+var costStrategies = map[string]string{
+	"cost":     `{ "weight": MAX }`,
+	"listSize": `{ "assumedSize": NULLABLE_MAX, "slicingArguments": NULLABLE_UNION, "sizedFields": NULLABLE_UNION, "requireOneSlicingArgument": NULLABLE_AND }`,
+}
+
+// costCanonical returns the demand-control directive a subgraph applies
+// under name ("" when name is not one).
+func costCanonical(s *subgraph.Subgraph, name string) string {
+	for canon, applied := range s.Cost {
+		if applied == name {
+			return canon
+		}
+	}
+	return ""
+}
+
 // application is one subgraph's use of a directive on an element.
 type application struct {
 	sub  string
@@ -25,6 +43,7 @@ type application struct {
 // control ones are merged, others resolved by picking one application.
 func (c *collector) directiveArguments(coord string, applied []occurrence[ast.DirectiveList]) {
 	byName := map[string][]application{}
+	canonical := map[string]string{}
 	var names []string
 	for _, o := range applied {
 		seen := map[string]bool{}
@@ -33,10 +52,17 @@ func (c *collector) directiveArguments(coord string, applied []occurrence[ast.Di
 				continue
 			}
 			seen[d.Name] = true
+			if c := costCanonical(o.sub, d.Name); c != "" {
+				canonical[d.Name] = c
+			}
 			if _, ok := byName[d.Name]; !ok {
 				names = append(names, d.Name)
 			}
-			byName[d.Name] = append(byName[d.Name], application{o.sub.Name, printArgs(d)})
+			args := printArgs(d)
+			if canonical[d.Name] == "listSize" {
+				args = listSizeArgs(d)
+			}
+			byName[d.Name] = append(byName[d.Name], application{o.sub.Name, args})
 		}
 	}
 	for _, name := range names {
@@ -46,6 +72,10 @@ func (c *collector) directiveArguments(coord string, applied []occurrence[ast.Di
 			differ = differ || a.args != apps[0].args
 		}
 		if !differ {
+			continue
+		}
+		if strategies, ok := costStrategies[canonical[name]]; ok {
+			c.add("MERGED_NON_REPEATABLE_DIRECTIVE_ARGUMENTS", coord, fmt.Sprintf("Directive @%s is applied to %q in multiple subgraphs with different arguments. Merging strategies used by arguments: %s", name, coord, strategies))
 			continue
 		}
 		if arg, ok := mergedByStrategy[name]; ok {
@@ -65,6 +95,9 @@ func reachesSupergraph(s *subgraph.Subgraph, name string) bool {
 		return true
 	case "tag", "inaccessible", "authenticated":
 		return false
+	}
+	if costCanonical(s, name) != "" {
+		return true
 	}
 	def := s.Directives[name]
 	return def != nil && !def.IsRepeatable && slices.Contains(s.Composed, name)
@@ -140,4 +173,21 @@ func (c *collector) inheritedAccess(types map[string][]occurrence[*subgraph.Type
 			check(tn+"."+f, tn, f)
 		}
 	}
+}
+
+// listSizeArgs prints @listSize's arguments with the spec's default
+// (requireOneSlicingArgument: true) filled in, in a fixed order: two
+// applications that differ only by writing the default are the same.
+func listSizeArgs(d *ast.Directive) string {
+	vals := map[string]string{"requireOneSlicingArgument": "true"}
+	for _, a := range d.Arguments {
+		vals[a.Name] = supergraph.ValueString(a.Value)
+	}
+	var parts []string
+	for _, name := range []string{"assumedSize", "slicingArguments", "sizedFields", "requireOneSlicingArgument"} {
+		if v, ok := vals[name]; ok {
+			parts = append(parts, name+": "+v)
+		}
+	}
+	return strings.Join(parts, ", ")
 }

@@ -1023,16 +1023,17 @@ type OrderProduct {
   variant: ProductVariant
 }
 
-"""
-The users subgraph owns User; this subgraph contributes the order history,
-visible to that user and to staff (MANAGE_ORDERS or the admin key) and
-empty for every other caller: order history is private.
-"""
+# The users subgraph owns User (and its description); this subgraph
+# contributes the order history, visible to that user and to staff
+# (MANAGE_ORDERS or the admin key) and empty for every other caller: order
+# history is private.
 type User @key(fields: "_id") {
   _id: ID!
   """
   The user's newest orders, newest first, capped at 500: older orders are
   left out without an error. Use ordersConnection to page through all of them.
+  Visible to that user and to staff (MANAGE_ORDERS or the admin key); empty
+  for every other caller: order history is private.
   """
   orders: [Order!]!
   """
@@ -1086,7 +1087,8 @@ input OrderSort {
   direction: SortDirection = DESC
 }
 
-"A reference to a product; the products subgraph resolves its fields."
+# A reference to a product; the products subgraph resolves its fields and
+# describes it.
 type Product @key(fields: "_id", resolvable: false) {
   _id: ID!
 }
@@ -1309,10 +1311,8 @@ input OrderProductInput {
   variantId: ID
 }
 
-"""
-A variant (SKU) of a product, owned by the products subgraph; orders only
-names it.
-"""
+# A variant (SKU) of a product, owned (and described) by the products
+# subgraph; orders only names it.
 type ProductVariant @key(fields: "id", resolvable: false) {
   id: ID!
 }

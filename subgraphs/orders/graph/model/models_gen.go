@@ -226,15 +226,12 @@ type PageInfo struct {
 	EndCursor       *string `json:"endCursor,omitempty"`
 }
 
-// A reference to a product; the products subgraph resolves its fields.
 type Product struct {
 	ID string `json:"_id"`
 }
 
 func (Product) IsEntity() {}
 
-// A variant (SKU) of a product, owned by the products subgraph; orders only
-// names it.
 type ProductVariant struct {
 	ID string `json:"id"`
 }
@@ -244,13 +241,12 @@ func (ProductVariant) IsEntity() {}
 type Query struct {
 }
 
-// The users subgraph owns User; this subgraph contributes the order history,
-// visible to that user and to staff (MANAGE_ORDERS or the admin key) and
-// empty for every other caller: order history is private.
 type User struct {
 	ID string `json:"_id"`
 	// The user's newest orders, newest first, capped at 500: older orders are
 	// left out without an error. Use ordersConnection to page through all of them.
+	// Visible to that user and to staff (MANAGE_ORDERS or the admin key); empty
+	// for every other caller: order history is private.
 	Orders []*Order `json:"orders"`
 	// The user's orders one page at a time (see Query.ordersConnection); for
 	// that user and staff, an empty connection for anyone else. filter.userId,

@@ -1054,7 +1054,7 @@ type Money @shareable {
 "An RFC 3339 date-time, e.g. 2026-12-02T12:00:00Z."
 scalar DateTime @specifiedBy(url: "https://scalars.graphql.org/andimarek/date-time")
 
-"Where a page of a connection lies in the whole list."
+"Where a page of a connection sits in the whole list."
 type PageInfo @shareable {
   hasNextPage: Boolean!
   hasPreviousPage: Boolean!

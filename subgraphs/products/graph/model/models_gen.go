@@ -90,7 +90,7 @@ type Money struct {
 type Mutation struct {
 }
 
-// Where a page of a connection lies in the whole list.
+// Where a page of a connection sits in the whole list.
 type PageInfo struct {
 	HasNextPage     bool    `json:"hasNextPage"`
 	HasPreviousPage bool    `json:"hasPreviousPage"`

@@ -588,7 +588,7 @@ enum UsersSortField {
   CREATED
 }
 
-"A sort direction."
+"The direction of a sort."
 enum SortDirection {
   ASC
   DESC
@@ -610,7 +610,7 @@ type UserEdge {
   node: User!
 }
 
-"Where a page sits in its connection (Relay)."
+"Where a page of a connection sits in the whole list."
 type PageInfo @shareable {
   hasNextPage: Boolean!
   hasPreviousPage: Boolean!

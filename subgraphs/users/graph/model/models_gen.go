@@ -18,7 +18,7 @@ type LoginInput struct {
 type Mutation struct {
 }
 
-// Where a page sits in its connection (Relay).
+// Where a page of a connection sits in the whole list.
 type PageInfo struct {
 	HasNextPage     bool    `json:"hasNextPage"`
 	HasPreviousPage bool    `json:"hasPreviousPage"`
@@ -98,7 +98,7 @@ type UsersSort struct {
 	Direction SortDirection  `json:"direction"`
 }
 
-// A sort direction.
+// The direction of a sort.
 type SortDirection string
 
 const (

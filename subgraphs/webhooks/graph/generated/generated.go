@@ -635,6 +635,7 @@ type WebhookDeliveryEdge {
   node: WebhookDelivery!
 }
 
+"Where a page of a connection sits in the whole list."
 type PageInfo @shareable {
   hasNextPage: Boolean!
   hasPreviousPage: Boolean!

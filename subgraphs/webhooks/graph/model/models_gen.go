@@ -13,6 +13,7 @@ import (
 type Mutation struct {
 }
 
+// Where a page of a connection sits in the whole list.
 type PageInfo struct {
 	HasNextPage     bool    `json:"hasNextPage"`
 	HasPreviousPage bool    `json:"hasPreviousPage"`
