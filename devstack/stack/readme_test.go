@@ -2,6 +2,7 @@ package stack_test
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -87,8 +88,18 @@ func TestReadmeFirstSession(t *testing.T) {
 		t.Fatalf("first session stopped (%v) after block %d of %d:\n%s", err, len(outs)-1, len(blocks), strings.Join(outs, "\n---\n"))
 	}
 	for i, out := range outs[1:len(blocks)] {
-		if strings.Contains(out, `"errors"`) || !strings.Contains(out, `"data"`) {
-			t.Errorf("block %d:\n%s\nanswered:\n%s", i+1, blocks[i+1], out)
+		if problem := sessionProblem(out); problem != "" {
+			t.Errorf("block %d: %s\n%s\nanswered:\n%s", i+1, problem, blocks[i+1], out)
+		}
+	}
+	all := strings.Join(outs, "\n")
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`"staffCreate":\{"user":\{"username":"grace","scopes":\["MANAGE_PRODUCTS"\]\}`),
+		regexp.MustCompile(`"productsConnection":\{"totalCount":1,.*"variants":\[\{"sku":"P-[^"]+","price":\{"amount":"900"\},"quantity":10\},\{"sku":"OOLONG-\d+","price":\{"amount":"2400"\},"quantity":5\}\]`),
+		regexp.MustCompile(`"orderCreate":\{"order":\{"_id":"[^"]+","status":"CONFIRMED","totalMoney":\{"amount":"2400","currency":"USD"\}`),
+	} {
+		if !want.MatchString(all) {
+			t.Errorf("the session's answers lack %s:\n%s", want, all)
 		}
 	}
 	var orderID string
@@ -101,4 +112,57 @@ func TestReadmeFirstSession(t *testing.T) {
 	if orderID == "" || !strings.Contains(history, `"_id":"`+orderID+`","status":"CONFIRMED"`) {
 		t.Fatalf("the history does not show the checkout's order %q confirmed:\n%s", orderID, history)
 	}
+}
+
+// sessionProblem reads the JSON answers of one block: each must carry data,
+// no top-level errors, and every typed payload's errors list must be empty.
+func sessionProblem(out string) string {
+	answers := 0
+	for _, line := range strings.Split(out, "\n") {
+		line = strings.TrimSpace(line)
+		if !strings.HasPrefix(line, "{") {
+			continue
+		}
+		var resp map[string]any
+		if err := json.Unmarshal([]byte(line), &resp); err != nil {
+			return "an answer is not JSON: " + err.Error()
+		}
+		answers++
+		if _, ok := resp["errors"]; ok {
+			return "a GraphQL error"
+		}
+		if resp["data"] == nil {
+			return "no data"
+		}
+		if path := nonEmptyErrors(resp["data"], "data"); path != "" {
+			return "typed errors at " + path
+		}
+	}
+	if answers == 0 {
+		return "no answer"
+	}
+	return ""
+}
+
+// nonEmptyErrors finds a non-empty "errors" list below v (a payload's typed
+// errors) and returns its path.
+func nonEmptyErrors(v any, path string) string {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, c := range v {
+			if list, ok := c.([]any); ok && k == "errors" && len(list) > 0 {
+				return path + "." + k
+			}
+			if p := nonEmptyErrors(c, path+"."+k); p != "" {
+				return p
+			}
+		}
+	case []any:
+		for i, c := range v {
+			if p := nonEmptyErrors(c, fmt.Sprintf("%s[%d]", path, i)); p != "" {
+				return p
+			}
+		}
+	}
+	return ""
 }
