@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/bson/primitive"
@@ -160,4 +161,35 @@ func mustOID(t *testing.T, id string) primitive.ObjectID {
 		t.Fatal(err)
 	}
 	return o
+}
+
+// A figure left behind (its refresh lost with its process, the stock left
+// on the dirty list) is put right by the snapshot repair sweep.
+func TestSnapshotRepairConvergesTheAvailableFigure(t *testing.T) {
+	t.Parallel()
+	env := testenv.Get(t)
+	sh := newShared()
+	in := startWith(t, env, sh, map[string]string{"SNAPSHOT_REPAIR_INTERVAL": "200ms"})
+	p := in.create(t, "lagging", 100, 3)
+
+	ctx := context.Background()
+	client, db, err := mongox.Connect(ctx, env.MongoURI, sh.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	if _, err := db.Collection("products").UpdateOne(ctx, bson.D{{Key: "_id", Value: mustOID(t, p.ID)}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "available", Value: 0}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := in.page(t, map[string]any{"filter": map[string]any{"inStock": false}}); !slices.Equal(c.names(), []string{"lagging"}) {
+		t.Fatalf("the stale figure should list the product as sold out until repaired: %v", c.names())
+	}
+	if _, err := db.Collection("stock_dirty").InsertOne(ctx, bson.D{{Key: "_id", Value: p.ID}, {Key: "since", Value: time.Now().Add(-time.Minute)}}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the repair sweep to restore the figure", func() bool {
+		c, _ := in.page(t, map[string]any{"filter": map[string]any{"inStock": true}})
+		return slices.Equal(c.names(), []string{"lagging"})
+	})
 }
