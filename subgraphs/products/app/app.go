@@ -137,6 +137,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Inventory.SetHoldLifetime(cfg.HoldLifetime)
 	a.Inventory.SetReservationBounds(cfg.ReserveTimeout, cfg.ReconcileAfter)
 	a.Catalog = catalog.NewService(products, a.Inventory)
+	a.Inventory.SetSnapshotHook(a.Catalog.RefreshAvailable)
+	if err := a.Catalog.BackfillAvailable(ctx); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("products: %w", err)
+	}
 	a.Categories = catalog.NewCategoryService(productStore)
 	a.proc = &live.Processor{Hub: a.hub, Loader: a.Catalog, Stock: a.Inventory, Owners: a.units}
 	if cache != nil {

@@ -128,6 +128,7 @@ func (r *Resolver) categoryIDs(ctx context.Context, slugs []string) ([]string, e
 
 var sortFields = map[model.ProductSortField]catalog.SortField{
 	model.ProductSortFieldName: catalog.SortName, model.ProductSortFieldPrice: catalog.SortPrice, model.ProductSortFieldCreated: catalog.SortCreated,
+	model.ProductSortFieldStock: catalog.SortStock,
 }
 
 // connection serves productsConnection and Category.products: the filter
@@ -156,6 +157,7 @@ func (r *Resolver) connection(ctx context.Context, args catalog.PageArgs, filter
 				q.Filter.PriceLTE = &n
 			}
 		}
+		q.Filter.InStock = filter.InStock
 		if filter.Category != nil && under == nil {
 			under = filter.Category
 		}

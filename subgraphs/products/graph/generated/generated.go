@@ -1174,6 +1174,13 @@ enum ProductSortField {
   NAME
   PRICE
   CREATED
+  """
+  Units available across every variant (what ` + "`" + `Product.quantity` + "`" + ` shows),
+  as last copied from the stock snapshots to the product list. A product
+  whose stock changes between two pages may move past the cursor: it can
+  be skipped or seen twice, once per change, never endlessly.
+  """
+  STOCK
 }
 
 input ProductSort {
@@ -1193,6 +1200,13 @@ input ProductFilter {
   priceRange: PriceRangeInput
   "Text found in the name or the description, ignoring case (up to 100 characters)."
   search: String
+  """
+  true: products with units available (` + "`" + `quantity` + "`" + ` above 0, across every
+  variant); false: sold-out products. Follows stock changes as soon as
+  their stock snapshot is written (within the snapshot repair interval
+  after a crash).
+  """
+  inStock: Boolean
 }
 
 input AttributeInput {
@@ -6680,7 +6694,7 @@ func (ec *executionContext) unmarshalInputProductFilter(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"category", "priceRange", "search"}
+	fieldsInOrder := [...]string{"category", "priceRange", "search", "inStock"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -6708,6 +6722,13 @@ func (ec *executionContext) unmarshalInputProductFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.Search = data
+		case "inStock":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inStock"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InStock = data
 		}
 	}
 	return it, nil

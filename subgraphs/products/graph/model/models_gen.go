@@ -148,6 +148,11 @@ type ProductFilter struct {
 	PriceRange *PriceRangeInput `json:"priceRange,omitempty"`
 	// Text found in the name or the description, ignoring case (up to 100 characters).
 	Search *string `json:"search,omitempty"`
+	// true: products with units available (`quantity` above 0, across every
+	// variant); false: sold-out products. Follows stock changes as soon as
+	// their stock snapshot is written (within the snapshot repair interval
+	// after a crash).
+	InStock *bool `json:"inStock,omitempty"`
 }
 
 type ProductPayload struct {
@@ -372,17 +377,23 @@ const (
 	ProductSortFieldName    ProductSortField = "NAME"
 	ProductSortFieldPrice   ProductSortField = "PRICE"
 	ProductSortFieldCreated ProductSortField = "CREATED"
+	// Units available across every variant (what `Product.quantity` shows),
+	// as last copied from the stock snapshots to the product list. A product
+	// whose stock changes between two pages may move past the cursor: it can
+	// be skipped or seen twice, once per change, never endlessly.
+	ProductSortFieldStock ProductSortField = "STOCK"
 )
 
 var AllProductSortField = []ProductSortField{
 	ProductSortFieldName,
 	ProductSortFieldPrice,
 	ProductSortFieldCreated,
+	ProductSortFieldStock,
 }
 
 func (e ProductSortField) IsValid() bool {
 	switch e {
-	case ProductSortFieldName, ProductSortFieldPrice, ProductSortFieldCreated:
+	case ProductSortFieldName, ProductSortFieldPrice, ProductSortFieldCreated, ProductSortFieldStock:
 		return true
 	}
 	return false

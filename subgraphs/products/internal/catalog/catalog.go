@@ -62,6 +62,12 @@ type Product struct {
 	// Variants are the product's other variants, oldest first, each with
 	// its stock; the default variant is derived from the product itself.
 	Variants []Variant
+	// Listed is the denormalized copy of Quantity kept on the product
+	// document, which the connection's inStock filter and STOCK sort
+	// read (see Service.RefreshAvailable). It equals Quantity once the
+	// product's stock snapshots are caught up; cursors of the STOCK sort
+	// carry it, since it is the figure the list is ordered by.
+	Listed int
 }
 
 // Deleted reports whether the product was deleted.

@@ -20,6 +20,8 @@ const (
 	SortName    SortField = "name"
 	SortPrice   SortField = "price"
 	SortCreated SortField = "createdAt"
+	// SortStock orders by the denormalized available figure (Product.Listed).
+	SortStock SortField = "available"
 )
 
 // MaxPage is the largest page a connection serves; larger are refused.
@@ -35,6 +37,9 @@ type Filter struct {
 	PriceGTE    *int64
 	PriceLTE    *int64
 	Search      string
+	// InStock nil means any; true keeps products with units available
+	// (across every variant), false the sold-out ones.
+	InStock *bool
 }
 
 // Cursor is a position in a sorted list: the sort key of a product and
@@ -45,6 +50,7 @@ type Cursor struct {
 	Name  string    `json:"n,omitempty"`
 	Price int64     `json:"p,omitempty"`
 	At    time.Time `json:"t,omitzero"`
+	Stock int64     `json:"s,omitempty"`
 	ID    string    `json:"id"`
 }
 
@@ -58,6 +64,8 @@ func CursorOf(field SortField, p Product) Cursor {
 		c.Price = int64(p.Price)
 	case SortCreated:
 		c.At = p.CreatedAt
+	case SortStock:
+		c.Stock = int64(p.Listed)
 	}
 	return c
 }

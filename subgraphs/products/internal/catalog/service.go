@@ -78,7 +78,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Product, error) {
 	now := s.now()
 	p := Product{
 		ID: primitive.NewObjectIDFromTimestamp(now).Hex(), Name: name, Description: desc, Price: in.Price,
-		Quantity: in.Quantity, DefaultQuantity: in.Quantity, CreatedAt: now, UpdatedAt: now, CategoryIDs: in.CategoryIDs,
+		Quantity: in.Quantity, DefaultQuantity: in.Quantity, Listed: in.Quantity, CreatedAt: now, UpdatedAt: now, CategoryIDs: in.CategoryIDs,
 	}
 	if in.VariantName != "" {
 		if p.VariantName, err = validText("variantName", in.VariantName, MaxNameLen, false); err != nil {

@@ -32,6 +32,19 @@ type Storer interface {
 	// first, with their stock.
 	ListProducts(ctx context.Context, q ListQuery) ([]Product, error)
 
+	// Availability returns a product's denormalized available figure as
+	// stored on its document (known is false for a product stored before
+	// the figure existed) and its actual quantity across every variant,
+	// read from the stock documents, never from a cache, or ErrNotFound.
+	Availability(ctx context.Context, id string) (Availability, error)
+	// SetAvailable sets the denormalized available figure of a product's
+	// document; it writes no other field.
+	SetAvailable(ctx context.Context, id string, n int) error
+	// UnlistedProducts returns the ids of the products whose document has
+	// no available figure yet (stored before it existed): a scan run once
+	// at start-up.
+	UnlistedProducts(ctx context.Context) ([]string, error)
+
 	// PageProducts returns a page of products that are not deleted, by
 	// keyset on (sort key, _id) with at most First+1 or Last+1 documents
 	// read, with the total count of the filter's matches. Not cached.

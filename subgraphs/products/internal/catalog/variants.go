@@ -101,6 +101,11 @@ func (s *Service) CreateVariant(ctx context.Context, productID string, in Varian
 	if err := s.store.InsertVariant(ctx, v); err != nil {
 		return Variant{}, fmt.Errorf("create variant: %w", err)
 	}
+	// The variant's stock was opened before its document existed, so its
+	// snapshot job found no product to refresh: count its units now.
+	if err := s.refreshAvailable(ctx, productID); err != nil {
+		return Variant{}, fmt.Errorf("create variant: %w", err)
+	}
 	p.Variants = append(p.Variants, v)
 	p.Quantity += v.Quantity
 	if err := s.store.RecordChange(ctx, Change{Type: ChangeUpdated, Product: p, At: now}); err != nil {

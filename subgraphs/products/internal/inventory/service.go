@@ -24,6 +24,9 @@ type Service struct {
 	// views shares fresh ledger head reads between callers.
 	views *coalescer[struct{}, Movement]
 	snaps *snapshots
+	// snapshotHook runs when a snapshot job finds a stock caught up (see
+	// SetSnapshotHook); nil runs nothing.
+	snapshotHook func(ctx context.Context, stockID string) error
 	// lines remembers the newest positions of hold lines.
 	lines holdLines
 	// unrecorded holds the reserve and release entries this process

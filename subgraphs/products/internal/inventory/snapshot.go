@@ -89,6 +89,11 @@ func (s *Service) writeSnapshot(ctx context.Context, productID string, heads []M
 			if cleared {
 				return struct{}{}, nil
 			}
+			if s.snapshotHook != nil {
+				if err := s.snapshotHook(ctx, productID); err != nil {
+					return struct{}{}, fmt.Errorf("snapshot of %s: %w", productID, err)
+				}
+			}
 			if err := s.store.ClearDirty(ctx, productID); err != nil {
 				return struct{}{}, fmt.Errorf("snapshot of %s: %w", productID, err)
 			}
@@ -141,6 +146,16 @@ func (s *Service) RepairSnapshots(ctx context.Context, grace time.Duration) (int
 		}
 	}
 	return n, errors.Join(errs...)
+}
+
+// SetSnapshotHook sets what runs when a snapshot job finds a stock's
+// document caught up with its ledger, before the job takes the stock off
+// the dirty list: the catalog copies the owning product's quantity into
+// the figure its product list filters and sorts on. A hook that fails
+// leaves the stock listed, so the repair sweep runs the job, and the
+// hook, again. Call it while wiring the service.
+func (s *Service) SetSnapshotHook(hook func(ctx context.Context, stockID string) error) {
+	s.snapshotHook = hook
 }
 
 // SetSyncGrace sets how old a ledger entry must be before SyncStock

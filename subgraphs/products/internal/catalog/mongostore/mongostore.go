@@ -41,6 +41,9 @@ type Store struct {
 	outbox *outbox.Store
 	// topic is the Kafka topic of the events stored with each write.
 	topic string
+	// docLocks serializes this process's updates of one product document
+	// (see SetAvailable).
+	docLocks *docLocks
 }
 
 // New returns a store over db whose events go to topic, added to ob (the
@@ -54,6 +57,7 @@ func New(db *mongo.Database, topic string, ob *outbox.Store, stock StockReader) 
 		stock:    stock,
 		outbox:   ob,
 		topic:    topic,
+		docLocks: &docLocks{},
 	}
 }
 

@@ -19,10 +19,13 @@ import (
 
 // pageIndexes serve the product connection: one per sort order, each
 // led by deletedAt (every page reads products on sale) and ending with
-// _id (the tie-breaker of the keyset), and one for category filters.
+// _id (the tie-breaker of the keyset), and one for category filters. The
+// STOCK sort's index (deletedAt, available, _id) also serves the inStock
+// filter, a range on available. The embedded store pushes none of them
+// down (it scans, see DESIGN.md); MongoDB uses them.
 func pageIndexes() []mongo.IndexModel {
-	out := make([]mongo.IndexModel, 0, 4)
-	for _, f := range []catalog.SortField{catalog.SortName, catalog.SortPrice, catalog.SortCreated} {
+	out := make([]mongo.IndexModel, 0, 5)
+	for _, f := range []catalog.SortField{catalog.SortName, catalog.SortPrice, catalog.SortCreated, catalog.SortStock} {
 		out = append(out, mongo.IndexModel{Keys: bson.D{{Key: "deletedAt", Value: 1}, {Key: string(f), Value: 1}, {Key: "_id", Value: 1}}})
 	}
 	return append(out, mongo.IndexModel{Keys: bson.D{{Key: "categoryIds", Value: 1}, {Key: "deletedAt", Value: 1}, {Key: "_id", Value: 1}}})
@@ -44,6 +47,15 @@ func filterDoc(f catalog.Filter) bson.D {
 		}
 		d = append(d, bson.E{Key: "price", Value: r})
 	}
+	if f.InStock != nil {
+		// A document without the figure (stored before it) matches
+		// neither: the start-up backfill gives every product one.
+		op := "$gt"
+		if !*f.InStock {
+			op = "$lte"
+		}
+		d = append(d, bson.E{Key: "available", Value: bson.D{{Key: op, Value: 0}}})
+	}
 	if f.Search != "" {
 		re := primitive.Regex{Pattern: regexp.QuoteMeta(f.Search), Options: "i"}
 		d = append(d, bson.E{Key: "$or", Value: bson.A{
@@ -60,6 +72,8 @@ func keyValue(c catalog.Cursor) any {
 		return c.Name
 	case catalog.SortPrice:
 		return c.Price
+	case catalog.SortStock:
+		return c.Stock
 	default:
 		return c.At
 	}

@@ -36,6 +36,10 @@ type productDoc struct {
 	Attributes  []catalog.Attribute `bson:"attributes,omitempty"`
 	Images      []catalog.Image     `bson:"images,omitempty"`
 	CategoryIDs []string            `bson:"categoryIds,omitempty"`
+	// Available is the denormalized quantity across every variant that
+	// the connection filters and sorts on (see SetAvailable); nil for a
+	// product stored before it, until the start-up backfill.
+	Available *int `bson:"available,omitempty"`
 }
 
 func (d productDoc) product() catalog.Product {
@@ -43,6 +47,9 @@ func (d productDoc) product() catalog.Product {
 		ID: d.ID.Hex(), Name: d.Name, Description: d.Description, Price: d.Price,
 		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),
 		SKU: d.SKU, VariantName: d.VariantName, Attributes: d.Attributes, Images: d.Images, CategoryIDs: d.CategoryIDs,
+	}
+	if d.Available != nil {
+		p.Listed = *d.Available
 	}
 	if d.DeletedAt != nil {
 		t := d.DeletedAt.UTC()
@@ -68,7 +75,8 @@ func (s *Store) InsertProduct(ctx context.Context, p catalog.Product) error {
 	}
 	d := productDoc{ID: id, Name: p.Name, Description: p.Description, Price: p.Price,
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, DeletedAt: p.DeletedAt,
-		SKU: p.SKU, VariantName: p.VariantName, Attributes: p.Attributes, Images: p.Images, CategoryIDs: p.CategoryIDs}
+		SKU: p.SKU, VariantName: p.VariantName, Attributes: p.Attributes, Images: p.Images, CategoryIDs: p.CategoryIDs,
+		Available: &p.Listed}
 	_, err = s.products.InsertOne(ctx, d)
 	return translate("insert product", err)
 }
@@ -79,6 +87,7 @@ func (s *Store) UpdateProductData(ctx context.Context, p catalog.Product) error 
 	if err != nil {
 		return err
 	}
+	defer s.docLocks.lock(p.ID)()
 	res, err := s.products.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{
 		{Key: "name", Value: p.Name}, {Key: "description", Value: p.Description},
 		{Key: "price", Value: p.Price}, {Key: "updatedAt", Value: p.UpdatedAt},
@@ -101,6 +110,7 @@ func (s *Store) MarkDeleted(ctx context.Context, id string, at time.Time) error 
 	if err != nil {
 		return err
 	}
+	defer s.docLocks.lock(id)()
 	_, err = s.products.UpdateOne(ctx, bson.D{{Key: "_id", Value: o}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "deletedAt", Value: at}, {Key: "updatedAt", Value: at}}}})
 	return translate("delete product", err)

@@ -248,6 +248,12 @@ func (c *Cache) UpdateVariant(ctx context.Context, v catalog.Variant) error {
 	return c.invalidateAfter(ctx, v.ProductID, c.Storer.UpdateVariant(ctx, v))
 }
 
+// SetAvailable implements catalog.Storer and invalidates the product,
+// whose cached entries carry the figure.
+func (c *Cache) SetAvailable(ctx context.Context, id string, n int) error {
+	return c.invalidateAfter(ctx, id, c.Storer.SetAvailable(ctx, id, n))
+}
+
 // WrapStock wraps the inventory's store so that a stock write that
 // changed a product's stock document invalidates the product, whose
 // cached entries carry its quantity. Every other call goes to inner.
@@ -290,6 +296,7 @@ type entry struct {
 	Images          []catalog.Image     `json:"images,omitempty"`
 	CategoryIDs     []string            `json:"categoryIds,omitempty"`
 	Variants        []catalog.Variant   `json:"variants,omitempty"`
+	Listed          int                 `json:"listed"`
 }
 
 func fromProduct(p catalog.Product) entry { return entry(p) }
