@@ -23,7 +23,7 @@ func (r *Resolver) cartLines(ctx context.Context, mode string, lines []*model.Ca
 	changes := make([]cart.LineChange, len(lines))
 	removal := true
 	for i, l := range lines {
-		changes[i] = cart.LineChange{ProductID: l.ProductID, Quantity: l.Quantity}
+		changes[i] = cart.LineChange{ProductID: l.ProductID, VariantID: deref(l.VariantID), Quantity: l.Quantity}
 		removal = removal && l.Quantity == 0 && mode == cart.ModeSet
 	}
 	list := "lines"
