@@ -113,6 +113,40 @@ func TestCartHoldsVariants(t *testing.T) {
 	if err := h.inv.CheckInvariant(); err != nil {
 		t.Fatal(err)
 	}
+
+	// The next cart: cartLinesRemove takes out every variant of a product,
+	// removeFromCart one variant.
+	if _, r := add(nil, 1); len(r.Errors) > 0 {
+		t.Fatalf("add: %+v", r.Errors)
+	}
+	small := h.inv.AddVariant(shirt, 1200, 4)
+	if _, r := add(small, 2); len(r.Errors) > 0 {
+		t.Fatalf("add small: %+v", r.Errors)
+	}
+	var rm struct{ RemoveFromCart variantCart }
+	r = h.do(t, s.auth, `mutation($p: ID!, $v: ID){ removeFromCart(productId: $p, variantId: $v){ `+variantCartFields+` } }`, map[string]any{"p": shirt, "v": small}, &rm)
+	if len(r.Errors) > 0 || len(rm.RemoveFromCart.Lines) != 1 || rm.RemoveFromCart.Lines[0].VariantID != nil || h.inv.Stock(small) != 4 {
+		t.Fatalf("removeFromCart(small) = %+v %+v, small stock %d", rm.RemoveFromCart, r.Errors, h.inv.Stock(small))
+	}
+	if _, r := add(small, 2); len(r.Errors) > 0 {
+		t.Fatalf("add small again: %+v", r.Errors)
+	}
+	var removed struct {
+		CartLinesRemove struct {
+			Cart   *variantCart
+			Errors []orderErrorView
+		}
+	}
+	r = h.do(t, s.auth, `mutation($ids: [ID!]!){ cartLinesRemove(productIds: $ids){ cart { `+variantCartFields+` } errors { field code message } } }`, map[string]any{"ids": []string{shirt}}, &removed)
+	if len(r.Errors) > 0 || len(removed.CartLinesRemove.Errors) != 0 || removed.CartLinesRemove.Cart == nil || len(removed.CartLinesRemove.Cart.Lines) != 0 {
+		t.Fatalf("cartLinesRemove(shirt) = %+v %+v", removed.CartLinesRemove, r.Errors)
+	}
+	if h.inv.Stock(small) != 4 || h.inv.Stock(shirt) != 7 {
+		t.Fatalf("after removal: small %d default %d, want 4 and 7", h.inv.Stock(small), h.inv.Stock(shirt))
+	}
+	if err := h.inv.CheckInvariant(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // An order may name two variants of one product, one line each; naming

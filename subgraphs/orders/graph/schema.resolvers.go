@@ -201,7 +201,7 @@ func (r *mutationResolver) CartLinesRemove(ctx context.Context, productIds []str
 	for i, id := range productIds {
 		lines[i] = &model.CartLineInput{ProductID: id}
 	}
-	return r.cartLines(ctx, cart.ModeSet, lines)
+	return r.cartLines(ctx, cart.ModeRemove, lines)
 }
 
 // CartCheckout is the resolver for the cartCheckout field.

@@ -1266,9 +1266,9 @@ type Mutation {
   "Sets cart lines to the given quantities (0 removes a line), all or none; failures as in cartLinesAdd."
   cartLinesUpdate(lines: [CartLineInput!]!): CartPayload! @authenticated
   """
-  Removes products' default-variant lines from the cart and gives their
-  held units back; remove another variant's line with cartLinesUpdate
-  (quantity 0 and its variantId).
+  Removes products from the cart, every variant's line of each, and gives
+  their held units back; remove one variant's line with cartLinesUpdate
+  (quantity 0 and its variantId) or removeFromCart.
   """
   cartLinesRemove(productIds: [ID!]!): CartPayload! @authenticated
   """

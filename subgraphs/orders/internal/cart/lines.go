@@ -24,6 +24,9 @@ const (
 	ModeAdd = "add"
 	// ModeSet sets a line to Quantity (0 removes it).
 	ModeSet = "set"
+	// ModeRemove removes every line of each change's product (every
+	// variant); VariantID and Quantity are ignored.
+	ModeRemove = "remove"
 )
 
 // ChangeLines applies several line changes at once, all or none: every
@@ -61,7 +64,7 @@ func (s *Service) ChangeLines(ctx context.Context, c ordering.Caller, mode strin
 		}
 		seen[key] = i
 		lo := 1
-		if mode == ModeSet {
+		if mode == ModeSet || mode == ModeRemove {
 			lo = 0
 		}
 		if ch.Quantity < lo || ch.Quantity > ordering.MaxQuantity {
@@ -76,6 +79,10 @@ func (s *Service) ChangeLines(ctx context.Context, c ordering.Caller, mode strin
 	lines, err := s.store.Lines(ctx, sess.ID)
 	if err != nil {
 		return Cart{}, fmt.Errorf("change cart: %w", err)
+	}
+	if mode == ModeRemove {
+		ids, variants = variantsOf(lines, ids)
+		changes = make([]LineChange, len(ids))
 	}
 	// The cart as it would be, checked line by line against the limits.
 	next := append([]Line(nil), lines...)
@@ -166,4 +173,22 @@ func checkVariant(productID, variantID string) (string, error) {
 		return "", fmt.Errorf("variantId must not be blank")
 	}
 	return normVariant(productID, variantID), nil
+}
+
+// variantsOf lists, for a removal of products, every variant line the
+// cart has of them (the default variant's line when it has none, which
+// removes nothing), as parallel product and variant ids.
+func variantsOf(lines []Line, products []string) (ids, variants []string) {
+	for _, p := range products {
+		n := len(ids)
+		for _, l := range lines {
+			if l.ProductID == p {
+				ids, variants = append(ids, p), append(variants, l.VariantID)
+			}
+		}
+		if len(ids) == n {
+			ids, variants = append(ids, p), append(variants, "")
+		}
+	}
+	return ids, variants
 }
