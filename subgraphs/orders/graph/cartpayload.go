@@ -11,7 +11,7 @@ import (
 )
 
 // cartLines runs a multi-line cart change; field names the input list
-// ("lines", or "productIds" for removals, which come as lines of 0).
+// ("lines", or "productIds" for removals, which name products only).
 func (r *Resolver) cartLines(ctx context.Context, mode string, lines []*model.CartLineInput) (*model.CartPayload, error) {
 	c, err := caller(ctx)
 	if err != nil {
@@ -21,13 +21,11 @@ func (r *Resolver) cartLines(ctx context.Context, mode string, lines []*model.Ca
 		return nil, err
 	}
 	changes := make([]cart.LineChange, len(lines))
-	removal := true
 	for i, l := range lines {
-		changes[i] = cart.LineChange{ProductID: l.ProductID, Quantity: l.Quantity}
-		removal = removal && l.Quantity == 0 && mode == cart.ModeSet
+		changes[i] = cart.LineChange{ProductID: l.ProductID, VariantID: deref(l.VariantID), Quantity: l.Quantity}
 	}
 	list := "lines"
-	if removal && len(lines) > 0 {
+	if mode == cart.ModeRemove && len(lines) > 0 {
 		list = "productIds"
 	}
 	ct, err := r.Carts.ChangeLines(ctx, c, mode, changes)

@@ -213,6 +213,11 @@ func toCart(c cart.Cart) *model.Cart {
 	}
 	for i, l := range c.Lines {
 		m.Lines[i] = &model.CartLine{ID: l.ProductID, Quantity: l.Quantity, Held: l.Held, UnitPriceMinor: l.UnitPrice, Product: &model.Product{ID: l.ProductID}}
+		if l.VariantID != "" {
+			v := l.VariantID
+			m.Lines[i].VariantID = &v
+			m.Lines[i].Variant = &model.ProductVariant{ID: v}
+		}
 	}
 	return m
 }
@@ -224,4 +229,12 @@ func lineInput(p *model.OrderProductInput) *ordering.LineInput {
 		in.VariantID = *p.VariantID
 	}
 	return in
+}
+
+// deref returns an optional argument's value, empty when left out.
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

@@ -122,7 +122,7 @@ func (r *mutationResolver) CancelOrder(ctx context.Context, id string) (*model.O
 }
 
 // AddToCart is the resolver for the addToCart field.
-func (r *mutationResolver) AddToCart(ctx context.Context, productID string, quantity int) (*model.Cart, error) {
+func (r *mutationResolver) AddToCart(ctx context.Context, productID string, quantity int, variantID *string) (*model.Cart, error) {
 	c, err := caller(ctx)
 	if err != nil {
 		return nil, err
@@ -130,7 +130,7 @@ func (r *mutationResolver) AddToCart(ctx context.Context, productID string, quan
 	if ctx, err = startWrite(ctx); err != nil {
 		return nil, err
 	}
-	ct, err := r.Carts.Add(ctx, c, productID, quantity)
+	ct, err := r.Carts.Add(ctx, c, productID, deref(variantID), quantity)
 	if err != nil {
 		return nil, toGraphQL(ctx, err)
 	}
@@ -138,7 +138,7 @@ func (r *mutationResolver) AddToCart(ctx context.Context, productID string, quan
 }
 
 // UpdateCartLine is the resolver for the updateCartLine field.
-func (r *mutationResolver) UpdateCartLine(ctx context.Context, productID string, quantity int) (*model.Cart, error) {
+func (r *mutationResolver) UpdateCartLine(ctx context.Context, productID string, quantity int, variantID *string) (*model.Cart, error) {
 	c, err := caller(ctx)
 	if err != nil {
 		return nil, err
@@ -146,7 +146,7 @@ func (r *mutationResolver) UpdateCartLine(ctx context.Context, productID string,
 	if ctx, err = startWrite(ctx); err != nil {
 		return nil, err
 	}
-	ct, err := r.Carts.Update(ctx, c, productID, quantity)
+	ct, err := r.Carts.Update(ctx, c, productID, deref(variantID), quantity)
 	if err != nil {
 		return nil, toGraphQL(ctx, err)
 	}
@@ -154,7 +154,7 @@ func (r *mutationResolver) UpdateCartLine(ctx context.Context, productID string,
 }
 
 // RemoveFromCart is the resolver for the removeFromCart field.
-func (r *mutationResolver) RemoveFromCart(ctx context.Context, productID string) (*model.Cart, error) {
+func (r *mutationResolver) RemoveFromCart(ctx context.Context, productID string, variantID *string) (*model.Cart, error) {
 	c, err := caller(ctx)
 	if err != nil {
 		return nil, err
@@ -162,7 +162,7 @@ func (r *mutationResolver) RemoveFromCart(ctx context.Context, productID string)
 	if ctx, err = startWrite(ctx); err != nil {
 		return nil, err
 	}
-	ct, err := r.Carts.Remove(ctx, c, productID)
+	ct, err := r.Carts.Remove(ctx, c, productID, deref(variantID))
 	if err != nil {
 		return nil, toGraphQL(ctx, err)
 	}
@@ -201,7 +201,7 @@ func (r *mutationResolver) CartLinesRemove(ctx context.Context, productIds []str
 	for i, id := range productIds {
 		lines[i] = &model.CartLineInput{ProductID: id}
 	}
-	return r.cartLines(ctx, cart.ModeSet, lines)
+	return r.cartLines(ctx, cart.ModeRemove, lines)
 }
 
 // CartCheckout is the resolver for the cartCheckout field.

@@ -64,6 +64,8 @@ type ComplexityRoot struct {
 		Product   func(childComplexity int) int
 		Quantity  func(childComplexity int) int
 		UnitPrice func(childComplexity int) int
+		Variant   func(childComplexity int) int
+		VariantID func(childComplexity int) int
 	}
 
 	CartPayload struct {
@@ -83,7 +85,7 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddToCart       func(childComplexity int, productID string, quantity int) int
+		AddToCart       func(childComplexity int, productID string, quantity int, variantID *string) int
 		CancelOrder     func(childComplexity int, id string) int
 		CartCheckout    func(childComplexity int) int
 		CartLinesAdd    func(childComplexity int, lines []*model.CartLineInput) int
@@ -93,8 +95,8 @@ type ComplexityRoot struct {
 		OrderCancel     func(childComplexity int, id string) int
 		OrderCreate     func(childComplexity int, input model.OrderCreateInput) int
 		PlaceOrder      func(childComplexity int, products []*model.OrderProductInput, idempotencyKey *string) int
-		RemoveFromCart  func(childComplexity int, productID string) int
-		UpdateCartLine  func(childComplexity int, productID string, quantity int) int
+		RemoveFromCart  func(childComplexity int, productID string, variantID *string) int
+		UpdateCartLine  func(childComplexity int, productID string, quantity int, variantID *string) int
 	}
 
 	Order struct {
@@ -210,9 +212,9 @@ type MutationResolver interface {
 	OrderCreate(ctx context.Context, input model.OrderCreateInput) (*model.OrderCreatePayload, error)
 	OrderCancel(ctx context.Context, id string) (*model.OrderPayload, error)
 	CancelOrder(ctx context.Context, id string) (*model.Order, error)
-	AddToCart(ctx context.Context, productID string, quantity int) (*model.Cart, error)
-	UpdateCartLine(ctx context.Context, productID string, quantity int) (*model.Cart, error)
-	RemoveFromCart(ctx context.Context, productID string) (*model.Cart, error)
+	AddToCart(ctx context.Context, productID string, quantity int, variantID *string) (*model.Cart, error)
+	UpdateCartLine(ctx context.Context, productID string, quantity int, variantID *string) (*model.Cart, error)
+	RemoveFromCart(ctx context.Context, productID string, variantID *string) (*model.Cart, error)
 	Checkout(ctx context.Context) (*model.Order, error)
 	CartLinesAdd(ctx context.Context, lines []*model.CartLineInput) (*model.CartPayload, error)
 	CartLinesUpdate(ctx context.Context, lines []*model.CartLineInput) (*model.CartPayload, error)
@@ -338,6 +340,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CartLine.UnitPrice(childComplexity), true
+	case "CartLine.variant":
+		if e.ComplexityRoot.CartLine.Variant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CartLine.Variant(childComplexity), true
+	case "CartLine.variantId":
+		if e.ComplexityRoot.CartLine.VariantID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CartLine.VariantID(childComplexity), true
 
 	case "CartPayload.cart":
 		if e.ComplexityRoot.CartPayload.Cart == nil {
@@ -404,7 +418,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AddToCart(childComplexity, args["productId"].(string), args["quantity"].(int)), true
+		return e.ComplexityRoot.Mutation.AddToCart(childComplexity, args["productId"].(string), args["quantity"].(int), args["variantId"].(*string)), true
 	case "Mutation.cancelOrder":
 		if e.ComplexityRoot.Mutation.CancelOrder == nil {
 			break
@@ -504,7 +518,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RemoveFromCart(childComplexity, args["productId"].(string)), true
+		return e.ComplexityRoot.Mutation.RemoveFromCart(childComplexity, args["productId"].(string), args["variantId"].(*string)), true
 	case "Mutation.updateCartLine":
 		if e.ComplexityRoot.Mutation.UpdateCartLine == nil {
 			break
@@ -515,7 +529,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateCartLine(childComplexity, args["productId"].(string), args["quantity"].(int)), true
+		return e.ComplexityRoot.Mutation.UpdateCartLine(childComplexity, args["productId"].(string), args["quantity"].(int), args["variantId"].(*string)), true
 
 	case "Order.createdAt":
 		if e.ComplexityRoot.Order.CreatedAt == nil {
@@ -1124,14 +1138,22 @@ type Cart {
   totalMoney: Money!
 }
 
-"One product in a cart. _id is the product's id."
+"""
+One product's variant in a cart. _id is the product's id; a cart line is
+identified by its product and variant together, so two variants of one
+product are two lines.
+"""
 type CartLine {
   _id: ID!
+  "The variant (SKU) in the cart; null for the product's default variant."
+  variantId: ID
+  "The variant in the cart; null for the product's default variant."
+  variant: ProductVariant
   "Units the shopper wants."
   quantity: Int!
   "Units held for the shopper now: less than quantity once the hold expired (checkout holds them again if stock allows)."
   held: Int!
-  "The product's current price in integer cents."
+  "The variant's current price in integer cents."
   unitPrice: Int!
   product: Product
 }
@@ -1185,7 +1207,7 @@ type OrderHealth {
 type Mutation {
   """
   Places an order for the caller (Bearer token required). Every line is
-  reserved or none; the same product may appear only once.
+  reserved or none; each variant of a product may appear once.
 
   ` + "`" + `idempotencyKey` + "`" + ` (optional, up to 128 bytes, chosen by the client, e.g. a
   UUID) makes retries safe: every call by the same user with the same key
@@ -1214,17 +1236,19 @@ type Mutation {
   and holds them; INSUFFICIENT_STOCK (with ` + "`" + `available` + "`" + `) when they cannot be
   held, CART_LIMIT_EXCEEDED (with ` + "`" + `limit` + "`" + `: unitsPerProduct or unitsPerCart,
   ` + "`" + `max` + "`" + ` and ` + "`" + `requested` + "`" + `) beyond the cart's limits; either way the cart
-  stays as it was.
+  stays as it was. ` + "`" + `variantId` + "`" + ` names the variant (SKU) to add; left out,
+  the product's default variant. Limits count each line's units.
   """
-  addToCart(productId: ID!, quantity: Int!): Cart @authenticated
+  addToCart(productId: ID!, quantity: Int!, variantId: ID): Cart @authenticated
   """
   Sets a cart line's quantity (0 removes it), holding or giving back the
   difference. Raising a line beyond the cart's limits is CART_LIMIT_EXCEEDED;
-  lowering one is always allowed.
+  lowering one is always allowed. ` + "`" + `variantId` + "`" + ` names the line's variant
+  (left out: the default variant).
   """
-  updateCartLine(productId: ID!, quantity: Int!): Cart @authenticated
-  "Removes a product from the cart and gives its held units back."
-  removeFromCart(productId: ID!): Cart @authenticated
+  updateCartLine(productId: ID!, quantity: Int!, variantId: ID): Cart @authenticated
+  "Removes a product's variant (left out: the default variant) from the cart and gives its held units back."
+  removeFromCart(productId: ID!, variantId: ID): Cart @authenticated
   """
   Turns the caller's cart into an order: held units become the order's
   reservation; lines whose hold expired are held again if stock allows,
@@ -1241,7 +1265,11 @@ type Mutation {
   cartLinesAdd(lines: [CartLineInput!]!): CartPayload! @authenticated
   "Sets cart lines to the given quantities (0 removes a line), all or none; failures as in cartLinesAdd."
   cartLinesUpdate(lines: [CartLineInput!]!): CartPayload! @authenticated
-  "Removes products from the cart and gives their held units back."
+  """
+  Removes products from the cart, every variant's line of each, and gives
+  their held units back; remove one variant's line with cartLinesUpdate
+  (quantity 0 and its variantId) or removeFromCart.
+  """
   cartLinesRemove(productIds: [ID!]!): CartPayload! @authenticated
   """
   Turns the cart into an order, as checkout does; ` + "`" + `order` + "`" + ` is set when it
@@ -1255,6 +1283,8 @@ type Mutation {
 input CartLineInput {
   productId: ID!
   quantity: Int!
+  "The variant (SKU); left out, the product's default variant."
+  variantId: ID
 }
 
 "What went wrong with a cart mutation."
@@ -1265,7 +1295,7 @@ enum CartErrorCode {
   REQUIRED
   "A quantity is out of range (1 to 1000 to add, 0 to 1000 to set)."
   INVALID_QUANTITY
-  "The same product appears on two lines."
+  "The same product and variant appear on two lines."
   DUPLICATE_LINE
   "More lines than a cart may have (50)."
   TOO_MANY_LINES
@@ -1305,8 +1335,8 @@ input OrderProductInput {
   quantity: Int!
   """
   The variant (SKU) of the product to buy; left out, the product's default
-  variant. One line per product: two variants of one product go in two
-  orders.
+  variant. Each variant of a product once: two variants of one product
+  are two lines.
   """
   variantId: ID
 }
@@ -1319,7 +1349,7 @@ type ProductVariant @key(fields: "id", resolvable: false) {
 
 "What orderCreate places."
 input OrderCreateInput {
-  "The lines to order: each product once, 1 to 1000 units, at most 50 lines."
+  "The lines to order: each product variant once, 1 to 1000 units, at most 50 lines."
   products: [OrderProductInput!]!
   """
   Makes retries safe, as placeOrder's idempotencyKey does: the same key
@@ -1493,6 +1523,10 @@ func (ec *executionContext) childFields_CartLine(ctx context.Context, field grap
 	switch field.Name {
 	case "_id":
 		return ec.fieldContext_CartLine__id(ctx, field)
+	case "variantId":
+		return ec.fieldContext_CartLine_variantId(ctx, field)
+	case "variant":
+		return ec.fieldContext_CartLine_variant(ctx, field)
 	case "quantity":
 		return ec.fieldContext_CartLine_quantity(ctx, field)
 	case "held":
@@ -1854,6 +1888,14 @@ func (ec *executionContext) field_Mutation_addToCart_args(ctx context.Context, r
 		return nil, err
 	}
 	args["quantity"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "variantId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["variantId"] = arg2
 	return args, nil
 }
 
@@ -1974,6 +2016,14 @@ func (ec *executionContext) field_Mutation_removeFromCart_args(ctx context.Conte
 		return nil, err
 	}
 	args["productId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "variantId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["variantId"] = arg1
 	return args, nil
 }
 
@@ -1996,6 +2046,14 @@ func (ec *executionContext) field_Mutation_updateCartLine_args(ctx context.Conte
 		return nil, err
 	}
 	args["quantity"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "variantId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["variantId"] = arg2
 	return args, nil
 }
 
@@ -2432,6 +2490,61 @@ func (ec *executionContext) _CartLine__id(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_CartLine__id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CartLine", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _CartLine_variantId(ctx context.Context, field graphql.CollectedField, obj *model.CartLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CartLine_variantId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VariantID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CartLine_variantId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CartLine", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _CartLine_variant(ctx context.Context, field graphql.CollectedField, obj *model.CartLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CartLine_variant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Variant, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductVariant) graphql.Marshaler {
+			return ec.marshalOProductVariant2ᚖgithubᚗcomᚋshopsupergraphᚋshopᚋsubgraphsᚋordersᚋgraphᚋmodelᚐProductVariant(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CartLine_variant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CartLine",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductVariant(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CartLine_quantity(ctx context.Context, field graphql.CollectedField, obj *model.CartLine) (ret graphql.Marshaler) {
@@ -2951,7 +3064,7 @@ func (ec *executionContext) _Mutation_addToCart(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AddToCart(ctx, fc.Args["productId"].(string), fc.Args["quantity"].(int))
+			return ec.Resolvers.Mutation().AddToCart(ctx, fc.Args["productId"].(string), fc.Args["quantity"].(int), fc.Args["variantId"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Cart) graphql.Marshaler {
@@ -2995,7 +3108,7 @@ func (ec *executionContext) _Mutation_updateCartLine(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateCartLine(ctx, fc.Args["productId"].(string), fc.Args["quantity"].(int))
+			return ec.Resolvers.Mutation().UpdateCartLine(ctx, fc.Args["productId"].(string), fc.Args["quantity"].(int), fc.Args["variantId"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Cart) graphql.Marshaler {
@@ -3039,7 +3152,7 @@ func (ec *executionContext) _Mutation_removeFromCart(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RemoveFromCart(ctx, fc.Args["productId"].(string))
+			return ec.Resolvers.Mutation().RemoveFromCart(ctx, fc.Args["productId"].(string), fc.Args["variantId"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Cart) graphql.Marshaler {
@@ -5829,7 +5942,7 @@ func (ec *executionContext) unmarshalInputCartLineInput(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"productId", "quantity"}
+	fieldsInOrder := [...]string{"productId", "quantity", "variantId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -5850,6 +5963,13 @@ func (ec *executionContext) unmarshalInputCartLineInput(ctx context.Context, obj
 				return it, err
 			}
 			it.Quantity = data
+		case "variantId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("variantId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VariantID = data
 		}
 	}
 	return it, nil
@@ -6354,6 +6474,16 @@ func (ec *executionContext) _CartLine(ctx context.Context, sel ast.SelectionSet,
 		case "_id":
 			out.Values[i] = ec._CartLine__id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "variantId":
+			out.Values[i] = ec._CartLine_variantId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "variant":
+			out.Values[i] = ec._CartLine_variant(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "quantity":

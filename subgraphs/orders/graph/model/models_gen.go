@@ -45,14 +45,20 @@ type CartError struct {
 	Message string        `json:"message"`
 }
 
-// One product in a cart. _id is the product's id.
+// One product's variant in a cart. _id is the product's id; a cart line is
+// identified by its product and variant together, so two variants of one
+// product are two lines.
 type CartLine struct {
 	ID string `json:"_id"`
+	// The variant (SKU) in the cart; null for the product's default variant.
+	VariantID *string `json:"variantId,omitempty"`
+	// The variant in the cart; null for the product's default variant.
+	Variant *ProductVariant `json:"variant,omitempty"`
 	// Units the shopper wants.
 	Quantity int `json:"quantity"`
 	// Units held for the shopper now: less than quantity once the hold expired (checkout holds them again if stock allows).
 	Held int `json:"held"`
-	// The product's current price in integer cents.
+	// The variant's current price in integer cents.
 	UnitPrice int      `json:"unitPrice"`
 	Product   *Product `json:"product,omitempty"`
 	// The unit price in minor units; unitPrice is derived from it.
@@ -63,6 +69,8 @@ type CartLine struct {
 type CartLineInput struct {
 	ProductID string `json:"productId"`
 	Quantity  int    `json:"quantity"`
+	// The variant (SKU); left out, the product's default variant.
+	VariantID *string `json:"variantId,omitempty"`
 }
 
 // The result of a cart mutation: the cart as it now stands (as it was when
@@ -128,7 +136,7 @@ type OrderConnection struct {
 
 // What orderCreate places.
 type OrderCreateInput struct {
-	// The lines to order: each product once, 1 to 1000 units, at most 50 lines.
+	// The lines to order: each product variant once, 1 to 1000 units, at most 50 lines.
 	Products []*OrderProductInput `json:"products"`
 	// Makes retries safe, as placeOrder's idempotencyKey does: the same key
 	// with the same products returns the first call's order.
@@ -207,8 +215,8 @@ type OrderProductInput struct {
 	ID       string `json:"_id"`
 	Quantity int    `json:"quantity"`
 	// The variant (SKU) of the product to buy; left out, the product's default
-	// variant. One line per product: two variants of one product go in two
-	// orders.
+	// variant. Each variant of a product once: two variants of one product
+	// are two lines.
 	VariantID *string `json:"variantId,omitempty"`
 }
 
@@ -270,7 +278,7 @@ const (
 	CartErrorCodeRequired CartErrorCode = "REQUIRED"
 	// A quantity is out of range (1 to 1000 to add, 0 to 1000 to set).
 	CartErrorCodeInvalidQuantity CartErrorCode = "INVALID_QUANTITY"
-	// The same product appears on two lines.
+	// The same product and variant appear on two lines.
 	CartErrorCodeDuplicateLine CartErrorCode = "DUPLICATE_LINE"
 	// More lines than a cart may have (50).
 	CartErrorCodeTooManyLines CartErrorCode = "TOO_MANY_LINES"

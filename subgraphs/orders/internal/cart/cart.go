@@ -37,6 +37,7 @@ var (
 type InputError struct {
 	Msg       string
 	ProductID string
+	VariantID string
 	// Index is the input line the error is about in a multi-line change
 	// (ChangeLines), -1 for the whole input; Field names the line's field
 	// (productId or quantity); Code says what is wrong.
@@ -123,10 +124,37 @@ type Session struct {
 	CreatedAt time.Time
 }
 
-// Line is a product the shopper wants, and how many.
+// Line is a product (one of its variants) the shopper wants, and how
+// many. A cart line is identified by its product and variant together.
 type Line struct {
 	ProductID string
+	// VariantID is the variant (SKU); empty for the product's default
+	// variant, whose id is the product's.
+	VariantID string
 	Quantity  int
+}
+
+// Key is where the line's units are counted: the variant's id, which for
+// the default variant is the product's. Holds key their lines the same
+// way, so two variants of one product never share a line.
+func (l Line) Key() string { return StockKey(l.ProductID, l.VariantID) }
+
+// StockKey is the key of a product's variant: variantID, or productID for
+// the default variant (variantID empty or equal to productID).
+func StockKey(productID, variantID string) string {
+	if variantID == "" {
+		return productID
+	}
+	return variantID
+}
+
+// normVariant returns the variant a line names, empty for the default
+// variant (whose id is the product's).
+func normVariant(productID, variantID string) string {
+	if strings.EqualFold(variantID, productID) {
+		return ""
+	}
+	return variantID
 }
 
 // Cart is the caller's cart as shown: every line with the units held for
@@ -144,6 +172,8 @@ type Cart struct {
 // CartLine is one line of a cart.
 type CartLine struct {
 	ProductID string
+	// VariantID is empty for the product's default variant.
+	VariantID string
 	Quantity  int
 	// Held is how many units products holds for the line (less than
 	// Quantity once the hold expired).
@@ -154,11 +184,12 @@ type CartLine struct {
 // Held is products' view of a hold.
 type Held struct {
 	ExpiresAt *time.Time
-	Lines     map[string]HeldLine
-	Problems  []LineProblem
+	// Lines are keyed by StockKey (the variant held).
+	Lines    map[string]HeldLine
+	Problems []LineProblem
 }
 
-// HeldLine is one product's held units and price.
+// HeldLine is one variant's held units and price.
 type HeldLine struct {
 	Quantity  int
 	UnitPrice int64
@@ -171,7 +202,7 @@ type Storer interface {
 	// InsertSession stores a session or returns ErrDuplicate when the
 	// user's seq is taken.
 	InsertSession(ctx context.Context, s Session) error
-	// Lines returns a session's lines, by product id.
+	// Lines returns a session's lines, by product and variant.
 	Lines(ctx context.Context, sessionID string) ([]Line, error)
 	// SetLine stores a line's quantity; 0 removes the line.
 	SetLine(ctx context.Context, sessionID string, l Line, at time.Time) error

@@ -61,7 +61,7 @@ func (s *Service) Checkout(ctx context.Context, c ordering.Caller) (ordering.Ord
 	}
 	ols := make([]ordering.Line, len(lines))
 	for i, l := range lines {
-		ols[i] = ordering.Line{ProductID: l.ProductID, Quantity: l.Quantity}
+		ols[i] = ordering.Line{ProductID: l.ProductID, VariantID: l.VariantID, Quantity: l.Quantity}
 	}
 	o, err := s.orders.PlaceHeld(ctx, c, sess.ID, sess.ID, ols)
 	if err != nil {

@@ -105,14 +105,15 @@ func (s *Service) Get(ctx context.Context, c ordering.Caller) (Cart, error) {
 	return view(sess, lines, held), nil
 }
 
-// Add puts quantity more units of a product in the caller's cart, held
-// for them at once; INSUFFICIENT_STOCK (a *StockError) when products
-// cannot hold them, and the cart stays as it was.
-func (s *Service) Add(ctx context.Context, c ordering.Caller, productID string, quantity int) (Cart, error) {
+// Add puts quantity more units of a product's variant (empty variantID:
+// the default variant) in the caller's cart, held for them at once;
+// INSUFFICIENT_STOCK (a *StockError) when products cannot hold them, and
+// the cart stays as it was.
+func (s *Service) Add(ctx context.Context, c ordering.Caller, productID, variantID string, quantity int) (Cart, error) {
 	if quantity < 1 || quantity > ordering.MaxQuantity {
 		return Cart{}, &InputError{Msg: fmt.Sprintf("quantity must be between 1 and %d, got %d", ordering.MaxQuantity, quantity), ProductID: productID}
 	}
-	return s.change(ctx, c, productID, func(cur int) (int, error) {
+	return s.change(ctx, c, productID, variantID, func(cur int) (int, error) {
 		if cur+quantity > ordering.MaxQuantity {
 			return 0, &InputError{Msg: fmt.Sprintf("a cart line may have at most %d units, this one would have %d", ordering.MaxQuantity, cur+quantity), ProductID: productID}
 		}
@@ -121,22 +122,23 @@ func (s *Service) Add(ctx context.Context, c ordering.Caller, productID string, 
 }
 
 // Update sets a line's quantity; 0 removes the line.
-func (s *Service) Update(ctx context.Context, c ordering.Caller, productID string, quantity int) (Cart, error) {
+func (s *Service) Update(ctx context.Context, c ordering.Caller, productID, variantID string, quantity int) (Cart, error) {
 	if quantity < 0 || quantity > ordering.MaxQuantity {
 		return Cart{}, &InputError{Msg: fmt.Sprintf("quantity must be between 0 and %d, got %d", ordering.MaxQuantity, quantity), ProductID: productID}
 	}
-	return s.change(ctx, c, productID, func(int) (int, error) { return quantity, nil })
+	return s.change(ctx, c, productID, variantID, func(int) (int, error) { return quantity, nil })
 }
 
-// Remove takes a product out of the cart and gives its held units back.
-func (s *Service) Remove(ctx context.Context, c ordering.Caller, productID string) (Cart, error) {
-	return s.Update(ctx, c, productID, 0)
+// Remove takes a product's variant out of the cart and gives its held
+// units back.
+func (s *Service) Remove(ctx context.Context, c ordering.Caller, productID, variantID string) (Cart, error) {
+	return s.Update(ctx, c, productID, variantID, 0)
 }
 
 // change moves one line to the quantity next computes: the hold first
 // (so the cart never shows a line products refused), then the line. Any
 // change extends the whole cart's hold.
-func (s *Service) change(ctx context.Context, c ordering.Caller, productID string, next func(cur int) (int, error)) (Cart, error) {
+func (s *Service) change(ctx context.Context, c ordering.Caller, productID, variantID string, next func(cur int) (int, error)) (Cart, error) {
 	if c.UserID == "" {
 		return Cart{}, ErrUnauthenticated
 	}
@@ -145,6 +147,11 @@ func (s *Service) change(ctx context.Context, c ordering.Caller, productID strin
 		return Cart{}, &InputError{Msg: fmt.Sprintf("%q is not a valid product id", productID), ProductID: productID}
 	}
 	productID = oid.Hex()
+	variantID, err = checkVariant(productID, variantID)
+	if err != nil {
+		return Cart{}, &InputError{Msg: err.Error(), ProductID: productID, Field: "variantId"}
+	}
+	line := Line{ProductID: productID, VariantID: variantID}
 	defer s.lock(c.UserID)()
 	sess, err := s.session(ctx, c.UserID)
 	if err != nil {
@@ -156,7 +163,7 @@ func (s *Service) change(ctx context.Context, c ordering.Caller, productID strin
 	}
 	cur, idx := 0, -1
 	for i, l := range lines {
-		if l.ProductID == productID {
+		if l.Key() == line.Key() {
 			cur, idx = l.Quantity, i
 		}
 	}
@@ -173,14 +180,15 @@ func (s *Service) change(ctx context.Context, c ordering.Caller, productID strin
 	// The hold's request must finish even if the client goes away, or the
 	// cart and the hold could disagree.
 	ctx = context.WithoutCancel(ctx)
-	held, err := s.holds.SetHold(ctx, sess.ID, []Line{{ProductID: productID, Quantity: want}})
+	line.Quantity = want
+	held, err := s.holds.SetHold(ctx, sess.ID, []Line{line})
 	if err != nil {
 		return Cart{}, fmt.Errorf("change cart: %w", err)
 	}
 	if len(held.Problems) > 0 {
 		return Cart{}, &StockError{Lines: held.Problems}
 	}
-	if err := s.store.SetLine(ctx, sess.ID, Line{ProductID: productID, Quantity: want}, s.now()); err != nil {
+	if err := s.store.SetLine(ctx, sess.ID, line, s.now()); err != nil {
 		return Cart{}, fmt.Errorf("change cart: %w", err)
 	}
 	switch {
@@ -189,7 +197,7 @@ func (s *Service) change(ctx context.Context, c ordering.Caller, productID strin
 	case idx >= 0:
 		lines[idx].Quantity = want
 	case want > 0:
-		lines = append(lines, Line{ProductID: productID, Quantity: want})
+		lines = append(lines, line)
 	}
 	return view(sess, lines, held), nil
 }
@@ -279,8 +287,8 @@ func (s *Service) carryOver(ctx context.Context, from, to Session) error {
 func view(sess Session, lines []Line, held Held) Cart {
 	c := Cart{ID: sess.ID, Lines: make([]CartLine, len(lines))}
 	for i, l := range lines {
-		h := held.Lines[l.ProductID]
-		c.Lines[i] = CartLine{ProductID: l.ProductID, Quantity: l.Quantity, Held: min(h.Quantity, l.Quantity), UnitPrice: h.UnitPrice}
+		h := held.Lines[l.Key()]
+		c.Lines[i] = CartLine{ProductID: l.ProductID, VariantID: l.VariantID, Quantity: l.Quantity, Held: min(h.Quantity, l.Quantity), UnitPrice: h.UnitPrice}
 		c.Total += int64(l.Quantity) * h.UnitPrice
 	}
 	if len(lines) > 0 {

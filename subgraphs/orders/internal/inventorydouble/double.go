@@ -193,10 +193,10 @@ func (s *Server) reserve(w http.ResponseWriter, r *http.Request) {
 	s.expireLocked()
 	h := s.holds[req.HoldID]
 	fromHold := func(l inventoryapi.Line) int {
-		if h == nil || l.VariantID != "" {
+		if h == nil {
 			return 0
 		}
-		return min(h.units[l.ProductID], l.Quantity)
+		return min(h.units[stockKey(l.ProductID, l.VariantID)], l.Quantity)
 	}
 	for _, l := range req.Lines {
 		if p := s.products[stockKey(l.ProductID, l.VariantID)]; p.stock < l.Quantity-fromHold(l) {
@@ -213,7 +213,7 @@ func (s *Server) reserve(w http.ResponseWriter, r *http.Request) {
 		p := s.products[stockKey(l.ProductID, l.VariantID)]
 		conv := fromHold(l)
 		if conv > 0 {
-			h.units[l.ProductID] -= conv
+			h.units[stockKey(l.ProductID, l.VariantID)] -= conv
 		}
 		p.stock -= l.Quantity - conv
 		res.Lines = append(res.Lines, inventoryapi.ReservedLine{ProductID: l.ProductID, VariantID: l.VariantID, Quantity: l.Quantity, UnitPrice: p.price})
@@ -236,12 +236,15 @@ func validate(req inventoryapi.ReserveRequest) *inventoryapi.Problem {
 	if req.OrderID == "" || len(req.Lines) == 0 {
 		return &inventoryapi.Problem{Code: inventoryapi.CodeBadInput, Message: "orderId and lines are required"}
 	}
+	// Lines are counted by variant, as products counts them by stock:
+	// two variants of one product are two lines.
 	seen := map[string]bool{}
 	for _, l := range req.Lines {
-		if l.Quantity <= 0 || l.ProductID == "" || seen[l.ProductID] {
-			return &inventoryapi.Problem{Code: inventoryapi.CodeBadInput, Message: "each line needs a distinct productId and a positive quantity", ProductID: l.ProductID}
+		key := stockKey(l.ProductID, l.VariantID)
+		if l.Quantity <= 0 || l.ProductID == "" || seen[key] {
+			return &inventoryapi.Problem{Code: inventoryapi.CodeBadInput, Message: "each line needs a distinct variant and a positive quantity", ProductID: l.ProductID}
 		}
-		seen[l.ProductID] = true
+		seen[key] = true
 	}
 	return nil
 }

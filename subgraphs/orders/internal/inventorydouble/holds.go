@@ -9,7 +9,8 @@ import (
 	"github.com/shopsupergraph/shop/platform/inventoryapi"
 )
 
-// hold is a cart's stock hold: units per product until expiresAt.
+// hold is a cart's stock hold: units per variant (stockKey) until
+// expiresAt.
 type hold struct {
 	expiresAt time.Time
 	units     map[string]int
@@ -22,7 +23,8 @@ func (s *Server) SetHoldTTL(d time.Duration) {
 	s.holdTTL = d
 }
 
-// CartHeld returns the units of a product that carts hold.
+// CartHeld returns the units of a product's default variant, or of a
+// variant by its id, that carts hold.
 func (s *Server) CartHeld(id string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -67,7 +69,9 @@ func (s *Server) setHold(w http.ResponseWriter, r *http.Request) {
 	h.expiresAt = time.Now().Add(s.holdTTL)
 	var problems []inventoryapi.Problem
 	for _, l := range req.Lines {
-		p, ok := s.products[l.ProductID]
+		key := stockKey(l.ProductID, l.VariantID)
+		p, ok := s.products[key]
+		ok = ok && ((l.VariantID == "" && p.parent == "") || (l.VariantID != "" && p.parent == l.ProductID))
 		if l.Quantity < 0 {
 			writeJSON(w, http.StatusBadRequest, inventoryapi.Problem{Code: inventoryapi.CodeBadInput, Message: "negative quantity", ProductID: l.ProductID})
 			return
@@ -76,14 +80,14 @@ func (s *Server) setHold(w http.ResponseWriter, r *http.Request) {
 			problems = append(problems, inventoryapi.Problem{Code: inventoryapi.CodeNotFound, Message: "unknown product", ProductID: l.ProductID, Requested: l.Quantity})
 			continue
 		}
-		cur := h.units[l.ProductID]
+		cur := h.units[key]
 		if l.Quantity-cur > p.stock {
 			avail := p.stock + cur
 			problems = append(problems, inventoryapi.Problem{Code: inventoryapi.CodeInsufficientStock, Message: "insufficient stock", ProductID: l.ProductID, Requested: l.Quantity, Available: &avail})
 			continue
 		}
 		p.stock -= l.Quantity - cur
-		h.units[l.ProductID] = l.Quantity
+		h.units[key] = l.Quantity
 	}
 	out := s.holdLocked(id)
 	out.Problems = problems
@@ -119,9 +123,16 @@ func (s *Server) holdLocked(id string) inventoryapi.Hold {
 		return out
 	}
 	out.ExpiresAt = h.expiresAt.UTC().Format(time.RFC3339Nano)
-	for pid, n := range h.units {
-		out.Lines = append(out.Lines, inventoryapi.HeldLine{ProductID: pid, Quantity: n, UnitPrice: s.products[pid].price})
+	for key, n := range h.units {
+		p := s.products[key]
+		l := inventoryapi.HeldLine{ProductID: key, Quantity: n, UnitPrice: p.price}
+		if p.parent != "" {
+			l.ProductID, l.VariantID = p.parent, key
+		}
+		out.Lines = append(out.Lines, l)
 	}
-	sort.Slice(out.Lines, func(i, j int) bool { return out.Lines[i].ProductID < out.Lines[j].ProductID })
+	sort.Slice(out.Lines, func(i, j int) bool {
+		return stockKey(out.Lines[i].ProductID, out.Lines[i].VariantID) < stockKey(out.Lines[j].ProductID, out.Lines[j].VariantID)
+	})
 	return out
 }

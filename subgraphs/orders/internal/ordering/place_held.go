@@ -21,7 +21,7 @@ func (s *Service) PlaceHeld(ctx context.Context, c Caller, orderID, holdID strin
 	}
 	in := make([]*LineInput, len(lines))
 	for i, l := range lines {
-		in[i] = &LineInput{ProductID: l.ProductID, Quantity: l.Quantity}
+		in[i] = &LineInput{ProductID: l.ProductID, VariantID: l.VariantID, Quantity: l.Quantity}
 	}
 	valid, err := ValidateLines(in)
 	if err != nil {

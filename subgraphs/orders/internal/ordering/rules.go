@@ -3,6 +3,7 @@ package ordering
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"go.mongodb.org/mongo-driver/bson/primitive"
 )
@@ -57,10 +58,13 @@ func ValidateLines(in []*LineInput) ([]Line, error) {
 			return nil, &InputError{Msg: fmt.Sprintf("products[%d]._id %q is not a valid product id", i, l.ProductID), ProductID: l.ProductID, Code: ReasonInvalid, Field: fmt.Sprintf("products.%d._id", i)}
 		}
 		id := oid.Hex()
-		if first, dup := seen[id]; dup {
-			return nil, &InputError{Msg: fmt.Sprintf("product %s appears twice (products[%d] and products[%d]); list each product once with its total quantity", id, first, i), ProductID: id, Code: ReasonDuplicateLine, Field: fmt.Sprintf("products.%d._id", i)}
+		// Two variants of one product are two lines; one variant twice
+		// (the default named or not) is a duplicate.
+		key := lineKey(id, l.VariantID)
+		if first, dup := seen[key]; dup {
+			return nil, &InputError{Msg: fmt.Sprintf("product %s appears twice (products[%d] and products[%d]); list each product variant once with its total quantity", id, first, i), ProductID: id, Code: ReasonDuplicateLine, Field: fmt.Sprintf("products.%d._id", i)}
 		}
-		seen[id] = i
+		seen[key] = i
 		if len(l.VariantID) > MaxVariantIDLength {
 			return nil, &InputError{Msg: fmt.Sprintf("products[%d].variantId must be at most %d bytes", i, MaxVariantIDLength), ProductID: id, Code: ReasonInvalid, Field: fmt.Sprintf("products.%d.variantId", i)}
 		}
@@ -84,12 +88,12 @@ func priceLines(want []Line, got []Line) ([]Line, int64, error) {
 	}
 	byID := make(map[string]Line, len(got))
 	for _, l := range got {
-		byID[l.ProductID] = l
+		byID[lineKey(l.ProductID, l.VariantID)] = l
 	}
 	out := make([]Line, len(want))
 	var total int64
 	for i, w := range want {
-		g, ok := byID[w.ProductID]
+		g, ok := byID[lineKey(w.ProductID, w.VariantID)]
 		if !ok || g.Quantity != w.Quantity || g.UnitPrice < 0 || (w.VariantID != "" && g.VariantID != "" && g.VariantID != w.VariantID) {
 			return nil, 0, fmt.Errorf("price lines: reservation does not match line %s x%d", w.ProductID, w.Quantity)
 		}
@@ -104,4 +108,13 @@ func priceLines(want []Line, got []Line) ([]Line, int64, error) {
 		out[i] = Line{ProductID: w.ProductID, VariantID: variant, Quantity: w.Quantity, UnitPrice: g.UnitPrice}
 	}
 	return out, total, nil
+}
+
+// lineKey is the variant a line names: its id, or the product's id (the
+// default variant's) when it names none.
+func lineKey(productID, variantID string) string {
+	if variantID == "" || strings.EqualFold(variantID, productID) {
+		return strings.ToLower(productID)
+	}
+	return variantID
 }

@@ -12,12 +12,12 @@ import (
 	"github.com/shopsupergraph/shop/subgraphs/orders/internal/cart"
 )
 
-// SetHold sets the units hold holdID keeps of each line's product (a
+// SetHold sets the units hold holdID keeps of each line's variant (a
 // target, so retrying is safe) and extends the hold.
 func (c *Client) SetHold(ctx context.Context, holdID string, lines []cart.Line) (cart.Held, error) {
 	req := inventoryapi.SetHoldRequest{Lines: make([]inventoryapi.Line, len(lines))}
 	for i, l := range lines {
-		req.Lines[i] = inventoryapi.Line{ProductID: l.ProductID, Quantity: l.Quantity}
+		req.Lines[i] = inventoryapi.Line{ProductID: l.ProductID, VariantID: l.VariantID, Quantity: l.Quantity}
 	}
 	body, err := json.Marshal(req)
 	if err != nil {
@@ -66,7 +66,9 @@ func (c *Client) holdCall(ctx context.Context, op, method, path string, body []b
 		out.ExpiresAt = &at
 	}
 	for _, l := range h.Lines {
-		out.Lines[l.ProductID] = cart.HeldLine{Quantity: l.Quantity, UnitPrice: int64(l.UnitPrice)}
+		// Keyed by variant: products names the default variant by the
+		// product's id, or not at all.
+		out.Lines[cart.StockKey(l.ProductID, l.VariantID)] = cart.HeldLine{Quantity: l.Quantity, UnitPrice: int64(l.UnitPrice)}
 	}
 	for _, p := range h.Problems {
 		out.Problems = append(out.Problems, cart.LineProblem{Code: p.Code, ProductID: p.ProductID, Requested: p.Requested, Available: p.Available})

@@ -1,7 +1,7 @@
 // Package mongostore stores carts in MongoDB (or FerretDB). Sessions are
 // inserted under a unique (userId, seq) index, the one write FerretDB
-// decides atomically; lines are plain documents keyed by session and
-// product, written only by their owner's requests.
+// decides atomically; lines are plain documents keyed by session,
+// product and variant, written only by their owner's requests.
 package mongostore
 
 import (
@@ -57,9 +57,12 @@ type sessionDoc struct {
 }
 
 type lineDoc struct {
-	ID        string    `bson:"_id"`
-	SessionID string    `bson:"sessionId"`
-	ProductID string    `bson:"productId"`
+	ID        string `bson:"_id"`
+	SessionID string `bson:"sessionId"`
+	ProductID string `bson:"productId"`
+	// VariantID is absent for the default variant, as in lines stored
+	// before carts held variants.
+	VariantID string    `bson:"variantId,omitempty"`
 	Quantity  int       `bson:"quantity"`
 	UpdatedAt time.Time `bson:"updatedAt"`
 }
@@ -99,7 +102,7 @@ func (s *Store) Lines(ctx context.Context, sessionID string) ([]cart.Line, error
 	if err := readbudget.Spend(ctx, 1); err != nil {
 		return nil, fmt.Errorf("cart lines: %w", err)
 	}
-	cur, err := s.lines.Find(ctx, bson.D{{Key: "sessionId", Value: sessionID}}, options.Find().SetSort(bson.D{{Key: "productId", Value: 1}}))
+	cur, err := s.lines.Find(ctx, bson.D{{Key: "sessionId", Value: sessionID}}, options.Find().SetSort(bson.D{{Key: "productId", Value: 1}, {Key: "variantId", Value: 1}}))
 	if err != nil {
 		return nil, fmt.Errorf("cart lines: %w", err)
 	}
@@ -113,7 +116,7 @@ func (s *Store) Lines(ctx context.Context, sessionID string) ([]cart.Line, error
 	out := make([]cart.Line, 0, len(docs))
 	for _, d := range docs {
 		if d.Quantity > 0 {
-			out = append(out, cart.Line{ProductID: d.ProductID, Quantity: d.Quantity})
+			out = append(out, cart.Line{ProductID: d.ProductID, VariantID: d.VariantID, Quantity: d.Quantity})
 		}
 	}
 	return out, nil
@@ -121,14 +124,19 @@ func (s *Store) Lines(ctx context.Context, sessionID string) ([]cart.Line, error
 
 // SetLine implements cart.Storer.
 func (s *Store) SetLine(ctx context.Context, sessionID string, l cart.Line, at time.Time) error {
+	// The default variant's line keeps the id lines had before carts held
+	// variants; another variant's line adds the variant's id.
 	id := sessionID + ":" + l.ProductID
+	if l.VariantID != "" {
+		id += ":" + l.VariantID
+	}
 	if l.Quantity == 0 {
 		if _, err := s.lines.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
 			return fmt.Errorf("remove cart line: %w", err)
 		}
 		return nil
 	}
-	d := lineDoc{ID: id, SessionID: sessionID, ProductID: l.ProductID, Quantity: l.Quantity, UpdatedAt: at}
+	d := lineDoc{ID: id, SessionID: sessionID, ProductID: l.ProductID, VariantID: l.VariantID, Quantity: l.Quantity, UpdatedAt: at}
 	for attempt := 0; ; attempt++ {
 		_, err := s.lines.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, d, options.Replace().SetUpsert(true))
 		// Two upserts of a new line can both try the insert; the loser
