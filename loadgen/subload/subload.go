@@ -63,6 +63,9 @@ type Result struct {
 	Latency   *hist.Histogram
 	Delivered int
 	Missed    int
+	// Repeats counts events a subscription read more than once (the same
+	// restock's quantity again); they are not deliveries.
+	Repeats int
 	// RSSBefore and RSSAfter are the server's resident set (bytes) before
 	// the streams opened and once they were all live; 0 when unknown.
 	RSSBefore, RSSAfter int64
@@ -105,10 +108,14 @@ type tracker struct {
 	want    int
 	lat     *hist.Histogram
 	measure map[int]bool
+	// seen keys a subscription by stream (and id within a connection):
+	// an event it reads again is counted in repeats, not as a delivery.
+	seen    map[string]map[int]bool
+	repeats int
 }
 
 func newTracker(want int) *tracker {
-	return &tracker{sent: map[int]time.Time{}, got: map[int]int{}, done: map[int]chan struct{}{}, want: want, lat: hist.New(), measure: map[int]bool{}}
+	return &tracker{sent: map[int]time.Time{}, got: map[int]int{}, done: map[int]chan struct{}{}, want: want, lat: hist.New(), measure: map[int]bool{}, seen: map[string]map[int]bool{}}
 }
 
 // expect announces a restock that will report quantity q, sent at t.
@@ -124,14 +131,22 @@ func (t *tracker) expect(q int, at time.Time, measured bool) chan struct{} {
 	return ch
 }
 
-// deliver records that one subscriber read the event reporting q at at.
-func (t *tracker) deliver(q int, at time.Time) {
+// deliver records that subscription sub read the event reporting q at at.
+func (t *tracker) deliver(sub string, q int, at time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	sent, ok := t.sent[q]
 	if !ok {
 		return // an event this run did not cause
 	}
+	if t.seen[sub] == nil {
+		t.seen[sub] = map[int]bool{}
+	}
+	if t.seen[sub][q] {
+		t.repeats++
+		return
+	}
+	t.seen[sub][q] = true
 	t.got[q]++
 	if t.measure[q] {
 		t.lat.Record(at.Sub(sent))
@@ -179,8 +194,10 @@ func (r *Runner) Run(ctx context.Context, productID string, base int, o Options)
 	if o.PerConnection > 0 {
 		for left := o.Subscribers; left > 0; left -= o.PerConnection {
 			n := min(left, o.PerConnection)
+			conn := fmt.Sprint("ws-", left)
 			g.Go(func() error {
-				read, err := r.openWS(gctx, sctx, productID, n, tr.deliver)
+				deliver := func(id string, q int, at time.Time) { tr.deliver(conn+"/"+id, q, at) }
+				read, err := r.openWS(gctx, sctx, productID, n, deliver)
 				if err != nil {
 					for range n {
 						fail(err.Error())
@@ -198,7 +215,8 @@ func (r *Runner) Run(ctx context.Context, productID string, base int, o Options)
 			})
 		}
 	} else {
-		for range o.Subscribers {
+		for i := range o.Subscribers {
+			sub := fmt.Sprint("sse-", i)
 			g.Go(func() error {
 				body, err := r.open(gctx, sctx, productID)
 				if err != nil {
@@ -209,7 +227,8 @@ func (r *Runner) Run(ctx context.Context, productID string, base int, o Options)
 				go func() {
 					defer streams.Done()
 					defer body.Close() //nolint:errcheck // the stream is over
-					if err := readEvents(body, tr.deliver); err != nil && sctx.Err() == nil {
+					deliver := func(q int, at time.Time) { tr.deliver(sub, q, at) }
+					if err := readEvents(body, deliver); err != nil && sctx.Err() == nil {
 						fail("stream ended: " + err.Error())
 					}
 				}()
@@ -250,6 +269,9 @@ func (r *Runner) Run(ctx context.Context, productID string, base int, o Options)
 		}
 	}
 	res.Latency = tr.lat
+	tr.mu.Lock()
+	res.Repeats = tr.repeats
+	tr.mu.Unlock()
 	return res, nil
 }
 

@@ -15,7 +15,7 @@ import (
 // subscriptions; it returns once the server acknowledged the connection
 // and every subscribe message is sent. The connection lives until
 // streamCtx ends; done receives the reason it ended.
-func (r *Runner) openWS(ctx, streamCtx context.Context, productID string, n int, deliver func(q int, at time.Time)) (func() error, error) {
+func (r *Runner) openWS(ctx, streamCtx context.Context, productID string, n int, deliver func(id string, q int, at time.Time)) (func() error, error) {
 	url := "ws" + strings.TrimPrefix(r.URL, "http")
 	c, resp, err := websocket.Dial(ctx, url, &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}, HTTPClient: r.Streams})
 	if resp != nil && resp.Body != nil {
@@ -58,6 +58,7 @@ func (r *Runner) openWS(ctx, streamCtx context.Context, productID string, n int,
 				return err
 			}
 			var m struct {
+				ID      string          `json:"id"`
 				Type    string          `json:"type"`
 				Payload json.RawMessage `json:"payload"`
 			}
@@ -67,7 +68,7 @@ func (r *Runner) openWS(ctx, streamCtx context.Context, productID string, n int,
 			switch m.Type {
 			case "next":
 				if q, ok := quantityOf(m.Payload); ok {
-					deliver(q, time.Now())
+					deliver(m.ID, q, time.Now())
 				}
 			case "ping":
 				if err := c.Write(streamCtx, websocket.MessageText, []byte(`{"type":"pong"}`)); err != nil {

@@ -158,6 +158,7 @@ func write(w io.Writer, c config, target string, r *subload.Result) {
 	rows := [][2]string{
 		{"subscribers", fmt.Sprint(r.Subscribers)},
 		{"deliveries (measured)", fmt.Sprintf("%d of %d", r.Delivered, r.Ready*r.Events)},
+		{"events read again (repeats)", fmt.Sprint(r.Repeats)},
 		{"latency p50", ms(h.Quantile(0.50))},
 		{"latency p95", ms(h.Quantile(0.95))},
 		{"latency p99", ms(h.Quantile(0.99))},
